@@ -1,0 +1,105 @@
+"""Benchmark of the Image tab's engines against the raw library calls, in one run.
+
+    .venv/bin/python bench/image.py [--repeats 7] [--device cpu]
+
+For the tiny random diffusion pipeline (tests/tiny_models.make_tiny_sd, 64x64, 4 steps)
+and the real DCGAN, at batch 1 and 16, it prints:
+
+* raw images/s: the plain ``pipe(...)`` call (per-image CPU generators, PIL out) or the
+  plain generator forward + conversion to PIL;
+* studio images/s: ``DiffusionEngine.generate`` / ``GanEngine.generate`` with ``save=False``
+  (checks, seeds, progress/stop callback, NaN guard), and their ratio to raw (target >= 0.95);
+* the request path with saving (PNG + metadata, temp file + fsync + rename): its extra
+  milliseconds per request over the raw call.
+
+Timings are medians of interleaved repeats (raw and studio alternate), so a busy
+machine slows both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from studio.image.diffusion import DiffusionEngine  # noqa: E402
+from studio.image.gan import GanEngine, to_pil  # noqa: E402
+from studio.models import ModelManager  # noqa: E402
+from studio.settings import Settings  # noqa: E402
+from tests.tiny_models import make_tiny_sd  # noqa: E402
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def compare(name: str, batch: int, raw, studio, studio_saving, repeats: int) -> None:
+    for f in (raw, studio, studio_saving):  # warm-up
+        f()
+    r, s, w = [], [], []
+    for _ in range(repeats):
+        r.append(timed(raw))
+        s.append(timed(studio))
+        w.append(timed(studio_saving))
+    rm, sm, wm = statistics.median(r), statistics.median(s), statistics.median(w)
+    print(f"{name:<22} batch {batch:>2}  raw {batch / rm:8.1f} img/s  studio {batch / sm:8.1f} img/s  "
+          f"ratio {rm / sm:5.3f}  | request path with saving: +{(sm - rm) * 1000:6.2f} ms engine, "
+          f"+{(wm - rm) * 1000:6.2f} ms with PNG save ({(wm - rm) * 1000 / batch:5.2f} ms/image)")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
+    args = p.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="studio-bench-"))
+    tiny = make_tiny_sd(tmp / "models" / "tiny-sd")
+    settings = Settings(device=args.device, data_dir=tmp / "data", output_dir=tmp / "out",
+                        model_dirs=[tmp / "models"], offline=True).validate()
+    manager = ModelManager(settings)
+    print(f"device {manager.device}, dtype {manager.dtype}, torch threads {torch.get_num_threads()}, "
+          f"{args.repeats} repeats (median)")
+
+    diffusion = DiffusionEngine(manager, settings)
+    pipe = diffusion.pipeline(str(tiny))
+    for batch in (1, 16):
+        kw = dict(prompt="a red fox in the snow", width=64, height=64, num_inference_steps=4, guidance_scale=0.0)
+
+        def raw(batch=batch, kw=kw):
+            gens = [torch.Generator("cpu").manual_seed(7 + i) for i in range(batch)]
+            with torch.inference_mode():
+                pipe(**kw, num_images_per_prompt=batch, generator=gens).images
+
+        def studio(batch=batch, kw=kw, save=False):
+            diffusion.generate(**kw, model=str(tiny), seed=7, num_images=batch, save=save)
+
+        diffusion.batch_size = max(diffusion.batch_size, 16)
+        compare("tiny diffusion 64px", batch, raw, studio, lambda s=studio: s(save=True), args.repeats)
+
+    gan = GanEngine(manager, settings)
+    net = manager.get("gan", "dcgan-faces")
+    for batch in (1, 16):
+        def raw_gan(batch=batch):
+            z = torch.randn(batch, 100, 1, 1, generator=torch.Generator("cpu").manual_seed(7))
+            with torch.inference_mode():
+                to_pil(net(z.to(manager.device)), 64)
+
+        def studio_gan(batch=batch, save=False):
+            gan.generate(batch, seed=7, size=64, save=save)
+
+        compare("DCGAN faces 64px", batch, raw_gan, studio_gan, lambda s=studio_gan: s(save=True), args.repeats)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

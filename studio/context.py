@@ -1,0 +1,47 @@
+"""The studio's shared objects: settings, the model manager and the engines.
+
+One :class:`StudioContext` is built at start-up and handed to the UI and the
+API. It holds no per-user state: that lives in each user's Gradio session or
+in the library.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .image.diffusion import DiffusionEngine
+from .image.gan import GanEngine
+from .image.style import StyleEngine
+from .library import Library
+from .models import ModelManager
+from .settings import Settings
+from .jobs import Jobs
+from .text.engine import TextEngine
+
+
+@dataclasses.dataclass
+class StudioContext:
+    """Settings, the shared ModelManager, and one engine per kind of work."""
+
+    settings: Settings
+    manager: ModelManager
+    text: TextEngine
+    gan: GanEngine
+    diffusion: DiffusionEngine
+    style: StyleEngine
+    library: Library
+    jobs: Jobs = dataclasses.field(default_factory=Jobs)
+
+    @classmethod
+    def create(cls, settings: Settings) -> "StudioContext":
+        """Build the manager and the engines; loads no model (models load on first use)."""
+        manager = ModelManager(settings)
+        return cls(
+            settings=settings,
+            manager=manager,
+            text=TextEngine(manager, settings),
+            gan=GanEngine(manager, settings),
+            diffusion=DiffusionEngine(manager, settings),
+            style=StyleEngine(manager, settings),
+            library=Library(settings.data_dir),
+        )

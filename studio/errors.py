@@ -1,0 +1,55 @@
+"""Typed errors raised by Studio's engines.
+
+Every message is written for a writer, not an ML engineer: it says what was
+wrong and what to do. The UI turns each one into a ``gr.Error``.
+"""
+
+from __future__ import annotations
+
+
+class StudioError(Exception):
+    """Base class of every error Studio shows to its user.
+
+    Attributes:
+        message: The text shown to the user.
+        field: The name of the input that was wrong (``"width"``,
+            ``"seed"``...), or ``None`` when no single field is to blame.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.message
+
+
+class InvalidInput(StudioError, ValueError):
+    """A value given by the user (UI or API) is not allowed.
+
+    The message names the field and the allowed values. Nothing was computed
+    and nothing was written.
+    """
+
+    def __init__(self, field: str, message: str):
+        text = message if message.lower().startswith(field.lower()) else f"{field}: {message}"
+        super().__init__(text, field=field)
+
+
+class ModelUnavailable(StudioError):
+    """A model reference could not be resolved or loaded.
+
+    The message says what was tried and how to fix it.
+    """
+
+
+class Cancelled(StudioError):
+    """The user pressed Stop (or closed the tab) before the work finished."""
+
+    def __init__(self, message: str = "Stopped."):
+        super().__init__(message)
+
+
+class OutOfMemory(StudioError):
+    """The device ran out of memory; the message suggests a smaller job or offload flags."""

@@ -1,0 +1,70 @@
+"""Safe file writing: temporary name then rename, names from time and a counter.
+
+A crash in the middle of a save leaves either the old file or no file, never
+half of one. Filenames never come from a prompt (prompts can be long or use
+any script).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+_counter = itertools.count()
+_counter_lock = threading.Lock()
+
+
+def new_filename(folder: Path, prefix: str, suffix: str) -> Path:
+    """A fresh path ``folder/<prefix>-YYYYmmdd-HHMMSS-<counter><suffix>`` that does not exist yet."""
+    folder.mkdir(parents=True, exist_ok=True)
+    while True:
+        with _counter_lock:
+            n = next(_counter)
+        path = folder / f"{prefix}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid() % 10000:04d}{n:05d}{suffix}"
+        if not path.exists():
+            return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, fsync, rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def atomic_save(path: Path, save) -> Path:
+    """Call ``save(fileobj)`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    Used with Pillow: ``atomic_save(p, lambda f: image.save(f, format="PNG", pnginfo=info))``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path

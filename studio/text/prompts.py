@@ -1,0 +1,171 @@
+"""Prompt templates, one per writing task.
+
+Each task turns the writer's input into chat messages (system + user, and for
+"continue" an assistant prefix the model carries on from). The backend's chat
+template renders them; models without a chat template get a plain layout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+TASKS = {
+    "article": "Article",
+    "outline": "Outline",
+    "continue": "Continue my draft",
+    "rewrite": "Rewrite in a tone",
+    "summarize": "Summarize",
+    "headlines": "Headline ideas",
+    "product_description": "Product description",
+    "ad_copy": "Ad copy",
+}
+TONES = ("neutral", "formal", "casual", "persuasive", "friendly", "academic")
+# Tasks whose `prompt` is the writer's own text (a draft), not a topic.
+DRAFT_TASKS = ("continue", "rewrite", "summarize")
+
+SYSTEM = (
+    "You are a skilled writer and editor who helps people write clear, accurate, engaging English. "
+    "Answer with the requested text only, without remarks about yourself."
+)
+
+TONE_HINT = {
+    "neutral": "a clear, neutral tone",
+    "formal": "a formal, professional tone",
+    "casual": "a casual, relaxed tone",
+    "persuasive": "a persuasive tone that convinces the reader",
+    "friendly": "a warm, friendly tone",
+    "academic": "an academic tone, precise and well reasoned",
+}
+
+
+@dataclasses.dataclass
+class TaskInput:
+    """Everything a template may use. ``prompt`` is the topic, or the draft for DRAFT_TASKS."""
+
+    task: str
+    prompt: str
+    tone: str = "neutral"
+    length_words: int = 400
+    audience: str = ""
+    keywords: str = ""
+    outline: str = ""
+
+
+@dataclasses.dataclass
+class Messages:
+    """Chat messages plus an optional assistant prefix the reply continues from."""
+
+    messages: list[dict]
+    assistant_prefix: str = ""
+
+
+def _extras(inp: TaskInput) -> str:
+    parts = []
+    if inp.audience.strip():
+        parts.append(f"The readers are {inp.audience.strip()}.")
+    if inp.keywords.strip():
+        parts.append(f"Use these keywords naturally: {inp.keywords.strip()}.")
+    return (" " + " ".join(parts)) if parts else ""
+
+
+def build_messages(inp: TaskInput) -> Messages:
+    """Messages for ``inp.task``. Raises ``KeyError`` for an unknown task (validated earlier)."""
+    tone = TONE_HINT[inp.tone]
+    n = inp.length_words
+    extras = _extras(inp)
+    t, p = inp.task, inp.prompt.strip()
+    if t == "article":
+        outline = f"\nFollow this outline:\n{inp.outline.strip()}\n" if inp.outline.strip() else ""
+        user = (f"Write an article of about {n} words about: {p}\n"
+                f"Write in {tone}.{extras}{outline}\nStart with a title line, then the article.")
+    elif t == "outline":
+        user = (f"Write an outline for an article about: {p}\n{extras.strip()}\n"
+                "Give a title, then 4 to 7 section headings as a numbered list, each with one line on what it covers.")
+    elif t == "continue":
+        user = (f"Continue the text below in the same voice, in {tone}, for about {n} words. "
+                f"Write only the continuation.{extras}")
+        return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}],
+                        assistant_prefix=p)
+    elif t == "rewrite":
+        user = (f"Rewrite the following text in {tone}. Keep its meaning and facts; "
+                f"write only the rewritten text.{extras}\n\nText:\n{p}")
+    elif t == "summarize":
+        user = f"Summarize the following text in about {min(n, 200)} words, in {tone}.{extras}\n\nText:\n{p}"
+    elif t == "headlines":
+        user = (f"Suggest 10 headline ideas for an article about: {p}\n"
+                f"Use {tone}.{extras} Give one headline per line, numbered.")
+    elif t == "product_description":
+        user = (f"Write a product description of about {min(n, 300)} words for: {p}\n"
+                f"Use {tone}.{extras} Describe the benefits, who it is for, and what makes it special.")
+    elif t == "ad_copy":
+        user = (f"Write short advertising copy for: {p}\nUse {tone}.{extras} "
+                "Give a headline, two sentences of body text and a call to action.")
+    else:
+        raise KeyError(t)
+    return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}])
+
+
+# ----- long articles: plan first, then write section by section ---------------------
+
+def plan_messages(topic: str, sections: int, tone: str, audience: str = "", keywords: str = "") -> Messages:
+    """Ask for ``sections`` section headings of an article on ``topic``, one per line."""
+    inp = TaskInput("outline", topic, tone, audience=audience, keywords=keywords)
+    user = (f"List {sections} section headings for an article about: {topic.strip()}\n"
+            f"{_extras(inp).strip()}\nWrite exactly {sections} short headings, one per line, numbered, nothing else.")
+    return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}])
+
+
+def section_messages(topic: str, outline: list[str], index: int, previous: str, words: int, tone: str,
+                     audience: str = "", keywords: str = "") -> Messages:
+    """Ask for section ``index`` of ``outline``, with the outline and the previous section as context."""
+    inp = TaskInput("article", topic, tone, audience=audience, keywords=keywords)
+    listing = "\n".join(f"{i + 1}. {h}" for i, h in enumerate(outline))
+    prev = f"\nThe previous section ended:\n{previous.strip()}\n" if previous.strip() else ""
+    user = (f"We are writing an article about: {topic.strip()}\nOutline:\n{listing}\n{prev}\n"
+            f"Now write section {index + 1}, \"{outline[index]}\", in about {words} words, in {TONE_HINT[tone]}."
+            f"{_extras(inp)} Write two or three paragraphs of plain prose for this section only: no heading, no lists, no title.")
+    return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}])
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•#]+|\(?\d{1,2}[.):]|[IVX]+\.)\s*")
+_NUMBERED = re.compile(r"^\s*\(?\d{1,2}[.):]\s+")
+_JUNK = re.compile(r"^(title|subtitle|outline|section|header|heading|article section|sub-?section)\b[\s\d:.-]*",
+                   re.IGNORECASE)
+
+
+def parse_outline(text: str, sections: int, topic: str = "") -> list[str]:
+    """Headings from a model's or a writer's outline, numbering and decoration stripped.
+
+    When the text has numbered lines only those count (small models add
+    titles and remarks around the list). Placeholder headings ("Header 1",
+    "Title: ...") and the topic itself are dropped. Returns at most
+    ``sections`` headings, possibly fewer; the caller fills the gaps.
+    """
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    numbered = [ln for ln in lines if _NUMBERED.match(ln)]
+    if len(numbered) >= 2:
+        lines = numbered
+    heads: list[str] = []
+    for line in lines:
+        line = _BULLET.sub("", line).strip().strip("*_#:\"'“”").strip()
+        line = re.sub(r"\s*\((?:about\s+)?\d+\s+words\)\s*$", "", line, flags=re.IGNORECASE).strip()
+        if _JUNK.match(line):
+            rest = _JUNK.sub("", line).strip(" :-")
+            line = rest if len(rest) > 3 and not re.fullmatch(r"[\d\s.]*", rest) else ""
+        if ":" in line and len(line) > 60:
+            line = line.split(":", 1)[0].strip()
+        if not (3 <= len(line) <= 100) or line.lower() == topic.strip().lower():
+            continue
+        if line.lower() not in {h.lower() for h in heads}:
+            heads.append(line)
+    return heads[:sections]
+
+
+def default_outline(sections: int) -> list[str]:
+    """Generic headings used when the model's plan has too few."""
+    middle = ["Why it matters", "Getting started", "Key ideas", "Practical tips", "Common mistakes",
+              "Going further", "Real-world examples", "Tools and resources", "Questions to ask"]
+    if sections <= 1:
+        return ["Overview"]
+    return ["Introduction"] + middle[: max(0, sections - 2)] + ["Conclusion"]

@@ -1,0 +1,57 @@
+"""Assemble the studio's Blocks: a header, one tab per kind of work, and the
+cross-tab hooks ("Send to Style tab", "Insert into draft").
+
+Each tab module has ``build(ctx) -> dict`` (run inside its ``gr.Tab``; returns
+the components other tabs may need) and may have ``wire(ctx, parts)``, run
+after every tab exists, where ``parts`` maps tab names to those dicts and
+``parts["tabs"]`` is the ``gr.Tabs``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from . import image_tab, library_tab, style_tab, write_tab
+from .common import session_id
+
+ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
+CSS_PATH = ASSETS / "studio.css"
+
+TABS = [
+    ("write", "Write", write_tab),
+    ("image", "Image", image_tab),
+    ("style", "Style", style_tab),
+    ("library", "Library", library_tab),
+]
+
+
+def build_ui(ctx) -> gr.Blocks:
+    """The whole studio as one ``gr.Blocks`` (not launched). ``ctx`` is a :class:`StudioContext`."""
+    with gr.Blocks(title="Studio", analytics_enabled=False) as demo:
+        gr.Markdown("# Studio\nWrite, illustrate and restyle, all in one place.", elem_id="studio-header")
+        parts: dict = {}
+        with gr.Tabs() as tabs:
+            for key, label, module in TABS:
+                with gr.Tab(label, id=key, elem_id=f"tab-{key}"):
+                    parts[key] = module.build(ctx) or {}
+        parts["tabs"] = tabs
+        for _key, _label, module in TABS:
+            wire = getattr(module, "wire", None)
+            if wire is not None:
+                wire(ctx, parts)
+
+        def stop_all(request: gr.Request):
+            ctx.jobs.stop(session_id(request))
+
+        demo.unload(stop_all)
+    return demo
+
+
+def launch_kwargs(ctx) -> dict:
+    """Keyword arguments for ``demo.launch`` that belong to the look (theme, CSS)."""
+    return {
+        "theme": gr.themes.Soft(primary_hue="indigo", neutral_hue="slate"),
+        "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
+    }

@@ -1,0 +1,230 @@
+"""The Write tab: a topic or a draft in, an article streaming into an editable draft.
+
+The draft box is the writer's document. Every generation keeps what was
+there: new text is added after it (continue, article on a non-empty draft),
+a rewrite replaces only the selection, and "Undo last generation" brings
+back the draft as it was before the last click.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterator
+
+import gradio as gr
+
+from ..models import EMBEDDED, hub_cached_snapshot
+from ..text.engine import WriteEvent, WriteRequest, count_words
+from ..text.prompts import DRAFT_TASKS, TASKS, TONES
+from .common import guard, session_id, stop_event
+
+TASK_CHOICES = [(label, key) for key, label in TASKS.items()]
+TASK_HELP = {
+    "article": "Type a topic. The article is added to the draft (a long one is planned, then written section by section).",
+    "outline": "Type a topic. An outline is added to the draft.",
+    "continue": "Carries on from the end of your draft, in its voice.",
+    "rewrite": "Rewrites the selected text of the draft (or all of it) in the chosen tone.",
+    "summarize": "Adds a summary of the selected text (or the whole draft) at the end.",
+    "headlines": "Type a topic. Ten headline ideas are added to the draft.",
+    "product_description": "Describe the product. A description is added to the draft.",
+    "ad_copy": "Describe the product or offer. Ad copy is added to the draft.",
+}
+
+
+def model_choices(ctx) -> list[str]:
+    """Text models to offer: the configured one, the embedded one if installed, cached Hub twins."""
+    choices = [ctx.settings.text_model]
+    for name, emb in EMBEDDED.items():
+        if emb.kind == "text" and name not in choices:
+            try:
+                ctx.manager.resolve(name, "text")
+                choices.append(name)
+            except Exception:  # noqa: BLE001 - unavailable models are simply not listed
+                pass
+        if emb.kind == "text" and emb.hub_twin and hub_cached_snapshot(emb.hub_twin) and emb.hub_twin not in choices:
+            choices.append(emb.hub_twin)
+    return choices
+
+
+def stats_line(ev: WriteEvent | None, draft: str) -> str:
+    words = count_words(draft or "")
+    line = f"**{words:,}** words in the draft"
+    if ev is not None:
+        line += f" · generated {ev.words:,} words, {ev.tokens:,} tokens"
+        if ev.tokens_per_s:
+            line += f", {ev.tokens_per_s:.1f} tokens/s"
+        line += f" · seed **{ev.seed}**"
+        if ev.status:
+            line += f" · {ev.status}"
+    return line
+
+
+def notes_md(notes: list[str]) -> str:
+    return "\n".join(f"- {n}" for n in notes)
+
+
+def _join(before: str, new: str) -> str:
+    if not before.strip():
+        return new
+    return before.rstrip() + "\n\n" + new.lstrip()
+
+
+def build(ctx) -> dict:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=320):
+            task = gr.Dropdown(TASK_CHOICES, value="article", label="What to write")
+            task_help = gr.Markdown(TASK_HELP["article"], elem_classes="studio-note")
+            prompt = gr.Textbox(label="Topic", lines=3, max_lines=8, max_length=4000,
+                                placeholder="e.g. Urban gardening for beginners")
+            with gr.Row():
+                tone = gr.Dropdown(list(TONES), value="neutral", label="Tone")
+                length_words = gr.Slider(20, 3000, value=400, step=10, label="Length (words)")
+            with gr.Accordion("Audience, keywords, outline", open=False):
+                audience = gr.Textbox(label="Audience", placeholder="e.g. busy parents in small flats", max_length=4000)
+                keywords = gr.Textbox(label="Keywords", placeholder="e.g. balcony, herbs, compost", max_length=4000)
+                outline = gr.Textbox(label="Outline (one heading per line)", lines=4, max_length=4000)
+            with gr.Accordion("Model and sampling", open=False):
+                choices = model_choices(ctx)
+                model = gr.Dropdown(choices, value=choices[0], allow_custom_value=True, label="Text model",
+                                    info="An embedded name, a Hugging Face id (org/name) or a local folder.")
+                temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="temperature",
+                                        info="Higher is more surprising; 0 always picks the likeliest word.")
+                top_p = gr.Slider(0.05, 1, value=0.9, step=0.05, label="top_p")
+                top_k = gr.Slider(0, 200, value=50, step=1, label="top_k")
+                repetition_penalty = gr.Slider(1, 2, value=1.1, step=0.01, label="repetition_penalty")
+                max_new_tokens = gr.Slider(16, 4096, value=1024, step=16, label="max_new_tokens",
+                                           info="The most tokens one model call may write.")
+                seed = gr.Number(value=-1, precision=0, label="seed", info="-1 picks a random seed; the one used is shown.")
+            with gr.Row():
+                write_btn = gr.Button("Write", variant="primary", elem_id="write-btn")
+                continue_btn = gr.Button("Continue", elem_id="continue-btn")
+            with gr.Row():
+                regen_btn = gr.Button("Regenerate", elem_id="regenerate-btn")
+                stop_btn = gr.Button("Stop", variant="stop", elem_id="stop-btn")
+                undo_btn = gr.Button("Undo last generation", elem_id="undo-btn")
+        with gr.Column(scale=3, min_width=400):
+            title = gr.Textbox(label="Title", placeholder="Untitled article", elem_id="title", max_length=500)
+            draft = gr.Textbox(label="Draft", lines=22, max_lines=60, elem_id="draft", autoscroll=True,
+                               placeholder="Your article appears here as it is written. You can edit it at any time.")
+            stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
+            notes = gr.Markdown("", elem_id="write-notes")
+    article_id = gr.State(None)
+    selection = gr.State(None)  # (start, end, text) of the last selection in the draft
+    before = gr.State(None)  # the draft before the last generation, for Undo
+    last_request = gr.State(None)  # dict of the last WriteRequest, for Regenerate
+
+    def on_task(t):
+        is_draft = t in DRAFT_TASKS
+        return (gr.update(value=TASK_HELP.get(t, "")),
+                gr.update(visible=not is_draft, label="Product" if t in ("product_description", "ad_copy") else "Topic"))
+
+    task.change(on_task, task, [task_help, prompt], api_visibility="private", queue=False)
+
+    def on_select(evt: gr.SelectData):
+        if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 and evt.value:
+            return (int(evt.index[0]), int(evt.index[1]), str(evt.value))
+        return None
+
+    draft.select(on_select, None, selection, api_visibility="private", queue=False)
+    draft.input(lambda d: stats_line(None, d), draft, stats, api_visibility="private", queue=False,
+                show_progress="hidden")
+
+    def run(req: WriteRequest, base: str, sel, request: gr.Request) -> Iterator[tuple]:
+        """Stream ``req`` into the draft; ``base`` is the draft before this generation."""
+        splice = None
+        if req.task in ("rewrite", "summarize"):
+            if sel and 0 <= sel[0] < sel[1] <= len(base) and base[sel[0]:sel[1]] == sel[2] and sel[2].strip():
+                req = dataclasses.replace(req, prompt=sel[2])
+                splice = sel
+            else:
+                req = dataclasses.replace(req, prompt=base)
+        elif req.task == "continue":
+            req = dataclasses.replace(req, prompt=base)
+        valid = req.validated()  # errors before anything changes
+        req_dict = dataclasses.asdict(valid)
+        ev = None
+        with stop_event(ctx, request, "write") as stop:
+            for ev in ctx.text.stream(valid, stop):
+                if valid.task == "continue":
+                    text = ev.text
+                elif valid.task == "rewrite" and splice:
+                    text = base[: splice[0]] + ev.text + base[splice[1]:]
+                elif valid.task == "rewrite":
+                    text = ev.text
+                else:
+                    text = _join(base, ev.text)
+                yield text, stats_line(ev, text), notes_md(ev.notes), base, req_dict, gr.update(value=valid.seed)
+        if ev is not None and ev.done and not ev.stopped:
+            gr.Info(f"Done: {ev.words:,} words, seed {ev.seed}.")
+
+    inputs = [task, prompt, tone, length_words, temperature, top_p, top_k, repetition_penalty, max_new_tokens,
+              seed, audience, keywords, outline, model, draft, selection]
+    outputs = [draft, stats, notes, before, last_request, seed]
+
+    def request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl) -> WriteRequest:
+        return WriteRequest(prompt=p or "", task=t, tone=tn, length_words=lw, temperature=temp, top_p=tp, top_k=tk,
+                            repetition_penalty=rp, max_new_tokens=mnt, seed=sd if sd is not None else -1,
+                            audience=aud or "", keywords=kw or "", outline=ol or "", model=mdl or "")
+
+    @guard
+    def on_write(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, request: gr.Request):
+        yield from run(request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl), d or "", sel, request)
+
+    @guard
+    def on_continue(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, request: gr.Request):
+        if not (d or "").strip():
+            raise gr.Error("The draft is empty: write or paste something first, then Continue.")
+        req = request_from("continue", d, tn, min(lw, 600), temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl)
+        yield from run(req, d or "", None, request)
+
+    @guard
+    def on_regenerate(last, prev, d, request: gr.Request):
+        if not last:
+            raise gr.Error("Nothing to regenerate yet: press Write first.")
+        req = WriteRequest(**{**last, "seed": -1})
+        base = prev if prev is not None else (d or "")
+        yield from run(req, base, None, request)
+
+    write_evt = write_btn.click(on_write, inputs, outputs, api_visibility="private", concurrency_id="text")
+    prompt.submit(on_write, inputs, outputs, api_visibility="private", concurrency_id="text")
+    continue_btn.click(on_continue, inputs, outputs, api_visibility="private", concurrency_id="text")
+    regen_btn.click(on_regenerate, [last_request, before, draft], outputs, api_visibility="private",
+                    concurrency_id="text")
+
+    def on_stop(request: gr.Request):
+        ctx.jobs.stop(session_id(request), "write")
+
+    stop_btn.click(on_stop, None, None, api_visibility="private", queue=False)
+
+    def on_undo(prev, d):
+        if prev is None:
+            raise gr.Error("There is no generation to undo.")
+        return prev, None, stats_line(None, prev)
+
+    undo_btn.click(on_undo, [before, draft], [draft, before, stats], api_visibility="private", queue=False)
+
+    # ----- the /write API (DESIGN.md contract) -------------------------------------------
+    def write(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
+              temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
+              request: gr.Request = None) -> str:
+        """Write text with the studio's language model and return it.
+
+        task: article, outline, continue, rewrite, summarize, headlines, product_description, ad_copy.
+        For continue, rewrite and summarize, `prompt` is your text. seed -1 is random.
+        """
+        req = WriteRequest(prompt=prompt, task=task, tone=tone, length_words=length_words, temperature=temperature,
+                           top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)
+        try:
+            valid = req.validated()
+            text = ""
+            with stop_event(ctx, request, "write") as stop:
+                for ev in ctx.text.stream(valid, stop):
+                    text = ev.text
+            return text
+        except Exception as exc:  # noqa: BLE001
+            from .common import to_gr_error
+
+            raise to_gr_error(exc) from exc
+
+    gr.api(write, api_name="write", concurrency_id="text")
+    return {"draft": draft, "title": title, "article_id": article_id, "write_event": write_evt, "stats": stats}

@@ -1,0 +1,85 @@
+"""Boundary checks shared by every engine. Each raises :class:`InvalidInput`
+naming the field and the allowed range; none of them "fixes" a value.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+from .errors import InvalidInput
+
+SEED_MAX = 2**32 - 1  # torch.Generator and numpy both accept 0..2**32-1 on every device
+MAX_PROMPT_CHARS = 20_000
+
+
+def check_int(field: str, value: Any, lo: int, hi: int) -> int:
+    """``value`` as an int in ``[lo, hi]``; floats must be whole (``4.0`` is fine, ``4.5`` is not)."""
+    if isinstance(value, bool) or value is None:
+        raise InvalidInput(field, f"must be a whole number from {lo} to {hi}, not {value!r}.")
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise InvalidInput(field, f"must be a whole number from {lo} to {hi}, not {value!r}.")
+        value = int(value)
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise InvalidInput(field, f"must be a whole number from {lo} to {hi}, not {value!r}.") from None
+    if not isinstance(value, int):
+        raise InvalidInput(field, f"must be a whole number from {lo} to {hi}, not {type(value).__name__}.")
+    if not lo <= value <= hi:
+        raise InvalidInput(field, f"must be from {lo} to {hi}, not {value}.")
+    return value
+
+
+def check_float(field: str, value: Any, lo: float, hi: float) -> float:
+    """``value`` as a finite float in ``[lo, hi]`` (NaN and inf are refused)."""
+    if isinstance(value, bool) or value is None:
+        raise InvalidInput(field, f"must be a number from {lo} to {hi}, not {value!r}.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(field, f"must be a number from {lo} to {hi}, not {value!r}.") from None
+    if not math.isfinite(number):
+        raise InvalidInput(field, f"must be a finite number from {lo} to {hi}, not {value!r}.")
+    if not lo <= number <= hi:
+        raise InvalidInput(field, f"must be from {lo} to {hi}, not {number:g}.")
+    return number
+
+
+def check_seed(value: Any, field: str = "seed") -> int:
+    """A seed: ``-1`` for random, else ``0..2**32-1``. Returns the seed to use (random drawn here)."""
+    seed = check_int(field, value, -1, SEED_MAX)
+    return random.randint(0, SEED_MAX) if seed == -1 else seed
+
+
+def check_choice(field: str, value: Any, choices) -> str:
+    """``value`` must be one of ``choices`` (strings)."""
+    if not isinstance(value, str) or value not in choices:
+        raise InvalidInput(field, f"must be one of {', '.join(map(str, choices))}, not {value!r}.")
+    return value
+
+
+def check_text(field: str, value: Any, *, required: bool = True, max_chars: int = MAX_PROMPT_CHARS) -> str:
+    """A user text: a string, not empty when ``required``, at most ``max_chars`` characters.
+
+    Control characters other than tab and newline are refused, and lone
+    surrogates (which no UTF-8 file can hold) too.
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"must be text, not {type(value).__name__}.")
+    if required and not value.strip():
+        raise InvalidInput(field, "is empty. Type something first.")
+    if len(value) > max_chars:
+        raise InvalidInput(field, f"is {len(value):,} characters long; the limit is {max_chars:,}. Shorten it.")
+    for ch in value:
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:
+            raise InvalidInput(field, "contains a broken character (a lone surrogate). Retype or paste it again.")
+        if (code < 32 and ch not in "\t\n\r") or code == 0x7F:
+            raise InvalidInput(field, f"contains a control character (code {code}). Remove it.")
+    return value

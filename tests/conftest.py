@@ -1,0 +1,78 @@
+"""Shared fixtures. Nothing here touches the network: tiny models are built
+from random weights and saved to temporary folders, then loaded back through
+the same code users hit.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from studio.models import ModelManager  # noqa: E402
+from studio.settings import Settings, default_cache_dir  # noqa: E402
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Settings on CPU with every folder in a temporary directory, except the
+    weight cache, which is the user's (it only speeds up loading)."""
+    return Settings(
+        device="cpu", data_dir=tmp_path / "data", output_dir=tmp_path / "outputs",
+        cache_dir=default_cache_dir(), model_dirs=[tmp_path], offline=True,
+    ).validate()
+
+
+@pytest.fixture
+def manager(settings) -> ModelManager:
+    return ModelManager(settings)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def tiny_lm_dir(tmp_path_factory) -> Path:
+    """A tiny random Llama causal LM with SmolLM2's real tokenizer and chat
+    template, saved with ``save_pretrained``."""
+    from tests.tiny_models import make_tiny_lm
+
+    return make_tiny_lm(tmp_path_factory.mktemp("tiny-lm"))
+
+
+@pytest.fixture(scope="session")
+def studio_server(tmp_path_factory):
+    """The whole studio launched in-process on a loopback port with the
+    embedded default models. Yields ``(url, ctx)``; shut down at the end."""
+    import app as studio_app
+
+    tmp = tmp_path_factory.mktemp("server")
+    argv = ["--no-browser", "--port", str(free_port()), "--data-dir", str(tmp / "data"),
+            "--output-dir", str(tmp / "outputs"), "--device", "cpu", "--offline"]
+    ctx, demo = studio_app.create_app(argv)
+    studio_app.launch(ctx, demo, prevent_thread_lock=True, quiet=True)
+    url = f"http://127.0.0.1:{ctx.settings.port}/"
+    try:
+        yield url, ctx
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="session")
+def client(studio_server):
+    """A ``gradio_client.Client`` connected to :func:`studio_server`."""
+    from gradio_client import Client
+
+    url, _ctx = studio_server
+    return Client(url, verbose=False)

