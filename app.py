@@ -57,6 +57,8 @@ def launch(ctx, demo, *, prevent_thread_lock: bool = False, quiet: bool = False)
             prevent_thread_lock=True,
             quiet=quiet,
             show_error=True,
+            run_history=False,
+            mcp_server=False,
             allowed_paths=[str(s.output_dir)],
             blocked_paths=[str(s.data_dir / "library.db"), str(s.cache_dir)],
             **launch_kwargs(ctx),

@@ -63,6 +63,7 @@ class Settings:
     compile: bool = False
     concurrency: int = 1
     max_image_side: int = 2048
+    temp_max_age: int = 3600
 
     @property
     def host(self) -> str:
@@ -79,6 +80,8 @@ class Settings:
             raise InvalidInput("--port", f"must be between 1 and 65535, not {self.port}.")
         if self.concurrency < 1 or self.concurrency > 64:
             raise InvalidInput("--concurrency", f"must be between 1 and 64, not {self.concurrency}.")
+        if not (1 <= self.temp_max_age <= 7 * 86400):
+            raise InvalidInput("--temp-max-age", f"must be between 1 and 604800 seconds, not {self.temp_max_age}.")
         if not (64 <= self.max_image_side <= 8192):
             raise InvalidInput("--max-image-side", f"must be between 64 and 8192 pixels, not {self.max_image_side}.")
         for user, password in self.auth:
@@ -178,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="jobs per heavy model at once [STUDIO_CONCURRENCY]")
     p.add_argument("--max-image-side", type=int, default=_env_int("MAX_IMAGE_SIDE", d.max_image_side),
                    help="largest width or height, in pixels, a user may ask for [STUDIO_MAX_IMAGE_SIDE]")
+    p.add_argument("--temp-max-age", type=int, default=_env_int("TEMP_MAX_AGE", d.temp_max_age),
+                   help="seconds before Gradio's temporary copies of uploads and results are deleted [STUDIO_TEMP_MAX_AGE]")
     return p
 
 
@@ -199,5 +204,5 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         model_dirs=[Path(p) for p in model_dirs], offline=ns.offline,
         cpu_offload=ns.cpu_offload, attention_slicing=ns.attention_slicing,
         vae_tiling=ns.vae_tiling, compile=ns.compile, concurrency=ns.concurrency,
-        max_image_side=ns.max_image_side,
+        max_image_side=ns.max_image_side, temp_max_age=ns.temp_max_age,
     ).validate()

@@ -268,7 +268,11 @@ class TextEngine:
         else:
             plan = plan_messages(req.prompt, sections, req.tone, req.audience, req.keywords)
             stats = StreamStats()
-            raw = "".join(backend.stream(backend.render(plan.messages), req.params(24 * sections), stop, stats))
+            raw = ""
+            for chunk in backend.stream(backend.render(plan.messages), req.params(24 * sections), stop, stats):
+                raw += chunk
+                yield WriteEvent(doc, "", req.seed, 0, stats.tokens, _rate(total, t0, stats.tokens), [],
+                                 "Planning the article…")
             total.tokens += stats.tokens
             outline = parse_outline(raw, sections, req.prompt)
         if len(outline) < sections:

@@ -29,7 +29,10 @@ TABS = [
 
 def build_ui(ctx) -> gr.Blocks:
     """The whole studio as one ``gr.Blocks`` (not launched). ``ctx`` is a :class:`StudioContext`."""
-    with gr.Blocks(title="Studio", analytics_enabled=False) as demo:
+    age = ctx.settings.temp_max_age
+    # Gradio's temporary copies of uploads and results are deleted once they are `age` seconds old,
+    # so a long-running studio does not fill the disk.
+    with gr.Blocks(title="Studio", analytics_enabled=False, delete_cache=(max(1, min(600, age // 2)), age)) as demo:
         gr.Markdown("# Studio\nWrite, illustrate and restyle, all in one place.", elem_id="studio-header")
         parts: dict = {}
         with gr.Tabs() as tabs:
