@@ -18,7 +18,10 @@ import threading
 import time
 from typing import Iterator
 
-from ..errors import InvalidInput
+import torch
+
+from ..devices import free_memory
+from ..errors import InvalidInput, OutOfMemory, StudioError
 from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
@@ -185,14 +188,23 @@ class TextEngine:
         Raises:
             InvalidInput: before anything is generated, naming the bad field.
             ModelUnavailable: the model cannot be loaded.
+            OutOfMemory: the device ran out of memory (its memory is released first).
+            StudioError: the model failed while writing.
         """
         req = request.validated()
         stop = stop or threading.Event()
         backend = self.backend(req.model)
-        if req.task == "article" and req.length_words > SINGLE_PASS_WORDS:
-            yield from self._long_article(req, backend, stop)
-        else:
-            yield from self._single(req, backend, stop)
+        try:
+            if req.task == "article" and req.length_words > SINGLE_PASS_WORDS:
+                yield from self._long_article(req, backend, stop)
+            else:
+                yield from self._single(req, backend, stop)
+        except torch.OutOfMemoryError:
+            free_memory(self.manager.device)
+            raise OutOfMemory("The device ran out of memory while writing. Try a smaller max_new_tokens or a "
+                              "shorter draft, or restart the studio with --device cpu.") from None
+        except RuntimeError as exc:
+            raise StudioError(f"{exc} The text so far is kept; try again.") from exc
 
     def _fit(self, backend: TextBackend, req: WriteRequest, max_new: int, notes: list[str]) -> tuple[str, int, str]:
         """Render the prompt within the context: trim the draft's start, then reduce max_new_tokens.
