@@ -117,27 +117,45 @@ def _words(text: str) -> str:
 def fallback_prompt(section: Section, title: str = "") -> str:
     """A prompt made without the model: the heading and the section's first sentence, as an illustration."""
     words = _words(section.text)
-    sentence = re.split(r"(?<=[.!?。！？])\s", words, maxsplit=1)[0][:200]
+    sentence = re.split(r"(?<=[.!?。！？])\s", words, maxsplit=1)[0][:200].rstrip(".!?。！？ ")
     parts = [p for p in (section.heading, sentence) if p]
     return (", ".join(parts) or title or "an illustration") + ", editorial illustration"
 
 
+_CHATTER = re.compile(r"\b(prompts?|as an ai|i'll|i will|i can|i cannot|i'm sorry|language model|piece of writing)\b",
+                      re.IGNORECASE)
+MAX_PROMPT_WORDS = 40
+
+
 def clean_prompt(raw: str, fallback: str) -> str:
     """The first usable line of a model reply, without labels, bullets, quotes or
-    Markdown, at most 300 characters (cut at a word). ``fallback`` when nothing
-    with at least three letters remains."""
+    Markdown, at most :data:`MAX_PROMPT_WORDS` words (cut after a sentence when it
+    can) and 300 characters. ``fallback`` when nothing with at least three
+    letters remains, or when the reply talks about the task instead of
+    describing a picture (small models often do)."""
     raw = re.sub(r"<think>.*?</think>", " ", raw or "", flags=re.DOTALL)
     for line in raw.split("\n"):
         line = line.strip()
         line = re.sub(r"^(?:[-*•]\s+|\d+[.)]\s+)", "", line)
-        line = re.sub(r"^(?:\*\*)?(?:image\s+)?prompt(?:\*\*)?\s*[:：]\s*", "", line, flags=re.IGNORECASE)
+        line = re.sub(r"^(?:sure|certainly|of course)\b[^:]*:\s*", "", line, flags=re.IGNORECASE)
+        line = re.sub(r"^here(?:'s| is)\b[^:]*:\s*", "", line, flags=re.IGNORECASE)
+        line = re.sub(r"^(?:\*\*)?(?:image\s+)?(?:prompt|picture)(?:\*\*)?\s*[:：]\s*(?:\*\*)?", "", line,
+                      flags=re.IGNORECASE)
         line = line.replace("**", "").replace("__", "").replace("`", "")
         line = line.strip(" \t\"'“”‘’«»")
         line = " ".join(line.split())
-        if sum(ch.isalpha() for ch in line) >= 3:
-            if len(line) > 300:
-                line = line[:300].rsplit(" ", 1)[0]
-            return line
+        if sum(ch.isalpha() for ch in line) < 3:
+            continue
+        if _CHATTER.search(line):
+            return fallback
+        words = line.split(" ")
+        if len(words) > MAX_PROMPT_WORDS:
+            short = " ".join(words[:MAX_PROMPT_WORDS])
+            end = max(short.rfind(". "), short.rfind("! "), short.rfind("? "))
+            line = short[:end + 1] if end > 40 else short
+        if len(line) > 300:
+            line = line[:300].rsplit(" ", 1)[0]
+        return line.strip()
     return fallback
 
 
@@ -149,7 +167,7 @@ def propose_prompts(complete: Callable[..., str], title: str, body: str, *, seed
 
     Args:
         complete: the text engine's one-shot completion, called as
-            ``complete(prompt, max_new_tokens=60, temperature=..., seed=..., stop=...)``.
+            ``complete(prompt, max_new_tokens=64, temperature=..., seed=..., stop=...)``.
         seed: -1 for random; section ``i`` uses ``seed + i``.
         stop: checked between sections (raises :class:`Cancelled`).
 
@@ -169,7 +187,7 @@ def propose_prompts(complete: Callable[..., str], title: str, body: str, *, seed
         if len(text) > SECTION_CHARS:
             text = text[:SECTION_CHARS].rsplit(" ", 1)[0] + " …"
         ask = PROMPT_TEMPLATE.format(title=title or "(untitled)", heading=section.heading, text=text or "(empty)")
-        reply = complete(ask, max_new_tokens=60, temperature=temperature, seed=(base + i) % (SEED_MAX + 1), stop=stop)
+        reply = complete(ask, max_new_tokens=64, temperature=temperature, seed=(base + i) % (SEED_MAX + 1), stop=stop)
         out.append(Proposal(section.index, section.heading, clean_prompt(reply, fallback_prompt(section, title))))
         if progress is not None:
             progress(i + 1, len(sections))
@@ -287,14 +305,15 @@ def illustrate(library: Library, owner: str, article_id: int, title: str, body: 
     return IllustrateResult(place_images(body, placements, title), images, stopped, placements)
 
 
-def image_generator(ctx, model: str, *, stop: threading.Event | None = None) -> tuple[Generate, bool]:
+def image_generator(ctx, model: str, *, stop: threading.Event | None = None,
+                    num_inference_steps: int | None = None) -> tuple[Generate, bool]:
     """``(generate, uses_prompt)`` for the image ``model`` of the studio context ``ctx``.
 
     A GAN reference (see :func:`studio.image.gan.is_gan_ref`) uses
     ``ctx.gan.generate`` (faces at 256 px; the prompt is ignored, so
     ``uses_prompt`` is False); anything else ``ctx.diffusion.generate`` at the
-    model's native size and default steps. Nothing is written to the outputs
-    folder: the library keeps the pictures.
+    model's native size and default steps (or ``num_inference_steps``). Nothing is
+    written to the outputs folder: the library keeps the pictures.
     """
     from .image.gan import is_gan_ref
 
@@ -306,7 +325,8 @@ def image_generator(ctx, model: str, *, stop: threading.Event | None = None) -> 
         return generate, False
 
     def generate(prompt: str, seed: int):
-        r = ctx.diffusion.generate(prompt=prompt, model=model, seed=seed, num_images=1, stop=stop, save=False)
+        r = ctx.diffusion.generate(prompt=prompt, model=model, seed=seed, num_images=1, stop=stop, save=False,
+                                   num_inference_steps=num_inference_steps)
         return r.images[0], r.params[0]
 
     return generate, True

@@ -653,7 +653,10 @@ def insert_block(body: str, block: str, cursor: int | None = None) -> str:
 
 
 def _snippet(body: str, terms: Iterable[str], width: int = 140) -> str:
-    flat = " ".join(body.split())
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", " ", body)  # pictures
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links: keep their text
+    text = re.sub(r"(?m)^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", " ", text)  # heading, quote, list marks
+    flat = " ".join(text.replace("**", "").replace("__", "").replace("`", "").split())
     low = flat.casefold()
     pos = -1
     for term in terms:

@@ -300,6 +300,15 @@ class ModelManager:
                 self._models[key] = model
             return model
 
+    def loaded(self, kind: str, ref: str) -> Any:
+        """The model of ``kind`` named ``ref`` if it is in memory now, else ``None``.
+
+        No resolving and no loading: a cheap fast path for engines on every request
+        (a model in memory was resolved, and allowed, when it was loaded).
+        """
+        with self._lock:
+            return self._models.get((kind, (ref or "").strip()))
+
     def is_loaded(self, kind: str, ref: str) -> bool:
         """True if the model is in memory now."""
         with self._lock:

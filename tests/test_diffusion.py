@@ -3,10 +3,12 @@ loaded back through AutoPipelineForText2Image (the path users hit)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import shutil
 import threading
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -265,6 +267,27 @@ def test_memory_options_and_switching_frees_the_previous_pipeline(tiny_sd, tmp_p
     pipe = eng.pipeline(str(tiny_sd))
     assert pipe.vae.use_tiling
     assert any(type(m.processor).__name__.startswith("Sliced") for m in pipe.unet.modules() if hasattr(m, "processor"))
-    assert len(ask(eng, tiny_sd, save=False).images) == 1  # --cpu-offload is ignored on a CPU
+    assert len(ask(eng, tiny_sd, save=False, scheduler="DDIMScheduler").images) == 1  # --cpu-offload: no-op on CPU
+    first = weakref.ref(pipe)
+    del pipe
     eng.pipeline(str(other))
     assert eng.manager.is_loaded("diffusion", str(other)) and not eng.manager.is_loaded("diffusion", str(tiny_sd))
+    gc.collect()
+    assert first() is None, "the previous pipeline is still held in memory"
+
+
+def test_black_in_float32_is_kept_but_nan_is_not(engine, tiny_sd, monkeypatch):
+    from diffusers import AutoencoderKL
+
+    original = AutoencoderKL.decode
+
+    def black(self, z, *args, **kwargs):
+        out = original(self, z, *args, **kwargs)
+        return (out[0] * 0 - 1,) if isinstance(out, tuple) else type(out)(sample=out.sample * 0 - 1)
+
+    monkeypatch.setattr(AutoencoderKL, "decode", black)
+    res = ask(engine, tiny_sd)  # float32: a black picture may be what was asked for
+    assert len(res.paths) == 1 and arr(res.images[0]).max() == 0 and not res.warnings
+    _nan_decode(monkeypatch, only_half=False)
+    with pytest.raises(StudioError, match="came out NaN; it was not saved"):
+        ask(engine, tiny_sd)

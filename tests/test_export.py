@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import shutil
 import zipfile
 from html.parser import HTMLParser
 
@@ -237,3 +238,4 @@ def test_export_checks_format_and_owner(article):
         export_article(lib, "someone else", aid, "md")
     path = export_article(lib, "me", aid, "html")  # default place: a private temporary folder
     assert path.parent.name.startswith("studio-export-") and path.exists()
+    shutil.rmtree(path.parent)

@@ -62,6 +62,10 @@ def test_split_sections_uses_headings_outside_code():
     ('Prompt: "A watercolor basil pot on a sunny sill"\nThis prompt shows...', "A watercolor basil pot on a sunny sill"),
     ("**Image prompt:** tomatoes in a terracotta pot, photo", "tomatoes in a terracotta pot, photo"),
     ("\n\n- 1. A fox", "1. A fox"),
+    ("Sure! Here is a prompt for you: a red barn in the snow", "a red barn in the snow"),
+    ("To create an impactful piece of writing, use descriptive language.", "FALLBACK"),
+    ("Here's the image prompt: misty hills", "misty hills"),
+    ("Picture: **a bee on lavender**", "a bee on lavender"),
     ("<think>hmm</think>\nA cat on a roof", "A cat on a roof"),
     ("", "FALLBACK"),
     ("!!! ??? 12", "FALLBACK"),
@@ -71,7 +75,9 @@ def test_clean_prompt(reply, expected):
 
 
 def test_clean_prompt_is_short():
-    assert len(clean_prompt("word " * 200, "f")) <= 300
+    assert len(clean_prompt("word " * 200, "f").split()) == 40
+    long = "A city garden at dusk with tall tomato plants. " + "Many more words follow here " * 10
+    assert clean_prompt(long, "f") == "A city garden at dusk with tall tomato plants."
 
 
 def test_propose_prompts_one_per_section_with_fallbacks():
@@ -80,9 +86,9 @@ def test_propose_prompts_one_per_section_with_fallbacks():
     assert [p.heading for p in proposals] == ["City gardens", "Herbs on the windowsill", "Tomatoes", "Feeding"]
     assert [p.section for p in proposals] == [0, 1, 2, 3]
     assert proposals[0].prompt == "An opening shot of a rooftop garden"
-    assert proposals[1].prompt.startswith("Herbs on the windowsill, Basil and mint grow well in pots.")
+    assert proposals[1].prompt == "Herbs on the windowsill, Basil and mint grow well in pots, editorial illustration"
     assert proposals[2].prompt == "ripe tomatoes, oil painting"
-    assert proposals[3].prompt.startswith("Feeding, Feed them every week.")
+    assert proposals[3].prompt == "Feeding, Feed them every week, editorial illustration"
     assert [c["seed"] for c in model.calls] == [100, 101, 102, 103]
     assert "Section heading: Tomatoes" in model.calls[2]["prompt"]
     assert "daily water" in model.calls[2]["prompt"] and "City gardens" in model.calls[2]["prompt"]
@@ -98,7 +104,7 @@ def test_propose_prompts_one_per_section_with_fallbacks():
 
 def test_fallback_prompt_ignores_images_and_markup():
     s = split_sections("## Bees\n\n![x](images/a.png)\n\n**Bees** pollinate. More text.")[0]
-    assert fallback_prompt(s) == "Bees, Bees pollinate., editorial illustration"
+    assert fallback_prompt(s) == "Bees, Bees pollinate, editorial illustration"
 
 
 def test_place_images_under_headings_even_after_edits():
@@ -152,12 +158,13 @@ def engines(tmp_path, tiny_sd_dir, tiny_lm_dir):
 
 
 def test_propose_prompts_with_the_tiny_language_model(engines):
-    proposals = propose_prompts(engines.text.complete, "City gardens", ARTICLE, seed=1)
-    assert [p.heading for p in proposals] == ["City gardens", "Herbs on the windowsill", "Tomatoes", "Feeding"]
+    article = "## Herbs\n\nBasil and mint grow well in pots.\n\n## Tomatoes\n\nThey want daily water.\n"
+    proposals = propose_prompts(engines.text.complete, "City gardens", article, seed=1)
+    assert [p.heading for p in proposals] == ["Herbs", "Tomatoes"]
     for p in proposals:
         assert isinstance(p.prompt, str) and sum(ch.isalpha() for ch in p.prompt) >= 3
         assert "\n" not in p.prompt and len(p.prompt) <= 300
-    again = propose_prompts(engines.text.complete, "City gardens", ARTICLE, seed=1)
+    again = propose_prompts(engines.text.complete, "City gardens", article, seed=1)
     assert [p.prompt for p in again] == [p.prompt for p in proposals]  # a seed repeats
 
 
@@ -173,7 +180,7 @@ def _article(lib: Library):
 def test_illustrate_with_tiny_diffusion(engines, tiny_sd_dir):
     lib = engines.library
     aid, props = _article(lib)
-    generate, uses_prompt = image_generator(engines, str(tiny_sd_dir))
+    generate, uses_prompt = image_generator(engines, str(tiny_sd_dir), num_inference_steps=4)
     assert uses_prompt
     result = illustrate(lib, "me", aid, "City gardens", ARTICLE, props, generate, seed=5, uses_prompt=uses_prompt)
     assert not result.stopped and len(result.images) == 3
@@ -181,7 +188,7 @@ def test_illustrate_with_tiny_diffusion(engines, tiny_sd_dir):
     assert [i["params"]["prompt"] for i in attached] == ["a rooftop garden at dawn", "basil in a pot, watercolor",
                                                           "a watering can, ink drawing"]
     assert [i["params"]["seed"] for i in attached] == [5, 6, 7]
-    assert all(i["params"]["engine"] == "diffusion" for i in attached)
+    assert all(i["params"]["engine"] == "diffusion" and i["params"]["num_inference_steps"] == 4 for i in attached)
     for img in attached:
         with Image.open(img["path"]) as im:
             assert im.size == (64, 64) and im.getextrema() != ((0, 0), (0, 0), (0, 0))
@@ -197,7 +204,7 @@ def test_illustrate_stops_and_keeps_what_was_made(engines, tiny_sd_dir):
     lib = engines.library
     aid, props = _article(lib)
     stop = threading.Event()
-    generate, _ = image_generator(engines, str(tiny_sd_dir), stop=stop)
+    generate, _ = image_generator(engines, str(tiny_sd_dir), stop=stop, num_inference_steps=4)
     result = illustrate(lib, "me", aid, "City gardens", ARTICLE, props, generate, seed=1,
                         progress=lambda i, n, h: stop.set())
     assert result.stopped and len(result.images) == 1 and len(lib.images("me", aid)) == 1
@@ -245,3 +252,26 @@ def test_illustrate_through_the_ui_handlers_keeps_edits_made_meanwhile(tmp_path,
     assert body.count("](images/") == 3 and cleared is None
     saved = ctx.library.get("local", aid)
     assert saved["body"] == body and len(saved["images"]) == 3
+    ctx.library.close()
+
+    # The studio restarts on the same data folder: the article is there with its pictures and versions,
+    # and exports in all three formats through the API.
+    from gradio_client import Client
+
+    from tests.conftest import free_port
+
+    ctx2, demo2 = studio_app.create_app([
+        "--no-browser", "--port", str(free_port()), "--data-dir", str(tmp_path / "data"), "--output-dir",
+        str(tmp_path / "out"), "--offline", "--device", "cpu"])
+    studio_app.launch(ctx2, demo2, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{ctx2.settings.port}/", verbose=False)
+        listed = client.predict(query="Tomatoes", api_name="/library_list")
+        assert [a["id"] for a in listed] == [aid]
+        got = client.predict(article_id=aid, api_name="/library_get")
+        assert got["body"] == body and len(got["images"]) == 3 and len(got["versions"]) >= 2
+        for fmt in ("md", "html", "docx"):
+            path = client.predict(article_id=aid, format=fmt, api_name="/export")
+            assert path.endswith("City gardens." + {"md": "zip"}.get(fmt, fmt))
+    finally:
+        demo2.close()

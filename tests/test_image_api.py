@@ -45,6 +45,7 @@ def test_gan_faces_through_the_api(client, studio_server):
 @pytest.mark.parametrize("kwargs, words", [
     ({"width": 100, "height": 100}, "64, 256 or 512"), ({"width": 256, "height": 512}, "equal"),
     ({"num_images": 65}, "num_images"), ({"seed": -7}, "seed"), ({"model": "no-such-model"}, "no-such-model"),
+    ({"seed": 1.5}, "whole number"),  # never rounded
 ])
 def test_bad_input_gives_a_clear_error_and_the_server_keeps_running(client, studio_server, kwargs, words):
     from gradio_client.exceptions import AppError
@@ -79,3 +80,87 @@ def test_diffusion_through_the_api(client, studio_server, tmp_path_factory):
     finally:
         ctx.settings.model_dirs.remove(folder.parent)
         ctx.manager.unload("diffusion")
+
+
+# ----- in the browser ------------------------------------------------------------------------
+def _chromium() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def image_page(tmp_path):
+    """The Image tab (and a stand-in Style tab) served on a loopback port, in headless Chromium."""
+    import gradio as gr
+    from playwright.sync_api import sync_playwright
+
+    from studio.context import StudioContext
+    from studio.settings import Settings
+    from studio.ui import image_tab
+    from tests.conftest import free_port
+
+    settings = Settings(device="cpu", data_dir=tmp_path / "data", output_dir=tmp_path / "out", offline=True,
+                        port=free_port()).validate()
+    ctx = StudioContext.create(settings)
+    with gr.Blocks() as demo:
+        with gr.Tabs() as tabs:
+            with gr.Tab("Image", id="image"):
+                parts = {"image": image_tab.build(ctx)}
+            with gr.Tab("Style", id="style"):
+                parts["style"] = {"content_image": gr.Image(type="filepath", elem_id="style-content")}
+        parts["tabs"] = tabs
+        image_tab.wire(ctx, parts)
+    demo.queue()
+    demo.launch(server_port=settings.port, prevent_thread_lock=True, quiet=True,
+                allowed_paths=[str(settings.output_dir)])
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=_chromium())
+            page = browser.new_page(viewport={"width": 1400, "height": 1300})
+            page.goto(f"http://127.0.0.1:{settings.port}/")
+            page.wait_for_selector("#image-generate", timeout=60_000)
+            yield page, settings
+            browser.close()
+    finally:
+        demo.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(_chromium() is None, reason="no chromium")
+def test_browser_faces_png_info_walk_and_send_to_style(image_page):
+    page, settings = image_page
+    count = page.locator("#image-count input[type=number]")
+    count.fill("16")
+    count.press("Enter")
+    page.locator("#image-generate").click()
+    page.wait_for_function("document.querySelectorAll('#image-gallery img').length >= 16", timeout=120_000)
+    used = int(page.locator("#image-seed-used strong").inner_text())
+    faces = sorted(settings.output_dir.glob("face-*.png"))
+    assert len(faces) == 16 and read_png_parameters(faces[0])["seed"] in range(used, used + 16)
+
+    page.locator("#image-gallery img").nth(3).click()
+    page.wait_for_function(f"document.querySelector('#image-params textarea').value.includes('Seed: {used + 3},')",
+                           timeout=30_000)
+    page.keyboard.press("Escape")
+
+    # PNG info: a saved face's parameters go back into the controls
+    page.get_by_text("PNG info: read a picture's settings").click()
+    page.locator("#image-png-in input[type=file]").set_input_files(str(faces[5]))
+    seed5 = read_png_parameters(faces[5])["seed"]
+    page.wait_for_function(f"document.querySelector('#image-seed input').value == '{seed5}'", timeout=30_000)
+    assert "Model: dcgan-faces" in page.locator("#image-png-text textarea").input_value()
+
+    # latent walk
+    page.get_by_text("Latent walk: morph one face into another").click()
+    page.locator("#image-walk").click()
+    page.wait_for_selector("#image-walk-file a", timeout=120_000)
+    walks = list(settings.output_dir.glob("walk-*.gif"))
+    assert len(walks) == 1
+    with Image.open(walks[0]) as anim:
+        assert anim.n_frames == 24 + 22
+
+    # send the selected face to the Style tab
+    page.get_by_role("button", name="Send to Style tab").click()
+    page.wait_for_selector("#style-content img", timeout=30_000)
+    assert page.get_by_role("tab", name="Style").get_attribute("aria-selected") == "true"

@@ -277,7 +277,8 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def test_kill_9_during_saves_leaves_the_last_completed_version(tmp_path):
+@pytest.mark.parametrize("delay", [0.004, 0.013, 0.031])
+def test_kill_9_during_saves_leaves_the_last_completed_version(tmp_path, delay):
     data = tmp_path / "data"
     proc = subprocess.Popen([sys.executable, "-c", CHILD.format(root=ROOT, data=str(data))],
                             stdout=subprocess.PIPE, text=True)
@@ -289,10 +290,11 @@ def test_kill_9_during_saves_leaves_the_last_completed_version(tmp_path):
             if not line:
                 break
             lines.append(line.split())
-        time.sleep(0.013)  # land somewhere inside a later save
+        time.sleep(delay)  # land somewhere inside a later save
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL
     rest = proc.stdout.read().split("\n")
     lines += [r.split() for r in rest if r.strip()]
     assert len(lines) >= 15, "the child did not save"
@@ -405,3 +407,50 @@ def test_api_isolates_users_and_round_trips(auth_server, tmp_path):
         assert os.path.getsize(path) > 100
     with pytest.raises(Exception, match="pdf"):
         alice.predict(article_id=aid, format="pdf", api_name="/export")
+
+
+@pytest.mark.slow
+def test_autosave_and_insert_into_draft_handlers(tmp_path):
+    import gradio as gr
+
+    import app as studio_app
+
+    ctx, demo = studio_app.create_app(["--no-browser", "--data-dir", str(tmp_path / "data"), "--output-dir",
+                                       str(tmp_path / "out"), "--offline", "--device", "cpu"])
+    fns: dict = {}
+    for block_fn in demo.fns.values():
+        fns.setdefault(getattr(block_fn.fn, "__name__", ""), []).append(block_fn.fn)
+    req = SimpleNamespace(username=None, session_hash="s1")
+    tick, autosave = fns["tick"][0], fns["autosave"][0]
+    now = time.time()
+    assert fns["mark"][0]() >= now
+    assert tick(0.0, 0.0) == gr.skip()  # nothing edited
+    assert tick(now, 0.0) == gr.skip()  # still typing
+    assert tick(now - 3, 0.0) == now - 3  # quiet for 3 s: save
+    assert tick(now - 3, now - 3) == gr.skip()  # already saved
+    assert autosave(1.0, "", "", None, req)[2] == gr.skip()  # an empty new draft is not stored
+    saved_upto, aid, msg = autosave(now - 3, "My title", "First words.", None, req)
+    assert saved_upto == now - 3 and msg.startswith("Saved ")
+    assert ctx.library.get("local", aid)["body"] == "First words."
+    assert autosave(now, "My title", "First words.", aid, req)[1] == aid
+    assert len(ctx.library.versions("local", aid)) == 1  # unchanged text: no new version
+    autosave(now, "My title", "First words. More.", aid, req)
+    assert len(ctx.library.versions("local", aid)) == 2
+
+    picture = save_png(Image.new("RGB", (16, 16), "red"), ctx.settings.output_dir,
+                       {"prompt": "a red square", "seed": 1}, "img")
+    insert = fns["insert"][0]  # the Image tab's "Insert into draft"
+    body = "Para one.\n\nPara two."
+    new_body, aid2, msg = insert(str(picture), "My title", body, aid, 3, req)
+    ref = ctx.library.images("local", aid)[0]["ref"]
+    assert aid2 == aid and new_body == f"Para one.\n\n![a red square]({ref})\n\nPara two."
+    assert ctx.library.get("local", aid)["body"] == new_body
+    new_body, _, _ = insert(str(picture), "My title", new_body, aid, -1, req)  # no cursor: at the end
+    assert new_body.rstrip("\n").endswith(f"({ctx.library.images('local', aid)[1]['ref']})")
+    # with no article open, inserting creates one
+    body3, aid3, _ = insert(str(picture), "", "", None, -1, req)
+    assert aid3 not in (None, aid) and body3.startswith("![a red square](images/")
+    outside = tmp_path / "elsewhere.png"
+    Image.new("RGB", (4, 4)).save(outside)
+    with pytest.raises(gr.Error, match="made in this studio"):
+        insert(str(outside), "t", "b", aid, -1, req)

@@ -31,6 +31,7 @@ import logging
 import socket
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlparse
@@ -276,7 +277,9 @@ class DiffusionEngine:
     def __init__(self, manager: ModelManager, settings: Settings):
         self.manager, self.settings = manager, settings
         self._reachable: tuple[float, bool] | None = None
-        self._schedulers: dict[tuple[int, str], Any] = {}
+        self._lock = threading.Lock()
+        # per loaded pipeline (dropped with it): scheduler name -> a pristine scheduler to copy per run
+        self._schedulers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     # ----- what can be offered -------------------------------------------------------
     def hub_ok(self) -> bool:
@@ -343,24 +346,29 @@ class DiffusionEngine:
         """Family defaults of ``model`` (see :func:`family_defaults`), with the scheduler it ships with.
         Uses the pipeline only when it is already in memory."""
         ref = (model or self.settings.diffusion_model or "").strip()
-        pipe = self.manager.get("diffusion", ref) if self.manager.is_loaded("diffusion", ref) else None
+        pipe = self.manager.loaded("diffusion", ref)
         out = family_defaults(ref, pipe)
         out["scheduler"] = type(pipe.scheduler).__name__ if pipe is not None else None
         return out
 
     def _scheduler(self, pipe, name: str):
-        """A fresh scheduler of class ``name`` for one run (copied from a cached template)."""
-        key = (id(pipe), name)
-        template = self._schedulers.get(key)
-        if template is None:
-            if name == type(pipe.scheduler).__name__:
-                template = copy.deepcopy(pipe.scheduler)
-            else:
-                cls = next(c for c in pipe.scheduler.compatibles if c.__name__ == name)
-                template = cls.from_config(pipe.scheduler.config)
-            self._schedulers = {k: v for k, v in self._schedulers.items() if k[0] == id(pipe)}
-            self._schedulers[key] = template
-        return copy.deepcopy(template)
+        """A scheduler of class ``name`` for one run: a cached instance per pipeline and name.
+
+        With ``--concurrency 1`` runs on the device never overlap (the device lock), and
+        every call resets the scheduler's timesteps, so the instance is reused as diffusers
+        pipelines do; with more slots each run gets its own copy (a scheduler holds run state).
+        """
+        with self._lock:
+            templates = self._schedulers.setdefault(pipe, {})
+            template = templates.get(name)
+            if template is None:
+                if name == type(pipe.scheduler).__name__:
+                    template = copy.deepcopy(pipe.scheduler)
+                else:
+                    cls = next(c for c in pipe.scheduler.compatibles if c.__name__ == name)
+                    template = cls.from_config(pipe.scheduler.config)
+                templates[name] = template
+        return copy.deepcopy(template) if self.settings.concurrency > 1 else template
 
     # ----- generation -------------------------------------------------------------------
     def generate(
@@ -403,10 +411,12 @@ class DiffusionEngine:
         """
         t0 = time.perf_counter()
         ref = (model or self.settings.diffusion_model or "").strip()
-        try:
-            self.manager.resolve(ref, "diffusion")  # cheap: an unknown model is named before anything else
-        except ModelUnavailable as exc:
-            raise ModelUnavailable(f"model: {exc.message}") from exc
+        pipe = self.manager.loaded("diffusion", ref)
+        if pipe is None:
+            try:
+                self.manager.resolve(ref, "diffusion")  # cheap: an unknown model is named before anything else
+            except ModelUnavailable as exc:
+                raise ModelUnavailable(f"model: {exc.message}") from exc
         prompt = check_text("prompt", prompt)
         negative_prompt = check_text("negative_prompt", negative_prompt, required=False)
         num_images = check_int("num_images", num_images, 1, MAX_IMAGES)
@@ -423,10 +433,11 @@ class DiffusionEngine:
         if scheduler is not None and not isinstance(scheduler, str):
             raise InvalidInput("scheduler", f"must be a scheduler name, not {scheduler!r}.")
 
-        try:
-            pipe = self.manager.get("diffusion", ref)
-        except ModelUnavailable as exc:
-            raise ModelUnavailable(f"model: {exc.message}") from exc
+        if pipe is None:
+            try:
+                pipe = self.manager.get("diffusion", ref)
+            except ModelUnavailable as exc:
+                raise ModelUnavailable(f"model: {exc.message}") from exc
         step, side = size_step(pipe), native_size(pipe)
         width = check_side("width", side if width is None else width, step, max_side)
         height = check_side("height", side if height is None else height, step, max_side)
@@ -441,6 +452,7 @@ class DiffusionEngine:
             warnings.append(f"{ref} is a turbo model made for guidance_scale 0; {guidance:g} may spoil the picture.")
 
         seeds = [(seed + i) % (SEED_MAX + 1) for i in range(num_images)]
+        half = getattr(getattr(pipe, "vae", None), "dtype", torch.float32) in (torch.float16, torch.bfloat16)
         accepted = _call_parameters(type(pipe))
         images: list[Image.Image] = []
         kept_seeds: list[int] = []
@@ -456,11 +468,14 @@ class DiffusionEngine:
                     warnings.append(f"The model's safety checker blacked out the image of seed {s}; it was not saved.")
                     continue
                 bad = _bad_pixels(arr)
+                if bad == "black" and not half:
+                    bad = None  # in float32 a black picture is what was asked for
                 if bad:
                     arr = self._redecode(pipe, final_latents, j)
                     if arr is None or _bad_pixels(arr):
-                        warnings.append(f"The image of seed {s} came out {bad} (a half-precision overflow); "
-                                        "it was not saved. Try --device cpu or another model.")
+                        why = " (a half-precision overflow)" if half else ""
+                        warnings.append(f"The image of seed {s} came out {bad}{why}; it was not saved. "
+                                        "Try --device cpu or another model.")
                         continue
                     warnings.append(f"The image of seed {s} came out {bad} in half precision and was decoded "
                                     "again in float32.")

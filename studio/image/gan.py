@@ -176,16 +176,19 @@ class GanEngine:
 
     def _model(self, model: str | None) -> tuple[str, Generator]:
         ref = (model or self.default_model()).strip()
-        return ref, self.manager.get("gan", ref)
+        net = self.manager.loaded("gan", ref)  # fast path: no resolving when already in memory
+        return ref, net if net is not None else self.manager.get("gan", ref)
 
     @staticmethod
     def check_size(size, field: str = "size") -> int:
         """``size`` must be 64 (native), 256 or 512 px; raises :class:`InvalidInput` otherwise."""
-        value = check_int(field, size, 1, 10**6)
+        message = f"must be 64, 256 or 512 for the face GAN (it makes 64×64 pictures and upscales them), not {size!r}."
+        try:
+            value = check_int(field, size, -(10**9), 10**9)
+        except InvalidInput:
+            raise InvalidInput(field, message) from None
         if value not in SIZES:
-            raise InvalidInput(
-                field, f"must be 64, 256 or 512 for the face GAN (it makes 64×64 pictures and upscales them), not {size}."
-            )
+            raise InvalidInput(field, message)
         return value
 
     def _run(self, net: Generator, z: torch.Tensor) -> torch.Tensor:

@@ -23,7 +23,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from ..errors import InvalidInput
 
-FORMATS = ("PNG", "JPEG", "MPO", "WEBP", "GIF", "BMP", "TIFF")  # MPO: multi-picture JPEG from cameras
+FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")  # Pillow opens camera MPO files as JPEG
 MIN_SIDE = 32  # pixels; the style networks halve the picture twice
 MAX_SIDE = 16_384  # pixels per side in the file
 MAX_PIXELS = 64_000_000  # 64 megapixels (a 48 MP phone photo fits; 20000×20000 does not)
@@ -175,7 +175,7 @@ def _from_array(field: str, array: np.ndarray) -> Image.Image:
     if array.dtype != np.uint8:
         if np.issubdtype(array.dtype, np.floating) and np.nanmax(array) <= 1.0:
             array = array * 255.0
-        array = np.clip(np.nan_to_num(array), 0, 255).astype(np.uint8)
+        array = np.clip(np.rint(np.nan_to_num(array)), 0, 255).astype(np.uint8)
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
     return Image.fromarray(array)

@@ -20,7 +20,9 @@ fully convolutional, so the output keeps the photo's size (up to
 * ``strength`` (0 to 1) interpolates between the content's own style vector
   and the style's, as Magenta does (``identity_params * (1 - w) +
   style_params * w``); it is not a pixel cross-fade. 0 gives back nearly the
-  photo.
+  photo. The content's own vector is the prediction network's, refined by a
+  few gradient steps so that the transformer reproduces the photo (see
+  :meth:`StyleModel.own_vector`).
 * ``preserve_colors`` keeps the photo's colours: the result's luminance (Y of
   BT.601 YCbCr) with the photo's chroma (Cb, Cr), i.e. luminance-only
   transfer (Gatys et al. 2016, "Preserving color in neural artistic style
@@ -36,17 +38,18 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import json
 import logging
 import math
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 from ..devices import free_memory
@@ -69,6 +72,7 @@ MIN_MAX_SIDE = 64
 STYLE_INPUT_SIDE = STYLE_SIZE  # shorter side of the picture the style-prediction network sees
 STYLE_INPUT_MAX_RATIO = 4  # longer side at most 4× the shorter one (centre crop beyond)
 MAX_DIFFUSION_STEPS = diff.MAX_STEPS
+OWN_STEPS, OWN_LR, OWN_SIDE = 24, 0.1, 128  # refinement of the content's own style vector
 
 Progress = Callable[[int, int], None]
 
@@ -87,6 +91,10 @@ class StyleModel:
 
     def __init__(self, nets: MagentaNetworks, device: torch.device, presets: torch.Tensor | None):
         self.nets, self.device, self.presets, self.folder = nets, device, presets, nets.folder
+        for buffer in nets.buffers():
+            buffer.requires_grad_(False)
+        self._own_cache: OrderedDict[str, torch.Tensor] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @torch.inference_mode()
     def style_vector(self, image: Image.Image, stop: threading.Event | None = None) -> torch.Tensor:
@@ -104,6 +112,41 @@ class StyleModel:
             left, top = max(0, (small.width - limit) // 2), max(0, (small.height - limit) // 2)
             small = small.crop((left, top, left + min(small.width, limit), top + min(small.height, limit)))
         return self.nets.predictor(to_tensor(small, self.device), stop=stop)
+
+    def own_vector(self, image: Image.Image, stop: threading.Event | None = None) -> torch.Tensor:
+        """The (1, 100) style vector of the content picture itself: the strength-0 end.
+
+        Magenta takes the prediction network's vector of the content. With these
+        small int8-trained networks that vector alone can recolour a photo even at
+        strength 0 (a blue sky turned orange), so it is refined by
+        :data:`OWN_STEPS` Adam steps (learning rate :data:`OWN_LR`) to make the
+        transformer reproduce the content, downscaled to :data:`OWN_SIDE` px
+        (L1 loss). Results are cached per picture (8 most recent).
+        """
+        key = hashlib.sha1(np.asarray(image).tobytes() + repr(image.size).encode()).hexdigest()
+        with self._cache_lock:
+            if key in self._own_cache:
+                self._own_cache.move_to_end(key)
+                return self._own_cache[key]
+        start = self.style_vector(image, stop).clone()
+        small = image.copy()
+        small.thumbnail((OWN_SIDE, OWN_SIDE), Image.LANCZOS)
+        target = to_tensor(small, self.device)
+        vector = start.clone().requires_grad_(True)
+        optimizer = torch.optim.Adam([vector], lr=OWN_LR)
+        with torch.enable_grad():
+            for _ in range(OWN_STEPS):
+                _check(stop)
+                optimizer.zero_grad(set_to_none=True)
+                loss = (self.nets.transformer(target, vector) - target).abs().mean()
+                loss.backward()
+                optimizer.step()
+        own = vector.detach()
+        with self._cache_lock:
+            self._own_cache[key] = own
+            while len(self._own_cache) > 8:
+                self._own_cache.popitem(last=False)
+        return own
 
     @torch.inference_mode()
     def stylize(self, content: torch.Tensor, style: torch.Tensor, stop: threading.Event | None = None) -> torch.Tensor:
@@ -314,7 +357,7 @@ class StyleEngine:
                 if second is not None:
                     vector = (1.0 - style_blend) * vector + style_blend * net.style_vector(second.image, stop)
                 if strength < 1.0:
-                    own = net.style_vector(content.image, stop)
+                    own = net.own_vector(content.image, stop)
                     vector = strength * vector + (1.0 - strength) * own
                 out = net.stylize(x, vector, stop)
                 if preserve_colors:

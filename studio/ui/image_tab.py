@@ -8,7 +8,6 @@ None), ``send_to_style_btn``, ``insert_btn`` (wired by the Library tab).
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import gradio as gr
@@ -21,8 +20,6 @@ from ..image.metadata import a1111_parameters, read_png_parameters
 from ..validate import check_int
 from .common import guard, session_id, stop_event
 
-log = logging.getLogger(__name__)
-
 HISTORY_MAX = 200
 # AUTOMATIC1111 sampler names -> diffusers scheduler classes (for PNGs made elsewhere).
 A1111_SAMPLERS = {
@@ -34,6 +31,19 @@ A1111_SAMPLERS = {
     "ddpm": "DDPMScheduler",
 }
 OWN_SCHEDULER = ("The model's own", "")
+
+
+class WholeNumber(gr.Number):
+    """A ``gr.Number`` that the API documents as an integer but that is never rounded:
+    ``4.5`` reaches the engine's checks and is refused with a message, not silently made 4."""
+
+    is_template = True  # rendered by the frontend's ordinary Number; create with precision=0
+
+    def preprocess(self, payload):
+        if payload is None:
+            return None
+        number = float(payload)
+        return int(number) if number.is_integer() else number
 
 
 def generate_images(ctx, *, prompt: str = "", negative_prompt: str = "", model: str | None = None,
@@ -49,6 +59,8 @@ def generate_images(ctx, *, prompt: str = "", negative_prompt: str = "", model: 
     if is_gan_ref(model):
         w = check_int("width", width, 1, 10**6)
         h = check_int("height", height, 1, 10**6)
+        ctx.gan.check_size(w, "width")
+        ctx.gan.check_size(h, "height")
         if w != h:
             raise InvalidInput("width", f"and height must be equal for the face GAN (64, 256 or 512), not {w}x{h}.")
         res = ctx.gan.generate(num_images=num_images, seed=seed, size=w, model=model, stop=stop, progress=progress)
@@ -110,8 +122,8 @@ def build(ctx) -> dict:
                 prompt = gr.Textbox(label="Prompt", lines=3, placeholder="a watercolor fox in a misty forest")
                 negative_prompt = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, text")
                 with gr.Row():
-                    width = gr.Number(value=d["width"], precision=0, label="Width (px)", minimum=1)
-                    height = gr.Number(value=d["height"], precision=0, label="Height (px)", minimum=1)
+                    width = WholeNumber(d["width"], label="Width (px)", precision=0)
+                    height = WholeNumber(d["height"], label="Height (px)", precision=0)
                 with gr.Row():
                     steps = gr.Slider(1, 150, value=d["num_inference_steps"], step=1, label="Steps")
                     guidance = gr.Slider(0, 30, value=d["guidance_scale"], step=0.1, label="Guidance scale",
@@ -121,8 +133,8 @@ def build(ctx) -> dict:
             size = gr.Radio([64, 256, 512], value=256, label="Size (px)", visible=gan_default,
                             info="The network makes 64×64 faces; 256 and 512 are Lanczos upscales.")
             with gr.Row():
-                seed = gr.Number(value=-1, precision=0, label="Seed (-1 = random)", minimum=-1)
-                num_images = gr.Slider(1, 64, value=4, step=1, label="Number of images")
+                seed = WholeNumber(-1, label="Seed (-1 = random)", precision=0, elem_id="image-seed")
+                num_images = gr.Slider(1, 64, value=4, step=1, label="Number of images", elem_id="image-count")
             with gr.Row():
                 generate_btn = gr.Button("Generate", variant="primary", elem_id="image-generate")
                 stop_btn = gr.Button("Stop", variant="stop", elem_id="image-stop")
@@ -133,28 +145,28 @@ def build(ctx) -> dict:
             gallery = gr.Gallery(label="This session's pictures", columns=4, height=520, format="png",
                                  object_fit="contain", buttons=["download", "fullscreen"], elem_id="image-gallery")
             params_box = gr.Textbox(label="Parameters of the selected picture", lines=4, interactive=False,
-                                    buttons=["copy"])
+                                    buttons=["copy"], elem_id="image-params")
             with gr.Row():
                 send_to_style_btn = gr.Button("Send to Style tab", size="sm")
                 insert_btn = gr.Button("Insert into draft", size="sm")
                 use_btn = gr.Button("Use these settings", size="sm")
             with gr.Accordion("PNG info: read a picture's settings", open=False):
                 png_in = gr.Image(type="filepath", label="Drop a PNG made here or by AUTOMATIC1111",
-                                  sources=["upload", "clipboard"], height=220)
-                png_text = gr.Textbox(label="Its parameters", lines=4, interactive=False)
+                                  sources=["upload", "clipboard"], height=220, elem_id="image-png-in")
+                png_text = gr.Textbox(label="Its parameters", lines=4, interactive=False, elem_id="image-png-text")
             with gr.Accordion("Latent walk: morph one face into another", open=False):
                 with gr.Row():
-                    seed_a = gr.Number(value=1, precision=0, label="From seed")
-                    seed_b = gr.Number(value=2, precision=0, label="To seed")
+                    seed_a = WholeNumber(1, label="From seed", precision=0)
+                    seed_b = WholeNumber(2, label="To seed", precision=0)
                 with gr.Row():
                     frames = gr.Slider(2, 120, value=24, step=1, label="Frames")
                     frame_ms = gr.Slider(20, 1000, value=80, step=10, label="Milliseconds per frame")
                 with gr.Row():
                     walk_size = gr.Radio([64, 256, 512], value=256, label="Size (px)")
                     walk_fmt = gr.Radio(["gif", "webp"], value="gif", label="Format")
-                walk_btn = gr.Button("Make animation")
+                walk_btn = gr.Button("Make animation", elem_id="image-walk")
                 walk_view = gr.Image(label="Animation", type="filepath", interactive=False, height=280)
-                walk_file = gr.File(label="Download", interactive=False)
+                walk_file = gr.File(label="Download", interactive=False, elem_id="image-walk-file")
             gr.Markdown(f"<small>{ATTRIBUTION}</small>")
 
     # ----- events -----------------------------------------------------------------------
@@ -319,9 +331,9 @@ def _build_api(ctx) -> None:
         inputs = [
             gr.Textbox("", label="prompt"), gr.Textbox("", label="negative_prompt"),
             gr.Textbox("dcgan-faces", label="model"),
-            gr.Number(512, precision=0, label="width"), gr.Number(512, precision=0, label="height"),
-            gr.Number(4, precision=0, label="num_inference_steps"), gr.Number(0.0, label="guidance_scale"),
-            gr.Number(-1, precision=0, label="seed"), gr.Number(1, precision=0, label="num_images"),
+            WholeNumber(512, label="width", precision=0), WholeNumber(512, label="height", precision=0),
+            WholeNumber(4, label="num_inference_steps", precision=0), gr.Number(0.0, label="guidance_scale"),
+            WholeNumber(-1, label="seed", precision=0), WholeNumber(1, label="num_images", precision=0),
         ]
         out = gr.Gallery(label="images", format="png")
         trigger = gr.Button("generate_image")

@@ -152,16 +152,17 @@ def _inside(path: Path, folder: Path | None) -> bool:
 
 
 def image_models(ctx) -> list[str]:
-    """Image models offered to Illustrate: the GAN, then the diffusion models available now."""
+    """Image models offered to Illustrate: the diffusion models available now (they follow the
+    prompts), then the face GAN (always there; it ignores prompts)."""
     models = []
     try:
-        models.append(ctx.gan.default_model())
-    except Exception:  # noqa: BLE001 - an engine that is not ready must not break the tab
-        log.debug("no GAN", exc_info=True)
-    try:
         models += ctx.diffusion.offered()[0]
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - an engine that is not ready must not break the tab
         log.debug("no diffusion models", exc_info=True)
+    try:
+        models.append(ctx.gan.default_model())
+    except Exception:  # noqa: BLE001
+        log.debug("no GAN", exc_info=True)
     return list(dict.fromkeys(models)) or [ctx.settings.image_model]
 
 
@@ -254,12 +255,6 @@ def build(ctx) -> dict:
             import_file = gr.File(label="A .md file, or a .zip exported by Studio", file_types=[".md", ".zip", ".txt"])
             import_btn = gr.Button("Import as a new article")
     lib_status = gr.Markdown("")
-    # Autosave bookkeeping, per browser session.
-    edited_at = gr.State(0.0)
-    saved_upto = gr.State(0.0)
-    save_request = gr.Number(0, visible="hidden", label="autosave")
-    cursor = gr.Number(-1, visible="hidden", label="cursor")
-    timer = gr.Timer(TICK_S)
 
     # ----- list / select -------------------------------------------------------------
     @guard
@@ -292,7 +287,10 @@ def build(ctx) -> dict:
     @guard
     def on_select(evt: gr.SelectData, request: gr.Request):
         row = evt.row_value or []
-        article_id = int(row[0]) if row and row[0] not in (None, "") else None
+        try:
+            article_id = int(float(row[0])) if row and row[0] not in (None, "") else None
+        except (TypeError, ValueError):
+            article_id = None
         return (article_id, *details(article_id, request))
 
     @guard
@@ -433,8 +431,7 @@ def build(ctx) -> dict:
         "refresh_btn": refresh_btn, "new_btn": new_btn, "open_btn": open_btn, "confirm_yes": confirm_yes,
         "confirm_row": confirm_row, "restore_btn": restore_btn, "version_a": version_a, "version_b": version_b,
         "detail_outputs": detail_outputs, "details": details, "refresh": refresh, "status": lib_status,
-        "edited_at": edited_at, "saved_upto": saved_upto, "save_request": save_request, "cursor": cursor,
-        "timer": timer, "ill_model": ill_model, "ill_seed": ill_seed, "propose_btn": propose_btn,
+        "ill_model": ill_model, "ill_seed": ill_seed, "propose_btn": propose_btn,
         "proposals": proposals, "illustrate_btn": illustrate_btn, "ill_stop": ill_stop, "ill_status": ill_status,
         "ill_pending": ill_pending, "export_id": export_id, "export_format": export_format,
         "export_btn": export_btn, "export_file": export_file,
@@ -453,8 +450,18 @@ def wire(ctx, parts: dict) -> None:
     if not me or draft is None or title is None or article_id is None:
         log.warning("Library: the Write tab lacks draft/title/article_id; autosave and open are off.")
         return
-    status = write.get("save_status") or me["status"]
-    edited_at, saved_upto, save_request = me["edited_at"], me["saved_upto"], me["save_request"]
+    # Created here, at the page's root and outside every tab, so that they are always mounted: the
+    # timer ticks and the hidden number's change event fires whichever tab is shown.
+    status = write.get("save_status")
+    if status is None:
+        status = gr.Markdown("", elem_id="library-save-status", elem_classes="studio-note")
+    edited_at = gr.State(0.0)  # time of the last edit of the draft or title (this session)
+    saved_upto = gr.State(0.0)  # the edit time the last autosave covered
+    save_request = gr.Number(0, visible="hidden", label="autosave", elem_id="library-autosave")
+    cursor = gr.Number(-1, visible="hidden", label="cursor", elem_id="library-cursor")
+    timer = gr.Timer(TICK_S)
+    me.update(edited_at=edited_at, saved_upto=saved_upto, save_request=save_request, cursor=cursor, timer=timer,
+              save_status=status)
     refresh, details = me["refresh"], me["details"]
     list_inputs = [me["search"], me["show_trash"]]
     private = {"api_visibility": "private"}
@@ -464,16 +471,15 @@ def wire(ctx, parts: dict) -> None:
         return time.time()
 
     for box in (draft, title):
-        box.change(mark, None, edited_at, trigger_mode="always_last", show_progress="hidden",
-                   concurrency_limit=None, **private)
+        box.change(mark, None, edited_at, trigger_mode="always_last", show_progress="hidden", queue=False,
+                   **private)
 
     def tick(edited, saved):
         if edited and edited > (saved or 0) and time.time() - edited >= AUTOSAVE_QUIET_S:
             return edited
         return gr.skip()
 
-    me["timer"].tick(tick, [edited_at, saved_upto], save_request, show_progress="hidden", concurrency_limit=None,
-                     **private)
+    timer.tick(tick, [edited_at, saved_upto], save_request, show_progress="hidden", queue=False, **private)
 
     def autosave(request_value, title_value, body, aid, request: gr.Request):
         try:
@@ -487,6 +493,34 @@ def wire(ctx, parts: dict) -> None:
     save_request.change(autosave, [save_request, title, draft, article_id], [saved_upto, article_id, status],
                         show_progress="hidden", concurrency_limit=None, **private)
 
+    def after_generation(edited, title_value, body, aid, request: gr.Request):
+        """Save as soon as a generation ends (the timer would do it a moment later)."""
+        try:
+            if aid is None and not (title_value or "").strip() and not (body or "").strip():
+                return gr.skip(), aid, gr.skip()
+            r = lib.save(owner_of(ctx, request), aid, title_value or "", body or "", create_missing=True,
+                         note="generated")
+            return edited, r["article_id"], f"Saved {_clock(time.time())}"
+        except StudioError as exc:
+            return gr.skip(), aid, f"**Not saved:** {html.escape(exc.message)}"
+
+    if write.get("write_event") is not None:
+        write["write_event"].then(after_generation, [edited_at, title, draft, article_id],
+                                  [saved_upto, article_id, status], show_progress="hidden", **private)
+
+    # ----- keep the list fresh: on page load and whenever a tab is chosen ------------------
+    def fill(query, trash, request: gr.Request):
+        try:
+            return refresh(query, trash, request)
+        except gr.Error:
+            return gr.skip()
+
+    if tabs is not None:
+        tabs.select(fill, list_inputs, me["table"], show_progress="hidden", **private)
+    root = gr.context.Context.root_block
+    if root is not None:
+        root.load(fill, list_inputs, me["table"], show_progress="hidden", **private)
+
     def save_now(owner, title_value, body, aid):
         """Save the open draft before it is replaced (so the last seconds of typing are kept)."""
         if aid is None and not (title_value or "").strip() and not (body or "").strip():
@@ -494,7 +528,7 @@ def wire(ctx, parts: dict) -> None:
         return lib.save(owner, aid, title_value or "", body or "", create_missing=True)["article_id"]
 
     # ----- open / new / delete / restore ---------------------------------------------------
-    goto_write = gr.Tabs(selected="write") if tabs is not None else gr.skip()
+    goto_write = gr.update(selected="write")  # an update, not a new component (a Tabs built here would join the page)
     tab_out = [tabs] if tabs is not None else []
 
     @guard
@@ -550,7 +584,7 @@ def wire(ctx, parts: dict) -> None:
                             [me["table"], *me["detail_outputs"], draft, title, me["status"]], **private)
 
     # ----- Insert into draft ---------------------------------------------------------------------
-    allowed = [ctx.settings.output_dir, ctx.settings.data_dir]
+    allowed = [ctx.settings.output_dir]  # never the library's own folder: it holds every user's pictures
 
     def make_insert(source: str):
         @guard
@@ -577,16 +611,18 @@ def wire(ctx, parts: dict) -> None:
         other = parts.get(key) or {}
         if other.get("insert_btn") is None or other.get(path_key) is None:
             continue
-        other["insert_btn"].click(None, None, me["cursor"], js=cursor_js, **private).then(
-            make_insert(source), [other[path_key], title, draft, article_id, me["cursor"]],
+        other["insert_btn"].click(None, None, cursor, js=cursor_js, **private).then(
+            make_insert(source), [other[path_key], title, draft, article_id, cursor],
             [draft, article_id, status], **private)
 
     # ----- Illustrate -----------------------------------------------------------------------------
     @guard
-    def propose(model, seed, title_value, body, request: gr.Request):
+    def propose(model, seed, title_value, body, request: gr.Request, progress=gr.Progress()):
         owner_of(ctx, request)
         with stop_event(ctx, request, "illustrate") as stop:
-            props = propose_prompts(ctx.text.complete, title_value or "", body or "", seed=_seed(seed), stop=stop)
+            progress(0, desc="Reading the sections…")
+            props = propose_prompts(ctx.text.complete, title_value or "", body or "", seed=_seed(seed), stop=stop,
+                                    progress=lambda i, n: progress(i / n, desc=f"Proposed {i} of {n}"))
         note = GAN_NOTE if _is_gan(model) else ""
         return [[p.section + 1, p.heading, p.prompt] for p in props], f"{len(props)} prompts proposed. {note}"
 

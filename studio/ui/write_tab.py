@@ -72,13 +72,13 @@ def _join(before: str, new: str) -> str:
 def build(ctx) -> dict:
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):
-            task = gr.Dropdown(TASK_CHOICES, value="article", label="What to write")
+            task = gr.Dropdown(TASK_CHOICES, value="article", label="What to write", elem_id="write-task")
             task_help = gr.Markdown(TASK_HELP["article"], elem_classes="studio-note")
-            prompt = gr.Textbox(label="Topic", lines=3, max_lines=8, max_length=4000,
+            prompt = gr.Textbox(label="Topic", lines=3, max_lines=8, max_length=4000, elem_id="write-prompt",
                                 placeholder="e.g. Urban gardening for beginners")
             with gr.Row():
                 tone = gr.Dropdown(list(TONES), value="neutral", label="Tone")
-                length_words = gr.Slider(20, 3000, value=400, step=10, label="Length (words)")
+                length_words = gr.Slider(20, 3000, value=400, step=10, label="Length (words)", elem_id="write-length")
             with gr.Accordion("Audience, keywords, outline", open=False):
                 audience = gr.Textbox(label="Audience", placeholder="e.g. busy parents in small flats", max_length=4000)
                 keywords = gr.Textbox(label="Keywords", placeholder="e.g. balcony, herbs, compost", max_length=4000)
@@ -92,7 +92,7 @@ def build(ctx) -> dict:
                 top_p = gr.Slider(0.05, 1, value=0.9, step=0.05, label="top_p")
                 top_k = gr.Slider(0, 200, value=50, step=1, label="top_k")
                 repetition_penalty = gr.Slider(1, 2, value=1.1, step=0.01, label="repetition_penalty")
-                max_new_tokens = gr.Slider(16, 4096, value=1024, step=16, label="max_new_tokens",
+                max_new_tokens = gr.Slider(16, 4096, value=1024, step=16, label="max_new_tokens", elem_id="write-max-new-tokens",
                                            info="The most tokens one model call may write.")
                 seed = gr.Number(value=-1, precision=0, label="seed", info="-1 picks a random seed; the one used is shown.")
             with gr.Row():
