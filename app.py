@@ -60,7 +60,7 @@ def launch(ctx, demo, *, prevent_thread_lock: bool = False, quiet: bool = False)
             run_history=False,
             mcp_server=False,
             allowed_paths=[str(s.output_dir)],
-            blocked_paths=[str(s.data_dir / "library.db"), str(s.cache_dir)],
+            blocked_paths=[str(s.data_dir / f"library.db{x}") for x in ("", "-wal", "-shm")] + [str(s.cache_dir)],
             **launch_kwargs(ctx),
         )
     if s.share:

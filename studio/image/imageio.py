@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,8 @@ def load_user_image(source: Any, field: str = "image", max_side: int | None = No
         InvalidInput: nothing given; the file is missing, not a picture, damaged,
             in an unsupported format or colour mode; larger than
             :data:`MAX_PIXELS` or :data:`MAX_SIDE` (checked from the header,
-            before decoding); smaller than :data:`MIN_SIDE` on a side.
+            before decoding); smaller than :data:`MIN_SIDE` on a side, before or
+            (field ``max_side``) after downscaling.
     """
     name = ""
     if isinstance(source, dict):
@@ -99,7 +101,8 @@ def load_user_image(source: Any, field: str = "image", max_side: int | None = No
         if isinstance(source, bytes):
             fp, name = io.BytesIO(source), ""
             if len(source) > MAX_FILE_BYTES:
-                raise InvalidInput(field, f"is {len(source) / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB.")
+                raise InvalidInput(field, f"is {len(source) / 2**20:.0f} MB; "
+                                          f"the limit is {MAX_FILE_BYTES // 2**20} MB.")
         else:
             path = Path(str(source))
             name = path.name
@@ -124,6 +127,10 @@ def load_user_image(source: Any, field: str = "image", max_side: int | None = No
     rgb = to_rgb(image, field)
     if max_side and max(rgb.size) > max_side:
         rgb = fit_within(rgb, max_side)
+        if min(rgb.size) < MIN_SIDE:
+            (w, h), (nw, nh) = original_size, rgb.size
+            raise InvalidInput("max_side", f"{max_side} would shrink the {field} ({w}×{h}) to {nw}×{nh}, under "
+                                           f"{MIN_SIDE} px on a side. Raise max_side or crop the picture.")
     return LoadedImage(rgb, original_size, name=name, format=fmt)
 
 
@@ -133,9 +140,11 @@ def _open(field: str, fp) -> tuple[Image.Image, str]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(fp, formats=FORMATS)
-    except Image.DecompressionBombError:
-        raise InvalidInput(field, f"is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels). "
-                                  "Make it smaller first.") from None
+    except Image.DecompressionBombError as exc:  # Pillow's own header check (over ~179 megapixels)
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(found.group(1)) / 1e6:.0f} megapixels" if found else "enormous"
+        raise InvalidInput(field, f"is {size}, too large to open safely. The limit is "
+                                  f"{MAX_PIXELS // 1_000_000} megapixels; make it smaller first.") from None
     except UnidentifiedImageError:
         raise InvalidInput(field, f"is not a picture Studio can read. {FORMAT_HINT}") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:

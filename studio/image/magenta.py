@@ -202,7 +202,7 @@ OPS: dict[str, Callable] = {
     "Sub": lambda a, x, y: x - y,
     "Mul": lambda a, x, y: x * y,
     "Div": lambda a, x, y: x / y,
-    "Pow": lambda a, x, y: x * x if y.numel() == 1 and float(y) == 2.0 else torch.pow(x, y),
+    "Pow": lambda a, x, y: x * x if y.numel() == 1 and float(y) == 2.0 else torch.pow(x, y.to(x.device)),
     "Sqrt": lambda a, x: torch.sqrt(x),
     "Reciprocal": lambda a, x: torch.reciprocal(x),
     "Relu": lambda a, x: torch.relu(x),
@@ -235,6 +235,15 @@ def _unsqueezed_shape(shape, axes):
     for ax in sorted(a % rank for a in axes):
         out.insert(ax, 1)
     return out
+
+
+# (op → input positions) read as parameters, kept on the CPU (see OnnxModule.__init__)
+HOST_INPUTS: dict[str, frozenset[int]] = {
+    "Clip": frozenset({1, 2}), "Pow": frozenset({1}), "Pad": frozenset({1, 2, 3}), "Reshape": frozenset({1}),
+    "Resize": frozenset({1, 2, 3}), "Slice": frozenset({1, 2, 3, 4}), "Unsqueeze": frozenset({1}),
+    "ReduceMean": frozenset({1}), "ReduceSum": frozenset({1}), "ConstantOfShape": frozenset({0}),
+    "QuantizeLinear": frozenset({2}), "DequantizeLinear": frozenset({2}),
+}
 
 
 @dataclasses.dataclass
@@ -294,19 +303,34 @@ class OnnxModule(nn.Module):
                     consts[name] = value
                 continue
             steps.append(_Step(node.op_type, attrs, ins, list(node.output)))
-        # keep the float constants a dynamic node reads as buffers (they follow .to(device));
-        # integer ones (shapes, pads, zero points) stay on the CPU as plain tensors
-        used = {n for s in steps for n in s.inputs if n in consts}
+        if not fake_quant:  # drop activation Q/DQ: their output is their input
+            alias: dict[str, str] = {}
+            kept = []
+            for step in steps:
+                step.inputs = [alias.get(n, n) for n in step.inputs]
+                if step.op in ("QuantizeLinear", "DequantizeLinear"):
+                    alias[step.outputs[0]] = step.inputs[0]
+                else:
+                    kept.append(step)
+            steps = kept
+            self.output_names = [alias.get(n, n) for n in self.output_names]
+        # Constants a node reads as *parameters* (shapes, pads, scales, clip bounds, exponents,
+        # zero points) stay on the CPU, so no op waits for a GPU copy; float constants read as
+        # *operands* (weights, biases, scales of fake quantisation) become buffers that follow
+        # .to(device). A constant may be both.
         self._const_keys: dict[str, str] = {}
         self._host: dict[str, torch.Tensor] = {}
-        for i, name in enumerate(sorted(used)):
+        operands = {n for s in steps for i, n in enumerate(s.inputs)
+                    if n in consts and i not in HOST_INPUTS.get(s.op, ())}
+        params = {n for s in steps for i, n in enumerate(s.inputs) if n in consts and i in HOST_INPUTS.get(s.op, ())}
+        for i, name in enumerate(sorted(operands | params)):
             value = consts[name]
-            if value.is_floating_point():
+            if name in params or not value.is_floating_point():
+                self._host[name] = value
+            if name in operands and value.is_floating_point():
                 key = f"c{i}"
                 self.register_buffer(key, value.float().contiguous(), persistent=True)
                 self._const_keys[name] = key
-            else:
-                self._host[name] = value
         self.steps = steps
         last_use: dict[str, int] = {}
         for n, step in enumerate(steps):
@@ -318,8 +342,8 @@ class OnnxModule(nn.Module):
             if name not in keep and name not in self._const_keys and name not in self._host:
                 self._free_after[n].append(name)
 
-    def _const(self, name: str):
-        key = self._const_keys.get(name)
+    def _const(self, name: str, host: bool = False):
+        key = None if host else self._const_keys.get(name)
         return getattr(self, key) if key is not None else self._host.get(name)
 
     def forward(self, *inputs: torch.Tensor, stop=None) -> torch.Tensor:
@@ -328,20 +352,18 @@ class OnnxModule(nn.Module):
             if stop is not None and n % STOP_EVERY == 0 and stop.is_set():
                 raise Cancelled()
             args = []
-            for name in step.inputs:
+            host = HOST_INPUTS.get(step.op, ())
+            for i, name in enumerate(step.inputs):
                 if not name:
                     args.append(None)
                 elif name in env:
                     args.append(env[name])
                 else:
-                    args.append(self._const(name))
-            if step.op == "QuantizeLinear":
-                result = _quantize(step.attrs, args[0], *args[1:], as_int=False) if self.fake_quant else args[0]
+                    args.append(self._const(name, host=i in host))
+            if step.op == "QuantizeLinear":  # only with fake_quant (otherwise removed at load)
+                result = _quantize(step.attrs, args[0], *args[1:], as_int=False)
             elif step.op == "DequantizeLinear":
-                if self.fake_quant:
-                    result = _dequantize(step.attrs, args[0], *args[1:])
-                else:
-                    result = args[0]
+                result = _dequantize(step.attrs, args[0], *args[1:])
             else:
                 result = OPS[step.op](step.attrs, *args)
             for name, value in zip(step.outputs, result if isinstance(result, tuple) else (result,)):

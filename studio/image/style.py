@@ -58,7 +58,7 @@ from ..models import EMBEDDED, ModelManager, ResolvedModel, register_loader
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
 from . import diffusion as diff
-from .imageio import LoadedImage, load_user_image
+from .imageio import MIN_SIDE, LoadedImage, load_user_image
 from .magenta import NUM_PRESETS, ONNX_FILES, STYLE_SIZE, MagentaNetworks
 from .metadata import save_png
 
@@ -129,8 +129,13 @@ class StyleModel:
                 self._own_cache.move_to_end(key)
                 return self._own_cache[key]
         start = self.style_vector(image, stop).clone()
-        small = image.copy()
-        small.thumbnail((OWN_SIDE, OWN_SIDE), Image.LANCZOS)
+        w, h = image.size  # longer side OWN_SIDE, shorter at least 32 px, at most 4:1 (centre crop)
+        scale = min(1.0, max(OWN_SIDE / max(w, h), MIN_SIDE / min(w, h)))
+        small = image.resize((max(MIN_SIDE, round(w * scale)), max(MIN_SIDE, round(h * scale))), Image.LANCZOS)
+        limit = 4 * max(OWN_SIDE, min(small.size))
+        if max(small.size) > limit:
+            left, top = (small.width - min(small.width, limit)) // 2, (small.height - min(small.height, limit)) // 2
+            small = small.crop((left, top, left + min(small.width, limit), top + min(small.height, limit)))
         target = to_tensor(small, self.device)
         vector = start.clone().requires_grad_(True)
         optimizer = torch.optim.Adam([vector], lr=OWN_LR)
@@ -338,9 +343,9 @@ class StyleEngine:
         if has_preset:
             preset = check_choice("preset", preset.strip() if isinstance(preset, str) else preset, PRESETS)
         content = load_user_image(content_image, "content_image", max_side)
-        style = load_user_image(style_image, "style_image", 2048) if has_image else None
-        second = None if _empty(second_style_image) else load_user_image(second_style_image, "second_style_image",
-                                                                          2048)
+        # style pictures keep their size here: the prediction network sees them at 256 px anyway
+        style = load_user_image(style_image, "style_image") if has_image else None
+        second = None if _empty(second_style_image) else load_user_image(second_style_image, "second_style_image")
         _check(stop)
         net = self.model(model)
         if has_preset and net.presets is None:
@@ -389,23 +394,6 @@ class StyleEngine:
         return StyleResult(result, content.image, path, params, notes, time.perf_counter() - t0)
 
     # ----- diffusion restyling -------------------------------------------------------------
-    def diffusion_models(self) -> tuple[list[str], list[str]]:
-        """``(diffusion references available now, notes on the missing ones)``."""
-        from .gan import is_gan_ref
-
-        refs, notes = [], []
-        for ref in dict.fromkeys(r for r in (self.settings.diffusion_model, self.settings.image_model)
-                                 if r and not is_gan_ref(r)):
-            why = _diffusion_availability(self, ref)
-            (notes if why else refs).append(why or ref)
-        for folder in self.settings.model_dirs:
-            try:
-                refs += [str(p.parent) for p in sorted(Path(folder).glob("*/model_index.json"))
-                         if str(p.parent) not in refs]
-            except OSError:
-                continue
-        return refs, notes
-
     def img2img_pipeline(self, model: str | None = None):
         """An ``AutoPipelineForImage2Image`` sharing the modules of the cached text-to-image
         pipeline of ``model`` (default ``--diffusion-model``), with its own scheduler copy.
@@ -551,14 +539,6 @@ def check_denoising_steps(num_inference_steps: int, strength: float) -> int:
             f"unchanged. {fix}",
         )
     return run
-
-
-def _diffusion_availability(engine: StyleEngine, ref: str) -> str | None:
-    """None when diffusion model ``ref`` can be loaded now, else why not (delegates to the Image tab's rules)."""
-    try:
-        return diff.DiffusionEngine(engine.manager, engine.settings).availability(ref)
-    except Exception as exc:  # noqa: BLE001 - an availability probe never breaks the tab
-        return f"{ref}: {exc}"
 
 
 def _empty(value: Any) -> bool:

@@ -14,11 +14,12 @@ import gradio as gr
 
 from ..errors import Cancelled, InvalidInput
 from ..image import gan as gan_mod
-from ..image.diffusion import family_defaults
+from ..image.diffusion import MAX_GUIDANCE, family_defaults
 from ..image.gan import ATTRIBUTION, is_gan_ref
 from ..image.metadata import a1111_parameters, read_png_parameters
-from ..validate import check_int
+from ..validate import check_float, check_int, check_text
 from .common import guard, session_id, stop_event
+from .components import WholeNumber
 
 HISTORY_MAX = 200
 # AUTOMATIC1111 sampler names -> diffusers scheduler classes (for PNGs made elsewhere).
@@ -33,19 +34,6 @@ A1111_SAMPLERS = {
 OWN_SCHEDULER = ("The model's own", "")
 
 
-class WholeNumber(gr.Number):
-    """A ``gr.Number`` that the API documents as an integer but that is never rounded:
-    ``4.5`` reaches the engine's checks and is refused with a message, not silently made 4."""
-
-    is_template = True  # rendered by the frontend's ordinary Number; create with precision=0
-
-    def preprocess(self, payload):
-        if payload is None:
-            return None
-        number = float(payload)
-        return int(number) if number.is_integer() else number
-
-
 def generate_images(ctx, *, prompt: str = "", negative_prompt: str = "", model: str | None = None,
                     width: int | None = 512, height: int | None = 512, num_inference_steps: int | None = None,
                     guidance_scale: float | None = None, scheduler: str | None = None, seed: int = -1,
@@ -57,6 +45,13 @@ def generate_images(ctx, *, prompt: str = "", negative_prompt: str = "", model: 
     """
     model = (model or ctx.settings.image_model or "").strip()
     if is_gan_ref(model):
+        # The prompt, steps and guidance do not apply to the GAN, but a bad value is still refused.
+        check_text("prompt", prompt, required=False)
+        check_text("negative_prompt", negative_prompt, required=False)
+        if num_inference_steps is not None:
+            check_int("num_inference_steps", num_inference_steps, 1, 150)
+        if guidance_scale is not None:
+            check_float("guidance_scale", guidance_scale, 0.0, MAX_GUIDANCE)
         w = check_int("width", width, 1, 10**6)
         h = check_int("height", height, 1, 10**6)
         ctx.gan.check_size(w, "width")

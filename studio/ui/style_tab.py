@@ -17,6 +17,7 @@ Contract keys returned by :func:`build`: ``content_image`` (the content
 ``insert_btn`` (wired by the Library tab), ``send_to_library_btn`` (wired here).
 """
 
+import types
 from pathlib import Path
 
 import gradio as gr
@@ -31,23 +32,22 @@ STYLE_FROM = ("Preset", "Style image")
 DEFAULT_PROMPT = "an oil painting with thick visible brush strokes"
 
 
-class ContentImage(gr.Image):
-    """``gr.Image`` (same frontend) that hands the uploaded file's path to the handler
-    without opening it, so Studio's own loader checks its size (decompression bombs,
-    tiny pictures) and reports problems in words before any pixel is decoded."""
-
-    is_template = True
-
-    def preprocess(self, payload):
-        if payload is not None and payload.path and self.type == "filepath" \
-                and not str(payload.url or "").startswith("data:"):
-            return str(payload.path)
-        return super().preprocess(payload)
+def _path_preprocess(self, payload):
+    """Hand an uploaded file's path to the handler without opening it (a ``gr.Image`` with
+    ``type="filepath"`` otherwise opens it with Pillow first), so Studio's own loader checks
+    its size (decompression bombs, tiny pictures) and reports problems in words before any
+    pixel is decoded. Data URLs (pasted pictures) keep Gradio's own handling."""
+    if payload is not None and payload.path and not str(payload.url or "").startswith("data:"):
+        return str(payload.path)
+    return gr.Image.preprocess(self, payload)
 
 
 def _image(label: str, **kw) -> gr.Image:
-    return ContentImage(label=label, type="filepath", image_mode=None, sources=["upload", "clipboard"],
-                        format="png", **kw)
+    """An upload ``gr.Image`` whose value is the file's path, unopened (see :func:`_path_preprocess`)."""
+    image = gr.Image(label=label, type="filepath", image_mode=None, sources=["upload", "clipboard"],
+                     format="png", **kw)
+    image.preprocess = types.MethodType(_path_preprocess, image)
+    return image
 
 
 def size_note(path, max_side) -> str:
@@ -76,6 +76,20 @@ def fit_within_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
+def _diffusion_offer(ctx) -> tuple[list[str], list[str]]:
+    """``(diffusion models available now, notes on the missing ones)``, as the Image tab offers them."""
+    try:
+        return ctx.diffusion.offered()
+    except Exception as exc:  # noqa: BLE001 - a probe must not break the tab
+        return [], [f"Diffusion models could not be listed: {exc}"]
+
+
+def _diffusion_note(refs: list[str], missing: list[str]) -> str:
+    head = ("Repaints the photo with a diffusion model (image-to-image), guided by a style prompt."
+            if refs else "No diffusion model is available right now.")
+    return " ".join([head, *missing])
+
+
 def _status(result, what: str) -> str:
     w, h = result.image.size
     lines = [f"{what} · {w}×{h} px · {result.seconds:.1f} s · saved as `{Path(result.path).name}`"]
@@ -101,11 +115,11 @@ def build(ctx) -> dict:
                                  info="A larger photo is downscaled to this on its longer side.",
                                  elem_id="style-max-side")
             with gr.Tabs(elem_id="style-mode"):
-                with gr.Tab("Neural style", id="neural"):
+                with gr.Tab("Neural transfer", id="neural"):
                     style_from = gr.Radio(list(STYLE_FROM), value=STYLE_FROM[0], label="Style from",
                                           elem_id="style-from")
                     with gr.Group(visible=True) as preset_group:
-                        gallery = gr.Gallery(value=[(p, n) for p, n in thumbs], columns=7, height=300,
+                        gallery = gr.Gallery(value=[(p, n) for p, n in thumbs], columns=5, height=360,
                                              allow_preview=False, object_fit="cover", label="Presets",
                                              interactive=False, elem_id="style-presets")
                         preset = gr.Dropdown(PRESETS, value=PRESETS[0], label="Preset", elem_id="style-preset")
@@ -123,11 +137,9 @@ def build(ctx) -> dict:
                     with gr.Row():
                         run_btn = gr.Button("Restyle", variant="primary", elem_id="style-run")
                         stop_btn = gr.Button("Stop", variant="stop", elem_id="style-stop")
-                with gr.Tab("Diffusion", id="diffusion"):
-                    refs, missing = engine.diffusion_models()
-                    gr.Markdown(("Repaints the photo with a diffusion model (image-to-image). " if refs else
-                                 "No diffusion model is available right now. ") + " ".join(missing),
-                                elem_id="style-diff-note")
+                with gr.Tab("Diffusion", id="diffusion") as diffusion_tab:
+                    refs, missing = _diffusion_offer(ctx)
+                    diff_note = gr.Markdown(_diffusion_note(refs, missing), elem_id="style-diff-note")
                     diff_model = gr.Dropdown(refs, value=refs[0] if refs else None, allow_custom_value=True,
                                              label="Diffusion model", elem_id="style-diff-model")
                     prompt = gr.Textbox(DEFAULT_PROMPT, label="Style prompt", lines=2, elem_id="style-prompt")
@@ -220,6 +232,21 @@ def build(ctx) -> dict:
         what = f"Diffusion ({result.params['model']}), strength {strength_value:g}, seed {result.params['seed']}"
         return (result.content, str(result.path)), _status(result, what), str(result.path), str(result.path)
 
+    def refresh_models(current):
+        refs, missing = _diffusion_offer(ctx)
+        value = current if current in refs else (refs[0] if refs else None)
+        return gr.update(choices=refs, value=value), _diffusion_note(refs, missing)
+
+    diffusion_tab.select(refresh_models, diff_model, [diff_model, diff_note], **private)
+
+    def model_defaults(model):
+        if not (model or "").strip():
+            return gr.skip(), gr.skip()
+        pre = ctx.diffusion.defaults(model)
+        return pre["num_inference_steps"], pre["guidance_scale"]
+
+    diff_model.change(model_defaults, diff_model, [steps, guidance], queue=False, **private)
+
     d_run_btn.click(repaint, [content_image, diff_model, prompt, negative_prompt, d_strength, steps, guidance,
                               seed, max_side], [compare, status, download, result_path],
                     concurrency_id="style", **private)
@@ -273,11 +300,12 @@ def wire(ctx, parts: dict) -> None:
         saved = ctx.library.save(owner, aid, title_value or "", body or "", create_missing=True, note="autosave")
         aid = saved["article_id"]
         ctx.library.attach_image(owner, aid, path)
-        name = (title_value or "").strip() or "the current draft"
-        return aid, f"Saved to the library with “{name}”."
+        name = (title_value or "").strip()
+        where = f"the article “{name}”" if name else "your untitled draft"
+        return aid, f"Saved to the library, attached to {where} (the text is unchanged)."
 
     me["send_to_library_btn"].click(send, [me["result_path"], title, draft, article_id],
                                     [article_id, me["status"]], api_visibility="private")
 
 
-__all__ = ["build", "wire", "ContentImage", "size_note", "fit_within_size"]
+__all__ = ["build", "wire", "size_note", "fit_within_size"]

@@ -106,7 +106,9 @@ def build(ctx) -> dict:
             title = gr.Textbox(label="Title", placeholder="Untitled article", elem_id="title", max_length=500)
             draft = gr.Textbox(label="Draft", lines=22, max_lines=60, elem_id="draft", autoscroll=True,
                                placeholder="Your article appears here as it is written. You can edit it at any time.")
-            stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
+            with gr.Row():
+                stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
+                save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
             notes = gr.Markdown("", elem_id="write-notes")
     article_id = gr.State(None)
     selection = gr.State(None)  # (start, end, text) of the last selection in the draft
@@ -227,4 +229,5 @@ def build(ctx) -> dict:
             raise to_gr_error(exc) from exc
 
     gr.api(write, api_name="write", concurrency_id="text")
-    return {"draft": draft, "title": title, "article_id": article_id, "write_event": write_evt, "stats": stats}
+    return {"draft": draft, "title": title, "article_id": article_id, "write_event": write_evt, "stats": stats,
+            "save_status": save_status}

@@ -1,0 +1,111 @@
+"""The whole studio in headless Chromium (Debian's chromium, driven by Playwright):
+write and watch text stream, Stop, make faces, restyle a photo, no console errors,
+generated HTML shown as text. Screenshots of each tab go to test-artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from .conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [pytest.mark.slow, pytest.mark.browser,
+              pytest.mark.skipif(CHROMIUM is None, reason="apt-get install chromium (test.sh does)")]
+ARTIFACTS = ROOT / "test-artifacts"
+# Browser noise that is not the studio's fault (no network for fonts, favicon).
+BENIGN = ("favicon", "net::ERR_", "Failed to load resource", "fonts.googleapis", "fonts.gstatic")
+
+
+@pytest.fixture(scope="module")
+def page(studio_server):
+    from playwright.sync_api import sync_playwright
+
+    url, _ctx = studio_server
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        pg = browser.new_page(viewport={"width": 1400, "height": 1100})
+        pg.console_errors = []
+        pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+        pg.on("pageerror", lambda e: pg.console_errors.append(f"pageerror: {e}"))
+        pg.goto(url)
+        pg.wait_for_selector("#write-btn", timeout=120_000)
+        yield pg
+        browser.close()
+
+
+def real_errors(pg) -> list[str]:
+    return [e for e in pg.console_errors if not any(b in e for b in BENIGN)]
+
+
+def draft_value(pg) -> str:
+    return pg.locator("#draft textarea").input_value()
+
+
+def test_write_streams_and_stop_stops(page):
+    page.locator("#write-prompt textarea").fill("urban gardening for beginners")
+    page.locator("#write-length input[type=number]").fill("1500")
+    page.locator("#write-length input[type=number]").press("Enter")
+    page.locator("#write-btn").click()
+    page.wait_for_function("document.querySelector('#draft textarea').value.length > 40", timeout=180_000)
+    first = len(draft_value(page))
+    page.wait_for_function(f"document.querySelector('#draft textarea').value.length > {first + 20}", timeout=120_000)
+    page.screenshot(path=str(ARTIFACTS / "write-streaming.png"), full_page=True)
+    page.locator("#stop-btn").click()
+    page.wait_for_function("document.querySelector('#write-stats').innerText.includes('Stopped')", timeout=30_000)
+    stopped = draft_value(page)
+    time.sleep(2)
+    assert draft_value(page) == stopped  # nothing more arrives after Stop
+    assert "urban gardening" in stopped.lower() or "garden" in stopped.lower()
+    page.screenshot(path=str(ARTIFACTS / "write-stopped.png"), full_page=True)
+    assert not real_errors(page), real_errors(page)
+
+
+def test_html_in_the_draft_is_text(page):
+    page.locator("#draft textarea").fill('<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>')
+    page.locator("#draft textarea").press("End")
+    time.sleep(1)
+    assert page.evaluate("window.__xss === undefined")
+    assert "<script>" in draft_value(page)
+    page.locator("#undo-btn")  # exists
+    page.locator("#draft textarea").fill("")
+
+
+def test_faces_gallery(page):
+    page.get_by_role("tab", name="Image").click()
+    page.wait_for_selector("#image-generate", timeout=30_000)
+    count = page.locator("#image-count input[type=number]")
+    count.fill("4")
+    count.press("Enter")
+    page.locator("#image-generate").click()
+    page.wait_for_function("document.querySelectorAll('#image-gallery img').length >= 4", timeout=120_000)
+    page.screenshot(path=str(ARTIFACTS / "image.png"), full_page=True)
+    assert not real_errors(page), real_errors(page)
+
+
+def test_restyle_a_photo(page, tmp_path):
+    photo = tmp_path / "photo.png"
+    rng = np.random.default_rng(0)
+    base = np.linspace(0, 255, 160 * 200 * 3).reshape(160, 200, 3)
+    Image.fromarray(np.clip(base + rng.normal(0, 25, base.shape), 0, 255).astype(np.uint8)).save(photo)
+    page.get_by_role("tab", name="Style").click()
+    page.wait_for_selector("#style-run", timeout=30_000)
+    page.locator("#style-content input[type=file]").set_input_files(str(photo))
+    page.wait_for_selector("#style-content img", timeout=30_000)
+    page.locator("#style-presets img").first.click()
+    page.locator("#style-run").click()
+    page.wait_for_function("document.querySelectorAll('#style-compare img').length >= 1", timeout=180_000)
+    page.screenshot(path=str(ARTIFACTS / "style.png"), full_page=True)
+    assert not real_errors(page), real_errors(page)
+
+
+def test_library_tab_shows(page):
+    page.get_by_role("tab", name="Library").click()
+    time.sleep(2)
+    page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
+    assert not real_errors(page), real_errors(page)
