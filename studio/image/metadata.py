@@ -60,10 +60,11 @@ def parse_a1111(text: str) -> dict[str, Any]:
     """
     lines = text.strip("\n").split("\n")
     last = lines[-1] if lines else ""
-    if not re.search(r"(^|, )Steps: ", last) and not re.search(r"(^|, )Seed: ", last):
-        last = ""
-    else:
+    pairs = len(re.findall(r"(?:^|, )[\w \-/()]+: ", last))
+    if re.search(r"(^|, )(Steps|Seed): ", last) or pairs >= 3:  # as AUTOMATIC1111 reads it
         lines = lines[:-1]
+    else:
+        last = ""
     prompt_lines, neg_lines, in_neg = [], [], False
     for line in lines:
         if line.startswith("Negative prompt:"):
