@@ -292,6 +292,12 @@ class ModelManager:
                 ) from None
             except Exception as exc:  # noqa: BLE001 - any loader failure is reported to the user
                 log.exception("loading %s failed", ref)
+                if resolved.source == "hub" and not Path(resolved.location).exists():
+                    raise ModelUnavailable(
+                        f"Model '{ref}' is not in the Hugging Face cache and could not be downloaded from the Hub "
+                        f"({type(exc).__name__}: {str(exc)[:200]}). Check the network connection, or run once "
+                        "with network access so that it is cached; pick another model meanwhile."
+                    ) from exc
                 raise ModelUnavailable(
                     f"Model '{ref}' was found at {resolved.location} but could not be loaded: "
                     f"{type(exc).__name__}: {str(exc)[:300]}"

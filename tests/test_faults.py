@@ -79,3 +79,25 @@ def test_exception_mid_stream_ends_the_stream_with_a_message(engine, monkeypatch
     assert time.perf_counter() - t0 < 10 and not _threads()  # no hung spinner, no stray thread
     monkeypatch.setattr(model, "generate", real)
     assert run(eng).done
+
+
+def test_a_hub_model_that_cannot_be_downloaded_says_so(tmp_path, monkeypatch):
+    """Online mode but no network: the message says the download failed and how to fix it."""
+    from studio.models import ModelManager
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HUB_ETAG_TIMEOUT", "2")
+    monkeypatch.setenv("HF_HUB_DOWNLOAD_TIMEOUT", "2")
+    s = Settings(device="cpu", data_dir=tmp_path / "d", cache_dir=tmp_path / "c").validate()
+    m = ModelManager(s)
+    monkeypatch.setattr("studio.models.hub_cached_snapshot", lambda repo: None)
+    import studio.text.backends  # noqa: F401 - registers the text loader
+
+    def no_network(*a, **k):
+        raise OSError("We couldn't connect to the Hub")
+
+    monkeypatch.setattr("transformers.AutoTokenizer.from_pretrained", no_network)
+    with pytest.raises(ModelUnavailable) as err:
+        m.get("text", "some-org/some-model")
+    msg = str(err.value)
+    assert "could not be downloaded" in msg and "network" in msg and "was found" not in msg

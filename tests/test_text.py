@@ -88,7 +88,7 @@ def test_long_article_is_planned_and_written_by_section(engine):
     events = list(engine.stream(WriteRequest(prompt="bees", length_words=480, max_new_tokens=40, seed=3,
                                              outline="1. Hives\n2. Honey\n3. Flowers")))
     text = events[-1].text
-    assert text.startswith("# bees") and [h for h in re.findall(r"^## (.+)$", text, re.M)] == ["Hives", "Honey", "Flowers"]
+    assert text.startswith("# Bees") and [h for h in re.findall(r"^## (.+)$", text, re.M)] == ["Hives", "Honey", "Flowers"]
     assert any("section 2 of 3" in e.status for e in events)
     assert len(events) > 10  # it streamed
 
@@ -222,3 +222,11 @@ def test_smollm2_stop_mid_stream(smollm):
     while _generation_threads() and time.perf_counter() - t0 < 1.0:
         time.sleep(0.01)
     assert not _generation_threads()
+
+
+def test_section_tidy_drops_leaked_labels_and_a_cut_sentence():
+    from studio.text.engine import tidy_section
+
+    assert tidy_section("SECTION ONE:\nGardens feed us. They calm us. And then the", cut=True) == \
+        "Gardens feed us. They calm us."
+    assert tidy_section("Gardens feed us. They calm us. And then the", cut=False).endswith("And then the")

@@ -40,7 +40,7 @@ def a1111_parameters(params: dict[str, Any]) -> str:
     p = dict(params)
     if "width" in p and "height" in p:
         p["size"] = f"{p['width']}x{p['height']}"
-    lines = [str(p.get("prompt") or "")]
+    lines = [str(p["prompt"])] if p.get("prompt") else []  # no prompt (GAN, style): just the settings line
     if p.get("negative_prompt"):
         lines.append(f"Negative prompt: {p['negative_prompt']}")
     pairs = [f"{label}: {p[key]}" for key, label in _A1111_KEYS if p.get(key) not in (None, "")]

@@ -270,7 +270,8 @@ class TextEngine:
         notes: list[str] = []
         sections = max(2, min(12, math.ceil(req.length_words / SECTION_WORDS)))
         words_each = max(60, round(req.length_words / sections))
-        title = req.prompt.strip().splitlines()[0][:200]
+        topic = req.prompt.strip().splitlines()[0][:200]
+        title = topic[:1].upper() + topic[1:]
         total = StreamStats()
         t0 = time.perf_counter()
         doc = f"# {title}\n\n"
@@ -288,7 +289,8 @@ class TextEngine:
             total.tokens += stats.tokens
             outline = parse_outline(raw, sections, req.prompt)
         if len(outline) < sections:
-            outline += [h for h in default_outline(sections) if h not in outline][: sections - len(outline)]
+            have = {h.lower() for h in outline}
+            outline += [h for h in default_outline(sections) if h.lower() not in have][: sections - len(outline)]
         sections = len(outline)
         previous = ""
         body_words = 0
@@ -315,6 +317,12 @@ class TextEngine:
                 yield WriteEvent(doc, chunk, req.seed, body_words + count_words(section), total.tokens + stats.tokens,
                                  _rate(total, t0, stats.tokens), list(notes), f"Writing section {i + 1} of {sections}…")
             total.tokens += stats.tokens
+            tidy = tidy_section(section, cut=stats.tokens >= max_new)
+            if tidy != section:  # drop leaked labels and a sentence cut off by the token limit
+                doc = doc[: len(doc) - len(section)] + tidy
+                section = tidy
+                yield WriteEvent(doc, "", req.seed, body_words + count_words(section), total.tokens,
+                                 _rate(total, t0), list(notes), f"Writing section {i + 1} of {sections}…")
             body_words += count_words(section)
             doc = doc.rstrip() + "\n\n"
             previous = section
@@ -323,6 +331,23 @@ class TextEngine:
             notes.append("Stopped. The text so far is kept.")
         yield WriteEvent(doc.rstrip() + "\n", "", req.seed, count_words(doc), total.tokens, _rate(total, t0), notes,
                          "Stopped" if stopped else "Done", done=True, stopped=stopped)
+
+
+_LABEL = re.compile(r"^\s*(?:\*\*)?(?:section|part|chapter|title|heading)\b[^\n]{0,60}?:?(?:\*\*)?\s*$",
+                    re.IGNORECASE | re.MULTILINE)
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]?(?=\s|$)")
+
+
+def tidy_section(text: str, cut: bool) -> str:
+    """A section as a small model wrote it, minus label lines ("SECTION ONE:") it sometimes
+    adds; when the token limit ``cut`` it, the unfinished last sentence is dropped too
+    (if at least half of the section remains)."""
+    out = _LABEL.sub("", text).strip()
+    if cut:
+        ends = [m.end() for m in _SENTENCE_END.finditer(out)]
+        if ends and ends[-1] >= len(out) // 2:
+            out = out[: ends[-1]]
+    return out
 
 
 def _rate(total: StreamStats, t0: float, extra: int = 0) -> float:

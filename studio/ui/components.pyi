@@ -7,6 +7,8 @@ present and current, importing the studio writes nothing (a read-only install wo
 
 from __future__ import annotations
 
+import types
+
 import gradio as gr
 
 from gradio.events import Dependency
@@ -32,3 +34,21 @@ class WholeNumber(gr.Number):
     if TYPE_CHECKING:
         from gradio.components import Timer
         from gradio.components.base import Component
+
+
+def _path_preprocess(self, payload):
+    """Hand an uploaded file's path to the handler without opening it (a ``gr.Image`` with
+    ``type="filepath"`` otherwise opens it with Pillow first), so Studio's own loader checks
+    its size (decompression bombs, tiny pictures) and reports problems in words before any
+    pixel is decoded. Data URLs (pasted pictures) keep Gradio's own handling."""
+    if payload is not None and payload.path and not str(payload.url or "").startswith("data:"):
+        return str(payload.path)
+    return gr.Image.preprocess(self, payload)
+
+
+def path_image(label: str, **kw) -> gr.Image:
+    """An upload ``gr.Image`` whose value is the file's path, unopened (see :func:`_path_preprocess`)."""
+    image = gr.Image(label=label, type="filepath", image_mode=None, sources=["upload", "clipboard"],
+                     format="png", **kw)
+    image.preprocess = types.MethodType(_path_preprocess, image)
+    return image

@@ -19,7 +19,7 @@ from ..image.gan import ATTRIBUTION, is_gan_ref
 from ..image.metadata import a1111_parameters, read_png_parameters
 from ..validate import check_float, check_int, check_text
 from .common import guard, session_id, stop_event
-from .components import WholeNumber
+from .components import WholeNumber, path_image
 
 HISTORY_MAX = 200
 # AUTOMATIC1111 sampler names -> diffusers scheduler classes (for PNGs made elsewhere).
@@ -146,8 +146,7 @@ def build(ctx) -> dict:
                 insert_btn = gr.Button("Insert into draft", size="sm")
                 use_btn = gr.Button("Use these settings", size="sm")
             with gr.Accordion("PNG info: read a picture's settings", open=False):
-                png_in = gr.Image(type="filepath", label="Drop a PNG made here or by AUTOMATIC1111",
-                                  sources=["upload", "clipboard"], height=220, elem_id="image-png-in")
+                png_in = path_image("Drop a PNG made here or by AUTOMATIC1111", height=220, elem_id="image-png-in")
                 png_text = gr.Textbox(label="Its parameters", lines=4, interactive=False, elem_id="image-png-text")
             with gr.Accordion("Latent walk: morph one face into another", open=False):
                 with gr.Row():
@@ -288,7 +287,8 @@ def build(ctx) -> dict:
         try:
             params = read_png_parameters(path)
         except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
-            params = {}
+            return (["This file could not be read as a picture (it is damaged, not an image, or far too large)."]
+                    + [gr.update()] * len(control_outputs))
         if not params:
             return ["This picture carries no generation parameters."] + [gr.update()] * len(control_outputs)
         text = a1111_parameters(params)

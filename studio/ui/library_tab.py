@@ -439,6 +439,25 @@ def build(ctx) -> dict:
 
 
 # ---------------------------------------------------------------------- wire
+def browser_secret(ctx) -> str:
+    """A per-installation secret (kept in the data folder) for values stored in the browser,
+    so they survive a restart of the studio."""
+    path = Path(ctx.settings.data_dir) / ".browser-secret"
+    try:
+        return path.read_text().strip()
+    except OSError:
+        import secrets
+
+        from ..files import atomic_write_bytes
+
+        value = secrets.token_hex(32)
+        try:
+            atomic_write_bytes(path, value.encode())
+        except OSError:
+            pass
+        return value
+
+
 def wire(ctx, parts: dict) -> None:
     """Hook the library to the Write, Image and Style tabs (autosave, open, restore,
     Insert into draft, Illustrate). Skips any hook whose components are missing."""
@@ -504,9 +523,10 @@ def wire(ctx, parts: dict) -> None:
         except StudioError as exc:
             return gr.skip(), aid, f"**Not saved:** {html.escape(exc.message)}"
 
-    if write.get("write_event") is not None:
-        write["write_event"].then(after_generation, [edited_at, title, draft, article_id],
-                                  [saved_upto, article_id, status], show_progress="hidden", **private)
+    # every way of generating (Write, Enter in the topic, Continue, Regenerate) saves when it ends
+    for event in write.get("generation_events") or ([write["write_event"]] if write.get("write_event") else []):
+        event.then(after_generation, [edited_at, title, draft, article_id],
+                   [saved_upto, article_id, status], show_progress="hidden", **private)
 
     # ----- keep the list fresh: on page load and whenever a tab is chosen ------------------
     def fill(query, trash, request: gr.Request):
@@ -520,6 +540,26 @@ def wire(ctx, parts: dict) -> None:
     root = gr.context.Context.root_block
     if root is not None:
         root.load(fill, list_inputs, me["table"], show_progress="hidden", **private)
+
+    # ----- a reload (or a crashed tab) brings back the article that was open --------------------
+    last_open = gr.BrowserState(None, storage_key="studio-open-article", secret=browser_secret(ctx))
+    article_id.change(lambda aid: aid, article_id, last_open, show_progress="hidden", **private)
+
+    def reopen(stored, body, title_value, aid, request: gr.Request):
+        nothing = (gr.skip(),) * 4
+        if stored is None or aid is not None or (body or "").strip() or (title_value or "").strip():
+            return nothing
+        try:
+            a = lib.get(owner_of(ctx, request), int(stored))
+        except (StudioError, TypeError, ValueError):
+            return nothing
+        if a["deleted"]:
+            return nothing
+        return a["body"], a["title"], a["id"], f"Reopened where you left off ({_clock(time.time())})"
+
+    if root is not None:
+        root.load(reopen, [last_open, draft, title, article_id], [draft, title, article_id, status],
+                  show_progress="hidden", **private)
 
     def save_now(owner, title_value, body, aid):
         """Save the open draft before it is replaced (so the last seconds of typing are kept)."""

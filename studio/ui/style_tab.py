@@ -17,37 +17,19 @@ Contract keys returned by :func:`build`: ``content_image`` (the content
 ``insert_btn`` (wired by the Library tab), ``send_to_library_btn`` (wired here).
 """
 
-import types
 from pathlib import Path
 
 import gradio as gr
 from gradio.data_classes import FileData
 
 from ..errors import InvalidInput
-from ..image.imageio import probe_size
+from ..image.imageio import MIN_SIDE, probe_size
 from ..image.style import DEFAULT_MAX_SIDE, MIN_MAX_SIDE, PRESETS
 from .common import guard, session_id, stop_event
+from .components import path_image as _image
 
 STYLE_FROM = ("Preset", "Style image")
 DEFAULT_PROMPT = "an oil painting with thick visible brush strokes"
-
-
-def _path_preprocess(self, payload):
-    """Hand an uploaded file's path to the handler without opening it (a ``gr.Image`` with
-    ``type="filepath"`` otherwise opens it with Pillow first), so Studio's own loader checks
-    its size (decompression bombs, tiny pictures) and reports problems in words before any
-    pixel is decoded. Data URLs (pasted pictures) keep Gradio's own handling."""
-    if payload is not None and payload.path and not str(payload.url or "").startswith("data:"):
-        return str(payload.path)
-    return gr.Image.preprocess(self, payload)
-
-
-def _image(label: str, **kw) -> gr.Image:
-    """An upload ``gr.Image`` whose value is the file's path, unopened (see :func:`_path_preprocess`)."""
-    image = gr.Image(label=label, type="filepath", image_mode=None, sources=["upload", "clipboard"],
-                     format="png", **kw)
-    image.preprocess = types.MethodType(_path_preprocess, image)
-    return image
 
 
 def size_note(path, max_side) -> str:
@@ -56,6 +38,8 @@ def size_note(path, max_side) -> str:
     if size is None:
         return ""
     w, h = size
+    if min(w, h) < MIN_SIDE:
+        return f"The picture is {w}×{h} px: too small to restyle (each side needs at least {MIN_SIDE} px)."
     try:
         limit = int(max_side)
     except (TypeError, ValueError):

@@ -14,7 +14,7 @@ from typing import Iterator
 import gradio as gr
 
 from ..models import EMBEDDED, hub_cached_snapshot
-from ..text.engine import WriteEvent, WriteRequest, count_words
+from ..text.engine import MAX_DRAFT_CHARS, WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASKS, TONES
 from .common import guard, session_id, stop_event
 
@@ -61,6 +61,16 @@ def stats_line(ev: WriteEvent | None, draft: str) -> str:
 
 def notes_md(notes: list[str]) -> str:
     return "\n".join(f"- {n}" for n in notes)
+
+
+def title_for(current: str, ev: WriteEvent):
+    """The article's ``# heading`` as the title when the writer has not given one; else no change."""
+    if (current or "").strip() or not ev.done:
+        return gr.skip()
+    for line in ev.text.splitlines():
+        if line.startswith("# ") and line[2:].strip():
+            return line[2:].strip()[:200]
+    return gr.skip()
 
 
 def _join(before: str, new: str) -> str:
@@ -131,7 +141,7 @@ def build(ctx) -> dict:
     draft.input(lambda d: stats_line(None, d), draft, stats, api_visibility="private", queue=False,
                 show_progress="hidden")
 
-    def run(req: WriteRequest, base: str, sel, request: gr.Request) -> Iterator[tuple]:
+    def run(req: WriteRequest, base: str, sel, request: gr.Request, title_now: str = "") -> Iterator[tuple]:
         """Stream ``req`` into the draft; ``base`` is the draft before this generation."""
         splice = None
         if req.task in ("rewrite", "summarize"):
@@ -142,26 +152,34 @@ def build(ctx) -> dict:
                 req = dataclasses.replace(req, prompt=base)
         elif req.task == "continue":
             req = dataclasses.replace(req, prompt=base)
+        cut_note = []
+        if req.task in DRAFT_TASKS and len(req.prompt) > MAX_DRAFT_CHARS:
+            if req.task != "continue":
+                raise gr.Error(f"Your text is {len(req.prompt):,} characters long; the model can take at most "
+                               f"{MAX_DRAFT_CHARS:,} at once. Select a part of the draft to {req.task} it.")
+            req = dataclasses.replace(req, prompt=req.prompt[-MAX_DRAFT_CHARS:])
+            cut_note = [f"Your draft is long, so the model read only its last {MAX_DRAFT_CHARS:,} characters."]
         valid = req.validated()  # errors before anything changes
         req_dict = dataclasses.asdict(valid)
         ev = None
         with stop_event(ctx, request, "write") as stop:
             for ev in ctx.text.stream(valid, stop):
+                ev.notes = cut_note + ev.notes
                 if valid.task == "continue":
-                    text = ev.text
+                    text = base[: len(base) - len(valid.prompt)] + ev.text
                 elif valid.task == "rewrite" and splice:
                     text = base[: splice[0]] + ev.text + base[splice[1]:]
                 elif valid.task == "rewrite":
                     text = ev.text
                 else:
                     text = _join(base, ev.text)
-                yield text, stats_line(ev, text), notes_md(ev.notes), base, req_dict, gr.update(value=valid.seed)
+                yield text, stats_line(ev, text), notes_md(ev.notes), base, req_dict, title_for(title_now, ev)
         if ev is not None and ev.done and not ev.stopped:
             gr.Info(f"Done: {ev.words:,} words, seed {ev.seed}.")
 
     inputs = [task, prompt, tone, length_words, temperature, top_p, top_k, repetition_penalty, max_new_tokens,
-              seed, audience, keywords, outline, model, draft, selection]
-    outputs = [draft, stats, notes, before, last_request, seed]
+              seed, audience, keywords, outline, model, draft, selection, title]
+    outputs = [draft, stats, notes, before, last_request, title]
 
     def request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl) -> WriteRequest:
         return WriteRequest(prompt=p or "", task=t, tone=tn, length_words=lw, temperature=temp, top_p=tp, top_k=tk,
@@ -169,29 +187,32 @@ def build(ctx) -> dict:
                             audience=aud or "", keywords=kw or "", outline=ol or "", model=mdl or "")
 
     @guard
-    def on_write(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, request: gr.Request):
-        yield from run(request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl), d or "", sel, request)
+    def on_write(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, ttl, request: gr.Request):
+        yield from run(request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl), d or "", sel, request,
+                       ttl or "")
 
     @guard
-    def on_continue(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, request: gr.Request):
+    def on_continue(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, ttl, request: gr.Request):
         if not (d or "").strip():
             raise gr.Error("The draft is empty: write or paste something first, then Continue.")
         req = request_from("continue", d, tn, min(lw, 600), temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl)
-        yield from run(req, d or "", None, request)
+        yield from run(req, d or "", None, request, ttl or "")
 
     @guard
-    def on_regenerate(last, prev, d, request: gr.Request):
+    def on_regenerate(last, prev, d, ttl, request: gr.Request):
         if not last:
             raise gr.Error("Nothing to regenerate yet: press Write first.")
         req = WriteRequest(**{**last, "seed": -1})
         base = prev if prev is not None else (d or "")
-        yield from run(req, base, None, request)
+        yield from run(req, base, None, request, ttl or "")
 
-    write_evt = write_btn.click(on_write, inputs, outputs, api_visibility="private", concurrency_id="text")
-    prompt.submit(on_write, inputs, outputs, api_visibility="private", concurrency_id="text")
-    continue_btn.click(on_continue, inputs, outputs, api_visibility="private", concurrency_id="text")
-    regen_btn.click(on_regenerate, [last_request, before, draft], outputs, api_visibility="private",
-                    concurrency_id="text")
+    generation_events = [
+        write_btn.click(on_write, inputs, outputs, api_visibility="private", concurrency_id="text"),
+        prompt.submit(on_write, inputs, outputs, api_visibility="private", concurrency_id="text"),
+        continue_btn.click(on_continue, inputs, outputs, api_visibility="private", concurrency_id="text"),
+        regen_btn.click(on_regenerate, [last_request, before, draft, title], outputs, api_visibility="private",
+                        concurrency_id="text"),
+    ]
 
     def on_stop(request: gr.Request):
         ctx.jobs.stop(session_id(request), "write")
@@ -203,7 +224,8 @@ def build(ctx) -> dict:
             raise gr.Error("There is no generation to undo.")
         return prev, None, stats_line(None, prev)
 
-    undo_btn.click(on_undo, [before, draft], [draft, before, stats], api_visibility="private", queue=False)
+    # queued (not queue=False) so that its "nothing to undo" message shows as a readable toast
+    undo_btn.click(on_undo, [before, draft], [draft, before, stats], api_visibility="private", concurrency_limit=None)
 
     # ----- the /write API (DESIGN.md contract) -------------------------------------------
     def write(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
@@ -229,5 +251,5 @@ def build(ctx) -> dict:
             raise to_gr_error(exc) from exc
 
     gr.api(write, api_name="write", concurrency_id="text")
-    return {"draft": draft, "title": title, "article_id": article_id, "write_event": write_evt, "stats": stats,
-            "save_status": save_status}
+    return {"draft": draft, "title": title, "article_id": article_id, "write_event": generation_events[0],
+            "generation_events": generation_events, "stats": stats, "save_status": save_status}
