@@ -66,6 +66,18 @@ def test_write_streams_and_stop_stops(page):
     assert not real_errors(page), real_errors(page)
 
 
+def test_reload_brings_back_the_draft(page):
+    """The draft was autosaved when the generation ended; a reload reopens it."""
+    before = draft_value(page)
+    assert before.strip()
+    page.wait_for_function("document.querySelector('#save-status').innerText.includes('Saved')", timeout=30_000)
+    page.reload()
+    page.wait_for_selector("#write-btn", timeout=120_000)
+    page.wait_for_function("document.querySelector('#draft textarea').value.length > 0", timeout=60_000)
+    assert draft_value(page) == before
+    assert page.locator("#title textarea, #title input").first.input_value().strip()  # the article's title
+
+
 def test_html_in_the_draft_is_text(page):
     page.locator("#draft textarea").fill('<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>')
     page.locator("#draft textarea").press("End")
