@@ -230,3 +230,8 @@ def test_section_tidy_drops_leaked_labels_and_a_cut_sentence():
     assert tidy_section("SECTION ONE:\nGardens feed us. They calm us. And then the", cut=True) == \
         "Gardens feed us. They calm us."
     assert tidy_section("Gardens feed us. They calm us. And then the", cut=False).endswith("And then the")
+
+
+def test_text_cut_by_max_new_tokens_says_so(engine):
+    ev = final(engine, prompt="gardens", task="rewrite", max_new_tokens=4, seed=1, temperature=1.0)
+    assert ev.tokens == 4 and "reached max_new_tokens (4)" in " ".join(ev.notes)

@@ -263,6 +263,9 @@ class TextEngine:
                              list(notes), "Writing…")
         if stats.stopped:
             notes.append("Stopped. The text so far is kept.")
+        elif stats.tokens >= max_new and req.task not in ("article", "continue"):
+            notes.append(f"The text reached max_new_tokens ({max_new:,}) and may end mid-sentence. "
+                         "Raise max_new_tokens, or press Continue.")
         yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), stats.tokens, stats.tokens_per_s,
                          notes, "Stopped" if stats.stopped else "Done", done=True, stopped=stats.stopped)
 

@@ -276,8 +276,10 @@ def build(ctx) -> dict:
         versions = lib.versions(owner, article_id)
         choices = _version_choices(versions)
         where = " · **in the trash**" if a["deleted"] else ""
-        text = (f"**{html.escape(a['title'] or 'Untitled')}** · {len(a['body'].split())} words · "
-                f"{len(a['images'])} pictures · {len(versions)} versions · updated {_when(a['updated'])}{where}")
+        # <bdi> keeps a right-to-left title from reordering the rest of the line
+        text = (f"**<bdi>{html.escape(a['title'] or 'Untitled')}</bdi>** · {_n(len(a['body'].split()), 'word')} · "
+                f"{_n(len(a['images']), 'picture')} · {_n(len(versions), 'version')} · "
+                f"updated {_when(a['updated'])}{where}")
         return (text, gr.update(value=a["title"]), _gallery(a["images"]),
                 gr.update(choices=choices, value=choices[1][1] if len(choices) > 1 else choices[0][1]),
                 gr.update(choices=choices, value=choices[0][1]), article_id, "")
@@ -382,7 +384,7 @@ def build(ctx) -> dict:
             raise InvalidInput("file", "Choose a .md file or a .zip first.")
         a = import_markdown(lib, owner_of(ctx, request), getattr(file, "name", file))
         return (refresh(query, trash, request), a["id"], *details(a["id"], request),
-                f"Imported **{html.escape(a['title'])}** with {len(a['images'])} pictures.")
+                f"Imported **<bdi>{html.escape(a['title'])}</bdi>** with {_n(len(a['images']), 'picture')}.")
 
     import_btn.click(do_import, [import_file, *list_inputs], [table, selected, *detail_outputs, lib_status],
                      api_visibility="private")
@@ -416,6 +418,8 @@ def build(ctx) -> dict:
                      request: gr.Request = None) -> dict:
         """Save title and body (Markdown) to the caller's article `article_id`, or to a new article when it is
         None. Adds a version when the text changed. Returns article_id, version_id, changed, created, updated."""
+        if article_id is None and not (title or "").strip() and not (body or "").strip():
+            raise gr.Error("title and body: both are empty. Give a title or some text to save.")
         r = lib.save(owner_of(ctx, request), article_id, title, body, tags)
         return {**r, "updated": _iso(r["updated"])}
 
@@ -439,6 +443,11 @@ def build(ctx) -> dict:
 
 
 # ---------------------------------------------------------------------- wire
+def _n(count: int, noun: str) -> str:
+    """``1 picture``, ``2 pictures``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def browser_secret(ctx) -> str:
     """A per-installation secret (kept in the data folder) for values stored in the browser,
     so they survive a restart of the studio."""
@@ -664,7 +673,7 @@ def wire(ctx, parts: dict) -> None:
             props = propose_prompts(ctx.text.complete, title_value or "", body or "", seed=_seed(seed), stop=stop,
                                     progress=lambda i, n: progress(i / n, desc=f"Proposed {i} of {n}"))
         note = GAN_NOTE if _is_gan(model) else ""
-        return [[p.section + 1, p.heading, p.prompt] for p in props], f"{len(props)} prompts proposed. {note}"
+        return [[p.section + 1, p.heading, p.prompt] for p in props], f"{_n(len(props), 'prompt')} proposed. {note}"
 
     me["propose_btn"].click(propose, [me["ill_model"], me["ill_seed"], title, draft],
                             [me["proposals"], me["ill_status"]], **private)
@@ -687,8 +696,8 @@ def wire(ctx, parts: dict) -> None:
                                 seed=_seed(seed), uses_prompt=uses_prompt, stop=stop,
                                 progress=lambda i, n, heading: progress(i / n, desc=f"Drew “{heading}”"))
         pending = {"article_id": aid, "placements": result.placements}
-        msg = (f"Stopped after {len(result.images)} pictures; they were placed." if result.stopped
-               else f"Made {len(result.images)} pictures and placed them under their sections.")
+        msg = (f"Stopped after {_n(len(result.images), 'picture')}; they were placed." if result.stopped
+               else f"Made {_n(len(result.images), 'picture')} and placed them under their sections.")
         if not uses_prompt:
             msg += " (The face GAN ignores prompts.)"
         return pending, aid, msg

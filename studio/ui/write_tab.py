@@ -162,6 +162,9 @@ def build(ctx) -> dict:
         valid = req.validated()  # errors before anything changes
         req_dict = dataclasses.asdict(valid)
         ev = None
+        if not ctx.manager.is_loaded("text", valid.model or ctx.settings.text_model):
+            yield (gr.skip(), "Loading the language model (the first time on a computer takes up to a minute)…",
+                   gr.skip(), gr.skip(), gr.skip(), gr.skip())
         with stop_event(ctx, request, "write") as stop:
             for ev in ctx.text.stream(valid, stop):
                 ev.notes = cut_note + ev.notes
