@@ -139,11 +139,11 @@ class TransformersBackend:
             Cancelled: never; a stopped stream simply ends (``stats.stopped`` is True).
             RuntimeError: re-raised from the worker if generation failed.
         """
-        from transformers import StoppingCriteriaList, TextIteratorStreamer
+        from transformers import StoppingCriteriaList
 
         stats = stats if stats is not None else StreamStats()
         inputs = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(self.model.device)
-        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        streamer = _counting_streamer(self.tokenizer)
         sampling = params.temperature > 0
         kwargs = dict(
             **inputs, streamer=streamer, max_new_tokens=params.max_new_tokens,
@@ -191,7 +191,7 @@ class TransformersBackend:
                 if chunk is streamer.stop_signal:
                     break
                 if chunk:
-                    stats.tokens = _generated_tokens(streamer)
+                    stats.tokens = streamer.tokens
                     if stats.first_token_s is None:
                         stats.first_token_s = time.perf_counter() - t0
                     stats.elapsed_s = time.perf_counter() - t0
@@ -203,7 +203,7 @@ class TransformersBackend:
             worker.join(timeout=30)
             stats.stopped = stop.is_set()
             stats.elapsed_s = time.perf_counter() - t0
-            stats.tokens = _generated_tokens(streamer)
+            stats.tokens = streamer.tokens
         if failure:
             exc = failure[0]
             if isinstance(exc, torch.OutOfMemoryError):
@@ -211,26 +211,19 @@ class TransformersBackend:
             raise RuntimeError(f"The language model failed while writing: {type(exc).__name__}: {exc}") from exc
 
 
-def _generated_tokens(streamer) -> int:
-    """Tokens the streamer has received after the prompt (it skips the prompt's one ``put``)."""
-    return getattr(streamer, "_studio_tokens", 0)
-
-
-def _install_token_counter():
-    """Count generated tokens in TextIteratorStreamer.put (once, idempotent)."""
+def _counting_streamer(tokenizer):
+    """A TextIteratorStreamer that also counts the tokens generated after the prompt."""
     from transformers import TextIteratorStreamer
 
-    if getattr(TextIteratorStreamer, "_studio_counting", False):
-        return
-    original = TextIteratorStreamer.put
+    class CountingStreamer(TextIteratorStreamer):
+        tokens = 0
 
-    def put(self, value):
-        if not (self.skip_prompt and self.next_tokens_are_prompt):
-            self._studio_tokens = getattr(self, "_studio_tokens", 0) + int(value.numel() if value.dim() else 1)
-        return original(self, value)
+        def put(self, value):
+            if not (self.skip_prompt and self.next_tokens_are_prompt):
+                self.tokens += int(value.numel())
+            super().put(value)
 
-    TextIteratorStreamer.put = put
-    TextIteratorStreamer._studio_counting = True
+    return CountingStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
 
 
 # ----- loading ----------------------------------------------------------------------
@@ -299,7 +292,6 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> Transform
     """Load a causal LM: a GGUF file (embedded or local) or a transformers folder / Hub id."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    _install_token_counter()
     path = resolved.path
     gguf = None
     if resolved.source != "hub" or path.exists():
