@@ -161,7 +161,7 @@ def build(ctx) -> dict:
                 walk_btn = gr.Button("Make animation", elem_id="image-walk")
                 walk_view = gr.Image(label="Animation", type="filepath", interactive=False, height=280)
                 walk_file = gr.File(label="Download", interactive=False, elem_id="image-walk-file")
-            gr.Markdown(f"<small>{ATTRIBUTION}</small>")
+                gr.Markdown(f"<small>{ATTRIBUTION}</small>")  # the walk always uses the face GAN
 
     # ----- events -----------------------------------------------------------------------
     def on_model(choice):
