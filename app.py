@@ -64,9 +64,10 @@ def launch(ctx, demo, *, prevent_thread_lock: bool = False, quiet: bool = False)
             **launch_kwargs(ctx),
         )
     if s.share:
-        text = out.getvalue()
-        print("\n".join(line for line in text.splitlines() if line.strip() and "share link" not in line.lower()
-                        and "status.gradio.app" not in line and "BINARY" not in line))
+        lines = [line for line in out.getvalue().splitlines() if line.strip()]
+        if not getattr(demo, "share_url", None):  # Gradio's own multi-line explanation is replaced by one line
+            lines = [line for line in lines if line.startswith("* Running on local")]
+        print("\n".join(lines))
         if not getattr(demo, "share_url", None):
             print(f"Could not create a public share link (offline, or the tunnel is blocked); "
                   f"Studio keeps serving locally at http://{s.host}:{demo.server_port}", file=sys.stderr)

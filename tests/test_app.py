@@ -66,3 +66,33 @@ def test_write_endpoint_refuses_bad_input_and_keeps_serving(client):
     with pytest.raises(AppError, match="prompt"):
         client.predict(prompt="   ", api_name="/write")
     assert client.predict(prompt="bees", task="headlines", max_new_tokens=8, seed=1, api_name="/write")
+
+
+@pytest.mark.slow
+def test_share_without_a_tunnel_says_so_in_one_line_and_keeps_serving(tmp_path):
+    import time
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "app.py", "--share", "--no-browser", "--port", str(port),
+                             "--data-dir", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines = []
+    try:
+        deadline = time.time() + 240
+        while time.time() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "Could not create a public share link" in line:
+                break
+        text = "".join(lines)
+        assert "Could not create a public share link" in text and "keeps serving locally" in text, text[-2000:]
+        assert "Please check your internet connection" not in text  # Gradio's long explanation is replaced
+        assert "--auth USER:PASS" in text  # public without a login: the warning
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as r:
+            assert r.status == 200
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
