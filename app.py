@@ -64,11 +64,12 @@ def launch(ctx, demo, *, prevent_thread_lock: bool = False, quiet: bool = False)
             **launch_kwargs(ctx),
         )
     if s.share:
+        shared = bool(getattr(demo, "share_url", None))
         lines = [line for line in out.getvalue().splitlines() if line.strip()]
-        if not getattr(demo, "share_url", None):  # Gradio's own multi-line explanation is replaced by one line
+        if not shared:  # Gradio's own multi-line explanation is replaced by one line
             lines = [line for line in lines if line.startswith("* Running on local")]
         print("\n".join(lines))
-        if not getattr(demo, "share_url", None):
+        if not shared:
             print(f"Could not create a public share link (offline, or the tunnel is blocked); "
                   f"Studio keeps serving locally at http://{s.host}:{demo.server_port}", file=sys.stderr)
     if not prevent_thread_lock:

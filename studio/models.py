@@ -317,8 +317,7 @@ class ModelManager:
 
     def is_loaded(self, kind: str, ref: str) -> bool:
         """True if the model is in memory now."""
-        with self._lock:
-            return (kind, ref) in self._models
+        return self.loaded(kind, ref) is not None
 
     def _evict(self, kind: str, keep: int) -> None:
         with self._lock:

@@ -533,7 +533,7 @@ def wire(ctx, parts: dict) -> None:
             return gr.skip(), aid, f"**Not saved:** {html.escape(exc.message)}"
 
     # every way of generating (Write, Enter in the topic, Continue, Regenerate) saves when it ends
-    for event in write.get("generation_events") or ([write["write_event"]] if write.get("write_event") else []):
+    for event in write.get("generation_events", []):
         event.then(after_generation, [edited_at, title, draft, article_id],
                    [saved_upto, article_id, status], show_progress="hidden", **private)
 

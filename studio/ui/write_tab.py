@@ -254,5 +254,5 @@ def build(ctx) -> dict:
             raise to_gr_error(exc) from exc
 
     gr.api(write, api_name="write", concurrency_id="text")
-    return {"draft": draft, "title": title, "article_id": article_id, "write_event": generation_events[0],
-            "generation_events": generation_events, "stats": stats, "save_status": save_status}
+    return {"draft": draft, "title": title, "article_id": article_id, "generation_events": generation_events,
+            "stats": stats, "save_status": save_status}
