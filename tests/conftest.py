@@ -36,6 +36,15 @@ def manager(settings) -> ModelManager:
     return ModelManager(settings)
 
 
+def studio_client(url: str, **kwargs):
+    """A ``gradio_client.Client`` for tests. httpx's default 5 s timeout (used for uploads) is too short
+    on a busy CI machine, where the studio is computing in the same process: waits here are generous,
+    since the tests check that requests succeed, not how fast."""
+    from gradio_client import Client
+
+    return Client(url, verbose=False, httpx_kwargs={"timeout": 300}, **kwargs)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -72,7 +81,5 @@ def studio_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def client(studio_server):
     """A ``gradio_client.Client`` connected to :func:`studio_server`."""
-    from gradio_client import Client
-
     url, _ctx = studio_server
-    return Client(url, verbose=False)
+    return studio_client(url)

@@ -33,6 +33,7 @@ def test_bad_flag_values_are_refused(monkeypatch, tmp_path):
         parse_settings([])
 
 
+@pytest.mark.slow  # starts the studio in a subprocess
 def test_listen_without_auth_warns(tmp_path):
     """Starting with --listen and no --auth prints how to add a login (checked on a dry start)."""
     code = (

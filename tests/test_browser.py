@@ -34,7 +34,7 @@ def page(studio_server):
         pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
         pg.on("pageerror", lambda e: pg.console_errors.append(f"pageerror: {e}"))
         pg.goto(url)
-        pg.wait_for_selector("#write-btn", timeout=120_000)
+        pg.wait_for_selector("#write-btn", timeout=300_000)
         yield pg
         browser.close()
 
@@ -52,12 +52,12 @@ def test_write_streams_and_stop_stops(page):
     page.locator("#write-length input[type=number]").fill("1500")
     page.locator("#write-length input[type=number]").press("Enter")
     page.locator("#write-btn").click()
-    page.wait_for_function("document.querySelector('#draft textarea').value.length > 40", timeout=180_000)
+    page.wait_for_function("document.querySelector('#draft textarea').value.length > 40", timeout=420_000)
     first = len(draft_value(page))
-    page.wait_for_function(f"document.querySelector('#draft textarea').value.length > {first + 20}", timeout=120_000)
+    page.wait_for_function(f"document.querySelector('#draft textarea').value.length > {first + 20}", timeout=300_000)
     page.screenshot(path=str(ARTIFACTS / "write-streaming.png"), full_page=True)
     page.locator("#stop-btn").click()
-    page.wait_for_function("document.querySelector('#write-stats').innerText.includes('Stopped')", timeout=30_000)
+    page.wait_for_function("document.querySelector('#write-stats').innerText.includes('Stopped')", timeout=90_000)
     stopped = draft_value(page)
     time.sleep(2)
     assert draft_value(page) == stopped  # nothing more arrives after Stop
@@ -70,11 +70,11 @@ def test_reload_brings_back_the_draft(page):
     """The draft was autosaved when the generation ended; a reload reopens it."""
     before = draft_value(page)
     assert before.strip()
-    page.wait_for_function("document.querySelector('#save-status').innerText.includes('Saved')", timeout=30_000)
+    page.wait_for_function("document.querySelector('#save-status').innerText.includes('Saved')", timeout=90_000)
     seen = len(page.console_errors)
     page.reload()
-    page.wait_for_selector("#write-btn", timeout=120_000)
-    page.wait_for_function("document.querySelector('#draft textarea').value.length > 0", timeout=60_000)
+    page.wait_for_selector("#write-btn", timeout=300_000)
+    page.wait_for_function("document.querySelector('#draft textarea').value.length > 0", timeout=420_000)
     # the old page's open connections are aborted by the reload itself: that is the browser, not the studio
     reload_noise = ("AbortError", "Connection errored out")
     page.console_errors[seen:] = [e for e in page.console_errors[seen:] if not any(n in e for n in reload_noise)]
@@ -94,12 +94,12 @@ def test_html_in_the_draft_is_text(page):
 
 def test_faces_gallery(page):
     page.get_by_role("tab", name="Image").click()
-    page.wait_for_selector("#image-generate", timeout=30_000)
+    page.wait_for_selector("#image-generate", timeout=90_000)
     count = page.locator("#image-count input[type=number]")
     count.fill("4")
     count.press("Enter")
     page.locator("#image-generate").click()
-    page.wait_for_function("document.querySelectorAll('#image-gallery img').length >= 4", timeout=120_000)
+    page.wait_for_function("document.querySelectorAll('#image-gallery img').length >= 4", timeout=300_000)
     page.screenshot(path=str(ARTIFACTS / "image.png"), full_page=True)
     assert not real_errors(page), real_errors(page)
 
@@ -110,12 +110,12 @@ def test_restyle_a_photo(page, tmp_path):
     base = np.linspace(0, 255, 160 * 200 * 3).reshape(160, 200, 3)
     Image.fromarray(np.clip(base + rng.normal(0, 25, base.shape), 0, 255).astype(np.uint8)).save(photo)
     page.get_by_role("tab", name="Style").click()
-    page.wait_for_selector("#style-run", timeout=30_000)
+    page.wait_for_selector("#style-run", timeout=90_000)
     page.locator("#style-content input[type=file]").set_input_files(str(photo))
-    page.wait_for_selector("#style-content img", timeout=30_000)
+    page.wait_for_selector("#style-content img", timeout=90_000)
     page.locator("#style-presets img").first.click()
     page.locator("#style-run").click()
-    page.wait_for_function("document.querySelectorAll('#style-compare img').length >= 1", timeout=180_000)
+    page.wait_for_function("document.querySelectorAll('#style-compare img').length >= 1", timeout=420_000)
     page.screenshot(path=str(ARTIFACTS / "style.png"), full_page=True)
     assert not real_errors(page), real_errors(page)
 

@@ -177,6 +177,7 @@ def _article(lib: Library):
     return aid, props
 
 
+@pytest.mark.slow  # several tiny-diffusion runs: tens of seconds on 2 cores
 def test_illustrate_with_tiny_diffusion(engines, tiny_sd_dir):
     lib = engines.library
     aid, props = _article(lib)
@@ -200,6 +201,7 @@ def test_illustrate_with_tiny_diffusion(engines, tiny_sd_dir):
     assert not list(engines.settings.output_dir.glob("*.png"))  # the library keeps them, not the outputs folder
 
 
+@pytest.mark.slow  # several tiny-diffusion runs: tens of seconds on 2 cores
 def test_illustrate_stops_and_keeps_what_was_made(engines, tiny_sd_dir):
     lib = engines.library
     aid, props = _article(lib)
@@ -256,7 +258,7 @@ def test_illustrate_through_the_ui_handlers_keeps_edits_made_meanwhile(tmp_path,
 
     # The studio restarts on the same data folder: the article is there with its pictures and versions,
     # and exports in all three formats through the API.
-    from gradio_client import Client
+    from .conftest import studio_client
 
     from tests.conftest import free_port
 
@@ -265,7 +267,7 @@ def test_illustrate_through_the_ui_handlers_keeps_edits_made_meanwhile(tmp_path,
         str(tmp_path / "out"), "--offline", "--device", "cpu"])
     studio_app.launch(ctx2, demo2, prevent_thread_lock=True, quiet=True)
     try:
-        client = Client(f"http://127.0.0.1:{ctx2.settings.port}/", verbose=False)
+        client = studio_client(f"http://127.0.0.1:{ctx2.settings.port}/")
         listed = client.predict(query="Tomatoes", api_name="/library_list")
         assert [a["id"] for a in listed] == [aid]
         got = client.predict(article_id=aid, api_name="/library_get")

@@ -119,7 +119,7 @@ def image_page(tmp_path):
             browser = p.chromium.launch(executable_path=_chromium())
             page = browser.new_page(viewport={"width": 1400, "height": 1300})
             page.goto(f"http://127.0.0.1:{settings.port}/")
-            page.wait_for_selector("#image-generate", timeout=60_000)
+            page.wait_for_selector("#image-generate", timeout=180_000)
             yield page, settings
             browser.close()
     finally:
@@ -134,27 +134,27 @@ def test_browser_faces_png_info_walk_and_send_to_style(image_page):
     count.fill("16")
     count.press("Enter")
     page.locator("#image-generate").click()
-    page.wait_for_function("document.querySelectorAll('#image-gallery img').length >= 16", timeout=120_000)
+    page.wait_for_function("document.querySelectorAll('#image-gallery img').length >= 16", timeout=300_000)
     used = int(page.locator("#image-seed-used strong").inner_text())
     faces = sorted(settings.output_dir.glob("face-*.png"))
     assert len(faces) == 16 and read_png_parameters(faces[0])["seed"] in range(used, used + 16)
 
     page.locator("#image-gallery img").nth(3).click()
     page.wait_for_function(f"document.querySelector('#image-params textarea').value.includes('Seed: {used + 3},')",
-                           timeout=30_000)
+                           timeout=90_000)
     page.keyboard.press("Escape")
 
     # PNG info: a saved face's parameters go back into the controls
     page.get_by_text("PNG info: read a picture's settings").click()
     page.locator("#image-png-in input[type=file]").set_input_files(str(faces[5]))
     seed5 = read_png_parameters(faces[5])["seed"]
-    page.wait_for_function(f"document.querySelector('#image-seed input').value == '{seed5}'", timeout=30_000)
+    page.wait_for_function(f"document.querySelector('#image-seed input').value == '{seed5}'", timeout=90_000)
     assert "Model: dcgan-faces" in page.locator("#image-png-text textarea").input_value()
 
     # latent walk
     page.get_by_text("Latent walk: morph one face into another").click()
     page.locator("#image-walk").click()
-    page.wait_for_selector("#image-walk-file a", timeout=120_000)
+    page.wait_for_selector("#image-walk-file a", timeout=300_000)
     walks = list(settings.output_dir.glob("walk-*.gif"))
     assert len(walks) == 1
     with Image.open(walks[0]) as anim:
@@ -162,5 +162,5 @@ def test_browser_faces_png_info_walk_and_send_to_style(image_page):
 
     # send the selected face to the Style tab
     page.get_by_role("button", name="Send to Style tab").click()
-    page.wait_for_selector("#style-content img", timeout=30_000)
+    page.wait_for_selector("#style-content img", timeout=90_000)
     assert page.get_by_role("tab", name="Style").get_attribute("aria-selected") == "true"

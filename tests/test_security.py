@@ -58,14 +58,14 @@ def test_auth_login_page_is_all_an_anonymous_visitor_gets(auth_server):
 
 
 def test_gradio_client_needs_the_login(auth_server):
-    from gradio_client import Client
+    from .conftest import studio_client
 
     url, _ = auth_server
     with pytest.raises(Exception):
-        Client(url, verbose=False)
+        studio_client(url)
     with pytest.raises(Exception):
-        Client(url, auth=("ann", "wrong"), verbose=False)
-    client = Client(url, auth=("ann", "secret-1"), verbose=False)
+        studio_client(url, auth=("ann", "wrong"))
+    client = studio_client(url, auth=("ann", "secret-1"))
     assert "/write" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]
 
 

@@ -156,11 +156,14 @@ def nhwc(im: Image.Image) -> np.ndarray:
 
 
 # ----- the torch port against onnxruntime ---------------------------------------------------
+@pytest.mark.slow  # runs the real embedded style networks
 def test_transformer_port_matches_onnxruntime_at_384(folder):
     """Float port == the ONNX graph without activation QDQ (exact reference), and close to the
     shipped int8 graph; the fake-quant mode is closer still."""
     content = nhwc(photo(384, 384))
-    vec = session(folder / "arbitrary_predict.onnx").run(None, {"style_image": nhwc(painting())})[0]
+    # the style vector from the float predictor: the shipped int8 one would differ between CPUs
+    vec = session(strip_activation_qdq(onnx.load(str(folder / "arbitrary_predict.onnx")))).run(
+        None, {"style_image": nhwc(painting())})[0]
     float_ref = session(strip_activation_qdq(onnx.load(str(folder / "arbitrary_transform.onnx"))))
     names = [i.name for i in float_ref.get_inputs()]
     ref = float_ref.run(None, {names[0]: content, names[1]: vec})[0]
@@ -171,14 +174,20 @@ def test_transformer_port_matches_onnxruntime_at_384(folder):
             torch.from_numpy(content), torch.from_numpy(vec)).numpy()
     assert ours.shape == ref.shape == (1, 384, 384, 3)
     assert np.abs(ours - ref).max() < 2e-4
-    # the shipped graph rounds every activation to int8; emulating that comes close to onnxruntime's
-    # int8 kernels (single rounding flips then cascade through 16 quantised layers)...
-    assert np.abs(fq - shipped).mean() < 0.03
-    assert np.percentile(np.abs(fq - shipped), 99) < 0.15
-    # ...and the float network (Studio's default) differs from the int8 one by the quantisation itself
-    assert np.abs(ours - shipped).mean() < 0.08
+    # The shipped graph rounds every activation to int8, with kernels onnxruntime picks by instruction set
+    # (SSE4, AVX2, AVX-512 VNNI round differently; single flips cascade through 16 quantised layers), so
+    # its output moves between CPUs and only loose, relative checks are machine-independent. Measured on a
+    # CPU without AVX2 (pixels in 0..1): mean |fake-quant - shipped| 0.020, 99th percentile 0.11;
+    # mean |float - shipped| 0.07. The bounds are about twice those; a broken port (a wrong layer or
+    # padding) is off by more than 0.2 on average.
+    err_fq, err_float = np.abs(fq - shipped).mean(), np.abs(ours - shipped).mean()
+    assert err_fq < 0.05 and np.percentile(np.abs(fq - shipped), 99) < 0.3
+    assert err_float < 0.15
+    # emulating the int8 rounding brings the port closer to the int8 graph than the float network is
+    assert err_fq < err_float
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_predictor_and_multistyle_ports_match_onnxruntime(folder):
     style = nhwc(painting())
     ref = session(strip_activation_qdq(onnx.load(str(folder / "arbitrary_predict.onnx")))).run(
@@ -191,13 +200,22 @@ def test_predictor_and_multistyle_ports_match_onnxruntime(folder):
         weights = torch.zeros(26)
         weights[[3, 12]] = 0.5
         multi = nets.multistyle(image, weights).numpy()
+    # The port is checked exactly against the same graph in float (activation quantisation removed).
     assert np.abs(ours - ref.reshape(1, -1)).max() < 2e-4
-    assert np.abs(ours - shipped.reshape(1, -1)).max() < 0.1 * np.abs(shipped).max()
+    # Against the shipped int8 graph only a loose check is machine-independent: onnxruntime picks its int8
+    # kernels by instruction set (SSE4, AVX2, AVX-512 VNNI round differently), and one rounding flip in an
+    # early layer cascades through the 16 quantised layers, so the shipped graph's own output moves between
+    # CPUs (max difference 0.16 on one CPU, 0.45 on another, of values up to ~2.9). Its direction does not:
+    # relative L2 error measured 0.03 on a CPU without AVX2. 0.25 is the bound for "the same network with
+    # int8 rounding noise"; a wrong port (a missing bias, a swapped layer, a wrong vector) is off by > 0.5.
+    shipped = shipped.reshape(1, -1)
+    assert np.linalg.norm(ours - shipped) < 0.25 * np.linalg.norm(shipped)
     multi_ref = session(folder / "multistyle26.onnx").run(None, {"image": image.numpy(),
                                                                  "style_weights": weights.numpy()})[0]
     assert np.abs(multi - multi_ref).max() < 1e-4
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_transformer_port_runs_at_any_size_like_onnxruntime(folder):
     """Once its H and W are symbolic, onnxruntime runs the graph at another size: the port matches."""
     content = nhwc(photo(328, 200, seed=2))  # W 328, H 200
@@ -212,6 +230,7 @@ def test_transformer_port_runs_at_any_size_like_onnxruntime(folder):
 
 
 # ----- style transfer behaviour ---------------------------------------------------------------
+@pytest.mark.slow  # runs the real embedded style networks
 def test_output_keeps_size_and_differs_from_input(engine, images):
     result = engine.transfer(images["odd"], style_image=images["painting"])
     content = Image.open(images["odd"]).convert("RGB")
@@ -222,6 +241,7 @@ def test_output_keeps_size_and_differs_from_input(engine, images):
     assert saved.size == (203, 149) and saved.format == "PNG"
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_large_picture_is_downscaled_to_max_side_and_said_so(engine, images):
     result = engine.transfer(images["photo"], preset="style-05", max_side=160)
     assert result.image.size == (160, 112)
@@ -229,6 +249,7 @@ def test_large_picture_is_downscaled_to_max_side_and_said_so(engine, images):
     assert result.params["original_size"] == "320x224" and result.params["max_side"] == 160
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_strength_zero_returns_nearly_the_content(engine, images):
     content = Image.open(images["photo"]).convert("RGB")
     full = engine.transfer(images["photo"], style_image=images["painting"], strength=1.0, save=False)
@@ -241,6 +262,7 @@ def test_strength_zero_returns_nearly_the_content(engine, images):
     assert mean_abs(half.image, fade) > 0.01
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_preserve_colors_keeps_the_content_chroma(engine, images):
     content = to_tensor(Image.open(images["photo"]).convert("RGB"))
     chroma = rgb_to_ycbcr(content)[0, 1:].mean(dim=(1, 2))
@@ -253,6 +275,7 @@ def test_preserve_colors_keeps_the_content_chroma(engine, images):
     assert mean_abs(kept.image.convert("L"), plain.image.convert("L")) < 0.02  # brightness is the style's
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_sharper_than_the_package_upscaled_output(engine, tmp_path):
     """Edge energy of ours (full resolution) vs the wheel's way (384×384 network, Lanczos upscale)."""
     content = photo(960, 640, seed=5)
@@ -274,6 +297,7 @@ def test_sharper_than_the_package_upscaled_output(engine, tmp_path):
     assert edge_energy(ours) > 2.0 * edge_energy(package)
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_two_style_images_blend_by_weight(engine, images):
     first = engine.transfer(images["photo"], style_image=images["painting"], save=False).image
     second = engine.transfer(images["photo"], style_image=images["painting2"], save=False).image
@@ -289,6 +313,7 @@ def test_two_style_images_blend_by_weight(engine, images):
     assert only_second.params["second_style"] == "painting2.png" and only_second.params["style_blend"] == 1.0
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_presets_apply_and_differ(engine, images):
     a = engine.transfer(images["photo"], preset="style-00", save=False).image
     b = engine.transfer(images["photo"], preset="style-19", save=False).image
@@ -310,6 +335,7 @@ def test_preset_vectors_and_thumbnails_are_what_the_script_makes():
     assert (vector[0] - stored).abs().max() < 1e-3
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_saved_png_carries_the_metadata(engine, images):
     result = engine.transfer(images["photo"], style_image=images["painting"], strength=0.7, preserve_colors=True)
     params = read_png_parameters(result.path)
@@ -321,6 +347,7 @@ def test_saved_png_carries_the_metadata(engine, images):
     assert not list(result.path.parent.glob(".tmp-*"))
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_stop_cancels_and_saves_nothing(engine, images):
     stop = threading.Event()
     stop.set()
@@ -339,6 +366,7 @@ def test_stop_cancels_and_saves_nothing(engine, images):
     ({"preset": "style-01", "style_image": "SELF"}, "style_image", "not both"),
     ({"preset": "style-01", "preserve_colors": "yes"}, "preserve_colors", "true or false"),
 ])
+@pytest.mark.slow  # runs the real embedded style networks
 def test_bad_values_are_refused_with_the_field_named(engine, images, kwargs, field, words):
     if kwargs.get("style_image") == "SELF":
         kwargs = {**kwargs, "style_image": images["painting"]}
@@ -482,6 +510,7 @@ def test_denoising_steps_rule():
     assert "at least 3" in err.value.message
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_img2img_restyles_on_the_tiny_pipeline(engine, tiny_sd, tmp_path):
     path = save(photo(70, 50), tmp_path, "small.png")
     ref = str(tiny_sd)
@@ -507,6 +536,7 @@ def test_img2img_refuses_too_few_denoising_steps_before_loading(module_settings,
     assert not fresh.manager.is_loaded("diffusion", str(tiny_sd))
 
 
+@pytest.mark.slow  # runs the real embedded style networks
 def test_img2img_stop(engine, tiny_sd, tmp_path):
     stop = threading.Event()
     seen = []

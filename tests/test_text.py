@@ -128,9 +128,9 @@ def test_stop_ends_the_generation_thread(engine):
             stop.set()
             t0 = time.perf_counter()
     assert ev.done and ev.stopped and "Stopped" in " ".join(ev.notes)
-    while _generation_threads() and time.perf_counter() - t0 < 1.0:
+    while _generation_threads() and time.perf_counter() - t0 < 30.0:  # generous: CI is busy
         time.sleep(0.01)
-    assert not _generation_threads()
+    assert not _generation_threads(), "the generation thread was still running 30 s after Stop"
     assert ev.tokens < 100
 
 
@@ -141,9 +141,9 @@ def test_closing_the_stream_stops_the_thread(engine):
             break
     it.close()  # what Gradio does when the browser tab goes away
     t0 = time.perf_counter()
-    while _generation_threads() and time.perf_counter() - t0 < 1.0:
+    while _generation_threads() and time.perf_counter() - t0 < 30.0:  # generous: CI is busy
         time.sleep(0.01)
-    assert not _generation_threads()
+    assert not _generation_threads(), "the generation thread was still running 30 s after Stop"
 
 
 # ----- bad input ------------------------------------------------------------------------------
@@ -219,9 +219,9 @@ def test_smollm2_stop_mid_stream(smollm):
             stop.set()
     assert events[-1].stopped and events[-1].tokens < 40
     t0 = time.perf_counter()
-    while _generation_threads() and time.perf_counter() - t0 < 1.0:
+    while _generation_threads() and time.perf_counter() - t0 < 30.0:  # generous: CI is busy
         time.sleep(0.01)
-    assert not _generation_threads()
+    assert not _generation_threads(), "the generation thread was still running 30 s after Stop"
 
 
 def test_section_tidy_drops_leaked_labels_and_a_cut_sentence():
