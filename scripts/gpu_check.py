@@ -240,6 +240,7 @@ def text_rows(ck: Checker) -> None:
         kinds = [k for k, (fn, _) in models._LOADERS.items() if fn.__module__ == llamacpp_module.__name__]
         expect(bool(kinds), "studio.text.llamacpp registers no loader; update scripts/gpu_check.py")
         ctx = make_context(ck)
+        used = [torch.cuda.mem_get_info()]  # llama.cpp's memory is not torch's: measured on the whole card
         try:
             backend = ctx.manager.get(kinds[0], ctx.settings.text_model)
             llamas = [v for v in vars(backend).values() if isinstance(v, llama_cpp.Llama)]
@@ -254,7 +255,9 @@ def text_rows(ck: Checker) -> None:
                 rate = stats.tokens_per_s
             expect(texts[0] == texts[1], "the same seed wrote different texts")
             shown = "all" if layers is not None and layers >= 0x7FFFFFFF else layers
-            return f"n_gpu_layers={shown}; 64 tokens twice, same text; {rate:.1f} tokens/s"
+            used.append(torch.cuda.mem_get_info())
+            card = (used[0][0] - used[1][0]) / 2**20
+            return f"n_gpu_layers={shown}; 64 tokens twice, same text; {rate:.1f} tokens/s; card memory +{card:.0f} MiB"
         finally:
             release(ctx)
 
@@ -262,14 +265,13 @@ def text_rows(ck: Checker) -> None:
 
 
 # ----- diffusion: text-to-image, img2img, inpainting ---------------------------------------
-def diffusion_rows(ck: Checker, sd_dir: Path) -> None:
+def diffusion_rows(ck: Checker, sd_dir: Path, options: tuple[str, ...]) -> None:
+    """Rows of every precision for each of ``options`` (``plain`` or a Settings flag), one context each."""
     steps = 2 if ck.quick else 4
     precisions = ["fp16", "bf16"] if ck.cuda else ["fp32"]
-    if not ck.cuda:
-        ck.add("diffusion fp16/bf16", "half precision UNet, text encoder and VAE", "skipped", "needs CUDA")
     for precision in precisions:
         dtype = DTYPES[precision]
-        for option in OPTIONS:
+        for option in options:
             tag = f"{precision} {option}"
             if not any(ck.wanted(f"{kind} {tag}") for kind in ("t2i", "img2img", "noise", "redecode")):
                 continue
@@ -285,13 +287,9 @@ def diffusion_rows(ck: Checker, sd_dir: Path) -> None:
                 one_config(ck, ctx, tag, setting, steps, dtype)
             finally:
                 release(ctx)
-    if ck.wanted("inpaint") and find_inpaint(None) is None:
-        ck.add("inpaint", "all settings", "skipped", "inpainting not present in Studio yet")
 
 
 def one_config(ck: Checker, ctx: StudioContext, tag: str, setting: str, steps: int, dtype: torch.dtype) -> None:
-    first: dict[str, float] = {}
-
     def t2i() -> str:
         t0 = time.perf_counter()
         pipe = ctx.diffusion.pipeline()
@@ -302,7 +300,6 @@ def one_config(ck: Checker, ctx: StudioContext, tag: str, setting: str, steps: i
             clock = StepClock()
             results.append(ctx.diffusion.generate(PROMPT, width=WIDTH, height=HEIGHT, num_inference_steps=steps,
                                                   guidance_scale=7.5, seed=SEED, progress=clock, save=False))
-        first["s"] = results[0].seconds
         image = results[1].images[0]
         check_picture(image, (WIDTH, HEIGHT))
         diff = int(np.abs(pixels(results[0].images[0]) - pixels(image)).max())
@@ -447,11 +444,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="studio-gpu-check-") as tmp:
         ck = Checker(device, args.quick, [w.strip() for w in args.only.split(",") if w.strip()], Path(tmp))
         text_rows(ck)
+        sd_dir = None
         if any(ck.wanted(k) for k in ("t2i", "img2img", "inpaint", "noise", "redecode", "diffusion")):
             from tests.tiny_models import make_tiny_sd
 
-            diffusion_rows(ck, make_tiny_sd(Path(tmp) / "tiny-sd"))
+            sd_dir = make_tiny_sd(Path(tmp) / "tiny-sd")
+            if not ck.cuda:
+                ck.add("diffusion fp16/bf16", "half precision UNet, text encoder and VAE", "skipped", "needs CUDA")
+            if find_inpaint(None) is None:
+                ck.add("inpaint", "all settings", "skipped", "inpainting not present in Studio yet")
+            diffusion_rows(ck, sd_dir, tuple(o for o in OPTIONS if o != "compile"))
         compare_rows(ck)
+        if sd_dir is not None:  # last: the slowest rows (the first picture compiles), so a timeout loses least
+            diffusion_rows(ck, sd_dir, ("compile",))
     print()
     print(ck.table())
     print(f"gpu_check: {time.perf_counter() - t0:.0f} s in all")
