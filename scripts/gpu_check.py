@@ -244,8 +244,8 @@ def text_rows(ck: Checker) -> None:
         try:
             backend = ctx.manager.get(kinds[0], ctx.settings.text_model)
             llamas = [v for v in vars(backend).values() if isinstance(v, llama_cpp.Llama)]
-            layers = llamas[0].model_params.n_gpu_layers if llamas else None
-            expect(layers is None or layers > 0, "the model was loaded with n_gpu_layers=0 (all on the CPU)")
+            layers = llamas[0].model_params.n_gpu_layers if llamas else None  # None: no Llama attribute found
+            expect(layers != 0, "the model was loaded with n_gpu_layers=0 (all on the CPU)")
             texts, rate = [], 0.0
             for _ in range(2):
                 stats = StreamStats()
@@ -257,6 +257,7 @@ def text_rows(ck: Checker) -> None:
             shown = "all" if layers is not None and layers >= 0x7FFFFFFF else layers
             used.append(torch.cuda.mem_get_info())
             card = (used[0][0] - used[1][0]) / 2**20
+            expect(layers is not None or card > 32, f"n_gpu_layers unknown and the card's memory grew {card:.0f} MiB")
             return f"n_gpu_layers={shown}; 64 tokens twice, same text; {rate:.1f} tokens/s; card memory +{card:.0f} MiB"
         finally:
             release(ctx)
@@ -296,7 +297,7 @@ def one_config(ck: Checker, ctx: StudioContext, tag: str, setting: str, steps: i
         load_s = time.perf_counter() - t0
         expect(pipe.unet.dtype == dtype and pipe.vae.dtype == dtype, f"pipeline dtype is {pipe.unet.dtype}")
         results, clock = [], StepClock()
-        for run in range(2):
+        for _ in range(2):
             clock = StepClock()
             results.append(ctx.diffusion.generate(PROMPT, width=WIDTH, height=HEIGHT, num_inference_steps=steps,
                                                   guidance_scale=7.5, seed=SEED, progress=clock, save=False))
@@ -311,7 +312,7 @@ def one_config(ck: Checker, ctx: StudioContext, tag: str, setting: str, steps: i
 
     def img2img() -> str:
         results, clock = [], StepClock()
-        for run in range(2):
+        for _ in range(2):
             clock = StepClock()
             results.append(ctx.style.restyle_diffusion(content_picture(), "a watercolor painting", strength=0.5,
                                                        num_inference_steps=2 * steps, guidance_scale=7.5, seed=SEED,
@@ -352,7 +353,9 @@ def one_config(ck: Checker, ctx: StudioContext, tag: str, setting: str, steps: i
         pipe = ctx.diffusion.pipeline()
         if pipe.vae.dtype == torch.float32:
             raise Skip("the VAE is float32 here; the re-decode is for half precision")
-        latents = torch.randn((1, 4, HEIGHT // 2, WIDTH // 2), generator=torch.Generator("cpu").manual_seed(SEED))
+        f = pipe.vae_scale_factor
+        latents = torch.randn((1, pipe.vae.config.latent_channels, HEIGHT // f, WIDTH // f),
+                              generator=torch.Generator("cpu").manual_seed(SEED))
         array = ctx.diffusion._redecode(pipe, latents.to(pipe._execution_device, dtype), 0)
         expect(array is not None, "the float32 re-decode was not possible")
         expect(array.shape == (HEIGHT, WIDTH, 3) and bool(np.isfinite(array).all()),
