@@ -42,6 +42,9 @@ from PIL import Image
 from .errors import InvalidInput
 from .files import atomic_write_bytes, new_filename
 from .image.metadata import pnginfo, read_png_parameters
+from .pictures import KEEP as KEEP_MODES
+from .pictures import displayable
+from .unitext import count_words, fold
 from .validate import check_int, check_text
 
 log = logging.getLogger(__name__)
@@ -558,9 +561,11 @@ class Library:
         """Copy an image into the library and attach it to an article.
 
         Args:
-            source: a path to an image file, its bytes, or a PIL image. PNG
-                files are kept byte for byte (with their metadata); other
-                formats are converted to PNG.
+            source: a path to an image file, its bytes, or a PIL image. 8-bit
+                PNG files (and palette ones) are kept byte for byte (with their
+                metadata); other formats and modes (16-bit, float, CMYK...) are
+                converted to an 8-bit PNG by :func:`studio.pictures.displayable`,
+                so the library and every export show the same picture.
             params: generation parameters; read from the PNG's metadata
                 when None.
             name: the name used in ``images/<name>`` references; a fresh one
@@ -698,8 +703,9 @@ def _png_bytes(source) -> tuple[bytes, dict, tuple[int, int]]:
     if isinstance(source, Image.Image):
         buf = io.BytesIO()
         params = read_png_parameters(source)
-        source.save(buf, format="PNG", pnginfo=pnginfo(params) if params else None)
-        return buf.getvalue(), params, source.size
+        pic = displayable(source)
+        pic.save(buf, format="PNG", pnginfo=pnginfo(params) if params else None)
+        return buf.getvalue(), params, pic.size
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
@@ -717,9 +723,11 @@ def _png_bytes(source) -> tuple[bytes, dict, tuple[int, int]]:
         with Image.open(io.BytesIO(data)) as im:
             im.load()
             params = read_png_parameters(im)
-            if im.format == "PNG":
+            if im.format == "PNG" and (im.mode in KEEP_MODES or im.mode in ("P", "PA")):
                 return data, params, im.size
-            converted = im.convert("RGBA" if "A" in im.getbands() else "RGB")
+            converted = displayable(im)
+            if converted is im:
+                converted = im.copy()
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InvalidInput("image", f"is not a picture Studio can read ({type(exc).__name__}).") from None
     buf = io.BytesIO()

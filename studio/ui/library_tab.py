@@ -373,8 +373,12 @@ def build(ctx) -> dict:
         """Export an article of the library as md (a .zip with images/), html or docx. Returns the file."""
         if article_id is None:
             raise InvalidInput("article_id", "Select an article in the list first.")
-        return str(export_article(lib, owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1),
-                                  format))
+        notes: list[str] = []
+        path = export_article(lib, owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1),
+                              format, notes=notes)
+        for note in notes:
+            gr.Warning(note)
+        return str(path)
 
     export_btn.click(export, [export_id, export_format], export_file, api_name="export")
 
