@@ -98,16 +98,25 @@ CREATE INDEX IF NOT EXISTS images_file ON images(file);
 
 TRIGGERS = """
 CREATE TRIGGER IF NOT EXISTS articles_fts_ai AFTER INSERT ON articles BEGIN
-    INSERT INTO articles_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
+    INSERT INTO articles_fts(rowid, title, body, tags)
+        VALUES (new.id, studio_fold(new.title), studio_fold(new.body), studio_fold(new.tags));
 END;
 CREATE TRIGGER IF NOT EXISTS articles_fts_ad AFTER DELETE ON articles BEGIN
-    INSERT INTO articles_fts(articles_fts, rowid, title, body, tags) VALUES ('delete', old.id, old.title, old.body, old.tags);
+    INSERT INTO articles_fts(articles_fts, rowid, title, body, tags)
+        VALUES ('delete', old.id, studio_fold(old.title), studio_fold(old.body), studio_fold(old.tags));
 END;
 CREATE TRIGGER IF NOT EXISTS articles_fts_au AFTER UPDATE OF title, body, tags ON articles BEGIN
-    INSERT INTO articles_fts(articles_fts, rowid, title, body, tags) VALUES ('delete', old.id, old.title, old.body, old.tags);
-    INSERT INTO articles_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
+    INSERT INTO articles_fts(articles_fts, rowid, title, body, tags)
+        VALUES ('delete', old.id, studio_fold(old.title), studio_fold(old.body), studio_fold(old.tags));
+    INSERT INTO articles_fts(rowid, title, body, tags)
+        VALUES (new.id, studio_fold(new.title), studio_fold(new.body), studio_fold(new.tags));
 END;
 """
+"""The search index holds :func:`studio.unitext.fold` of each column (NFKC, case-folded, without
+soft hyphens and zero-width characters); ``studio_fold`` is registered on every connection."""
+
+SEARCH_VERSION = 1
+"""``PRAGMA user_version`` of a library whose index is folded; older ones are re-indexed once."""
 
 FTS_TABLE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
@@ -173,6 +182,7 @@ class Library:
     def _open(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
         con.row_factory = sqlite3.Row
+        con.create_function("studio_fold", 1, _fold_sql, deterministic=True)
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=FULL")
         con.execute("PRAGMA foreign_keys=ON")
@@ -188,8 +198,22 @@ class Library:
             con = self._open()
             try:
                 tokenize = "trigram" if _has_trigram() else "unicode61 remove_diacritics 2"
+                con.execute("BEGIN IMMEDIATE")
+                if con.execute("PRAGMA user_version").fetchone()[0] < SEARCH_VERSION:
+                    # an index of the raw text (older Studio): rebuilt below from folded text
+                    for name in ("articles_fts_ai", "articles_fts_ad", "articles_fts_au"):
+                        con.execute(f"DROP TRIGGER IF EXISTS {name}")
+                    con.execute("DROP TABLE IF EXISTS articles_fts")
+                con.execute("COMMIT")
                 con.executescript("BEGIN IMMEDIATE;" + SCHEMA + FTS_TABLE.format(tokenize=tokenize) + ";"
                                   + TRIGGERS + "COMMIT;")
+                if con.execute("PRAGMA user_version").fetchone()[0] < SEARCH_VERSION:
+                    con.execute("BEGIN IMMEDIATE")
+                    con.execute("INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')")
+                    con.execute("INSERT INTO articles_fts(rowid, title, body, tags) SELECT id, studio_fold(title), "
+                                "studio_fold(body), studio_fold(tags) FROM articles")
+                    con.execute(f"PRAGMA user_version={SEARCH_VERSION}")
+                    con.execute("COMMIT")
                 row = con.execute("SELECT sql FROM sqlite_master WHERE name='articles_fts'").fetchone()
                 self.tokenizer = "trigram" if "trigram" in row["sql"] else "unicode61"
             except BaseException:
@@ -366,9 +390,11 @@ class Library:
         """The owner's articles, newest first, or those matching ``query`` best first.
 
         ``query`` searches title, body and tags with SQLite FTS5 (trigram
-        tokenizer: case-insensitive substrings in any script); every word
-        must match. Words shorter than three characters fall back to a plain
-        substring match. ``trash=True`` lists the trash instead.
+        tokenizer: substrings in any script); every word must match. Text and
+        query are compared in :func:`studio.unitext.fold` form, so case, NFC/NFD,
+        full-width letters, ligatures, soft hyphens and zero-width characters
+        do not matter. Words shorter than three characters fall back to a plain
+        substring match (of the folded text too). ``trash=True`` lists the trash instead.
 
         Returns:
             dicts ``{"id", "title", "tags", "created", "updated", "deleted",
@@ -380,13 +406,15 @@ class Library:
         limit = check_int("limit", limit, 1, 10_000)
         con = self._conn()
         terms = [t for t in query.split() if t]
+        folded = [t for t in (fold(t) for t in terms) if t]
         where = ["a.owner = ?", "a.deleted IS NOT NULL" if trash else "a.deleted IS NULL"]
         args: list[Any] = [owner]
-        fts_terms = [t for t in terms if self.tokenizer != "trigram" or len(t) >= 3]
-        like_terms = [t for t in terms if t not in fts_terms]
+        fts_terms = [t for t in folded if self.tokenizer != "trigram" or len(t) >= 3]
+        like_terms = [t for t in folded if t not in fts_terms]
         for term in like_terms:
             pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where.append("(a.title LIKE ? ESCAPE '\\' OR a.body LIKE ? ESCAPE '\\' OR a.tags LIKE ? ESCAPE '\\')")
+            where.append("(studio_fold(a.title) LIKE ? ESCAPE '\\' OR studio_fold(a.body) LIKE ? ESCAPE '\\' "
+                         "OR studio_fold(a.tags) LIKE ? ESCAPE '\\')")
             args += [pattern, pattern, pattern]
         if fts_terms:
             star = "" if self.tokenizer == "trigram" else "*"
@@ -405,7 +433,7 @@ class Library:
             {
                 "id": r["id"], "title": r["title"], "tags": [t for t in r["tags"].split(", ") if t],
                 "created": r["created"], "updated": r["updated"], "deleted": r["deleted"],
-                "words": len(r["body"].split()), "snippet": _snippet(r["body"], terms),
+                "words": count_words(r["body"]), "snippet": _snippet(r["body"], terms),
             }
             for r in rows
         ]
@@ -495,7 +523,7 @@ class Library:
             "SELECT id, created, title, body, note FROM versions WHERE article_id=? ORDER BY id DESC", (article_id,)
         ).fetchall()
         return [
-            {"id": r["id"], "created": r["created"], "title": r["title"], "words": len(r["body"].split()),
+            {"id": r["id"], "created": r["created"], "title": r["title"], "words": count_words(r["body"]),
              "chars": len(r["body"]), "note": r["note"]}
             for r in rows
         ]
@@ -673,6 +701,10 @@ def _snippet(body: str, terms: Iterable[str], width: int = 140) -> str:
     start = max(0, pos - width // 3)
     text = flat[start:start + width]
     return ("…" if start else "") + text + ("…" if start + width < len(flat) else "")
+
+
+def _fold_sql(value):
+    return fold(value) if isinstance(value, str) else value
 
 
 def _has_trigram() -> bool:

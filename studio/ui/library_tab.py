@@ -33,6 +33,7 @@ from ..errors import InvalidInput, StudioError
 from ..export import FORMATS, export_article, import_markdown
 from ..illustrate import Proposal, illustrate, image_generator, place_images, propose_prompts
 from ..library import LOCAL_OWNER, insert_block, markdown_image
+from ..unitext import count_words
 from ..validate import check_int
 from .common import guard, session_id, stop_event, user_name
 
@@ -277,7 +278,7 @@ def build(ctx) -> dict:
         choices = _version_choices(versions)
         where = " · **in the trash**" if a["deleted"] else ""
         # <bdi> keeps a right-to-left title from reordering the rest of the line
-        text = (f"**<bdi>{html.escape(a['title'] or 'Untitled')}</bdi>** · {_n(len(a['body'].split()), 'word')} · "
+        text = (f"**<bdi>{html.escape(a['title'] or 'Untitled')}</bdi>** · {words_of(a['body'])} · "
                 f"{_n(len(a['images']), 'picture')} · {_n(len(versions), 'version')} · "
                 f"updated {_when(a['updated'])}{where}")
         return (text, gr.update(value=a["title"]), _gallery(a["images"]),
@@ -447,6 +448,11 @@ def build(ctx) -> dict:
 
 
 # ---------------------------------------------------------------------- wire
+def words_of(text: str) -> str:
+    """``"20 words"``: :func:`studio.unitext.count_words` (the Write tab's count) of ``text``."""
+    return _n(count_words(text or ""), "word")
+
+
 def _n(count: int, noun: str) -> str:
     """``1 picture``, ``2 pictures``."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
