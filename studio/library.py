@@ -39,7 +39,7 @@ from typing import Any, Iterable
 
 from PIL import Image
 
-from .errors import InvalidInput
+from .errors import InvalidInput, VersionConflict
 from .files import atomic_write_bytes, new_filename
 from .image.metadata import pnginfo, read_png_parameters
 from .pictures import KEEP as KEEP_MODES
@@ -311,26 +311,43 @@ class Library:
         return self.get(owner, article_id)
 
     def save(self, owner: str, article_id: int | None, title: str, body: str, tags=None, *,
-             note: str = "autosave", create_missing: bool = False) -> dict:
+             note: str = "autosave", create_missing: bool = False, base_version: int | None = None,
+             keep_both: bool = False, untrash: bool = False) -> dict:
         """Save ``title`` and ``body`` (and ``tags`` unless None) to an article.
 
         A new article is created when ``article_id`` is None (or, with
         ``create_missing``, when it no longer exists, e.g. after the trash was
         emptied while it was open). A version is added only when the title or
-        body changed; saving an article that is in the trash takes it out.
+        body changed.
+
+        Two tabs (or programs) editing one article: ``base_version`` is the
+        version the text was based on (the one opened or last saved). When the
+        article's newest version is another one and the text differs from it,
+        the save is refused with :class:`VersionConflict`; with ``keep_both``
+        it is saved as the newest version instead (the other text stays in the
+        versions) and ``conflict`` in the result names the version it followed.
+
+        An article in the trash stays there when saved (the text is kept, and
+        ``trashed`` is True in the result), unless ``untrash``: a tab that
+        still shows an article another tab trashed does not bring it back.
 
         Returns:
-            ``{"article_id", "version_id", "changed", "created", "updated"}``;
-            ``version_id`` is the newest version's id, ``updated`` Unix seconds.
+            ``{"article_id", "version_id", "changed", "created", "updated",
+            "conflict", "trashed"}``; ``version_id`` is the newest version's
+            id, ``updated`` Unix seconds, ``conflict`` None or the id of the
+            newer version this save was not based on.
 
         Raises:
             InvalidInput: bad values, or no such article of ``owner``.
+            VersionConflict: ``base_version`` is not the newest version (without ``keep_both``).
         """
         owner = self._owner(owner)
         title, body = self._title(title), self._body(body)
         tags_text = None if tags is None else self._tags(tags)
         if article_id is not None:
             article_id = self._id(article_id)
+        if base_version is not None:
+            base_version = self._id(base_version, "base_version")
         now = self.clock()
         with self._write() as con:
             row = None
@@ -348,13 +365,23 @@ class Library:
                     "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
                     (new_id, now, title, body, "created"),
                 ).lastrowid
-                return {"article_id": new_id, "version_id": vid, "changed": True, "created": True, "updated": now}
+                return {"article_id": new_id, "version_id": vid, "changed": True, "created": True, "updated": now,
+                        "conflict": None, "trashed": False}
             changed = row["title"] != title or row["body"] != body
+            newest = con.execute("SELECT max(id) FROM versions WHERE article_id=?", (article_id,)).fetchone()[0]
+            conflict = newest if (changed and base_version is not None and newest is not None
+                                  and newest != base_version) else None
+            if conflict is not None and not keep_both:
+                raise VersionConflict(base_version, conflict, article_id)
+            if conflict is not None:
+                note = f"{note} (saved after version {conflict}, made elsewhere)"
             new_tags = row["tags"] if tags_text is None else tags_text
-            if changed or new_tags != row["tags"] or row["deleted"] is not None:
+            deleted = None if untrash else row["deleted"]
+            if changed or new_tags != row["tags"] or deleted != row["deleted"]:
                 con.execute(
-                    "UPDATE articles SET title=?, body=?, tags=?, updated=?, deleted=NULL WHERE id=?",
-                    (title, body, new_tags, now if changed or new_tags != row["tags"] else row["updated"], article_id),
+                    "UPDATE articles SET title=?, body=?, tags=?, updated=?, deleted=? WHERE id=?",
+                    (title, body, new_tags, now if changed or new_tags != row["tags"] else row["updated"], deleted,
+                     article_id),
                 )
             if changed:
                 con.execute(
@@ -366,11 +393,13 @@ class Library:
                 "SELECT id FROM versions WHERE article_id=? ORDER BY id DESC LIMIT 1", (article_id,)
             ).fetchone()["id"]
             updated = now if changed else row["updated"]
-        return {"article_id": article_id, "version_id": vid, "changed": changed, "created": False, "updated": updated}
+        return {"article_id": article_id, "version_id": vid, "changed": changed, "created": False, "updated": updated,
+                "conflict": conflict, "trashed": deleted is not None}
 
     def get(self, owner: str, article_id: int) -> dict:
         """One article: ``{"id", "title", "body", "tags" (list), "created", "updated",
-        "deleted" (None or Unix seconds), "images" (see :meth:`images`), "versions" (count)}``.
+        "deleted" (None or Unix seconds), "images" (see :meth:`images`), "versions" (count),
+        "version_id" (the newest version's id: pass it as ``base_version`` to :meth:`save`)}``.
 
         Raises:
             InvalidInput: no article ``article_id`` belongs to ``owner``.
@@ -378,12 +407,13 @@ class Library:
         owner, article_id = self._owner(owner), self._id(article_id)
         con = self._conn()
         row = self._row(con, owner, article_id)
-        count = con.execute("SELECT count(*) FROM versions WHERE article_id=?", (article_id,)).fetchone()[0]
+        count, newest = con.execute("SELECT count(*), max(id) FROM versions WHERE article_id=?",
+                                    (article_id,)).fetchone()
         return {
             "id": row["id"], "title": row["title"], "body": row["body"],
             "tags": [t for t in row["tags"].split(", ") if t], "created": row["created"],
             "updated": row["updated"], "deleted": row["deleted"],
-            "images": self.images(owner, article_id), "versions": count,
+            "images": self.images(owner, article_id), "versions": count, "version_id": newest,
         }
 
     def list(self, owner: str, query: str = "", *, trash: bool = False, limit: int = 500) -> list[dict]:
