@@ -36,6 +36,7 @@ from ..library import LOCAL_OWNER, insert_block, markdown_image
 from ..unitext import count_words
 from ..validate import check_int
 from .common import guard, session_id, stop_event, user_name
+from .owners import owns
 
 log = logging.getLogger(__name__)
 
@@ -670,14 +671,14 @@ def wire(ctx, parts: dict) -> None:
                             [me["table"], *me["detail_outputs"], draft, title, base_vid, me["status"]], **private)
 
     # ----- Insert into draft ---------------------------------------------------------------------
-    allowed = [ctx.settings.output_dir]  # never the library's own folder: it holds every user's pictures
+    # only the request's user's own pictures (never the library's folder: it holds every user's pictures)
 
     def make_insert(source: str):
         @guard
         def insert(path, title_value, body, aid, pos, base, request: gr.Request):
             if not path:
                 raise InvalidInput("image", "Make or select a picture first.")
-            if not any(_inside(Path(path), folder) for folder in allowed):
+            if not owns(ctx, request, path):
                 raise InvalidInput("image", "Only pictures made in this studio can be inserted.")
             owner = owner_of(ctx, request)
             first = keep_saving(owner, title_value, body, aid, base)
