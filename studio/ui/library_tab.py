@@ -33,6 +33,7 @@ from ..errors import InvalidInput, StudioError
 from ..export import FORMATS, export_article, import_markdown
 from ..illustrate import Proposal, illustrate, image_generator, place_images, propose_prompts
 from ..library import LOCAL_OWNER, insert_block, markdown_image
+from ..pictures import displayable
 from ..unitext import count_words
 from ..validate import check_int
 from .common import guard, session_id, stop_event, user_name
@@ -134,7 +135,7 @@ def _gallery(images: list[dict]) -> list[tuple[Image.Image, str]]:
         try:
             with Image.open(img["path"]) as im:
                 im.load()
-                pic = im.copy()
+                pic = displayable(im).copy()  # as every export shows it (16-bit scans too)
         except OSError:
             continue
         prompt = img["params"].get("prompt") or img["params"].get("illustrates") or ""
@@ -407,8 +408,9 @@ def build(ctx) -> dict:
     @guard
     def library_get(article_id: int, version_id: int | None = None, request: gr.Request = None) -> dict:
         """One of the caller's articles: id, title, body (Markdown), tags, created, updated, images
-        (name, ref, width, height, params) and versions (id, created, title, words, note). With `version_id`,
-        title and body are those of that version."""
+        (name, ref, width, height, params), versions (id, created, title, words, note) and version_id (the
+        newest version: pass it to /library_save as base_version). With `version_id`, title, body and
+        version_id are those of that version."""
         owner = owner_of(ctx, request)
         a = lib.get(owner, article_id)
         out = {**a, "created": _iso(a["created"]), "updated": _iso(a["updated"]), "deleted": _iso(a["deleted"]),
