@@ -19,6 +19,7 @@ from PIL import Image
 from studio.errors import InvalidInput
 from studio.export import export_article, import_markdown, markdown_document, split_title
 from studio.library import Library
+from studio.unitext import fold
 from studio.validate import check_text
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -94,6 +95,7 @@ def test_characters_documents_cannot_hold_are_refused_at_save_naming_the_field(l
 def test_an_older_article_holding_uffff_exports_to_every_format_and_says_so(lib, tmp_path):
     aid = lib.create("me", "Old", "placeholder")["id"]
     con = sqlite3.connect(lib.db_path)  # as a save before this check wrote it
+    con.create_function("studio_fold", 1, fold)  # the search index's function (Library registers it too)
     con.execute("UPDATE articles SET title=?, body=? WHERE id=?", ("Old \ufffe", "ab\uffffcd **x\uffff**", aid))
     con.commit()
     con.close()
