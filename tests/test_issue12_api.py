@@ -4,12 +4,9 @@ only, stale saves refused, the upload limit, /write_full, Unicode text, search a
 from __future__ import annotations
 
 import http.cookiejar
-import io
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
-import zipfile
 from pathlib import Path
 
 import pytest

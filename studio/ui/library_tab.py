@@ -518,7 +518,8 @@ def wire(ctx, parts: dict) -> None:
     save_request = gr.Number(0, visible="hidden", label="autosave", elem_id="library-autosave")
     cursor = gr.Number(-1, visible="hidden", label="cursor", elem_id="library-cursor")
     timer = gr.Timer(TICK_S)
-    me.update(base_vid=base_vid, edited_at=edited_at, saved_upto=saved_upto, save_request=save_request, cursor=cursor, timer=timer,
+    me.update(base_vid=base_vid)
+    me.update(edited_at=edited_at, saved_upto=saved_upto, save_request=save_request, cursor=cursor, timer=timer,
               save_status=status)
     refresh, details = me["refresh"], me["details"]
     list_inputs = [me["search"], me["show_trash"]]
