@@ -53,3 +53,22 @@ class Cancelled(StudioError):
 
 class OutOfMemory(StudioError):
     """The device ran out of memory; the message suggests a smaller job or offload flags."""
+
+
+class VersionConflict(InvalidInput):
+    """A save was based on an older version than the article's newest one (another tab,
+    window or API client saved in between). Nothing was written.
+
+    Attributes:
+        newest: the id of the article's newest version.
+        base: the version the refused save was based on.
+    """
+
+    def __init__(self, base: int, newest: int, article_id: int):
+        super().__init__(
+            "base_version",
+            f"article {article_id} was changed elsewhere (another tab, window or program) after version {base}: "
+            f"its newest version is {newest}. Nothing was saved. Reload the article to see that text, or save "
+            f"again with base_version={newest} to keep yours as the newest version (both stay in its versions).",
+        )
+        self.newest, self.base = newest, base

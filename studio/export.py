@@ -37,7 +37,10 @@ from PIL import Image
 
 from .errors import InvalidInput
 from .files import atomic_write_bytes
+from .docx_extra import apply_bidi, restart_numbering
 from .library import IMAGE_REF, MAX_BODY_CHARS, Library
+from .pictures import displayable
+from .unitext import xml_safe
 from .validate import check_choice
 
 FORMATS = ("md", "html", "docx")
@@ -144,6 +147,17 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(data)
 
 
+def _heading_processor(parser):
+    """Python-Markdown's ``#`` heading, but a closing ``#`` run must follow a space (as in
+    CommonMark), so ``## C#`` stays "C#" instead of losing its ``#``."""
+    from markdown.blockprocessors import HashHeaderProcessor
+
+    class Heading(HashHeaderProcessor):
+        RE = re.compile(r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\\n])*?)(?:[ \t]+#+)?[ \t]*(?:\n|$)")
+
+    return Heading(parser)
+
+
 def markdown_tree(body: str) -> Node:
     """Render Markdown (raw HTML off) with Python-Markdown and parse it into a :class:`Node` tree."""
     import markdown
@@ -151,6 +165,7 @@ def markdown_tree(body: str) -> Node:
     md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
+    md.parser.blockprocessors.register(_heading_processor(md.parser), "hashheader", 70)
     builder = _TreeBuilder()
     builder.feed(md.convert(body or ""))
     builder.close()
@@ -193,7 +208,7 @@ h2 { font-size: 1.6rem; } h3 { font-size: 1.3rem; } h4, h5, h6 { font-size: 1.1r
 p, ul, ol, blockquote, pre, table { margin: 0 0 1.2em; }
 a { color: var(--link); }
 img { display: block; max-width: 100%; height: auto; margin: 1.6rem auto; border-radius: 6px; }
-blockquote { margin-left: 0; padding: 0.1rem 1.2rem; border-left: 3px solid var(--rule); color: var(--muted); }
+blockquote { margin-inline-start: 0; padding: 0.1rem 1.2rem; border-inline-start: 3px solid var(--rule); color: var(--muted); }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.88em;
   background: var(--code); border-radius: 4px; }
 code { padding: 0.1em 0.3em; }
@@ -201,9 +216,12 @@ pre { padding: 0.9rem 1rem; overflow-x: auto; line-height: 1.5; }
 pre code { padding: 0; background: none; }
 hr { border: 0; border-top: 1px solid var(--rule); margin: 2.5rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: 0.95em; }
-th, td { border: 1px solid var(--rule); padding: 0.35rem 0.7rem; text-align: left; }
+th, td { border: 1px solid var(--rule); padding: 0.35rem 0.7rem; text-align: start; }
 @media print { body { max-width: none; margin: 0; font-size: 11pt; } a { color: inherit; } img { break-inside: avoid; } }
 """.strip()
+
+
+_DIR_AUTO = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "th", "td", "pre", "dd", "dt"}
 
 
 def _data_uri(path: Path) -> str:
@@ -240,6 +258,8 @@ def _html_of(node, images: dict[str, Path], out: list[str]) -> None:
             attrs.append(("style", f"text-align: {m.group(1)}"))
     if tag == "ol" and a.get("start", "").isdigit():
         attrs.append(("start", a["start"]))
+    if tag in _DIR_AUTO:
+        attrs.append(("dir", "auto"))  # each block takes its direction from its own first strong letter
     out.append("<" + tag + "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in attrs) + ">")
     if tag in _VOID:
         return
@@ -251,14 +271,16 @@ def _html_of(node, images: dict[str, Path], out: list[str]) -> None:
 def render_html(title: str, body: str, images: dict[str, Path]) -> str:
     """A complete, self-contained HTML document for the article.
 
-    ``images`` maps references as written in the body (``images/<name>``)
+    Every block (title, headings, paragraphs, list items, cells) has
+    ``dir="auto"``: an Arabic or Hebrew paragraph reads right to left, an
+    English one left to right, each by its first strong letter. ``images`` maps references as written in the body (``images/<name>``)
     to PNG files; those become data URIs. Returns the document as text.
     """
     tree = _with_title(title, markdown_tree(body))
     parts: list[str] = []
     _html_of(tree, images, parts)
     return (
-        "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+        "<!DOCTYPE html>\n<html dir=\"auto\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<meta name=\"generator\" content=\"Studio\">\n"
         f"<title>{html.escape(title or 'Untitled')}</title>\n<style>\n{STYLESHEET}\n</style>\n</head>\n"
@@ -331,8 +353,10 @@ class _Docx:
     def list(self, node: Node, level: int) -> None:
         kind = "List Number" if node.tag == "ol" else "List Bullet"
         style = kind if level == 0 else f"{kind} {min(level + 1, 3)}"
+        items: list = []
         for li in (c for c in node.children if isinstance(c, Node) and c.tag == "li"):
             para = self.doc.add_paragraph(style=style)
+            items.append(para)
             first = True
             for c in li.children:
                 if isinstance(c, Node) and c.tag in ("ul", "ol"):
@@ -351,6 +375,9 @@ class _Docx:
                         para = self.doc.add_paragraph(style="List Continue")
                         first = True
                     self.inline(para, c, {})
+        if node.tag == "ol" and items:
+            start = node.attrs.get("start", "1")
+            restart_numbering(self.doc, items, int(start) if start.isdigit() else 1)
 
     def table(self, node: Node) -> None:
         rows = [r for r in _walk(node) if r.tag == "tr"]
@@ -416,7 +443,7 @@ class _Docx:
         with Image.open(path) as im:
             px_w = im.width
             data = io.BytesIO()
-            im.convert("RGBA" if "A" in im.getbands() else "RGB").save(data, format="PNG")
+            displayable(im).save(data, format="PNG")  # 16-bit, float, palette+alpha, CMYK: as the library shows
         data.seek(0)
         native = Emu(int(px_w / 96 * 914400))  # at 96 dpi
         width = Emu(int(min(self.text_width, max(native, self.text_width / 2))))
@@ -437,22 +464,52 @@ def _walk(node: Node):
             yield from _walk(c)
 
 
-def render_docx(title: str, body: str, images: dict[str, Path]) -> bytes:
+def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str] | None = None) -> bytes:
     """A .docx document (bytes) for the article, built with python-docx.
 
     The title is a level-1 heading (and the document's core title); ``images``
-    maps ``images/<name>`` references to PNG files.
+    maps ``images/<name>`` references to PNG files. Each numbered list starts
+    at its own first number; right-to-left paragraphs are bidi paragraphs
+    with right-to-left runs (:func:`studio.docx_extra.apply_bidi`).
+    Characters XML cannot hold (U+FFFE, U+FFFF, control characters; new saves
+    refuse them, older ones may hold them) are replaced by U+FFFD, and a
+    sentence saying so is appended to ``notes``.
     """
+    (title, bad_title), (body, bad_body) = xml_safe(title or ""), xml_safe(body or "")
+    if bad_title + bad_body and notes is not None:
+        notes.append(f"{bad_title + bad_body} character(s) that Word documents cannot hold (like U+FFFF) "
+                     "were replaced by \ufffd in the DOCX.")
     builder = _Docx(images)
-    builder.doc.core_properties.title = (title or "")[:250]
+    builder.doc.core_properties.title = title[:250]
     builder.blocks(_with_title(title, markdown_tree(body)))
+    apply_bidi(builder.doc)
     return builder.save()
 
 
 # ---------------------------------------------------------------------- Markdown zip
+_MD_ESCAPE = re.compile(r"([\\`*_\[\]])")
+_ENTITY_AMP = re.compile(r"&(?=#?\w+;)")
+
+
+def escape_title(title: str) -> str:
+    """``title`` as the text of a Markdown heading that shows exactly ``title``: backslash-escapes
+    ``\\ ` * _ [ ]`` and a trailing ``#``, and writes ``&`` as ``&amp;`` where it would start an entity.
+    :func:`split_title` undoes it."""
+    text = _ENTITY_AMP.sub("&amp;", _MD_ESCAPE.sub(r"\\\1", title))
+    if text.endswith("#"):
+        text = text[:-1] + "\\#"
+    return text
+
+
+def unescape_title(text: str) -> str:
+    """The inverse of :func:`escape_title` (any backslash-escaped ASCII punctuation is unescaped)."""
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+    return re.sub(r"&amp;(?=#?\w+;)", "&", text)
+
+
 def markdown_document(title: str, body: str) -> str:
-    """The ``.md`` text: ``# <title>``, a blank line, then the body exactly."""
-    return f"# {title or 'Untitled'}\n\n{body}"
+    """The ``.md`` text: ``# <title>`` (escaped, :func:`escape_title`), a blank line, then the body exactly."""
+    return f"# {escape_title(title) if title else 'Untitled'}\n\n{body}"
 
 
 def markdown_zip(title: str, body: str, images: list[dict]) -> bytes:
@@ -467,8 +524,11 @@ def markdown_zip(title: str, body: str, images: list[dict]) -> bytes:
 
 # ---------------------------------------------------------------------- export entry point
 def export_article(library: Library, owner: str, article_id: int, fmt: str = "md",
-                   out_dir: Path | None = None) -> Path:
+                   out_dir: Path | None = None, notes: list[str] | None = None) -> Path:
     """Write the article in ``fmt`` (``md`` → .zip, ``html``, ``docx``) and return the file's path.
+
+    Anything the format could not keep as it is (see :func:`render_docx`) is
+    said in a sentence appended to ``notes``.
 
     The file is named from the title (:func:`safe_filename`) inside
     ``out_dir``, or inside a fresh private folder ``studio-export-*`` in the
@@ -487,7 +547,7 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
     elif fmt == "html":
         data = render_html(title, body, images).encode("utf-8")
     else:
-        data = render_docx(title, body, images)
+        data = render_docx(title, body, images, notes)
     if out_dir is None:
         _clean_old_exports()
         out_dir = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))
@@ -505,15 +565,17 @@ def _clean_old_exports(max_age_s: float = 86400) -> None:
 
 
 # ---------------------------------------------------------------------- import
-_H1 = re.compile(r"\A[ \t]*#[ \t]+(?P<title>[^\n]*?)[ \t]*#*[ \t]*\r?\n(?:[ \t]*\r?\n)?")
+_H1 = re.compile(r"\A {0,3}#[ \t]+(?P<title>[^\r\n]*?)(?:[ \t]+#+)?[ \t]*(?:\r?\n|\Z)(?:[ \t]*\r?\n)?")
 
 
 def split_title(text: str, fallback: str = "") -> tuple[str, str]:
     """``(title, body)`` from Markdown: a first-line ``# heading`` is the title
-    (with one blank line after it removed), else ``fallback`` and the whole text."""
+    (unescaped, :func:`unescape_title`; a closing ``#`` run counts only after a
+    space, as in CommonMark), with one blank line after it removed; else
+    ``fallback`` and the whole text."""
     m = _H1.match(text)
     if m and m.group("title").strip():
-        return m.group("title").strip(), text[m.end():]
+        return unescape_title(m.group("title").strip()), text[m.end():]
     return fallback, text
 
 
@@ -607,5 +669,6 @@ def _unquote(src: str) -> str:
 
 __all__ = [
     "FORMATS", "safe_filename", "render_html", "render_docx", "markdown_zip", "markdown_document",
-    "export_article", "import_markdown", "split_title", "markdown_tree", "STYLESHEET",
+    "export_article", "import_markdown", "split_title", "markdown_tree", "STYLESHEET", "escape_title",
+    "unescape_title",
 ]

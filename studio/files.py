@@ -1,4 +1,4 @@
-"""Safe file writing: temporary name then rename, names from time and a counter.
+"""Safe file writing: temporary name then rename, names from time, a counter and a random token.
 
 A crash in the middle of a save leaves either the old file or no file, never
 half of one. Filenames never come from a prompt (prompts can be long or use
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -19,12 +20,17 @@ _counter_lock = threading.Lock()
 
 
 def new_filename(folder: Path, prefix: str, suffix: str) -> Path:
-    """A fresh path ``folder/<prefix>-YYYYmmdd-HHMMSS-<counter><suffix>`` that does not exist yet."""
+    """A fresh path ``folder/<prefix>-YYYYmmdd-HHMMSS-<counter>-<token><suffix>`` that does not exist yet.
+
+    ``<token>`` is 16 random characters (:func:`secrets.token_urlsafe`, 96 bits), so no one can
+    guess the name of another user's file from the time it was made.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     while True:
         with _counter_lock:
             n = next(_counter)
-        path = folder / f"{prefix}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid() % 10000:04d}{n:05d}{suffix}"
+        stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid() % 10000:04d}{n:05d}"
+        path = folder / f"{prefix}-{stamp}-{secrets.token_urlsafe(12)}{suffix}"
         if not path.exists():
             return path
 

@@ -39,9 +39,12 @@ from typing import Any, Iterable
 
 from PIL import Image
 
-from .errors import InvalidInput
+from .errors import InvalidInput, VersionConflict
 from .files import atomic_write_bytes, new_filename
 from .image.metadata import pnginfo, read_png_parameters
+from .pictures import KEEP as KEEP_MODES
+from .pictures import displayable
+from .unitext import count_words, fold
 from .validate import check_int, check_text
 
 log = logging.getLogger(__name__)
@@ -95,16 +98,25 @@ CREATE INDEX IF NOT EXISTS images_file ON images(file);
 
 TRIGGERS = """
 CREATE TRIGGER IF NOT EXISTS articles_fts_ai AFTER INSERT ON articles BEGIN
-    INSERT INTO articles_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
+    INSERT INTO articles_fts(rowid, title, body, tags)
+        VALUES (new.id, studio_fold(new.title), studio_fold(new.body), studio_fold(new.tags));
 END;
 CREATE TRIGGER IF NOT EXISTS articles_fts_ad AFTER DELETE ON articles BEGIN
-    INSERT INTO articles_fts(articles_fts, rowid, title, body, tags) VALUES ('delete', old.id, old.title, old.body, old.tags);
+    INSERT INTO articles_fts(articles_fts, rowid, title, body, tags)
+        VALUES ('delete', old.id, studio_fold(old.title), studio_fold(old.body), studio_fold(old.tags));
 END;
 CREATE TRIGGER IF NOT EXISTS articles_fts_au AFTER UPDATE OF title, body, tags ON articles BEGIN
-    INSERT INTO articles_fts(articles_fts, rowid, title, body, tags) VALUES ('delete', old.id, old.title, old.body, old.tags);
-    INSERT INTO articles_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
+    INSERT INTO articles_fts(articles_fts, rowid, title, body, tags)
+        VALUES ('delete', old.id, studio_fold(old.title), studio_fold(old.body), studio_fold(old.tags));
+    INSERT INTO articles_fts(rowid, title, body, tags)
+        VALUES (new.id, studio_fold(new.title), studio_fold(new.body), studio_fold(new.tags));
 END;
 """
+"""The search index holds :func:`studio.unitext.fold` of each column (NFKC, case-folded, without
+soft hyphens and zero-width characters); ``studio_fold`` is registered on every connection."""
+
+SEARCH_VERSION = 1
+"""``PRAGMA user_version`` of a library whose index is folded; older ones are re-indexed once."""
 
 FTS_TABLE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
@@ -170,6 +182,7 @@ class Library:
     def _open(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
         con.row_factory = sqlite3.Row
+        con.create_function("studio_fold", 1, _fold_sql, deterministic=True)
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=FULL")
         con.execute("PRAGMA foreign_keys=ON")
@@ -185,8 +198,22 @@ class Library:
             con = self._open()
             try:
                 tokenize = "trigram" if _has_trigram() else "unicode61 remove_diacritics 2"
+                con.execute("BEGIN IMMEDIATE")
+                if con.execute("PRAGMA user_version").fetchone()[0] < SEARCH_VERSION:
+                    # an index of the raw text (older Studio): rebuilt below from folded text
+                    for name in ("articles_fts_ai", "articles_fts_ad", "articles_fts_au"):
+                        con.execute(f"DROP TRIGGER IF EXISTS {name}")
+                    con.execute("DROP TABLE IF EXISTS articles_fts")
+                con.execute("COMMIT")
                 con.executescript("BEGIN IMMEDIATE;" + SCHEMA + FTS_TABLE.format(tokenize=tokenize) + ";"
                                   + TRIGGERS + "COMMIT;")
+                if con.execute("PRAGMA user_version").fetchone()[0] < SEARCH_VERSION:
+                    con.execute("BEGIN IMMEDIATE")
+                    con.execute("INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')")
+                    con.execute("INSERT INTO articles_fts(rowid, title, body, tags) SELECT id, studio_fold(title), "
+                                "studio_fold(body), studio_fold(tags) FROM articles")
+                    con.execute(f"PRAGMA user_version={SEARCH_VERSION}")
+                    con.execute("COMMIT")
                 row = con.execute("SELECT sql FROM sqlite_master WHERE name='articles_fts'").fetchone()
                 self.tokenizer = "trigram" if "trigram" in row["sql"] else "unicode61"
             except BaseException:
@@ -284,26 +311,43 @@ class Library:
         return self.get(owner, article_id)
 
     def save(self, owner: str, article_id: int | None, title: str, body: str, tags=None, *,
-             note: str = "autosave", create_missing: bool = False) -> dict:
+             note: str = "autosave", create_missing: bool = False, base_version: int | None = None,
+             keep_both: bool = False, untrash: bool = False) -> dict:
         """Save ``title`` and ``body`` (and ``tags`` unless None) to an article.
 
         A new article is created when ``article_id`` is None (or, with
         ``create_missing``, when it no longer exists, e.g. after the trash was
         emptied while it was open). A version is added only when the title or
-        body changed; saving an article that is in the trash takes it out.
+        body changed.
+
+        Two tabs (or programs) editing one article: ``base_version`` is the
+        version the text was based on (the one opened or last saved). When the
+        article's newest version is another one and the text differs from it,
+        the save is refused with :class:`VersionConflict`; with ``keep_both``
+        it is saved as the newest version instead (the other text stays in the
+        versions) and ``conflict`` in the result names the version it followed.
+
+        An article in the trash stays there when saved (the text is kept, and
+        ``trashed`` is True in the result), unless ``untrash``: a tab that
+        still shows an article another tab trashed does not bring it back.
 
         Returns:
-            ``{"article_id", "version_id", "changed", "created", "updated"}``;
-            ``version_id`` is the newest version's id, ``updated`` Unix seconds.
+            ``{"article_id", "version_id", "changed", "created", "updated",
+            "conflict", "trashed"}``; ``version_id`` is the newest version's
+            id, ``updated`` Unix seconds, ``conflict`` None or the id of the
+            newer version this save was not based on.
 
         Raises:
             InvalidInput: bad values, or no such article of ``owner``.
+            VersionConflict: ``base_version`` is not the newest version (without ``keep_both``).
         """
         owner = self._owner(owner)
         title, body = self._title(title), self._body(body)
         tags_text = None if tags is None else self._tags(tags)
         if article_id is not None:
             article_id = self._id(article_id)
+        if base_version is not None:
+            base_version = self._id(base_version, "base_version")
         now = self.clock()
         with self._write() as con:
             row = None
@@ -321,13 +365,23 @@ class Library:
                     "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
                     (new_id, now, title, body, "created"),
                 ).lastrowid
-                return {"article_id": new_id, "version_id": vid, "changed": True, "created": True, "updated": now}
+                return {"article_id": new_id, "version_id": vid, "changed": True, "created": True, "updated": now,
+                        "conflict": None, "trashed": False}
             changed = row["title"] != title or row["body"] != body
+            newest = con.execute("SELECT max(id) FROM versions WHERE article_id=?", (article_id,)).fetchone()[0]
+            conflict = newest if (changed and base_version is not None and newest is not None
+                                  and newest != base_version) else None
+            if conflict is not None and not keep_both:
+                raise VersionConflict(base_version, conflict, article_id)
+            if conflict is not None:
+                note = f"{note} (saved after version {conflict}, made elsewhere)"
             new_tags = row["tags"] if tags_text is None else tags_text
-            if changed or new_tags != row["tags"] or row["deleted"] is not None:
+            deleted = None if untrash else row["deleted"]
+            if changed or new_tags != row["tags"] or deleted != row["deleted"]:
                 con.execute(
-                    "UPDATE articles SET title=?, body=?, tags=?, updated=?, deleted=NULL WHERE id=?",
-                    (title, body, new_tags, now if changed or new_tags != row["tags"] else row["updated"], article_id),
+                    "UPDATE articles SET title=?, body=?, tags=?, updated=?, deleted=? WHERE id=?",
+                    (title, body, new_tags, now if changed or new_tags != row["tags"] else row["updated"], deleted,
+                     article_id),
                 )
             if changed:
                 con.execute(
@@ -339,11 +393,13 @@ class Library:
                 "SELECT id FROM versions WHERE article_id=? ORDER BY id DESC LIMIT 1", (article_id,)
             ).fetchone()["id"]
             updated = now if changed else row["updated"]
-        return {"article_id": article_id, "version_id": vid, "changed": changed, "created": False, "updated": updated}
+        return {"article_id": article_id, "version_id": vid, "changed": changed, "created": False, "updated": updated,
+                "conflict": conflict, "trashed": deleted is not None}
 
     def get(self, owner: str, article_id: int) -> dict:
         """One article: ``{"id", "title", "body", "tags" (list), "created", "updated",
-        "deleted" (None or Unix seconds), "images" (see :meth:`images`), "versions" (count)}``.
+        "deleted" (None or Unix seconds), "images" (see :meth:`images`), "versions" (count),
+        "version_id" (the newest version's id: pass it as ``base_version`` to :meth:`save`)}``.
 
         Raises:
             InvalidInput: no article ``article_id`` belongs to ``owner``.
@@ -351,21 +407,24 @@ class Library:
         owner, article_id = self._owner(owner), self._id(article_id)
         con = self._conn()
         row = self._row(con, owner, article_id)
-        count = con.execute("SELECT count(*) FROM versions WHERE article_id=?", (article_id,)).fetchone()[0]
+        count, newest = con.execute("SELECT count(*), max(id) FROM versions WHERE article_id=?",
+                                    (article_id,)).fetchone()
         return {
             "id": row["id"], "title": row["title"], "body": row["body"],
             "tags": [t for t in row["tags"].split(", ") if t], "created": row["created"],
             "updated": row["updated"], "deleted": row["deleted"],
-            "images": self.images(owner, article_id), "versions": count,
+            "images": self.images(owner, article_id), "versions": count, "version_id": newest,
         }
 
     def list(self, owner: str, query: str = "", *, trash: bool = False, limit: int = 500) -> list[dict]:
         """The owner's articles, newest first, or those matching ``query`` best first.
 
         ``query`` searches title, body and tags with SQLite FTS5 (trigram
-        tokenizer: case-insensitive substrings in any script); every word
-        must match. Words shorter than three characters fall back to a plain
-        substring match. ``trash=True`` lists the trash instead.
+        tokenizer: substrings in any script); every word must match. Text and
+        query are compared in :func:`studio.unitext.fold` form, so case, NFC/NFD,
+        full-width letters, ligatures, soft hyphens and zero-width characters
+        do not matter. Words shorter than three characters fall back to a plain
+        substring match (of the folded text too). ``trash=True`` lists the trash instead.
 
         Returns:
             dicts ``{"id", "title", "tags", "created", "updated", "deleted",
@@ -377,13 +436,15 @@ class Library:
         limit = check_int("limit", limit, 1, 10_000)
         con = self._conn()
         terms = [t for t in query.split() if t]
+        folded = [t for t in (fold(t) for t in terms) if t]
         where = ["a.owner = ?", "a.deleted IS NOT NULL" if trash else "a.deleted IS NULL"]
         args: list[Any] = [owner]
-        fts_terms = [t for t in terms if self.tokenizer != "trigram" or len(t) >= 3]
-        like_terms = [t for t in terms if t not in fts_terms]
+        fts_terms = [t for t in folded if self.tokenizer != "trigram" or len(t) >= 3]
+        like_terms = [t for t in folded if t not in fts_terms]
         for term in like_terms:
             pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where.append("(a.title LIKE ? ESCAPE '\\' OR a.body LIKE ? ESCAPE '\\' OR a.tags LIKE ? ESCAPE '\\')")
+            where.append("(studio_fold(a.title) LIKE ? ESCAPE '\\' OR studio_fold(a.body) LIKE ? ESCAPE '\\' "
+                         "OR studio_fold(a.tags) LIKE ? ESCAPE '\\')")
             args += [pattern, pattern, pattern]
         if fts_terms:
             star = "" if self.tokenizer == "trigram" else "*"
@@ -402,7 +463,7 @@ class Library:
             {
                 "id": r["id"], "title": r["title"], "tags": [t for t in r["tags"].split(", ") if t],
                 "created": r["created"], "updated": r["updated"], "deleted": r["deleted"],
-                "words": len(r["body"].split()), "snippet": _snippet(r["body"], terms),
+                "words": count_words(r["body"]), "snippet": _snippet(r["body"], terms),
             }
             for r in rows
         ]
@@ -492,7 +553,7 @@ class Library:
             "SELECT id, created, title, body, note FROM versions WHERE article_id=? ORDER BY id DESC", (article_id,)
         ).fetchall()
         return [
-            {"id": r["id"], "created": r["created"], "title": r["title"], "words": len(r["body"].split()),
+            {"id": r["id"], "created": r["created"], "title": r["title"], "words": count_words(r["body"]),
              "chars": len(r["body"]), "note": r["note"]}
             for r in rows
         ]
@@ -558,9 +619,11 @@ class Library:
         """Copy an image into the library and attach it to an article.
 
         Args:
-            source: a path to an image file, its bytes, or a PIL image. PNG
-                files are kept byte for byte (with their metadata); other
-                formats are converted to PNG.
+            source: a path to an image file, its bytes, or a PIL image. 8-bit
+                PNG files (and palette ones) are kept byte for byte (with their
+                metadata); other formats and modes (16-bit, float, CMYK...) are
+                converted to an 8-bit PNG by :func:`studio.pictures.displayable`,
+                so the library and every export show the same picture.
             params: generation parameters; read from the PNG's metadata
                 when None.
             name: the name used in ``images/<name>`` references; a fresh one
@@ -670,6 +733,10 @@ def _snippet(body: str, terms: Iterable[str], width: int = 140) -> str:
     return ("…" if start else "") + text + ("…" if start + width < len(flat) else "")
 
 
+def _fold_sql(value):
+    return fold(value) if isinstance(value, str) else value
+
+
 def _has_trigram() -> bool:
     con = sqlite3.connect(":memory:")
     try:
@@ -698,8 +765,9 @@ def _png_bytes(source) -> tuple[bytes, dict, tuple[int, int]]:
     if isinstance(source, Image.Image):
         buf = io.BytesIO()
         params = read_png_parameters(source)
-        source.save(buf, format="PNG", pnginfo=pnginfo(params) if params else None)
-        return buf.getvalue(), params, source.size
+        pic = displayable(source)
+        pic.save(buf, format="PNG", pnginfo=pnginfo(params) if params else None)
+        return buf.getvalue(), params, pic.size
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
@@ -717,9 +785,11 @@ def _png_bytes(source) -> tuple[bytes, dict, tuple[int, int]]:
         with Image.open(io.BytesIO(data)) as im:
             im.load()
             params = read_png_parameters(im)
-            if im.format == "PNG":
+            if im.format == "PNG" and (im.mode in KEEP_MODES or im.mode in ("P", "PA")):
                 return data, params, im.size
-            converted = im.convert("RGBA" if "A" in im.getbands() else "RGB")
+            converted = displayable(im)
+            if converted is im:
+                converted = im.copy()
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InvalidInput("image", f"is not a picture Studio can read ({type(exc).__name__}).") from None
     buf = io.BytesIO()

@@ -64,6 +64,8 @@ class Settings:
     concurrency: int = 1
     max_image_side: int = 2048
     temp_max_age: int = 3600
+    # uploads (issue #12): the largest file Gradio accepts, in MB
+    max_upload_mb: int = 50
 
     @property
     def host(self) -> str:
@@ -84,6 +86,8 @@ class Settings:
             raise InvalidInput("--temp-max-age", f"must be between 1 and 604800 seconds, not {self.temp_max_age}.")
         if not (64 <= self.max_image_side <= 8192):
             raise InvalidInput("--max-image-side", f"must be between 64 and 8192 pixels, not {self.max_image_side}.")
+        if not (1 <= self.max_upload_mb <= 10240):
+            raise InvalidInput("--max-upload-mb", f"must be between 1 and 10240 MB, not {self.max_upload_mb}.")
         for user, password in self.auth:
             if not user or not password:
                 raise InvalidInput("--auth", "must look like USER:PASS, with neither part empty.")
@@ -183,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="largest width or height, in pixels, a user may ask for [STUDIO_MAX_IMAGE_SIDE]")
     p.add_argument("--temp-max-age", type=int, default=_env_int("TEMP_MAX_AGE", d.temp_max_age),
                    help="seconds before Gradio's temporary copies of uploads and results are deleted [STUDIO_TEMP_MAX_AGE]")
+    # ----- uploads (issue #12) -----
+    p.add_argument("--max-upload-mb", type=int, default=_env_int("MAX_UPLOAD_MB", d.max_upload_mb),
+                   help="largest file, in MB, anyone may upload (pictures, imports); larger ones are refused "
+                        "before they are stored [STUDIO_MAX_UPLOAD_MB]")
     return p
 
 
@@ -205,4 +213,5 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         cpu_offload=ns.cpu_offload, attention_slicing=ns.attention_slicing,
         vae_tiling=ns.vae_tiling, compile=ns.compile, concurrency=ns.concurrency,
         max_image_side=ns.max_image_side, temp_max_age=ns.temp_max_age,
+        max_upload_mb=ns.max_upload_mb,
     ).validate()

@@ -66,7 +66,9 @@ def check_text(field: str, value: Any, *, required: bool = True, max_chars: int 
     """A user text: a string, not empty when ``required``, at most ``max_chars`` characters.
 
     Control characters other than tab and newline are refused, and lone
-    surrogates (which no UTF-8 file can hold) too.
+    surrogates (which no UTF-8 file can hold) too, and U+FFFE / U+FFFF, which
+    are not characters and which XML (so DOCX) cannot hold: every character
+    this lets in can be saved and exported to every format.
     """
     if value is None:
         value = ""
@@ -82,4 +84,7 @@ def check_text(field: str, value: Any, *, required: bool = True, max_chars: int 
             raise InvalidInput(field, "contains a broken character (a lone surrogate). Retype or paste it again.")
         if (code < 32 and ch not in "\t\n\r") or code == 0x7F:
             raise InvalidInput(field, f"contains a control character (code {code}). Remove it.")
+        if code in (0xFFFE, 0xFFFF):
+            raise InvalidInput(field, f"contains U+{code:04X}, which is not a character and which documents "
+                                      "(DOCX, XML) cannot hold. Remove it.")
     return value

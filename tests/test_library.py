@@ -166,10 +166,13 @@ def test_trash_restore_and_empty(lib, tmp_path):
     assert [a["id"] for a in lib.list("me")] == [keep]
 
 
-def test_saving_a_trashed_article_takes_it_out_of_the_trash(lib):
+def test_saving_a_trashed_article_keeps_the_text_and_leaves_it_in_the_trash(lib):
     aid = lib.create("me", "T", "a")["id"]
     lib.delete("me", aid)
-    lib.save("me", aid, "T", "a and more")
+    r = lib.save("me", aid, "T", "a and more")  # e.g. the autosave of a tab that still shows it
+    assert r["trashed"] and lib.list("me") == [] and [a["id"] for a in lib.list("me", trash=True)] == [aid]
+    assert lib.get("me", aid)["body"] == "a and more"
+    assert not lib.save("me", aid, "T", "a and more", untrash=True)["trashed"]
     assert [a["id"] for a in lib.list("me")] == [aid]
 
 

@@ -25,6 +25,7 @@ from ..errors import InvalidInput, OutOfMemory, StudioError
 from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
+from ..unitext import count_words as _count_words
 from . import backends  # noqa: F401 - registers the "text" loader
 from .backends import SamplingParams, StreamStats, TextBackend
 from .prompts import (DRAFT_TASKS, TASKS, TONES, TaskInput, build_messages, default_outline, parse_outline,
@@ -40,8 +41,8 @@ WORD_RE = re.compile(r"\b[\w'’-]+\b", re.UNICODE)
 
 
 def count_words(text: str) -> int:
-    """Words in ``text`` (letters, digits, apostrophes; any script)."""
-    return len(WORD_RE.findall(text))
+    """Words in ``text``: :func:`studio.unitext.count_words` (each Han or kana character is a word)."""
+    return _count_words(text)
 
 
 @dataclasses.dataclass
@@ -249,15 +250,17 @@ class TextEngine:
         min_new = 0
         if req.task in ("article", "continue"):
             min_new = min(max_new, int(req.length_words * TOKENS_PER_WORD * 0.7))
-        head = req.prompt if req.task == "continue" else ""
-        sep = "" if not head or head.endswith((" ", "\n")) else " "
+        # The model continues the draft token by token (the draft, without its trailing whitespace, is the
+        # assistant prefix), so its text is joined exactly as produced: a space only where the model wrote one
+        # ("consis" + "tency", "。" + "实际上", "(" + "I'm"). Only when the draft already ends with whitespace
+        # is the model's own leading space dropped, so that it is not doubled.
+        start = req.prompt if req.task == "continue" else ""
         stats = StreamStats()
         text = ""
-        start = head + sep if head else ""
         yield WriteEvent(start, seed=req.seed, notes=list(notes), status="Waiting for the model…")
         for chunk in backend.stream(prompt, req.params(max_new, min_new), stop, stats):
-            if not text and head:
-                chunk = chunk.lstrip(" ") if sep else chunk
+            if not text and start[-1:].isspace():
+                chunk = chunk.lstrip(" \t")
             text += chunk
             yield WriteEvent(start + text, chunk, req.seed, count_words(text), stats.tokens, stats.tokens_per_s,
                              list(notes), "Writing…")

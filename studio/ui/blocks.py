@@ -12,9 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from . import image_tab, library_tab, style_tab, write_tab
 from .common import session_id
+from .owners import OwnFilesOnly
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CSS_PATH = ASSETS / "studio.css"
@@ -53,8 +55,13 @@ def build_ui(ctx) -> gr.Blocks:
 
 
 def launch_kwargs(ctx) -> dict:
-    """Keyword arguments for ``demo.launch`` that belong to the look (theme, CSS)."""
+    """Keyword arguments for ``demo.launch`` that belong to the UI: the look (theme, CSS) and Gradio's own
+    upload limit (``max_file_size``, from ``--max-upload-mb``: larger uploads are refused before they are
+    stored; each field still checks its own limits)."""
     return {
         "theme": gr.themes.Soft(primary_hue="indigo", neutral_hue="slate"),
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
+        "max_file_size": int(ctx.settings.max_upload_mb) * 1024 * 1024,
+        # with --auth, a picture under --output-dir is served only to the user who made it (owners.py)
+        "app_kwargs": {"middleware": [Middleware(OwnFilesOnly, ctx=ctx)]},
     }

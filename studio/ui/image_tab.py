@@ -19,6 +19,7 @@ from ..image.gan import ATTRIBUTION, is_gan_ref
 from ..image.metadata import a1111_parameters, read_png_parameters
 from ..validate import check_float, check_int, check_text
 from .common import guard, session_id, stop_event
+from .owners import claim
 from .components import WholeNumber, path_image
 
 HISTORY_MAX = 200
@@ -37,7 +38,7 @@ OWN_SCHEDULER = ("The model's own", "")
 def generate_images(ctx, *, prompt: str = "", negative_prompt: str = "", model: str | None = None,
                     width: int | None = 512, height: int | None = 512, num_inference_steps: int | None = None,
                     guidance_scale: float | None = None, scheduler: str | None = None, seed: int = -1,
-                    num_images: int = 1, stop=None, progress=None):
+                    num_images: int = 1, stop=None, progress=None, request=None):
     """Route one request to the GAN or the diffusion engine. Returns ``(paths, params, seed, warnings)``.
 
     For a GAN, ``width`` and ``height`` are the upscale size and must be equal (64, 256 or 512);
@@ -59,13 +60,13 @@ def generate_images(ctx, *, prompt: str = "", negative_prompt: str = "", model: 
         if w != h:
             raise InvalidInput("width", f"and height must be equal for the face GAN (64, 256 or 512), not {w}x{h}.")
         res = ctx.gan.generate(num_images=num_images, seed=seed, size=w, model=model, stop=stop, progress=progress)
-        return res.paths, res.params, res.seed, []
+        return claim(ctx, request, res.paths), res.params, res.seed, []
     res = ctx.diffusion.generate(
         prompt=prompt, negative_prompt=negative_prompt, model=model, width=width, height=height,
         num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, scheduler=scheduler or None,
         seed=seed, num_images=num_images, stop=stop, progress=progress,
     )
-    return res.paths, res.params, res.seed, res.warnings
+    return claim(ctx, request, res.paths), res.params, res.seed, res.warnings
 
 
 def caption(params: dict) -> str:
@@ -197,7 +198,7 @@ def build(ctx) -> dict:
                     ctx, prompt=prompt_v, negative_prompt=neg_v, model=model_ref,
                     width=size_v if gan else width_v, height=size_v if gan else height_v,
                     num_inference_steps=steps_v, guidance_scale=guidance_v, scheduler=sched_v, seed=seed_v,
-                    num_images=count_v, stop=stop, progress=report,
+                    num_images=count_v, stop=stop, progress=report, request=request,
                 )
             except Cancelled:
                 gr.Warning("Stopped. Nothing from this run was saved.")
@@ -309,7 +310,8 @@ def build(ctx) -> dict:
             except Cancelled:
                 gr.Warning("Stopped. No animation was saved.")
                 return gr.update(), gr.update()
-        return str(path), str(path)
+        path = claim(ctx, request, path)
+        return path, path
 
     walk_btn.click(on_walk, [seed_a, seed_b, frames, frame_ms, walk_size, walk_fmt, model], [walk_view, walk_file],
                    api_visibility="private", concurrency_id="image")
@@ -344,7 +346,7 @@ def _build_api(ctx) -> None:
             paths, params, _seed, _warns = generate_images(
                 ctx, prompt=prompt, negative_prompt=negative_prompt, model=model, width=width, height=height,
                 num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, seed=seed,
-                num_images=num_images, stop=stop,
+                num_images=num_images, stop=stop, request=request,
             )
         return [(str(p), a1111_parameters(prm)) for p, prm in zip(paths, params)]
 

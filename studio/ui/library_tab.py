@@ -33,8 +33,11 @@ from ..errors import InvalidInput, StudioError
 from ..export import FORMATS, export_article, import_markdown
 from ..illustrate import Proposal, illustrate, image_generator, place_images, propose_prompts
 from ..library import LOCAL_OWNER, insert_block, markdown_image
+from ..pictures import displayable
+from ..unitext import count_words
 from ..validate import check_int
 from .common import guard, session_id, stop_event, user_name
+from .owners import owns
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +135,7 @@ def _gallery(images: list[dict]) -> list[tuple[Image.Image, str]]:
         try:
             with Image.open(img["path"]) as im:
                 im.load()
-                pic = im.copy()
+                pic = displayable(im).copy()  # as every export shows it (16-bit scans too)
         except OSError:
             continue
         prompt = img["params"].get("prompt") or img["params"].get("illustrates") or ""
@@ -277,7 +280,7 @@ def build(ctx) -> dict:
         choices = _version_choices(versions)
         where = " · **in the trash**" if a["deleted"] else ""
         # <bdi> keeps a right-to-left title from reordering the rest of the line
-        text = (f"**<bdi>{html.escape(a['title'] or 'Untitled')}</bdi>** · {_n(len(a['body'].split()), 'word')} · "
+        text = (f"**<bdi>{html.escape(a['title'] or 'Untitled')}</bdi>** · {words_of(a['body'])} · "
                 f"{_n(len(a['images']), 'picture')} · {_n(len(versions), 'version')} · "
                 f"updated {_when(a['updated'])}{where}")
         return (text, gr.update(value=a["title"]), _gallery(a["images"]),
@@ -373,8 +376,12 @@ def build(ctx) -> dict:
         """Export an article of the library as md (a .zip with images/), html or docx. Returns the file."""
         if article_id is None:
             raise InvalidInput("article_id", "Select an article in the list first.")
-        return str(export_article(lib, owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1),
-                                  format))
+        notes: list[str] = []
+        path = export_article(lib, owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1),
+                              format, notes=notes)
+        for note in notes:
+            gr.Warning(note)
+        return str(path)
 
     export_btn.click(export, [export_id, export_format], export_file, api_name="export")
 
@@ -401,8 +408,9 @@ def build(ctx) -> dict:
     @guard
     def library_get(article_id: int, version_id: int | None = None, request: gr.Request = None) -> dict:
         """One of the caller's articles: id, title, body (Markdown), tags, created, updated, images
-        (name, ref, width, height, params) and versions (id, created, title, words, note). With `version_id`,
-        title and body are those of that version."""
+        (name, ref, width, height, params), versions (id, created, title, words, note) and version_id (the
+        newest version: pass it to /library_save as base_version). With `version_id`, title, body and
+        version_id are those of that version."""
         owner = owner_of(ctx, request)
         a = lib.get(owner, article_id)
         out = {**a, "created": _iso(a["created"]), "updated": _iso(a["updated"]), "deleted": _iso(a["deleted"]),
@@ -415,12 +423,15 @@ def build(ctx) -> dict:
 
     @guard
     def library_save(title: str, body: str, article_id: int | None = None, tags: str | None = None,
-                     request: gr.Request = None) -> dict:
+                     base_version: int | None = None, request: gr.Request = None) -> dict:
         """Save title and body (Markdown) to the caller's article `article_id`, or to a new article when it is
-        None. Adds a version when the text changed. Returns article_id, version_id, changed, created, updated."""
+        None. Adds a version when the text changed. `base_version`: the version_id your text is based on (from
+        /library_get or the last save); when the article has a newer version, the save is refused with a
+        message saying so, instead of overwriting it. Returns article_id, version_id, changed, created, updated,
+        conflict (None) and trashed (True when the article is in the trash: it stays there)."""
         if article_id is None and not (title or "").strip() and not (body or "").strip():
             raise gr.Error("title and body: both are empty. Give a title or some text to save.")
-        r = lib.save(owner_of(ctx, request), article_id, title, body, tags)
+        r = lib.save(owner_of(ctx, request), article_id, title, body, tags, base_version=base_version)
         return {**r, "updated": _iso(r["updated"])}
 
     gr.api(library_list, api_name="library_list")
@@ -443,9 +454,27 @@ def build(ctx) -> dict:
 
 
 # ---------------------------------------------------------------------- wire
+def words_of(text: str) -> str:
+    """``"20 words"``: :func:`studio.unitext.count_words` (the Write tab's count) of ``text``."""
+    return _n(count_words(text or ""), "word")
+
+
 def _n(count: int, noun: str) -> str:
     """``1 picture``, ``2 pictures``."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def save_message(r: dict, when: float) -> str:
+    """The status line after a save (:meth:`Library.save`'s dict): the time, and what the writer must know:
+    another tab had saved a newer version (both are kept), or the article is in the trash."""
+    msg = f"Saved {_clock(when)}"
+    if r.get("conflict"):
+        msg += (f". **Another tab or window had saved version #{r['conflict']} of this article meanwhile**; "
+                "both are kept in its versions (Library tab → Versions) and the text here is now the newest.")
+    if r.get("trashed"):
+        msg += (". **This article is in the trash** (moved there from another tab or window); the text is kept "
+                "there. Restore it from the trash in the Library tab to keep it in your library.")
+    return msg
 
 
 def browser_secret(ctx) -> str:
@@ -484,15 +513,23 @@ def wire(ctx, parts: dict) -> None:
     if status is None:
         status = gr.Markdown("", elem_id="library-save-status", elem_classes="studio-note")
     edited_at = gr.State(0.0)  # time of the last edit of the draft or title (this session)
+    base_vid = gr.State(None)  # the version the open draft is based on (opened or last saved by this tab)
     saved_upto = gr.State(0.0)  # the edit time the last autosave covered
     save_request = gr.Number(0, visible="hidden", label="autosave", elem_id="library-autosave")
     cursor = gr.Number(-1, visible="hidden", label="cursor", elem_id="library-cursor")
     timer = gr.Timer(TICK_S)
+    me.update(base_vid=base_vid)
     me.update(edited_at=edited_at, saved_upto=saved_upto, save_request=save_request, cursor=cursor, timer=timer,
               save_status=status)
     refresh, details = me["refresh"], me["details"]
     list_inputs = [me["search"], me["show_trash"]]
     private = {"api_visibility": "private"}
+
+    def keep_saving(owner, title_value, body, aid, base, note="autosave") -> dict:
+        """Save this tab's draft based on version ``base``: never silently over a newer version (both are
+        kept, :func:`save_message` says so), never out of the trash."""
+        return lib.save(owner, aid, title_value or "", body or "", create_missing=True, note=note,
+                        base_version=base if aid is not None else None, keep_both=True)
 
     # ----- autosave ---------------------------------------------------------------------
     def mark():
@@ -509,33 +546,34 @@ def wire(ctx, parts: dict) -> None:
 
     timer.tick(tick, [edited_at, saved_upto], save_request, show_progress="hidden", queue=False, **private)
 
-    def autosave(request_value, title_value, body, aid, request: gr.Request):
+    def autosave(request_value, title_value, body, aid, base, request: gr.Request):
         try:
             if aid is None and not (title_value or "").strip() and not (body or "").strip():
-                return request_value, aid, gr.skip()
-            r = lib.save(owner_of(ctx, request), aid, title_value or "", body or "", create_missing=True)
-            return request_value, r["article_id"], f"Saved {_clock(r['updated'] if r['changed'] else time.time())}"
+                return request_value, aid, gr.skip(), base
+            r = keep_saving(owner_of(ctx, request), title_value, body, aid, base)
+            return (request_value, r["article_id"],
+                    save_message(r, r["updated"] if r["changed"] else time.time()), r["version_id"])
         except StudioError as exc:
-            return gr.skip(), aid, f"**Not saved:** {html.escape(exc.message)}"
+            return gr.skip(), aid, f"**Not saved:** {html.escape(exc.message)}", base
 
-    save_request.change(autosave, [save_request, title, draft, article_id], [saved_upto, article_id, status],
-                        show_progress="hidden", concurrency_limit=None, **private)
+    save_request.change(autosave, [save_request, title, draft, article_id, base_vid],
+                        [saved_upto, article_id, status, base_vid], show_progress="hidden", concurrency_limit=None,
+                        **private)
 
-    def after_generation(edited, title_value, body, aid, request: gr.Request):
+    def after_generation(edited, title_value, body, aid, base, request: gr.Request):
         """Save as soon as a generation ends (the timer would do it a moment later)."""
         try:
             if aid is None and not (title_value or "").strip() and not (body or "").strip():
-                return gr.skip(), aid, gr.skip()
-            r = lib.save(owner_of(ctx, request), aid, title_value or "", body or "", create_missing=True,
-                         note="generated")
-            return edited, r["article_id"], f"Saved {_clock(time.time())}"
+                return gr.skip(), aid, gr.skip(), base
+            r = keep_saving(owner_of(ctx, request), title_value, body, aid, base, note="generated")
+            return edited, r["article_id"], save_message(r, time.time()), r["version_id"]
         except StudioError as exc:
-            return gr.skip(), aid, f"**Not saved:** {html.escape(exc.message)}"
+            return gr.skip(), aid, f"**Not saved:** {html.escape(exc.message)}", base
 
     # every way of generating (Write, Enter in the topic, Continue, Regenerate) saves when it ends
     for event in write.get("generation_events", []):
-        event.then(after_generation, [edited_at, title, draft, article_id],
-                   [saved_upto, article_id, status], show_progress="hidden", **private)
+        event.then(after_generation, [edited_at, title, draft, article_id, base_vid],
+                   [saved_upto, article_id, status, base_vid], show_progress="hidden", **private)
 
     # ----- keep the list fresh: on page load and whenever a tab is chosen ------------------
     def fill(query, trash, request: gr.Request):
@@ -555,7 +593,7 @@ def wire(ctx, parts: dict) -> None:
     article_id.change(lambda aid: aid, article_id, last_open, show_progress="hidden", **private)
 
     def reopen(stored, body, title_value, aid, request: gr.Request):
-        nothing = (gr.skip(),) * 4
+        nothing = (gr.skip(),) * 5
         if stored is None or aid is not None or (body or "").strip() or (title_value or "").strip():
             return nothing
         try:
@@ -564,44 +602,46 @@ def wire(ctx, parts: dict) -> None:
             return nothing
         if a["deleted"]:
             return nothing
-        return a["body"], a["title"], a["id"], f"Reopened where you left off ({_clock(time.time())})"
+        return (a["body"], a["title"], a["id"], f"Reopened where you left off ({_clock(time.time())})",
+                a["version_id"])
 
     if root is not None:
-        root.load(reopen, [last_open, draft, title, article_id], [draft, title, article_id, status],
+        root.load(reopen, [last_open, draft, title, article_id], [draft, title, article_id, status, base_vid],
                   show_progress="hidden", **private)
 
-    def save_now(owner, title_value, body, aid):
+    def save_now(owner, title_value, body, aid, base=None):
         """Save the open draft before it is replaced (so the last seconds of typing are kept)."""
         if aid is None and not (title_value or "").strip() and not (body or "").strip():
             return aid
-        return lib.save(owner, aid, title_value or "", body or "", create_missing=True)["article_id"]
+        return keep_saving(owner, title_value, body, aid, base)["article_id"]
 
     # ----- open / new / delete / restore ---------------------------------------------------
     goto_write = gr.update(selected="write")  # an update, not a new component (a Tabs built here would join the page)
     tab_out = [tabs] if tabs is not None else []
 
     @guard
-    def open_article(sel, title_value, body, aid, request: gr.Request):
+    def open_article(sel, title_value, body, aid, base, request: gr.Request):
         if sel is None:
             raise InvalidInput("article", "Select an article in the list first.")
         owner = owner_of(ctx, request)
         if sel != aid:
-            save_now(owner, title_value, body, aid)
+            save_now(owner, title_value, body, aid, base)
         a = lib.get(owner, sel)
         if a["deleted"]:
             raise InvalidInput("article", "This article is in the trash. Restore it first.")
-        return (a["body"], a["title"], a["id"], f"Opened {_clock(time.time())}", *([goto_write] if tab_out else []))
+        return (a["body"], a["title"], a["id"], f"Opened {_clock(time.time())}", a["version_id"],
+                *([goto_write] if tab_out else []))
 
-    me["open_btn"].click(open_article, [me["selected"], title, draft, article_id],
-                         [draft, title, article_id, status, *tab_out], **private)
+    me["open_btn"].click(open_article, [me["selected"], title, draft, article_id, base_vid],
+                         [draft, title, article_id, status, base_vid, *tab_out], **private)
 
     @guard
-    def new_article(title_value, body, aid, request: gr.Request):
-        save_now(owner_of(ctx, request), title_value, body, aid)
-        return ("", "", None, "New article", *([goto_write] if tab_out else []))
+    def new_article(title_value, body, aid, base, request: gr.Request):
+        save_now(owner_of(ctx, request), title_value, body, aid, base)
+        return ("", "", None, "New article", None, *([goto_write] if tab_out else []))
 
-    me["new_btn"].click(new_article, [title, draft, article_id], [draft, title, article_id, status, *tab_out],
-                        **private)
+    me["new_btn"].click(new_article, [title, draft, article_id, base_vid],
+                        [draft, title, article_id, status, base_vid, *tab_out], **private)
 
     @guard
     def confirm_delete(sel, aid, query, trash, request: gr.Request):
@@ -611,11 +651,11 @@ def wire(ctx, parts: dict) -> None:
         closing = sel == aid
         return (refresh(query, trash, request), None, *details(None, request), gr.update(visible=False),
                 "" if closing else gr.skip(), "" if closing else gr.skip(), None if closing else gr.skip(),
-                "Moved to the trash. Tick “Show the trash” to restore it.")
+                None if closing else gr.skip(), "Moved to the trash. Tick “Show the trash” to restore it.")
 
     me["confirm_yes"].click(confirm_delete, [me["selected"], article_id, *list_inputs],
                             [me["table"], me["selected"], *me["detail_outputs"], me["confirm_row"], draft, title,
-                             article_id, me["status"]], **private)
+                             article_id, base_vid, me["status"]], **private)
 
     @guard
     def restore_version(sel, version_id, aid, query, trash, request: gr.Request):
@@ -627,30 +667,33 @@ def wire(ctx, parts: dict) -> None:
         is_open = sel == aid
         return (refresh(query, trash, request), *details(sel, request),
                 a["body"] if is_open else gr.skip(), a["title"] if is_open else gr.skip(),
+                a["version_id"] if is_open else gr.skip(),
                 f"Restored version #{version_id}" + (" into the Write tab." if is_open else "."))
 
     me["restore_btn"].click(restore_version, [me["selected"], me["version_a"], article_id, *list_inputs],
-                            [me["table"], *me["detail_outputs"], draft, title, me["status"]], **private)
+                            [me["table"], *me["detail_outputs"], draft, title, base_vid, me["status"]], **private)
 
     # ----- Insert into draft ---------------------------------------------------------------------
-    allowed = [ctx.settings.output_dir]  # never the library's own folder: it holds every user's pictures
+    # only the request's user's own pictures (never the library's folder: it holds every user's pictures)
 
     def make_insert(source: str):
         @guard
-        def insert(path, title_value, body, aid, pos, request: gr.Request):
+        def insert(path, title_value, body, aid, pos, base, request: gr.Request):
             if not path:
                 raise InvalidInput("image", "Make or select a picture first.")
-            if not any(_inside(Path(path), folder) for folder in allowed):
+            if not owns(ctx, request, path):
                 raise InvalidInput("image", "Only pictures made in this studio can be inserted.")
             owner = owner_of(ctx, request)
-            aid = lib.save(owner, aid, title_value or "", body or "", create_missing=True, note="autosave")["article_id"]
+            first = keep_saving(owner, title_value, body, aid, base)
+            aid = first["article_id"]
             img = lib.attach_image(owner, aid, path)
             alt = img["params"].get("prompt") or ("styled picture" if source == "style" else "picture")
             new_body = insert_block(body or "", markdown_image(img["ref"], alt),
                                     int(pos) if isinstance(pos, (int, float)) and pos >= 0 else None)
-            r = lib.save(owner, aid, title_value or "", new_body, note="inserted a picture")
+            r = keep_saving(owner, title_value, new_body, aid, first["version_id"], note="inserted a picture")
             gr.Info("The picture was added to the draft.")
-            return new_body, aid, f"Saved {_clock(r['updated'])}"
+            return new_body, aid, save_message({**r, "conflict": first["conflict"] or r["conflict"]}, r["updated"]), \
+                r["version_id"]
 
         return insert
 
@@ -661,8 +704,8 @@ def wire(ctx, parts: dict) -> None:
         if other.get("insert_btn") is None or other.get(path_key) is None:
             continue
         other["insert_btn"].click(None, None, cursor, js=cursor_js, **private).then(
-            make_insert(source), [other[path_key], title, draft, article_id, cursor],
-            [draft, article_id, status], **private)
+            make_insert(source), [other[path_key], title, draft, article_id, cursor, base_vid],
+            [draft, article_id, status, base_vid], **private)
 
     # ----- Illustrate -----------------------------------------------------------------------------
     @guard
@@ -679,7 +722,8 @@ def wire(ctx, parts: dict) -> None:
                             [me["proposals"], me["ill_status"]], **private)
 
     @guard
-    def illustrate_step(rows, model, seed, title_value, body, aid, request: gr.Request, progress=gr.Progress()):
+    def illustrate_step(rows, model, seed, title_value, body, aid, base, request: gr.Request,
+                        progress=gr.Progress()):
         """Step 1: draw the pictures (attached to the article); the placements wait in a State."""
         owner = owner_of(ctx, request)
         props = _proposals(rows)
@@ -687,7 +731,8 @@ def wire(ctx, parts: dict) -> None:
             raise InvalidInput("prompts", "are empty. Press “Propose prompts” first (or type one per section).")
         if not (model or "").strip():
             raise InvalidInput("model", "Choose an image model.")
-        aid = lib.save(owner, aid, title_value or "", body or "", create_missing=True)["article_id"]
+        first = keep_saving(owner, title_value, body, aid, base)
+        aid = first["article_id"]
         with stop_event(ctx, request, "illustrate") as stop:
             generate, uses_prompt = image_generator(ctx, model, stop=stop)
             total = len([p for p in props if p.prompt.strip()])
@@ -700,22 +745,23 @@ def wire(ctx, parts: dict) -> None:
                else f"Made {_n(len(result.images), 'picture')} and placed them under their sections.")
         if not uses_prompt:
             msg += " (The face GAN ignores prompts.)"
-        return pending, aid, msg
+        return pending, aid, msg, first["version_id"]
 
     @guard
-    def apply_step(pending, title_value, body, aid, request: gr.Request):
+    def apply_step(pending, title_value, body, aid, base, request: gr.Request):
         """Step 2: place the pictures into the draft as it is *now* (edits made meanwhile are kept), save."""
         if not pending or pending.get("article_id") != aid:
-            return gr.skip(), gr.skip(), None
+            return gr.skip(), gr.skip(), None, gr.skip()
         owner = owner_of(ctx, request)
         new_body = place_images(body or "", pending["placements"], title_value or "")
-        r = lib.save(owner, aid, title_value or "", new_body, note="illustrated")
-        return new_body, f"Saved {_clock(r['updated'])}", None
+        r = keep_saving(owner, title_value, new_body, aid, base, note="illustrated")
+        return new_body, save_message(r, r["updated"]), None, r["version_id"]
 
     me["illustrate_btn"].click(
-        illustrate_step, [me["proposals"], me["ill_model"], me["ill_seed"], title, draft, article_id],
-        [me["ill_pending"], article_id, me["ill_status"]], **private,
-    ).then(apply_step, [me["ill_pending"], title, draft, article_id], [draft, status, me["ill_pending"]], **private)
+        illustrate_step, [me["proposals"], me["ill_model"], me["ill_seed"], title, draft, article_id, base_vid],
+        [me["ill_pending"], article_id, me["ill_status"], base_vid], **private,
+    ).then(apply_step, [me["ill_pending"], title, draft, article_id, base_vid],
+           [draft, status, me["ill_pending"], base_vid], **private)
 
     def stop_illustrate(request: gr.Request):
         ctx.jobs.stop(session_id(request), "illustrate")

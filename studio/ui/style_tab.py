@@ -26,6 +26,7 @@ from ..errors import InvalidInput
 from ..image.imageio import MIN_SIDE, probe_size
 from ..image.style import DEFAULT_MAX_SIDE, MIN_MAX_SIDE, PRESETS
 from .common import guard, session_id, stop_event
+from .owners import claim, owns
 from .components import path_image as _image
 
 STYLE_FROM = ("Preset", "Style image")
@@ -183,11 +184,11 @@ def build(ctx) -> dict:
                 second_style_image=second_path, style_blend=blend, strength=strength_value,
                 preserve_colors=bool(keep), max_side=side, stop=stop,
             )
+        path = claim(ctx, request, result.path)
         what = f"Preset {preset_name}" if use_preset else "Your style picture"
         if second_path:
             what += f" blended with a second picture ({blend:.0%})"
-        return ((result.content, str(result.path)), _status(result, f"{what}, strength {strength_value:g}"),
-                str(result.path), str(result.path))
+        return ((result.content, path), _status(result, f"{what}, strength {strength_value:g}"), path, path)
 
     run_btn.click(restyle, [content_image, style_from, preset, style_image, second_style, style_blend, strength,
                             preserve_colors, max_side], [compare, status, download, result_path],
@@ -213,8 +214,9 @@ def build(ctx) -> dict:
                 max_side=side, model=model, stop=stop,
                 progress=lambda i, n: progress(i / max(1, n), desc=f"Step {i} of {n}"),
             )
+        path = claim(ctx, request, result.path)
         what = f"Diffusion ({result.params['model']}), strength {strength_value:g}, seed {result.params['seed']}"
-        return (result.content, str(result.path)), _status(result, what), str(result.path), str(result.path)
+        return (result.content, path), _status(result, what), path, path
 
     def refresh_models(current):
         refs, missing = _diffusion_offer(ctx)
@@ -249,7 +251,8 @@ def build(ctx) -> dict:
         with stop_event(ctx, request, "style-api") as stop:
             result = engine.transfer(content_image, style_image=style_image, preset=preset, strength=strength,
                                      preserve_colors=preserve_colors, max_side=max_side, stop=stop)
-        return FileData(path=str(result.path), orig_name=Path(result.path).name, mime_type="image/png")
+        path = claim(ctx, request, result.path)
+        return FileData(path=path, orig_name=Path(path).name, mime_type="image/png")
 
     gr.api(style_transfer, api_name="style_transfer", concurrency_id="style")
 
@@ -270,15 +273,13 @@ def wire(ctx, parts: dict) -> None:
     draft, title, article_id = write.get("draft"), write.get("title"), write.get("article_id")
     if not me or article_id is None or title is None or draft is None:
         return
-    from .library_tab import _inside, owner_of
-
-    allowed = [ctx.settings.output_dir]
+    from .library_tab import owner_of
 
     @guard
     def send(path, title_value, body, aid, request: gr.Request):
         if not path or not Path(path).exists():
             raise InvalidInput("result", "Restyle a picture first.")
-        if not any(_inside(Path(path), folder) for folder in allowed):
+        if not owns(ctx, request, path):
             raise InvalidInput("result", "Only pictures made in this studio can be sent to the library.")
         owner = owner_of(ctx, request)
         saved = ctx.library.save(owner, aid, title_value or "", body or "", create_missing=True, note="autosave")

@@ -254,5 +254,27 @@ def build(ctx) -> dict:
             raise to_gr_error(exc) from exc
 
     gr.api(write, api_name="write", concurrency_id="text")
+
+    def write_full(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
+                   temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
+                   request: gr.Request = None) -> dict:
+        """Like /write, but returns {"text", "seed", "notes"}: the seed actually used (drawn when -1) and the
+        notes the Write tab shows (text trimmed to fit the model, max_new_tokens reached...)."""
+        req = WriteRequest(prompt=prompt, task=task, tone=tone, length_words=length_words, temperature=temperature,
+                           top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)
+        try:
+            valid = req.validated()
+            last = None
+            with stop_event(ctx, request, "write") as stop:
+                for ev in ctx.text.stream(valid, stop):
+                    last = ev
+            return {"text": last.text if last else "", "seed": last.seed if last else valid.seed,
+                    "notes": list(last.notes) if last else []}
+        except Exception as exc:  # noqa: BLE001
+            from .common import to_gr_error
+
+            raise to_gr_error(exc) from exc
+
+    gr.api(write_full, api_name="write_full", concurrency_id="text")
     return {"draft": draft, "title": title, "article_id": article_id, "generation_events": generation_events,
             "stats": stats, "save_status": save_status}

@@ -1,0 +1,127 @@
+"""What python-docx does not do by itself, done with its ``oxml`` layer:
+
+* :func:`restart_numbering`: a numbered list that starts at its own number.
+  python-docx's "List Number" style points every paragraph at one numbering
+  (``w:num``), so Word counts on across lists (1 2 / 3 4 / 5 6). Each list
+  gets a new ``w:num`` over the style's abstract numbering with a
+  ``w:lvlOverride``/``w:startOverride`` (ECMA-376 Part 1, §17.9.8 and §17.9.27),
+  the way Word itself restarts a list.
+* :func:`apply_bidi`: right-to-left paragraphs. A paragraph whose first strong
+  letter is Arabic, Hebrew... (:func:`studio.unitext.direction`) gets
+  ``w:bidi`` (§17.3.1.6); every run of right-to-left text gets ``w:rtl``
+  (§17.3.2.30), with its bold/italic mirrored to ``w:bCs``/``w:iCs``, and runs
+  that mix directions are split (:func:`studio.unitext.bidi_runs`).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.run import Run
+
+from .unitext import bidi_runs, direction
+
+# children of w:pPr that come after w:bidi (ECMA-376 CT_PPrBase order)
+_AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+               "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+               "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _style_numbering(style) -> tuple[int, int] | None:
+    """``(numId, ilvl)`` a paragraph style numbers with (following ``basedOn``), or None."""
+    while style is not None:
+        ppr = style.element.pPr
+        if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
+            ilvl = ppr.numPr.ilvl.val if ppr.numPr.ilvl is not None else 0
+            return ppr.numPr.numId.val, ilvl
+        style = style.base_style
+    return None
+
+
+def restart_numbering(doc, paragraphs: list, start: int = 1) -> None:
+    """Number ``paragraphs`` (of one list, all with the same numbered style) from ``start``.
+
+    Adds a ``w:num`` sharing the style's abstract numbering, with a start
+    override for the style's level, and points each paragraph's ``w:numPr`` at
+    it. Does nothing when the style has no numbering.
+    """
+    if not paragraphs:
+        return
+    found = _style_numbering(paragraphs[0].style)
+    if found is None:
+        return
+    num_id, ilvl = found
+    numbering = doc.part.numbering_part.element
+    base = numbering.xpath(f"./w:num[@w:numId='{int(num_id)}']")
+    if not base:
+        return
+    new = numbering.add_num(base[0].abstractNumId.val)
+    new.add_lvlOverride(ilvl=ilvl).add_startOverride(max(0, int(start)))
+    for para in paragraphs:
+        num_pr = para._p.get_or_add_pPr().get_or_add_numPr()
+        num_pr.get_or_add_ilvl().val = ilvl
+        num_pr.get_or_add_numId().val = new.numId
+
+
+def _all_paragraphs(doc):
+    yield from doc.paragraphs
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                yield from cell.paragraphs
+
+
+def _mark_rtl(r) -> None:
+    font = Run(r, None).font
+    font.rtl = True
+    if font.bold is not None:
+        font.cs_bold = font.bold
+    if font.italic is not None:
+        font.cs_italic = font.italic
+
+
+def _plain_text_run(r) -> str | None:
+    """The text of a run that holds only ``w:rPr`` and one ``w:t``, else None."""
+    kids = [k for k in r if k.tag != qn("w:rPr")]
+    if len(kids) == 1 and kids[0].tag == qn("w:t"):
+        return kids[0].text or ""
+    return None
+
+
+def apply_bidi(doc) -> int:
+    """Mark right-to-left paragraphs and runs in ``doc`` (see the module). Returns how many
+    paragraphs became right-to-left."""
+    count = 0
+    for para in _all_paragraphs(doc):
+        text = para.text
+        base = direction(text) or "ltr"
+        if base == "rtl":
+            ppr = para._p.get_or_add_pPr()
+            if ppr.find(qn("w:bidi")) is None:
+                ppr.insert_element_before(OxmlElement("w:bidi"), *_AFTER_BIDI)
+            count += 1
+        for r in list(para._p.iter(qn("w:r"))):
+            run_text = _plain_text_run(r)
+            if run_text is None:
+                continue
+            pieces = bidi_runs(run_text, base)
+            if not any(rtl for _, rtl in pieces):
+                continue
+            if len(pieces) == 1:
+                _mark_rtl(r)
+                continue
+            for piece, rtl in pieces:
+                twin = copy.deepcopy(r)
+                t = twin.find(qn("w:t"))
+                t.text = piece
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                if rtl:
+                    _mark_rtl(twin)
+                r.addprevious(twin)
+            r.getparent().remove(r)
+    return count
+
+
+__all__ = ["restart_numbering", "apply_bidi"]

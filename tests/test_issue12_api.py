@@ -1,0 +1,156 @@
+"""Issue #12 through the API of a launched studio with two users: pictures served to their maker
+only, stale saves refused, the upload limit, /write_full, Unicode text, search and word counts."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import free_port
+
+pytestmark = pytest.mark.slow
+
+USERS = {"ann": "secret-1", "bob": "secret-2"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, tiny_lm_dir):
+    import app as studio_app
+
+    tmp = tmp_path_factory.mktemp("issue12")
+    ctx, demo = studio_app.create_app([
+        "--no-browser", "--port", str(free_port()), "--auth", "ann:secret-1", "--auth", "bob:secret-2",
+        "--data-dir", str(tmp / "data"), "--output-dir", str(tmp / "out"), "--device", "cpu", "--offline",
+        "--text-model", str(tiny_lm_dir), "--max-upload-mb", "1"])
+    studio_app.launch(ctx, demo, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{ctx.settings.port}", ctx
+    finally:
+        demo.close()
+
+
+def client(server, user):
+    from gradio_client import Client
+
+    return Client(server[0], auth=(user, USERS[user]), verbose=False)
+
+
+def browser(url: str, user: str | None):
+    """An HTTP opener logged in as ``user`` (Gradio's /login form sets the cookie), or anonymous."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    if user:
+        data = urllib.parse.urlencode({"username": user, "password": USERS[user]}).encode()
+        opener.open(urllib.request.Request(url + "/login", data=data), timeout=60).read()
+    return opener
+
+
+def status_of(opener, url: str, data: bytes | None = None, headers: dict | None = None) -> int:
+    try:
+        with opener.open(urllib.request.Request(url, data=data, headers=headers or {}), timeout=60) as r:
+            r.read()
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+# ---------------------------------------------------------------------- 8. pictures
+def test_a_users_pictures_are_served_to_that_user_only(server):
+    url, ctx = server
+    result = client(server, "ann").predict(model="dcgan-faces", width=64, height=64, seed=5, num_images=1,
+                                           api_name="/generate_image")
+    made = Path(result[0]["image"]) if isinstance(result[0], dict) else Path(result[0][0])
+    on_disk = [p for p in Path(ctx.settings.output_dir).rglob("face-*.png")]
+    assert len(on_disk) == 1 and "users" in on_disk[0].parts, "ann's picture is in her own folder"
+    assert "ann" not in str(on_disk[0]) and len(on_disk[0].stem.split("-")[-1]) >= 16, "an unguessable name"
+    assert made.name  # the client downloaded it
+    file_url = f"{url}/gradio_api/file={on_disk[0]}"
+    assert status_of(browser(url, "ann"), file_url) == 200
+    assert status_of(browser(url, "bob"), file_url) == 404
+    assert status_of(browser(url, None), file_url) in (401, 403)
+    stray = Path(ctx.settings.output_dir) / "stray.png"  # outside every user's folder
+    stray.write_bytes(b"x")
+    assert status_of(browser(url, "ann"), f"{url}/gradio_api/file={stray}") == 404
+
+
+def test_an_export_link_has_a_name_no_one_can_guess(server):
+    url, _ctx = server
+    ann = client(server, "ann")
+    aid = ann.predict(title="Private", body="secret text", api_name="/library_save")["article_id"]
+    exported = ann.predict(article_id=aid, format="html", api_name="/export")
+    assert "secret text" in Path(exported).read_text("utf-8")
+    with pytest.raises(Exception):  # bob cannot export ann's article
+        client(server, "bob").predict(article_id=aid, format="html", api_name="/export")
+
+
+# ---------------------------------------------------------------------- 9. upload limit
+def test_uploads_over_the_limit_are_refused(server):
+    url, _ = server
+    ann = browser(url, "ann")
+    boundary = "studio12"
+
+    def upload(size: int) -> int:
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.md\"\r\n"
+                f"Content-Type: text/markdown\r\n\r\n").encode() + b"a" * size + f"\r\n--{boundary}--\r\n".encode()
+        return status_of(ann, f"{url}/gradio_api/upload", body,
+                         {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+    assert upload(2 * 1024 * 1024) == 413
+    assert upload(1000) == 200
+
+
+# ---------------------------------------------------------------------- 7. two tabs / programs
+def test_library_save_refuses_a_save_based_on_an_older_version(server):
+    ann = client(server, "ann")
+    first = ann.predict(title="Balcony", body="one", api_name="/library_save")
+    aid, base = first["article_id"], first["version_id"]
+    second = ann.predict(title="Balcony", body="two", article_id=aid, base_version=base, api_name="/library_save")
+    with pytest.raises(Exception, match="changed elsewhere"):
+        ann.predict(title="Balcony", body="stale", article_id=aid, base_version=base, api_name="/library_save")
+    got = ann.predict(article_id=aid, api_name="/library_get")
+    assert got["body"] == "two" and got["version_id"] == second["version_id"]
+    assert ann.predict(title="Balcony", body="no base", article_id=aid, api_name="/library_save")["changed"]
+
+
+# ---------------------------------------------------------------------- 1, 10, 11 through the API
+def test_text_checks_word_counts_and_search_through_the_api(server):
+    ann = client(server, "ann")
+    with pytest.raises(Exception, match="body"):
+        ann.predict(title="Bad", body="a\uffffb", api_name="/library_save")
+    aid = ann.predict(title="阳台", body="我喜欢在阳台上种菜。番茄长得很好，薄荷也很好。", api_name="/library_save")["article_id"]
+    listed = {a["id"]: a for a in ann.predict(api_name="/library_list")}
+    assert listed[aid]["words"] == 20
+    wide = ann.predict(title="Ｗｉｄｅ ＧＡＲＤＥＮ", body="Un cafe\u0301 au bal\u00adcon", api_name="/library_save")
+    for query in ("garden", "café", "balcon", "GARDEN"):
+        assert wide["article_id"] in [a["id"] for a in ann.predict(query=query, api_name="/library_list")], query
+
+
+def test_docx_export_through_the_api_restarts_lists_and_marks_rtl(server):
+    import docx
+
+    ann = client(server, "ann")
+    aid = ann.predict(title="حدائق الشرفة", body="1. a\n2. b\n\nنص!\n\n3. c\n", api_name="/library_save")["article_id"]
+    d = docx.Document(ann.predict(article_id=aid, format="docx", api_name="/export"))
+    assert d.paragraphs[0]._p.pPr.find(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}bidi") is not None
+    nums = {p.text: p._p.pPr.numPr.numId.val for p in d.paragraphs if p.style.name == "List Number"}
+    assert nums["a"] == nums["b"] != nums["c"]
+
+
+# ---------------------------------------------------------------------- 12. /write_full
+def test_write_full_returns_text_seed_and_notes_and_write_still_returns_text(server):
+    ann = client(server, "ann")
+    full = ann.predict(prompt="balcony herbs", task="headlines", max_new_tokens=8, seed=-1, api_name="/write_full")
+    assert set(full) == {"text", "seed", "notes"} and isinstance(full["text"], str)
+    assert 0 <= full["seed"] < 2**32 and isinstance(full["notes"], list)
+    again = ann.predict(prompt="balcony herbs", task="headlines", max_new_tokens=8, seed=full["seed"],
+                        api_name="/write_full")
+    assert again["text"] == full["text"], "the seed reported is the one used"
+    assert ann.predict(prompt="balcony herbs", task="headlines", max_new_tokens=8, seed=full["seed"],
+                       api_name="/write") == full["text"]
+    long = ann.predict(prompt="x " * 3000, task="summarize", max_new_tokens=8000, seed=1, api_name="/write_full")
+    assert long["notes"], "notes such as a reduced max_new_tokens come back"
