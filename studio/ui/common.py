@@ -59,6 +59,70 @@ def guard(fn):
     return wrapper
 
 
+def ui_message(exc: BaseException, labels: dict[str, str] | None = None) -> str:
+    """The message of ``exc`` as the writer should read it: an engine error names its field by the API name
+    (``prompt: the topic is empty.``); in a tab, the field is named by the label the writer sees
+    (``Topic: the topic is empty.``). ``labels`` maps API field names to the tab's labels."""
+    err = to_gr_error(exc)
+    msg = str(getattr(err, "message", "") or err)
+    field = getattr(exc, "field", None)
+    if labels and field in labels and msg.startswith(f"{field}:"):
+        rest = msg[len(field) + 1:].strip()
+        # an empty label: the rest already names the thing ("the topic is empty.")
+        msg = f"{labels[field]}: {rest}" if labels[field] else rest[:1].upper() + rest[1:]
+    return msg
+
+
+def reports_to(status, labels: dict[str, str] | None = None):
+    """Decorator for event handlers whose outputs must never be covered by an error.
+
+    Gradio marks every output of a failed event with a red "Error" panel that hides it (a draft looks
+    deleted). A handler wrapped here never fails for the writer: its error is shown as a toast and as a
+    line in ``status``, a Markdown next to the control that caused it, and no other output changes.
+    ``status`` must be the *last* output of the event; the wrapper appends ``""`` (clears it) to each
+    normal result, so the handler itself returns or yields its other outputs as before.
+    """
+
+    def with_status(result):
+        if isinstance(result, dict):
+            return {**result, status: ""}
+        return (*result, "") if isinstance(result, tuple) else (result, "")
+
+    def failed(exc: BaseException) -> dict:
+        msg = ui_message(exc, labels)
+        gr.Warning(msg)
+        return {status: f"⚠️ {msg}"}
+
+    def deco(fn):
+        if inspect.isgeneratorfunction(fn):
+
+            @functools.wraps(fn)
+            def gen_wrapper(*args, **kwargs):
+                gen = fn(*args, **kwargs)
+                try:
+                    for result in gen:
+                        yield with_status(result)
+                except GeneratorExit:
+                    raise
+                except Exception as exc:  # noqa: BLE001
+                    yield failed(exc)
+                finally:
+                    gen.close()  # a closed tab or Stop reaches the handler's own clean-up at once
+
+            return gen_wrapper
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return with_status(fn(*args, **kwargs))
+            except Exception as exc:  # noqa: BLE001
+                return failed(exc)
+
+        return wrapper
+
+    return deco
+
+
 def session_id(request: gr.Request | None) -> str:
     """The Gradio session hash of ``request`` (empty string outside a session)."""
     return getattr(request, "session_hash", None) or ""

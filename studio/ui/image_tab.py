@@ -18,7 +18,7 @@ from ..image.diffusion import MAX_GUIDANCE, family_defaults
 from ..image.gan import ATTRIBUTION, is_gan_ref
 from ..image.metadata import a1111_parameters, read_png_parameters
 from ..validate import check_float, check_int, check_text
-from .common import guard, session_id, stop_event
+from .common import guard, reports_to, session_id, stop_event
 from .owners import claim
 from .components import WholeNumber, path_image
 
@@ -134,6 +134,7 @@ def build(ctx) -> dict:
             with gr.Row():
                 generate_btn = gr.Button("Generate", variant="primary", elem_id="image-generate")
                 stop_btn = gr.Button("Stop", variant="stop", elem_id="image-stop")
+            image_status = gr.Markdown("", elem_classes="studio-note", elem_id="image-status")
             seed_used = gr.Markdown("", elem_id="image-seed-used")
             reuse_btn = gr.Button("Reuse this seed", size="sm")
             warnings_box = gr.Markdown("", elem_id="image-warnings")
@@ -149,6 +150,8 @@ def build(ctx) -> dict:
             with gr.Accordion("PNG info: read a picture's settings", open=False):
                 png_in = path_image("Drop a PNG made here or by AUTOMATIC1111", height=220, elem_id="image-png-in")
                 png_text = gr.Textbox(label="Its parameters", lines=4, interactive=False, elem_id="image-png-text")
+                # reading a picture changes nothing; its settings go into the controls only when asked
+                png_use_btn = gr.Button("Use these settings", size="sm", elem_id="image-png-use", interactive=False)
             with gr.Accordion("Latent walk: morph one face into another", open=False):
                 with gr.Row():
                     seed_a = WholeNumber(1, label="From seed", precision=0)
@@ -184,7 +187,7 @@ def build(ctx) -> dict:
     model.change(on_model, model, [diffusion_box, size, gan_note, width, height, steps, guidance, scheduler],
                  api_visibility="private")
 
-    @guard
+    @reports_to(image_status)
     def on_generate(model_ref, prompt_v, neg_v, width_v, height_v, steps_v, guidance_v, sched_v, size_v, seed_v,
                     count_v, hist, request: gr.Request, progress=gr.Progress()):
         gan = is_gan_ref(model_ref or "")
@@ -221,7 +224,7 @@ def build(ctx) -> dict:
     generate_btn.click(
         on_generate,
         [model, prompt, negative_prompt, width, height, steps, guidance, scheduler, size, seed, num_images, history],
-        [gallery, history, seed_used, warnings_box, selected_path, params_box, scheduler],
+        [gallery, history, seed_used, warnings_box, selected_path, params_box, scheduler, image_status],
         api_visibility="private", concurrency_id="image",
     )
 
@@ -282,23 +285,38 @@ def build(ctx) -> dict:
 
     use_btn.click(on_use, [selected_path, model], control_outputs, api_visibility="private")
 
-    def on_png(path, current_model):
-        if not path:
-            return [""] + [gr.update()] * len(control_outputs)
+    def png_params(path) -> dict | None:
+        """The generation parameters in the PNG at ``path``; None when it cannot be read."""
         try:
-            params = read_png_parameters(path)
+            return read_png_parameters(path)
         except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
-            return (["This file could not be read as a picture (it is damaged, not an image, or far too large)."]
-                    + [gr.update()] * len(control_outputs))
+            return None
+
+    def on_png(path):
+        """Show a dropped picture's parameters; enable "Use these settings" when it has some."""
+        if not path:
+            return "", gr.update(interactive=False)
+        params = png_params(path)
+        if params is None:
+            return ("This file could not be read as a picture (it is damaged, not an image, or far too large).",
+                    gr.update(interactive=False))
         if not params:
-            return ["This picture carries no generation parameters."] + [gr.update()] * len(control_outputs)
+            return "This picture carries no generation parameters.", gr.update(interactive=False)
         text = a1111_parameters(params)
         ref = str(params.get("model") or "")
         if ref and not (ref in choices or is_gan_ref(ref) or ctx.manager.is_loaded("diffusion", ref)):
-            text += f"\n\n(Made with '{ref}', which this studio does not offer; the model choice was kept.)"
-        return [text] + controls_from(params, current_model)
+            text += f"\n\n(Made with '{ref}', which this studio does not offer; the model choice would be kept.)"
+        return text, gr.update(interactive=True)
 
-    png_in.change(on_png, [png_in, model], [png_text] + control_outputs, api_visibility="private")
+    def on_png_use(path, current_model):
+        params = png_params(path) if path else None
+        if not params:
+            gr.Warning("Drop a PNG that carries generation parameters first.")
+            return [gr.update()] * len(control_outputs)
+        return controls_from(params, current_model)
+
+    png_in.change(on_png, png_in, [png_text, png_use_btn], api_visibility="private")
+    png_use_btn.click(on_png_use, [png_in, model], control_outputs, api_visibility="private")
 
     @guard
     def on_walk(a, b, n, ms, side, fmt, model_ref, request: gr.Request, progress=gr.Progress()):

@@ -25,7 +25,7 @@ from gradio.data_classes import FileData
 from ..errors import InvalidInput
 from ..image.imageio import MIN_SIDE, probe_size
 from ..image.style import DEFAULT_MAX_SIDE, MIN_MAX_SIDE, PRESETS
-from .common import guard, session_id, stop_event
+from .common import guard, reports_to, session_id, stop_event
 from .owners import claim, owns
 from .components import path_image as _image
 
@@ -122,6 +122,7 @@ def build(ctx) -> dict:
                     with gr.Row():
                         run_btn = gr.Button("Restyle", variant="primary", elem_id="style-run")
                         stop_btn = gr.Button("Stop", variant="stop", elem_id="style-stop")
+                    run_status = gr.Markdown("", elem_classes="studio-note", elem_id="style-run-status")
                 with gr.Tab("Diffusion", id="diffusion") as diffusion_tab:
                     refs, missing = _diffusion_offer(ctx)
                     diff_note = gr.Markdown(_diffusion_note(refs, missing), elem_id="style-diff-note")
@@ -139,8 +140,11 @@ def build(ctx) -> dict:
                                              elem_id="style-guidance")
                         seed = gr.Number(-1, label="Seed (-1 random)", precision=0, elem_id="style-seed")
                     with gr.Row():
-                        d_run_btn = gr.Button("Repaint", variant="primary", elem_id="style-diff-run")
+                        # disabled while no diffusion model can be loaded; the note above says why
+                        d_run_btn = gr.Button("Repaint", variant="primary", elem_id="style-diff-run",
+                                              interactive=bool(refs))
                         d_stop_btn = gr.Button("Stop", variant="stop", elem_id="style-diff-stop")
+                    d_status = gr.Markdown("", elem_classes="studio-note", elem_id="style-diff-status")
         with gr.Column(scale=1):
             compare = gr.ImageSlider(label="Before / after", type="filepath", format="png", elem_id="style-compare",
                                      max_height=640)
@@ -172,7 +176,7 @@ def build(ctx) -> dict:
     style_image.upload(uploaded_style, style_image, style_from, queue=False, **private)
 
     # ----- neural style ---------------------------------------------------------------------
-    @guard
+    @reports_to(run_status)
     def restyle(content, source, preset_name, style_path, second_path, blend, strength_value, keep, side,
                 request: gr.Request):
         if not content:
@@ -191,7 +195,7 @@ def build(ctx) -> dict:
         return ((result.content, path), _status(result, f"{what}, strength {strength_value:g}"), path, path)
 
     run_btn.click(restyle, [content_image, style_from, preset, style_image, second_style, style_blend, strength,
-                            preserve_colors, max_side], [compare, status, download, result_path],
+                            preserve_colors, max_side], [compare, status, download, result_path, run_status],
                   concurrency_id="style", **private)
     def stop_job(request: gr.Request):
         ctx.jobs.stop(session_id(request), "style")
@@ -199,7 +203,7 @@ def build(ctx) -> dict:
     stop_btn.click(stop_job, None, None, queue=False, **private)
 
     # ----- diffusion ------------------------------------------------------------------------
-    @guard
+    @reports_to(d_status)
     def repaint(content, model, prompt_text, negative, strength_value, steps_value, guidance_value, seed_value,
                 side, request: gr.Request, progress=gr.Progress()):
         if not content:
@@ -221,9 +225,9 @@ def build(ctx) -> dict:
     def refresh_models(current):
         refs, missing = _diffusion_offer(ctx)
         value = current if current in refs else (refs[0] if refs else None)
-        return gr.update(choices=refs, value=value), _diffusion_note(refs, missing)
+        return gr.update(choices=refs, value=value), _diffusion_note(refs, missing), gr.update(interactive=bool(refs))
 
-    diffusion_tab.select(refresh_models, diff_model, [diff_model, diff_note], **private)
+    diffusion_tab.select(refresh_models, diff_model, [diff_model, diff_note, d_run_btn], **private)
 
     def model_defaults(model):
         if not (model or "").strip():
@@ -232,9 +236,11 @@ def build(ctx) -> dict:
         return pre["num_inference_steps"], pre["guidance_scale"]
 
     diff_model.change(model_defaults, diff_model, [steps, guidance], queue=False, **private)
+    diff_model.change(lambda m: gr.update(interactive=bool((m or "").strip())), diff_model, d_run_btn,
+                      queue=False, show_progress="hidden", **private)
 
     d_run_btn.click(repaint, [content_image, diff_model, prompt, negative_prompt, d_strength, steps, guidance,
-                              seed, max_side], [compare, status, download, result_path],
+                              seed, max_side], [compare, status, download, result_path, d_status],
                     concurrency_id="style", **private)
     d_stop_btn.click(stop_job, None, None, queue=False, **private)
 

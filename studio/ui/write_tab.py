@@ -16,9 +16,14 @@ import gradio as gr
 from ..models import EMBEDDED, hub_cached_snapshot
 from ..text.engine import MAX_DRAFT_CHARS, WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASKS, TONES
-from .common import guard, session_id, stop_event
+from .common import reports_to, session_id, stop_event
 
 TASK_CHOICES = [(label, key) for key, label in TASKS.items()]
+# API field names as the Write tab labels them, for messages (draft tasks check the draft themselves)
+LABELS = {"prompt": "Topic", "tone": "Tone", "length_words": "Length (words)", "seed": "seed", "model": "Text model",
+          "temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
+          "repetition_penalty": "repetition_penalty", "max_new_tokens": "max_new_tokens"}
+UNDO_LABEL, NO_UNDO_LABEL = "Undo last generation", "Nothing to undo yet"
 TASK_HELP = {
     "article": "Type a topic. The article is added to the draft (a long one is planned, then written section by section).",
     "outline": "Type a topic. An outline is added to the draft.",
@@ -105,20 +110,22 @@ def build(ctx) -> dict:
                 max_new_tokens = gr.Slider(16, 4096, value=1024, step=16, label="max_new_tokens", elem_id="write-max-new-tokens",
                                            info="The most tokens one model call may write.")
                 seed = gr.Number(value=-1, precision=0, label="seed", info="-1 picks a random seed; the one used is shown.")
+            # progress and problems right next to the buttons, in sight on a laptop screen while the draft fills
+            stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
+            status = gr.Markdown("", elem_classes="studio-note", elem_id="write-status")
             with gr.Row():
                 write_btn = gr.Button("Write", variant="primary", elem_id="write-btn")
                 continue_btn = gr.Button("Continue", elem_id="continue-btn")
             with gr.Row():
                 regen_btn = gr.Button("Regenerate", elem_id="regenerate-btn")
                 stop_btn = gr.Button("Stop", variant="stop", elem_id="stop-btn")
-                undo_btn = gr.Button("Undo last generation", elem_id="undo-btn")
+                undo_btn = gr.Button(NO_UNDO_LABEL, elem_id="undo-btn", interactive=False)
         with gr.Column(scale=3, min_width=400):
             title = gr.Textbox(label="Title", placeholder="Untitled article", elem_id="title", max_length=500)
-            draft = gr.Textbox(label="Draft", lines=22, max_lines=60, elem_id="draft", autoscroll=True,
+            # a fixed height with autoscroll keeps the newest text in view while it streams
+            draft = gr.Textbox(label="Draft", lines=22, max_lines=22, elem_id="draft", autoscroll=True,
                                placeholder="Your article appears here as it is written. You can edit it at any time.")
-            with gr.Row():
-                stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
-                save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
+            save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
             notes = gr.Markdown("", elem_id="write-notes")
     article_id = gr.State(None)
     selection = gr.State(None)  # (start, end, text) of the last selection in the draft
@@ -153,6 +160,8 @@ def build(ctx) -> dict:
         elif req.task == "continue":
             req = dataclasses.replace(req, prompt=base)
         cut_note = []
+        if req.task in DRAFT_TASKS and not req.prompt.strip():
+            raise gr.Error("The draft is empty: write or paste something into it first.")
         if req.task in DRAFT_TASKS and len(req.prompt) > MAX_DRAFT_CHARS:
             if req.task != "continue":
                 raise gr.Error(f"Your text is {len(req.prompt):,} characters long; the model can take at most "
@@ -182,26 +191,26 @@ def build(ctx) -> dict:
 
     inputs = [task, prompt, tone, length_words, temperature, top_p, top_k, repetition_penalty, max_new_tokens,
               seed, audience, keywords, outline, model, draft, selection, title]
-    outputs = [draft, stats, notes, before, last_request, title]
+    outputs = [draft, stats, notes, before, last_request, title, status]  # status last: see reports_to
 
     def request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl) -> WriteRequest:
         return WriteRequest(prompt=p or "", task=t, tone=tn, length_words=lw, temperature=temp, top_p=tp, top_k=tk,
                             repetition_penalty=rp, max_new_tokens=mnt, seed=sd if sd is not None else -1,
                             audience=aud or "", keywords=kw or "", outline=ol or "", model=mdl or "")
 
-    @guard
+    @reports_to(status, LABELS)
     def on_write(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, ttl, request: gr.Request):
         yield from run(request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl), d or "", sel, request,
                        ttl or "")
 
-    @guard
+    @reports_to(status, LABELS)
     def on_continue(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, ttl, request: gr.Request):
         if not (d or "").strip():
             raise gr.Error("The draft is empty: write or paste something first, then Continue.")
         req = request_from("continue", d, tn, min(lw, 600), temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl)
         yield from run(req, d or "", None, request, ttl or "")
 
-    @guard
+    @reports_to(status, LABELS)
     def on_regenerate(last, prev, d, ttl, request: gr.Request):
         if not last:
             raise gr.Error("Nothing to regenerate yet: press Write first.")
@@ -222,13 +231,18 @@ def build(ctx) -> dict:
 
     stop_btn.click(on_stop, None, None, api_visibility="private", queue=False)
 
+    @reports_to(status)
     def on_undo(prev, d):
         if prev is None:
             raise gr.Error("There is no generation to undo.")
         return prev, None, stats_line(None, prev)
 
-    # queued (not queue=False) so that its "nothing to undo" message shows as a readable toast
-    undo_btn.click(on_undo, [before, draft], [draft, before, stats], api_visibility="private", concurrency_limit=None)
+    undo_btn.click(on_undo, [before, draft], [draft, before, stats, status], api_visibility="private",
+                   concurrency_limit=None)
+    # Undo can act only after a generation: otherwise it is disabled and says why
+    before.change(lambda prev: gr.update(interactive=prev is not None,
+                                         value=UNDO_LABEL if prev is not None else NO_UNDO_LABEL),
+                  before, undo_btn, api_visibility="private", queue=False, show_progress="hidden")
 
     # ----- the /write API (DESIGN.md contract) -------------------------------------------
     def write(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
