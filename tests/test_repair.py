@@ -273,3 +273,16 @@ def test_diffusion_bad_values_name_the_field(module_engine, tiny_inpaint):
         ask(module_engine, tiny_inpaint, picture, mask, strength=0.2, num_inference_steps=3)
     with pytest.raises(InvalidInput, match="seed"):
         ask(module_engine, tiny_inpaint, picture, mask, seed=-5)
+
+
+def test_editor_strokes_become_the_mask():
+    from studio.ui.repair_tab import editor_mask
+
+    layer = np.zeros((64, 96, 4), np.uint8)
+    layer[10:20, 30:50] = (255, 43, 214, 255)
+    value = {"background": np.zeros((64, 96, 4), np.uint8), "layers": [layer], "composite": None}
+    mask = editor_mask(value, (96, 64))
+    assert mask.shape == (64, 96) and mask.sum() == 200 and mask[10:20, 30:50].all()
+    half = editor_mask({"layers": [layer[::2, ::2]]}, (96, 64))  # a canvas drawn at half size
+    assert half.shape == (64, 96) and half[10:20, 30:50].all() and not half[30:, :].any()
+    assert editor_mask({"layers": [np.zeros((64, 96, 4), np.uint8)]}, (96, 64)) is None

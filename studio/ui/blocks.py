@@ -13,7 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from . import image_tab, library_tab, style_tab, write_tab
+from . import image_tab, library_tab, repair_tab, style_tab, write_tab
 from .common import session_id
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
@@ -23,6 +23,7 @@ TABS = [
     ("write", "Write", write_tab),
     ("image", "Image", image_tab),
     ("style", "Style", style_tab),
+    ("repair", "Repair", repair_tab),
     ("library", "Library", library_tab),
 ]
 
