@@ -71,7 +71,7 @@ class RepairResult:
     Attributes:
         image: the repaired RGB picture, the input's size plus any extension.
         original: the input picture on the same canvas (extension areas filled by OpenCV), for before/after views.
-        mask: the mask that was filled, ``L`` mode, 255 = filled, same size as ``image``.
+        mask: the mask that was filled, bool ``(H, W)`` numpy array, True = filled, same size as ``image``.
         path: the saved PNG, or None with ``save=False``.
         params: the metadata the PNG carries.
         notes: sentences for the user (resized work size, ignored negative prompt...).
@@ -80,7 +80,7 @@ class RepairResult:
 
     image: Image.Image
     original: Image.Image
-    mask: Image.Image
+    mask: np.ndarray
     path: Path | None
     params: dict
     notes: list[str]
@@ -158,11 +158,14 @@ def blend_alpha(mask: np.ndarray, mask_blur: int) -> np.ndarray | None:
 
 
 def composite(original: np.ndarray, filled: np.ndarray, mask: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
-    """``filled`` inside ``mask``, ``original`` elsewhere (exact copies); with ``alpha``, a soft mix
+    """``filled`` inside ``mask``, ``original`` elsewhere (exact copies; written into ``filled`` when it
+    is writable, so pass a fresh array); with ``alpha``, a soft mix
     ``alpha × filled + (1 − alpha) × original`` rounded to uint8 (pixels with alpha 0 stay exact)."""
     if alpha is None:
-        out = original.copy()
-        np.copyto(out, filled, where=mask[..., None])
+        import cv2
+
+        out = filled if filled.flags.writeable else filled.copy()
+        cv2.copyTo(original, (~mask).view(np.uint8), out)  # in place, SIMD: ~100× faster than numpy's where=
         return out
     a = alpha[..., None]
     mixed = np.rint(a * filled.astype(np.float32) + (1.0 - a) * original.astype(np.float32)).astype(np.uint8)
@@ -393,14 +396,14 @@ class RepairEngine:
                 inpaint_area, masked_padding, stop, progress)
         _check_stop(stop)
         params.update({"width": result.shape[1], "height": result.shape[0], "mask_blur": mask_blur,
-                       "masked_pixels": int(full_mask.sum()), "content": _display_name(picture)})
+                       "masked_pixels": int(np.count_nonzero(full_mask)), "content": _display_name(picture)})
         if extending:
             params["outpaint"] = " ".join(f"{k} {v}" for k, v in ext.items() if v)
             params["original_size"] = f"{w}x{h}"
         image_out = Image.fromarray(result)
         path = save_png(image_out, self.settings.output_dir, params, "repair") if save else None
-        return RepairResult(image_out, Image.fromarray(before), Image.fromarray(full_mask.view(np.uint8) * 255),
-                            path, params, notes, time.perf_counter() - t0)
+        original = picture.image if before is rgb else Image.fromarray(before)
+        return RepairResult(image_out, original, full_mask, path, params, notes, time.perf_counter() - t0)
 
     def _opencv(self, canvas, mask, method, radius, mask_blur, stop, progress):
         if progress is not None:
