@@ -28,7 +28,7 @@ def server(tmp_path_factory):
     ctx, demo = studio_app.create_app(argv)
     studio_app.launch(ctx, demo, prevent_thread_lock=True, quiet=True)
     try:
-        yield f"http://127.0.0.1:{ctx.settings.port}/", ctx, model
+        yield f"http://127.0.0.1:{ctx.settings.port}/", ctx, model, demo
     finally:
         demo.close()
 
@@ -99,7 +99,7 @@ def test_api_errors_are_clear(client, files, server, kwargs, words):
 
 
 def test_repair_tab_is_served_with_opencv_named(server):
-    url, _ctx, model = server
+    url, _ctx, model, _demo = server
     config = httpx.get(url + "config", timeout=30).json()
     by_id = {c["props"]["elem_id"]: c for c in config["components"] if c.get("props", {}).get("elem_id")}
     assert by_id["repair-mask"]["type"] == "imageeditor"
@@ -108,3 +108,35 @@ def test_repair_tab_is_served_with_opencv_named(server):
         assert key in by_id
     choices = [c[1] for c in by_id["repair-model"]["props"]["choices"]]
     assert choices == ["", str(model)]  # OpenCV first, then the inpainting model found under --model-dir
+
+
+def test_a_picture_of_the_open_article_can_be_taken(server, files):
+    """The Repair tab lists the open article's pictures and takes one, owner-checked."""
+    _url, ctx, _model, demo = server
+    tmp, damaged, _mask = files
+    aid = ctx.library.save("local", None, "Old photos", "text", create_missing=True)["article_id"]
+    image = ctx.library.attach_image("local", aid, str(tmp / "photo.png"))
+    handlers = {getattr(f.fn, "__name__", ""): f.fn for f in demo.fns.values()}
+    listing = handlers["list_pictures"](aid, None)
+    assert listing["choices"] == [(f"{image['name']} (96×64)", image["id"])]
+    taken = handlers["take_from_library"](image["id"], aid, None)
+    assert np.array_equal(np.asarray(taken.convert("RGB")), damaged)
+    from gradio import Error
+
+    with pytest.raises(Error, match="picture: is no longer in the open article"):
+        handlers["take_from_library"](image["id"] + 99, aid, None)
+
+
+def test_hostile_files_are_refused(client, files):
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    tmp = files[0]
+    Image.new("1", (20000, 20000)).save(tmp / "bomb.png")  # a small file, 400 megapixels once decoded
+    (tmp / "notes.png").write_text("not a picture")
+    for kwargs, words in (({"image": tmp / "bomb.png", "mask_image": tmp / "mask.png"}, "image: is 400 megapixels"),
+                          ({"image": tmp / "photo.png", "mask_image": tmp / "notes.png"},
+                           "mask_image: is not a picture Studio can read")):
+        with pytest.raises(AppError) as err:
+            client.predict(**{k: handle_file(str(v)) for k, v in kwargs.items()}, api_name="/inpaint")
+        assert words in str(err.value)

@@ -4,7 +4,8 @@ Its own tab (not a mode of Image or Style) because its input is a picture *and* 
 painted mask, and its result must keep the picture's own pixels and size, which
 neither of the other tabs' controls express.
 
-Load a picture (or take the Image tab's selected picture or the Style tab's result),
+Load a picture (or take the Image tab's selected picture, the Style tab's result, or a
+picture of the article open in the Write tab),
 paint over what to fix, and press Repair. With no inpainting model, OpenCV's
 ``cv2.inpaint`` runs (offline, any machine); with a diffusers inpainting model the
 masked area is repainted from a prompt. The picture is kept as uploaded: the editor
@@ -94,6 +95,10 @@ def build(ctx) -> dict:
                 from_image_btn = gr.Button("Take the Image tab's selected picture", size="sm",
                                            elem_id="repair-from-image")
                 from_style_btn = gr.Button("Take the Style tab's result", size="sm", elem_id="repair-from-style")
+            with gr.Row(equal_height=True):
+                library_pick = gr.Dropdown([], value=None, label="Or a picture of the article open in the Write tab",
+                                           scale=3, elem_id="repair-library-pick")
+                library_list_btn = gr.Button("List its pictures", size="sm", scale=1, elem_id="repair-library-list")
             editor = gr.ImageEditor(
                 label="Paint over what to remove or fill", type="numpy", image_mode="RGBA", format="png",
                 sources=(), transforms=(), layers=False, interactive=True, height=480, canvas_size=(512, 512),
@@ -256,7 +261,8 @@ def build(ctx) -> dict:
 
     return {"picture": picture, "result_path": result_path, "send_to_library_btn": send_to_library_btn,
             "status": status, "model": model,
-            "from_image_btn": from_image_btn, "from_style_btn": from_style_btn, "editor": editor}
+            "from_image_btn": from_image_btn, "from_style_btn": from_style_btn, "editor": editor,
+            "library_pick": library_pick, "library_list_btn": library_list_btn}
 
 
 def wire(ctx, parts: dict) -> None:
@@ -301,6 +307,30 @@ def wire(ctx, parts: dict) -> None:
         name = (title_value or "").strip()
         where = f"the article “{name}”" if name else "your untitled draft"
         return aid, f"Saved to the library, attached to {where} (the text is unchanged)."
+
+    @guard
+    def list_pictures(aid, request: gr.Request):
+        if aid is None:
+            gr.Warning("Open or save an article in the Write tab first.")
+            return gr.update(choices=[], value=None)
+        images = ctx.library.images(owner_of(ctx, request), int(aid))
+        if not images:
+            gr.Warning("The open article has no pictures yet.")
+        return gr.update(choices=[(f"{i['name']} ({i['width']}×{i['height']})", i["id"]) for i in images], value=None)
+
+    @guard
+    def take_from_library(image_id, aid, request: gr.Request):
+        if image_id is None or aid is None:
+            return gr.update()
+        found = [i for i in ctx.library.images(owner_of(ctx, request), int(aid)) if i["id"] == image_id]
+        if not found:
+            raise InvalidInput("picture", "is no longer in the open article. List its pictures again.")
+        with Image.open(found[0]["path"]) as im:  # a PNG kept by the library; Gradio serves a copy
+            im.load()
+            return im.copy()
+
+    me["library_list_btn"].click(list_pictures, article_id, me["library_pick"], **private)
+    me["library_pick"].input(take_from_library, [me["library_pick"], article_id], me["picture"], **private)
 
     me["send_to_library_btn"].click(send, [me["result_path"], title, draft, article_id],
                                     [article_id, me["status"]], **private)
