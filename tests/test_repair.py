@@ -286,3 +286,11 @@ def test_editor_strokes_become_the_mask():
     half = editor_mask({"layers": [layer[::2, ::2]]}, (96, 64))  # a canvas drawn at half size
     assert half.shape == (64, 96) and half[10:20, 30:50].all() and not half[30:, :].any()
     assert editor_mask({"layers": [np.zeros((64, 96, 4), np.uint8)]}, (96, 64)) is None
+
+
+def test_diffusion_settings_are_checked_with_opencv_too(engine):
+    damaged, mask = scratched(smooth_picture(96, 64))
+    with pytest.raises(InvalidInput, match="strength: must be from 0.0 to 1.0"):
+        engine.inpaint(damaged, mask, strength=3)
+    with pytest.raises(InvalidInput, match="model: must be a model name"):
+        engine.inpaint(damaged, mask, model=5)

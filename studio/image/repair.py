@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import threading
 import time
 from pathlib import Path
@@ -41,16 +40,18 @@ from typing import Any, Callable
 
 import numpy as np
 import torch
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from ..devices import free_memory
 from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError
-from ..models import HUB_ID, ModelManager, hub_cached_snapshot, looks_like_path
+from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
 from . import diffusion as diff
 from .imageio import LoadedImage, load_user_image
 from .metadata import save_png
+from .repair_ops import (border_mask, blend_alpha, composite, extend_canvas, load_mask, looks_like_inpainting,
+                         opencv_fill)
 from .style import check_denoising_steps
 
 Progress = Callable[[int, int], None]
@@ -61,7 +62,6 @@ MAX_MASK_BLUR = 64
 MAX_PADDING = 512
 MAX_RADIUS = 32
 MAX_EXTEND = 2048
-BLACK = (0, 0, 0)
 
 
 @dataclasses.dataclass
@@ -85,121 +85,6 @@ class RepairResult:
     params: dict
     notes: list[str]
     seconds: float
-
-
-# ----- pure helpers (numpy in, numpy out) -------------------------------------------------
-def load_mask(source: Any, size: tuple[int, int], field: str = "mask_image") -> np.ndarray:
-    """A user's mask as a boolean ``(H, W)`` array, True where the picture is to be filled.
-
-    Args:
-        source: anything :func:`~studio.image.imageio.load_user_image` opens, or a
-            boolean/uint8 ``(H, W)`` array. White or any bright colour (a channel ≥ 128)
-            marks what to fill; black and transparent pixels are kept.
-        size: ``(width, height)`` the mask must have: the picture's.
-
-    Raises:
-        InvalidInput: missing, unreadable, or another size than the picture.
-    """
-    if isinstance(source, np.ndarray) and source.ndim == 2 and source.dtype == bool:
-        mask = source
-    else:
-        if isinstance(source, np.ndarray) and source.ndim == 2 and source.shape[::-1] != tuple(size):
-            mask = None  # reported below without decoding anything else
-            shape = source.shape[::-1]
-        else:
-            loaded = load_user_image(source, field, background=BLACK)
-            shape = loaded.size
-            mask = np.asarray(loaded.image).max(axis=2) >= 128 if shape == tuple(size) else None
-        if mask is None:
-            raise InvalidInput(field, f"is {shape[0]}×{shape[1]} px but the picture is {size[0]}×{size[1]}; "
-                                      "the mask must have the picture's size.")
-    if mask.shape[::-1] != tuple(size):
-        raise InvalidInput(field, f"is {mask.shape[1]}×{mask.shape[0]} px but the picture is {size[0]}×{size[1]}; "
-                                  "the mask must have the picture's size.")
-    return mask
-
-
-def extend_canvas(rgb: np.ndarray, mask: np.ndarray, left: int, right: int, up: int, down: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Grow the picture by the given pixels on each side (outpainting).
-
-    Returns ``(canvas uint8 (H+up+down, W+left+right, 3), mask bool)``; the new border is
-    masked (to be filled) and its pixels are black until filled.
-    """
-    if not (left or right or up or down):
-        return rgb, mask
-    h, w = mask.shape
-    canvas = np.zeros((h + up + down, w + left + right, 3), np.uint8)
-    canvas[up:up + h, left:left + w] = rgb
-    grown = np.ones(canvas.shape[:2], bool)
-    grown[up:up + h, left:left + w] = mask
-    return canvas, grown
-
-
-def opencv_fill(rgb: np.ndarray, mask: np.ndarray, method: str = "telea", radius: int = 5) -> np.ndarray:
-    """``cv2.inpaint`` of ``rgb`` (uint8 ``(H, W, 3)``) where ``mask`` (bool ``(H, W)``) is True.
-
-    ``method``: ``telea`` (``cv2.INPAINT_TELEA``) or ``navier-stokes`` (``cv2.INPAINT_NS``);
-    ``radius``: the neighbourhood (px) each filled pixel is drawn from. Returns a new uint8 array.
-    """
-    import cv2
-
-    flag = cv2.INPAINT_TELEA if method == "telea" else cv2.INPAINT_NS
-    return cv2.inpaint(np.ascontiguousarray(rgb), mask.view(np.uint8), float(radius), flag)
-
-
-def blend_alpha(mask: np.ndarray, mask_blur: int) -> np.ndarray | None:
-    """Blend weights (float32 ``(H, W)``, 1 inside the mask) for a soft edge ``mask_blur`` px wide;
-    None for 0 (a hard edge: only masked pixels change)."""
-    if not mask_blur:
-        return None
-    soft = Image.fromarray(mask.view(np.uint8) * 255).filter(ImageFilter.GaussianBlur(mask_blur))
-    return np.maximum(np.asarray(soft, np.float32) / 255.0, mask.astype(np.float32))
-
-
-def composite(original: np.ndarray, filled: np.ndarray, mask: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
-    """``filled`` inside ``mask``, ``original`` elsewhere (exact copies; written into ``filled`` when it
-    is writable, so pass a fresh array); with ``alpha``, a soft mix
-    ``alpha × filled + (1 − alpha) × original`` rounded to uint8 (pixels with alpha 0 stay exact)."""
-    if alpha is None:
-        import cv2
-
-        out = filled if filled.flags.writeable else filled.copy()
-        cv2.copyTo(original, (~mask).view(np.uint8), out)  # in place, SIMD: ~100× faster than numpy's where=
-        return out
-    a = alpha[..., None]
-    mixed = np.rint(a * filled.astype(np.float32) + (1.0 - a) * original.astype(np.float32)).astype(np.uint8)
-    np.copyto(mixed, original, where=(alpha == 0)[..., None])
-    return mixed
-
-
-def _folder_is_inpainting(folder: Path) -> bool | None:
-    """True/False from a diffusers folder's files (UNet with 9 input channels, or an inpainting
-    pipeline class); None when the folder says neither."""
-    try:
-        unet = json.loads((folder / "unet" / "config.json").read_text(encoding="utf-8"))
-        return int(unet.get("in_channels", 4)) == 9
-    except (OSError, ValueError):
-        pass
-    try:
-        name = json.loads((folder / "model_index.json").read_text(encoding="utf-8")).get("_class_name", "")
-        return "Inpaint" in name or "Fill" in name
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-def looks_like_inpainting(ref: str) -> bool:
-    """Whether a model reference names an inpainting model, from its files (local folder or
-    cached Hub copy) or, for a Hub id that is not cached, from its name ("inpaint", "fill")."""
-    if looks_like_path(ref):
-        return bool(_folder_is_inpainting(Path(ref).expanduser()))
-    if HUB_ID.match(ref):
-        cached = hub_cached_snapshot(ref)
-        found = _folder_is_inpainting(cached) if cached is not None else None
-        if found is not None:
-            return found
-        return "inpaint" in ref.lower() or "fill" in ref.lower()
-    return False
 
 
 def _check_stop(stop: threading.Event | None) -> None:
@@ -332,9 +217,9 @@ class RepairEngine:
             OutOfMemory: the device ran out of memory. Cancelled: Stop was pressed.
         """
         t0 = time.perf_counter()
-        ref = (model or "").strip() if isinstance(model, str) or model is None else model
-        if not isinstance(ref, str):
-            raise InvalidInput("model", f"must be a model name or empty for OpenCV, not {model!r}.")
+        if model is not None and not isinstance(model, str):
+            raise InvalidInput("model", f"must be a model name, or empty for OpenCV, not {model!r}.")
+        ref = (model or "").strip()
         prompt = check_text("prompt", prompt, required=False)
         negative_prompt = check_text("negative_prompt", negative_prompt, required=False)
         mask_blur = check_int("mask_blur", mask_blur, 0, MAX_MASK_BLUR)
@@ -344,16 +229,17 @@ class RepairEngine:
         opencv_radius = check_int("opencv_radius", opencv_radius, 1, MAX_RADIUS)
         ext = {side: check_int(f"extend_{side}", v, 0, MAX_EXTEND) for side, v in
                (("left", extend_left), ("right", extend_right), ("up", extend_up), ("down", extend_down))}
+        # the diffusion settings do not apply to OpenCV, but a bad value is still refused
+        strength = check_float("strength", strength, 0.0, 1.0)
+        seed = check_seed(seed)
+        pre = diff.family_defaults(ref)
+        steps = check_int("num_inference_steps", pre["num_inference_steps"] if num_inference_steps is None
+                          else num_inference_steps, 1, diff.MAX_STEPS)
+        guidance = check_float("guidance_scale", pre["guidance_scale"] if guidance_scale is None
+                               else guidance_scale, 0.0, diff.MAX_GUIDANCE)
         if ref:
-            strength = check_float("strength", strength, 0.0, 1.0)
             if strength == 0:
                 raise InvalidInput("strength", "must be above 0 (0 repaints nothing); 1 repaints the masked area fully.")
-            seed = check_seed(seed)
-            pre = diff.family_defaults(ref)
-            steps = check_int("num_inference_steps", pre["num_inference_steps"] if num_inference_steps is None
-                              else num_inference_steps, 1, diff.MAX_STEPS)
-            guidance = check_float("guidance_scale", pre["guidance_scale"] if guidance_scale is None
-                                   else guidance_scale, 0.0, diff.MAX_GUIDANCE)
             check_denoising_steps(steps, strength)
 
         picture = load_user_image(image, "image")
@@ -389,7 +275,7 @@ class RepairEngine:
             before = canvas
         else:
             if extending:  # a plausible start for the model: OpenCV's fill of the new border
-                canvas = opencv_fill(canvas, _border(mask, ext, canvas.shape[:2]), opencv_method, opencv_radius)
+                canvas = opencv_fill(canvas, border_mask(mask, ext, canvas.shape[:2]), opencv_method, opencv_radius)
             before = canvas
             result, notes, params = self._diffusion(
                 ref, canvas, full_mask, prompt, negative_prompt, strength, steps, guidance, seed, mask_blur,
@@ -494,14 +380,6 @@ class RepairEngine:
         if inpaint_area == "only masked":
             params["masked_padding"] = padding
         return result, notes, params
-
-
-def _border(mask: np.ndarray, ext: dict, shape: tuple[int, int]) -> np.ndarray:
-    """The outpainting border alone: True outside the original picture on a canvas of ``shape``."""
-    border = np.ones(shape, bool)
-    h, w = mask.shape
-    border[ext["up"]:ext["up"] + h, ext["left"]:ext["left"] + w] = False
-    return border
 
 
 def _display_name(image: LoadedImage) -> str:
