@@ -1,6 +1,6 @@
 """Benchmark of the Repair tab's OpenCV path against the raw ``cv2.inpaint`` call, in one run.
 
-    .venv/bin/python bench/repair.py [--repeats 20] [--size 512] [--threads 0]
+    .venv/bin/python bench/repair.py [--repeats 100] [--size 512] [--threads 0]
 
 On a smooth synthetic ``size``×``size`` photo with scratches (4-px lines) and a blob (an
 object to remove, about 3 % of the picture) it prints, for Telea and Navier–Stokes:
@@ -69,7 +69,7 @@ def timed(fn) -> float:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--repeats", type=int, default=100)
     ap.add_argument("--size", type=int, default=512)
     ap.add_argument("--threads", type=int, default=0, help="cv2.setNumThreads (0: OpenCV's default)")
     args = ap.parse_args(argv)

@@ -56,8 +56,10 @@ def engine(settings) -> RepairEngine:
 def test_opencv_mends_a_scratch_and_keeps_every_other_pixel(engine, method):
     original = smooth_picture()
     damaged, mask = scratched(original)
+    kept = damaged.copy()
     res = engine.inpaint(damaged, mask, opencv_method=method)
     out = np.asarray(res.image)
+    assert np.array_equal(damaged, kept), "the caller's array was modified"
     assert out.shape == original.shape
     assert np.array_equal(out[~mask], damaged[~mask]), "an unmasked pixel changed"
     assert psnr(out[mask], original[mask]) >= 30, f"the mended line is far from the original ({method})"

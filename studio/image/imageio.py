@@ -136,6 +136,23 @@ def load_user_image(source: Any, field: str = "image", max_side: int | None = No
     return LoadedImage(rgb, original_size, name=name, format=fmt)
 
 
+def load_user_rgb(source: Any, field: str = "image") -> tuple[np.ndarray, str]:
+    """A user's picture as an upright 8-bit RGB array ``(H, W, 3)`` and its file name (``""`` in memory).
+
+    An ``(H, W, 3)`` uint8 array is only checked (:data:`MAX_PIXELS`, :data:`MAX_SIDE`,
+    :data:`MIN_SIDE`) and handed back as is, without a copy (treat it as read-only); anything
+    else goes through :func:`load_user_image` (never downscaled here).
+
+    Raises:
+        InvalidInput: as :func:`load_user_image`.
+    """
+    if isinstance(source, np.ndarray) and source.dtype == np.uint8 and source.ndim == 3 and source.shape[2] == 3:
+        _check_size(field, (source.shape[1], source.shape[0]))
+        return source, ""
+    loaded = load_user_image(source, field)
+    return np.asarray(loaded.image, np.uint8), loaded.name
+
+
 def _open(field: str, fp) -> tuple[Image.Image, str]:
     """``Image.open`` restricted to :data:`FORMATS`, with the bomb check done on the header."""
     try:

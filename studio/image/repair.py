@@ -48,7 +48,7 @@ from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
 from . import diffusion as diff
-from .imageio import LoadedImage, load_user_image
+from .imageio import load_user_rgb
 from .metadata import save_png
 from .repair_ops import (border_mask, blend_alpha, composite, extend_canvas, load_mask, looks_like_inpainting,
                          opencv_fill)
@@ -70,7 +70,8 @@ class RepairResult:
 
     Attributes:
         image: the repaired RGB picture, the input's size plus any extension.
-        original: the input picture on the same canvas (extension areas filled by OpenCV), for before/after views.
+        before: the input picture on the same canvas, uint8 ``(H, W, 3)`` (for a diffusion model's
+            outpainting, the new border as OpenCV filled it for the model to start from).
         mask: the mask that was filled, bool ``(H, W)`` numpy array, True = filled, same size as ``image``.
         path: the saved PNG, or None with ``save=False``.
         params: the metadata the PNG carries.
@@ -79,7 +80,7 @@ class RepairResult:
     """
 
     image: Image.Image
-    original: Image.Image
+    before: np.ndarray
     mask: np.ndarray
     path: Path | None
     params: dict
@@ -242,9 +243,9 @@ class RepairEngine:
                 raise InvalidInput("strength", "must be above 0 (0 repaints nothing); 1 repaints the masked area fully.")
             check_denoising_steps(steps, strength)
 
-        picture = load_user_image(image, "image")
+        rgb, name = load_user_rgb(image, "image")
         limit = int(self.settings.max_image_side)
-        w, h = picture.size
+        h, w = rgb.shape[:2]
         if max(w, h) > limit:
             raise InvalidInput("image", f"is {w}×{h} px; the largest side allowed here is {limit} px "
                                         "(--max-image-side). Make it smaller first: repair keeps the picture's size.")
@@ -265,7 +266,6 @@ class RepairEngine:
         if mask.all():
             raise InvalidInput("mask_image", "covers the whole picture, so nothing is left to repair from. Leave "
                                              "the parts to keep unmasked (black).")
-        rgb = np.asarray(picture.image, np.uint8)
         canvas, full_mask = extend_canvas(rgb, mask, ext["left"], ext["right"], ext["up"], ext["down"])
         _check_stop(stop)
 
@@ -282,14 +282,13 @@ class RepairEngine:
                 inpaint_area, masked_padding, stop, progress)
         _check_stop(stop)
         params.update({"width": result.shape[1], "height": result.shape[0], "mask_blur": mask_blur,
-                       "masked_pixels": int(np.count_nonzero(full_mask)), "content": _display_name(picture)})
+                       "masked_pixels": int(np.count_nonzero(full_mask)), "content": _display_name(name)})
         if extending:
             params["outpaint"] = " ".join(f"{k} {v}" for k, v in ext.items() if v)
             params["original_size"] = f"{w}x{h}"
         image_out = Image.fromarray(result)
         path = save_png(image_out, self.settings.output_dir, params, "repair") if save else None
-        original = picture.image if before is rgb else Image.fromarray(before)
-        return RepairResult(image_out, original, full_mask, path, params, notes, time.perf_counter() - t0)
+        return RepairResult(image_out, before, full_mask, path, params, notes, time.perf_counter() - t0)
 
     def _opencv(self, canvas, mask, method, radius, mask_blur, stop, progress):
         if progress is not None:
@@ -382,6 +381,6 @@ class RepairEngine:
         return result, notes, params
 
 
-def _display_name(image: LoadedImage) -> str:
-    name = "".join(ch for ch in (image.name or "") if ch.isprintable())
+def _display_name(file_name: str) -> str:
+    name = "".join(ch for ch in (file_name or "") if ch.isprintable())
     return name[:80] or "picture"
