@@ -171,7 +171,7 @@ def module_engine(tiny_inpaint, tmp_path_factory) -> RepairEngine:
 
 
 def ask(engine, model, picture, mask, **kw):
-    args = {"prompt": "a calm sea", "model": str(model), "num_inference_steps": 3, "guidance_scale": 0.0,
+    args = {"prompt": "a calm sea", "model": str(model), "num_inference_steps": 2, "guidance_scale": 0.0,
             "seed": 7, **kw}
     return engine.inpaint(picture, mask, **args)
 
@@ -196,15 +196,15 @@ def test_diffusion_metadata_reads_back(module_engine, tiny_inpaint):
     picture = smooth_picture(64, 64)
     mask = np.zeros((64, 64), bool)
     mask[8:24, 8:40] = True
-    res = ask(module_engine, tiny_inpaint, picture, mask, strength=0.75, num_inference_steps=4, mask_blur=2,
+    res = ask(module_engine, tiny_inpaint, picture, mask, strength=0.5, num_inference_steps=2, mask_blur=2,
               inpaint_area="only masked", masked_padding=8)
     params = read_png_parameters(res.path)
-    assert params["denoising_strength"] == 0.75 and params["inpaint_area"] == "Only masked"
+    assert params["denoising_strength"] == 0.5 and params["inpaint_area"] == "Only masked"
     assert params["model"] == str(tiny_inpaint) and params["seed"] == 7
     a1111 = parse_a1111(Image.open(res.path).info["parameters"])
-    assert a1111["prompt"] == "a calm sea" and a1111["Denoising strength"] == 0.75
+    assert a1111["prompt"] == "a calm sea" and a1111["Denoising strength"] == 0.5
     assert a1111["Mask blur"] == 2 and a1111["Inpaint area"] == "Only masked"
-    assert a1111["num_inference_steps"] == 4 and a1111["model"] == str(tiny_inpaint)
+    assert a1111["num_inference_steps"] == 2 and a1111["model"] == str(tiny_inpaint)
 
 
 def test_only_masked_keeps_the_rest_exact(module_engine, tiny_inpaint):
@@ -230,17 +230,21 @@ def test_progress_and_stop(module_engine, tiny_inpaint):
     picture = smooth_picture(64, 64)
     mask = np.zeros((64, 64), bool)
     mask[8:24, 8:40] = True
+    out = module_engine.settings.output_dir
+    out.mkdir(parents=True, exist_ok=True)
+    files_before = len(list(out.glob("*")))
     seen = []
-    ask(module_engine, tiny_inpaint, picture, mask, num_inference_steps=4, save=False,
+    ask(module_engine, tiny_inpaint, picture, mask, num_inference_steps=3, save=False,
         progress=lambda i, n: seen.append((i, n)))
-    assert seen[-1] == (4, 4)
+    assert seen == [(1, 3), (2, 3), (3, 3)]
     stop = threading.Event()
 
     def press_stop(i, n):
         stop.set()
 
     with pytest.raises(Cancelled):
-        ask(module_engine, tiny_inpaint, picture, mask, num_inference_steps=4, stop=stop, progress=press_stop)
+        ask(module_engine, tiny_inpaint, picture, mask, num_inference_steps=3, stop=stop, progress=press_stop)
+    assert len(list(out.glob("*"))) == files_before, "a stopped run left a file"
 
 
 def test_a_text_to_image_model_is_not_an_inpainting_model(module_engine, tiny_inpaint):
