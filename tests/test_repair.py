@@ -189,7 +189,7 @@ def test_diffusion_keeps_size_and_unmasked_pixels_and_the_seed_reproduces(module
     assert np.array_equal(out, np.asarray(b.image)), "the same seed gave another picture"
     assert not np.array_equal(out, np.asarray(c.image))
     assert not np.array_equal(out[mask], picture[mask])
-    assert any("steps of 4 px" in n for n in a.notes)
+    assert any("painted the whole picture at 64×44" in n for n in a.notes)
 
 
 def test_diffusion_metadata_reads_back(module_engine, tiny_inpaint):
@@ -300,3 +300,11 @@ def test_diffusion_settings_are_checked_with_opencv_too(engine):
         engine.inpaint(damaged, mask, strength=3)
     with pytest.raises(InvalidInput, match="model: must be a model name"):
         engine.inpaint(damaged, mask, model=5)
+
+
+def test_the_tab_says_the_size_or_the_limit(tmp_path):
+    from studio.ui.repair_tab import size_note
+
+    Image.fromarray(smooth_picture(300, 200)).save(tmp_path / "p.png")
+    assert "300×200 px; the result keeps that size" in size_note(str(tmp_path / "p.png"), 2048)
+    assert "too large to repair here" in size_note(str(tmp_path / "p.png"), 256)

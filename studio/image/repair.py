@@ -197,8 +197,9 @@ class RepairEngine:
             seed: -1 random, else 0 to 2**32-1 (CPU generator: the same picture on any device).
             mask_blur: 0-64 px; 0 keeps every unmasked pixel exact, more blends a soft edge
                 (and softens the mask the model sees).
-            inpaint_area: ``whole picture`` or ``only masked`` (the masked region plus
-                ``masked_padding`` px, painted at the model's resolution and pasted back).
+            inpaint_area: ``whole picture`` (the model sees all of it, scaled so its longer side is
+                the model's native size) or ``only masked`` (the masked region plus ``masked_padding``
+                px, scaled the same way, so small repairs get the model's full resolution).
             masked_padding: 0-512 px around the mask for ``only masked``.
             opencv_method: ``telea`` or ``navier-stokes`` (OpenCV only).
             opencv_radius: 1-32 px, the neighbourhood OpenCV fills from.
@@ -326,14 +327,16 @@ class RepairEngine:
             cw, ch = box[2] - box[0], box[3] - box[1]
             scale = native / max(cw, ch)
         else:
-            box, (cw, ch), scale = (0, 0, W, H), (W, H), 1.0
+            box, (cw, ch) = (0, 0, W, H), (W, H)
+        scale = native / max(cw, ch)  # the region is painted at the model's own resolution
         work = (max(step, round(cw * scale / step) * step), max(step, round(ch * scale / step) * step))
         if inpaint_area == "only masked":
             notes.append(f"The masked region ({cw}×{ch} px with its padding) was painted at {work[0]}×{work[1]} "
                          "and pasted back.")
         elif work != (W, H):
-            notes.append(f"The model works in steps of {step} px, so it painted at {work[0]}×{work[1]} and the "
-                         f"result was resized back to {W}×{H}; only the masked pixels were replaced.")
+            notes.append(f"The model painted the whole picture at {work[0]}×{work[1]} (its own resolution, in steps "
+                         f"of {step} px), resized back to {W}×{H}; only the masked pixels were replaced. For small "
+                         "repairs in a large picture, “only masked” keeps more detail.")
         notes += [m for m in (diff.prompt_overflow(pipe, prompt),
                               diff.prompt_overflow(pipe, negative_prompt, "negative_prompt")) if m]
         if negative_prompt and guidance <= 1.0:

@@ -25,6 +25,7 @@ from gradio.data_classes import FileData
 from PIL import Image
 
 from ..errors import Cancelled, InvalidInput
+from ..image.imageio import probe_size
 from ..image.repair import INPAINT_AREAS, MAX_EXTEND, MAX_MASK_BLUR, MAX_PADDING, MAX_RADIUS, OPENCV_METHODS
 from .common import guard, session_id, stop_event
 from .components import WholeNumber, path_image
@@ -54,6 +55,18 @@ def editor_mask(value, size: tuple[int, int] | None) -> np.ndarray | None:
     if size is not None and mask.shape[::-1] != tuple(size):
         mask = np.asarray(Image.fromarray(mask.view(np.uint8) * 255).resize(tuple(size), Image.NEAREST)) > 0
     return mask
+
+
+def size_note(path, limit: int) -> str:
+    """What the tab will do with the picture at ``path``, from its header only."""
+    size = probe_size(path)
+    if size is None:
+        return ""
+    w, h = size
+    if max(w, h) > limit:
+        return (f"The picture is {w}×{h} px: **too large to repair here** (the limit is {limit} px on the longer "
+                "side, --max-image-side). Make it smaller first.")
+    return f"The picture is {w}×{h} px; the result keeps that size."
 
 
 def _model_offer(ctx) -> tuple[list, str, str]:
@@ -91,6 +104,7 @@ def build(ctx) -> dict:
     with gr.Row():
         with gr.Column(scale=1, min_width=340):
             picture = path_image("Picture to repair", elem_id="repair-picture", height=240)
+            picture_note = gr.Markdown(elem_id="repair-picture-note")
             with gr.Row():
                 from_image_btn = gr.Button("Take the Image tab's selected picture", size="sm",
                                            elem_id="repair-from-image")
@@ -168,10 +182,10 @@ def build(ctx) -> dict:
     # ----- small UI reactions -----------------------------------------------------------------
     def show_picture(path):
         if not path:
-            return None
-        return {"background": path, "layers": [], "composite": path}
+            return None, ""
+        return {"background": path, "layers": [], "composite": path}, size_note(path, ctx.settings.max_image_side)
 
-    picture.change(show_picture, picture, editor, queue=False, **private)
+    picture.change(show_picture, picture, [editor, picture_note], queue=False, **private)
 
     def pick_model(ref):
         ref = (ref or "").strip()
@@ -194,8 +208,6 @@ def build(ctx) -> dict:
                seed_v, area_v, padding_v, left, right, up, down, hist, request: gr.Request, progress=gr.Progress()):
         if not path:
             raise InvalidInput("image", "is missing. Load a picture first.")
-        from ..image.imageio import probe_size
-
         mask = editor_mask(painted, probe_size(path))
         with stop_event(ctx, request, "repair") as stop:
             try:
@@ -336,4 +348,4 @@ def wire(ctx, parts: dict) -> None:
                                     [article_id, me["status"]], **private)
 
 
-__all__ = ["build", "wire", "editor_mask"]
+__all__ = ["build", "wire", "editor_mask", "size_note"]
