@@ -371,7 +371,11 @@ class RepairEngine:
         _check_stop(stop)
         if getattr(out, "nsfw_content_detected", None) and out.nsfw_content_detected[0]:
             raise StudioError("The model's safety checker blacked out the picture; nothing was saved.")
-        painted = out.images[0].convert("RGB").resize((cw, ch), Image.LANCZOS)
+        painted = out.images[0].convert("RGB")
+        if painted.getextrema() == ((0, 0), (0, 0), (0, 0)):  # NaN decodes to black (a half-precision overflow)
+            raise StudioError("The model's picture came out black (often a half-precision overflow); nothing was "
+                              "saved. Try again with another seed, or start the studio with --device cpu.")
+        painted = painted.resize((cw, ch), Image.LANCZOS)
         filled = canvas.copy()
         filled[box[1]:box[3], box[0]:box[2]] = np.asarray(painted, np.uint8)
         result = composite(canvas, filled, mask, alpha)
