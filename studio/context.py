@@ -11,6 +11,7 @@ import dataclasses
 
 from .image.diffusion import DiffusionEngine
 from .image.gan import GanEngine
+from .image.repair import RepairEngine
 from .image.style import StyleEngine
 from .library import Library
 from .models import ModelManager
@@ -30,18 +31,21 @@ class StudioContext:
     diffusion: DiffusionEngine
     style: StyleEngine
     library: Library
+    repair: RepairEngine
     jobs: Jobs = dataclasses.field(default_factory=Jobs)
 
     @classmethod
     def create(cls, settings: Settings) -> "StudioContext":
         """Build the manager and the engines; loads no model (models load on first use)."""
         manager = ModelManager(settings)
+        diffusion = DiffusionEngine(manager, settings)
         return cls(
             settings=settings,
             manager=manager,
             text=TextEngine(manager, settings),
             gan=GanEngine(manager, settings),
-            diffusion=DiffusionEngine(manager, settings),
+            diffusion=diffusion,
             style=StyleEngine(manager, settings),
             library=Library(settings.data_dir),
+            repair=RepairEngine(manager, settings, diffusion),
         )

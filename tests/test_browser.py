@@ -168,3 +168,43 @@ def test_an_error_never_hides_the_draft(page):
     assert draft_value(page) == "My own paragraph stays. And more."
     assert "prompt:" not in page.locator("#write-status").inner_text()  # the label the writer sees
     page.locator("#draft textarea").fill("")
+
+
+def test_repair_paints_a_mask_and_mends_the_picture(page, studio_server, tmp_path):
+    """Paint a stroke over a picture in the Repair tab's editor; OpenCV (no model) fills it. The PNG
+    keeps the picture's size and every pixel far from the stroke."""
+    _url, ctx = studio_server
+    y, x = np.mgrid[0:150, 0:200].astype(np.float64)
+    picture = np.stack([120 + 60 * np.sin(x / 40), 60 + y, 90 + 40 * np.cos((x + y) / 60)], axis=2).astype(np.uint8)
+    Image.fromarray(picture).save(tmp_path / "old-photo.png")
+    before = set(ctx.settings.output_dir.glob("repair-*.png"))
+    page.get_by_role("tab", name="Repair").click()
+    page.wait_for_selector("#repair-run", timeout=30_000)
+    assert "OpenCV" in page.locator("#repair-engine-note").inner_text()
+    page.locator("#repair-picture input[type=file]").set_input_files(str(tmp_path / "old-photo.png"))
+    page.wait_for_selector("#repair-picture img", timeout=30_000)
+    canvas = page.locator("#repair-mask canvas").first
+    canvas.wait_for(timeout=30_000)
+    time.sleep(2)  # the editor draws the picture as its background
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    cy = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.4, cy)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, cy + 10, steps=25)
+    page.mouse.up()
+    page.locator("#repair-run").click()
+    page.wait_for_function("document.querySelector('#repair-status').innerText.includes('Repaired with OpenCV')",
+                           timeout=120_000)
+    page.wait_for_function("document.querySelectorAll('#repair-compare img').length >= 1", timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "repair.png"), full_page=True)
+    made = sorted(set(ctx.settings.output_dir.glob("repair-*.png")) - before)
+    assert len(made) == 1, f"expected one new repair PNG, found {made}"
+    out = np.asarray(Image.open(made[0]).convert("RGB"))
+    assert out.shape == picture.shape
+    changed = np.any(out != picture, axis=2)
+    assert changed.any(), "the painted stroke was not filled"
+    rows = np.nonzero(changed.any(axis=1))[0]
+    assert rows.max() - rows.min() < 100, "pixels far from the stroke changed"
+    assert not changed[:20].any() and not changed[-20:].any()
+    assert not real_errors(page), real_errors(page)

@@ -108,3 +108,27 @@ def make_tiny_sd(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     pipe.save_pretrained(folder)
     return folder
+
+
+def make_tiny_sd_inpaint(folder: Path) -> Path:
+    """Save a tiny random StableDiffusionInpaintPipeline to ``folder`` (``save_pretrained``).
+
+    The parts of :func:`make_tiny_sd`, except the UNet, which takes 9 input channels
+    (4 latent + 1 mask + 4 masked-picture latent) as inpainting models do. Sizes are
+    multiples of 4 px; the native size is 64×64.
+    """
+    import torch
+    from diffusers import StableDiffusionInpaintPipeline, StableDiffusionPipeline, UNet2DConditionModel
+
+    base = StableDiffusionPipeline.from_pretrained(make_tiny_sd(folder.parent / (folder.name + "-base")))
+    torch.manual_seed(0)
+    config = dict(base.unet.config)
+    config["in_channels"] = 9
+    unet = UNet2DConditionModel.from_config(config)
+    pipe = StableDiffusionInpaintPipeline(
+        vae=base.vae, text_encoder=base.text_encoder, tokenizer=base.tokenizer, unet=unet, scheduler=base.scheduler,
+        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    pipe.save_pretrained(folder)
+    return folder

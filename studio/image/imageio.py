@@ -67,7 +67,8 @@ class LoadedImage:
         return f"{field} was {ow}×{oh} pixels; it was downscaled to {w}×{h} (the largest side allowed)."
 
 
-def load_user_image(source: Any, field: str = "image", max_side: int | None = None) -> LoadedImage:
+def load_user_image(source: Any, field: str = "image", max_side: int | None = None,
+                    background: tuple[int, int, int] = WHITE) -> LoadedImage:
     """Open a user's picture safely and return it as upright 8-bit RGB.
 
     Args:
@@ -76,6 +77,7 @@ def load_user_image(source: Any, field: str = "image", max_side: int | None = No
         field: the input's name, used in error messages (``"content_image"``...).
         max_side: when set, a picture larger than this on its longer side is
             downscaled (Lanczos) to fit; the aspect ratio is kept.
+        background: the RGB colour transparent pixels are composited onto (white; masks use black).
 
     Returns:
         :class:`LoadedImage`.
@@ -124,7 +126,7 @@ def load_user_image(source: Any, field: str = "image", max_side: int | None = No
                                   "Save it again or try another picture.") from None
     original_size = image.size
     _check_size(field, original_size)
-    rgb = to_rgb(image, field)
+    rgb = to_rgb(image, field, background)
     if max_side and max(rgb.size) > max_side:
         rgb = fit_within(rgb, max_side)
         if min(rgb.size) < MIN_SIDE:
@@ -132,6 +134,23 @@ def load_user_image(source: Any, field: str = "image", max_side: int | None = No
             raise InvalidInput("max_side", f"{max_side} would shrink the {field} ({w}×{h}) to {nw}×{nh}, under "
                                            f"{MIN_SIDE} px on a side. Raise max_side or crop the picture.")
     return LoadedImage(rgb, original_size, name=name, format=fmt)
+
+
+def load_user_rgb(source: Any, field: str = "image") -> tuple[np.ndarray, str]:
+    """A user's picture as an upright 8-bit RGB array ``(H, W, 3)`` and its file name (``""`` in memory).
+
+    An ``(H, W, 3)`` uint8 array is only checked (:data:`MAX_PIXELS`, :data:`MAX_SIDE`,
+    :data:`MIN_SIDE`) and handed back as is, without a copy (treat it as read-only); anything
+    else goes through :func:`load_user_image` (never downscaled here).
+
+    Raises:
+        InvalidInput: as :func:`load_user_image`.
+    """
+    if isinstance(source, np.ndarray) and source.dtype == np.uint8 and source.ndim == 3 and source.shape[2] == 3:
+        _check_size(field, (source.shape[1], source.shape[0]))
+        return source, ""
+    loaded = load_user_image(source, field)
+    return np.asarray(loaded.image, np.uint8), loaded.name
 
 
 def _open(field: str, fp) -> tuple[Image.Image, str]:
@@ -190,10 +209,10 @@ def _from_array(field: str, array: np.ndarray) -> Image.Image:
     return Image.fromarray(array)
 
 
-def to_rgb(image: Image.Image, field: str = "image") -> Image.Image:
+def to_rgb(image: Image.Image, field: str = "image", background: tuple[int, int, int] = WHITE) -> Image.Image:
     """Any Pillow colour mode → 8-bit RGB.
 
-    Transparent pixels are composited onto white; 16-bit integer greyscale
+    Transparent pixels are composited onto ``background`` (white by default); 16-bit integer greyscale
     (``I;16*``, ``I``) is scaled from 0..65535, float greyscale (``F``) from
     0..1 when it fits there (else taken as 0..255); CMYK and pictures with an
     embedded ICC profile are converted to sRGB with LittleCMS when possible.
@@ -214,8 +233,8 @@ def to_rgb(image: Image.Image, field: str = "image") -> Image.Image:
         or (mode in ("L", "RGB") and "transparency" in image.info)
     if has_alpha:
         rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, WHITE + (255,))
-        return Image.alpha_composite(background, rgba).convert("RGB")
+        base = Image.new("RGBA", rgba.size, tuple(background) + (255,))
+        return Image.alpha_composite(base, rgba).convert("RGB")
     profiled = _to_srgb(image)
     if profiled is not None:
         return profiled

@@ -1,0 +1,393 @@
+"""Picture repair: remove, fill and restore the masked part of a picture, or extend it.
+
+Two engines behind one call, :meth:`RepairEngine.inpaint`:
+
+* **OpenCV** (``model=""``, works offline on any machine): ``cv2.inpaint`` from
+  opencv-python-headless, with Telea's fast marching method (Telea 2004, "An
+  image inpainting technique based on the fast marching method") or the
+  Navier–Stokes method (Bertalmío, Bertozzi & Sapiro 2001). Best for scratches,
+  dust, thin wires, small objects and watermarks on smooth backgrounds.
+* **Diffusion** (``model`` = a Hub id or a folder under ``--model-dir``): any
+  diffusers inpainting model through ``AutoPipelineForInpainting.from_pipe`` on
+  the pipeline the :class:`ModelManager` keeps (kind ``diffusion``, one in
+  memory), from a prompt, with ``strength``, ``num_inference_steps``,
+  ``guidance_scale`` and ``seed``. "Only masked" (AUTOMATIC1111's *inpaint
+  area*) paints just the masked region, padded, at the model's own resolution,
+  and pastes it back.
+
+What both guarantee:
+
+* the result has the picture's size (plus any outpainting extension);
+* every unmasked pixel is the picture's own, bit for bit, unless ``mask_blur`` >
+  0 asks to blend the edge (then pixels within about 2 × ``mask_blur`` px of
+  the mask are mixed, and the rest are still untouched);
+* the PNG carries AUTOMATIC1111-style parameters (Denoising strength, Mask blur,
+  Inpaint area, Model...) that :func:`~studio.image.metadata.read_png_parameters`
+  reads back.
+
+Masks: white (any channel ≥ 128) = fill, black or transparent = keep; the mask
+must have the picture's size.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from PIL import Image
+
+from ..devices import free_memory
+from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError
+from ..models import ModelManager
+from ..settings import Settings
+from ..validate import check_choice, check_float, check_int, check_seed, check_text
+from . import diffusion as diff
+from .imageio import load_user_rgb
+from .metadata import save_png
+from .repair_ops import (border_mask, blend_alpha, composite, extend_canvas, load_mask, looks_like_inpainting,
+                         opencv_fill)
+from .style import check_denoising_steps
+
+Progress = Callable[[int, int], None]
+
+OPENCV_METHODS = ("telea", "navier-stokes")
+INPAINT_AREAS = ("whole picture", "only masked")
+MAX_MASK_BLUR = 64
+MAX_PADDING = 512
+MAX_RADIUS = 32
+MAX_EXTEND = 2048
+
+
+@dataclasses.dataclass
+class RepairResult:
+    """What :meth:`RepairEngine.inpaint` made.
+
+    Attributes:
+        image: the repaired RGB picture, the input's size plus any extension.
+        before: the input picture on the same canvas, uint8 ``(H, W, 3)`` (for a diffusion model's
+            outpainting, the new border as OpenCV filled it for the model to start from).
+        mask: the mask that was filled, bool ``(H, W)`` numpy array, True = filled, same size as ``image``.
+        path: the saved PNG, or None with ``save=False``.
+        params: the metadata the PNG carries.
+        notes: sentences for the user (resized work size, ignored negative prompt...).
+        seconds: wall time of the call.
+    """
+
+    image: Image.Image
+    before: np.ndarray
+    mask: np.ndarray
+    path: Path | None
+    params: dict
+    notes: list[str]
+    seconds: float
+
+
+def _check_stop(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise Cancelled()
+
+
+class RepairEngine:
+    """Inpainting and outpainting of a user's picture; knows nothing of Gradio.
+
+    Args:
+        manager: the shared :class:`ModelManager` (diffusion pipelines are its ``diffusion`` kind).
+        settings: the studio settings (``max_image_side``, ``output_dir``, ``model_dirs``).
+        diffusion: the studio's :class:`~studio.image.diffusion.DiffusionEngine`, for the model list.
+    """
+
+    def __init__(self, manager: ModelManager, settings: Settings, diffusion: diff.DiffusionEngine):
+        self.manager, self.settings, self.diffusion = manager, settings, diffusion
+
+    # ----- what can be offered ------------------------------------------------------------
+    def offered(self) -> tuple[list[str], list[str]]:
+        """``(inpainting models available now, notes)``: the diffusion candidates (flags and
+        ``--model-dir`` folders) that are inpainting models. Empty: OpenCV runs."""
+        refs, notes = self.diffusion.offered()
+        return [r for r in refs if looks_like_inpainting(r)], notes
+
+    def default_model(self) -> str:
+        """The first available inpainting model, or ``""`` (OpenCV) when there is none."""
+        refs, _ = self.offered()
+        return refs[0] if refs else ""
+
+    @staticmethod
+    def describe(model: str | None) -> str:
+        """A sentence naming the engine ``model`` selects."""
+        ref = (model or "").strip()
+        if not ref:
+            return "OpenCV inpainting (cv2.inpaint) runs: offline, fast, best for scratches and small objects."
+        return f"The diffusion inpainting model {ref} runs, guided by the prompt."
+
+    def pipeline(self, model: str):
+        """An inpainting pipeline for ``model``, built with ``AutoPipelineForInpainting.from_pipe`` on
+        the cached diffusion pipeline (shared weights), with its own scheduler copy.
+
+        Raises:
+            ModelUnavailable: the model cannot be loaded, or is not an inpainting model
+                (a UNet without the 9 input channels of inpainting models, or no inpainting
+                variant in diffusers).
+        """
+        from diffusers import AutoPipelineForInpainting
+
+        try:
+            base = self.manager.get("diffusion", model)
+        except ModelUnavailable as exc:
+            raise ModelUnavailable(f"model: {exc.message}", field="model") from exc
+        unet = getattr(base, "unet", None)
+        if unet is not None and int(unet.config.in_channels) != 9:
+            raise ModelUnavailable(
+                f"model: {model} is not an inpainting model (its UNet takes {unet.config.in_channels} input "
+                "channels; inpainting models take 9: the picture, the mask and the masked picture). Choose an "
+                "inpainting model (such as stable-diffusion-v1-5/stable-diffusion-inpainting), or leave the "
+                "model empty for OpenCV.", field="model")
+        try:
+            pipe = AutoPipelineForInpainting.from_pipe(base, scheduler=copy.deepcopy(base.scheduler))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ModelUnavailable(f"model: {model} ({type(base).__name__}) is not an inpainting model: "
+                                   f"diffusers has no inpainting variant of it ({exc}).", field="model") from exc
+        pipe.set_progress_bar_config(disable=True)
+        return pipe
+
+    # ----- the work ----------------------------------------------------------------------------
+    def inpaint(
+        self,
+        image: Any,
+        mask_image: Any = None,
+        prompt: str = "",
+        negative_prompt: str = "",
+        *,
+        model: str | None = "",
+        strength: float = 1.0,
+        num_inference_steps: int | None = None,
+        guidance_scale: float | None = None,
+        seed: int = -1,
+        mask_blur: int = 0,
+        inpaint_area: str = "whole picture",
+        masked_padding: int = 32,
+        opencv_method: str = "telea",
+        opencv_radius: int = 5,
+        extend_left: int = 0,
+        extend_right: int = 0,
+        extend_up: int = 0,
+        extend_down: int = 0,
+        stop: threading.Event | None = None,
+        progress: Progress | None = None,
+        save: bool = True,
+    ) -> RepairResult:
+        """Fill the masked part of ``image`` (and any extension of its canvas).
+
+        Args:
+            image: the picture (path, Gradio file dict, bytes, PIL or uint8 array), at most
+                ``--max-image-side`` px on its longer side; never downscaled.
+            mask_image: the same size; white = fill, black/transparent = keep. May be None
+                (or all black) only when extending the canvas.
+            prompt, negative_prompt: what to paint / avoid (diffusion only; the prompt may be empty).
+            model: ``""`` or None for OpenCV; else a diffusers inpainting model (Hub id or folder
+                under ``--model-dir``).
+            strength: 0 (exclusive) to 1, how much of the masked area is repainted (diffusion).
+            num_inference_steps: 1-150 (None: the family default); ``steps × strength`` must be ≥ 1.
+            guidance_scale: 0-50 (None: the family default).
+            seed: -1 random, else 0 to 2**32-1 (CPU generator: the same picture on any device).
+            mask_blur: 0-64 px; 0 keeps every unmasked pixel exact, more blends a soft edge
+                (and softens the mask the model sees).
+            inpaint_area: ``whole picture`` (the model sees all of it, scaled so its longer side is
+                the model's native size) or ``only masked`` (the masked region plus ``masked_padding``
+                px, scaled the same way, so small repairs get the model's full resolution).
+            masked_padding: 0-512 px around the mask for ``only masked``.
+            opencv_method: ``telea`` or ``navier-stokes`` (OpenCV only).
+            opencv_radius: 1-32 px, the neighbourhood OpenCV fills from.
+            extend_left, extend_right, extend_up, extend_down: 0-2048 px added on that side
+                (outpainting); the total must stay within ``--max-image-side``.
+            stop: when set, the work ends at the next step (Cancelled; nothing saved).
+            progress: called as ``progress(done, total)``.
+            save: write the PNG (with metadata) to ``settings.output_dir``.
+
+        Returns:
+            :class:`RepairResult`.
+
+        Raises:
+            InvalidInput: a bad value, picture or mask (wrong size, empty, covering everything),
+                naming the field; nothing computed or written.
+            ModelUnavailable: the model cannot be loaded or is not an inpainting model.
+            OutOfMemory: the device ran out of memory. Cancelled: Stop was pressed.
+        """
+        t0 = time.perf_counter()
+        if model is not None and not isinstance(model, str):
+            raise InvalidInput("model", f"must be a model name, or empty for OpenCV, not {model!r}.")
+        ref = (model or "").strip()
+        prompt = check_text("prompt", prompt, required=False)
+        negative_prompt = check_text("negative_prompt", negative_prompt, required=False)
+        mask_blur = check_int("mask_blur", mask_blur, 0, MAX_MASK_BLUR)
+        inpaint_area = check_choice("inpaint_area", inpaint_area, INPAINT_AREAS)
+        masked_padding = check_int("masked_padding", masked_padding, 0, MAX_PADDING)
+        opencv_method = check_choice("opencv_method", opencv_method, OPENCV_METHODS)
+        opencv_radius = check_int("opencv_radius", opencv_radius, 1, MAX_RADIUS)
+        ext = {side: check_int(f"extend_{side}", v, 0, MAX_EXTEND) for side, v in
+               (("left", extend_left), ("right", extend_right), ("up", extend_up), ("down", extend_down))}
+        # the diffusion settings do not apply to OpenCV, but a bad value is still refused
+        strength = check_float("strength", strength, 0.0, 1.0)
+        seed = check_seed(seed)
+        pre = diff.family_defaults(ref)
+        steps = check_int("num_inference_steps", pre["num_inference_steps"] if num_inference_steps is None
+                          else num_inference_steps, 1, diff.MAX_STEPS)
+        guidance = check_float("guidance_scale", pre["guidance_scale"] if guidance_scale is None
+                               else guidance_scale, 0.0, diff.MAX_GUIDANCE)
+        if ref:
+            if strength == 0:
+                raise InvalidInput("strength", "must be above 0 (0 repaints nothing); 1 repaints the masked area fully.")
+            check_denoising_steps(steps, strength)
+
+        rgb, name = load_user_rgb(image, "image")
+        limit = int(self.settings.max_image_side)
+        h, w = rgb.shape[:2]
+        if max(w, h) > limit:
+            raise InvalidInput("image", f"is {w}×{h} px; the largest side allowed here is {limit} px "
+                                        "(--max-image-side). Make it smaller first: repair keeps the picture's size.")
+        W, H = w + ext["left"] + ext["right"], h + ext["up"] + ext["down"]
+        if max(W, H) > limit:
+            raise InvalidInput("extend_left" if W > limit else "extend_up",
+                               f"would make the picture {W}×{H} px; the largest side allowed is {limit} px.")
+        extending = W != w or H != h
+        if mask_image is None or (isinstance(mask_image, (str, bytes, dict)) and not mask_image):
+            if not extending:
+                raise InvalidInput("mask_image", "is missing. Paint over what to fill (white = fill).")
+            mask = np.zeros((h, w), bool)
+        else:
+            mask = load_mask(mask_image, (w, h))
+        if not extending and not mask.any():
+            raise InvalidInput("mask_image", "is empty: nothing is marked to fill. Paint over the part to repair "
+                                             "(white = fill, black = keep).")
+        if mask.all():
+            raise InvalidInput("mask_image", "covers the whole picture, so nothing is left to repair from. Leave "
+                                             "the parts to keep unmasked (black).")
+        canvas, full_mask = extend_canvas(rgb, mask, ext["left"], ext["right"], ext["up"], ext["down"])
+        _check_stop(stop)
+
+        if not ref:
+            result, notes, params = self._opencv(canvas, full_mask, opencv_method, opencv_radius, mask_blur,
+                                                 stop, progress)
+            before = canvas
+        else:
+            if extending:  # a plausible start for the model: OpenCV's fill of the new border
+                canvas = opencv_fill(canvas, border_mask(mask, ext, canvas.shape[:2]), opencv_method, opencv_radius)
+            before = canvas
+            result, notes, params = self._diffusion(
+                ref, canvas, full_mask, prompt, negative_prompt, strength, steps, guidance, seed, mask_blur,
+                inpaint_area, masked_padding, stop, progress)
+        _check_stop(stop)
+        params.update({"width": result.shape[1], "height": result.shape[0], "mask_blur": mask_blur,
+                       "masked_pixels": int(np.count_nonzero(full_mask)), "content": _display_name(name)})
+        if extending:
+            params["outpaint"] = " ".join(f"{k} {v}" for k, v in ext.items() if v)
+            params["original_size"] = f"{w}x{h}"
+        image_out = Image.fromarray(result)
+        path = save_png(image_out, self.settings.output_dir, params, "repair") if save else None
+        return RepairResult(image_out, before, full_mask, path, params, notes, time.perf_counter() - t0)
+
+    def _opencv(self, canvas, mask, method, radius, mask_blur, stop, progress):
+        if progress is not None:
+            progress(0, 1)
+        alpha = blend_alpha(mask, mask_blur)
+        if alpha is None:
+            filled = opencv_fill(canvas, mask, method, radius)
+        else:  # fill a band mask_blur px wider, so that the soft edge mixes the fill into its surroundings
+            import cv2
+
+            size = 2 * mask_blur + 1
+            grown = cv2.dilate(mask.view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+            filled = opencv_fill(canvas, grown.view(bool), method, radius)
+            alpha *= grown
+        _check_stop(stop)
+        out = composite(canvas, filled, mask, alpha)
+        if progress is not None:
+            progress(1, 1)
+        params = {"prompt": "", "engine": "inpaint-opencv", "model": f"opencv-{method}", "inpaint_radius": radius}
+        return out, [], params
+
+    def _diffusion(self, ref, canvas, mask, prompt, negative_prompt, strength, steps, guidance, seed, mask_blur,
+                   inpaint_area, padding, stop, progress):
+        from diffusers.image_processor import VaeImageProcessor
+
+        pipe = self.pipeline(ref)
+        step, native = diff.size_step(pipe), diff.native_size(pipe)
+        H, W = mask.shape
+        alpha = blend_alpha(mask, mask_blur)
+        model_mask = Image.fromarray(np.rint((alpha if alpha is not None else mask) * 255).astype(np.uint8))
+        notes: list[str] = []
+        if inpaint_area == "only masked":
+            hard = Image.fromarray(mask.view(np.uint8) * 255)
+            box = VaeImageProcessor.get_crop_region(hard, W, H, pad=padding)
+            cw, ch = box[2] - box[0], box[3] - box[1]
+            scale = native / max(cw, ch)
+        else:
+            box, (cw, ch) = (0, 0, W, H), (W, H)
+        scale = native / max(cw, ch)  # the region is painted at the model's own resolution
+        work = (max(step, round(cw * scale / step) * step), max(step, round(ch * scale / step) * step))
+        if inpaint_area == "only masked":
+            notes.append(f"The masked region ({cw}×{ch} px with its padding) was painted at {work[0]}×{work[1]} "
+                         "and pasted back.")
+        elif work != (W, H):
+            notes.append(f"The model painted the whole picture at {work[0]}×{work[1]} (its own resolution, in steps "
+                         f"of {step} px), resized back to {W}×{H}; only the masked pixels were replaced. For small "
+                         "repairs in a large picture, “only masked” keeps more detail.")
+        notes += [m for m in (diff.prompt_overflow(pipe, prompt),
+                              diff.prompt_overflow(pipe, negative_prompt, "negative_prompt")) if m]
+        if negative_prompt and guidance <= 1.0:
+            notes.append("The negative prompt has no effect with guidance_scale at 1 or below.")
+        run_steps = int(steps * strength)
+
+        def on_step_end(p, i, t, kwargs):
+            if stop is not None and stop.is_set():
+                raise Cancelled()
+            if progress is not None:
+                progress(min(i + 1, run_steps), run_steps)
+            return kwargs
+
+        crop = Image.fromarray(canvas).crop(box)
+        call = {"prompt": prompt, "image": crop.resize(work, Image.LANCZOS),
+                "mask_image": model_mask.crop(box).resize(work, Image.BILINEAR), "width": work[0],
+                "height": work[1], "strength": strength, "num_inference_steps": steps, "guidance_scale": guidance,
+                "output_type": "pil", "generator": torch.Generator("cpu").manual_seed(seed),
+                "callback_on_step_end": on_step_end}
+        if negative_prompt:
+            call["negative_prompt"] = negative_prompt
+        accepted = diff._call_parameters(type(pipe))
+        call = {k: v for k, v in call.items() if k in accepted}
+        try:
+            with self.manager.device_lock(), torch.inference_mode():
+                _check_stop(stop)
+                out = pipe(**call)
+        except torch.OutOfMemoryError:
+            free_memory(self.manager.device)
+            raise OutOfMemory(f"The device ran out of memory at {work[0]}×{work[1]} px. Use “only masked”, or "
+                              "restart the studio with --cpu-offload or --vae-tiling.") from None
+        _check_stop(stop)
+        if getattr(out, "nsfw_content_detected", None) and out.nsfw_content_detected[0]:
+            raise StudioError("The model's safety checker blacked out the picture; nothing was saved.")
+        painted = out.images[0].convert("RGB")
+        if painted.getextrema() == ((0, 0), (0, 0), (0, 0)):  # NaN decodes to black (a half-precision overflow)
+            raise StudioError("The model's picture came out black (often a half-precision overflow); nothing was "
+                              "saved. Try again with another seed, or start the studio with --device cpu.")
+        painted = painted.resize((cw, ch), Image.LANCZOS)
+        filled = canvas.copy()
+        filled[box[1]:box[3], box[0]:box[2]] = np.asarray(painted, np.uint8)
+        result = composite(canvas, filled, mask, alpha)
+        params = {"prompt": prompt, "negative_prompt": negative_prompt, "num_inference_steps": steps,
+                  "scheduler": type(pipe.scheduler).__name__, "guidance_scale": guidance, "seed": seed,
+                  "model": ref, "engine": "inpaint", "denoising_strength": strength,
+                  "inpaint_area": "Only masked" if inpaint_area == "only masked" else "Whole picture"}
+        if inpaint_area == "only masked":
+            params["masked_padding"] = padding
+        return result, notes, params
+
+
+def _display_name(file_name: str) -> str:
+    name = "".join(ch for ch in (file_name or "") if ch.isprintable())
+    return name[:80] or "picture"

@@ -1,0 +1,351 @@
+"""The Repair tab: remove, fill and restore parts of a picture, or extend it.
+
+Its own tab (not a mode of Image or Style) because its input is a picture *and* a
+painted mask, and its result must keep the picture's own pixels and size, which
+neither of the other tabs' controls express.
+
+Load a picture (or take the Image tab's selected picture, the Style tab's result, or a
+picture of the article open in the Write tab),
+paint over what to fix, and press Repair. With no inpainting model, OpenCV's
+``cv2.inpaint`` runs (offline, any machine); with a diffusers inpainting model the
+masked area is repainted from a prompt. The picture is kept as uploaded: the editor
+only draws the mask over it. The ``/inpaint`` API endpoint is registered here.
+
+Contract keys returned by :func:`build`: ``picture`` (the picture ``gr.Image``, a file
+path value), ``result_path`` (gr.State, str | None), ``send_to_library_btn``, ``status``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+from gradio.data_classes import FileData
+from PIL import Image
+
+from ..errors import Cancelled, InvalidInput
+from ..image.imageio import probe_size
+from ..image.repair import INPAINT_AREAS, MAX_EXTEND, MAX_MASK_BLUR, MAX_PADDING, MAX_RADIUS, OPENCV_METHODS
+from .common import guard, session_id, stop_event
+from .components import WholeNumber, path_image
+
+OPENCV_CHOICE = ("OpenCV (offline, no model)", "")
+HISTORY_MAX = 100
+
+
+def editor_mask(value, size: tuple[int, int] | None) -> np.ndarray | None:
+    """The painted strokes of a ``gr.ImageEditor`` value (type numpy, RGBA layers) as a boolean
+    ``(H, W)`` mask at ``size`` (the picture's ``(width, height)``), or None when nothing is painted.
+
+    The editor draws over the picture at the picture's own size; should its canvas differ
+    (a browser scaling a huge picture), the strokes are scaled to the picture (nearest neighbour).
+    """
+    if not value:
+        return None
+    mask = None
+    for layer in value.get("layers") or []:
+        if layer is None:
+            continue
+        arr = np.asarray(layer)
+        painted = arr[..., 3] > 0 if arr.ndim == 3 and arr.shape[2] == 4 else arr.reshape(arr.shape[:2] + (-1,)).max(-1) > 0
+        mask = painted if mask is None else (mask | painted)
+    if mask is None or not mask.any():
+        return None
+    if size is not None and mask.shape[::-1] != tuple(size):
+        mask = np.asarray(Image.fromarray(mask.view(np.uint8) * 255).resize(tuple(size), Image.NEAREST)) > 0
+    return mask
+
+
+def size_note(path, limit: int) -> str:
+    """What the tab will do with the picture at ``path``, from its header only."""
+    size = probe_size(path)
+    if size is None:
+        return ""
+    w, h = size
+    if max(w, h) > limit:
+        return (f"The picture is {w}×{h} px: **too large to repair here** (the limit is {limit} px on the longer "
+                "side, --max-image-side). Make it smaller first.")
+    return f"The picture is {w}×{h} px; the result keeps that size."
+
+
+def _model_offer(ctx) -> tuple[list, str, str]:
+    """``(dropdown choices, default value, note)``: OpenCV first, then the inpainting models."""
+    try:
+        refs, _notes = ctx.repair.offered()
+    except Exception:  # noqa: BLE001 - a probe must not break the tab
+        refs = []
+    default = refs[0] if refs else ""
+    return [OPENCV_CHOICE] + [(r, r) for r in refs], default, ctx.repair.describe(default)
+
+
+def _status(result) -> str:
+    w, h = result.image.size
+    p = result.params
+    what = ("OpenCV " + p["model"].removeprefix("opencv-") if p["engine"] == "inpaint-opencv"
+            else f"{p['model']}, seed {p['seed']}, strength {p['denoising_strength']:g}")
+    lines = [f"Repaired with {what} · {w}×{h} px · {result.seconds:.1f} s"
+             + (f" · saved as `{Path(result.path).name}`" if result.path else "")]
+    lines += [f"- {n}" for n in result.notes]
+    return "\n".join(lines)
+
+
+def build(ctx) -> dict:
+    """The Repair tab's components (inside its ``gr.Tab``); registers ``/inpaint``."""
+    engine = ctx.repair
+    choices, default, note = _model_offer(ctx)
+    uses_model = bool(default)
+
+    gr.Markdown("Remove a passer-by or a watermark, mend a scratched photo, or extend a picture to fit a banner. "
+                "Load a picture, paint over what to fix, and press **Repair**. Everything you did not paint stays "
+                "exactly as it was.")
+    result_path = gr.State(None)
+    history = gr.State([])
+    with gr.Row():
+        with gr.Column(scale=1, min_width=340):
+            picture = path_image("Picture to repair", elem_id="repair-picture", height=240)
+            picture_note = gr.Markdown(elem_id="repair-picture-note")
+            with gr.Row():
+                from_image_btn = gr.Button("Take the Image tab's selected picture", size="sm",
+                                           elem_id="repair-from-image")
+                from_style_btn = gr.Button("Take the Style tab's result", size="sm", elem_id="repair-from-style")
+            with gr.Row(equal_height=True):
+                library_pick = gr.Dropdown([], value=None, label="Or a picture of the article open in the Write tab",
+                                           scale=3, elem_id="repair-library-pick")
+                library_list_btn = gr.Button("List its pictures", size="sm", scale=1, elem_id="repair-library-list")
+            editor = gr.ImageEditor(
+                label="Paint over what to remove or fill", type="numpy", image_mode="RGBA", format="png",
+                sources=(), transforms=(), layers=False, interactive=True, height=480, canvas_size=(512, 512),
+                brush=gr.Brush(colors=["#ff2bd6"], default_color="#ff2bd6", color_mode="fixed", default_size=12),
+                elem_id="repair-mask",
+            )
+            model = gr.Dropdown(choices, value=default, label="Engine", allow_custom_value=True, elem_id="repair-model",
+                                info="OpenCV needs no model. Or a diffusers inpainting model: a Hub id or a folder "
+                                     "under --model-dir.")
+            engine_note = gr.Markdown(note, elem_id="repair-engine-note")
+            mask_blur = gr.Slider(0, MAX_MASK_BLUR, value=0, step=1, label="Blend the edge (mask blur, px)",
+                                  info="0 keeps every unpainted pixel exactly; more blends a soft seam.",
+                                  elem_id="repair-mask-blur")
+            with gr.Group(visible=not uses_model) as opencv_box:
+                with gr.Row():
+                    method = gr.Radio(list(OPENCV_METHODS), value=OPENCV_METHODS[0], label="OpenCV method",
+                                      info="telea: fast marching (Telea 2004); navier-stokes: fluid-flow (2001).",
+                                      elem_id="repair-method")
+                    radius = gr.Slider(1, MAX_RADIUS, value=5, step=1, label="Radius (px)",
+                                       info="How far around each hole OpenCV looks.", elem_id="repair-radius")
+            with gr.Group(visible=uses_model) as diffusion_box:
+                prompt = gr.Textbox("", label="Prompt", lines=2, placeholder="empty beach, calm sea",
+                                    info="What should appear in the painted area.", elem_id="repair-prompt")
+                negative_prompt = gr.Textbox("", label="Negative prompt", placeholder="people, text",
+                                             elem_id="repair-negative")
+                strength = gr.Slider(0.05, 1, value=1.0, step=0.05, label="Strength (denoising)",
+                                     info="How much of the painted area is repainted; 1 = all of it.",
+                                     elem_id="repair-strength")
+                with gr.Row():
+                    steps = WholeNumber(25, label="Steps", precision=0, minimum=1, maximum=150, elem_id="repair-steps")
+                    guidance = gr.Number(7.5, label="Guidance scale", minimum=0, maximum=50,
+                                         elem_id="repair-guidance")
+                    seed = WholeNumber(-1, label="Seed (-1 random)", precision=0, elem_id="repair-seed")
+                with gr.Row():
+                    area = gr.Radio(list(INPAINT_AREAS), value=INPAINT_AREAS[0], label="Inpaint area",
+                                    info="“only masked” paints just the painted region at the model's full "
+                                         "resolution: sharper small repairs.", elem_id="repair-area")
+                    padding = gr.Slider(0, MAX_PADDING, value=32, step=4, label="Only-masked padding (px)",
+                                        elem_id="repair-padding")
+            with gr.Accordion("Extend the picture (outpainting)", open=False):
+                gr.Markdown("Add pixels on any side; the new area is filled like a painted one.")
+                with gr.Row():
+                    ext_left = WholeNumber(0, label="Left (px)", precision=0, minimum=0, maximum=MAX_EXTEND,
+                                           elem_id="repair-left")
+                    ext_right = WholeNumber(0, label="Right (px)", precision=0, minimum=0, maximum=MAX_EXTEND,
+                                            elem_id="repair-right")
+                    ext_up = WholeNumber(0, label="Up (px)", precision=0, minimum=0, maximum=MAX_EXTEND,
+                                         elem_id="repair-up")
+                    ext_down = WholeNumber(0, label="Down (px)", precision=0, minimum=0, maximum=MAX_EXTEND,
+                                           elem_id="repair-down")
+            with gr.Row():
+                run_btn = gr.Button("Repair", variant="primary", elem_id="repair-run")
+                stop_btn = gr.Button("Stop", variant="stop", elem_id="repair-stop")
+        with gr.Column(scale=1, min_width=340):
+            compare = gr.ImageSlider(label="Before / after", type="filepath", format="png", elem_id="repair-compare",
+                                     max_height=640)
+            status = gr.Markdown(elem_id="repair-status")
+            download = gr.File(label="PNG", interactive=False, elem_id="repair-download")
+            with gr.Row():
+                again_btn = gr.Button("Keep repairing this result", size="sm", elem_id="repair-again")
+                send_to_library_btn = gr.Button("Send to library", size="sm", elem_id="repair-send-library")
+            gallery = gr.Gallery(label="This session's repairs", columns=4, height=260, format="png",
+                                 object_fit="contain", interactive=False, elem_id="repair-gallery")
+
+    private = {"api_visibility": "private"}
+
+    # ----- small UI reactions -----------------------------------------------------------------
+    def show_picture(path):
+        if not path:
+            return None, ""
+        return {"background": path, "layers": [], "composite": path}, size_note(path, ctx.settings.max_image_side)
+
+    picture.change(show_picture, picture, [editor, picture_note], queue=False, **private)
+
+    def pick_model(ref):
+        ref = (ref or "").strip()
+        return gr.update(visible=not ref), gr.update(visible=bool(ref)), engine.describe(ref)
+
+    model.change(pick_model, model, [opencv_box, diffusion_box, engine_note], queue=False, **private)
+
+    def model_defaults(ref):
+        ref = (ref or "").strip()
+        if not ref or ctx.diffusion.availability(ref):
+            return gr.skip(), gr.skip()
+        pre = ctx.diffusion.defaults(ref)
+        return pre["num_inference_steps"], pre["guidance_scale"]
+
+    model.change(model_defaults, model, [steps, guidance], queue=False, **private)
+
+    # ----- repair ------------------------------------------------------------------------------
+    @guard
+    def repair(path, painted, ref, blur, method_v, radius_v, prompt_v, neg_v, strength_v, steps_v, guidance_v,
+               seed_v, area_v, padding_v, left, right, up, down, hist, request: gr.Request, progress=gr.Progress()):
+        if not path:
+            raise InvalidInput("image", "is missing. Load a picture first.")
+        mask = editor_mask(painted, probe_size(path))
+        with stop_event(ctx, request, "repair") as stop:
+            try:
+                result = engine.inpaint(
+                    path, mask, prompt_v or "", neg_v or "", model=ref or "", strength=strength_v,
+                    num_inference_steps=steps_v, guidance_scale=guidance_v, seed=seed_v, mask_blur=blur,
+                    inpaint_area=area_v, masked_padding=padding_v, opencv_method=method_v, opencv_radius=radius_v,
+                    extend_left=left, extend_right=right, extend_up=up, extend_down=down, stop=stop,
+                    progress=lambda i, n: progress((i, n), desc="Repairing", unit="steps"),
+                )
+            except Cancelled:
+                gr.Warning("Stopped. Nothing from this run was saved.")
+                return gr.update(), "Stopped; nothing from this run was saved.", gr.update(), gr.update(), \
+                    gr.update(), hist
+        hist = ([str(result.path)] + list(hist or []))[:HISTORY_MAX]
+        return ((path, str(result.path)), _status(result), str(result.path), str(result.path), hist, hist)
+
+    run_btn.click(repair, [picture, editor, model, mask_blur, method, radius, prompt, negative_prompt, strength,
+                           steps, guidance, seed, area, padding, ext_left, ext_right, ext_up, ext_down, history],
+                  [compare, status, download, result_path, gallery, history], concurrency_id="repair", **private)
+
+    def stop_job(request: gr.Request):
+        ctx.jobs.stop(session_id(request), "repair")
+
+    stop_btn.click(stop_job, None, None, queue=False, **private)
+
+    def again(path):
+        if not path:
+            gr.Warning("Repair a picture first.")
+            return gr.update()
+        return path
+
+    again_btn.click(again, result_path, picture, queue=False, **private)
+
+    def pick_result(hist, evt: gr.SelectData):
+        if not hist or evt.index is None or evt.index >= len(hist):
+            return gr.update()
+        return hist[evt.index]
+
+    gallery.select(pick_result, history, result_path, **private)
+
+    # ----- the /inpaint API endpoint ----------------------------------------------------------
+    @guard
+    def inpaint(image: FileData, mask_image: FileData | None = None, prompt: str = "", negative_prompt: str = "",
+                model: str = "", strength: float = 1.0, num_inference_steps: int | None = None,
+                guidance_scale: float | None = None, seed: int = -1, mask_blur: int = 0,
+                inpaint_area: str = "whole picture", masked_padding: int = 32, opencv_method: str = "telea",
+                opencv_radius: int = 5, extend_left: int = 0, extend_right: int = 0, extend_up: int = 0,
+                extend_down: int = 0, request: gr.Request = None) -> FileData:
+        """Fill the white part of mask_image (same size as image) and return the PNG (the input's size,
+        plus any extension). model "" runs OpenCV (offline); else a diffusers inpainting model fills it from
+        the prompt. Unmasked pixels are kept exactly unless mask_blur > 0."""
+        with stop_event(ctx, request, "repair") as stop:
+            result = engine.inpaint(
+                image, mask_image, prompt, negative_prompt, model=model, strength=strength,
+                num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, seed=seed,
+                mask_blur=mask_blur, inpaint_area=inpaint_area, masked_padding=masked_padding,
+                opencv_method=opencv_method, opencv_radius=opencv_radius, extend_left=extend_left,
+                extend_right=extend_right, extend_up=extend_up, extend_down=extend_down, stop=stop)
+        return FileData(path=str(result.path), orig_name=Path(result.path).name, mime_type="image/png")
+
+    gr.api(inpaint, api_name="inpaint", concurrency_id="repair")
+
+    return {"picture": picture, "result_path": result_path, "send_to_library_btn": send_to_library_btn,
+            "status": status, "model": model,
+            "from_image_btn": from_image_btn, "from_style_btn": from_style_btn, "editor": editor,
+            "library_pick": library_pick, "library_list_btn": library_list_btn}
+
+
+def wire(ctx, parts: dict) -> None:
+    """Take pictures from the Image and Style tabs; "Send to library" attaches the last result to the
+    article open in the Write tab (a new draft article when none is open)."""
+    me = parts.get("repair") or {}
+    if not me:
+        return
+    private = {"api_visibility": "private"}
+
+    def take(path):
+        if not path or not Path(path).exists():
+            gr.Warning("There is no picture to take yet: make or select one there first.")
+            return gr.update()
+        return path
+
+    image_sel = (parts.get("image") or {}).get("selected_path")
+    if image_sel is not None:
+        me["from_image_btn"].click(take, image_sel, me["picture"], queue=False, **private)
+    style_res = (parts.get("style") or {}).get("result_path")
+    if style_res is not None:
+        me["from_style_btn"].click(take, style_res, me["picture"], queue=False, **private)
+
+    write = parts.get("write") or {}
+    draft, title, article_id = write.get("draft"), write.get("title"), write.get("article_id")
+    if article_id is None or title is None or draft is None:
+        return
+    from .library_tab import _inside, owner_of
+
+    allowed = [ctx.settings.output_dir]
+
+    @guard
+    def send(path, title_value, body, aid, request: gr.Request):
+        if not path or not Path(path).exists():
+            raise InvalidInput("result", "Repair a picture first.")
+        if not any(_inside(Path(path), folder) for folder in allowed):
+            raise InvalidInput("result", "Only pictures made in this studio can be sent to the library.")
+        owner = owner_of(ctx, request)
+        saved = ctx.library.save(owner, aid, title_value or "", body or "", create_missing=True, note="autosave")
+        aid = saved["article_id"]
+        ctx.library.attach_image(owner, aid, path)
+        name = (title_value or "").strip()
+        where = f"the article “{name}”" if name else "your untitled draft"
+        return aid, f"Saved to the library, attached to {where} (the text is unchanged)."
+
+    @guard
+    def list_pictures(aid, request: gr.Request):
+        if aid is None:
+            gr.Warning("Open or save an article in the Write tab first.")
+            return gr.update(choices=[], value=None)
+        images = ctx.library.images(owner_of(ctx, request), int(aid))
+        if not images:
+            gr.Warning("The open article has no pictures yet.")
+        return gr.update(choices=[(f"{i['name']} ({i['width']}×{i['height']})", i["id"]) for i in images], value=None)
+
+    @guard
+    def take_from_library(image_id, aid, request: gr.Request):
+        if image_id is None or aid is None:
+            return gr.update()
+        found = [i for i in ctx.library.images(owner_of(ctx, request), int(aid)) if i["id"] == image_id]
+        if not found:
+            raise InvalidInput("picture", "is no longer in the open article. List its pictures again.")
+        with Image.open(found[0]["path"]) as im:  # a PNG kept by the library; Gradio serves a copy
+            im.load()
+            return im.copy()
+
+    me["library_list_btn"].click(list_pictures, article_id, me["library_pick"], **private)
+    me["library_pick"].input(take_from_library, [me["library_pick"], article_id], me["picture"], **private)
+
+    me["send_to_library_btn"].click(send, [me["result_path"], title, draft, article_id],
+                                    [article_id, me["status"]], **private)
+
+
+__all__ = ["build", "wire", "editor_mask", "size_note"]
