@@ -173,12 +173,18 @@ def markdown_tree(body: str) -> Node:
 
 
 def _with_title(title: str, tree: Node) -> Node:
-    """Add the title as an ``h1`` unless the body already starts with that heading."""
+    """One title, always the current one: a body that starts with an ``h1`` (every generated article
+    does) has that heading's text replaced by ``title`` (after a rename it would show the old one);
+    any other body gets ``title`` as an ``h1`` before it."""
+    if not title:
+        return tree
     first = next((c for c in tree.children if isinstance(c, Node)), None)
-    if title and not (first is not None and first.tag == "h1" and first.text().strip() == title.strip()):
-        h1 = Node("h1")
-        h1.children.append(title)
-        tree.children.insert(0, h1)
+    if first is not None and first.tag == "h1":
+        first.children[:] = [title]
+        return tree
+    h1 = Node("h1")
+    h1.children.append(title)
+    tree.children.insert(0, h1)
     return tree
 
 
@@ -508,8 +514,12 @@ def unescape_title(text: str) -> str:
 
 
 def markdown_document(title: str, body: str) -> str:
-    """The ``.md`` text: ``# <title>`` (escaped, :func:`escape_title`), a blank line, then the body exactly."""
-    return f"# {escape_title(title) if title else 'Untitled'}\n\n{body}"
+    """The ``.md`` text: ``# <title>`` (escaped, :func:`escape_title`), a blank line, then the body exactly.
+    A body that starts with its own ``# heading`` (every generated article does) has it replaced by the
+    title, so the file shows one title, the current one; :func:`split_title` reads it back as the title."""
+    heading = f"# {escape_title(title) if title else 'Untitled'}\n\n"
+    m = _H1.match(body or "")
+    return heading + (body[m.end():] if m and m.group("title").strip() else body)
 
 
 def markdown_zip(title: str, body: str, images: list[dict]) -> bytes:

@@ -579,8 +579,8 @@ class Library:
         old = [f"# {a['title']}", ""] + a["body"].splitlines()
         new = [f"# {b['title']}", ""] + b["body"].splitlines()
         return "\n".join(difflib.unified_diff(
-            old, new, fromfile=f"version {a['id']} ({_stamp(a['created'])})",
-            tofile=f"version {b['id']} ({_stamp(b['created'])})", lineterm="", n=context,
+            old, new, fromfile=f"v{self.version_number(article_id, a['id'])} ({_stamp(a['created'])})",
+            tofile=f"v{self.version_number(article_id, b['id'])} ({_stamp(b['created'])})", lineterm="", n=context,
         ))
 
     def restore_version(self, owner: str, article_id: int, version_id: int) -> dict:
@@ -589,7 +589,14 @@ class Library:
         Returns :meth:`save`'s dict.
         """
         v = self.version(owner, article_id, version_id)
-        return self.save(owner, article_id, v["title"], v["body"], note=f"restored version {version_id}")
+        return self.save(owner, article_id, v["title"], v["body"],
+                         note=f"restored v{self.version_number(article_id, version_id)}")
+
+    def version_number(self, article_id: int, version_id: int) -> int:
+        """The per-article number of a version (v1 is the oldest kept version; the writer never sees
+        the database's global ids)."""
+        return self._conn().execute("SELECT count(*) FROM versions WHERE article_id=? AND id<=?",
+                                    (article_id, version_id)).fetchone()[0]
 
     def _prune(self, con, article_id: int, now: float) -> None:
         rows = con.execute(

@@ -36,13 +36,20 @@ CJK_CHAR = re.compile(f"[{_CJK}]")
 _WORD = re.compile(rf"(?:(?![{_CJK}])\w)+(?:['’-](?:(?![{_CJK}])\w)+)*")
 
 
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")  # ![alt](images/x.png): a picture, not words
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")  # [text](url): only the text is read
+
+
 def count_words(text: str) -> int:
     """Words in ``text``: each Han or kana character counts as one word; in other scripts
     a word is a run of letters/digits (``don't``, ``well-known`` are one word each).
+    Markdown pictures (``![alt](images/x.png)``) count nothing and links count their text only,
+    as a reader sees them.
 
     ``我喜欢在阳台上种菜。`` is 9 words; ``Gardens change a city.`` is 4.
     """
-    return len(_WORD.findall(text or "")) + len(CJK_CHAR.findall(text or ""))
+    text = _MD_LINK.sub(r"\1", _MD_IMAGE.sub(" ", text or ""))
+    return len(_WORD.findall(text)) + len(CJK_CHAR.findall(text))
 
 
 # ---------------------------------------------------------------------- XML

@@ -50,6 +50,17 @@ def in_view(pg, selector: str) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"]
 
 
+def reload_quietly(pg) -> None:
+    """Reload and wait for the page; the old page's open connections are aborted by the reload itself
+    (the browser, not the studio), so those console messages are not counted as errors."""
+    seen = len(pg.console_errors)
+    pg.reload()
+    pg.wait_for_selector("#write-btn", timeout=300_000)
+    time.sleep(1)
+    noise = ("AbortError", "Connection errored out")
+    pg.console_errors[seen:] = [e for e in pg.console_errors[seen:] if not any(n in e for n in noise)]
+
+
 def draft_value(pg) -> str:
     return pg.locator("#draft textarea").input_value()
 
@@ -87,13 +98,8 @@ def test_reload_brings_back_the_draft(page):
     before = draft_value(page)
     assert before.strip()
     page.wait_for_function("document.querySelector('#save-status').innerText.includes('Saved')", timeout=90_000)
-    seen = len(page.console_errors)
-    page.reload()
-    page.wait_for_selector("#write-btn", timeout=300_000)
+    reload_quietly(page)
     page.wait_for_function("document.querySelector('#draft textarea').value.length > 0", timeout=420_000)
-    # the old page's open connections are aborted by the reload itself: that is the browser, not the studio
-    reload_noise = ("AbortError", "Connection errored out")
-    page.console_errors[seen:] = [e for e in page.console_errors[seen:] if not any(n in e for n in reload_noise)]
     assert draft_value(page) == before
     assert page.locator("#title textarea, #title input").first.input_value().strip()  # the article's title
 
@@ -147,8 +153,7 @@ def test_an_error_never_hides_the_draft(page):
     """A Write with an empty topic: the message shows next to the buttons, the draft stays visible,
     unchanged and clickable (no error panel over it). Undo is disabled while there is nothing to undo."""
     page.get_by_role("tab", name="Write").click()
-    page.reload()  # a fresh page: nothing to undo yet
-    page.wait_for_selector("#write-btn", timeout=300_000)
+    reload_quietly(page)  # a fresh page: nothing to undo yet
     page.locator("#draft textarea").fill("My own paragraph stays.")
     assert page.locator("#undo-btn").is_disabled(), "Undo should be disabled with nothing to undo"
     assert "Nothing to undo" in page.locator("#undo-btn").inner_text()
@@ -208,3 +213,63 @@ def test_repair_paints_a_mask_and_mends_the_picture(page, studio_server, tmp_pat
     assert rows.max() - rows.min() < 100, "pixels far from the stroke changed"
     assert not changed[:20].any() and not changed[-20:].any()
     assert not real_errors(page), real_errors(page)
+
+
+def test_a_reload_loses_nothing(page, studio_server):
+    """Reloading during a generation keeps what was streamed (saved when the connection drops); the
+    topic and settings come back; this browser's pictures come back; typing not yet saved is flagged,
+    so the page asks before leaving."""
+    _url, ctx = studio_server
+    page.get_by_role("tab", name="Write").click()
+    page.locator("#write-prompt textarea").fill("bees on city roofs")
+    page.locator("#write-length input[type=number]").fill("700")
+    page.locator("#write-length input[type=number]").press("Enter")
+    page.locator("#draft textarea").fill("")
+    page.locator("#write-btn").click()
+    page.wait_for_function("document.querySelector('#draft textarea').value.length > 120", timeout=420_000)
+    streamed = draft_value(page)
+    reload_quietly(page)
+    page.wait_for_function("document.querySelector('#write-prompt textarea').value === 'bees on city roofs'",
+                           timeout=90_000)
+    assert page.locator("#write-length input[type=number]").input_value() == "700"
+
+    def saved_stream() -> bool:
+        return any(a["title"] or a["snippet"] for a in ctx.library.list("local", "roofs"))
+
+    deadline = time.monotonic() + 120
+    while not saved_stream() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    bodies = [ctx.library.get("local", a["id"])["body"] for a in ctx.library.list("local")]
+    assert any(b.startswith(streamed[:100]) for b in bodies), "the text streamed before the reload was lost"
+
+    page.get_by_role("tab", name="Image").click()
+    page.wait_for_function("document.querySelectorAll('#image-gallery img').length >= 4", timeout=90_000)
+    page.screenshot(path=str(ARTIFACTS / "image-after-reload.png"))
+
+    page.get_by_role("tab", name="Write").click()
+    page.locator("#draft textarea").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" A last line.")
+    assert page.evaluate("window.__studioUnsaved()"), "unsaved typing is not flagged"
+    page.wait_for_function("!window.__studioUnsaved()", timeout=90_000)  # autosaved a moment later
+
+
+def test_an_export_shows_one_title_the_current_one(page, studio_server):
+    """A generated article starts with its own '# heading'; after a rename the export shows only the new title."""
+    _url, ctx = studio_server
+    a = ctx.library.create("local", "Old heading", "# Old heading\n\n## Part one\n\nText of part one.")
+    ctx.library.save("local", a["id"], "Renamed title", "# Old heading\n\n## Part one\n\nText of part one.")
+    page.get_by_role("tab", name="Library").click()
+    page.get_by_role("button", name="Refresh").click()
+    page.locator("#library-table").get_by_text("Renamed title").locator("visible=true").first.click()
+    page.get_by_role("tab", name="Export").click()
+    page.locator("#library-export-format").get_by_text("html", exact=True).click()
+    page.locator("#library-export").click()
+    link = page.locator("#library-export-file a").first
+    link.wait_for(timeout=90_000)
+    html = page.request.get(link.get_attribute("href")).text()
+    page.screenshot(path=str(ARTIFACTS / "library-export.png"))
+    import re
+
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", html) == ["Renamed title"]
+    assert "Old heading" not in html

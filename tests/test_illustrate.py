@@ -245,11 +245,11 @@ def test_illustrate_through_the_ui_handlers_keeps_edits_made_meanwhile(tmp_path,
     assert [r[1] for r in rows] == ["City gardens", "Herbs on the windowsill", "Tomatoes", "Feeding"]
     assert "ignores prompts" in note
     rows[2][2] = ""  # the writer clears one
-    pending, aid, msg = fns["illustrate_step"](rows, str(tiny_sd_dir), 4, "City gardens", ARTICLE, None, req,
+    pending, aid, msg, base = fns["illustrate_step"](rows, str(tiny_sd_dir), 4, "City gardens", ARTICLE, None, None, req,
                                                progress=lambda *a, **k: None)
     assert aid is not None and "Made 3 pictures" in msg
     edited = ARTICLE + "\nA paragraph typed while the pictures were drawn.\n"
-    body, status, cleared = fns["apply_step"](pending, "City gardens", edited, aid, req)
+    body, status, cleared, _base = fns["apply_step"](pending, "City gardens", edited, aid, base, req)
     assert body.endswith("A paragraph typed while the pictures were drawn.\n") and status.startswith("Saved")
     assert body.count("](images/") == 3 and cleared is None
     saved = ctx.library.get("local", aid)

@@ -337,9 +337,9 @@ def test_ui_handlers_act_as_the_requests_user(tmp_path):
     alice, bob = SimpleNamespace(username="alice"), SimpleNamespace(username="bob")
     aid = ctx.library.create("alice", "Alice's", "secret")["id"]
     open_article = _fn(demo, "open_article")
-    assert open_article(aid, "", "", None, alice)[:3] == ("secret", "Alice's", aid)
+    assert open_article(aid, "", "", None, None, alice)[:3] == ("secret", "Alice's", aid)
     with pytest.raises(gr.Error, match="no article"):
-        open_article(aid, "", "", None, bob)
+        open_article(aid, "", "", None, None, bob)
     with pytest.raises(gr.Error, match="no article"):
         _fn(demo, "rename")(aid, "hacked", "", False, bob)
     with pytest.raises(gr.Error, match="no article"):
@@ -353,7 +353,7 @@ def test_ui_handlers_act_as_the_requests_user(tmp_path):
     assert _fn(demo, "refresh")("", False, bob) == []
     assert _fn(demo, "refresh")("", False, alice)[0][0] == aid
     # bob's autosave with alice's id makes bob a new article; alice's stays as it was
-    saved_upto, new_id, msg = _fn(demo, "autosave")(1.0, "bob's", "bob text", aid, bob)
+    saved_upto, new_id, msg, _base = _fn(demo, "autosave")(1.0, "bob's", "bob text", aid, None, bob)
     assert new_id != aid and msg.startswith("Saved")
     assert ctx.library.get("alice", aid)["body"] == "secret"
     with pytest.raises(gr.Error, match="log in"):
@@ -431,29 +431,29 @@ def test_autosave_and_insert_into_draft_handlers(tmp_path):
     assert tick(now, 0.0) == gr.skip()  # still typing
     assert tick(now - 3, 0.0) == now - 3  # quiet for 3 s: save
     assert tick(now - 3, now - 3) == gr.skip()  # already saved
-    assert autosave(1.0, "", "", None, req)[2] == gr.skip()  # an empty new draft is not stored
-    saved_upto, aid, msg = autosave(now - 3, "My title", "First words.", None, req)
+    assert autosave(1.0, "", "", None, None, req)[2] == gr.skip()  # an empty new draft is not stored
+    saved_upto, aid, msg, base = autosave(now - 3, "My title", "First words.", None, None, req)
     assert saved_upto == now - 3 and msg.startswith("Saved ")
     assert ctx.library.get("local", aid)["body"] == "First words."
-    assert autosave(now, "My title", "First words.", aid, req)[1] == aid
+    assert autosave(now, "My title", "First words.", aid, base, req)[1] == aid
     assert len(ctx.library.versions("local", aid)) == 1  # unchanged text: no new version
-    autosave(now, "My title", "First words. More.", aid, req)
+    autosave(now, "My title", "First words. More.", aid, base, req)
     assert len(ctx.library.versions("local", aid)) == 2
 
     picture = save_png(Image.new("RGB", (16, 16), "red"), ctx.settings.output_dir,
                        {"prompt": "a red square", "seed": 1}, "img")
     insert = fns["insert"][0]  # the Image tab's "Insert into draft"
     body = "Para one.\n\nPara two."
-    new_body, aid2, msg = insert(str(picture), "My title", body, aid, 3, req)
+    new_body, aid2, msg, base = insert(str(picture), "My title", body, aid, 3, None, req)
     ref = ctx.library.images("local", aid)[0]["ref"]
     assert aid2 == aid and new_body == f"Para one.\n\n![a red square]({ref})\n\nPara two."
     assert ctx.library.get("local", aid)["body"] == new_body
-    new_body, _, _ = insert(str(picture), "My title", new_body, aid, -1, req)  # no cursor: at the end
+    new_body, _, _, base = insert(str(picture), "My title", new_body, aid, -1, base, req)  # no cursor: at the end
     assert new_body.rstrip("\n").endswith(f"({ctx.library.images('local', aid)[1]['ref']})")
     # with no article open, inserting creates one
-    body3, aid3, _ = insert(str(picture), "", "", None, -1, req)
+    body3, aid3, _, _ = insert(str(picture), "", "", None, -1, None, req)
     assert aid3 not in (None, aid) and body3.startswith("![a red square](images/")
     outside = tmp_path / "elsewhere.png"
     Image.new("RGB", (4, 4)).save(outside)
     with pytest.raises(gr.Error, match="made in this studio"):
-        insert(str(outside), "t", "b", aid, -1, req)
+        insert(str(outside), "t", "b", aid, -1, None, req)

@@ -94,6 +94,6 @@ def test_style_tab_layout_is_served(studio_server):
     assert by_id["style-compare"]["type"] == "imageslider"
     assert by_id["style-content"]["type"] == "image"
     gallery = by_id["style-presets"]["props"]["value"]
-    assert len(gallery) == 26 and gallery[7]["caption"] == "style-07"
+    assert len(gallery) == 26 and gallery[7]["caption"] == "Night fire (style-07)"  # a name, and the API's id
     for key in ("style-insert", "style-send-library", "style-run", "style-stop", "style-diff-run"):
         assert key in by_id

@@ -317,7 +317,7 @@ class DiffusionEngine:
             why = "the studio runs offline" if self.settings.hub_offline else "the Hugging Face Hub cannot be reached"
             return (f"Diffusion model {ref} is not available: {why} and it is not in the Hugging Face cache. "
                     "Run the studio once with network access to download it, or pass a local folder with "
-                    "--image-model. The face GAN works without it.")
+                    "--diffusion-model. The face GAN works without it.")
         return f"'{ref}' is not a Hub id or a folder."
 
     def offered(self) -> tuple[list[str], list[str]]:

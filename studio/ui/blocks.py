@@ -55,6 +55,32 @@ def build_ui(ctx) -> gr.Blocks:
     return demo
 
 
+# Typing in the draft or title is saved after a short pause (library_tab's autosave). If the writer
+# closes or reloads the page inside that pause, the browser asks first; the warning is off again as
+# soon as the save line changes ("Saved 12:03:04").
+UNSAVED_WARNING_JS = """
+<script>
+(() => {
+  let unsaved = false, savedText = null;
+  const saveLine = () => document.querySelector('#save-status');
+  document.addEventListener('input', (e) => {
+    if (e.target.closest && e.target.closest('#draft, #title')) {
+      unsaved = true;
+      savedText = saveLine() ? saveLine().innerText : null;
+    }
+  }, true);
+  setInterval(() => {
+    if (unsaved && saveLine() && saveLine().innerText !== savedText) unsaved = false;
+  }, 300);
+  window.addEventListener('beforeunload', (e) => {
+    if (unsaved) { e.preventDefault(); e.returnValue = ''; }
+  });
+  window.__studioUnsaved = () => unsaved;
+})();
+</script>
+"""
+
+
 def launch_kwargs(ctx) -> dict:
     """Keyword arguments for ``demo.launch`` that belong to the UI: the look (theme, CSS) and Gradio's own
     upload limit (``max_file_size``, from ``--max-upload-mb``: larger uploads are refused before they are
@@ -63,6 +89,7 @@ def launch_kwargs(ctx) -> dict:
         "theme": gr.themes.Soft(primary_hue="indigo", neutral_hue="slate"),
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
         "max_file_size": int(ctx.settings.max_upload_mb) * 1024 * 1024,
+        "head": UNSAVED_WARNING_JS,
         # with --auth, a picture under --output-dir is served only to the user who made it (owners.py)
         "app_kwargs": {"middleware": [Middleware(OwnFilesOnly, ctx=ctx)]},
     }

@@ -22,16 +22,24 @@ OOM_HINT = (
 
 
 def to_gr_error(exc: BaseException) -> gr.Error:
-    """A ``gr.Error`` with a message for the writer; unexpected errors are logged with their traceback."""
+    """A ``gr.Error`` with a message for the writer.
+
+    Expected errors (a bad value, a missing model, a ``gr.Error`` raised on purpose) are quiet in the
+    server log: Gradio would print a full traceback for each. Unexpected ones are logged once, here,
+    with their traceback.
+    """
     if isinstance(exc, gr.Error):
+        exc.print_exception = False
         return exc
     if isinstance(exc, StudioError):
-        return gr.Error(exc.message, title="Please check" if exc.field else "Studio")
+        return gr.Error(exc.message, title="Please check" if exc.field else "Studio", print_exception=False)
     if isinstance(exc, torch.OutOfMemoryError):
         free_memory()
-        return gr.Error(OOM_HINT, title="Out of memory")
+        log.warning("out of memory: %s", exc)
+        return gr.Error(OOM_HINT, title="Out of memory", print_exception=False)
     log.exception("unexpected error", exc_info=exc)
-    return gr.Error(f"Something went wrong: {type(exc).__name__}: {str(exc)[:300]}", title="Studio")
+    return gr.Error(f"Something went wrong: {type(exc).__name__}: {str(exc)[:300]}", title="Studio",
+                    print_exception=False)
 
 
 def guard(fn):

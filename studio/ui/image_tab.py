@@ -19,10 +19,11 @@ from ..image.gan import ATTRIBUTION, is_gan_ref
 from ..image.metadata import a1111_parameters, read_png_parameters
 from ..validate import check_float, check_int, check_text
 from .common import guard, reports_to, session_id, stop_event
-from .owners import claim
+from .owners import claim, owns
 from .components import WholeNumber, path_image
 
 HISTORY_MAX = 200
+KEEP_IN_BROWSER = 100  # pictures remembered across reloads
 # AUTOMATIC1111 sampler names -> diffusers scheduler classes (for PNGs made elsewhere).
 A1111_SAMPLERS = {
     "euler a": "EulerAncestralDiscreteScheduler", "euler": "EulerDiscreteScheduler", "ddim": "DDIMScheduler",
@@ -221,7 +222,7 @@ def build(ctx) -> dict:
         return ([(h["path"], caption(h["params"])) for h in hist], hist, used_text,
                 "\n\n".join(f"⚠️ {w}" for w in warns), first["path"], a1111_parameters(first["params"]), sched_update)
 
-    generate_btn.click(
+    generated = generate_btn.click(
         on_generate,
         [model, prompt, negative_prompt, width, height, steps, guidance, scheduler, size, seed, num_images, history],
         [gallery, history, seed_used, warnings_box, selected_path, params_box, scheduler, image_status],
@@ -248,6 +249,7 @@ def build(ctx) -> dict:
         return item["path"], a1111_parameters(item["params"])
 
     gallery.select(on_select, history, [selected_path, params_box], api_visibility="private")
+
 
     control_outputs = [model, prompt, negative_prompt, width, height, steps, guidance, scheduler, size, seed]
 
@@ -336,7 +338,7 @@ def build(ctx) -> dict:
 
     _build_api(ctx)
     return {"selected_path": selected_path, "send_to_style_btn": send_to_style_btn, "insert_btn": insert_btn,
-            "gallery": gallery, "model": model}
+            "gallery": gallery, "model": model, "history": history, "generated": generated}
 
 
 def _build_api(ctx) -> None:
@@ -371,8 +373,42 @@ def _build_api(ctx) -> None:
     trigger.click(generate_image, inputs, out, api_name="generate_image", concurrency_id="image")
 
 
+def keep_pictures_across_reloads(ctx, image: dict) -> None:
+    """This browser's pictures come back after a reload.
+
+    The list (paths and parameters, newest first) is kept in the browser, in a ``gr.BrowserState``
+    made at the page's root (a component inside a tab that is not shown is not mounted, so it would
+    not be read back on load); only pictures that still exist and belong to the request's user are
+    shown again.
+    """
+    from .library_tab import browser_secret
+
+    history, gallery, generated = image.get("history"), image.get("gallery"), image.get("generated")
+    root = gr.context.Context.root_block
+    if history is None or gallery is None or generated is None or root is None:
+        return
+    kept_history = gr.BrowserState({}, storage_key="studio-image-history", secret=browser_secret(ctx))
+    generated.then(lambda h: {"pictures": list(h or [])[:KEEP_IN_BROWSER]}, history, kept_history,
+                   api_visibility="private", show_progress="hidden")
+
+    def restore_history(stored, current, request: gr.Request):
+        stored = stored.get("pictures") if isinstance(stored, dict) else None
+        if current or not isinstance(stored, list):
+            return gr.skip(), gr.skip()
+        hist = [h for h in stored if isinstance(h, dict) and isinstance(h.get("path"), str)
+                and isinstance(h.get("params"), dict) and Path(h["path"]).is_file() and owns(ctx, request, h["path"])]
+        if not hist:
+            return gr.skip(), gr.skip()
+        return [(h["path"], caption(h["params"])) for h in hist], hist
+
+    root.load(restore_history, [kept_history, history], [gallery, history], api_visibility="private",
+              show_progress="hidden")
+
+
 def wire(ctx, parts: dict) -> None:
-    """Send the selected picture to the Style tab's content image and switch to that tab."""
+    """Send the selected picture to the Style tab's content image and switch to that tab; keep this
+    browser's pictures across reloads."""
+    keep_pictures_across_reloads(ctx, parts.get("image") or {})
     image, style, tabs = parts.get("image") or {}, parts.get("style") or {}, parts.get("tabs")
     content = style.get("content_image")
     if not image or content is None or tabs is None:

@@ -100,7 +100,7 @@ def _rows(items: list[dict]) -> list[list]:
 def _version_choices(versions: list[dict]) -> list[tuple[str, int]]:
     out = []
     for n, v in enumerate(versions):
-        label = f"#{v['id']} · {_when(v['created'])} · {v['words']} words"
+        label = f"v{len(versions) - n} · {_when(v['created'])} · {v['words']} words"  # numbered per article
         if v["note"] and v["note"] != "autosave":
             label += f" · {v['note']}"
         if n == 0:
@@ -183,10 +183,10 @@ def build(ctx) -> dict:
     gr.Markdown("Your articles are saved automatically while you write. Search them, open one in the Write tab, "
                 "see its versions and pictures, and export it.")
     with gr.Accordion("Illustrate the article open in the Write tab", open=False):
-        gr.Markdown("1. **Propose prompts**: the language model suggests one picture per section (from the ## headings "
-                    "and their text). 2. Edit the prompts in the table; clear a prompt to skip its section. "
-                    "3. **Illustrate**: each picture is drawn, added to the article's images and placed under its "
-                    "section heading.")
+        gr.Markdown("1. **Propose prompts**: the language model suggests one picture per section (from the ## "
+                    "headings and their text).\n2. Edit the prompts in the table; clear a prompt to skip its "
+                    "section.\n3. **Illustrate**: each picture is drawn, added to the article's images and placed "
+                    "under its section heading.")
         models = image_models(ctx)
         with gr.Row():
             ill_model = gr.Dropdown(models, value=models[0], label="Image model", allow_custom_value=True, scale=3)
@@ -195,7 +195,8 @@ def build(ctx) -> dict:
         gan_note = gr.Markdown(GAN_NOTE, visible=_is_gan(models[0]))
         proposals = gr.Dataframe(
             headers=["#", "Section", "Prompt"], datatype=["number", "str", "str"], type="array",
-            interactive=True, static_columns=[0, 1], wrap=True, label="Prompts (editable)",
+            # editable once prompts are proposed (an empty editable table would invite a CSV drop)
+            interactive=False, static_columns=[0, 1], wrap=True, label="Prompts (editable once proposed)",
             column_widths=["6%", "24%", "70%"], value=[],
         )
         with gr.Row():
@@ -212,7 +213,7 @@ def build(ctx) -> dict:
     table = gr.Dataframe(
         headers=["ID", "Title", "Updated", "Words", "Excerpt"], datatype=["number", "str", "str", "number", "str"],
         type="array", interactive=False, wrap=True, max_height=420, label="Articles",
-        column_widths=["7%", "28%", "14%", "9%", "42%"], value=[],
+        column_widths=["7%", "28%", "14%", "9%", "42%"], value=[], elem_id="library-table",
     )
     selected = gr.State(None)
     info = gr.Markdown("Select an article in the list.")
@@ -251,9 +252,9 @@ def build(ctx) -> dict:
                 export_id = gr.Number(None, label="Article", precision=0, visible="hidden")
                 export_format = gr.Radio(list(FORMATS), value="md", label="Format",
                                          info="md: Markdown zip with an images/ folder · html: one self-contained "
-                                              "page · docx: Word document")
-                export_btn = gr.Button("Export", variant="primary")
-            export_file = gr.File(label="Download", interactive=False)
+                                              "page · docx: Word document", elem_id="library-export-format")
+                export_btn = gr.Button("Export", variant="primary", elem_id="library-export")
+            export_file = gr.File(label="Download", interactive=False, elem_id="library-export-file")
         with gr.Tab("Import"):
             import_file = gr.File(label="A .md file, or a .zip exported by Studio", file_types=[".md", ".zip", ".txt"])
             import_btn = gr.Button("Import as a new article")
@@ -305,9 +306,20 @@ def build(ctx) -> dict:
                 gr.update(visible=bool(trash)), gr.update(visible=False), gr.update(visible=False))
 
     list_inputs = [search, show_trash]
-    search.submit(refresh, list_inputs, table, api_visibility="private")
-    search.change(refresh, list_inputs, table, trigger_mode="always_last", show_progress="hidden",
-                  api_visibility="private")
+
+    @guard
+    def on_search(query, trash, sel, request: gr.Request):
+        """The list for ``query``; says so when nothing matches, and forgets a selection the list no longer shows."""
+        rows = refresh(query, trash, request)
+        note = f"No article matches “{html.escape(query.strip())}”." if not rows and (query or "").strip() else ""
+        if sel is not None and sel not in {int(r[0]) for r in rows}:
+            return (rows, None, *details(None, request), note)
+        return (rows, gr.skip(), *[gr.skip()] * len(detail_outputs), note)
+
+    search_outputs = [table, selected, *detail_outputs, lib_status]
+    search.submit(on_search, [*list_inputs, selected], search_outputs, api_visibility="private")
+    search.change(on_search, [*list_inputs, selected], search_outputs, trigger_mode="always_last",
+                  show_progress="hidden", api_visibility="private")
     refresh_btn.click(refresh, list_inputs, table, api_visibility="private")
     table.select(on_select, None, [selected, *detail_outputs], api_visibility="private")
     show_trash.change(on_trash_toggle, list_inputs,
@@ -535,9 +547,14 @@ def wire(ctx, parts: dict) -> None:
     def mark():
         return time.time()
 
+    # Only the writer's own edits wait for the quiet moment: a streaming generation changes the draft many
+    # times and is saved once, when it ends (after_generation), so versions stay meaningful (one per
+    # generation, per pause in typing, per restore or insert). Undo is an edit too.
     for box in (draft, title):
-        box.change(mark, None, edited_at, trigger_mode="always_last", show_progress="hidden", queue=False,
-                   **private)
+        box.input(mark, None, edited_at, trigger_mode="always_last", show_progress="hidden", queue=False,
+                  **private)
+    if write.get("undo_event") is not None:
+        write["undo_event"].then(mark, None, edited_at, show_progress="hidden", queue=False, **private)
 
     def tick(edited, saved):
         if edited and edited > (saved or 0) and time.time() - edited >= AUTOSAVE_QUIET_S:
@@ -606,7 +623,7 @@ def wire(ctx, parts: dict) -> None:
                 a["version_id"])
 
     if root is not None:
-        root.load(reopen, [last_open, draft, title, article_id], [draft, title, article_id, status, base_vid],
+        reopened = root.load(reopen, [last_open, draft, title, article_id], [draft, title, article_id, status, base_vid],
                   show_progress="hidden", **private)
 
     def save_now(owner, title_value, body, aid, base=None):
@@ -632,7 +649,7 @@ def wire(ctx, parts: dict) -> None:
         return (a["body"], a["title"], a["id"], f"Opened {_clock(time.time())}", a["version_id"],
                 *([goto_write] if tab_out else []))
 
-    me["open_btn"].click(open_article, [me["selected"], title, draft, article_id, base_vid],
+    opened = me["open_btn"].click(open_article, [me["selected"], title, draft, article_id, base_vid],
                          [draft, title, article_id, status, base_vid, *tab_out], **private)
 
     @guard
@@ -640,7 +657,7 @@ def wire(ctx, parts: dict) -> None:
         save_now(owner_of(ctx, request), title_value, body, aid, base)
         return ("", "", None, "New article", None, *([goto_write] if tab_out else []))
 
-    me["new_btn"].click(new_article, [title, draft, article_id, base_vid],
+    started = me["new_btn"].click(new_article, [title, draft, article_id, base_vid],
                         [draft, title, article_id, status, base_vid, *tab_out], **private)
 
     @guard
@@ -653,7 +670,7 @@ def wire(ctx, parts: dict) -> None:
                 "" if closing else gr.skip(), "" if closing else gr.skip(), None if closing else gr.skip(),
                 None if closing else gr.skip(), "Moved to the trash. Tick “Show the trash” to restore it.")
 
-    me["confirm_yes"].click(confirm_delete, [me["selected"], article_id, *list_inputs],
+    deleted = me["confirm_yes"].click(confirm_delete, [me["selected"], article_id, *list_inputs],
                             [me["table"], me["selected"], *me["detail_outputs"], me["confirm_row"], draft, title,
                              article_id, base_vid, me["status"]], **private)
 
@@ -668,10 +685,23 @@ def wire(ctx, parts: dict) -> None:
         return (refresh(query, trash, request), *details(sel, request),
                 a["body"] if is_open else gr.skip(), a["title"] if is_open else gr.skip(),
                 a["version_id"] if is_open else gr.skip(),
-                f"Restored version #{version_id}" + (" into the Write tab." if is_open else "."))
+                f"Restored v{lib.version_number(sel, version_id)}" + (" into the Write tab." if is_open else "."))
 
-    me["restore_btn"].click(restore_version, [me["selected"], me["version_a"], article_id, *list_inputs],
+    restored = me["restore_btn"].click(restore_version, [me["selected"], me["version_a"], article_id, *list_inputs],
                             [me["table"], *me["detail_outputs"], draft, title, base_vid, me["status"]], **private)
+
+    # ----- the Write tab's word count follows every change made from here --------------------------
+    stats_box = write.get("stats")
+
+    def follow_stats(event) -> None:
+        if stats_box is not None and event is not None:
+            from .write_tab import stats_line
+
+            event.then(lambda body: stats_line(None, body), draft, stats_box, show_progress="hidden", queue=False,
+                       **private)
+
+    for event in (opened, started, deleted, restored, reopened if root is not None else None):
+        follow_stats(event)
 
     # ----- Insert into draft ---------------------------------------------------------------------
     # only the request's user's own pictures (never the library's folder: it holds every user's pictures)
@@ -703,9 +733,10 @@ def wire(ctx, parts: dict) -> None:
         other = parts.get(key) or {}
         if other.get("insert_btn") is None or other.get(path_key) is None:
             continue
-        other["insert_btn"].click(None, None, cursor, js=cursor_js, **private).then(
+        inserted = other["insert_btn"].click(None, None, cursor, js=cursor_js, **private).then(
             make_insert(source), [other[path_key], title, draft, article_id, cursor, base_vid],
             [draft, article_id, status, base_vid], **private)
+        follow_stats(inserted)
 
     # ----- Illustrate -----------------------------------------------------------------------------
     @guard
@@ -719,7 +750,8 @@ def wire(ctx, parts: dict) -> None:
         return [[p.section + 1, p.heading, p.prompt] for p in props], f"{_n(len(props), 'prompt')} proposed. {note}"
 
     me["propose_btn"].click(propose, [me["ill_model"], me["ill_seed"], title, draft],
-                            [me["proposals"], me["ill_status"]], **private)
+                            [me["proposals"], me["ill_status"]], **private).success(
+        lambda: gr.update(interactive=True), None, me["proposals"], show_progress="hidden", queue=False, **private)
 
     @guard
     def illustrate_step(rows, model, seed, title_value, body, aid, base, request: gr.Request,

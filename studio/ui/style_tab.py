@@ -29,6 +29,42 @@ from .common import guard, reports_to, session_id, stop_event
 from .owners import claim, owns
 from .components import path_image as _image
 
+# Names a writer recognises for the 26 presets (what each looks like on the reference landscape); the
+# API and the PNG metadata keep the ids (style-00 ... style-25).
+PRESET_NAMES = {
+    "style-00": "Warm cubist",
+    "style-01": "Yellow crackle",
+    "style-02": "Grey charcoal",
+    "style-03": "Red and blue mosaic",
+    "style-04": "Sunset glow",
+    "style-05": "Autumn patchwork",
+    "style-06": "Midnight blue",
+    "style-07": "Night fire",
+    "style-08": "Pastel pink",
+    "style-09": "Silver etching",
+    "style-10": "Sepia smoke",
+    "style-11": "Cream parchment",
+    "style-12": "Soft peach",
+    "style-13": "Olive meadow",
+    "style-14": "Misty blue",
+    "style-15": "Rose sketch",
+    "style-16": "Blue brushwork",
+    "style-17": "Red stitches",
+    "style-18": "Sand wash",
+    "style-19": "Teal and gold",
+    "style-20": "Crimson",
+    "style-21": "Ink and orange",
+    "style-22": "Dusk ink",
+    "style-23": "Stormy sky",
+    "style-24": "Pale ink",
+    "style-25": "Bronze engraving",
+}
+
+
+def preset_label(preset: str) -> str:
+    return f"{PRESET_NAMES.get(preset, preset)} ({preset})"
+
+
 STYLE_FROM = ("Preset", "Style image")
 DEFAULT_PROMPT = "an oil painting with thick visible brush strokes"
 
@@ -104,10 +140,11 @@ def build(ctx) -> dict:
                     style_from = gr.Radio(list(STYLE_FROM), value=STYLE_FROM[0], label="Style from",
                                           elem_id="style-from")
                     with gr.Group(visible=True) as preset_group:
-                        gallery = gr.Gallery(value=[(p, n) for p, n in thumbs], columns=5, height=360,
+                        gallery = gr.Gallery(value=[(p, preset_label(n)) for p, n in thumbs], columns=5, height=360,
                                              allow_preview=False, object_fit="cover", label="Presets",
                                              interactive=False, elem_id="style-presets")
-                        preset = gr.Dropdown(PRESETS, value=PRESETS[0], label="Preset", elem_id="style-preset")
+                        preset = gr.Dropdown([(preset_label(n), n) for n in PRESETS], value=PRESETS[0], label="Preset",
+                                             elem_id="style-preset")
                     with gr.Group(visible=False) as image_group:
                         style_image = _image("Style picture", elem_id="style-image", height=240)
                     with gr.Accordion("Blend with a second style picture", open=False):
@@ -189,7 +226,7 @@ def build(ctx) -> dict:
                 preserve_colors=bool(keep), max_side=side, stop=stop,
             )
         path = claim(ctx, request, result.path)
-        what = f"Preset {preset_name}" if use_preset else "Your style picture"
+        what = f"Preset {preset_label(preset_name)}" if use_preset else "Your style picture"
         if second_path:
             what += f" blended with a second picture ({blend:.0%})"
         return ((result.content, path), _status(result, f"{what}, strength {strength_value:g}"), path, path)

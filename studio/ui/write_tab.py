@@ -9,6 +9,7 @@ back the draft as it was before the last click.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Iterator
 
 import gradio as gr
@@ -18,7 +19,16 @@ from ..text.engine import MAX_DRAFT_CHARS, WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASKS, TONES
 from .common import reports_to, session_id, stop_event
 
-TASK_CHOICES = [(label, key) for key, label in TASKS.items()]
+log = logging.getLogger(__name__)
+
+# "continue" has its own button (and stays an API task)
+TASK_CHOICES = [(label, key) for key, label in TASKS.items() if key != "continue"]
+# a default length that fits each task, set when the writer picks the task
+TASK_LENGTH = {"article": 400, "outline": 200, "rewrite": 300, "summarize": 120, "headlines": 100,
+               "product_description": 120, "ad_copy": 60}
+SHORT_PIECES = ("headlines", "product_description", "ad_copy")  # kept apart from the article they join
+SETTING_KEYS = ("task", "prompt", "tone", "length_words", "temperature", "top_p", "top_k", "repetition_penalty",
+                "max_new_tokens", "seed", "audience", "keywords", "outline")
 # API field names as the Write tab labels them, for messages (draft tasks check the draft themselves)
 LABELS = {"prompt": "Topic", "tone": "Tone", "length_words": "Length (words)", "seed": "seed", "model": "Text model",
           "temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
@@ -68,20 +78,38 @@ def notes_md(notes: list[str]) -> str:
     return "\n".join(f"- {n}" for n in notes)
 
 
-def title_for(current: str, ev: WriteEvent):
-    """The article's ``# heading`` as the title when the writer has not given one; else no change."""
+def title_for(current: str, ev: WriteEvent, topic: str = ""):
+    """A title when the writer has not given one: the text's ``# heading``, else the topic (headlines, ad copy,
+    an article stopped before its heading); no change when there is a title or the generation is not done."""
     if (current or "").strip() or not ev.done:
         return gr.skip()
     for line in ev.text.splitlines():
         if line.startswith("# ") and line[2:].strip():
             return line[2:].strip()[:200]
+    first = next((line.strip() for line in (topic or "").splitlines() if line.strip()), "")
+    if first:
+        return (first[:1].upper() + first[1:])[:120]
     return gr.skip()
 
 
-def _join(before: str, new: str) -> str:
+def _join(before: str, new: str, separate: bool = False) -> str:
+    """``new`` after the draft ``before``; ``separate`` puts a rule between them (a short piece such as
+    headline ideas added to an article stays a block of its own)."""
     if not before.strip():
         return new
-    return before.rstrip() + "\n\n" + new.lstrip()
+    return before.rstrip() + ("\n\n---\n\n" if separate else "\n\n") + new.lstrip()
+
+
+def _save_streamed(ctx, request, aid, title: str, text: str) -> None:
+    """Save what a generation streamed when its browser tab went away (closed, reloaded, lost connection),
+    so a reload reopens it. Another tab's newer save is never overwritten: both stay as versions."""
+    from .library_tab import owner_of  # the library tab owns the rule for who owns an article
+
+    try:
+        ctx.library.save(owner_of(ctx, request), aid, title or "", text, create_missing=True,
+                         note="generated (tab closed)", keep_both=True)
+    except Exception:  # noqa: BLE001 - the tab is gone; nothing to show, but say so in the log
+        log.exception("could not save the text streamed before the tab was closed")
 
 
 def build(ctx) -> dict:
@@ -104,9 +132,12 @@ def build(ctx) -> dict:
                                     info="An embedded name, a Hugging Face id (org/name) or a local folder.")
                 temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="temperature",
                                         info="Higher is more surprising; 0 always picks the likeliest word.")
-                top_p = gr.Slider(0.05, 1, value=0.9, step=0.05, label="top_p")
-                top_k = gr.Slider(0, 200, value=50, step=1, label="top_k")
-                repetition_penalty = gr.Slider(1, 2, value=1.1, step=0.01, label="repetition_penalty")
+                top_p = gr.Slider(0.05, 1, value=0.9, step=0.05, label="top_p",
+                                  info="Lower keeps to the safest words; 1 allows every word.")
+                top_k = gr.Slider(0, 200, value=50, step=1, label="top_k",
+                                  info="How many likely words are in the running at each step; 0 means no limit.")
+                repetition_penalty = gr.Slider(1, 2, value=1.1, step=0.01, label="repetition_penalty",
+                                               info="Above 1 discourages repeating the same words; 1 is off.")
                 max_new_tokens = gr.Slider(16, 4096, value=1024, step=16, label="max_new_tokens", elem_id="write-max-new-tokens",
                                            info="The most tokens one model call may write.")
                 seed = gr.Number(value=-1, precision=0, label="seed", info="-1 picks a random seed; the one used is shown.")
@@ -138,6 +169,27 @@ def build(ctx) -> dict:
                 gr.update(visible=not is_draft, label="Product" if t in ("product_description", "ad_copy") else "Topic"))
 
     task.change(on_task, task, [task_help, prompt], api_visibility="private", queue=False)
+    # picking a task (not a restored setting) sets a length that fits it: a product description is not 400 words
+    task.input(lambda t: TASK_LENGTH.get(t, gr.skip()), task, length_words, api_visibility="private", queue=False,
+               show_progress="hidden")
+
+    # ----- the topic and settings come back after a reload (kept in this browser) ---------------
+    setting_inputs = [task, prompt, tone, length_words, temperature, top_p, top_k, repetition_penalty,
+                      max_new_tokens, seed, audience, keywords, outline]
+    from .library_tab import browser_secret
+
+    kept_settings = gr.BrowserState({}, storage_key="studio-write-settings", secret=browser_secret(ctx))
+    gr.on([c.change for c in setting_inputs], lambda *vals: dict(zip(SETTING_KEYS, vals)), setting_inputs,
+          kept_settings, api_visibility="private", queue=False, show_progress="hidden", trigger_mode="always_last")
+
+    def restore_settings(stored):
+        stored = stored if isinstance(stored, dict) else {}
+        ok = {k: v for k, v in stored.items() if v is not None and (k != "task" or v in TASK_LENGTH)}
+        return [ok[k] if k in ok else gr.skip() for k in SETTING_KEYS]
+
+    root = gr.context.Context.root_block
+    if root is not None:
+        root.load(restore_settings, kept_settings, setting_inputs, api_visibility="private", show_progress="hidden")
 
     def on_select(evt: gr.SelectData):
         if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 and evt.value:
@@ -148,8 +200,10 @@ def build(ctx) -> dict:
     draft.input(lambda d: stats_line(None, d), draft, stats, api_visibility="private", queue=False,
                 show_progress="hidden")
 
-    def run(req: WriteRequest, base: str, sel, request: gr.Request, title_now: str = "") -> Iterator[tuple]:
-        """Stream ``req`` into the draft; ``base`` is the draft before this generation."""
+    def run(req: WriteRequest, base: str, sel, request: gr.Request, title_now: str = "",
+            aid: int | None = None) -> Iterator[tuple]:
+        """Stream ``req`` into the draft; ``base`` is the draft before this generation, ``aid`` the open
+        article (what was streamed is saved to it if the browser goes away mid-generation)."""
         splice = None
         if req.task in ("rewrite", "summarize"):
             if sel and 0 <= sel[0] < sel[1] <= len(base) and base[sel[0]:sel[1]] == sel[2] and sel[2].strip():
@@ -174,23 +228,31 @@ def build(ctx) -> dict:
         if not ctx.manager.is_loaded("text", valid.model or ctx.settings.text_model):
             yield (gr.skip(), "Loading the language model (the first time on a computer takes up to a minute)…",
                    gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        topic = "" if valid.task in DRAFT_TASKS else valid.prompt
+        text = None
         with stop_event(ctx, request, "write") as stop:
-            for ev in ctx.text.stream(valid, stop):
-                ev.notes = cut_note + ev.notes
-                if valid.task == "continue":
-                    text = base[: len(base) - len(valid.prompt)] + ev.text
-                elif valid.task == "rewrite" and splice:
-                    text = base[: splice[0]] + ev.text + base[splice[1]:]
-                elif valid.task == "rewrite":
-                    text = ev.text
-                else:
-                    text = _join(base, ev.text)
-                yield text, stats_line(ev, text), notes_md(ev.notes), base, req_dict, title_for(title_now, ev)
+            try:
+                for ev in ctx.text.stream(valid, stop):
+                    ev.notes = cut_note + ev.notes
+                    if valid.task == "continue":
+                        text = base[: len(base) - len(valid.prompt)] + ev.text
+                    elif valid.task == "rewrite" and splice:
+                        text = base[: splice[0]] + ev.text + base[splice[1]:]
+                    elif valid.task == "rewrite":
+                        text = ev.text
+                    else:
+                        text = _join(base, ev.text, separate=valid.task in SHORT_PIECES)
+                    yield (text, stats_line(ev, text), notes_md(ev.notes), base, req_dict,
+                           title_for(title_now, ev, topic))
+            except GeneratorExit:  # the tab was closed or reloaded mid-generation: keep what was streamed
+                if text is not None and text != base:
+                    _save_streamed(ctx, request, aid, title_now, text)
+                raise
         if ev is not None and ev.done and not ev.stopped:
             gr.Info(f"Done: {ev.words:,} words, seed {ev.seed}.")
 
     inputs = [task, prompt, tone, length_words, temperature, top_p, top_k, repetition_penalty, max_new_tokens,
-              seed, audience, keywords, outline, model, draft, selection, title]
+              seed, audience, keywords, outline, model, draft, selection, title, article_id]
     outputs = [draft, stats, notes, before, last_request, title, status]  # status last: see reports_to
 
     def request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl) -> WriteRequest:
@@ -199,30 +261,32 @@ def build(ctx) -> dict:
                             audience=aud or "", keywords=kw or "", outline=ol or "", model=mdl or "")
 
     @reports_to(status, LABELS)
-    def on_write(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, ttl, request: gr.Request):
+    def on_write(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, ttl, aid, request: gr.Request):
         yield from run(request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl), d or "", sel, request,
-                       ttl or "")
+                       ttl or "", aid)
 
     @reports_to(status, LABELS)
-    def on_continue(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, ttl, request: gr.Request):
+    def on_continue(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, ttl, aid,
+                    request: gr.Request):
         if not (d or "").strip():
             raise gr.Error("The draft is empty: write or paste something first, then Continue.")
         req = request_from("continue", d, tn, min(lw, 600), temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl)
-        yield from run(req, d or "", None, request, ttl or "")
+        yield from run(req, d or "", None, request, ttl or "", aid)
 
     @reports_to(status, LABELS)
-    def on_regenerate(last, prev, d, ttl, request: gr.Request):
+    def on_regenerate(last, prev, d, ttl, aid, request: gr.Request):
         if not last:
             raise gr.Error("Nothing to regenerate yet: press Write first.")
         req = WriteRequest(**{**last, "seed": -1})
         base = prev if prev is not None else (d or "")
-        yield from run(req, base, None, request, ttl or "")
+        yield from run(req, base, None, request, ttl or "", aid)
 
     generation_events = [
         write_btn.click(on_write, inputs, outputs, api_visibility="private", concurrency_id="text"),
         prompt.submit(on_write, inputs, outputs, api_visibility="private", concurrency_id="text"),
         continue_btn.click(on_continue, inputs, outputs, api_visibility="private", concurrency_id="text"),
-        regen_btn.click(on_regenerate, [last_request, before, draft, title], outputs, api_visibility="private",
+        regen_btn.click(on_regenerate, [last_request, before, draft, title, article_id], outputs,
+                        api_visibility="private",
                         concurrency_id="text"),
     ]
 
@@ -237,8 +301,8 @@ def build(ctx) -> dict:
             raise gr.Error("There is no generation to undo.")
         return prev, None, stats_line(None, prev)
 
-    undo_btn.click(on_undo, [before, draft], [draft, before, stats, status], api_visibility="private",
-                   concurrency_limit=None)
+    undo_event = undo_btn.click(on_undo, [before, draft], [draft, before, stats, status], api_visibility="private",
+                                concurrency_limit=None)
     # Undo can act only after a generation: otherwise it is disabled and says why
     before.change(lambda prev: gr.update(interactive=prev is not None,
                                          value=UNDO_LABEL if prev is not None else NO_UNDO_LABEL),
@@ -291,4 +355,4 @@ def build(ctx) -> dict:
 
     gr.api(write_full, api_name="write_full", concurrency_id="text")
     return {"draft": draft, "title": title, "article_id": article_id, "generation_events": generation_events,
-            "stats": stats, "save_status": save_status}
+            "stats": stats, "save_status": save_status, "undo_event": undo_event}
