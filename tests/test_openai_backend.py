@@ -7,10 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -31,15 +33,19 @@ def start_server(port: int, key: str | None = KEY) -> subprocess.Popen:
     gguf = embedded_file("smollm2-135m-instruct")
     if gguf is None:
         pytest.skip("the embedded SmolLM2 wheel is not installed")
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", ALIAS,
-           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--interrupt_requests", "False"]
+    # python -m llama_cpp.server, through a wrapper that applies Studio's fix for AMX CPUs
+    cmd = [sys.executable, str(Path(__file__).with_name("llama_server.py")), "--model", str(gguf),
+           "--model_alias", ALIAS, "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
+           "--n_threads", "1", "--n_threads_batch", "1", "--interrupt_requests", "False"]
     if key:
         cmd += ["--api_key", key]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"llama_cpp.server exited: {proc.stderr.read().decode()[-2000:]}")
+            log.seek(0)
+            pytest.fail(f"llama_cpp.server exited: {log.read().decode(errors='replace')[-2000:]}")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/docs", timeout=2)
             return proc
