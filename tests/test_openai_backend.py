@@ -162,3 +162,29 @@ def test_wrong_model_name_lists_what_the_server_has(server, tmp_path):
     with pytest.raises(ModelUnavailable) as err:
         final(make(tmp_path, server, model="no-such-model"))
     assert "no model 'no-such-model'" in str(err.value) and ALIAS in str(err.value)
+
+
+def test_a_reply_that_is_not_openai_shaped_is_named(tmp_path):
+    import http.server
+
+    class Html(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<html>a router login page</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+    try:
+        with pytest.raises(ModelUnavailable) as err:
+            final(make(tmp_path, url))
+    finally:
+        httpd.shutdown()
+    assert "not OpenAI-shaped" in str(err.value) and url in str(err.value) and "/models" in str(err.value)

@@ -151,6 +151,7 @@ class LlamaCppBackend:
         self._vocab = llama_cpp.llama_model_get_vocab(llm.model)
         self._n_vocab = int(llm.n_vocab())
         self._eog = [t for t in range(self._n_vocab) if llama_cpp.llama_vocab_is_eog(self._vocab, t)]
+        self._eog_frozen = frozenset(self._eog)  # end-of-generation tokens (EOS, EOT...)
         meta = llm.metadata
         self._add_bos = bool(llm._model.add_bos_token())
         self._bos_text = _piece(llm, llm.token_bos()) if llm.token_bos() >= 0 else ""
@@ -251,7 +252,7 @@ class LlamaCppBackend:
                     if stop.is_set():
                         return
                     token = _sample(chain, llm)
-                    if token in self._eog_set:
+                    if token in self._eog_frozen:
                         return
                     made[0] += 1
                     text = decoder.decode(_piece_bytes(llm, token))
@@ -319,13 +320,6 @@ class LlamaCppBackend:
                 raise exc
             raise RuntimeError(f"The language model failed while writing: {type(exc).__name__}: {exc}") from exc
 
-    @property
-    def _eog_set(self) -> frozenset:
-        s = getattr(self, "_eog_frozen", None)
-        if s is None:
-            s = self._eog_frozen = frozenset(self._eog)
-        return s
-
 
 def _sample(chain, llm) -> int:
     import llama_cpp
@@ -341,16 +335,59 @@ def _piece(llm, token: int) -> str:
     return llm._model.token_to_piece(token, special=True).rstrip(b"\0").decode("utf-8", errors="ignore")
 
 
+_SCALAR = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+
+
 def gguf_context_length(path: Path) -> int | None:
-    """``<arch>.context_length`` from a GGUF's metadata (read with a vocab-only load), or None."""
-    probe = open_llama(path, vocab_only=True, verbose=False)
+    """``<arch>.context_length`` from a GGUF file's header, or None when it is not there.
+
+    Reads the key/value section of the header (GGUF v2/v3, little-endian) only as far
+    as needed; the model's tensors are not touched.
+    """
+    import struct
+
+    def read(fh, fmt):
+        size = struct.calcsize(fmt)
+        data = fh.read(size)
+        if len(data) != size:
+            raise ValueError("truncated GGUF header")
+        return struct.unpack(fmt, data)[0]
+
+    def string(fh):
+        n = read(fh, "<Q")
+        if n > 1 << 24:
+            raise ValueError("bad GGUF string length")
+        return fh.read(n).decode("utf-8", errors="replace")
+
+    def value(fh, vtype):
+        if vtype == 8:
+            return string(fh)
+        if vtype == 9:
+            etype, count = read(fh, "<I"), read(fh, "<Q")
+            for _ in range(count):
+                value(fh, etype)
+            return None
+        return read(fh, _SCALAR[vtype])
+
     try:
-        meta = probe.metadata
-        arch = meta.get("general.architecture", "llama")
-        value = meta.get(f"{arch}.context_length")
-        return int(value) if value else None
-    finally:
-        probe.close()
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"GGUF" or read(fh, "<I") < 2:
+                return None
+            read(fh, "<Q")
+            n_kv = read(fh, "<Q")
+            arch, found = None, {}
+            for _ in range(min(n_kv, 100_000)):
+                key, vtype = string(fh), read(fh, "<I")
+                val = value(fh, vtype)
+                if key == "general.architecture":
+                    arch = val
+                elif key.endswith(".context_length"):
+                    found[key] = val
+                if arch is not None and f"{arch}.context_length" in found:
+                    return int(found[f"{arch}.context_length"])
+            return int(found[f"{arch}.context_length"]) if arch and f"{arch}.context_length" in found else None
+    except (OSError, ValueError, KeyError, struct.error):
+        return None
 
 
 def load_llamacpp(path: Path, manager: ModelManager, name: str) -> LlamaCppBackend:

@@ -253,14 +253,17 @@ def connect(settings: Settings, model: str) -> OpenAIBackend:
                            timeout=openai.Timeout(120.0, connect=10.0))
     try:
         page = client.models.list()
-        entries = list(page.data)
-    except Exception as exc:  # noqa: BLE001
+    except (openai.APIStatusError, openai.APIConnectionError) as exc:
         raise ModelUnavailable(describe_error(exc, url, model)) from exc
+    except Exception as exc:  # noqa: BLE001 - not JSON, or JSON of another shape
+        raise ModelUnavailable(f"The text server at {url} sent a reply that is not OpenAI-shaped: GET /models "
+                               f"did not give a model list ({type(exc).__name__}).") from exc
     try:
-        ids = [e.id for e in entries]
-    except AttributeError:
-        raise ModelUnavailable(f"The text server at {url} sent a model list that is not OpenAI-shaped "
-                               "(an entry of 'data' has no 'id').") from None
+        ids = [str(e.id) for e in page.data]
+        entries = list(page.data)
+    except (AttributeError, TypeError):
+        raise ModelUnavailable(f"The text server at {url} sent a reply that is not OpenAI-shaped: GET /models "
+                               "has no 'data' list of models with an 'id'.") from None
     if model not in ids:
         offer = ", ".join(ids[:10]) or "no models"
         raise ModelUnavailable(f"The text server at {url} has no model '{model}'. It serves: {offer}. "
