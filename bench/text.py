@@ -104,6 +104,7 @@ def main() -> None:
                                   n_threads_batch=threads(), verbose=False)
 
         def raw() -> tuple[float, int, str]:
+            raw_llm.reset()  # from scratch, as Studio does: no prompt reused from the previous round
             t0 = time.perf_counter()
             text = ""
             for chunk in raw_llm.create_completion(prompt, max_tokens=n, temperature=0, repeat_penalty=1.0,
