@@ -85,7 +85,7 @@ def test_seed_reproduces_and_differs(engine):
 def test_greedy_is_the_same_whatever_the_seed_and_names_its_engine(engine):
     a = final(engine, prompt="gardens", task="headlines", seed=1, max_new_tokens=12, temperature=0)
     b = final(engine, prompt="gardens", task="headlines", seed=2, max_new_tokens=12, temperature=0)
-    assert a.text == b.text and a.text.strip()
+    assert a.text == b.text and a.tokens == b.tokens > 0  # (a random model may pick tokens that print nothing)
     assert a.engine == engine.engine_name  # what the Write tab's stats line shows
 
 
