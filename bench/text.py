@@ -124,6 +124,12 @@ def main() -> None:
         s = statistics.median(x[0] for x in studios)
         same = raws[0][2].strip() == studios[0][2].strip()
         del raw_llm
+        print(f"model: {args.model} ({gguf.name})  threads: {threads()}  new tokens: {n} (greedy)  "
+              f"rounds: {args.rounds}")
+        print(f"raw llama_cpp.Llama streaming:   {r:7.2f} tokens/s   ({raws[0][1]} tokens)")
+        print(f"Studio /write path on llama.cpp: {s:7.2f} tokens/s   ({studios[0][1]} tokens)   "
+              f"ratio {s / r:.3f}  (target >= 0.95)   same text as raw: {same}")
+        sys.stdout.flush()
 
         slow = make_engine(args.model, "transformers", tmp / "tf-cache")
         t0 = time.perf_counter()
@@ -131,20 +137,15 @@ def main() -> None:
         tf_load = time.perf_counter() - t0
         studio_run(slow, 8)  # warm-up
         tf = statistics.median(studio_run(slow, n)[0] for _ in range(max(1, args.rounds - 1)))
+        print(f"Studio /write path on transformers: {tf:7.2f} tokens/s   llama.cpp ÷ transformers "
+              f"{s / tf:.2f}x  (target >= 3.5)")
+        print(f"model load, fresh cache: llama.cpp {load_s:6.2f} s (target <= 2 s);  transformers {tf_load:6.2f} s "
+              "(GGUF de-quantise + cache write)")
+        sys.stdout.flush()
         app = None if args.no_app else app_first_token(_free_port(), tmp / "app-data")
-
-    print(f"model: {args.model} ({gguf.name})  threads: {threads()}  new tokens: {n} (greedy)  "
-          f"rounds: {args.rounds}")
-    print(f"raw llama_cpp.Llama streaming:   {r:7.2f} tokens/s   ({raws[0][1]} tokens)")
-    print(f"Studio /write path on llama.cpp: {s:7.2f} tokens/s   ({studios[0][1]} tokens)   "
-          f"ratio {s / r:.3f}  (target >= 0.95)   same text as raw: {same}")
-    print(f"Studio /write path on transformers: {tf:7.2f} tokens/s   llama.cpp ÷ transformers "
-          f"{s / tf:.2f}x  (target >= 3.5)")
-    print(f"model load, fresh cache: llama.cpp {load_s:6.2f} s (target <= 2 s);  transformers {tf_load:6.2f} s "
-          "(GGUF de-quantise + cache write)")
-    if app is not None:
-        print(f"python app.py start: UI up after {app[0]:5.2f} s, first token of /write after {app[1]:5.2f} s "
-              "(target <= 5 s)")
+        if app is not None:
+            print(f"python app.py start: UI up after {app[0]:5.2f} s, first token of /write after {app[1]:5.2f} s "
+                  "(target <= 5 s)")
 
 
 def _free_port() -> int:
