@@ -37,6 +37,14 @@ fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 VPY=.venv/bin/python
 
+# llama-cpp-python (the language-model engine) is built from source: it needs a C++ compiler and cmake.
+if ! .venv/bin/python -c "import llama_cpp" >/dev/null 2>&1; then
+  if ! command -v c++ >/dev/null || ! command -v cmake >/dev/null; then
+    apt_install build-essential cmake
+  fi
+  echo "Compiling llama-cpp-python (the language-model engine) from source: about 5-10 minutes, once."
+fi
+
 stamp=".venv/.installed-$(cat requirements.txt scripts/setup.sh $([ "$DEV" = 1 ] && echo requirements-dev.txt) | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   "$VPY" -m pip install -q --upgrade pip

@@ -99,7 +99,7 @@ class ResolvedModel:
     Attributes:
         ref: the reference as given.
         kind: the model kind asked for (``text``, ``gan``...).
-        source: ``local``, ``hub`` or ``embedded``.
+        source: ``local``, ``hub``, ``embedded``, or ``remote`` (a model on a server).
         location: a folder or file path (local, embedded, cached Hub) or a Hub id to download.
         embedded: the embedded model's record when ``source == "embedded"`` or
             when a Hub twin stands in for a missing wheel.
@@ -118,18 +118,23 @@ class ResolvedModel:
 
 Loader = Callable[[ResolvedModel, "ModelManager"], Any]
 _LOADERS: dict[str, tuple[Loader, int | None]] = {}
+_REMOTE: set[str] = set()
 
 
-def register_loader(kind: str, max_loaded: int | None = None) -> Callable[[Loader], Loader]:
+def register_loader(kind: str, max_loaded: int | None = None, remote: bool = False) -> Callable[[Loader], Loader]:
     """Decorator: register ``fn(resolved, manager) -> model`` as the loader of ``kind``.
 
     ``max_loaded`` caps how many models of this kind stay in memory; loading
     one more unloads the least recently used (diffusion pipelines use 1, so
-    switching models releases the previous one's memory).
+    switching models releases the previous one's memory). ``remote`` kinds name
+    models served elsewhere (an OpenAI-compatible server): their references are
+    passed to the loader as they are (source ``remote``), not resolved on disk or the Hub.
     """
 
     def wrap(fn: Loader) -> Loader:
         _LOADERS[kind] = (fn, max_loaded)
+        if remote:
+            _REMOTE.add(kind)
         return fn
 
     return wrap
@@ -266,7 +271,13 @@ class ModelManager:
         """
         if kind not in _LOADERS:
             raise ModelUnavailable(f"No engine for models of kind '{kind}' is installed.")
-        resolved = self.resolve(ref, kind, trusted=trusted)
+        if kind in _REMOTE:
+            ref = (ref or "").strip()
+            if not ref:
+                raise ModelUnavailable("No model was chosen. Name the server's model with --text-model.")
+            resolved = ResolvedModel(ref, kind, "remote", ref)
+        else:
+            resolved = self.resolve(ref, kind, trusted=trusted)
         key = (kind, resolved.ref)
         with self._lock:
             if key in self._models:

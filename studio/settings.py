@@ -16,6 +16,7 @@ from pathlib import Path
 from .errors import InvalidInput
 
 TRUE = {"1", "true", "yes", "on"}
+TEXT_BACKENDS = ("auto", "llama.cpp", "transformers", "openai")
 FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -48,6 +49,10 @@ class Settings:
     auth: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     no_browser: bool = False
     text_model: str = "smollm2-135m-instruct"
+    text_backend: str = "auto"
+    openai_base_url: str = ""
+    openai_api_key: str = ""
+    openai_context_size: int = 0
     image_model: str = "dcgan-faces"
     diffusion_model: str = "stabilityai/sd-turbo"
     style_model: str = "magenta-arbitrary"
@@ -88,6 +93,17 @@ class Settings:
             raise InvalidInput("--max-image-side", f"must be between 64 and 8192 pixels, not {self.max_image_side}.")
         if not (1 <= self.max_upload_mb <= 10240):
             raise InvalidInput("--max-upload-mb", f"must be between 1 and 10240 MB, not {self.max_upload_mb}.")
+        if self.text_backend not in TEXT_BACKENDS:
+            raise InvalidInput("--text-backend", f"must be one of {', '.join(TEXT_BACKENDS)}, not {self.text_backend!r}.")
+        self.openai_base_url = (self.openai_base_url or "").strip()
+        if self.text_backend == "openai" and not self.openai_base_url:
+            raise InvalidInput("--openai-base-url", "is needed with --text-backend openai: the server's address, "
+                               "like http://gpu-box:8000/v1 (or set OPENAI_BASE_URL).")
+        if self.openai_base_url and not self.openai_base_url.startswith(("http://", "https://")):
+            raise InvalidInput("--openai-base-url", f"must start with http:// or https://, not {self.openai_base_url!r}.")
+        if not (self.openai_context_size == 0 or 256 <= self.openai_context_size <= 10_000_000):
+            raise InvalidInput("--openai-context-size", "must be 0 (ask the server) or between 256 and 10,000,000 "
+                               f"tokens, not {self.openai_context_size}.")
         for user, password in self.auth:
             if not user or not password:
                 raise InvalidInput("--auth", "must look like USER:PASS, with neither part empty.")
@@ -158,6 +174,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not open a browser window [STUDIO_NO_BROWSER]")
     p.add_argument("--text-model", default=_env("TEXT_MODEL", d.text_model),
                    help="language model: embedded name, Hub id or local folder [STUDIO_TEXT_MODEL]")
+    p.add_argument("--text-backend", choices=TEXT_BACKENDS, default=_env("TEXT_BACKEND", d.text_backend),
+                   help="what runs the language model: auto (llama.cpp for GGUF files on the CPU, transformers "
+                        "otherwise), llama.cpp, transformers, or openai (an OpenAI-compatible server such as vLLM) "
+                        "[STUDIO_TEXT_BACKEND]")
+    p.add_argument("--openai-base-url", default=os.environ.get("OPENAI_BASE_URL", ""),
+                   help="with --text-backend openai: the server's address, e.g. http://gpu-box:8000/v1 "
+                        "[OPENAI_BASE_URL]")
+    p.add_argument("--openai-api-key", default=os.environ.get("OPENAI_API_KEY", ""),
+                   help="with --text-backend openai: the server's API key, if it wants one [OPENAI_API_KEY]")
+    p.add_argument("--openai-context-size", type=int, default=_env_int("OPENAI_CONTEXT_SIZE", 0),
+                   help="with --text-backend openai: the model's context length in tokens, when the server does "
+                        "not report it (vLLM does) [STUDIO_OPENAI_CONTEXT_SIZE]")
     p.add_argument("--image-model", default=_env("IMAGE_MODEL", d.image_model),
                    help="image model: dcgan-faces, a diffusers Hub id or local folder [STUDIO_IMAGE_MODEL]")
     p.add_argument("--diffusion-model", default=_env("DIFFUSION_MODEL", d.diffusion_model),
@@ -206,7 +234,9 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
     return Settings(
         listen=ns.listen, port=ns.port, share=ns.share,
         auth=ns.auth if ns.auth is not None else ns.env_auth,
-        no_browser=ns.no_browser, text_model=ns.text_model, image_model=ns.image_model,
+        no_browser=ns.no_browser, text_model=ns.text_model, text_backend=ns.text_backend,
+        openai_base_url=ns.openai_base_url, openai_api_key=ns.openai_api_key,
+        openai_context_size=ns.openai_context_size, image_model=ns.image_model,
         diffusion_model=ns.diffusion_model, style_model=ns.style_model, device=ns.device,
         output_dir=ns.output_dir, data_dir=ns.data_dir, cache_dir=ns.cache_dir,
         model_dirs=[Path(p) for p in model_dirs], offline=ns.offline,

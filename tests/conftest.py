@@ -14,6 +14,8 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# one llama.cpp thread: its threads wait for each other, which is slow on a busy shared test machine
+os.environ.setdefault("STUDIO_LLAMA_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -58,6 +60,14 @@ def tiny_lm_dir(tmp_path_factory) -> Path:
     from tests.tiny_models import make_tiny_lm
 
     return make_tiny_lm(tmp_path_factory.mktemp("tiny-lm"))
+
+
+@pytest.fixture(scope="session")
+def tiny_gguf(tmp_path_factory) -> Path:
+    """A tiny random llama GGUF file with SmolLM2's tokenizer and chat template (for llama.cpp)."""
+    from tests.tiny_models import make_tiny_gguf
+
+    return make_tiny_gguf(tmp_path_factory.mktemp("tiny-gguf") / "tiny.gguf")
 
 
 @pytest.fixture(scope="session")

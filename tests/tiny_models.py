@@ -132,3 +132,62 @@ def make_tiny_sd_inpaint(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     pipe.save_pretrained(folder)
     return folder
+
+
+def make_tiny_gguf(path: Path, context_length: int = 512) -> Path:
+    """Write a 2-layer, 64-wide random llama GGUF with SmolLM2's tokenizer and chat template
+    (copied from the embedded GGUF's metadata) to the file ``path``, for the llama.cpp backend."""
+    import numpy as np
+    from gguf import GGUFReader, GGUFValueType, GGUFWriter
+
+    from studio.models import embedded_file
+
+    src = GGUFReader(str(embedded_file("smollm2-135m-instruct")))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    w = GGUFWriter(str(path), "llama")
+    n_embd, n_ff, n_head, n_kv, n_layer = 64, 128, 4, 2, 2
+    w.add_context_length(context_length)
+    w.add_embedding_length(n_embd)
+    w.add_block_count(n_layer)
+    w.add_feed_forward_length(n_ff)
+    w.add_head_count(n_head)
+    w.add_head_count_kv(n_kv)
+    w.add_layer_norm_rms_eps(1e-5)
+    w.add_rope_freq_base(10000.0)
+    w.add_rope_dimension_count(n_embd // n_head)
+    w.add_file_type(0)  # all F32
+    n_vocab = 0
+    for name, field in src.fields.items():
+        if not name.startswith("tokenizer."):
+            continue
+        vtype = field.types[0]
+        if vtype == GGUFValueType.ARRAY:
+            values = field.contents()
+            w.add_key_value(name, values, vtype, sub_type=field.types[-1])
+            if name == "tokenizer.ggml.tokens":
+                n_vocab = len(values)
+        else:
+            w.add_key_value(name, field.contents(), vtype)
+    rng = np.random.default_rng(0)
+
+    def rand(*shape):
+        return (rng.standard_normal(shape) * 0.05).astype(np.float32)
+
+    w.add_tensor("token_embd.weight", rand(n_vocab, n_embd))
+    w.add_tensor("output_norm.weight", np.ones(n_embd, dtype=np.float32))
+    kv = n_embd // n_head * n_kv
+    for i in range(n_layer):
+        w.add_tensor(f"blk.{i}.attn_norm.weight", np.ones(n_embd, dtype=np.float32))
+        w.add_tensor(f"blk.{i}.attn_q.weight", rand(n_embd, n_embd))
+        w.add_tensor(f"blk.{i}.attn_k.weight", rand(kv, n_embd))
+        w.add_tensor(f"blk.{i}.attn_v.weight", rand(kv, n_embd))
+        w.add_tensor(f"blk.{i}.attn_output.weight", rand(n_embd, n_embd))
+        w.add_tensor(f"blk.{i}.ffn_norm.weight", np.ones(n_embd, dtype=np.float32))
+        w.add_tensor(f"blk.{i}.ffn_gate.weight", rand(n_ff, n_embd))
+        w.add_tensor(f"blk.{i}.ffn_up.weight", rand(n_ff, n_embd))
+        w.add_tensor(f"blk.{i}.ffn_down.weight", rand(n_embd, n_ff))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path

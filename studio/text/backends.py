@@ -1,27 +1,29 @@
-"""Text backends: the one small interface the text engine talks to.
+"""Text backends: the one small interface the text engine talks to, and the one place that
+picks which backend serves a model.
 
 A backend takes a rendered prompt, streams text chunks, honours a stop
 ``threading.Event`` between tokens, and exposes its context size and token
-counting. The first backend is transformers; llama.cpp and an
-OpenAI-compatible HTTP client are planned behind the same interface.
+counting. Three implement it:
+
+* :mod:`.llamacpp` -- llama.cpp in this process; the default for GGUF files on the CPU
+  (the embedded SmolLM2 included);
+* :mod:`.transformers_backend` -- transformers, for Hub/safetensors models, CUDA/MPS,
+  and GGUF files llama.cpp cannot load;
+* :mod:`.openai_backend` -- an OpenAI-compatible server (vLLM, llama.cpp server...).
+
+``--text-backend auto|llama.cpp|transformers|openai`` (``STUDIO_TEXT_BACKEND``)
+chooses; :func:`get_backend` and the ``text`` loader apply the choice.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
-import os
-import queue
-import shutil
 import threading
-import time
 from pathlib import Path
 from typing import Iterator, Protocol
 
-import torch
-
-from ..errors import Cancelled, ModelUnavailable
+from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel, register_loader
 
 log = logging.getLogger(__name__)
@@ -61,9 +63,14 @@ class StreamStats:
 
 
 class TextBackend(Protocol):
-    """What the text engine needs of a language model."""
+    """What the text engine needs of a language model.
+
+    ``name`` is the model reference; ``engine`` names what runs it ("llama.cpp",
+    "transformers", "openai"), for display; ``context_size`` is in tokens.
+    """
 
     name: str
+    engine: str
     context_size: int
 
     def count_tokens(self, text: str) -> int: ...
@@ -76,236 +83,84 @@ class TextBackend(Protocol):
                stats: StreamStats | None = None) -> Iterator[str]: ...
 
 
-class _StopOnEvent:
-    """A transformers StoppingCriteria bound to one request's stop event."""
-
-    def __init__(self, event: threading.Event):
-        self.event = event
-
-    def __call__(self, input_ids, scores, **kwargs) -> torch.BoolTensor:
-        return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device)
+# ----- choosing a backend --------------------------------------------------------------
+BACKENDS = ("auto", "llama.cpp", "transformers", "openai")
 
 
-class TransformersBackend:
-    """A causal LM and its tokenizer from transformers, on one device.
+def get_backend(manager: ModelManager, model: str) -> TextBackend:
+    """The loaded backend for the text model ``model``, as ``--text-backend`` says.
 
-    Args:
-        model: a ``PreTrainedModel`` for causal LM, already on ``device``.
-        tokenizer: its tokenizer (with a chat template when it has one).
-        device_lock: held for the whole generation, so one device runs one job at a time.
-        name: the model reference, for display.
+    With ``openai`` every text model is served by the OpenAI-compatible server
+    (the reference is the server's model name, not a local path); otherwise the
+    ``text`` loader below picks llama.cpp or transformers per model.
+
+    Raises:
+        ModelUnavailable: the model cannot be found or loaded, or the server cannot be used.
     """
-
-    def __init__(self, model, tokenizer, device_lock, name: str):
-        self.model = model
-        self.tokenizer = tokenizer
-        self.device_lock = device_lock
-        self.name = name
-        cfg = model.config
-        self.context_size = int(getattr(cfg, "max_position_embeddings", 0) or tokenizer.model_max_length or 2048)
-        self.context_size = min(self.context_size, 32768)
-
-    def count_tokens(self, text: str) -> int:
-        """Number of tokens of ``text`` (no special tokens added)."""
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    def keep_last_tokens(self, text: str, n: int) -> str:
-        """The end of ``text`` that fits in ``n`` tokens (starting at a word boundary where possible)."""
-        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
-        if len(ids) <= n:
-            return text
-        tail = self.tokenizer.decode(ids[len(ids) - n:], skip_special_tokens=True)
-        cut = tail.find(" ")
-        return tail[cut + 1:] if 0 <= cut < 40 else tail
-
-    def render(self, messages: list[dict], assistant_prefix: str = "") -> str:
-        """The prompt string: the chat template when the tokenizer has one, else a plain layout."""
-        if getattr(self.tokenizer, "chat_template", None):
-            text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        else:
-            text = "\n\n".join(m["content"] for m in messages) + "\n\n"
-        return text + assistant_prefix
-
-    def stream(self, prompt: str, params: SamplingParams, stop: threading.Event,
-               stats: StreamStats | None = None) -> Iterator[str]:
-        """Yield text chunks of the reply to ``prompt`` as they are made.
-
-        Generation runs in a worker thread under the device lock; a
-        StoppingCriteria ends it within one token of ``stop`` being set, and
-        closing this iterator sets ``stop`` too. The same seed with the same
-        settings gives the same text.
-
-        Raises:
-            Cancelled: never; a stopped stream simply ends (``stats.stopped`` is True).
-            RuntimeError: re-raised from the worker if generation failed.
-        """
-        from transformers import StoppingCriteriaList
-
-        stats = stats if stats is not None else StreamStats()
-        inputs = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(self.model.device)
-        streamer = _counting_streamer(self.tokenizer)
-        sampling = params.temperature > 0
-        kwargs = dict(
-            **inputs, streamer=streamer, max_new_tokens=params.max_new_tokens,
-            min_new_tokens=min(params.min_new_tokens, params.max_new_tokens) or None,
-            do_sample=sampling, repetition_penalty=params.repetition_penalty,
-            stopping_criteria=StoppingCriteriaList([_StopOnEvent(stop)]),
-            pad_token_id=self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None
-            else self.tokenizer.eos_token_id,
-        )
-        if sampling:
-            kwargs.update(temperature=params.temperature, top_p=params.top_p, top_k=params.top_k)
-        else:
-            kwargs.update(temperature=None, top_p=None, top_k=None)
-        failure: list[BaseException] = []
-        t0 = time.perf_counter()
-
-        def work():
-            completed = False
-            try:
-                with self.device_lock:
-                    stats.waited_s = time.perf_counter() - t0
-                    if stop.is_set():
-                        return
-                    torch.manual_seed(params.seed)
-                    with torch.inference_mode():
-                        self.model.generate(**kwargs)
-                    completed = True  # generate() has already put the end signal
-            except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-                failure.append(exc)
-            finally:
-                if not completed:
-                    streamer.text_queue.put(streamer.stop_signal)
-
-        worker = threading.Thread(target=work, name="studio-generate", daemon=True)
-        worker.start()
-        ended = False
-        try:
-            while True:
-                try:
-                    chunk = streamer.text_queue.get(timeout=0.1)
-                except queue.Empty:
-                    if not worker.is_alive() and streamer.text_queue.empty():
-                        break
-                    continue
-                if chunk is streamer.stop_signal:
-                    break
-                if chunk:
-                    stats.tokens = streamer.tokens
-                    if stats.first_token_s is None:
-                        stats.first_token_s = time.perf_counter() - t0
-                    stats.elapsed_s = time.perf_counter() - t0
-                    yield chunk
-            ended = True
-        finally:
-            if not ended:  # the consumer went away (Stop, closed tab, error): end the worker too
-                stop.set()
-            worker.join(timeout=30)
-            stats.stopped = stop.is_set()
-            stats.elapsed_s = time.perf_counter() - t0
-            stats.tokens = streamer.tokens
-        if failure:
-            exc = failure[0]
-            if isinstance(exc, torch.OutOfMemoryError):
-                raise exc
-            raise RuntimeError(f"The language model failed while writing: {type(exc).__name__}: {exc}") from exc
+    return manager.get(text_kind(manager), model)
 
 
-def _counting_streamer(tokenizer):
-    """A TextIteratorStreamer that also counts the tokens generated after the prompt."""
-    from transformers import TextIteratorStreamer
-
-    class CountingStreamer(TextIteratorStreamer):
-        tokens = 0
-
-        def put(self, value):
-            if not (self.skip_prompt and self.next_tokens_are_prompt):
-                self.tokens += int(value.numel())
-            super().put(value)
-
-    return CountingStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+def text_kind(manager: ModelManager) -> str:
+    """The ModelManager kind text models load as: ``text-openai`` with ``--text-backend openai``, else ``text``."""
+    return "text-openai" if manager.settings.text_backend == "openai" else "text"
 
 
-# ----- loading ----------------------------------------------------------------------
-
-def file_sha256(path: Path, chunk: int = 1 << 22) -> str:
-    """SHA-256 of a file, read in 4 MiB chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _load_gguf(path: Path, manager: ModelManager):
-    """Load a GGUF through transformers, caching the de-quantised weights as safetensors.
-
-    The cache folder is ``<cache_dir>/gguf/<name>-<sha256[:16]>`` (keyed by the
-    GGUF file's hash), written to a temporary folder and renamed, so later
-    starts skip the slow de-quantisation.
-    """
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    cache = manager.settings.cache_dir / "gguf" / f"{path.stem}-{file_sha256(path)[:16]}"
-    if (cache / "config.json").exists():
-        try:
-            tok = AutoTokenizer.from_pretrained(cache)
-            model = AutoModelForCausalLM.from_pretrained(cache, dtype=manager.dtype)
-            return model, tok
-        except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
-            log.warning("converted-weights cache %s is damaged; rebuilding it", cache)
-            shutil.rmtree(cache, ignore_errors=True)
-    tok = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
-    model = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=manager.dtype)
-    try:
-        tmp = cache.parent / f".tmp-{cache.name}-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        _save_dequantized(model, tmp)
-        tok.save_pretrained(tmp)
-        os.replace(tmp, cache) if not cache.exists() else shutil.rmtree(tmp, ignore_errors=True)
-    except OSError as exc:  # a read-only cache only costs speed
-        log.warning("could not cache converted weights in %s: %s", cache, exc)
-    return model, tok
-
-
-def _save_dequantized(model, folder: Path) -> None:
-    """Save a de-quantised GGUF model as a plain transformers folder (config.json + model.safetensors).
-
-    ``save_pretrained`` refuses models loaded from GGUF, so the config is written
-    without its ``quantization_config`` and the float weights with safetensors.
-    """
-    import json
-
-    from safetensors.torch import save_model
-
-    folder.mkdir(parents=True, exist_ok=True)
-    config = model.config.to_dict()
-    config.pop("quantization_config", None)
-    (folder / "config.json").write_text(json.dumps(config, indent=2, default=str))
-    if getattr(model, "generation_config", None) is not None:
-        model.generation_config.save_pretrained(folder)
-    save_model(model, str(folder / "model.safetensors"), metadata={"format": "pt"})
+def _gguf_of(resolved: ResolvedModel) -> Path | None:
+    """The GGUF file a reference points at (a .gguf file, or a folder holding one and no config.json)."""
+    path = resolved.path
+    if resolved.source == "hub" and not path.exists():
+        return None
+    if path.is_file() and path.suffix == ".gguf":
+        return path
+    if path.is_dir() and not (path / "config.json").exists():
+        found = sorted(path.glob("*.gguf"))
+        return found[0] if found else None
+    return None
 
 
 @register_loader("text", max_loaded=2)
-def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TransformersBackend:
-    """Load a causal LM: a GGUF file (embedded or local) or a transformers folder / Hub id."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBackend:
+    """Load a text model with the backend ``--text-backend`` asks for.
 
-    path = resolved.path
-    gguf = None
-    if resolved.source != "hub" or path.exists():
-        if path.is_file() and path.suffix == ".gguf":
-            gguf = path
-        elif path.is_dir() and not (path / "config.json").exists():
-            found = sorted(path.glob("*.gguf"))
-            gguf = found[0] if found else None
-    if gguf is not None:
-        model, tok = _load_gguf(gguf, manager)
-    else:
-        if resolved.source != "hub" and path.is_file():
-            raise ModelUnavailable(f"'{resolved.ref}' is a file; give the model's folder (or a .gguf file).")
-        tok = AutoTokenizer.from_pretrained(resolved.location)
-        model = AutoModelForCausalLM.from_pretrained(resolved.location, dtype=manager.dtype)
-    model.to(manager.device).eval()
-    return TransformersBackend(model, tok, manager.device_lock(), resolved.ref)
+    ``auto``: llama.cpp for a GGUF file on the CPU (when llama-cpp-python is
+    installed); transformers for everything else, and for a GGUF llama.cpp fails
+    to load. ``llama.cpp`` refuses non-GGUF models; ``transformers`` always uses transformers.
+
+    Raises:
+        ModelUnavailable: the backend asked for cannot serve this model.
+        Exception: the backend's own loading error (the manager words it for the user).
+    """
+    from . import llamacpp
+    from .transformers_backend import load_transformers
+
+    choice = manager.settings.text_backend
+    gguf = _gguf_of(resolved)
+    if choice == "transformers":
+        return load_transformers(resolved, manager, gguf)
+    if choice == "llama.cpp":
+        if gguf is None:
+            raise ModelUnavailable(f"--text-backend llama.cpp needs a GGUF file, and '{resolved.ref}' is not one. "
+                                   "Use --text-backend auto or transformers for this model.")
+        if not llamacpp.available():
+            raise ModelUnavailable("--text-backend llama.cpp needs llama-cpp-python, which is not installed "
+                                   "(pip install llama-cpp-python==0.3.36), or use --text-backend transformers.")
+        return llamacpp.load_llamacpp(gguf, manager, resolved.ref)
+    if gguf is not None and manager.device.type == "cpu" and llamacpp.available():
+        try:
+            return llamacpp.load_llamacpp(gguf, manager, resolved.ref)
+        except Exception as first:  # noqa: BLE001 - transformers may still read it
+            log.warning("llama.cpp could not load %s (%s); trying transformers", gguf, first)
+            try:
+                return load_transformers(resolved, manager, gguf)
+            except Exception as second:  # noqa: BLE001
+                raise RuntimeError(f"llama.cpp: {type(first).__name__}: {str(first)[:150]}; transformers: "
+                                   f"{type(second).__name__}: {str(second)[:150]}") from second
+    return load_transformers(resolved, manager, gguf)
+
+
+@register_loader("text-openai", max_loaded=4, remote=True)
+def load_openai_model(resolved: ResolvedModel, manager: ModelManager) -> TextBackend:
+    """Connect to the OpenAI-compatible server of ``--openai-base-url`` for the model ``resolved.ref``."""
+    from .openai_backend import connect
+
+    return connect(manager.settings, resolved.ref)

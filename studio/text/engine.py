@@ -125,6 +125,7 @@ class WriteEvent:
             (context trimming, reduced max_new_tokens, stop).
         status: a short line ("Planning the article…", "Writing section 2 of 4…").
         done: True on the last event. stopped: True when Stop ended it.
+        engine: what runs the model ("llama.cpp", "transformers", "openai").
     """
 
     text: str
@@ -137,6 +138,7 @@ class WriteEvent:
     status: str = ""
     done: bool = False
     stopped: bool = False
+    engine: str = ""
 
 
 class TextEngine:
@@ -157,7 +159,11 @@ class TextEngine:
         Raises:
             ModelUnavailable: the model cannot be found or loaded.
         """
-        return self.manager.get("text", model or self.settings.text_model)
+        return backends.get_backend(self.manager, model or self.settings.text_model)
+
+    def is_loaded(self, model: str = "") -> bool:
+        """True when ``model`` (default: ``settings.text_model``) is ready without loading."""
+        return self.manager.is_loaded(backends.text_kind(self.manager), model or self.settings.text_model)
 
     # ----- one-shot completion (Illustrate and other helpers) --------------------------
     def complete(self, prompt: str, *, max_new_tokens: int = 256, temperature: float = 0.7, seed: int = -1,
@@ -195,12 +201,16 @@ class TextEngine:
         req = request.validated()
         stop = stop or threading.Event()
         backend = self.backend(req.model)
+        engine = getattr(backend, "engine", "")
         try:
             if req.task == "article" and req.length_words > SINGLE_PASS_WORDS:
-                yield from self._long_article(req, backend, stop)
+                events = self._long_article(req, backend, stop)
             else:
-                yield from self._single(req, backend, stop)
-        except torch.OutOfMemoryError:
+                events = self._single(req, backend, stop)
+            for ev in events:
+                ev.engine = engine
+                yield ev
+        except (torch.OutOfMemoryError, MemoryError):
             free_memory(self.manager.device)
             raise OutOfMemory("The device ran out of memory while writing. Try a smaller max_new_tokens or a "
                               "shorter draft, or restart the studio with --device cpu.") from None

@@ -49,6 +49,8 @@ TASK_HELP = {
 def model_choices(ctx) -> list[str]:
     """Text models to offer: the configured one, the embedded one if installed, cached Hub twins."""
     choices = [ctx.settings.text_model]
+    if ctx.settings.text_backend == "openai":  # the server's model; local ones are not used then
+        return choices
     for name, emb in EMBEDDED.items():
         if emb.kind == "text" and name not in choices:
             try:
@@ -69,6 +71,8 @@ def stats_line(ev: WriteEvent | None, draft: str) -> str:
         if ev.tokens_per_s:
             line += f", {ev.tokens_per_s:.1f} tokens/s"
         line += f" · seed **{ev.seed}**"
+        if ev.engine:
+            line += f" · engine: {ev.engine}"
         if ev.status:
             line += f" · {ev.status}"
     return line
@@ -225,7 +229,7 @@ def build(ctx) -> dict:
         valid = req.validated()  # errors before anything changes
         req_dict = dataclasses.asdict(valid)
         ev = None
-        if not ctx.manager.is_loaded("text", valid.model or ctx.settings.text_model):
+        if not ctx.text.is_loaded(valid.model):
             yield (gr.skip(), "Loading the language model (the first time on a computer takes up to a minute)…",
                    gr.skip(), gr.skip(), gr.skip(), gr.skip())
         topic = "" if valid.task in DRAFT_TASKS else valid.prompt

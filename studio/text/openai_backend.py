@@ -1,0 +1,281 @@
+"""The OpenAI-compatible text backend: writing on a server (vLLM, llama.cpp server, ...).
+
+Studio sends chat messages with the official ``openai`` client and streams the
+reply; the server runs the model (on its GPUs, with tensor parallelism when it
+was started so). Settings map as follows: temperature, top_p, seed and
+max_new_tokens (``max_tokens``) are standard fields; top_k, repetition_penalty
+(also sent as llama.cpp's ``repeat_penalty``) and min_new_tokens (``min_tokens``)
+go in the request body as vLLM and the llama.cpp servers accept them. The chat
+template is the server's. For Continue, the draft is sent as an unfinished
+assistant message with vLLM's ``continue_final_message``; servers without that
+option answer it as a new reply that has the draft in view.
+
+Context size: ``--openai-context-size`` if given, else the ``max_model_len`` that
+vLLM reports in ``/v1/models``, else 2,048 tokens (a safe floor; a warning says so).
+
+Token counting uses the server's tokenizer when it offers one (vLLM's ``/tokenize``,
+llama-cpp-python's ``/extras/tokenize/count``, llama.cpp server's ``/tokenize``).
+Otherwise it is an estimate meant to over-count, never under-count, for common
+text: one token per 3 ASCII characters and 1.5 per other character, so the context
+budget errs on the safe side (max_new_tokens may be reduced a little more than needed).
+
+No server is contacted at start-up: the first request connects, and says clearly
+what is wrong (unreachable URL, refused key, unknown model, a reply that is not
+OpenAI-shaped).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+from typing import Iterator
+
+from ..errors import ModelUnavailable
+from ..settings import Settings
+from .backends import SamplingParams, StreamStats
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONTEXT = 2048
+_CHAT = "\x00studio-chat:"  # marks a rendered prompt; user text never holds NUL (it is refused)
+_PER_MESSAGE = 8  # tokens a chat template adds per message (role markers), counted generously
+
+
+def estimate_tokens(text: str) -> int:
+    """A conservative token estimate for servers without a tokenizer endpoint (see the module docstring)."""
+    ascii_chars = sum(1 for c in text if c < "\x80")
+    return math.ceil(ascii_chars / 3 + (len(text) - ascii_chars) * 1.5)
+
+
+def _root(url: str) -> str:
+    url = url.rstrip("/")
+    return url[:-3] if url.endswith("/v1") else url
+
+
+class OpenAIBackend:
+    """A model on an OpenAI-compatible server.
+
+    Args:
+        client: an ``openai.OpenAI`` client for the server.
+        base_url: the server's address (shown in messages).
+        model: the server's name of the model.
+        context_size: the model's context length in tokens.
+        tokenize: ``fn(text) -> int`` counting tokens with the server's tokenizer, or None to estimate.
+    """
+
+    engine = "openai"
+
+    def __init__(self, client, base_url: str, model: str, context_size: int, tokenize=None):
+        self.client = client
+        self.base_url = base_url
+        self.name = model
+        self.context_size = context_size
+        self._tokenize = tokenize
+        self.exact_tokens = tokenize is not None
+
+    # ----- tokens ---------------------------------------------------------------------
+    def _count(self, text: str) -> int:
+        if self._tokenize is not None:
+            try:
+                return self._tokenize(text)
+            except Exception as exc:  # noqa: BLE001 - fall back to the estimate
+                log.warning("token counting at %s failed (%s); estimating", self.base_url, exc)
+        return estimate_tokens(text)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text``; for a rendered prompt, its messages plus a few per message for the template."""
+        if text.startswith(_CHAT):
+            chat = json.loads(text[len(_CHAT):])
+            parts = [m["content"] for m in chat["messages"]] + [chat["assistant_prefix"]]
+            return self._count("\n".join(parts)) + _PER_MESSAGE * (len(parts))
+        return self._count(text)
+
+    def keep_last_tokens(self, text: str, n: int) -> str:
+        """The end of ``text`` that fits in ``n`` tokens, cut at a word boundary (found by bisection)."""
+        if self.count_tokens(text) <= n:
+            return text
+        starts = [0] + [i + 1 for i, c in enumerate(text) if c == " "]
+        lo, hi = 0, len(starts) - 1  # find the earliest start whose tail fits
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.count_tokens(text[starts[mid]:]) <= n:
+                hi = mid
+            else:
+                lo = mid + 1
+        return text[starts[lo]:]
+
+    def render(self, messages: list[dict], assistant_prefix: str = "") -> str:
+        """The messages as one string the stream sends as chat messages (the server applies its template)."""
+        return _CHAT + json.dumps({"messages": messages, "assistant_prefix": assistant_prefix})
+
+    # ----- generation -------------------------------------------------------------------
+    def _request(self, prompt: str, params: SamplingParams) -> dict:
+        if prompt.startswith(_CHAT):
+            chat = json.loads(prompt[len(_CHAT):])
+            messages, prefix = list(chat["messages"]), chat["assistant_prefix"]
+        else:
+            messages, prefix = [{"role": "user", "content": prompt}], ""
+        extra = {"top_k": params.top_k, "repetition_penalty": params.repetition_penalty,
+                 "repeat_penalty": params.repetition_penalty}
+        if params.min_new_tokens:
+            extra["min_tokens"] = params.min_new_tokens
+        if prefix:
+            messages.append({"role": "assistant", "content": prefix})
+            extra.update(continue_final_message=True, add_generation_prompt=False)
+        kw = dict(model=self.name, messages=messages, stream=True, max_tokens=params.max_new_tokens,
+                  temperature=params.temperature, seed=params.seed, extra_body=extra)
+        if params.temperature > 0:
+            kw["top_p"] = params.top_p
+        return kw
+
+    def stream(self, prompt: str, params: SamplingParams, stop: threading.Event,
+               stats: StreamStats | None = None) -> Iterator[str]:
+        """Yield text chunks of the server's reply as they arrive.
+
+        ``stop`` is checked at every chunk (about one token); Stop, or closing this
+        iterator, closes the HTTP stream, which ends the generation on the server.
+
+        Raises:
+            RuntimeError: the server could not be reached, refused the request, died
+                mid-reply or answered in another shape; the message names the URL or field.
+        """
+        import openai
+
+        stats = stats if stats is not None else StreamStats()
+        t0 = time.perf_counter()
+        if stop.is_set():
+            stats.stopped = True
+            return
+        try:
+            response = self.client.chat.completions.create(**self._request(prompt, params))
+        except Exception as exc:  # noqa: BLE001 - worded for the writer below
+            raise RuntimeError(describe_error(exc, self.base_url, self.name)) from exc
+        stats.waited_s = time.perf_counter() - t0
+        usage = None
+        try:
+            for chunk in response:
+                if stop.is_set():
+                    break
+                if getattr(chunk, "usage", None) is not None and chunk.usage.completion_tokens:
+                    usage = int(chunk.usage.completion_tokens)
+                choices = getattr(chunk, "choices", None)
+                if choices is None:
+                    raise RuntimeError(f"The text server at {self.base_url} sent a reply that is not OpenAI-shaped "
+                                       "(no 'choices' field in a stream chunk).")
+                if not choices:
+                    continue
+                delta = getattr(choices[0], "delta", None)
+                text = getattr(delta, "content", None) if delta is not None else None
+                if text:
+                    stats.tokens += 1
+                    if stats.first_token_s is None:
+                        stats.first_token_s = time.perf_counter() - t0
+                    stats.elapsed_s = time.perf_counter() - t0
+                    yield text
+        except RuntimeError:
+            raise
+        except (openai.APIError, OSError, ValueError, AttributeError, TypeError) as exc:
+            raise RuntimeError(describe_error(exc, self.base_url, self.name, mid_stream=True)) from exc
+        except Exception as exc:  # noqa: BLE001 - httpx transport errors and the like
+            raise RuntimeError(describe_error(exc, self.base_url, self.name, mid_stream=True)) from exc
+        finally:
+            response.close()  # Stop / closed tab: the server sees the connection go and stops
+            stats.stopped = stop.is_set()
+            stats.elapsed_s = time.perf_counter() - t0
+        if usage is not None and not stats.stopped:
+            stats.tokens = usage
+
+
+def describe_error(exc: BaseException, url: str, model: str, mid_stream: bool = False) -> str:
+    """One sentence for the writer about what went wrong talking to the server at ``url``."""
+    import openai
+
+    detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+    if isinstance(exc, openai.AuthenticationError) or isinstance(exc, openai.PermissionDeniedError):
+        return (f"The text server at {url} refused the API key (HTTP {exc.status_code}). "
+                "Check --openai-api-key (OPENAI_API_KEY).")
+    if isinstance(exc, openai.NotFoundError):
+        return (f"The text server at {url} does not know the model '{model}' or the address is wrong "
+                f"(HTTP 404). Check --text-model and --openai-base-url (it usually ends in /v1).")
+    if isinstance(exc, openai.APIStatusError):
+        return f"The text server at {url} answered with an error (HTTP {exc.status_code}): {str(exc)[:200]}"
+    if mid_stream:
+        return f"The text server at {url} stopped answering in the middle of the reply ({detail})."
+    if isinstance(exc, openai.APIConnectionError):
+        return (f"Cannot reach the text server at {url} ({detail}). Check --openai-base-url and that the "
+                "server is running.")
+    if isinstance(exc, openai.APIResponseValidationError):
+        return f"The text server at {url} sent a reply that is not OpenAI-shaped ({detail})."
+    return f"Talking to the text server at {url} failed ({detail})."
+
+
+def _server_tokenizer(settings: Settings, model: str):
+    """A ``fn(text) -> int`` using the server's tokenizer endpoint, or None when it has none."""
+    import httpx
+
+    root = _root(settings.openai_base_url)
+    headers = {"Authorization": f"Bearer {settings.openai_api_key}"} if settings.openai_api_key else {}
+    http = httpx.Client(timeout=30, headers=headers)
+    probes = [
+        (f"{root}/tokenize", lambda t: {"model": model, "prompt": t, "add_special_tokens": False},
+         lambda j: j["count"] if "count" in j else len(j["tokens"])),  # vLLM (count) and llama.cpp server (tokens)
+        (f"{root}/extras/tokenize/count", lambda t: {"input": t}, lambda j: j["count"]),  # llama-cpp-python
+    ]
+    for url, body, read in probes:
+        try:
+            r = http.post(url, json=body("Hello world"))
+            if r.status_code == 200 and isinstance(read(r.json()), int):
+                def count(text: str, url=url, body=body, read=read) -> int:
+                    resp = http.post(url, json=body(text))
+                    resp.raise_for_status()
+                    return int(read(resp.json()))
+                return count
+        except Exception:  # noqa: BLE001 - try the next form
+            continue
+    http.close()
+    return None
+
+
+def connect(settings: Settings, model: str) -> OpenAIBackend:
+    """Check the server of ``settings.openai_base_url`` serves ``model``; return its backend.
+
+    Raises:
+        ModelUnavailable: unreachable URL, refused key, unknown model, or a reply that is
+            not OpenAI-shaped (each says which URL or field).
+    """
+    import openai
+
+    url = settings.openai_base_url
+    client = openai.OpenAI(base_url=url, api_key=settings.openai_api_key or "none", max_retries=0,
+                           timeout=openai.Timeout(120.0, connect=10.0))
+    try:
+        page = client.models.list()
+    except (openai.APIStatusError, openai.APIConnectionError) as exc:
+        raise ModelUnavailable(describe_error(exc, url, model)) from exc
+    except Exception as exc:  # noqa: BLE001 - not JSON, or JSON of another shape
+        raise ModelUnavailable(f"The text server at {url} sent a reply that is not OpenAI-shaped: GET /models "
+                               f"did not give a model list ({type(exc).__name__}).") from exc
+    try:
+        ids = [str(e.id) for e in page.data]
+        entries = list(page.data)
+    except (AttributeError, TypeError):
+        raise ModelUnavailable(f"The text server at {url} sent a reply that is not OpenAI-shaped: GET /models "
+                               "has no 'data' list of models with an 'id'.") from None
+    if model not in ids:
+        offer = ", ".join(ids[:10]) or "no models"
+        raise ModelUnavailable(f"The text server at {url} has no model '{model}'. It serves: {offer}. "
+                               "Name one with --text-model.")
+    entry = entries[ids.index(model)]
+    extra = getattr(entry, "model_extra", None) or {}
+    context = settings.openai_context_size or int(extra.get("max_model_len") or 0)
+    if not context:
+        context = DEFAULT_CONTEXT
+        log.warning("%s does not report the context length of %s; assuming %d tokens (set --openai-context-size)",
+                    url, model, context)
+    tokenize = _server_tokenizer(settings, model)
+    if tokenize is None:
+        log.info("%s has no tokenizer endpoint; token counts are estimated", url)
+    return OpenAIBackend(client, url, model, context, tokenize)

@@ -1,0 +1,253 @@
+"""The transformers text backend: Hub safetensors models, CUDA, and GGUF files llama.cpp cannot load.
+
+GGUF files are de-quantised to float weights (slow the first time, then cached
+as safetensors under ``<cache_dir>/gguf``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import queue
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import torch
+
+from ..errors import ModelUnavailable
+from ..models import ModelManager, ResolvedModel
+from .backends import SamplingParams, StreamStats
+
+log = logging.getLogger(__name__)
+
+
+class _StopOnEvent:
+    """A transformers StoppingCriteria bound to one request's stop event."""
+
+    def __init__(self, event: threading.Event):
+        self.event = event
+
+    def __call__(self, input_ids, scores, **kwargs) -> torch.BoolTensor:
+        return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device)
+
+
+class TransformersBackend:
+    """A causal LM and its tokenizer from transformers, on one device.
+
+    Args:
+        model: a ``PreTrainedModel`` for causal LM, already on ``device``.
+        tokenizer: its tokenizer (with a chat template when it has one).
+        device_lock: held for the whole generation, so one device runs one job at a time.
+        name: the model reference, for display.
+    """
+
+    engine = "transformers"
+
+    def __init__(self, model, tokenizer, device_lock, name: str):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.device_lock = device_lock
+        self.name = name
+        cfg = model.config
+        self.context_size = int(getattr(cfg, "max_position_embeddings", 0) or tokenizer.model_max_length or 2048)
+        self.context_size = min(self.context_size, 32768)
+
+    def count_tokens(self, text: str) -> int:
+        """Number of tokens of ``text`` (no special tokens added)."""
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def keep_last_tokens(self, text: str, n: int) -> str:
+        """The end of ``text`` that fits in ``n`` tokens (starting at a word boundary where possible)."""
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        if len(ids) <= n:
+            return text
+        tail = self.tokenizer.decode(ids[len(ids) - n:], skip_special_tokens=True)
+        cut = tail.find(" ")
+        return tail[cut + 1:] if 0 <= cut < 40 else tail
+
+    def render(self, messages: list[dict], assistant_prefix: str = "") -> str:
+        """The prompt string: the chat template when the tokenizer has one, else a plain layout."""
+        if getattr(self.tokenizer, "chat_template", None):
+            text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        else:
+            text = "\n\n".join(m["content"] for m in messages) + "\n\n"
+        return text + assistant_prefix
+
+    def stream(self, prompt: str, params: SamplingParams, stop: threading.Event,
+               stats: StreamStats | None = None) -> Iterator[str]:
+        """Yield text chunks of the reply to ``prompt`` as they are made.
+
+        Generation runs in a worker thread under the device lock; a
+        StoppingCriteria ends it within one token of ``stop`` being set, and
+        closing this iterator sets ``stop`` too. The same seed with the same
+        settings gives the same text.
+
+        Raises:
+            Cancelled: never; a stopped stream simply ends (``stats.stopped`` is True).
+            RuntimeError: re-raised from the worker if generation failed.
+        """
+        from transformers import StoppingCriteriaList
+
+        stats = stats if stats is not None else StreamStats()
+        inputs = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(self.model.device)
+        streamer = _counting_streamer(self.tokenizer)
+        sampling = params.temperature > 0
+        kwargs = dict(
+            **inputs, streamer=streamer, max_new_tokens=params.max_new_tokens,
+            min_new_tokens=min(params.min_new_tokens, params.max_new_tokens) or None,
+            do_sample=sampling, repetition_penalty=params.repetition_penalty,
+            stopping_criteria=StoppingCriteriaList([_StopOnEvent(stop)]),
+            pad_token_id=self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None
+            else self.tokenizer.eos_token_id,
+        )
+        if sampling:
+            kwargs.update(temperature=params.temperature, top_p=params.top_p, top_k=params.top_k)
+        else:
+            kwargs.update(temperature=None, top_p=None, top_k=None)
+        failure: list[BaseException] = []
+        t0 = time.perf_counter()
+
+        def work():
+            completed = False
+            try:
+                with self.device_lock:
+                    stats.waited_s = time.perf_counter() - t0
+                    if stop.is_set():
+                        return
+                    torch.manual_seed(params.seed)
+                    with torch.inference_mode():
+                        self.model.generate(**kwargs)
+                    completed = True  # generate() has already put the end signal
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+                failure.append(exc)
+            finally:
+                if not completed:
+                    streamer.text_queue.put(streamer.stop_signal)
+
+        worker = threading.Thread(target=work, name="studio-generate", daemon=True)
+        worker.start()
+        ended = False
+        try:
+            while True:
+                try:
+                    chunk = streamer.text_queue.get(timeout=0.1)
+                except queue.Empty:
+                    if not worker.is_alive() and streamer.text_queue.empty():
+                        break
+                    continue
+                if chunk is streamer.stop_signal:
+                    break
+                if chunk:
+                    stats.tokens = streamer.tokens
+                    if stats.first_token_s is None:
+                        stats.first_token_s = time.perf_counter() - t0
+                    stats.elapsed_s = time.perf_counter() - t0
+                    yield chunk
+            ended = True
+        finally:
+            if not ended:  # the consumer went away (Stop, closed tab, error): end the worker too
+                stop.set()
+            worker.join(timeout=30)
+            stats.stopped = stop.is_set()
+            stats.elapsed_s = time.perf_counter() - t0
+            stats.tokens = streamer.tokens
+        if failure:
+            exc = failure[0]
+            if isinstance(exc, torch.OutOfMemoryError):
+                raise exc
+            raise RuntimeError(f"The language model failed while writing: {type(exc).__name__}: {exc}") from exc
+
+
+def _counting_streamer(tokenizer):
+    """A TextIteratorStreamer that also counts the tokens generated after the prompt."""
+    from transformers import TextIteratorStreamer
+
+    class CountingStreamer(TextIteratorStreamer):
+        tokens = 0
+
+        def put(self, value):
+            if not (self.skip_prompt and self.next_tokens_are_prompt):
+                self.tokens += int(value.numel())
+            super().put(value)
+
+    return CountingStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+
+
+# ----- loading ----------------------------------------------------------------------
+
+def file_sha256(path: Path, chunk: int = 1 << 22) -> str:
+    """SHA-256 of a file, read in 4 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _load_gguf(path: Path, manager: ModelManager):
+    """Load a GGUF through transformers, caching the de-quantised weights as safetensors.
+
+    The cache folder is ``<cache_dir>/gguf/<name>-<sha256[:16]>`` (keyed by the
+    GGUF file's hash), written to a temporary folder and renamed, so later
+    starts skip the slow de-quantisation.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    cache = manager.settings.cache_dir / "gguf" / f"{path.stem}-{file_sha256(path)[:16]}"
+    if (cache / "config.json").exists():
+        try:
+            tok = AutoTokenizer.from_pretrained(cache)
+            model = AutoModelForCausalLM.from_pretrained(cache, dtype=manager.dtype)
+            return model, tok
+        except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
+            log.warning("converted-weights cache %s is damaged; rebuilding it", cache)
+            shutil.rmtree(cache, ignore_errors=True)
+    tok = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
+    model = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=manager.dtype)
+    try:
+        tmp = cache.parent / f".tmp-{cache.name}-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        _save_dequantized(model, tmp)
+        tok.save_pretrained(tmp)
+        os.replace(tmp, cache) if not cache.exists() else shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:  # a read-only cache only costs speed
+        log.warning("could not cache converted weights in %s: %s", cache, exc)
+    return model, tok
+
+
+def _save_dequantized(model, folder: Path) -> None:
+    """Save a de-quantised GGUF model as a plain transformers folder (config.json + model.safetensors).
+
+    ``save_pretrained`` refuses models loaded from GGUF, so the config is written
+    without its ``quantization_config`` and the float weights with safetensors.
+    """
+    import json
+
+    from safetensors.torch import save_model
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config = model.config.to_dict()
+    config.pop("quantization_config", None)
+    (folder / "config.json").write_text(json.dumps(config, indent=2, default=str))
+    if getattr(model, "generation_config", None) is not None:
+        model.generation_config.save_pretrained(folder)
+    save_model(model, str(folder / "model.safetensors"), metadata={"format": "pt"})
+
+
+def load_transformers(resolved: ResolvedModel, manager: ModelManager, gguf: Path | None) -> TransformersBackend:
+    """Load a causal LM with transformers: a GGUF file (de-quantised, cached) or a transformers folder / Hub id."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = resolved.path
+    if gguf is not None:
+        model, tok = _load_gguf(gguf, manager)
+    else:
+        if resolved.source != "hub" and path.is_file():
+            raise ModelUnavailable(f"'{resolved.ref}' is a file; give the model's folder (or a .gguf file).")
+        tok = AutoTokenizer.from_pretrained(resolved.location)
+        model = AutoModelForCausalLM.from_pretrained(resolved.location, dtype=manager.dtype)
+    model.to(manager.device).eval()
+    return TransformersBackend(model, tok, manager.device_lock(), resolved.ref)
