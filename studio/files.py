@@ -19,18 +19,23 @@ _counter = itertools.count()
 _counter_lock = threading.Lock()
 
 
+_TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
 def new_filename(folder: Path, prefix: str, suffix: str) -> Path:
     """A fresh path ``folder/<prefix>-YYYYmmdd-HHMMSS-<counter>-<token><suffix>`` that does not exist yet.
 
-    ``<token>`` is 16 random characters (:func:`secrets.token_urlsafe`, 96 bits), so no one can
-    guess the name of another user's file from the time it was made.
+    ``<token>`` is 20 random lowercase letters and digits (:func:`secrets.choice`, about 103 bits), so no
+    one can guess the name of another user's file from the time it was made. Only letters and digits: a
+    ``-`` or ``_`` at the end of a name would not survive every file-name clean-up (an export's import).
     """
     folder.mkdir(parents=True, exist_ok=True)
     while True:
         with _counter_lock:
             n = next(_counter)
         stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid() % 10000:04d}{n:05d}"
-        path = folder / f"{prefix}-{stamp}-{secrets.token_urlsafe(12)}{suffix}"
+        token = "".join(secrets.choice(_TOKEN_CHARS) for _ in range(20))
+        path = folder / f"{prefix}-{stamp}-{token}{suffix}"
         if not path.exists():
             return path
 
