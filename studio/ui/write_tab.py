@@ -15,7 +15,7 @@ import gradio as gr
 
 from ..models import EMBEDDED, hub_cached_snapshot
 from ..text.engine import MAX_DRAFT_CHARS, WriteEvent, WriteRequest, count_words
-from ..text.prompts import DRAFT_TASKS, TASKS, TONES
+from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from .common import guard, session_id, stop_event
 
 TASK_CHOICES = [(label, key) for key, label in TASKS.items()]
@@ -97,11 +97,13 @@ def build(ctx) -> dict:
                 choices = model_choices(ctx)
                 model = gr.Dropdown(choices, value=choices[0], allow_custom_value=True, label="Text model",
                                     info="An embedded name, a Hugging Face id (org/name) or a local folder.")
-                temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="temperature",
+                tuned = TASK_SAMPLING["article"]
+                temperature = gr.Slider(0, 2, value=tuned["temperature"], step=0.05, label="temperature",
                                         info="Higher is more surprising; 0 always picks the likeliest word.")
-                top_p = gr.Slider(0.05, 1, value=0.9, step=0.05, label="top_p")
-                top_k = gr.Slider(0, 200, value=50, step=1, label="top_k")
-                repetition_penalty = gr.Slider(1, 2, value=1.1, step=0.01, label="repetition_penalty")
+                top_p = gr.Slider(0.05, 1, value=tuned["top_p"], step=0.05, label="top_p")
+                top_k = gr.Slider(0, 200, value=tuned["top_k"], step=1, label="top_k")
+                repetition_penalty = gr.Slider(1, 2, value=tuned["repetition_penalty"], step=0.01,
+                                               label="repetition_penalty")
                 max_new_tokens = gr.Slider(16, 4096, value=1024, step=16, label="max_new_tokens", elem_id="write-max-new-tokens",
                                            info="The most tokens one model call may write.")
                 seed = gr.Number(value=-1, precision=0, label="seed", info="-1 picks a random seed; the one used is shown.")
@@ -127,10 +129,14 @@ def build(ctx) -> dict:
 
     def on_task(t):
         is_draft = t in DRAFT_TASKS
+        tuned = TASK_SAMPLING.get(t, {})  # sampling defaults tuned per task; the writer may still change them
         return (gr.update(value=TASK_HELP.get(t, "")),
-                gr.update(visible=not is_draft, label="Product" if t in ("product_description", "ad_copy") else "Topic"))
+                gr.update(visible=not is_draft, label="Product" if t in ("product_description", "ad_copy") else "Topic"),
+                *(gr.update(value=tuned[k]) if k in tuned else gr.update()
+                  for k in ("temperature", "top_p", "top_k", "repetition_penalty")))
 
-    task.change(on_task, task, [task_help, prompt], api_visibility="private", queue=False)
+    task.change(on_task, task, [task_help, prompt, temperature, top_p, top_k, repetition_penalty],
+                api_visibility="private", queue=False)
 
     def on_select(evt: gr.SelectData):
         if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 and evt.value:
