@@ -45,6 +45,20 @@ def names_items(text: str, keywords: str) -> Verdict:
     return Verdict(share, not missing, "" if not missing else "did not mention " + ", ".join(missing))
 
 
+def judge_reply(task: str, text: str, keywords: str, terms_: set[str]) -> Verdict | None:
+    """The check of a finished reply to ``task``: product descriptions and ad copy must name every
+    keyword and keep to the topic (90% of paragraphs), a one-pass article must keep to the topic;
+    None for tasks without a check."""
+    if task in ("product_description", "ad_copy"):
+        items = names_items(text, keywords)
+        topic = on_topic(text, terms_, need=0.9)
+        return Verdict(items.score + topic.score, items.ok and topic.ok,
+                       "; ".join(x.problem for x in (items, topic) if x.problem))
+    if task == "article":
+        return on_topic(text, terms_, need=0.9)
+    return None
+
+
 _ITEM = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.):])\s*")
 
 

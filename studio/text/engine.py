@@ -5,6 +5,15 @@ context, and streams the reply. Articles longer than the model writes in one
 go are planned first (an outline) and then written section by section, with
 the outline and the previous section as context, streaming all along.
 
+Small models need help to write well, so each reply is also cleaned and
+checked (see README, "Keeping a small model on track"): generation ends at a
+stop sequence where the model starts talking to the writer
+(:mod:`.streaming`); the model's remarks are left out of its new text, never
+of the writer's (:mod:`.cleanup`); a section or reply that left the topic,
+missed the brief's keywords or gave too few distinct headlines is written
+again a bounded number of times (:mod:`.checks`, :attr:`TextEngine.retries`),
+and the notes say what was done.
+
 It knows nothing of Gradio; the Write tab and the ``/write`` API are thin
 layers over :meth:`TextEngine.stream`.
 """
@@ -27,8 +36,9 @@ from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
 from . import backends  # noqa: F401 - registers the "text" loader
 from .backends import SamplingParams, StreamStats, TextBackend
-from .checks import format_headlines, headline_items, names_items, on_topic, pick_headlines, topic_terms
+from .checks import format_headlines, headline_items, judge_reply, on_topic, pick_headlines, topic_terms
 from .cleanup import clean
+from .streaming import stream_until
 from .prompts import (DRAFT_TASKS, HEADLINES, TASK_SAMPLING, TASKS, TONES, TaskInput, build_messages,
                       default_outline, parse_outline, plan_messages, section_messages, stop_sequences)
 
@@ -256,17 +266,6 @@ class TextEngine:
             max_new = fit
         return prompt, max_new, msgs.assistant_prefix
 
-    def _judge(self, req: WriteRequest, text: str, terms: set[str]):
-        """The check for a finished single reply, or None when the task has none."""
-        if req.task in ("product_description", "ad_copy"):
-            items = names_items(text, req.keywords)
-            topic = on_topic(text, terms, need=0.9)
-            return type(items)(items.score + topic.score, items.ok and topic.ok,
-                               "; ".join(x.problem for x in (items, topic) if x.problem))
-        if req.task == "article":
-            return on_topic(text, terms, need=0.9)
-        return None
-
     def _single(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
         notes: list[str] = []
         want = req.max_new_tokens
@@ -294,7 +293,7 @@ class TextEngine:
             stats = StreamStats()
             text, got = lead, []
             shown = start + text
-            for chunk in self._generate(backend, prompt, req.params(max_new, min_new, seed_offset=97 * attempt),
+            for chunk in stream_until(backend, prompt, req.params(max_new, min_new, seed_offset=97 * attempt),
                                         stop, stats, stops, got):
                 if not text and head:
                     chunk = chunk.lstrip(" ") if sep else chunk
@@ -323,7 +322,7 @@ class TextEngine:
                 best = (0, format_headlines(headlines + fill) if spare else cleaned.text)
                 problem = f"had only {len(headlines)} of {HEADLINES} headline ideas distinct and on the topic"
             else:
-                verdict = self._judge(req, cleaned.text, terms)
+                verdict = judge_reply(req.task, cleaned.text, req.keywords, terms)
                 if best is None or (verdict is not None and verdict.score > best[0]):
                     best = (verdict.score if verdict else 0, cleaned.text)
                 if verdict is None or verdict.ok:
@@ -347,34 +346,6 @@ class TextEngine:
                          "Raise max_new_tokens, or press Continue.")
         yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
                          notes, "Stopped" if stopped else "Done", done=True, stopped=stopped)
-
-    @staticmethod
-    def _generate(backend: TextBackend, prompt: str, params: SamplingParams, stop: threading.Event,
-                  stats: StreamStats, stops: tuple[str, ...], result: list[str]) -> Iterator[str]:
-        """Stream ``backend``'s reply, ending it at the first of ``stops`` (stop sequences).
-
-        Yields chunks as they come (a stop sequence split over two chunks may show its start
-        briefly); appends to ``result`` the whole reply cut before the stop sequence. ``stop`` (the
-        writer's Stop) still ends it within one token.
-        """
-        halt = _Halt(stop)
-        text = ""
-        gen = backend.stream(prompt, params, halt, stats)
-        try:
-            for chunk in gen:
-                text += chunk
-                at = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
-                if at >= 0:
-                    keep = at - (len(text) - len(chunk))
-                    text = text[:at]
-                    if keep > 0:
-                        yield chunk[:keep]
-                    halt.set()
-                    break
-                yield chunk
-        finally:
-            gen.close()
-            result.append(text)
 
     def _long_article(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
         notes: list[str] = []
@@ -425,7 +396,7 @@ class TextEngine:
                 stats = StreamStats()
                 section, got = "", []
                 params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)
-                for chunk in self._generate(backend, prompt, params, stop, stats, stops, got):
+                for chunk in stream_until(backend, prompt, params, stop, stats, stops, got):
                     if not section:
                         chunk = chunk.lstrip()
                     section += chunk
@@ -464,17 +435,6 @@ class TextEngine:
             notes.append("Stopped. The text so far is kept.")
         yield WriteEvent(doc.rstrip() + "\n", "", req.seed, count_words(doc), total.tokens, _rate(total, t0), notes,
                          "Stopped" if stopped else "Done", done=True, stopped=stopped)
-
-
-class _Halt(threading.Event):
-    """A stop event for one model call: set by the engine (a stop sequence) or by the writer's ``parent`` Stop."""
-
-    def __init__(self, parent: threading.Event):
-        super().__init__()
-        self.parent = parent
-
-    def is_set(self) -> bool:
-        return super().is_set() or self.parent.is_set()
 
 
 def _removed_note(removed: list[str]) -> str:
