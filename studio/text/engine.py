@@ -286,15 +286,14 @@ class TextEngine:
         removed: list[str] = []
         headlines: list[str] = []  # distinct and on topic
         spare: list[str] = []  # distinct
-        best = None  # (score, text)
+        best = None  # (score, text, lines removed from it)
         cut = False
         yield WriteEvent(start, seed=req.seed, notes=list(notes), status="Waiting for the model…")
         for attempt in range(1 + self.retries):
             stats = StreamStats()
             text, got = lead, []
-            shown = start + text
             for chunk in stream_until(backend, prompt, req.params(max_new, min_new, seed_offset=97 * attempt),
-                                        stop, stats, stops, got):
+                                      stop, stats, stops, got):
                 if not text and head:
                     chunk = chunk.lstrip(" ") if sep else chunk
                 text += chunk
@@ -306,25 +305,25 @@ class TextEngine:
                 raw = raw.lstrip(" ")
             cut = stats.tokens >= max_new
             cleaned = clean(raw, protect=req.prompt)
-            removed += cleaned.removed
             if stop.is_set():
-                best = (0, cleaned.text)
+                best = (0, cleaned.text, cleaned.removed)
                 break
             if req.task == "headlines":
                 found = headline_items(cleaned.text)
                 headlines = pick_headlines(found, headlines, terms)
                 spare = pick_headlines(found, spare, set())
                 if len(headlines) >= HEADLINES:
-                    best = (0, format_headlines(headlines[:HEADLINES]))
+                    best = (0, format_headlines(headlines[:HEADLINES]), removed + cleaned.removed)
                     break
                 # too few on topic: fill with the other distinct ideas, and say so
                 fill = [h for h in spare if h not in headlines][: HEADLINES - len(headlines)]
-                best = (0, format_headlines(headlines + fill) if spare else cleaned.text)
+                removed += cleaned.removed
+                best = (0, format_headlines(headlines + fill) if spare else cleaned.text, removed)
                 problem = f"had only {len(headlines)} of {HEADLINES} headline ideas distinct and on the topic"
             else:
                 verdict = judge_reply(req.task, cleaned.text, req.keywords, terms)
                 if best is None or (verdict is not None and verdict.score > best[0]):
-                    best = (verdict.score if verdict else 0, cleaned.text)
+                    best = (verdict.score if verdict else 0, cleaned.text, cleaned.removed)
                 if verdict is None or verdict.ok:
                     break
                 problem = verdict.problem
@@ -335,7 +334,7 @@ class TextEngine:
             else:
                 notes.append(f"After {1 + self.retries} attempts the best reply is kept; it {problem}."
                              if self.retries else f"The reply {problem}.")
-        text = best[1] if best else ""
+        text, removed = (best[1], best[2]) if best else ("", [])
         if removed:
             notes.append(_removed_note(removed))
         stopped = stop.is_set()
@@ -406,10 +405,9 @@ class TextEngine:
                 # drop leaked labels, a sentence cut off by the token limit, and the model's remarks
                 cleaned = clean(tidy_section(got[0] if got else section, cut=stats.tokens >= max_new),
                                 protect=req.prompt)
-                removed += cleaned.removed
                 verdict = on_topic(cleaned.text, terms)
                 if best is None or verdict.score > best[0]:
-                    best = (verdict.score, cleaned.text)
+                    best = (verdict.score, cleaned.text, cleaned.removed)
                 if verdict.ok or stop.is_set():
                     break
                 if attempt < self.retries:
@@ -422,6 +420,7 @@ class TextEngine:
                                  + (f" after {1 + self.retries} attempts; the attempt closest to it is kept."
                                     if self.retries else "."))
             section = best[1]
+            removed += best[2]
             doc += section
             yield WriteEvent(doc, "", req.seed, body_words + count_words(section), total.tokens,
                              _rate(total, t0), list(notes), status)
