@@ -289,7 +289,9 @@ class TextEngine:
         best = None  # (score, text, lines removed from it)
         cut = False
         yield WriteEvent(start, seed=req.seed, notes=list(notes), status="Waiting for the model…")
-        for attempt in range(1 + self.retries):
+        # headline ideas are short and cheap: twice the attempts of other replies
+        tries = 1 + (2 * self.retries if req.task == "headlines" else self.retries)
+        for attempt in range(tries):
             stats = StreamStats()
             text, got = lead, []
             for chunk in stream_until(backend, prompt, req.params(max_new, min_new, seed_offset=97 * attempt),
@@ -327,13 +329,13 @@ class TextEngine:
                 if verdict is None or verdict.ok:
                     break
                 problem = verdict.problem
-            if attempt < self.retries:
-                notes.append(f"The reply {problem}; writing again (attempt {attempt + 2} of {1 + self.retries}).")
+            if attempt < tries - 1:
+                notes.append(f"The reply {problem}; writing again (attempt {attempt + 2} of {tries}).")
                 yield WriteEvent(start, "", req.seed, 0, total.tokens, _rate(total, t0), list(notes),
                                  "Writing again…")
             else:
-                notes.append(f"After {1 + self.retries} attempts the best reply is kept; it {problem}."
-                             if self.retries else f"The reply {problem}.")
+                notes.append(f"After {tries} attempts the best reply is kept; it {problem}."
+                             if tries > 1 else f"The reply {problem}.")
         text, removed = (best[1], best[2]) if best else ("", [])
         if removed:
             notes.append(_removed_note(removed))
