@@ -119,3 +119,8 @@ def test_headlines_are_parsed_deduplicated_and_kept_on_topic():
     picked = pick_headlines(items, [], topic_terms("How small bakeries can use social media"))
     assert picked == ["Bakeries on Instagram", "Social Bread"]
     assert format_headlines(picked) == "1. Bakeries on Instagram\n2. Social Bread"
+
+
+def test_a_paragraph_is_not_a_headline():
+    prose = " ".join(["word"] * 25) + " bakery"
+    assert pick_headlines([prose, "Bakery Mornings on Instagram"], [], {"bak"}) == ["Bakery Mornings on Instagram"]

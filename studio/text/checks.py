@@ -72,12 +72,16 @@ def headline_items(text: str) -> list[str]:
     return out
 
 
+MAX_HEADLINE_WORDS = 20
+
+
 def pick_headlines(candidates: list[str], have: list[str], topic_terms_: set[str]) -> list[str]:
-    """``have`` plus the new candidates that are on topic and not already there (case aside)."""
+    """``have`` plus the new candidates that are on topic, at most :data:`MAX_HEADLINE_WORDS` words
+    long (a longer line is prose, not a headline) and not already there (case aside)."""
     seen = {h.lower() for h in have}
     out = list(have)
     for h in candidates:
-        if h.lower() not in seen and mentions(h, topic_terms_):
+        if h.lower() not in seen and len(h.split()) <= MAX_HEADLINE_WORDS and mentions(h, topic_terms_):
             seen.add(h.lower())
             out.append(h)
     return out

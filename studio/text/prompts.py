@@ -129,9 +129,8 @@ def build_messages(inp: TaskInput) -> Messages:
         user = f"Summarize the following text in about {min(n, 200)} words, in {tone}.{extras}\n\nText:\n{p}"
     elif t == "headlines":
         user = (f"Suggest {HEADLINES} headline ideas for an article about: {p}\n"
-                f"Use {tone}.{extras} Every headline must be about {p}. Give one headline per line, numbered, "
-                "nothing else.\nExample for an article about home composting:\n"
-                "1. Turn Kitchen Scraps into Garden Gold\n2. Composting at Home: A Beginner's Guide")
+                f"Use {tone}.{extras} Every headline must be about {p}. Give one short headline per line, "
+                "numbered, nothing else.")
         return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}],
                         assistant_prefix="1.")
     elif t == "product_description":
