@@ -47,6 +47,7 @@ MAX_DRAFT_CHARS = 60_000
 MAX_EXTRA_CHARS = 4_000
 SINGLE_PASS_WORDS = 300  # articles longer than this are planned and written section by section
 SECTION_WORDS = 160
+TASK_CAPS = {"ad_copy": 200, "headlines": 320, "outline": 480}  # tokens per call for short forms
 TOKENS_PER_WORD = 1.25  # English, measured on SmolLM2's 49k-token BPE
 WORD_RE = re.compile(r"\b[\w'’-]+\b", re.UNICODE)
 MAX_RETRIES = 2  # extra attempts for a reply or section that left the topic, missed the brief or has too few headlines
@@ -271,6 +272,8 @@ class TextEngine:
         want = req.max_new_tokens
         if req.task in ("article", "continue", "product_description"):
             want = min(want, int(req.length_words * TOKENS_PER_WORD * 1.2) + 16)
+        want = min(want, TASK_CAPS.get(req.task, want))  # short forms: a small model rambles on otherwise
+        capped = want < req.max_new_tokens
         prompt, max_new, prefix = self._fit(backend, req, want, notes)
         min_new = 0
         if req.task in ("article", "continue", "product_description"):
@@ -306,6 +309,8 @@ class TextEngine:
             if head and sep:
                 raw = raw.lstrip(" ")
             cut = stats.tokens >= max_new
+            if cut and capped and req.task not in ("continue", "headlines"):
+                raw = drop_cut_sentence(raw)  # ended by the task's own limit
             cleaned = clean(raw, protect=req.prompt)
             if stop.is_set():
                 best = (0, cleaned.text, cleaned.removed)
@@ -342,7 +347,7 @@ class TextEngine:
         stopped = stop.is_set()
         if stopped:
             notes.append("Stopped. The text so far is kept.")
-        elif cut and req.task not in ("article", "continue", "headlines"):
+        elif cut and not capped and req.task not in ("article", "continue", "headlines"):
             notes.append(f"The text reached max_new_tokens ({max_new:,}) and may end mid-sentence. "
                          "Raise max_new_tokens, or press Continue.")
         yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
@@ -455,10 +460,15 @@ def tidy_section(text: str, cut: bool) -> str:
     adds; when the token limit ``cut`` it, the unfinished last sentence is dropped too
     (if at least half of the section remains)."""
     out = _LABEL.sub("", text).strip()
-    if cut:
-        ends = [m.end() for m in _SENTENCE_END.finditer(out)]
-        if ends and ends[-1] >= len(out) // 2:
-            out = out[: ends[-1]]
+    return drop_cut_sentence(out) if cut else out
+
+
+def drop_cut_sentence(text: str) -> str:
+    """``text`` without its unfinished last sentence, if at least half of it remains."""
+    out = text.strip()
+    ends = [m.end() for m in _SENTENCE_END.finditer(out)]
+    if ends and ends[-1] >= len(out) // 2:
+        out = out[: ends[-1]]
     return out
 
 
