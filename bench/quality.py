@@ -110,7 +110,8 @@ CHATTER = [re.compile(p, re.IGNORECASE) for p in (
     r"\b(revised|rewritten|updated|edited|improved) (version|text|introduction|article|paragraph|draft)\b",
     r"^\W*(the following|below) (is|are)\b", r"\bword count\b", r"^\W*\(?\s*(approx\.?\s*)?\d+\s+words\)?\W*$",
     r"\byour (article|text|introduction|draft|essay|paragraph|writing|request|section|piece)\b",
-    r"^\W*(notes?|explanations?|changes( made)?|revisions?)\W*:", r"\bthis (revised|rewritten) version\b",
+    r"^\W*(notes?|explanations?|changes( made)?|revisions?)\W*:",
+    r"\bthis (revised|rewritten|edited|improved|polished) version\b",
     r"^\W*(i|i've|i have|i'm|i am) (revised|rewritten|rewrote|made|added|kept|changed|included|written|tried|"
     r"happy to|glad to|going to)\b", r"\bfeel free to (ask|reach|let)\b", r"\bthank you for (asking|your)\b",
 )]
@@ -254,7 +255,7 @@ def summarize(results: list[dict]) -> dict:
     groups: dict[str, list[dict]] = {}
     for r in results:
         groups.setdefault(r["task"], []).append(r["scores"])
-        groups.setdefault("TOTAL", []).append(r["scores"])
+    groups["TOTAL"] = [r["scores"] for r in results]
     out = {}
     for task, ss in groups.items():
         units = sum(s.get("units", 0) for s in ss)

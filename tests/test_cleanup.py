@@ -124,3 +124,9 @@ def test_headlines_are_parsed_deduplicated_and_kept_on_topic():
 def test_a_paragraph_is_not_a_headline():
     prose = " ".join(["word"] * 25) + " bakery"
     assert pick_headlines([prose, "Bakery Mornings on Instagram"], [], {"bak"}) == ["Bakery Mornings on Instagram"]
+
+
+def test_notes_on_the_rewrite_are_removed():
+    out = clean("The team meeting will take place on Thursday.\n\nIn this edited version, I've aimed to maintain "
+                "the professionalism and clarity while keeping the facts.")
+    assert out.text == "The team meeting will take place on Thursday."

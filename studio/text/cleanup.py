@@ -42,13 +42,14 @@ _LINE = [re.compile(p, _I) for p in (
     r"^.{0,40}\bas an ai(?: language model)?\b.*$",
     r"^i(?:'ll| will) (?:take it from here|continue|write|provide|help|be happy|revise|now)\b.*$",
     r"^i(?:'ve| have) (?:revised|rewritten|rewrote|made|added|kept|included|written|edited|updated|changed|"
-    r"adjusted|tried to|created|expanded|shortened|removed|replaced)\b.*$",
+    r"adjusted|aimed|tried to|created|expanded|shortened|removed|replaced|kept)\b.*$",
     r"^i(?:'d| would) (?:love|be happy|be glad) to\b.*$",
     r"^(?:thanks|thank you) for\b.*$",
     r"^(?:awesome|great|nice|wonderful|excellent|amazing|good) (?:article|post|text|work|job|piece|writing|"
     r"question|request)\b.*$",
     r"^(?:the following|below) (?:is|are)\b.*$",
-    r"^(?:in )?this (?:revised|rewritten|updated|new) (?:version|text|draft)\b.*$",
+    r"^(?:in )?this (?:revised|rewritten|updated|edited|improved|polished|new|formal|shorter) "
+    r"(?:version|text|draft|rewrite)\b.*$",
     r"^(?:your|the) (?:article|text|introduction|draft|essay|paragraph|writing|piece)\b.{0,80}\b(?:effectively|"
     r"conveys|captures|is (?:well|clear|engaging|great|good))\b.*$",
     r"^(?:notes?|explanations?|changes(?: made)?|revisions?|edits)\s*:?\s*$",
