@@ -112,6 +112,8 @@ CHATTER = [re.compile(p, re.IGNORECASE) for p in (
     r"\byour (article|text|introduction|draft|essay|paragraph|writing|request|section|piece)\b",
     r"^\W*(notes?|explanations?|changes( made)?|revisions?)\W*:",
     r"\bthis (revised|rewritten|edited|improved|polished) version\b",
+    r"^\W*(this|the) (text|article|passage|version|summary|rewrite)\b.{0,120}\b(has been (made|edited|rewritten|"
+    r"revised|shortened|condensed)|more concise|while (maintaining|keeping))\b",
     r"^\W*(i|i've|i have|i'm|i am) (revised|rewritten|rewrote|made|added|kept|changed|included|written|tried|"
     r"happy to|glad to|going to)\b", r"\bfeel free to (ask|reach|let)\b", r"\bthank you for (asking|your)\b",
 )]

@@ -130,3 +130,8 @@ def test_notes_on_the_rewrite_are_removed():
     out = clean("The team meeting will take place on Thursday.\n\nIn this edited version, I've aimed to maintain "
                 "the professionalism and clarity while keeping the facts.")
     assert out.text == "The team meeting will take place on Thursday."
+
+
+def test_a_summary_about_its_own_editing_is_chatter_and_a_real_summary_is_not():
+    assert is_chatter("This text conveys the importance of exercise but has been made more concise.")
+    assert not is_chatter("The text explains how walking strengthens the heart and lifts the mood.")

@@ -52,6 +52,8 @@ _LINE = [re.compile(p, _I) for p in (
     r"(?:version|text|draft|rewrite)\b.*$",
     r"^(?:your|the) (?:article|text|introduction|draft|essay|paragraph|writing|piece)\b.{0,80}\b(?:effectively|"
     r"conveys|captures|is (?:well|clear|engaging|great|good))\b.*$",
+    r"^(?:this|the) (?:text|article|passage|version|summary|rewrite)\b.{0,120}\b(?:has been (?:made|edited|"
+    r"rewritten|revised|shortened|condensed)|more concise|while (?:maintaining|keeping))\b.*$",
     r"^(?:notes?|explanations?|changes(?: made)?|revisions?|edits)\s*:?\s*$",
     r"^(?:word count|words?)\s*:\s*\d+\W*$",
     r"^\(?\s*(?:approx\.?|about|around|word count:?)?\s*\d+\s+words\s*\)?\.?$",
