@@ -126,7 +126,8 @@ def build_messages(inp: TaskInput) -> Messages:
         user = (f"Rewrite the following text in {tone}. Keep its meaning and facts; "
                 f"write only the rewritten text.{extras}\n\nText:\n{p}")
     elif t == "summarize":
-        user = f"Summarize the following text in about {min(n, 200)} words, in {tone}.{extras}\n\nText:\n{p}"
+        user = (f"Summarize the following text in about {min(n, 200)} words, in {tone}.{extras} Write the "
+                f"summary itself, starting with the main point; do not describe the text.\n\nText:\n{p}")
     elif t == "headlines":
         user = (f"Suggest {HEADLINES} headline ideas for an article about: {p}\n"
                 f"Use {tone}.{extras} Every headline must be about {p}. Give one short headline per line, "
