@@ -344,6 +344,13 @@ def report(data: dict) -> None:
             print(f"  {r['brief']} form: {r['scores']['form']}")
 
 
+def _save(out: Path, kind: str, args, results: list[dict]) -> dict:
+    data = {"backend": kind, "model": args.text_model, "seed": args.seed, "summary": summarize(results),
+            "results": results}
+    (out / "results.json").write_text(json.dumps(data, indent=1))
+    return data
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--text-model", default="smollm2-135m-instruct")
@@ -379,6 +386,7 @@ def main() -> None:
               f"form {s['form'] or 'ok'}  brief {s.get('must_hit', '-')}/{s.get('must', '-')}  "
               f"{s['tokens_per_s']:.1f} tok/s", flush=True)
         (out / f"{brief.name}.md").write_text(r["text"] + "\n")
+        _save(out, kind, args, results)  # after each brief, so a run cut short can still be read
     if not args.no_illustrate and (not only or "illustrate" in only):
         for r in [r for r in results if r["task"] == "article"]:
             ill = run_illustrate(engine, r, args.seed)
@@ -386,10 +394,7 @@ def main() -> None:
             s = ill["scores"]
             print(f"{ill['brief']:18} chatter {s['chatter']}  draws {s['draws']}/{s['prompts']}", flush=True)
             (out / f"{ill['brief'].replace(':', '-')}.txt").write_text(ill["text"] + "\n")
-    summary = summarize(results)
-    data = {"backend": kind, "model": args.text_model, "seed": args.seed, "summary": summary, "results": results}
-    (out / "results.json").write_text(json.dumps(data, indent=1))
-    report(data)
+    report(_save(out, kind, args, results))
     print(f"saved: {out.relative_to(ROOT)}")
 
 
