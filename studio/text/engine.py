@@ -271,7 +271,7 @@ class TextEngine:
         notes: list[str] = []
         want = req.max_new_tokens
         if req.task in ("article", "continue", "product_description"):
-            want = min(want, int(req.length_words * TOKENS_PER_WORD * 1.2) + 16)
+            want = min(want, int(req.length_words * TOKENS_PER_WORD * 1.05) + 8)
         want = min(want, TASK_CAPS.get(req.task, want))  # short forms: a small model rambles on otherwise
         capped = want < req.max_new_tokens
         prompt, max_new, prefix = self._fit(backend, req, want, notes)
@@ -397,8 +397,8 @@ class TextEngine:
                                         req.tone, req.audience, req.keywords, strict=attempt > 0)
                 prompt = backend.render(msgs.messages)
                 room = backend.context_size - backend.count_tokens(prompt)
-                max_new = max(1, min(req.max_new_tokens, int(words_each * TOKENS_PER_WORD * 1.2) + 16, room))
-                min_new = min(max_new, int(words_each * TOKENS_PER_WORD * 0.85))
+                max_new = max(1, min(req.max_new_tokens, int(words_each * TOKENS_PER_WORD * 1.05) + 8, room))
+                min_new = min(max_new, int(words_each * TOKENS_PER_WORD * 0.8))
                 stats = StreamStats()
                 section, got = "", []
                 params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)
