@@ -4,7 +4,8 @@ For each brief (seed fixed) it runs the studio's TextEngine on the chosen backen
 in total:
   * chatter      lines addressed to the user or about the text itself ("Here's…", "I hope this helps",
                  "Sure!", "As an AI…", notes on revisions); the Illustrate picture prompts are checked too;
-  * topic        share of paragraphs (headlines: lines) that mention the topic or its keywords (stems);
+  * topic        share of paragraphs (headlines: lines) that mention the topic or its keywords (stems),
+                 averaged over the outputs;
   * rep4 / repS  share of repeated 4-grams / of repeated sentences;
   * form         headings present for articles, the asked number of distinct headlines, lengths within ±20%;
   * brief        share of the features, offer and names a product description or ad copy was given that it names;
@@ -268,7 +269,9 @@ def summarize(results: list[dict]) -> dict:
         prompts = sum(s.get("prompts", 0) for s in ss)
         out[task] = {
             "n": len(ss), "chatter": sum(s["chatter"] for s in ss),
-            "topic": sum(s.get("on_topic", 0) for s in ss) / units if units else None,
+            # mean of each output's share, so a 138-line ramble does not outweigh the other outputs
+            "topic": (sum(s["on_topic"] / s["units"] for s in gen if s.get("units")) /
+                      max(1, sum(1 for s in gen if s.get("units")))) if units else None,
             "rep4": sum(s["rep4"] for s in gen) / len(gen) if gen else None,
             "repS": sum(s["repS"] for s in gen) / len(gen) if gen else None,
             "form": f"{sum(s['form_ok'] for s in gen)}/{len(gen)}" if gen else "",
