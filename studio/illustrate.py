@@ -35,14 +35,17 @@ from .library import Library, markdown_image
 from .validate import SEED_MAX, check_seed
 
 MAX_SECTIONS = 20
-SECTION_CHARS = 1200
+SECTION_CHARS = 700
 GAN_SIZE = 256
 
+EXAMPLE_PROMPT = "an old lighthouse on a rocky coast at sunset, gulls in the sky, oil painting"
+# Small models follow an instruction best when it comes after the material and shows one example.
 PROMPT_TEMPLATE = (
-    "Write a prompt for an image generator: one line, at most 30 words, describing a picture that "
-    "illustrates this section of an article. Name the subject, the setting and the visual style. "
-    "Reply with the prompt only, without quotes or explanations.\n\n"
-    "Article title: {title}\nSection heading: {heading}\nSection text:\n{text}"
+    "Article title: {title}\nSection heading: {heading}\nSection text:\n{text}\n\n"
+    "Describe one picture that illustrates this section, for an image generator: the subject, the setting "
+    "and the art style, in one line of at most 30 words. Do not talk about the article.\n"
+    f"Example of the form: {EXAMPLE_PROMPT}\n"
+    "Reply with the description only."
 )
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -115,15 +118,19 @@ def _words(text: str) -> str:
 
 
 def fallback_prompt(section: Section, title: str = "") -> str:
-    """A prompt made without the model: the heading and the section's first sentence, as an illustration."""
+    """A prompt made without the model: the heading and the section's first sentence that does not
+    talk about the text itself ("In this section…"), as an illustration."""
     words = _words(section.text)
-    sentence = re.split(r"(?<=[.!?。！？])\s", words, maxsplit=1)[0][:200].rstrip(".!?。！？ ")
+    sentences = re.split(r"(?<=[.!?。！？])\s", words)
+    sentence = next((x for x in sentences if x.strip() and not _CHATTER.search(x)), "")[:200].rstrip(".!?。！？ ")
     parts = [p for p in (section.heading, sentence) if p]
     return (", ".join(parts) or title or "an illustration") + ", editorial illustration"
 
 
-_CHATTER = re.compile(r"\b(prompts?|as an ai|i'll|i will|i can|i cannot|i'm sorry|language model|piece of writing)\b",
-                      re.IGNORECASE)
+_CHATTER = re.compile(r"\b(prompts?|as an ai|i'll|i will|i can|i cannot|i'm sorry|language model|piece of writing|"
+                      r"the following|continuation|introduction|paragraph|essay|this (?:article|section|text)|"
+                      r"the (?:article|section|text)|your (?:article|text|section|writing|draft)|conveys?|"
+                      r"effectively|readers?|writers?)\b", re.IGNORECASE)
 MAX_PROMPT_WORDS = 40
 
 
@@ -132,7 +139,8 @@ def clean_prompt(raw: str, fallback: str) -> str:
     Markdown, at most :data:`MAX_PROMPT_WORDS` words (cut after a sentence when it
     can) and 300 characters. ``fallback`` when nothing with at least three
     letters remains, or when the reply talks about the task instead of
-    describing a picture (small models often do)."""
+    describing a picture (small models often do: "The following is a continuation…",
+    "Your introduction effectively conveys…"), or copies the template's example."""
     raw = re.sub(r"<think>.*?</think>", " ", raw or "", flags=re.DOTALL)
     for line in raw.split("\n"):
         line = line.strip()
@@ -146,8 +154,8 @@ def clean_prompt(raw: str, fallback: str) -> str:
         line = " ".join(line.split())
         if sum(ch.isalpha() for ch in line) < 3:
             continue
-        if _CHATTER.search(line):
-            return fallback
+        if _CHATTER.search(line) or EXAMPLE_PROMPT[:30].lower() in line.lower():
+            return fallback  # talk about the text, or the template's example copied
         words = line.split(" ")
         if len(words) > MAX_PROMPT_WORDS:
             short = " ".join(words[:MAX_PROMPT_WORDS])

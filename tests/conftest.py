@@ -93,3 +93,14 @@ def client(studio_server):
     """A ``gradio_client.Client`` connected to :func:`studio_server`."""
     url, _ctx = studio_server
     return studio_client(url)
+
+
+@pytest.fixture(autouse=True)
+def _no_text_retries(request, monkeypatch):
+    """Tiny random language models never stay on topic, so the text engine's retries (see
+    ``TextEngine.retries``) would only triple the suite's time: fast tests write once. Slow tests
+    (the real model) and tests that set ``engine.retries`` themselves keep retries."""
+    if request.node.get_closest_marker("slow") is None:
+        from studio.text.engine import TextEngine
+
+        monkeypatch.setattr(TextEngine, "retries", 0)

@@ -120,7 +120,8 @@ def test_long_draft_keeps_its_end_and_says_so(engine):
 
 
 def test_max_new_tokens_too_large_is_reduced_and_said(engine):
-    events = list(engine.stream(WriteRequest(prompt="gardens", task="headlines", max_new_tokens=5000, seed=1,
+    # rewrite: short forms (headlines, ad copy, outline) have their own smaller cap
+    events = list(engine.stream(WriteRequest(prompt="gardens", task="rewrite", max_new_tokens=5000, seed=1,
                                              temperature=0)))
     note = " ".join(events[-1].notes)
     m = re.search(r"reduced by ([\d,]+) \(from 5,000 to ([\d,]+)\)", note)

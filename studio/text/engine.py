@@ -5,6 +5,15 @@ context, and streams the reply. Articles longer than the model writes in one
 go are planned first (an outline) and then written section by section, with
 the outline and the previous section as context, streaming all along.
 
+Small models need help to write well, so each reply is also cleaned and
+checked (see README, "Keeping a small model on track"): generation ends at a
+stop sequence where the model starts talking to the writer
+(:mod:`.streaming`); the model's remarks are left out of its new text, never
+of the writer's (:mod:`.cleanup`); a section or reply that left the topic,
+missed the brief's keywords or gave too few distinct headlines is written
+again a bounded number of times (:mod:`.checks`, :attr:`TextEngine.retries`),
+and the notes say what was done.
+
 It knows nothing of Gradio; the Write tab and the ``/write`` API are thin
 layers over :meth:`TextEngine.stream`.
 """
@@ -28,16 +37,21 @@ from ..validate import check_choice, check_float, check_int, check_seed, check_t
 from ..unitext import count_words as _count_words
 from . import backends  # noqa: F401 - registers the "text" loader
 from .backends import SamplingParams, StreamStats, TextBackend
-from .prompts import (DRAFT_TASKS, TASKS, TONES, TaskInput, build_messages, default_outline, parse_outline,
-                      plan_messages, section_messages)
+from .checks import format_headlines, headline_items, judge_reply, on_topic, pick_headlines, topic_terms
+from .cleanup import clean
+from .streaming import stream_until
+from .prompts import (DRAFT_TASKS, HEADLINES, TASK_SAMPLING, TASKS, TONES, TaskInput, build_messages,
+                      default_outline, parse_outline, plan_messages, section_messages, stop_sequences)
 
 MAX_TOPIC_CHARS = 4_000
 MAX_DRAFT_CHARS = 60_000
 MAX_EXTRA_CHARS = 4_000
 SINGLE_PASS_WORDS = 300  # articles longer than this are planned and written section by section
 SECTION_WORDS = 160
+TASK_CAPS = {"ad_copy": 200, "headlines": 320, "outline": 480}  # tokens per call for short forms
 TOKENS_PER_WORD = 1.25  # English, measured on SmolLM2's 49k-token BPE
 WORD_RE = re.compile(r"\b[\w'’-]+\b", re.UNICODE)
+MAX_RETRIES = 2  # extra attempts for a reply or section that left the topic, missed the brief or has too few headlines
 
 
 def count_words(text: str) -> int:
@@ -77,6 +91,12 @@ class WriteRequest:
     keywords: str = ""
     outline: str = ""
     model: str = ""
+
+    @classmethod
+    def for_task(cls, task: str = "article", **kw) -> "WriteRequest":
+        """A request with the sampling defaults tuned for ``task`` (:data:`prompts.TASK_SAMPLING`);
+        values given in ``kw`` win. An unknown task is refused later, by :meth:`validated`."""
+        return cls(task=task, **{**TASK_SAMPLING.get(task, {}), **kw})
 
     def validated(self) -> "WriteRequest":
         """A checked copy with the seed drawn when it was -1.
@@ -147,7 +167,14 @@ class TextEngine:
     Args:
         manager: the studio's model manager (loads the model on first use).
         settings: the studio's settings (``text_model`` is the default model).
+
+    Attributes:
+        retries: extra attempts (0..) for a reply or an article section that left the topic, missed
+            the brief's keywords, or gave too few distinct headlines; the best attempt is kept and
+            the notes say so. Default :data:`MAX_RETRIES`.
     """
+
+    retries = MAX_RETRIES
 
     def __init__(self, manager: ModelManager, settings: Settings):
         self.manager = manager
@@ -255,32 +282,91 @@ class TextEngine:
         notes: list[str] = []
         want = req.max_new_tokens
         if req.task in ("article", "continue", "product_description"):
-            want = min(want, int(req.length_words * TOKENS_PER_WORD * 1.2) + 16)
+            want = min(want, int(req.length_words * TOKENS_PER_WORD * 1.05) + 8)
+        want = min(want, TASK_CAPS.get(req.task, want))  # short forms: a small model rambles on otherwise
+        capped = want < req.max_new_tokens
         prompt, max_new, prefix = self._fit(backend, req, want, notes)
         min_new = 0
-        if req.task in ("article", "continue"):
-            min_new = min(max_new, int(req.length_words * TOKENS_PER_WORD * 0.7))
+        if req.task in ("article", "continue", "product_description"):
+            min_new = min(max_new, int(min(req.length_words, 300) * TOKENS_PER_WORD * 0.7))
         # The model continues the draft token by token (the draft, without its trailing whitespace, is the
         # assistant prefix), so its text is joined exactly as produced: a space only where the model wrote one
         # ("consis" + "tency", "。" + "实际上", "(" + "I'm"). Only when the draft already ends with whitespace
         # is the model's own leading space dropped, so that it is not doubled.
-        start = req.prompt if req.task == "continue" else ""
-        stats = StreamStats()
-        text = ""
+        head = req.prompt if req.task == "continue" else ""
+        lead = prefix if req.task == "headlines" else ""  # the reply starts with the prefix ("1.")
+        trim = head[-1:].isspace()
+        start = head
+        stops = stop_sequences(req.task, req.prompt)
+        terms = topic_terms(req.prompt, req.keywords)
+        total = StreamStats()
+        t0 = time.perf_counter()
+        removed: list[str] = []
+        headlines: list[str] = []  # distinct and on topic
+        spare: list[str] = []  # distinct
+        best = None  # (score, text, lines removed from it)
+        cut = False
         yield WriteEvent(start, seed=req.seed, notes=list(notes), status="Waiting for the model…")
-        for chunk in backend.stream(prompt, req.params(max_new, min_new), stop, stats):
-            if not text and start[-1:].isspace():
-                chunk = chunk.lstrip(" \t")
-            text += chunk
-            yield WriteEvent(start + text, chunk, req.seed, count_words(text), stats.tokens, stats.tokens_per_s,
-                             list(notes), "Writing…")
-        if stats.stopped:
+        # headline ideas are short and cheap: twice the attempts of other replies
+        tries = 1 + (2 * self.retries if req.task == "headlines" else self.retries)
+        for attempt in range(tries):
+            stats = StreamStats()
+            text, got = lead, []
+            for chunk in stream_until(backend, prompt, req.params(max_new, min_new, seed_offset=97 * attempt),
+                                      stop, stats, stops, got):
+                if not text and trim:
+                    chunk = chunk.lstrip(" \t")
+                text += chunk
+                yield WriteEvent(start + text, chunk, req.seed, count_words(text), total.tokens + stats.tokens,
+                                 _rate(total, t0, stats.tokens), list(notes), "Writing…")
+            total.tokens += stats.tokens
+            raw = lead + (got[0] if got else text[len(lead):])
+            if trim:
+                raw = raw.lstrip(" \t")
+            cut = stats.tokens >= max_new
+            if cut and capped and req.task not in ("continue", "headlines"):
+                raw = drop_cut_sentence(raw)  # ended by the task's own limit
+            cleaned = clean(raw, protect=req.prompt)
+            if stop.is_set():
+                best = (0, cleaned.text, cleaned.removed)
+                break
+            if req.task == "headlines":
+                found = headline_items(cleaned.text)
+                headlines = pick_headlines(found, headlines, terms)
+                spare = pick_headlines(found, spare, set())
+                if len(headlines) >= HEADLINES:
+                    best = (0, format_headlines(headlines[:HEADLINES]), removed + cleaned.removed)
+                    break
+                # too few on topic: fill with the other distinct ideas, and say so
+                fill = [h for h in spare if h not in headlines][: HEADLINES - len(headlines)]
+                removed += cleaned.removed
+                best = (0, format_headlines(headlines + fill) if spare else cleaned.text, removed)
+                problem = f"had only {len(headlines)} of {HEADLINES} headline ideas distinct and on the topic"
+            else:
+                verdict = judge_reply(req.task, cleaned.text, req.keywords, terms)
+                if best is None or (verdict is not None and verdict.score > best[0]):
+                    best = (verdict.score if verdict else 0, cleaned.text, cleaned.removed)
+                if verdict is None or verdict.ok:
+                    break
+                problem = verdict.problem
+            if attempt < tries - 1:
+                notes.append(f"The reply {problem}; writing again (attempt {attempt + 2} of {tries}).")
+                yield WriteEvent(start, "", req.seed, 0, total.tokens, _rate(total, t0), list(notes),
+                                 "Writing again…")
+            else:
+                notes.append(f"After {tries} attempts the best reply is kept; it {problem}."
+                             if tries > 1 else f"The reply {problem}.")
+        text, removed = (best[1], best[2]) if best else ("", [])
+        if removed:
+            notes.append(_removed_note(removed))
+        stopped = stop.is_set()
+        if stopped:
             notes.append("Stopped. The text so far is kept.")
-        elif stats.tokens >= max_new and req.task not in ("article", "continue"):
+        elif cut and not capped and req.task not in ("article", "continue", "headlines"):
             notes.append(f"The text reached max_new_tokens ({max_new:,}) and may end mid-sentence. "
                          "Raise max_new_tokens, or press Continue.")
-        yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), stats.tokens, stats.tokens_per_s,
-                         notes, "Stopped" if stats.stopped else "Done", done=True, stopped=stats.stopped)
+        yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
+                         notes, "Stopped" if stopped else "Done", done=True, stopped=stopped)
 
     def _long_article(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
         notes: list[str] = []
@@ -308,6 +394,9 @@ class TextEngine:
             have = {h.lower() for h in outline}
             outline += [h for h in default_outline(sections) if h.lower() not in have][: sections - len(outline)]
         sections = len(outline)
+        stops = stop_sequences("article", req.prompt)
+        terms = topic_terms(req.prompt, req.keywords)
+        removed: list[str] = []
         previous = ""
         body_words = 0
         for i, heading in enumerate(outline):
@@ -315,38 +404,65 @@ class TextEngine:
                 break
             head = f"## {heading}\n\n"
             doc += head
-            yield WriteEvent(doc, head, req.seed, body_words, total.tokens, _rate(total, t0), list(notes),
-                             f"Writing section {i + 1} of {sections}…")
-            msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
-                                    req.tone, req.audience, req.keywords)
-            prompt = backend.render(msgs.messages)
-            room = backend.context_size - backend.count_tokens(prompt)
-            max_new = max(1, min(req.max_new_tokens, int(words_each * TOKENS_PER_WORD * 1.2) + 16, room))
-            min_new = min(max_new, int(words_each * TOKENS_PER_WORD * 0.85))
-            stats = StreamStats()
-            section = ""
-            for chunk in backend.stream(prompt, req.params(max_new, min_new, seed_offset=i + 1), stop, stats):
-                if not section:
-                    chunk = chunk.lstrip()
-                section += chunk
-                doc += chunk
-                yield WriteEvent(doc, chunk, req.seed, body_words + count_words(section), total.tokens + stats.tokens,
-                                 _rate(total, t0, stats.tokens), list(notes), f"Writing section {i + 1} of {sections}…")
-            total.tokens += stats.tokens
-            tidy = tidy_section(section, cut=stats.tokens >= max_new)
-            if tidy != section:  # drop leaked labels and a sentence cut off by the token limit
-                doc = doc[: len(doc) - len(section)] + tidy
-                section = tidy
-                yield WriteEvent(doc, "", req.seed, body_words + count_words(section), total.tokens,
-                                 _rate(total, t0), list(notes), f"Writing section {i + 1} of {sections}…")
+            status = f"Writing section {i + 1} of {sections}…"
+            yield WriteEvent(doc, head, req.seed, body_words, total.tokens, _rate(total, t0), list(notes), status)
+            best = None  # (score, text)
+            for attempt in range(1 + self.retries):
+                msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
+                                        req.tone, req.audience, req.keywords, strict=attempt > 0)
+                prompt = backend.render(msgs.messages)
+                room = backend.context_size - backend.count_tokens(prompt)
+                max_new = max(1, min(req.max_new_tokens, int(words_each * TOKENS_PER_WORD * 1.05) + 8, room))
+                min_new = min(max_new, int(words_each * TOKENS_PER_WORD * 0.8))
+                stats = StreamStats()
+                section, got = "", []
+                params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)
+                for chunk in stream_until(backend, prompt, params, stop, stats, stops, got):
+                    if not section:
+                        chunk = chunk.lstrip()
+                    section += chunk
+                    yield WriteEvent(doc + section, chunk, req.seed, body_words + count_words(section),
+                                     total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
+                total.tokens += stats.tokens
+                # drop leaked labels, a sentence cut off by the token limit, and the model's remarks
+                cleaned = clean(tidy_section(got[0] if got else section, cut=stats.tokens >= max_new),
+                                protect=req.prompt)
+                verdict = on_topic(cleaned.text, terms)
+                if best is None or verdict.score > best[0]:
+                    best = (verdict.score, cleaned.text, cleaned.removed)
+                if verdict.ok or stop.is_set():
+                    break
+                if attempt < self.retries:
+                    notes.append(f"Section {i + 1} (\"{heading}\") left the topic; writing it again "
+                                 f"(attempt {attempt + 2} of {1 + self.retries}).")
+                    yield WriteEvent(doc, "", req.seed, body_words, total.tokens, _rate(total, t0), list(notes),
+                                     status)
+                else:
+                    notes.append(f"Section {i + 1} (\"{heading}\") strays from the topic"
+                                 + (f" after {1 + self.retries} attempts; the attempt closest to it is kept."
+                                    if self.retries else "."))
+            section = best[1]
+            removed += best[2]
+            doc += section
+            yield WriteEvent(doc, "", req.seed, body_words + count_words(section), total.tokens,
+                             _rate(total, t0), list(notes), status)
             body_words += count_words(section)
             doc = doc.rstrip() + "\n\n"
             previous = section
+        if removed:
+            notes.append(_removed_note(removed))
         stopped = stop.is_set()
         if stopped:
             notes.append("Stopped. The text so far is kept.")
         yield WriteEvent(doc.rstrip() + "\n", "", req.seed, count_words(doc), total.tokens, _rate(total, t0), notes,
                          "Stopped" if stopped else "Done", done=True, stopped=stopped)
+
+
+def _removed_note(removed: list[str]) -> str:
+    first = removed[0] if len(removed[0]) <= 60 else removed[0][:57] + "…"
+    n = len(removed)
+    return (f"Left out {n} line{'s' if n != 1 else ''} where the model talked to you instead of writing "
+            f"(such as \"{first}\").")
 
 
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:section|part|chapter|title|heading)\b[^\n]{0,60}?:?(?:\*\*)?\s*$",
@@ -359,10 +475,15 @@ def tidy_section(text: str, cut: bool) -> str:
     adds; when the token limit ``cut`` it, the unfinished last sentence is dropped too
     (if at least half of the section remains)."""
     out = _LABEL.sub("", text).strip()
-    if cut:
-        ends = [m.end() for m in _SENTENCE_END.finditer(out)]
-        if ends and ends[-1] >= len(out) // 2:
-            out = out[: ends[-1]]
+    return drop_cut_sentence(out) if cut else out
+
+
+def drop_cut_sentence(text: str) -> str:
+    """``text`` without its unfinished last sentence, if at least half of it remains."""
+    out = text.strip()
+    ends = [m.end() for m in _SENTENCE_END.finditer(out)]
+    if ends and ends[-1] >= len(out) // 2:
+        out = out[: ends[-1]]
     return out
 
 

@@ -24,10 +24,34 @@ TONES = ("neutral", "formal", "casual", "persuasive", "friendly", "academic")
 # Tasks whose `prompt` is the writer's own text (a draft), not a topic.
 DRAFT_TASKS = ("continue", "rewrite", "summarize")
 
-SYSTEM = (
-    "You are a skilled writer and editor who helps people write clear, accurate, engaging English. "
-    "Answer with the requested text only, without remarks about yourself."
-)
+SYSTEM = "You are a skilled writer. Reply with the requested text only: no greeting, no notes, no remarks."
+
+# Sampling defaults per task for small instruct models (WriteRequest.for_task uses them): lower
+# temperatures where the text must follow the writer's (rewrite, summarize) or a brief's facts.
+TASK_SAMPLING = {
+    "article": dict(temperature=0.6, top_p=0.9, top_k=40, repetition_penalty=1.15),
+    "outline": dict(temperature=0.5, top_p=0.9, top_k=40, repetition_penalty=1.1),
+    "continue": dict(temperature=0.7, top_p=0.9, top_k=50, repetition_penalty=1.15),
+    "rewrite": dict(temperature=0.3, top_p=0.9, top_k=40, repetition_penalty=1.05),
+    "summarize": dict(temperature=0.3, top_p=0.9, top_k=40, repetition_penalty=1.05),
+    "headlines": dict(temperature=0.8, top_p=0.95, top_k=50, repetition_penalty=1.15),
+    "product_description": dict(temperature=0.5, top_p=0.9, top_k=40, repetition_penalty=1.1),
+    "ad_copy": dict(temperature=0.6, top_p=0.9, top_k=40, repetition_penalty=1.1),
+}
+# Where a small model's reply turns into remarks to the user: generation stops there.
+STOP_SEQUENCES = ("\nI hope", "\nLet me know", "\nFeel free to", "\nNote:", "\nNotes:", "\n**Note",
+                  "\nI'll take it", "\nThis revised", "\nExplanation", "\nChanges made")
+
+
+def stop_sequences(task: str, writer_text: str = "") -> tuple[str, ...]:
+    """Stop sequences for ``task``: none for "continue" (the writer's story may say anything); for
+    the others :data:`STOP_SEQUENCES`, minus any the writer's own text contains."""
+    if task == "continue":
+        return ()
+    low = writer_text.lower()
+    return tuple(s for s in STOP_SEQUENCES if s.strip().lower() not in low)
+
+HEADLINES = 10
 
 TONE_HINT = {
     "neutral": "a clear, neutral tone",
@@ -69,6 +93,16 @@ def _extras(inp: TaskInput) -> str:
     return (" " + " ".join(parts)) if parts else ""
 
 
+def _must(inp: TaskInput) -> str:
+    """Audience, and the keywords as things the text must name (product description, ad copy)."""
+    parts = []
+    if inp.audience.strip():
+        parts.append(f"The readers are {inp.audience.strip()}.")
+    if inp.keywords.strip():
+        parts.append(f"Mention each of these, spelled as given: {inp.keywords.strip()}.")
+    return (" " + " ".join(parts)) if parts else ""
+
+
 def build_messages(inp: TaskInput) -> Messages:
     """Messages for ``inp.task``. Raises ``KeyError`` for an unknown task (validated earlier)."""
     tone = TONE_HINT[inp.tone]
@@ -78,7 +112,8 @@ def build_messages(inp: TaskInput) -> Messages:
     if t == "article":
         outline = f"\nFollow this outline:\n{inp.outline.strip()}\n" if inp.outline.strip() else ""
         user = (f"Write an article of about {n} words about: {p}\n"
-                f"Write in {tone}.{extras}{outline}\nStart with a title line, then the article.")
+                f"Write in {tone}.{extras}{outline}\nStart with a title line, then the article. "
+                f"Every paragraph is about {p}.")
     elif t == "outline":
         user = (f"Write an outline for an article about: {p}\n{extras.strip()}\n"
                 "Give a title, then 4 to 7 section headings as a numbered list, each with one line on what it covers.")
@@ -91,16 +126,21 @@ def build_messages(inp: TaskInput) -> Messages:
         user = (f"Rewrite the following text in {tone}. Keep its meaning and facts; "
                 f"write only the rewritten text.{extras}\n\nText:\n{p}")
     elif t == "summarize":
-        user = f"Summarize the following text in about {min(n, 200)} words, in {tone}.{extras}\n\nText:\n{p}"
+        user = (f"Summarize the following text in about {min(n, 200)} words, in {tone}.{extras} Write the "
+                f"summary itself, starting with the main point; do not describe the text.\n\nText:\n{p}")
     elif t == "headlines":
-        user = (f"Suggest 10 headline ideas for an article about: {p}\n"
-                f"Use {tone}.{extras} Give one headline per line, numbered.")
+        user = (f"Suggest {HEADLINES} headline ideas for an article about: {p}\n"
+                f"Use {tone}.{extras} Every headline must be about {p}. Give one short headline per line, "
+                "numbered, nothing else.")
+        return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}],
+                        assistant_prefix="1.")
     elif t == "product_description":
         user = (f"Write a product description of about {min(n, 300)} words for: {p}\n"
-                f"Use {tone}.{extras} Describe the benefits, who it is for, and what makes it special.")
+                f"Use {tone}.{_must(inp)} Describe the benefits, who it is for, and what makes it special. "
+                "Write only about this product.")
     elif t == "ad_copy":
-        user = (f"Write short advertising copy for: {p}\nUse {tone}.{extras} "
-                "Give a headline, two sentences of body text and a call to action.")
+        user = (f"Write short advertising copy for: {p}\nUse {tone}.{_must(inp)} "
+                "Give a headline, two sentences of body text and a call to action. Write only about this product.")
     else:
         raise KeyError(t)
     return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}])
@@ -117,14 +157,21 @@ def plan_messages(topic: str, sections: int, tone: str, audience: str = "", keyw
 
 
 def section_messages(topic: str, outline: list[str], index: int, previous: str, words: int, tone: str,
-                     audience: str = "", keywords: str = "") -> Messages:
-    """Ask for section ``index`` of ``outline``, with the outline and the previous section as context."""
+                     audience: str = "", keywords: str = "", strict: bool = False) -> Messages:
+    """Ask for section ``index`` of ``outline``: a short brief that restates the article's topic and the
+    section's point, with the outline and the end of the previous section as context. ``strict`` (used
+    when a first attempt left the topic) repeats that every paragraph must be about the topic."""
     inp = TaskInput("article", topic, tone, audience=audience, keywords=keywords)
+    topic = " ".join(topic.split())
+    heading = outline[index]
     listing = "\n".join(f"{i + 1}. {h}" for i, h in enumerate(outline))
     prev = f"\nThe previous section ended:\n{previous.strip()}\n" if previous.strip() else ""
-    user = (f"We are writing an article about: {topic.strip()}\nOutline:\n{listing}\n{prev}\n"
-            f"Now write section {index + 1}, \"{outline[index]}\", in about {words} words, in {TONE_HINT[tone]}."
-            f"{_extras(inp)} Write two or three paragraphs of plain prose for this section only: no heading, no lists, no title.")
+    keep = (f" Stay on the topic: every paragraph must be about {topic}." if strict
+            else f" Keep to the topic: {topic}.")
+    user = (f"We are writing an article about: {topic}\nOutline:\n{listing}\n{prev}\n"
+            f"Now write section {index + 1}, \"{heading}\", in about {words} words, in {TONE_HINT[tone]}. "
+            f"Its point: {heading} - for {topic}.{keep}{_extras(inp)} "
+            "Write two or three paragraphs of plain prose for this section only: no heading, no lists, no title.")
     return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}])
 
 

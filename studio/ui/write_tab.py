@@ -16,7 +16,7 @@ import gradio as gr
 
 from ..models import EMBEDDED, hub_cached_snapshot
 from ..text.engine import MAX_DRAFT_CHARS, WriteEvent, WriteRequest, count_words
-from ..text.prompts import DRAFT_TASKS, TASKS, TONES
+from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from .common import reports_to, session_id, stop_event
 
 log = logging.getLogger(__name__)
@@ -134,13 +134,15 @@ def build(ctx) -> dict:
                 choices = model_choices(ctx)
                 model = gr.Dropdown(choices, value=choices[0], allow_custom_value=True, label="Text model",
                                     info="An embedded name, a Hugging Face id (org/name) or a local folder.")
-                temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="temperature",
+                tuned = TASK_SAMPLING["article"]
+                temperature = gr.Slider(0, 2, value=tuned["temperature"], step=0.05, label="temperature",
                                         info="Higher is more surprising; 0 always picks the likeliest word.")
-                top_p = gr.Slider(0.05, 1, value=0.9, step=0.05, label="top_p",
+                top_p = gr.Slider(0.05, 1, value=tuned["top_p"], step=0.05, label="top_p",
                                   info="Lower keeps to the safest words; 1 allows every word.")
-                top_k = gr.Slider(0, 200, value=50, step=1, label="top_k",
+                top_k = gr.Slider(0, 200, value=tuned["top_k"], step=1, label="top_k",
                                   info="How many likely words are in the running at each step; 0 means no limit.")
-                repetition_penalty = gr.Slider(1, 2, value=1.1, step=0.01, label="repetition_penalty",
+                repetition_penalty = gr.Slider(1, 2, value=tuned["repetition_penalty"], step=0.01,
+                                               label="repetition_penalty",
                                                info="Above 1 discourages repeating the same words; 1 is off.")
                 max_new_tokens = gr.Slider(16, 4096, value=1024, step=16, label="max_new_tokens", elem_id="write-max-new-tokens",
                                            info="The most tokens one model call may write.")
@@ -173,9 +175,16 @@ def build(ctx) -> dict:
                 gr.update(visible=not is_draft, label="Product" if t in ("product_description", "ad_copy") else "Topic"))
 
     task.change(on_task, task, [task_help, prompt], api_visibility="private", queue=False)
-    # picking a task (not a restored setting) sets a length that fits it: a product description is not 400 words
-    task.input(lambda t: TASK_LENGTH.get(t, gr.skip()), task, length_words, api_visibility="private", queue=False,
-               show_progress="hidden")
+
+    def task_defaults(t):
+        """Picking a task (not a restored setting) sets a length and sampling that fit it: a product description
+        is not 400 words; the writer may still change them."""
+        tuned = TASK_SAMPLING.get(t, {})
+        return (TASK_LENGTH.get(t, gr.skip()),
+                *(tuned[k] if k in tuned else gr.skip() for k in ("temperature", "top_p", "top_k", "repetition_penalty")))
+
+    task.input(task_defaults, task, [length_words, temperature, top_p, top_k, repetition_penalty],
+               api_visibility="private", queue=False, show_progress="hidden")
 
     # ----- the topic and settings come back after a reload (kept in this browser) ---------------
     setting_inputs = [task, prompt, tone, length_words, temperature, top_p, top_k, repetition_penalty,

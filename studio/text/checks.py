@@ -1,0 +1,92 @@
+"""Checks the text engine runs on a finished reply, to decide whether to write it again.
+
+Each check returns a :class:`Verdict`: a score to compare attempts (higher is
+better), whether the reply is good enough, and what a note should say when it
+is not. The engine keeps the best of a bounded number of attempts and says so
+in the notes; nothing here changes the text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from .topic import coverage, mentions, mentions_item, split_items, terms
+
+
+@dataclasses.dataclass
+class Verdict:
+    """``score``: higher is better (compare attempts of one request). ``ok``: no retry needed.
+    ``problem``: for the writer's notes, e.g. "left the topic"."""
+
+    score: float
+    ok: bool
+    problem: str = ""
+
+
+def topic_terms(topic: str, keywords: str = "") -> set[str]:
+    """Stems that count as "on topic" for a request: the topic's (first 300 characters) and keywords' content words."""
+    return terms(topic[:300], keywords)
+
+
+def on_topic(text: str, topic_terms_: set[str], need: float = 1.0) -> Verdict:
+    """Share of the text's paragraphs that mention the topic; ok when at least ``need``."""
+    c = coverage(text, topic_terms_)
+    return Verdict(c, c >= need, "" if c >= need else "left the topic")
+
+
+def names_items(text: str, keywords: str) -> Verdict:
+    """Share of the keywords (features, offer, names) the text names; ok when all are there."""
+    items = split_items(keywords)
+    if not items:
+        return Verdict(1.0, True)
+    missing = [k for k in items if not mentions_item(text, k)]
+    share = 1 - len(missing) / len(items)
+    return Verdict(share, not missing, "" if not missing else "did not mention " + ", ".join(missing))
+
+
+def judge_reply(task: str, text: str, keywords: str, terms_: set[str]) -> Verdict | None:
+    """The check of a finished reply to ``task``: product descriptions and ad copy must name every
+    keyword and keep to the topic (90% of paragraphs), a one-pass article must keep to the topic;
+    None for tasks without a check."""
+    if task in ("product_description", "ad_copy"):
+        items = names_items(text, keywords)
+        topic = on_topic(text, terms_, need=0.9)
+        return Verdict(items.score + topic.score, items.ok and topic.ok,
+                       "; ".join(x.problem for x in (items, topic) if x.problem))
+    if task == "article":
+        return on_topic(text, terms_, need=0.9)
+    return None
+
+
+_ITEM = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.):])\s*")
+
+
+def headline_items(text: str) -> list[str]:
+    """The headlines of a reply: one per non-empty line, numbering, bullets, Markdown and quotes removed."""
+    out = []
+    for line in text.splitlines():
+        line = _ITEM.sub("", line).strip().strip("*_#").strip().strip("\"'“”").strip()
+        if sum(ch.isalpha() for ch in line) >= 3:
+            out.append(line)
+    return out
+
+
+MAX_HEADLINE_WORDS = 20
+
+
+def pick_headlines(candidates: list[str], have: list[str], topic_terms_: set[str]) -> list[str]:
+    """``have`` plus the new candidates that are on topic, at most :data:`MAX_HEADLINE_WORDS` words
+    long (a longer line is prose, not a headline) and not already there (case aside)."""
+    seen = {h.lower() for h in have}
+    out = list(have)
+    for h in candidates:
+        if h.lower() not in seen and len(h.split()) <= MAX_HEADLINE_WORDS and mentions(h, topic_terms_):
+            seen.add(h.lower())
+            out.append(h)
+    return out
+
+
+def format_headlines(items: list[str]) -> str:
+    """Numbered, one per line."""
+    return "\n".join(f"{i + 1}. {h}" for i, h in enumerate(items))

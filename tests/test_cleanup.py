@@ -1,0 +1,137 @@
+"""The clean-up of generated text (studio/text/cleanup.py), the topic measure and the reply checks, on fixed strings."""
+
+from __future__ import annotations
+
+import pytest
+
+from studio.text.checks import format_headlines, headline_items, names_items, pick_headlines, topic_terms
+from studio.text.cleanup import clean, is_chatter
+from studio.text.topic import coverage, mentions_item, stem, terms
+
+# Remarks small models really made (issue #17) and their usual cousins.
+CHATTER = [
+    "Here's the revised version of your introduction with explanations:",
+    "Awesome article! I'd love to add it to my blog.",
+    "I'll take it from here.",
+    "Sure!",
+    "Certainly! Here are 10 headline ideas:",
+    "Here are 10 headlines for your article:",
+    "I hope this helps!",
+    "Let me know if you'd like any changes.",
+    "As an AI language model, I cannot taste bread.",
+    "I've revised the text to sound more formal.",
+    "Notes:",
+    "**Explanation:**",
+    "The following is a continuation of the text.",
+    "Your introduction effectively conveys the importance of social media.",
+    "(Approx. 120 words)",
+    "Word count: 118",
+    "In this revised version, the tone is friendlier.",
+    "Thank you for your request.",
+]
+
+# Lines an article, ad or headline list may well contain: never removed.
+WRITING = [
+    "Here's how to get started with Instagram:",
+    "Here are five ways to win new customers.",
+    "I hope you enjoy our fresh croissants every morning!",
+    "Let your customers see the bread come out of the oven.",
+    "Feel free to experiment with seasonal flavours.",
+    "Sure, social media takes time, but it pays off.",
+    "I've baked bread in this town for twenty years.",
+    "Your post should show the crumb, not just the crust.",
+    "Notes of caramel and rye make this loaf special.",
+    "## Why social media matters",
+    "1. Rise and Shine: Instagram Tips for Small Bakeries",
+    "Thank you, Maria said, and took the loaf.",
+    "Great bread starts with a lively starter.",
+]
+
+
+@pytest.mark.parametrize("line", CHATTER)
+def test_chatter_lines_are_removed(line):
+    text = f"Bakeries can share photos of fresh bread.\n\n{line}\n\nPost every morning."
+    out = clean(text)
+    assert line not in out.text
+    assert out.text == "Bakeries can share photos of fresh bread.\n\nPost every morning."
+    assert out.removed
+
+
+@pytest.mark.parametrize("line", WRITING)
+def test_lines_that_belong_to_the_text_are_kept(line):
+    text = f"Bakeries can share photos of fresh bread.\n{line}\nPost every morning."
+    out = clean(text)
+    assert out.text == text and out.removed == [] and not is_chatter(line)
+
+
+def test_framing_prefix_is_cut_and_the_headline_kept():
+    out = clean("1. Here's a sample of a headline using a warm, friendly tone: Bake Your Way to Local Fame\n"
+                "2. Sure! Fresh Loaves, Fresh Posts")
+    assert out.text == "1. Bake Your Way to Local Fame\n2. Fresh Loaves, Fresh Posts"
+    assert len(out.removed) == 2
+
+
+def test_chatter_sentence_inside_a_paragraph_goes_and_the_paragraph_stays():
+    out = clean("Bread sells itself on Instagram. I hope this helps. Post at seven, when people wake up.")
+    assert out.text == "Bread sells itself on Instagram. Post at seven, when people wake up."
+
+
+def test_the_writers_own_lines_are_never_removed():
+    draft = "Here's the revised version of the plan:\nI hope this helps!\nThe meeting moves to Thursday."
+    reply = ("Here's the revised version of the plan:\nI hope this helps!\nThe meeting is moved to Thursday.\n"
+             "I hope this helps!\nLet me know if you need more.")
+    out = clean(reply, protect=draft)
+    # the two lines the writer wrote stay, in place; the model's own remark at the end goes
+    assert out.text == ("Here's the revised version of the plan:\nI hope this helps!\n"
+                        "The meeting is moved to Thursday.\nI hope this helps!")
+    assert out.removed == ["Let me know if you need more."]
+
+
+def test_clean_text_comes_back_unchanged():
+    text = "# Bread\n\n## Starters\n\nA starter is flour and water.\n\n- Feed it daily.\n- Keep it warm."
+    assert clean(text).text == text
+
+
+def test_only_chatter_leaves_nothing():
+    assert clean("Sure!\nI hope this helps!").text == ""
+
+
+def test_stemmer_and_topic_coverage():
+    assert {stem(w) for w in ("bakeries", "bakery", "baker", "baking")} == {"bak"}
+    t = terms("How small bakeries can use social media")
+    assert t == {"bak", "social", "media"}
+    text = "## A\n\nPost your bakery's bread daily.\n\nSustainability matters for the planet.\n\nUse social apps."
+    assert coverage(text, t) == pytest.approx(2 / 3)
+
+
+def test_brief_items_names_exact_features_by_stem():
+    text = "The Crumb & Co kit comes with glass jars, rye flour, a thermometer and a guide. Now 20% off!"
+    assert all(mentions_item(text, k) for k in ("Crumb & Co", "glass jar", "rye flour", "thermometer", "20% off"))
+    assert not mentions_item(text, "Crumb and Co") and not mentions_item(text, "30% off")
+    v = names_items(text, "Crumb & Co, thermometer, banneton")
+    assert not v.ok and v.problem == "did not mention banneton" and v.score == pytest.approx(2 / 3)
+
+
+def test_headlines_are_parsed_deduplicated_and_kept_on_topic():
+    reply = "1. Bakeries on Instagram\n2. **Bakeries on Instagram**\n3. Small Bars Are Back\n\n4. \"Social Bread\""
+    items = headline_items(reply)
+    assert items == ["Bakeries on Instagram", "Bakeries on Instagram", "Small Bars Are Back", "Social Bread"]
+    picked = pick_headlines(items, [], topic_terms("How small bakeries can use social media"))
+    assert picked == ["Bakeries on Instagram", "Social Bread"]
+    assert format_headlines(picked) == "1. Bakeries on Instagram\n2. Social Bread"
+
+
+def test_a_paragraph_is_not_a_headline():
+    prose = " ".join(["word"] * 25) + " bakery"
+    assert pick_headlines([prose, "Bakery Mornings on Instagram"], [], {"bak"}) == ["Bakery Mornings on Instagram"]
+
+
+def test_notes_on_the_rewrite_are_removed():
+    out = clean("The team meeting will take place on Thursday.\n\nIn this edited version, I've aimed to maintain "
+                "the professionalism and clarity while keeping the facts.")
+    assert out.text == "The team meeting will take place on Thursday."
+
+
+def test_a_summary_about_its_own_editing_is_chatter_and_a_real_summary_is_not():
+    assert is_chatter("This text conveys the importance of exercise but has been made more concise.")
+    assert not is_chatter("The text explains how walking strengthens the heart and lifts the mood.")
