@@ -27,7 +27,8 @@ def req(user):
 
 def test_file_names_carry_a_random_token(tmp_path):
     a, b = new_filename(tmp_path, "img", ".png"), new_filename(tmp_path, "img", ".png")
-    assert a != b and a.name.startswith("img-") and len(a.stem.split("-")[-1]) == 16
+    token = a.stem.split("-")[-1]
+    assert a != b and a.name.startswith("img-") and len(token) == 20 and token.isalnum() and token == token.lower()
     assert a.stem.split("-")[-1] != b.stem.split("-")[-1]
 
 

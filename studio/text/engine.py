@@ -327,6 +327,9 @@ class TextEngine:
             if cut and capped and req.task not in ("continue", "headlines"):
                 raw = drop_cut_sentence(raw)  # ended by the task's own limit
             cleaned = clean(raw, protect=req.prompt)
+            if head and cleaned.text:  # a continuation keeps how the model began: "\n\n" starts a new paragraph
+                began = raw[: len(raw) - len(raw.lstrip())]
+                cleaned = dataclasses.replace(cleaned, text=began + cleaned.text.lstrip())
             if stop.is_set():
                 best = (0, cleaned.text, cleaned.removed)
                 break
