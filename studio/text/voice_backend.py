@@ -11,7 +11,6 @@ adapter is applied with ``PeftModel.from_pretrained`` and merged
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel, register_loader
