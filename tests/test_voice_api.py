@@ -61,3 +61,26 @@ def test_voice_api_end_to_end(server):
         bob.predict(rec["id"], api_name="/voice_delete")
     ann.predict("Garden notes", api_name="/voice_delete")
     assert ann.predict(api_name="/voice_list") == []
+
+
+def test_illustrate_proposes_prompts_in_the_write_tabs_voice(tmp_path, tiny_lm_dir):
+    """The Library's Illustrate asks the language model with the voice chosen in the Write tab."""
+    from types import SimpleNamespace
+
+    import app as studio_app
+    from studio.text.voice import VoiceSettings, VoiceTrainer
+
+    from .test_voice import writer_text
+
+    ctx, demo = studio_app.create_app([
+        "--no-browser", "--data-dir", str(tmp_path / "data"), "--output-dir", str(tmp_path / "out"), "--offline",
+        "--device", "cpu", "--text-model", str(tiny_lm_dir)])
+    rec = VoiceTrainer(ctx.manager, ctx.text.voices).train(
+        "local", "Mine", [writer_text(300, 1)], [], ctx.settings.text_model, VoiceSettings(steps=3, rank=2))
+    fns = {getattr(f.fn, "__name__", ""): f.fn for f in demo.fns.values()}
+    req = SimpleNamespace(username=None, session_hash="s1")
+    article = "## Herbs\n\nBasil on the sill.\n\n## Tomatoes\n\nRed and ripe."
+    rows, _ = fns["propose"]("dcgan-faces", 3, "Garden", article, req, rec["id"])
+    assert len(rows) == 2
+    with pytest.raises(Exception, match="no voice"):
+        fns["propose"]("dcgan-faces", 3, "Garden", article, req, "not-a-voice")
