@@ -35,7 +35,10 @@ from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
 from ..unitext import count_words as _count_words
+from ..library import LOCAL_OWNER
+from ..voices import VoiceStore
 from . import backends  # noqa: F401 - registers the "text" loader
+from .voice_backend import voice_backend  # registers the "voice" loader
 from .backends import SamplingParams, StreamStats, TextBackend
 from .checks import format_headlines, headline_items, judge_reply, on_topic, pick_headlines, topic_terms
 from .cleanup import clean
@@ -75,6 +78,7 @@ class WriteRequest:
         seed: -1 for random, else 0..2**32-1.
         audience, keywords, outline: optional extras for the templates.
         model: a text model reference; empty means the studio's default.
+        voice: the id or name of one of the writer's voices (Voice tab); empty for none.
     """
 
     prompt: str
@@ -91,6 +95,7 @@ class WriteRequest:
     keywords: str = ""
     outline: str = ""
     model: str = ""
+    voice: str = ""
 
     @classmethod
     def for_task(cls, task: str = "article", **kw) -> "WriteRequest":
@@ -126,6 +131,7 @@ class WriteRequest:
             keywords=check_text("keywords", self.keywords, required=False, max_chars=MAX_EXTRA_CHARS),
             outline=check_text("outline", self.outline, required=False, max_chars=MAX_EXTRA_CHARS),
             model=check_text("model", self.model, required=False, max_chars=500).strip(),
+            voice=check_text("voice", self.voice, required=False, max_chars=200).strip(),
         )
 
     def params(self, max_new_tokens: int, min_new_tokens: int = 0, seed_offset: int = 0) -> SamplingParams:
@@ -179,13 +185,17 @@ class TextEngine:
     def __init__(self, manager: ModelManager, settings: Settings):
         self.manager = manager
         self.settings = settings
+        self.voices = VoiceStore(settings.data_dir)
 
-    def backend(self, model: str = "") -> TextBackend:
-        """The loaded backend for ``model`` (default: ``settings.text_model``).
+    def backend(self, model: str = "", voice: str = "", owner: str = LOCAL_OWNER) -> TextBackend:
+        """The loaded backend for ``model`` (default: ``settings.text_model``), or with ``owner``'s ``voice``.
 
         Raises:
+            InvalidInput: (field ``voice``) no such voice, or it was trained on another model.
             ModelUnavailable: the model cannot be found or loaded.
         """
+        if voice:
+            return voice_backend(self.manager, self.voices, owner, voice, model, self.settings.text_model)
         return backends.get_backend(self.manager, model or self.settings.text_model)
 
     def is_loaded(self, model: str = "") -> bool:
@@ -194,14 +204,15 @@ class TextEngine:
 
     # ----- one-shot completion (Illustrate and other helpers) --------------------------
     def complete(self, prompt: str, *, max_new_tokens: int = 256, temperature: float = 0.7, seed: int = -1,
-                 stop: threading.Event | None = None, model: str = "") -> str:
+                 stop: threading.Event | None = None, model: str = "", voice: str = "",
+                 owner: str = LOCAL_OWNER) -> str:
         """One chat reply to ``prompt`` (a user message), as a string.
 
         Raises:
             InvalidInput: empty prompt or out-of-range numbers. ModelUnavailable.
         """
         prompt = check_text("prompt", prompt, max_chars=MAX_DRAFT_CHARS)
-        backend = self.backend(model)
+        backend = self.backend(model, voice, owner)
         from .prompts import SYSTEM
 
         text = backend.render([{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}])
@@ -213,7 +224,8 @@ class TextEngine:
         return "".join(backend.stream(text, params, stop or threading.Event())).strip()
 
     # ----- streaming ----------------------------------------------------------------------
-    def stream(self, request: WriteRequest, stop: threading.Event | None = None) -> Iterator[WriteEvent]:
+    def stream(self, request: WriteRequest, stop: threading.Event | None = None,
+               owner: str = LOCAL_OWNER) -> Iterator[WriteEvent]:
         """Stream the text for ``request``; the last event has ``done=True``.
 
         ``stop`` ends the generation within one token; the text so far is
@@ -227,7 +239,7 @@ class TextEngine:
         """
         req = request.validated()
         stop = stop or threading.Event()
-        backend = self.backend(req.model)
+        backend = self.backend(req.model, req.voice, owner)
         engine = getattr(backend, "engine", "")
         try:
             if req.task == "article" and req.length_words > SINGLE_PASS_WORDS:

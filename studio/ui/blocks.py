@@ -14,7 +14,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
-from . import image_tab, library_tab, repair_tab, style_tab, write_tab
+from . import image_tab, library_tab, repair_tab, style_tab, voice_tab, write_tab
 from .common import session_id
 from .owners import OwnFilesOnly
 
@@ -27,6 +27,7 @@ TABS = [
     ("style", "Style", style_tab),
     ("repair", "Repair", repair_tab),
     ("library", "Library", library_tab),
+    ("voice", "Voice", voice_tab),
 ]
 
 

@@ -21,6 +21,7 @@ Every handler acts as the request's user (:func:`owner_of`).
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import time
@@ -740,16 +741,19 @@ def wire(ctx, parts: dict) -> None:
 
     # ----- Illustrate -----------------------------------------------------------------------------
     @guard
-    def propose(model, seed, title_value, body, request: gr.Request, progress=gr.Progress()):
-        owner_of(ctx, request)
+    def propose(model, seed, title_value, body, request: gr.Request, voice="", progress=gr.Progress()):
+        owner = owner_of(ctx, request)
+        # the prompts are proposed in the voice chosen in the Write tab (none: the plain model)
+        complete = functools.partial(ctx.text.complete, voice=voice or "", owner=owner)
         with stop_event(ctx, request, "illustrate") as stop:
             progress(0, desc="Reading the sections…")
-            props = propose_prompts(ctx.text.complete, title_value or "", body or "", seed=_seed(seed), stop=stop,
+            props = propose_prompts(complete, title_value or "", body or "", seed=_seed(seed), stop=stop,
                                     progress=lambda i, n: progress(i / n, desc=f"Proposed {i} of {n}"))
         note = GAN_NOTE if _is_gan(model) else ""
         return [[p.section + 1, p.heading, p.prompt] for p in props], f"{_n(len(props), 'prompt')} proposed. {note}"
 
-    me["propose_btn"].click(propose, [me["ill_model"], me["ill_seed"], title, draft],
+    write_voice = [write["voice"]] if write.get("voice") is not None else []
+    me["propose_btn"].click(propose, [me["ill_model"], me["ill_seed"], title, draft] + write_voice,
                             [me["proposals"], me["ill_status"]], **private).success(
         lambda: gr.update(interactive=True), None, me["proposals"], show_progress="hidden", queue=False, **private)
 

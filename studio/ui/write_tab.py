@@ -32,7 +32,7 @@ SETTING_KEYS = ("task", "prompt", "tone", "length_words", "temperature", "top_p"
 # API field names as the Write tab labels them, for messages (draft tasks check the draft themselves)
 LABELS = {"prompt": "Topic", "tone": "Tone", "length_words": "Length (words)", "seed": "seed", "model": "Text model",
           "temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
-          "repetition_penalty": "repetition_penalty", "max_new_tokens": "max_new_tokens"}
+          "repetition_penalty": "repetition_penalty", "max_new_tokens": "max_new_tokens", "voice": "Voice"}
 UNDO_LABEL, NO_UNDO_LABEL = "Undo last generation", "Nothing to undo yet"
 TASK_HELP = {
     "article": "Type a topic. The article is added to the draft (a long one is planned, then written section by section).",
@@ -117,6 +117,11 @@ def _save_streamed(ctx, request, aid, title: str, text: str) -> None:
 
 
 def build(ctx) -> dict:
+    def _owner(request) -> str:
+        from .library_tab import owner_of  # the library's owner: the logged-in user, or "local"
+
+        return owner_of(ctx, request)
+
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):
             task = gr.Dropdown(TASK_CHOICES, value="article", label="What to write", elem_id="write-task")
@@ -126,6 +131,8 @@ def build(ctx) -> dict:
             with gr.Row():
                 tone = gr.Dropdown(list(TONES), value="neutral", label="Tone")
                 length_words = gr.Slider(20, 3000, value=400, step=10, label="Length (words)", elem_id="write-length")
+            voice = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="write-voice",
+                                info="Write like you: train a voice in the Voice tab.")
             with gr.Accordion("Audience, keywords, outline", open=False):
                 audience = gr.Textbox(label="Audience", placeholder="e.g. busy parents in small flats", max_length=4000)
                 keywords = gr.Textbox(label="Keywords", placeholder="e.g. balcony, herbs, compost", max_length=4000)
@@ -245,7 +252,7 @@ def build(ctx) -> dict:
         text = None
         with stop_event(ctx, request, "write") as stop:
             try:
-                for ev in ctx.text.stream(valid, stop):
+                for ev in ctx.text.stream(valid, stop, owner=_owner(request)):
                     ev.notes = cut_note + ev.notes
                     if valid.task == "continue":
                         text = base[: len(base) - len(valid.prompt)] + ev.text
@@ -265,25 +272,27 @@ def build(ctx) -> dict:
             gr.Info(f"Done: {ev.words:,} words, seed {ev.seed}.")
 
     inputs = [task, prompt, tone, length_words, temperature, top_p, top_k, repetition_penalty, max_new_tokens,
-              seed, audience, keywords, outline, model, draft, selection, title, article_id]
+              seed, audience, keywords, outline, model, voice, draft, selection, title, article_id]
     outputs = [draft, stats, notes, before, last_request, title, status]  # status last: see reports_to
 
-    def request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl) -> WriteRequest:
+    def request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, vc="") -> WriteRequest:
         return WriteRequest(prompt=p or "", task=t, tone=tn, length_words=lw, temperature=temp, top_p=tp, top_k=tk,
                             repetition_penalty=rp, max_new_tokens=mnt, seed=sd if sd is not None else -1,
-                            audience=aud or "", keywords=kw or "", outline=ol or "", model=mdl or "")
+                            audience=aud or "", keywords=kw or "", outline=ol or "", model=mdl or "",
+                            voice=vc or "")
 
     @reports_to(status, LABELS)
-    def on_write(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, ttl, aid, request: gr.Request):
-        yield from run(request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl), d or "", sel, request,
-                       ttl or "", aid)
+    def on_write(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, vc, d, sel, ttl, aid,
+                 request: gr.Request):
+        yield from run(request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, vc), d or "", sel,
+                       request, ttl or "", aid)
 
     @reports_to(status, LABELS)
-    def on_continue(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, d, sel, ttl, aid,
+    def on_continue(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, vc, d, sel, ttl, aid,
                     request: gr.Request):
         if not (d or "").strip():
             raise gr.Error("The draft is empty: write or paste something first, then Continue.")
-        req = request_from("continue", d, tn, min(lw, 600), temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl)
+        req = request_from("continue", d, tn, min(lw, 600), temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, vc)
         yield from run(req, d or "", None, request, ttl or "", aid)
 
     @reports_to(status, LABELS)
@@ -324,19 +333,20 @@ def build(ctx) -> dict:
     # ----- the /write API (DESIGN.md contract) -------------------------------------------
     def write(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
               temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
-              request: gr.Request = None) -> str:
+              voice: str = "", request: gr.Request = None) -> str:
         """Write text with the studio's language model and return it.
 
         task: article, outline, continue, rewrite, summarize, headlines, product_description, ad_copy.
         For continue, rewrite and summarize, `prompt` is your text. seed -1 is random.
+        voice: the id or name of one of your voices (see /voice_list); empty for none.
         """
         req = WriteRequest(prompt=prompt, task=task, tone=tone, length_words=length_words, temperature=temperature,
-                           top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)
+                           top_p=top_p, max_new_tokens=max_new_tokens, seed=seed, voice=voice or "")
         try:
             valid = req.validated()
             text = ""
             with stop_event(ctx, request, "write") as stop:
-                for ev in ctx.text.stream(valid, stop):
+                for ev in ctx.text.stream(valid, stop, owner=_owner(request)):
                     text = ev.text
             return text
         except Exception as exc:  # noqa: BLE001
@@ -348,16 +358,16 @@ def build(ctx) -> dict:
 
     def write_full(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
                    temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
-                   request: gr.Request = None) -> dict:
+                   voice: str = "", request: gr.Request = None) -> dict:
         """Like /write, but returns {"text", "seed", "notes"}: the seed actually used (drawn when -1) and the
         notes the Write tab shows (text trimmed to fit the model, max_new_tokens reached...)."""
         req = WriteRequest(prompt=prompt, task=task, tone=tone, length_words=length_words, temperature=temperature,
-                           top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)
+                           top_p=top_p, max_new_tokens=max_new_tokens, seed=seed, voice=voice or "")
         try:
             valid = req.validated()
             last = None
             with stop_event(ctx, request, "write") as stop:
-                for ev in ctx.text.stream(valid, stop):
+                for ev in ctx.text.stream(valid, stop, owner=_owner(request)):
                     last = ev
             return {"text": last.text if last else "", "seed": last.seed if last else valid.seed,
                     "notes": list(last.notes) if last else []}
@@ -368,4 +378,4 @@ def build(ctx) -> dict:
 
     gr.api(write_full, api_name="write_full", concurrency_id="text")
     return {"draft": draft, "title": title, "article_id": article_id, "generation_events": generation_events,
-            "stats": stats, "save_status": save_status, "undo_event": undo_event}
+            "stats": stats, "save_status": save_status, "undo_event": undo_event, "voice": voice}

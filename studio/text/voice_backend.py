@@ -1,0 +1,109 @@
+"""Loading a base language model for a voice, and the ``voice`` model kind.
+
+Voices always run on transformers (whatever backend writes without a voice):
+the base model is loaded with transformers (an embedded or local GGUF through
+:func:`studio.text.backends._load_gguf`, which caches the de-quantised
+weights; a transformers folder or Hub id with ``from_pretrained``), the PEFT
+adapter is applied with ``PeftModel.from_pretrained`` and merged
+(``merge_and_unload``), so writing with a voice is as fast as without.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import ModelUnavailable
+from ..models import ModelManager, ResolvedModel, register_loader
+from .backends import TransformersBackend, _load_gguf
+
+
+def fingerprint(config) -> dict:
+    """What identifies a model's architecture: type, vocabulary, width, depth (from its config)."""
+    return {k: getattr(config, k, None) for k in ("model_type", "vocab_size", "hidden_size", "num_hidden_layers")}
+
+
+def load_base(resolved: ResolvedModel, manager: ModelManager):
+    """A fresh (not shared) copy of a text model with transformers, on the manager's device.
+
+    Returns ``(model, tokenizer)``; the model is in eval mode.
+
+    Raises:
+        ModelUnavailable: a file that is not a GGUF, or weights that fail to load.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = resolved.path
+    gguf = None
+    if resolved.source != "hub" or path.exists():
+        if path.is_file() and path.suffix == ".gguf":
+            gguf = path
+        elif path.is_dir() and not (path / "config.json").exists():
+            found = sorted(path.glob("*.gguf"))
+            gguf = found[0] if found else None
+    try:
+        if gguf is not None:
+            model, tok = _load_gguf(gguf, manager)
+        else:
+            if resolved.source != "hub" and path.is_file():
+                raise ModelUnavailable(f"'{resolved.ref}' is a file; give the model's folder (or a .gguf file).")
+            tok = AutoTokenizer.from_pretrained(resolved.location)
+            model = AutoModelForCausalLM.from_pretrained(resolved.location, dtype=manager.dtype)
+    except ModelUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported to the writer
+        raise ModelUnavailable(f"The text model '{resolved.ref}' could not be loaded for a voice: "
+                               f"{type(exc).__name__}: {str(exc)[:300]}") from exc
+    if tok.pad_token_id is None:
+        tok.pad_token = tok.eos_token
+    return model.to(manager.device).eval(), tok
+
+
+@register_loader("voice", max_loaded=1)
+def load_voice(resolved: ResolvedModel, manager: ModelManager) -> TransformersBackend:
+    """Load ``<voice folder>/<checkpoint>`` (a PEFT adapter) on its base model; returns a TransformersBackend.
+
+    The base model is the one named in the voice's ``voice.json``; its
+    architecture must match the one the voice was trained on.
+
+    Raises:
+        ModelUnavailable: the record is missing, the base model cannot be loaded or has changed.
+    """
+    from peft import PeftModel
+
+    adapter = resolved.path
+    try:
+        record = json.loads((adapter.parent / "voice.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ModelUnavailable("This voice's record is missing or damaged; delete the voice and train it again.") \
+            from None
+    base_ref = record["base_model"]["ref"]
+    base = manager.resolve(base_ref, "text")
+    model, tok = load_base(base, manager)
+    if fingerprint(model.config) != record["base_model"]["fingerprint"]:
+        raise ModelUnavailable(f"The model '{base_ref}' has changed since the voice '{record['name']}' was trained "
+                               "on it; train the voice again.")
+    model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    model.to(manager.device).eval()
+    return TransformersBackend(model, tok, manager.device_lock(), f"{base_ref} + voice {record['name']}")
+
+
+def voice_backend(manager: ModelManager, store, owner: str, voice: str, model: str, default_model: str):
+    """The backend that writes in ``owner``'s ``voice`` (an id or a name).
+
+    ``model`` is the text model the request asked for ("" = ``default_model``);
+    it must be the model the voice was trained on.
+
+    Raises:
+        InvalidInput: (field ``voice``) no such voice for this owner, or it was trained on another model.
+        ModelUnavailable: the base model or the adapter cannot be loaded.
+    """
+    from ..errors import InvalidInput
+
+    rec = store.get(owner, voice)
+    want = (model or default_model).strip()
+    base = rec["base_model"]["ref"]
+    if want != base:
+        raise InvalidInput("voice", f"the voice '{rec['name']}' was trained on the text model '{base}', not on "
+                                    f"'{want}'. Choose '{base}' as the text model, or train the voice again on "
+                                    f"'{want}'.")
+    return manager.get("voice", str(store.adapter_path(owner, rec["id"])), trusted=True)

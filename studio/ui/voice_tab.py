@@ -1,0 +1,301 @@
+"""The Voice tab: teach the language model to write like you, from your articles and files.
+
+Pick Library articles and/or upload .md, .txt or .docx files, name the
+voice, press Train. A progress bar shows step, loss and time left; Stop keeps
+what was learnt so far. Voices are listed, renamed and deleted here, and
+chosen in the Write tab. The work is done by :class:`studio.text.voice.VoiceTrainer`.
+Also the ``/voice_train``, ``/voice_list``, ``/voice_rename`` and ``/voice_delete`` APIs.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import queue
+import threading
+import time
+
+import gradio as gr
+
+from ..errors import StudioError
+from ..text.voice import TrainProgress, VoiceSettings, VoiceTrainer, default_settings, describe
+from ..text.voice_sources import FILE_TYPES, gather
+from ..unitext import count_words
+from .common import reports_to, stop_event, session_id, to_gr_error
+
+LABELS = {"name": "Voice name", "article_ids": "Articles", "files": "Files", "texts": "Articles and files",
+          "steps": "Steps", "rank": "Rank", "learning_rate": "Learning rate", "voice": "Voice"}
+HEADERS = ["Name", "Predicts held-out text", "Steps", "Words", "Text model", "Trained"]
+
+
+def _owner(ctx, request):
+    from .library_tab import owner_of
+
+    return owner_of(ctx, request)
+
+
+def voice_choices(ctx, request) -> list[tuple[str, str]]:
+    """``(label, id)`` pairs of the user's voices, "No voice" first (for dropdowns)."""
+    try:
+        voices = ctx.text.voices.list(_owner(ctx, request))
+    except StudioError:
+        voices = []
+    return [("No voice", "")] + [(v["name"], v["id"]) for v in voices]
+
+
+def _table(ctx, request) -> list[list]:
+    rows = []
+    for v in ctx.text.voices.list(_owner(ctx, request)):
+        pct = v.get("improvement_percent")
+        rows.append([v["name"], "" if pct is None else f"{pct:.0f}% better" if pct >= 0 else f"{-pct:.0f}% worse",
+                     f"{v['steps_done']}" + (" (stopped)" if v.get("stopped") else ""), v.get("words", 0),
+                     v["base_model"]["ref"], time.strftime("%Y-%m-%d %H:%M", time.localtime(v.get("created", 0)))])
+    return rows
+
+
+def _bar(p: TrainProgress | None, text: str = "") -> str:
+    if p is None:
+        return f'<div class="studio-note">{html.escape(text)}</div>' if text else ""
+    line = p.message or p.phase
+    if p.phase == "training":
+        line = f"Step {p.step} of {p.steps}"
+        if p.loss is not None:
+            line += f" · loss {p.loss:.3f}"
+        if p.seconds_left is not None:
+            line += f" · about {_duration(p.seconds_left)} left"
+    return (f'<progress id="voice-progress" value="{p.step}" max="{max(1, p.steps)}" style="width:100%"></progress>'
+            f'<div id="voice-progress-text">{html.escape(line)}</div>')
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def _settings_md(words: int, given: VoiceSettings) -> str:
+    if not words:
+        return "Choose articles or files to see the settings Studio picks for them."
+    s = default_settings(words, given)
+    return (f"For **{words:,} words**: **{s.steps} steps**, rank **{s.rank}**, learning rate **{s.learning_rate:g}**, "
+            f"examples of {s.block_tokens} tokens. 20% of your text is kept aside to measure the result. "
+            "Leave a field at 0 to use these numbers.")
+
+
+def _ids(value) -> list[int]:
+    return [int(v) for v in (value or [])]
+
+
+def build(ctx) -> dict:
+    trainer = VoiceTrainer(ctx.manager, ctx.text.voices)
+    gr.Markdown("Teach the language model to write like you. Choose some of your articles or upload your own "
+                "files, name the voice and press **Train**. On a laptop without a graphics card this takes a few "
+                "minutes for a few articles. Then pick the voice in the Write tab.", elem_classes="studio-note")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=360):
+            name = gr.Textbox(label="Voice name", placeholder="e.g. My blog", max_length=80, elem_id="voice-name")
+            articles = gr.Dropdown([], value=[], multiselect=True, label="Articles from your Library",
+                                   elem_id="voice-articles", info="Click to see your articles.")
+            files = gr.File(label="Or upload .md, .txt or .docx files", file_count="multiple",
+                            file_types=list(FILE_TYPES), elem_id="voice-files")
+            with gr.Accordion("Advanced", open=False):
+                plan = gr.Markdown(_settings_md(0, VoiceSettings()), elem_id="voice-plan")
+                with gr.Row():
+                    steps = gr.Number(0, precision=0, label="Steps", minimum=0, maximum=5000)
+                    rank = gr.Number(0, precision=0, label="Rank", minimum=0, maximum=128)
+                    learning_rate = gr.Number(0, label="Learning rate", minimum=0, maximum=0.1)
+            with gr.Row():
+                train_btn = gr.Button("Train", variant="primary", elem_id="voice-train")
+                stop_btn = gr.Button("Stop", variant="stop", elem_id="voice-stop")
+            progress = gr.HTML("", elem_id="voice-progress-box")
+            result = gr.Markdown("", elem_id="voice-result")
+            status = gr.Markdown("", elem_classes="studio-note", elem_id="voice-status")
+        with gr.Column(scale=2, min_width=320):
+            table = gr.Dataframe(headers=HEADERS, value=[], interactive=False, label="Your voices",
+                                 elem_id="voice-table")
+            pick = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="voice-pick")
+            new_name = gr.Textbox(label="New name", max_length=80)
+            with gr.Row():
+                rename_btn = gr.Button("Rename", elem_id="voice-rename")
+                delete_btn = gr.Button("Delete", variant="stop", elem_id="voice-delete")
+            manage_status = gr.Markdown("", elem_classes="studio-note", elem_id="voice-manage-status")
+
+    def refresh(request: gr.Request):
+        choices = voice_choices(ctx, request)
+        return _table(ctx, request), gr.update(choices=choices)
+
+    def article_choices(request: gr.Request):
+        arts = ctx.library.list(_owner(ctx, request))
+        return gr.update(choices=[(f"{a['title'] or 'Untitled'} ({a['words']:,} words)", a["id"]) for a in arts])
+
+    articles.focus(guardless(article_choices), None, articles, api_visibility="private", queue=False)
+
+    def on_sources(ids, fs, st, rk, lr, request: gr.Request):
+        try:
+            texts, _ = gather(ctx.library, _owner(ctx, request), _ids(ids), fs or [])
+            words = sum(count_words(t) for t in texts)
+        except StudioError:
+            words = 0
+        return _settings_md(words, VoiceSettings(int(st or 0), int(rk or 0), float(lr or 0)))
+
+    for comp in (articles, files, steps, rank, learning_rate):
+        comp.change(on_sources, [articles, files, steps, rank, learning_rate], plan, api_visibility="private",
+                    show_progress="hidden")
+
+    @reports_to(status, LABELS)
+    def on_train(nm, ids, fs, st, rk, lr, request: gr.Request):
+        owner = _owner(ctx, request)
+        texts, sources = gather(ctx.library, owner, _ids(ids), fs or [])
+        cfg = VoiceSettings(steps=st or 0, rank=rk or 0, learning_rate=lr or 0.0).validated()
+        updates: queue.Queue = queue.Queue()
+        outcome: dict = {}
+        yield _bar(None, "Starting…"), "", gr.skip(), gr.skip()
+        with stop_event(ctx, request, "voice") as stop:
+            def work():
+                try:
+                    outcome["record"] = trainer.train(owner, nm, texts, sources, ctx.settings.text_model, cfg, stop,
+                                                      updates.put)
+                except BaseException as exc:  # noqa: BLE001 - shown to the writer
+                    outcome["error"] = exc
+                finally:
+                    updates.put(None)
+
+            worker = threading.Thread(target=work, name="studio-voice-train", daemon=True)
+            worker.start()
+            while True:
+                p = updates.get()
+                while p is not None and not updates.empty():  # show only the newest
+                    nxt = updates.get()
+                    if nxt is None:
+                        updates.put(None)
+                        break
+                    p = nxt
+                if p is None:
+                    break
+                yield _bar(p), gr.skip(), gr.skip(), gr.skip()
+            worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        rec = outcome["record"]
+        done = (f"**Voice “{html.escape(rec['name'])}” is ready.** {describe(rec)}"
+                + (f" Stopped after {rec['steps_done']} steps; what was learnt so far is kept." if rec["stopped"]
+                   else "") + " Choose it in the Write tab.")
+        gr.Info(f"Voice “{rec['name']}” is ready.")
+        yield "", done, _table(ctx, request), gr.update(choices=voice_choices(ctx, request), value=rec["id"])
+
+    train_event = train_btn.click(on_train, [name, articles, files, steps, rank, learning_rate],
+                                  [progress, result, table, pick, status], api_visibility="private",
+                                  concurrency_id="voice")
+    def on_stop(request: gr.Request):
+        ctx.jobs.stop(session_id(request), "voice")
+
+    stop_btn.click(on_stop, None, None, api_visibility="private", queue=False)
+
+    @reports_to(manage_status, LABELS)
+    def on_rename(voice, nn, request: gr.Request):
+        if not voice:
+            raise gr.Error("Choose a voice to rename.")
+        ctx.text.voices.rename(_owner(ctx, request), voice, nn or "")
+        return _table(ctx, request), gr.update(choices=voice_choices(ctx, request), value=voice), ""
+
+    @reports_to(manage_status, LABELS)
+    def on_delete(voice, request: gr.Request):
+        if not voice:
+            raise gr.Error("Choose a voice to delete.")
+        rec = ctx.text.voices.delete(_owner(ctx, request), voice)
+        gr.Info(f"Voice “{rec['name']}” deleted.")
+        return _table(ctx, request), gr.update(choices=voice_choices(ctx, request), value="")
+
+    rename_event = rename_btn.click(on_rename, [pick, new_name], [table, pick, new_name, manage_status],
+                                    api_visibility="private")
+    delete_event = delete_btn.click(on_delete, [pick], [table, pick, manage_status], api_visibility="private")
+    pick.focus(guardless(refresh), None, [table, pick], api_visibility="private", queue=False)
+
+    _api(ctx, trainer)
+    return {"refresh": refresh, "table": table, "pick": pick,
+            "events": [train_event, rename_event, delete_event]}
+
+
+def guardless(fn):
+    """A refresh handler that shows nothing when it fails (e.g. not logged in)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StudioError:
+            return gr.skip()
+
+    return wrapper
+
+
+def wire(ctx, parts) -> None:
+    """Keep the Write tab's Voice list in step with this tab, and fill both when the page opens."""
+    write_voice = parts.get("write", {}).get("voice")
+    voice_parts = parts.get("voice", {})
+    tabs = parts["tabs"]
+
+    def choices(request: gr.Request):
+        try:
+            return gr.update(choices=voice_choices(ctx, request))
+        except StudioError:
+            return gr.skip()
+
+    if write_voice is not None:
+        for ev in voice_parts.get("events", []):
+            ev.then(choices, None, write_voice, api_visibility="private", queue=False)
+        write_voice.focus(choices, None, write_voice, api_visibility="private", queue=False)
+    if voice_parts:
+        tabs.select(guardless(voice_parts["refresh"]), None, [voice_parts["table"], voice_parts["pick"]],
+                    api_visibility="private", queue=False)
+
+
+def _api(ctx, trainer: VoiceTrainer) -> None:
+    def voice_train(name: str, article_ids: str = "", text: str = "", steps: int = 0, rank: int = 0,
+                    learning_rate: float = 0.0, request: gr.Request = None) -> dict:
+        """Train a voice (a LoRA adapter of the studio's text model) on your Library articles and/or a text.
+
+        article_ids: comma-separated ids of your articles. text: more of your writing (optional).
+        steps, rank, learning_rate: 0 picks them from the amount of text. Returns the voice's record with
+        perplexity_before/after on the 20% of the text kept aside and improvement_percent.
+        """
+        try:
+            owner = _owner(ctx, request)
+            ids = [s.strip() for s in (article_ids or "").split(",") if s.strip()]
+            texts, sources = gather(ctx.library, owner, ids, []) if ids else ([], [])
+            if (text or "").strip():
+                texts.append(text)
+                sources.append({"kind": "text", "name": "text"})
+            if not texts:
+                from ..errors import InvalidInput
+
+                raise InvalidInput("article_ids", "give article ids or a text to learn from.")
+            cfg = VoiceSettings(steps=steps or 0, rank=rank or 0, learning_rate=learning_rate or 0.0)
+            with stop_event(ctx, request, "voice") as stop:
+                return trainer.train(owner, name, texts, sources, ctx.settings.text_model, cfg, stop)
+        except Exception as exc:  # noqa: BLE001
+            raise to_gr_error(exc) from exc
+
+    def voice_list(request: gr.Request = None) -> list:
+        """Your voices, newest first (id, name, base_model, settings, sources, perplexity before/after...)."""
+        try:
+            return ctx.text.voices.list(_owner(ctx, request))
+        except Exception as exc:  # noqa: BLE001
+            raise to_gr_error(exc) from exc
+
+    def voice_rename(voice: str, name: str, request: gr.Request = None) -> dict:
+        """Rename one of your voices (given by id or name)."""
+        try:
+            return ctx.text.voices.rename(_owner(ctx, request), voice, name)
+        except Exception as exc:  # noqa: BLE001
+            raise to_gr_error(exc) from exc
+
+    def voice_delete(voice: str, request: gr.Request = None) -> dict:
+        """Delete one of your voices (given by id or name); returns its record."""
+        try:
+            return ctx.text.voices.delete(_owner(ctx, request), voice)
+        except Exception as exc:  # noqa: BLE001
+            raise to_gr_error(exc) from exc
+
+    gr.api(voice_train, api_name="voice_train", concurrency_id="voice")
+    gr.api(voice_list, api_name="voice_list")
+    gr.api(voice_rename, api_name="voice_rename")
+    gr.api(voice_delete, api_name="voice_delete")
