@@ -2,7 +2,7 @@
 
 Voices always run on transformers (whatever backend writes without a voice):
 the base model is loaded with transformers (an embedded or local GGUF through
-:func:`studio.text.backends._load_gguf`, which caches the de-quantised
+:func:`studio.text.transformers_backend._load_gguf`, which caches the de-quantised
 weights; a transformers folder or Hub id with ``from_pretrained``), the PEFT
 adapter is applied with ``PeftModel.from_pretrained`` and merged
 (``merge_and_unload``), so writing with a voice is as fast as without.
@@ -14,7 +14,7 @@ import json
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel, register_loader
-from .backends import TransformersBackend, _load_gguf
+from .transformers_backend import TransformersBackend, _load_gguf
 
 
 def fingerprint(config) -> dict:
