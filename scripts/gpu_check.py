@@ -205,7 +205,7 @@ def text_rows(ck: Checker) -> None:
             from tests.tiny_models import make_tiny_lm
 
             model = str(make_tiny_lm(ck.tmp / "tiny-lm"))
-        ctx = make_context(ck, text_model=model)
+        ctx = make_context(ck, text_model=model, text_backend="transformers")
         try:
             backend = ctx.text.backend()
             if ck.cuda:
@@ -225,24 +225,22 @@ def text_rows(ck: Checker) -> None:
     ck.run("text transformers", f"{ck.device.type} {dtype}, 64 tokens, seed {SEED}", transformers_row)
 
     try:
-        import studio.text.llamacpp as llamacpp_module
+        import llama_cpp  # noqa: F401 - the llama.cpp backend needs llama-cpp-python
     except ImportError:
-        return ck.add("text llama.cpp", "n_gpu_layers", "skipped", "llama.cpp backend not present")
+        return ck.add("text llama.cpp", "n_gpu_layers", "skipped", "llama-cpp-python is not installed")
 
     def llamacpp_row() -> str:
         import llama_cpp
 
-        from studio import models
         from studio.text.backends import SamplingParams, StreamStats
 
         if not llama_cpp.llama_supports_gpu_offload():
-            raise Skip("this llama-cpp-python build cannot put layers on a GPU (llama_supports_gpu_offload)")
-        kinds = [k for k, (fn, _) in models._LOADERS.items() if fn.__module__ == llamacpp_module.__name__]
-        expect(bool(kinds), "studio.text.llamacpp registers no loader; update scripts/gpu_check.py")
-        ctx = make_context(ck)
+            raise Skip("this llama-cpp-python build cannot put layers on a GPU (llama_supports_gpu_offload); "
+                       "build it with CMAKE_ARGS=-DGGML_CUDA=on to test this row")
+        ctx = make_context(ck, text_backend="llama.cpp")
         used = [torch.cuda.mem_get_info()]  # llama.cpp's memory is not torch's: measured on the whole card
         try:
-            backend = ctx.manager.get(kinds[0], ctx.settings.text_model)
+            backend = ctx.text.backend()
             llamas = [v for v in vars(backend).values() if isinstance(v, llama_cpp.Llama)]
             layers = llamas[0].model_params.n_gpu_layers if llamas else None  # None: no Llama attribute found
             expect(layers != 0, "the model was loaded with n_gpu_layers=0 (all on the CPU)")

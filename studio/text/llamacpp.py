@@ -391,7 +391,7 @@ def gguf_context_length(path: Path) -> int | None:
 
 
 def load_llamacpp(path: Path, manager: ModelManager, name: str) -> LlamaCppBackend:
-    """Load a GGUF file with llama.cpp on the CPU.
+    """Load a GGUF file with llama.cpp (on the CPU; on the GPU with ``--device cuda`` and a CUDA build).
 
     ``n_ctx`` is the GGUF's own context length capped at :data:`MAX_CONTEXT` (the KV cache
     takes memory in proportion); ``n_threads`` is the number of physical cores (or
@@ -401,9 +401,15 @@ def load_llamacpp(path: Path, manager: ModelManager, name: str) -> LlamaCppBacke
     Raises:
         ValueError: llama.cpp could not read the file (corrupt, truncated, unsupported).
     """
+    import llama_cpp
+
     n_ctx = min(gguf_context_length(path) or 2048, MAX_CONTEXT)
     n = threads()
-    llm = open_llama(path, n_ctx=n_ctx, n_threads=n, n_threads_batch=n, n_gpu_layers=0, verbose=False)
-    log.info("llama.cpp: %s, n_ctx=%d, %d threads", path.name, n_ctx, n)
+    # every layer on the GPU when the studio runs on CUDA and this build of llama.cpp can offload
+    # (a CPU-only build, the one pip compiles by default, keeps them on the CPU)
+    gpu = manager.device.type == "cuda" and bool(llama_cpp.llama_supports_gpu_offload())
+    llm = open_llama(path, n_ctx=n_ctx, n_threads=n, n_threads_batch=n, n_gpu_layers=-1 if gpu else 0,
+                     verbose=False)
+    log.info("llama.cpp: %s, n_ctx=%d, %d threads, %s", path.name, n_ctx, n, "layers on the GPU" if gpu else "CPU")
     return LlamaCppBackend(llm, manager.device_lock(), name)
 
