@@ -3,7 +3,9 @@ on a scripted backend: fixed replies, so each assertion is about what the writer
 
 from __future__ import annotations
 
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -47,8 +49,8 @@ class ScriptedBackend:
 
 def engine_with(replies, retries=2) -> tuple[TextEngine, ScriptedBackend]:
     backend = ScriptedBackend(replies)
-    eng = TextEngine(manager=None, settings=Settings(device="cpu"))
-    eng.backend = lambda model="": backend
+    eng = TextEngine(manager=None, settings=Settings(device="cpu", data_dir=Path(tempfile.gettempdir()) / "unused"))
+    eng.backend = lambda model="", voice="", owner="": backend
     eng.retries = retries
     return eng, backend
 

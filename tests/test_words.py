@@ -46,7 +46,7 @@ class ScriptedBackend:
 def continued(tmp_path, draft, chunks):
     eng = TextEngine(None, Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c").validate())
     backend = ScriptedBackend(chunks)
-    eng.backend = lambda model="": backend
+    eng.backend = lambda model="", voice="", owner="": backend
     events = list(eng.stream(WriteRequest(prompt=draft, task="continue", length_words=20, max_new_tokens=40,
                                           seed=1), threading.Event()))
     assert backend.prompts[0].endswith(draft.rstrip()), "the draft is the assistant prefix the model continues"
