@@ -10,20 +10,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 if __name__ == "__main__":
-    import llama_cpp.llama_cpp as capi
-
-    from studio.text.llamacpp import has_amx
-
-    if has_amx():
-        default = capi.llama_model_default_params
-
-        def params():
-            p = default()
-            p.use_extra_bufts = False
-            return p
-
-        capi.llama_model_default_params = params
     from llama_cpp.server.__main__ import main
 
+    from studio.text.llamacpp import without_extra_buffers
+
     sys.argv[0] = "llama_cpp.server"
-    main()
+    with without_extra_buffers():
+        main()

@@ -22,6 +22,7 @@ Differences from transformers, kept small on purpose:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import logging
 import os
 import threading
@@ -74,21 +75,22 @@ def has_amx() -> bool:
 _PARAMS_LOCK = threading.Lock()
 
 
-def open_llama(path: Path | str, **kwargs):
-    """``llama_cpp.Llama(path, **kwargs)``, with llama.cpp's extra CPU buffer types (AMX,
-    weight repacking) turned off on CPUs with AMX.
+@contextlib.contextmanager
+def without_extra_buffers():
+    """While inside, llama.cpp loads models with its extra CPU buffer types (AMX, weight repacking) off,
+    on CPUs with AMX; elsewhere it changes nothing.
 
     Why: llama-cpp-python 0.3.36 built natively on an AMX machine crashes (SIGSEGV in
     ``ggml_backend_amx_mul_mat``) on the first prompt of more than one token where the
     system does not grant AMX to the process (seen in VMs). ``Llama`` has no argument for
-    ``llama_model_params.use_extra_bufts``, so its default is changed while this model is
-    constructed. Plain AVX2/AVX-512 kernels still run.
+    ``llama_model_params.use_extra_bufts``, so its default is changed meanwhile. Plain
+    AVX2/AVX-512 kernels still run.
     """
-    import llama_cpp
+    if not has_amx():
+        yield
+        return
     import llama_cpp.llama_cpp as capi
 
-    if not has_amx():
-        return llama_cpp.Llama(str(path), **kwargs)
     with _PARAMS_LOCK:
         default = capi.llama_model_default_params
 
@@ -99,9 +101,17 @@ def open_llama(path: Path | str, **kwargs):
 
         capi.llama_model_default_params = params
         try:
-            return llama_cpp.Llama(str(path), **kwargs)
+            yield
         finally:
             capi.llama_model_default_params = default
+
+
+def open_llama(path: Path | str, **kwargs):
+    """``llama_cpp.Llama(path, **kwargs)``, safe on CPUs with AMX (:func:`without_extra_buffers`)."""
+    import llama_cpp
+
+    with without_extra_buffers():
+        return llama_cpp.Llama(str(path), **kwargs)
 
 
 def threads() -> int:

@@ -237,17 +237,26 @@ def _save_dequantized(model, folder: Path) -> None:
     save_model(model, str(folder / "model.safetensors"), metadata={"format": "pt"})
 
 
-def load_transformers(resolved: ResolvedModel, manager: ModelManager, gguf: Path | None) -> TransformersBackend:
-    """Load a causal LM with transformers: a GGUF file (de-quantised, cached) or a transformers folder / Hub id."""
+def load_model_and_tokenizer(resolved: ResolvedModel, manager: ModelManager, gguf: Path | None):
+    """A causal LM and its tokenizer with transformers, on the manager's device, in eval mode: from a GGUF
+    file (de-quantised once and cached, :func:`_load_gguf`) or from a transformers folder / Hub id.
+
+    Raises:
+        ModelUnavailable: ``resolved`` is a file that is not a GGUF.
+    """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    path = resolved.path
     if gguf is not None:
         model, tok = _load_gguf(gguf, manager)
     else:
-        if resolved.source != "hub" and path.is_file():
+        if resolved.source != "hub" and resolved.path.is_file():
             raise ModelUnavailable(f"'{resolved.ref}' is a file; give the model's folder (or a .gguf file).")
         tok = AutoTokenizer.from_pretrained(resolved.location)
         model = AutoModelForCausalLM.from_pretrained(resolved.location, dtype=manager.dtype)
-    model.to(manager.device).eval()
+    return model.to(manager.device).eval(), tok
+
+
+def load_transformers(resolved: ResolvedModel, manager: ModelManager, gguf: Path | None) -> TransformersBackend:
+    """Load a causal LM with transformers: a GGUF file (de-quantised, cached) or a transformers folder / Hub id."""
+    model, tok = load_model_and_tokenizer(resolved, manager, gguf)
     return TransformersBackend(model, tok, manager.device_lock(), resolved.ref)

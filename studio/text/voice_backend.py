@@ -14,7 +14,7 @@ import json
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel, register_loader
-from .transformers_backend import TransformersBackend, _load_gguf
+from .transformers_backend import TransformersBackend, load_model_and_tokenizer
 
 
 def fingerprint(config) -> dict:
@@ -30,24 +30,10 @@ def load_base(resolved: ResolvedModel, manager: ModelManager):
     Raises:
         ModelUnavailable: a file that is not a GGUF, or weights that fail to load.
     """
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from .backends import _gguf_of
 
-    path = resolved.path
-    gguf = None
-    if resolved.source != "hub" or path.exists():
-        if path.is_file() and path.suffix == ".gguf":
-            gguf = path
-        elif path.is_dir() and not (path / "config.json").exists():
-            found = sorted(path.glob("*.gguf"))
-            gguf = found[0] if found else None
     try:
-        if gguf is not None:
-            model, tok = _load_gguf(gguf, manager)
-        else:
-            if resolved.source != "hub" and path.is_file():
-                raise ModelUnavailable(f"'{resolved.ref}' is a file; give the model's folder (or a .gguf file).")
-            tok = AutoTokenizer.from_pretrained(resolved.location)
-            model = AutoModelForCausalLM.from_pretrained(resolved.location, dtype=manager.dtype)
+        model, tok = load_model_and_tokenizer(resolved, manager, _gguf_of(resolved))
     except ModelUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - reported to the writer
@@ -55,7 +41,7 @@ def load_base(resolved: ResolvedModel, manager: ModelManager):
                                f"{type(exc).__name__}: {str(exc)[:300]}") from exc
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token
-    return model.to(manager.device).eval(), tok
+    return model, tok
 
 
 @register_loader("voice", max_loaded=1)
