@@ -206,6 +206,7 @@ def text_rows(ck: Checker) -> None:
 
             model = str(make_tiny_lm(ck.tmp / "tiny-lm"))
         ctx = make_context(ck, text_model=model, text_backend="transformers")
+        ctx.text.retries = 0  # one model call per request: the row measures the backend, not the quality retries
         try:
             backend = ctx.text.backend()
             if ck.cuda:
