@@ -241,6 +241,9 @@ def test_a_reload_loses_nothing(page, studio_server):
         time.sleep(0.5)
     bodies = [ctx.library.get("local", a["id"])["body"] for a in ctx.library.list("local")]
     assert any(b.startswith(streamed[:100]) for b in bodies), "the text streamed before the reload was lost"
+    # and the reloaded page reopens the article with that text, not its older version
+    page.wait_for_function(f"document.querySelector('#draft textarea').value.startsWith({streamed[:100]!r})",
+                           timeout=90_000)
 
     page.get_by_role("tab", name="Image").click()
     page.wait_for_function("document.querySelectorAll('#image-gallery img').length >= 4", timeout=90_000)

@@ -77,3 +77,30 @@ def test_field_names_become_the_labels_the_writer_sees():
         "Seed: must be -1 or 0..4294967295."
     # without a label the API name stays (API errors keep their field names)
     assert ui_message(InvalidInput("top_p", "must be from 0.01 to 1.0.")) == "top_p: must be from 0.01 to 1.0."
+
+
+def test_a_reloaded_page_waits_for_the_interrupted_generation_to_save():
+    """The job registry tells a reloaded page that a generation into its article is still ending, and
+    remembers pages that went away (their generation saves what it streamed)."""
+    import threading
+    import time
+
+    from studio.jobs import Jobs
+
+    jobs = Jobs()
+    assert jobs.wait_written(7, timeout=0) and jobs.wait_written(None, timeout=0)  # nothing runs: no wait
+    saved = []
+
+    def generation():
+        with jobs.writing(7):
+            time.sleep(0.3)
+            saved.append("streamed text")
+
+    t = threading.Thread(target=generation)
+    t.start()
+    time.sleep(0.05)
+    assert jobs.wait_written(7, timeout=30) and saved == ["streamed text"]
+    t.join()
+    event = jobs.start("s1", "write")
+    assert not jobs.is_gone("s1")
+    assert jobs.stop("s1", gone=True) == 1 and event.is_set() and jobs.is_gone("s1") and not jobs.is_gone("s2")

@@ -50,7 +50,7 @@ def build_ui(ctx) -> gr.Blocks:
                 wire(ctx, parts)
 
         def stop_all(request: gr.Request):
-            ctx.jobs.stop(session_id(request))
+            ctx.jobs.stop(session_id(request), gone=True)  # the page was closed or reloaded
 
         demo.unload(stop_all)
     return demo

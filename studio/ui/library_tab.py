@@ -615,6 +615,9 @@ def wire(ctx, parts: dict) -> None:
         if stored is None or aid is not None or (body or "").strip() or (title_value or "").strip():
             return nothing
         try:
+            # a generation into this article may still be ending (the page was reloaded mid-stream):
+            # wait for it to save what it streamed, so the reopened draft has it
+            ctx.jobs.wait_written(int(stored), timeout=30)
             a = lib.get(owner_of(ctx, request), int(stored))
         except (StudioError, TypeError, ValueError):
             return nothing

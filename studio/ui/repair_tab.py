@@ -27,7 +27,7 @@ from PIL import Image
 from ..errors import Cancelled, InvalidInput
 from ..image.imageio import probe_size
 from ..image.repair import INPAINT_AREAS, MAX_EXTEND, MAX_MASK_BLUR, MAX_PADDING, MAX_RADIUS, OPENCV_METHODS
-from .common import guard, session_id, stop_event
+from .common import guard, reports_to, session_id, stop_event
 from .components import WholeNumber, path_image
 
 OPENCV_CHOICE = ("OpenCV (offline, no model)", "")
@@ -166,6 +166,7 @@ def build(ctx) -> dict:
             with gr.Row():
                 run_btn = gr.Button("Repair", variant="primary", elem_id="repair-run")
                 stop_btn = gr.Button("Stop", variant="stop", elem_id="repair-stop")
+            run_status = gr.Markdown("", elem_classes="studio-note", elem_id="repair-run-status")
         with gr.Column(scale=1, min_width=340):
             compare = gr.ImageSlider(label="Before / after", type="filepath", format="png", elem_id="repair-compare",
                                      max_height=640)
@@ -203,7 +204,7 @@ def build(ctx) -> dict:
     model.change(model_defaults, model, [steps, guidance], queue=False, **private)
 
     # ----- repair ------------------------------------------------------------------------------
-    @guard
+    @reports_to(run_status)  # a problem is said next to the button; the last result stays in sight
     def repair(path, painted, ref, blur, method_v, radius_v, prompt_v, neg_v, strength_v, steps_v, guidance_v,
                seed_v, area_v, padding_v, left, right, up, down, hist, request: gr.Request, progress=gr.Progress()):
         if not path:
@@ -227,7 +228,8 @@ def build(ctx) -> dict:
 
     run_btn.click(repair, [picture, editor, model, mask_blur, method, radius, prompt, negative_prompt, strength,
                            steps, guidance, seed, area, padding, ext_left, ext_right, ext_up, ext_down, history],
-                  [compare, status, download, result_path, gallery, history], concurrency_id="repair", **private)
+                  [compare, status, download, result_path, gallery, history, run_status], concurrency_id="repair",
+                  **private)
 
     def stop_job(request: gr.Request):
         ctx.jobs.stop(session_id(request), "repair")

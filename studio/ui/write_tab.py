@@ -109,6 +109,8 @@ def _save_streamed(ctx, request, aid, title: str, text: str) -> None:
     so a reload reopens it. Another tab's newer save is never overwritten: both stay as versions."""
     from .library_tab import owner_of  # the library tab owns the rule for who owns an article
 
+    if not (title or "").strip():  # a generated article names itself in its first '# heading'
+        title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ") and ln[2:].strip()), "")
     try:
         ctx.library.save(owner_of(ctx, request), aid, title or "", text, create_missing=True,
                          note="generated (tab closed)", keep_both=True)
@@ -126,13 +128,22 @@ def build(ctx) -> dict:
         with gr.Column(scale=2, min_width=320):
             task = gr.Dropdown(TASK_CHOICES, value="article", label="What to write", elem_id="write-task")
             task_help = gr.Markdown(TASK_HELP["article"], elem_classes="studio-note")
-            prompt = gr.Textbox(label="Topic", lines=3, max_lines=8, max_length=4000, elem_id="write-prompt",
+            prompt = gr.Textbox(label="Topic", lines=2, max_lines=8, max_length=4000, elem_id="write-prompt",
                                 placeholder="e.g. Urban gardening for beginners")
             with gr.Row():
-                tone = gr.Dropdown(list(TONES), value="neutral", label="Tone")
-                length_words = gr.Slider(20, 3000, value=400, step=10, label="Length (words)", elem_id="write-length")
-            voice = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="write-voice",
-                                info="Write like you: train a voice in the Voice tab.")
+                tone = gr.Dropdown(list(TONES), value="neutral", label="Tone", min_width=100)
+                voice = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="write-voice", min_width=100)
+            length_words = gr.Slider(20, 5000, value=400, step=10, label="Length (words)", elem_id="write-length")
+            # progress and problems right next to the buttons, in sight on a laptop screen while the draft fills
+            stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
+            status = gr.Markdown("", elem_classes="studio-note", elem_id="write-status")
+            with gr.Row():
+                write_btn = gr.Button("Write", variant="primary", elem_id="write-btn")
+                continue_btn = gr.Button("Continue", elem_id="continue-btn")
+            with gr.Row():
+                regen_btn = gr.Button("Regenerate", elem_id="regenerate-btn")
+                stop_btn = gr.Button("Stop", variant="stop", elem_id="stop-btn")
+                undo_btn = gr.Button(NO_UNDO_LABEL, elem_id="undo-btn", interactive=False)
             with gr.Accordion("Audience, keywords, outline", open=False):
                 audience = gr.Textbox(label="Audience", placeholder="e.g. busy parents in small flats", max_length=4000)
                 keywords = gr.Textbox(label="Keywords", placeholder="e.g. balcony, herbs, compost", max_length=4000)
@@ -154,16 +165,6 @@ def build(ctx) -> dict:
                 max_new_tokens = gr.Slider(16, 4096, value=1024, step=16, label="max_new_tokens", elem_id="write-max-new-tokens",
                                            info="The most tokens one model call may write.")
                 seed = gr.Number(value=-1, precision=0, label="seed", info="-1 picks a random seed; the one used is shown.")
-            # progress and problems right next to the buttons, in sight on a laptop screen while the draft fills
-            stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
-            status = gr.Markdown("", elem_classes="studio-note", elem_id="write-status")
-            with gr.Row():
-                write_btn = gr.Button("Write", variant="primary", elem_id="write-btn")
-                continue_btn = gr.Button("Continue", elem_id="continue-btn")
-            with gr.Row():
-                regen_btn = gr.Button("Regenerate", elem_id="regenerate-btn")
-                stop_btn = gr.Button("Stop", variant="stop", elem_id="stop-btn")
-                undo_btn = gr.Button(NO_UNDO_LABEL, elem_id="undo-btn", interactive=False)
         with gr.Column(scale=3, min_width=400):
             title = gr.Textbox(label="Title", placeholder="Untitled article", elem_id="title", max_length=500)
             # a fixed height with autoscroll keeps the newest text in view while it streams
@@ -245,12 +246,26 @@ def build(ctx) -> dict:
         valid = req.validated()  # errors before anything changes
         req_dict = dataclasses.asdict(valid)
         ev = None
+        if aid is None:  # a new draft becomes an article now, so a reload mid-generation can reopen it
+            from .library_tab import owner_of
+
+            aid = ctx.library.create(owner_of(ctx, request), title_now or "", base)["id"]
         if not ctx.text.is_loaded(valid.model):
             yield (gr.skip(), "Loading the language model (the first time on a computer takes up to a minute)…",
-                   gr.skip(), gr.skip(), gr.skip(), gr.skip())
+                   gr.skip(), gr.skip(), gr.skip(), gr.skip(), aid)
         topic = "" if valid.task in DRAFT_TASKS else valid.prompt
         text = None
-        with stop_event(ctx, request, "write") as stop:
+        saved = []
+
+        def keep_streamed():
+            """Save what was streamed when the page goes away (closed, reloaded, lost): once."""
+            if not saved and text is not None and text != base:
+                saved.append(True)
+                _save_streamed(ctx, request, aid, title_now, text)
+            written.set()
+
+        with ctx.jobs.writing(aid) as written, ctx.jobs.when_gone(session_id(request), keep_streamed), \
+                stop_event(ctx, request, "write") as stop:
             try:
                 for ev in ctx.text.stream(valid, stop, owner=_owner(request)):
                     ev.notes = cut_note + ev.notes
@@ -263,17 +278,18 @@ def build(ctx) -> dict:
                     else:
                         text = _join(base, ev.text, separate=valid.task in SHORT_PIECES)
                     yield (text, stats_line(ev, text), notes_md(ev.notes), base, req_dict,
-                           title_for(title_now, ev, topic))
+                           title_for(title_now, ev, topic), aid)
             except GeneratorExit:  # the tab was closed or reloaded mid-generation: keep what was streamed
-                if text is not None and text != base:
-                    _save_streamed(ctx, request, aid, title_now, text)
+                keep_streamed()
                 raise
+            if ctx.jobs.is_gone(session_id(request)):
+                keep_streamed()  # stopped because the page went away
         if ev is not None and ev.done and not ev.stopped:
             gr.Info(f"Done: {ev.words:,} words, seed {ev.seed}.")
 
     inputs = [task, prompt, tone, length_words, temperature, top_p, top_k, repetition_penalty, max_new_tokens,
               seed, audience, keywords, outline, model, voice, draft, selection, title, article_id]
-    outputs = [draft, stats, notes, before, last_request, title, status]  # status last: see reports_to
+    outputs = [draft, stats, notes, before, last_request, title, article_id, status]  # status last: see reports_to
 
     def request_from(t, p, tn, lw, temp, tp, tk, rp, mnt, sd, aud, kw, ol, mdl, vc="") -> WriteRequest:
         return WriteRequest(prompt=p or "", task=t, tone=tn, length_words=lw, temperature=temp, top_p=tp, top_k=tk,
