@@ -71,7 +71,7 @@ def test_write_streams_and_stop_stops(page):
     page.locator("#write-length input[type=number]").press("Enter")
     page.locator("#write-btn").click()
     # progress is in sight from the first moment (loading, planning), next to the buttons
-    page.wait_for_function("/Loading|Planning|Writing|Waiting/.test(document.querySelector('#write-stats').innerText)",
+    page.wait_for_function("/Loading|Planning|Writing|Waiting/.test((document.querySelector('#write-stats')?.innerText ?? ''))",
                            timeout=420_000)
     assert in_view(page, "#write-stats"), "the progress line is below the fold"
     page.screenshot(path=str(ARTIFACTS / "write-progress.png"))
@@ -84,7 +84,7 @@ def test_write_streams_and_stop_stops(page):
                            " return t.scrollHeight <= t.clientHeight + 2 ||"
                            " t.scrollTop + t.clientHeight >= t.scrollHeight - 40; })()", timeout=90_000)
     page.locator("#stop-btn").click()
-    page.wait_for_function("document.querySelector('#write-stats').innerText.includes('Stopped')", timeout=90_000)
+    page.wait_for_function("(document.querySelector('#write-stats')?.innerText ?? '').includes('Stopped')", timeout=90_000)
     stopped = draft_value(page)
     time.sleep(2)
     assert draft_value(page) == stopped  # nothing more arrives after Stop
@@ -97,7 +97,7 @@ def test_reload_brings_back_the_draft(page):
     """The draft was autosaved when the generation ended; a reload reopens it."""
     before = draft_value(page)
     assert before.strip()
-    page.wait_for_function("document.querySelector('#save-status').innerText.includes('Saved')", timeout=90_000)
+    page.wait_for_function("(document.querySelector('#save-status')?.innerText ?? '').includes('Saved')", timeout=90_000)
     reload_quietly(page)
     page.wait_for_function("document.querySelector('#draft textarea').value.length > 0", timeout=420_000)
     assert draft_value(page) == before
@@ -159,7 +159,7 @@ def test_an_error_never_hides_the_draft(page):
     assert "Nothing to undo" in page.locator("#undo-btn").inner_text()
     page.locator("#write-prompt textarea").fill("")
     page.locator("#write-btn").click()
-    page.wait_for_function("document.querySelector('#write-status').innerText.includes('Topic: is empty')",
+    page.wait_for_function("(document.querySelector('#write-status')?.innerText ?? '').includes('Topic: is empty')",
                            timeout=90_000)
     assert in_view(page, "#write-status"), "the error is out of sight"
     time.sleep(1)
@@ -199,7 +199,7 @@ def test_repair_paints_a_mask_and_mends_the_picture(page, studio_server, tmp_pat
     page.mouse.move(box["x"] + box["width"] * 0.6, cy + 10, steps=25)
     page.mouse.up()
     page.locator("#repair-run").click()
-    page.wait_for_function("document.querySelector('#repair-status').innerText.includes('Repaired with OpenCV')",
+    page.wait_for_function("(document.querySelector('#repair-status')?.innerText ?? '').includes('Repaired with OpenCV')",
                            timeout=120_000)
     page.wait_for_function("document.querySelectorAll('#repair-compare img').length >= 1", timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "repair.png"), full_page=True)

@@ -49,13 +49,13 @@ def test_train_a_voice_in_the_tab_and_write_with_it(page):
     page.locator("#voice-name input, #voice-name textarea").first.fill("Garden voice")
     page.locator("#voice-files input[type=file]").set_input_files(str(essay))
     page.get_by_text("Advanced").click()
-    page.wait_for_function("document.querySelector('#voice-plan').innerText.includes('words')", timeout=60_000)
+    page.wait_for_function("(document.querySelector('#voice-plan')?.innerText ?? '').includes('words')", timeout=60_000)
     steps = page.get_by_label("Steps")
     steps.fill("12")
     steps.press("Tab")
     page.locator("#voice-train").click()
     page.wait_for_selector("#voice-progress", timeout=120_000)
-    page.wait_for_function("document.querySelector('#voice-result').innerText.includes('is ready')",
+    page.wait_for_function("(document.querySelector('#voice-result')?.innerText ?? '').includes('is ready')",
                            timeout=300_000)
     result = page.locator("#voice-result").inner_text()
     assert "held-out text" in result and "before" in result, result
@@ -70,7 +70,7 @@ def test_train_a_voice_in_the_tab_and_write_with_it(page):
     page.get_by_role("option", name="Headline ideas").click()
     page.locator("#write-prompt textarea").fill("spring planting")
     page.locator("#write-btn").click()
-    page.wait_for_function("document.querySelector('#write-stats').innerText.includes('Done')", timeout=300_000)
+    page.wait_for_function("(document.querySelector('#write-stats')?.innerText ?? '').includes('Done')", timeout=300_000)
     assert page.locator("#draft textarea").input_value().strip()
     assert "⚠️" not in page.locator("#write-status").inner_text()
     real = [e for e in page.errors if not any(b in e for b in BENIGN)]
