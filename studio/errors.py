@@ -51,6 +51,12 @@ class Cancelled(StudioError):
         super().__init__(message)
 
 
+def raise_if_stopped(stop) -> None:
+    """Raise :class:`Cancelled` when the stop event ``stop`` (a ``threading.Event`` or None) is set."""
+    if stop is not None and stop.is_set():
+        raise Cancelled()
+
+
 class OutOfMemory(StudioError):
     """The device ran out of memory; the message suggests a smaller job or offload flags."""
 

@@ -43,7 +43,7 @@ import torch
 from PIL import Image
 
 from ..devices import free_memory
-from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError
+from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError, raise_if_stopped
 from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
@@ -87,10 +87,6 @@ class RepairResult:
     notes: list[str]
     seconds: float
 
-
-def _check_stop(stop: threading.Event | None) -> None:
-    if stop is not None and stop.is_set():
-        raise Cancelled()
 
 
 class RepairEngine:
@@ -268,7 +264,7 @@ class RepairEngine:
             raise InvalidInput("mask_image", "covers the whole picture, so nothing is left to repair from. Leave "
                                              "the parts to keep unmasked (black).")
         canvas, full_mask = extend_canvas(rgb, mask, ext["left"], ext["right"], ext["up"], ext["down"])
-        _check_stop(stop)
+        raise_if_stopped(stop)
 
         if not ref:
             result, notes, params = self._opencv(canvas, full_mask, opencv_method, opencv_radius, mask_blur,
@@ -281,7 +277,7 @@ class RepairEngine:
             result, notes, params = self._diffusion(
                 ref, canvas, full_mask, prompt, negative_prompt, strength, steps, guidance, seed, mask_blur,
                 inpaint_area, masked_padding, stop, progress)
-        _check_stop(stop)
+        raise_if_stopped(stop)
         params.update({"width": result.shape[1], "height": result.shape[0], "mask_blur": mask_blur,
                        "masked_pixels": int(np.count_nonzero(full_mask)), "content": _display_name(name)})
         if extending:
@@ -304,7 +300,7 @@ class RepairEngine:
             grown = cv2.dilate(mask.view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
             filled = opencv_fill(canvas, grown.view(bool), method, radius)
             alpha *= grown
-        _check_stop(stop)
+        raise_if_stopped(stop)
         out = composite(canvas, filled, mask, alpha)
         if progress is not None:
             progress(1, 1)
@@ -362,13 +358,13 @@ class RepairEngine:
         call = {k: v for k, v in call.items() if k in accepted}
         try:
             with self.manager.device_lock(), torch.inference_mode():
-                _check_stop(stop)
+                raise_if_stopped(stop)
                 out = pipe(**call)
         except torch.OutOfMemoryError:
             free_memory(self.manager.device)
             raise OutOfMemory(f"The device ran out of memory at {work[0]}×{work[1]} px. Use “only masked”, or "
                               "restart the studio with --cpu-offload or --vae-tiling.") from None
-        _check_stop(stop)
+        raise_if_stopped(stop)
         if getattr(out, "nsfw_content_detected", None) and out.nsfw_content_detected[0]:
             raise StudioError("The model's safety checker blacked out the picture; nothing was saved.")
         painted = out.images[0].convert("RGB")

@@ -53,7 +53,7 @@ import torch
 from PIL import Image
 
 from ..devices import free_memory
-from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError
+from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError, raise_if_stopped
 from ..models import EMBEDDED, ModelManager, ResolvedModel, register_loader
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
@@ -141,7 +141,7 @@ class StyleModel:
         optimizer = torch.optim.Adam([vector], lr=OWN_LR)
         with torch.enable_grad():
             for _ in range(OWN_STEPS):
-                _check(stop)
+                raise_if_stopped(stop)
                 optimizer.zero_grad(set_to_none=True)
                 loss = (self.nets.transformer(target, vector) - target).abs().mean()
                 loss.backward()
@@ -248,10 +248,6 @@ class StyleResult:
     seconds: float
 
 
-def _check(stop: threading.Event | None) -> None:
-    if stop is not None and stop.is_set():
-        raise Cancelled()
-
 
 # ----- the engine ---------------------------------------------------------------------------
 class StyleEngine:
@@ -346,14 +342,14 @@ class StyleEngine:
         # style pictures keep their size here: the prediction network sees them at 256 px anyway
         style = load_user_image(style_image, "style_image") if has_image else None
         second = None if _empty(second_style_image) else load_user_image(second_style_image, "second_style_image")
-        _check(stop)
+        raise_if_stopped(stop)
         net = self.model(model)
         if has_preset and net.presets is None:
             raise ModelUnavailable(f"The preset styles are missing ({PRESET_FILE}). "
                                    "Run scripts/make_preset_thumbnails.py, or use a style image.")
         try:
             with self.manager.device_lock():
-                _check(stop)
+                raise_if_stopped(stop)
                 x = to_tensor(content.image, net.device)
                 if has_preset:
                     vector = net.presets[PRESETS.index(preset)].unsqueeze(0)
@@ -372,7 +368,7 @@ class StyleEngine:
             free_memory(self.manager.device)
             raise OutOfMemory(f"The device ran out of memory at {content.size[0]}×{content.size[1]} px. "
                               "Lower max_side and try again.") from None
-        _check(stop)
+        raise_if_stopped(stop)
         params = {
             "prompt": "",
             "engine": "style",
@@ -464,7 +460,7 @@ class StyleEngine:
                                else guidance_scale, 0.0, diff.MAX_GUIDANCE)
         check_denoising_steps(steps, strength)
         content = load_user_image(content_image, "content_image", max_side)
-        _check(stop)
+        raise_if_stopped(stop)
         pipe = self.img2img_pipeline(ref)
         step = diff.size_step(pipe)
         w, h = content.size
@@ -497,13 +493,13 @@ class StyleEngine:
         call = {k: v for k, v in call.items() if k in accepted}
         try:
             with self.manager.device_lock(), torch.inference_mode():
-                _check(stop)
+                raise_if_stopped(stop)
                 out = pipe(**call)
         except torch.OutOfMemoryError:
             free_memory(self.manager.device)
             raise OutOfMemory(f"The device ran out of memory at {work[0]}×{work[1]} px. Lower max_side, "
                               "or restart the studio with --cpu-offload or --vae-tiling.") from None
-        _check(stop)
+        raise_if_stopped(stop)
         if getattr(out, "nsfw_content_detected", None) and out.nsfw_content_detected[0]:
             raise StudioError("The model's safety checker blacked out the picture; nothing was saved.")
         image = out.images[0].convert("RGB")
