@@ -12,6 +12,7 @@ import dataclasses
 from .image.diffusion import DiffusionEngine
 from .image.gan import GanEngine
 from .image.repair import RepairEngine
+from .image.router import ImageRouter
 from .image.style import StyleEngine
 from .library import Library
 from .models import ModelManager
@@ -32,6 +33,7 @@ class StudioContext:
     style: StyleEngine
     library: Library
     repair: RepairEngine
+    images: ImageRouter
     jobs: Jobs = dataclasses.field(default_factory=Jobs)
 
     @classmethod
@@ -39,13 +41,15 @@ class StudioContext:
         """Build the manager and the engines; loads no model (models load on first use)."""
         manager = ModelManager(settings)
         diffusion = DiffusionEngine(manager, settings)
+        gan = GanEngine(manager, settings)
         return cls(
             settings=settings,
             manager=manager,
             text=TextEngine(manager, settings),
-            gan=GanEngine(manager, settings),
+            gan=gan,
             diffusion=diffusion,
             style=StyleEngine(manager, settings),
             library=Library(settings.data_dir),
             repair=RepairEngine(manager, settings, diffusion),
+            images=ImageRouter(gan, diffusion, settings),
         )

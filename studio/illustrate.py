@@ -18,7 +18,8 @@ The steps are plain functions, so each can be tested alone:
    the heading (:func:`place_images`), matching sections by heading text, so
    edits made meanwhile do not misplace them.
 
-:func:`image_generator` is the only place that knows the image engines: it
+:meth:`studio.image.router.ImageRouter.generator` (``ctx.images.generator``,
+also :func:`image_generator`) is the only place that knows the image engines: it
 picks the GAN (which ignores prompts; faces at 256 px) or a diffusers
 pipeline (the model's native size and default steps) from the model reference.
 """
@@ -36,7 +37,6 @@ from .validate import SEED_MAX, check_seed
 
 MAX_SECTIONS = 20
 SECTION_CHARS = 700
-GAN_SIZE = 256
 
 EXAMPLE_PROMPT = "an old lighthouse on a rocky coast at sunset, gulls in the sky, oil painting"
 # Small models follow an instruction best when it comes after the material and shows one example.
@@ -315,26 +315,6 @@ def illustrate(library: Library, owner: str, article_id: int, title: str, body: 
 
 def image_generator(ctx, model: str, *, stop: threading.Event | None = None,
                     num_inference_steps: int | None = None) -> tuple[Generate, bool]:
-    """``(generate, uses_prompt)`` for the image ``model`` of the studio context ``ctx``.
-
-    A GAN reference (see :func:`studio.image.gan.is_gan_ref`) uses
-    ``ctx.gan.generate`` (faces at 256 px; the prompt is ignored, so
-    ``uses_prompt`` is False); anything else ``ctx.diffusion.generate`` at the
-    model's native size and default steps (or ``num_inference_steps``). Nothing is
-    written to the outputs folder: the library keeps the pictures.
-    """
-    from .image.gan import is_gan_ref
-
-    if is_gan_ref(model):
-        def generate(prompt: str, seed: int):
-            r = ctx.gan.generate(num_images=1, seed=seed, size=GAN_SIZE, model=model, stop=stop, save=False)
-            return r.images[0], r.params[0]
-
-        return generate, False
-
-    def generate(prompt: str, seed: int):
-        r = ctx.diffusion.generate(prompt=prompt, model=model, seed=seed, num_images=1, stop=stop, save=False,
-                                   num_inference_steps=num_inference_steps)
-        return r.images[0], r.params[0]
-
-    return generate, True
+    """``(generate, uses_prompt)`` for the image ``model``: ``ctx.images.generator`` (see
+    :meth:`studio.image.router.ImageRouter.generator`)."""
+    return ctx.images.generator(model, stop=stop, num_inference_steps=num_inference_steps)

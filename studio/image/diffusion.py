@@ -328,6 +328,10 @@ class DiffusionEngine:
             (notes if why else refs).append(why or ref)
         return refs, notes
 
+    def is_loaded(self, model: str | None = None) -> bool:
+        """True when ``model`` (default ``--diffusion-model``) is in memory; loads nothing."""
+        return self.manager.is_loaded("diffusion", (model or self.settings.diffusion_model or "").strip())
+
     # ----- per-model facts --------------------------------------------------------------
     def pipeline(self, model: str | None = None):
         """The loaded pipeline of ``model`` (default ``--diffusion-model``); loads it once.

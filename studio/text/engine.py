@@ -202,6 +202,31 @@ class TextEngine:
         """True when ``model`` (default: ``settings.text_model``) is ready without loading."""
         return self.manager.is_loaded(backends.text_kind(self.manager), model or self.settings.text_model)
 
+    def offered(self) -> list[str]:
+        """Text models to offer in the Write tab: the configured one, then (local backends only) the
+        embedded ones that are installed and the Hub twins already in the cache. Never raises."""
+        from ..models import EMBEDDED, hub_cached_snapshot
+
+        choices = [self.settings.text_model]
+        if self.settings.text_backend == "openai":  # the server's model; local ones are not used then
+            return choices
+        for name, emb in EMBEDDED.items():
+            if emb.kind == "text" and name not in choices:
+                try:
+                    self.manager.resolve(name, "text")
+                    choices.append(name)
+                except Exception:  # noqa: BLE001 - unavailable models are simply not listed
+                    pass
+            if emb.kind == "text" and emb.hub_twin and hub_cached_snapshot(emb.hub_twin) and emb.hub_twin not in choices:
+                choices.append(emb.hub_twin)
+        return choices
+
+    def voice_trainer(self):
+        """A :class:`~studio.text.voice.VoiceTrainer` on this engine's model manager and voice store."""
+        from .voice import VoiceTrainer
+
+        return VoiceTrainer(self.manager, self.voices)
+
     # ----- one-shot completion (Illustrate and other helpers) --------------------------
     def complete(self, prompt: str, *, max_new_tokens: int = 256, temperature: float = 0.7, seed: int = -1,
                  stop: threading.Event | None = None, model: str = "", voice: str = "",
