@@ -52,7 +52,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..devices import free_memory
+from ..devices import exact_fp32_convolutions, free_memory
 from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError, raise_if_stopped
 from ..models import EMBEDDED, ModelManager, ResolvedModel, register_loader
 from ..settings import Settings
@@ -348,7 +348,7 @@ class StyleEngine:
             raise ModelUnavailable(f"The preset styles are missing ({PRESET_FILE}). "
                                    "Run scripts/make_preset_thumbnails.py, or use a style image.")
         try:
-            with self.manager.device_lock():
+            with self.manager.device_lock(), exact_fp32_convolutions():  # TF32 changed pictures (devices.py)
                 raise_if_stopped(stop)
                 x = to_tensor(content.image, net.device)
                 if has_preset:
