@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ..devices import oom_guard
+from ..devices import exact_fp32_convolutions, oom_guard
 from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
 from ..models import ModelManager
 from ..jobs import Progress
@@ -196,7 +196,8 @@ class StyleEngine:
                                    "Run scripts/make_preset_thumbnails.py, or use a style image.")
         oom = (f"The device ran out of memory at {content.size[0]}×{content.size[1]} px. "
                "Lower max_side and try again.")
-        with oom_guard(self.manager.device, oom), self.manager.device_lock():
+        # TF32 changed pictures (devices.py)
+        with oom_guard(self.manager.device, oom), self.manager.device_lock(), exact_fp32_convolutions():
             raise_if_stopped(stop)
             x = to_tensor(content.image, net.device)
             if has_preset:
