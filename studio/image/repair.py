@@ -351,7 +351,7 @@ class RepairEngine:
         }, diff.step_callback(stop, progress, lambda p, i: (min(i + 1, run_steps), run_steps)))
         oom = (f"The device ran out of memory at {work[0]}×{work[1]} px. Use “only masked”, or "
                "restart the studio with --cpu-offload or --vae-tiling.")
-        with oom_guard(self.manager.device, oom), self.manager.device_lock(), torch.inference_mode():
+        with oom_guard(self.manager, oom), self.manager.device_lock(), torch.inference_mode():
             raise_if_stopped(stop)
             out = pipe(**call)
         raise_if_stopped(stop)

@@ -197,7 +197,7 @@ class StyleEngine:
         oom = (f"The device ran out of memory at {content.size[0]}×{content.size[1]} px. "
                "Lower max_side and try again.")
         # TF32 changed pictures (devices.py)
-        with oom_guard(self.manager.device, oom), self.manager.device_lock(), exact_fp32_convolutions():
+        with oom_guard(self.manager, oom), self.manager.device_lock(), exact_fp32_convolutions():
             raise_if_stopped(stop)
             x = to_tensor(content.image, net.device)
             if has_preset:
