@@ -224,3 +224,41 @@ def test_write_full_returns_text_seed_and_notes_and_write_still_returns_text(ser
                        api_name="/write") == full["text"]
     long = ann.predict(prompt="x " * 3000, task="summarize", max_new_tokens=8000, seed=1, api_name="/write_full")
     assert long["notes"], "notes such as a reduced max_new_tokens come back"
+
+
+# ---------------------------------------------------------------------- export without --auth; bad formats
+@pytest.fixture(scope="module")
+def open_server(tmp_path_factory):
+    """A single-user studio (no --auth), as on a writer's own computer."""
+    import app as studio_app
+
+    tmp = tmp_path_factory.mktemp("issue12-open")
+    ctx, demo = studio_app.create_app([
+        "--no-browser", "--port", str(free_port()), "--data-dir", str(tmp / "data"),
+        "--output-dir", str(tmp / "out"), "--device", "cpu", "--offline"])
+    studio_app.launch(ctx, demo, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{ctx.settings.port}", ctx
+    finally:
+        demo.close()
+
+
+def test_export_works_without_a_login_when_auth_is_off(open_server):
+    import docx
+
+    from .conftest import studio_client
+
+    url, ctx = open_server
+    anyone = studio_client(url + "/")
+    aid = anyone.predict(title="Balcony notes", body="## Herbs\n\nBasil *likes* sun.", api_name="/library_save")
+    aid = aid["article_id"]
+    html = Path(anyone.predict(article_id=aid, format="html", api_name="/export"))
+    assert html.name == "Balcony notes.html" and "<em>likes</em>" in html.read_text("utf-8")
+    assert "Basil" in "".join(p.text for p in docx.Document(anyone.predict(article_id=aid, format="docx",
+                                                                           api_name="/export")).paragraphs)
+    assert Path(anyone.predict(article_id=aid, format="md", api_name="/export")).suffix == ".zip"
+    # the link the Library's Download box shows is served to the browser, with no login
+    link = call(browser(url, None), url, "export", [aid, "html"])[0]["url"]
+    assert status_of(browser(url, None), link) == 200
+    assert [a["id"] for a in ctx.library.list("local")] == [aid]
+
