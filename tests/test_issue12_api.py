@@ -262,3 +262,15 @@ def test_export_works_without_a_login_when_auth_is_off(open_server):
     assert status_of(browser(url, None), link) == 200
     assert [a["id"] for a in ctx.library.list("local")] == [aid]
 
+
+@pytest.mark.parametrize("fmt", ["pdf", "HTML", "", "md "])
+def test_an_unknown_export_format_is_named_with_the_formats_allowed(open_server, server, fmt):
+    from .conftest import studio_client
+
+    for c in (studio_client(open_server[0] + "/"), client(server, "ann")):
+        aid = c.predict(title="Kept", body="as it is", api_name="/library_save")
+        with pytest.raises(Exception, match=r"format: must be one of md, html, docx, not") as err:
+            c.predict(article_id=aid["article_id"], format=fmt, api_name="/export")
+        assert "list of choices" not in str(err.value)
+        got = c.predict(article_id=aid["article_id"], api_name="/library_get")
+        assert (got["body"], got["version_id"]) == ("as it is", aid["version_id"])
