@@ -139,6 +139,13 @@ def test_exports_and_uploads_are_served_to_their_maker_only(server):
         assert "ann's private words" in r.read().decode("utf-8")
     assert status_of(bob, link) == 404
     assert status_of(anon, link) in (401, 403)
+    # the same file by Gradio's older route, and a name with a %-sequence in it
+    older = f"{url}/gradio_api/file/{exported['path']}"
+    assert (status_of(ann, older), status_of(bob, older)) == (200, 404)
+    aid = client(server, "ann").predict(title="100%41 sure", body="ann's percent", api_name="/library_save")
+    odd = call(ann, url, "export", [aid["article_id"], "html"])[0]["path"]
+    odd_url = f"{url}/gradio_api/file={urllib.parse.quote(odd)}"
+    assert (status_of(ann, odd_url), status_of(bob, odd_url)) == (200, 404)
 
     buf = io.BytesIO()
     Image.new("RGB", (32, 24), (200, 30, 90)).save(buf, "PNG")

@@ -78,6 +78,8 @@ def test_the_middleware_serves_a_picture_to_its_owner_only(tmp_path):
     pic = user_folder(ctx, "ann") / "face.png"
     assert _status(mw, f"/gradio_api/file={pic}", "ann") == 200
     assert _status(mw, f"/gradio_api/file={pic}", "bob") == 404
+    assert _status(mw, f"/gradio_api/file/{pic}", "bob") == 404  # Gradio's older route
+    assert _status(mw, f"/gradio_api/file/{pic}", "ann") == 200
     assert _status(mw, f"/gradio_api/file={ctx.settings.output_dir / 'x.png'}", "ann") == 404
     assert _status(mw, f"/gradio_api/file={ctx.settings.output_dir}/users/../users/x/../../x.png", "ann") == 404
     assert _status(mw, f"/gradio_api/file={tmp_path / 'elsewhere.txt'}", "bob") == 200  # Gradio decides

@@ -29,7 +29,6 @@ import json
 import os
 import threading
 from pathlib import Path
-from urllib.parse import unquote
 
 USERS = "users"
 
@@ -111,9 +110,9 @@ class FileOwners:
         if not isinstance(raw, str) or len(raw) > 4096:
             return None
         if "/file=" in raw:
-            raw = unquote(raw.split("/file=", 1)[1])
-        if not raw.startswith(("/", "\\")) and not (len(raw) > 2 and raw[1] == ":"):
-            return None
+            raw = raw.split("/file=", 1)[1]
+        elif not raw.startswith(("/", "\\")) and not (len(raw) > 2 and raw[1] == ":"):
+            return None  # a relative path: text, not a file of the cache
         try:
             p = Path(os.path.abspath(raw)).resolve()
         except (OSError, ValueError):
@@ -194,20 +193,26 @@ class OwnFilesOnly:
         if scope["type"] != "http" or not self.ctx.settings.auth:
             await self.app(scope, receive, send)
             return
-        path = unquote(scope.get("path", ""))
+        path = scope.get("path", "")  # already %-decoded (ASGI), as Gradio's routes see it
+        route = path.split("/gradio_api", 1)[-1]
         marker = path.find("/file=")
+        if marker >= 0:
+            served = path[marker + len("/file="):]
+        elif route.startswith("/file/"):  # Gradio's older route for the same files
+            served = route[len("/file/"):]
+        else:
+            served = None
         user = self._user(scope)
-        if marker >= 0 and not self._allowed(scope, path[marker + len("/file="):], user):
+        if served is not None and not self._allowed(scope, served, user):
             await _not_found(send)
             return
-        route = path.split("/gradio_api", 1)[-1]
         if user and scope.get("method") == "POST" and route.startswith(_TAKES_IN):
             body, receive = await _read_body(receive)
             if not all(self.owners.allowed(user, p) for value in _json_lines(body)
                        for p in self.owners.paths_in(value)):
                 await _not_found(send)
                 return
-        if user and marker < 0 and route.startswith(_HANDS_OUT):
+        if user and served is None and route.startswith(_HANDS_OUT):
             send = self._recording(send, user)
         await self.app(scope, receive, send)
 
@@ -244,7 +249,10 @@ class OwnFilesOnly:
     def _allowed(self, scope, raw: str, user: str | None) -> bool:
         if not user:
             return True  # no login: Gradio's own check refuses the request (401/403)
-        cached = self.owners.cache_path(raw)
+        try:
+            cached = self.owners.cache_path(os.path.abspath(raw))  # relative to the working folder, as Gradio
+        except (OSError, ValueError):
+            return True  # not a path; Gradio decides
         if cached:
             return self.owners.allowed(user, cached)
         out = Path(self.ctx.settings.output_dir).resolve()
