@@ -1,4 +1,4 @@
-"""A user's pictures are served to that user only.
+"""A user's pictures, exports and uploads are served to that user only.
 
 With ``--auth``, every picture a user makes is moved (:func:`claim`) into
 that user's own folder, ``<output-dir>/users/<key>/``, where ``<key>`` is an
@@ -176,7 +176,7 @@ class OwnFilesOnly:
       other users and for files outside any user's folder);
     * in Gradio's cache (uploads, exports, Gradio's copies of results): only to
       the users it was handed to (:class:`FileOwners`), as a download
-      (``/file=``) or as an input of an event; 404 otherwise.
+      (``/file=``, or the older ``/file/``) or as an input of an event; 404 otherwise.
 
     It reads the user the way Gradio does (its ``access-token`` cookie). Requests
     with no login are left to Gradio, which refuses them (401/403).
