@@ -38,6 +38,7 @@ from ..pictures import displayable
 from ..unitext import count_words
 from ..validate import check_int
 from .common import guard, session_id, stop_event, user_name
+from .components import any_choice_radio
 from .owners import owns
 
 log = logging.getLogger(__name__)
@@ -251,9 +252,10 @@ def build(ctx) -> dict:
         with gr.Tab("Export"):
             with gr.Row(equal_height=True):
                 export_id = gr.Number(None, label="Article", precision=0, visible="hidden")
-                export_format = gr.Radio(list(FORMATS), value="md", label="Format",
-                                         info="md: Markdown zip with an images/ folder · html: one self-contained "
-                                              "page · docx: Word document", elem_id="library-export-format")
+                export_format = any_choice_radio(list(FORMATS), value="md", label="Format",
+                                                 info="md: Markdown zip with an images/ folder · html: one "
+                                                      "self-contained page · docx: Word document",
+                                                 elem_id="library-export-format")
                 export_btn = gr.Button("Export", variant="primary", elem_id="library-export")
             export_file = gr.File(label="Download", interactive=False, elem_id="library-export-file")
         with gr.Tab("Import"):
