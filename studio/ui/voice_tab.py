@@ -86,7 +86,7 @@ def _ids(value) -> list[int]:
 
 
 def build(ctx) -> dict:
-    trainer = VoiceTrainer(ctx.manager, ctx.text.voices)
+    trainer = ctx.text.voice_trainer()
     gr.Markdown("Teach the language model to write like you. Choose some of your articles or upload your own "
                 "files, name the voice and press **Train**. On a laptop without a graphics card this takes a few "
                 "minutes for a few articles. Then pick the voice in the Write tab.", elem_classes="studio-note")

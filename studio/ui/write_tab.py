@@ -14,7 +14,6 @@ from typing import Iterator
 
 import gradio as gr
 
-from ..models import EMBEDDED, hub_cached_snapshot
 from ..text.engine import MAX_DRAFT_CHARS, WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from .common import reports_to, session_id, stop_event
@@ -47,20 +46,8 @@ TASK_HELP = {
 
 
 def model_choices(ctx) -> list[str]:
-    """Text models to offer: the configured one, the embedded one if installed, cached Hub twins."""
-    choices = [ctx.settings.text_model]
-    if ctx.settings.text_backend == "openai":  # the server's model; local ones are not used then
-        return choices
-    for name, emb in EMBEDDED.items():
-        if emb.kind == "text" and name not in choices:
-            try:
-                ctx.manager.resolve(name, "text")
-                choices.append(name)
-            except Exception:  # noqa: BLE001 - unavailable models are simply not listed
-                pass
-        if emb.kind == "text" and emb.hub_twin and hub_cached_snapshot(emb.hub_twin) and emb.hub_twin not in choices:
-            choices.append(emb.hub_twin)
-    return choices
+    """Text models to offer (see :meth:`studio.text.engine.TextEngine.offered`)."""
+    return ctx.text.offered()
 
 
 def stats_line(ev: WriteEvent | None, draft: str) -> str:

