@@ -340,7 +340,7 @@ def keep_pictures_across_reloads(ctx, image: dict) -> None:
     not be read back on load); only pictures that still exist and belong to the request's user are
     shown again.
     """
-    from .library_tab import browser_secret
+    from .library import browser_secret
 
     history, gallery, generated = image.get("history"), image.get("gallery"), image.get("generated")
     root = gr.context.Context.root_block

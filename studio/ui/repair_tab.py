@@ -304,7 +304,7 @@ def wire(ctx, parts: dict) -> None:
     draft, title, article_id = write.get("draft"), write.get("title"), write.get("article_id")
     if article_id is None or title is None or draft is None:
         return
-    from .library_tab import _inside, owner_of
+    from .library import inside as _inside, owner_of
 
     allowed = [ctx.settings.output_dir]
 

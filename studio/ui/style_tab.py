@@ -314,7 +314,7 @@ def wire(ctx, parts: dict) -> None:
     draft, title, article_id = write.get("draft"), write.get("title"), write.get("article_id")
     if not me or article_id is None or title is None or draft is None:
         return
-    from .library_tab import owner_of
+    from .library import owner_of
 
     @guard
     def send(path, title_value, body, aid, request: gr.Request):

@@ -29,7 +29,7 @@ HEADERS = ["Name", "Predicts held-out text", "Steps", "Words", "Text model", "Tr
 
 
 def _owner(ctx, request):
-    from .library_tab import owner_of
+    from .library import owner_of
 
     return owner_of(ctx, request)
 

@@ -94,7 +94,7 @@ def _join(before: str, new: str, separate: bool = False) -> str:
 def _save_streamed(ctx, request, aid, title: str, text: str) -> None:
     """Save what a generation streamed when its browser tab went away (closed, reloaded, lost connection),
     so a reload reopens it. Another tab's newer save is never overwritten: both stay as versions."""
-    from .library_tab import owner_of  # the library tab owns the rule for who owns an article
+    from .library import owner_of  # the library tab owns the rule for who owns an article
 
     if not (title or "").strip():  # a generated article names itself in its first '# heading'
         title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ") and ln[2:].strip()), "")
@@ -107,7 +107,7 @@ def _save_streamed(ctx, request, aid, title: str, text: str) -> None:
 
 def build(ctx) -> dict:
     def _owner(request) -> str:
-        from .library_tab import owner_of  # the library's owner: the logged-in user, or "local"
+        from .library import owner_of  # the library's owner: the logged-in user, or "local"
 
         return owner_of(ctx, request)
 
@@ -184,7 +184,7 @@ def build(ctx) -> dict:
     # ----- the topic and settings come back after a reload (kept in this browser) ---------------
     setting_inputs = [task, prompt, tone, length_words, temperature, top_p, top_k, repetition_penalty,
                       max_new_tokens, seed, audience, keywords, outline]
-    from .library_tab import browser_secret
+    from .library import browser_secret
 
     kept_settings = gr.BrowserState({}, storage_key="studio-write-settings", secret=browser_secret(ctx))
     gr.on([c.change for c in setting_inputs], lambda *vals: dict(zip(SETTING_KEYS, vals)), setting_inputs,
@@ -234,7 +234,7 @@ def build(ctx) -> dict:
         req_dict = dataclasses.asdict(valid)
         ev = None
         if aid is None:  # a new draft becomes an article now, so a reload mid-generation can reopen it
-            from .library_tab import owner_of
+            from .library import owner_of
 
             aid = ctx.library.create(owner_of(ctx, request), title_now or "", base)["id"]
         if not ctx.text.is_loaded(valid.model):
