@@ -48,7 +48,7 @@ class StudioContext:
             text=TextEngine(manager, settings),
             gan=gan,
             diffusion=diffusion,
-            style=StyleEngine(manager, settings),
+            style=StyleEngine(manager, settings, diffusion),
             library=Library(settings.data_dir),
             repair=RepairEngine(manager, settings, diffusion),
             images=ImageRouter(gan, diffusion, settings),

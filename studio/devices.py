@@ -7,11 +7,13 @@ CPU float32.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+from typing import Iterator
 
 import torch
 
-from .errors import InvalidInput
+from .errors import InvalidInput, OutOfMemory
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
@@ -57,6 +59,23 @@ def free_memory(device: torch.device | None = None) -> None:
         torch.cuda.empty_cache()
     if device is not None and device.type == "mps":  # pragma: no cover - mac only
         torch.mps.empty_cache()
+
+
+@contextlib.contextmanager
+def oom_guard(device: torch.device | None, message: str) -> Iterator[None]:
+    """Context manager for work that may run out of memory: a ``torch.OutOfMemoryError`` (device
+    memory) or ``MemoryError`` (host memory) inside it releases the cached memory of ``device``
+    (see :func:`free_memory`) and becomes :class:`~studio.errors.OutOfMemory` with ``message``,
+    which should say what to make smaller. Used by every engine that runs a model.
+
+    Raises:
+        OutOfMemory: the work inside ran out of memory.
+    """
+    try:
+        yield
+    except (torch.OutOfMemoryError, MemoryError):
+        free_memory(device)
+        raise OutOfMemory(message) from None
 
 
 def memory_summary(device: torch.device) -> str:

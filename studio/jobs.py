@@ -11,6 +11,10 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import defaultdict, deque
+from typing import Callable
+
+# ``progress(done, total)``: how engines report progress (steps, images, frames...), called often
+Progress = Callable[[int, int], None]
 
 
 class Jobs:

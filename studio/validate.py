@@ -55,6 +55,12 @@ def check_seed(value: Any, field: str = "seed") -> int:
     return random.randint(0, SEED_MAX) if seed == -1 else seed
 
 
+def seed_at(seed: int, index: int) -> int:
+    """The seed of picture ``index`` (0-based) of a batch that starts at ``seed``: ``seed + index``,
+    wrapping past :data:`SEED_MAX` to 0."""
+    return (seed + index) % (SEED_MAX + 1)
+
+
 def check_choice(field: str, value: Any, choices) -> str:
     """``value`` must be one of ``choices`` (strings)."""
     if not isinstance(value, str) or value not in choices:

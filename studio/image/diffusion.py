@@ -25,218 +25,31 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import functools
-import inspect
-import logging
-import socket
 import threading
 import time
 import weakref
 from pathlib import Path
-from typing import Any, Callable
-from urllib.parse import urlparse
+from typing import Any
 
 import numpy as np
 import torch
 from PIL import Image
 
-from ..errors import Cancelled, InvalidInput, ModelUnavailable, StudioError
-from ..models import HUB_ID, ModelManager, ResolvedModel, hub_cached_snapshot, looks_like_path, register_loader
+from ..devices import oom_guard
+from ..errors import InvalidInput, ModelUnavailable, StudioError, raise_if_stopped
+from ..jobs import Progress
+from ..models import HUB_ID, ModelManager, hub_cached_snapshot, looks_like_path
 from ..settings import Settings
-from ..validate import SEED_MAX, check_choice, check_float, check_int, check_seed, check_text
+from ..validate import check_choice, check_float, check_int, check_seed, check_text, seed_at
+from .imageio import LoadedImage, load_user_image
 from .metadata import save_png
+from .pipelines import (  # noqa: F401 - the pipeline facts are part of this module's API
+    MAX_GUIDANCE, MAX_IMAGES, MAX_STEPS, TURBO_MARKERS, _bad_pixels, _call_parameters, _to_pil, call_arguments,
+    check_denoising_steps, check_sampling, check_side, family_defaults, hub_reachable, is_turbo, load_pipeline,
+    native_size, prompt_overflow, prompt_warnings, scheduler_names, size_step, step_callback,
+)
 
-log = logging.getLogger(__name__)
-
-MAX_STEPS = 150
-MAX_IMAGES = 64
-MAX_GUIDANCE = 50.0
-TURBO_MARKERS = ("turbo", "lightning", "schnell", "hyper-sd", "lcm")
-
-Progress = Callable[[int, int], None]
-
-
-# ----- loading ---------------------------------------------------------------------
-@register_loader("diffusion", max_loaded=1)
-def load_pipeline(resolved: ResolvedModel, manager: ModelManager):
-    """Load a text-to-image pipeline with ``AutoPipelineForText2Image.from_pretrained``.
-
-    Uses ``manager.dtype`` (float32 on CPU, bfloat16/float16 on GPUs) and the
-    memory options of ``manager.settings``: ``cpu_offload`` (accelerate's model
-    offload; GPUs only, ignored with a log line on a CPU), ``attention_slicing``,
-    ``vae_tiling`` and ``compile`` (``torch.compile`` of the UNet or transformer).
-    The progress bar is switched off (Studio reports progress itself).
-    """
-    from diffusers import AutoPipelineForText2Image
-
-    settings = manager.settings
-    pipe = AutoPipelineForText2Image.from_pretrained(resolved.location, dtype=manager.dtype)
-    if settings.cpu_offload and manager.device.type != "cpu":
-        pipe.enable_model_cpu_offload(device=manager.device)
-    else:
-        if settings.cpu_offload:
-            log.info("--cpu-offload has no effect on the CPU; ignored")
-        pipe.to(manager.device)
-    if settings.attention_slicing:
-        pipe.enable_attention_slicing()
-    if settings.vae_tiling and hasattr(getattr(pipe, "vae", None), "enable_tiling"):
-        pipe.vae.enable_tiling()
-    if settings.compile:
-        denoiser = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
-        if denoiser is not None:
-            denoiser.compile()
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
-
-
-@functools.lru_cache(maxsize=32)
-def _call_parameters(cls: type) -> frozenset[str]:
-    return frozenset(inspect.signature(cls.__call__).parameters)
-
-
-def scheduler_names(pipe) -> list[str]:
-    """Names of the schedulers ``pipe`` may use (its own first, then ``scheduler.compatibles`` A to Z).
-
-    Schedulers whose optional dependency is missing (diffusers' dummy objects) are left out.
-    """
-    own = type(pipe.scheduler).__name__
-    names = {c.__name__ for c in getattr(pipe.scheduler, "compatibles", []) if ".dummy_" not in c.__module__}
-    return [own] + sorted(names - {own})
-
-
-def size_step(pipe) -> int:
-    """The pixel step width and height must be multiples of: the VAE scale factor times the
-    denoiser's down-sampling (``2 ** (down blocks - 1)`` for a UNet, the patch size for a
-    transformer, 2 more for Flux's packed latents). 64 for Stable Diffusion 1.x/2.x; 4 for the tiny
-    test pipeline."""
-    vsf = int(getattr(pipe, "vae_scale_factor", 8) or 8)
-    unet = getattr(pipe, "unet", None)
-    if unet is not None:
-        return vsf * 2 ** (len(unet.config.down_block_types) - 1)
-    transformer = getattr(pipe, "transformer", None)
-    patch = int(getattr(getattr(transformer, "config", None), "patch_size", 1) or 1)
-    if type(pipe).__name__.startswith("Flux") and patch == 1:
-        patch = 2
-    return vsf * patch
-
-
-def native_size(pipe) -> int:
-    """The side (px) the model was trained at: ``sample_size × vae_scale_factor`` (512 when unknown)."""
-    denoiser = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
-    sample = getattr(getattr(denoiser, "config", None), "sample_size", None)
-    if isinstance(sample, (list, tuple)):
-        sample = sample[0]
-    if not sample:
-        return 512
-    return int(sample) * int(getattr(pipe, "vae_scale_factor", 8) or 8)
-
-
-def family_defaults(ref: str, pipe=None) -> dict[str, Any]:
-    """Good starting values for a model family: ``num_inference_steps``, ``guidance_scale``,
-    ``width``, ``height``.
-
-    Turbo/distilled models (name holds turbo, lightning, schnell, lcm, hyper-sd) use guidance 0
-    and 4 steps (they work from 1 to 4); SDXL 30 steps at 5.0; SD3 28 at 7.0; Flux 28 at 3.5;
-    other Stable Diffusion models 25 at 7.5. The size is the model's native one when loaded.
-    """
-    name = (ref or "").lower()
-    cls = type(pipe).__name__ if pipe is not None else ""
-    if any(m in name for m in TURBO_MARKERS):
-        steps, guidance = 4, 0.0
-    elif "XL" in cls or "sdxl" in name or "-xl" in name:
-        steps, guidance = 30, 5.0
-    elif "StableDiffusion3" in cls or "stable-diffusion-3" in name:
-        steps, guidance = 28, 7.0
-    elif "Flux" in cls or "flux" in name:
-        steps, guidance = 28, 3.5
-    else:
-        steps, guidance = 25, 7.5
-    side = native_size(pipe) if pipe is not None else (1024 if "xl" in name else 512)
-    return {"num_inference_steps": steps, "guidance_scale": guidance, "width": side, "height": side}
-
-
-def is_turbo(ref: str) -> bool:
-    """True for distilled few-step models that expect guidance 0 (by name)."""
-    return any(m in (ref or "").lower() for m in TURBO_MARKERS)
-
-
-def check_side(field: str, value: Any, step: int | None, max_side: int) -> int:
-    """``value`` must be a multiple of ``step`` from ``step`` to ``max_side`` px; never rounded.
-
-    With ``step=None`` (model not loaded yet) only the range 1..``max_side`` is checked.
-
-    Raises:
-        InvalidInput: naming the allowed values and the nearest ones.
-    """
-    if step is None:
-        allowed = f"from 1 to {max_side} px (and a multiple of the model's size step)"
-    else:
-        top = max_side - max_side % step
-        allowed = f"a multiple of {step} from {step} to {top}"
-        if top <= 8 * step:
-            allowed += " (" + ", ".join(str(v) for v in range(step, top + 1, step)) + ")"
-    try:
-        number = check_int(field, value, -(10**9), 10**9)
-    except InvalidInput:
-        raise InvalidInput(field, f"must be a whole number of pixels, {allowed}, not {value!r}.") from None
-    if number > max_side:
-        raise InvalidInput(field, f"must be at most {max_side} px (this studio's --max-image-side), not {number}.")
-    if number < 1 or (step is not None and (number < step or number % step)):
-        near = ""
-        if step is not None and step < number < top:
-            near = f" The nearest allowed are {number - number % step} and {number - number % step + step}."
-        raise InvalidInput(field, f"must be {allowed} for this model, not {number}.{near}")
-    return number
-
-
-def prompt_overflow(pipe, text: str, field: str = "prompt") -> str | None:
-    """A warning when ``text`` has more tokens than the pipeline's longest text encoder reads, else None.
-
-    The warning gives the token count, the limit and the words that were dropped.
-    """
-    if not text:
-        return None
-    tokenizers = [getattr(pipe, n, None) for n in ("tokenizer", "tokenizer_2", "tokenizer_3")]
-    tokenizers = [t for t in tokenizers if t is not None and 0 < getattr(t, "model_max_length", 0) < 100_000]
-    if not tokenizers:
-        return None
-    tok = max(tokenizers, key=lambda t: t.model_max_length)
-    limit = tok.model_max_length
-    ids = tok(text, truncation=False, add_special_tokens=True, verbose=False).input_ids
-    if len(ids) <= limit:
-        return None
-    specials = tok.num_special_tokens_to_add()
-    kept = limit - specials
-    body = ids[1:-1] if specials == 2 else ids[: len(ids) - specials]  # CLIP: <start> ... <end>; T5: ... </s>
-    dropped = tok.decode(body[kept:], skip_special_tokens=True).strip()
-    return (f"The {field} is {len(ids)} tokens long, but the text encoder reads only {limit} "
-            f"(including {specials} special tokens), so this end was ignored: “{dropped}”. Shorten the {field} "
-            f"or move what matters to its start.")
-
-
-def hub_reachable(timeout: float = 2.0) -> bool:
-    """True if a TCP connection to the Hugging Face Hub's host opens within ``timeout`` seconds."""
-    try:
-        from huggingface_hub import constants
-
-        host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
-        socket.create_connection((host, 443), timeout=timeout).close()
-        return True
-    except OSError:
-        return False
-
-
-def _bad_pixels(image: np.ndarray) -> str | None:
-    """``"NaN"`` if any pixel is not finite, ``"black"`` if all are (nearly) 0, else None."""
-    if not np.isfinite(image).all():
-        return "NaN"
-    if float(image.max()) < 1.5 / 255:
-        return "black"
-    return None
-
-
-def _to_pil(image: np.ndarray) -> Image.Image:
-    return Image.fromarray((image * 255).round().astype("uint8"))
+OOM_HINT = "Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling."
 
 
 @dataclasses.dataclass
@@ -256,6 +69,25 @@ class DiffusionResult:
     paths: list[Path]
     seed: int
     params: list[dict]
+    warnings: list[str]
+    seconds: float
+
+
+@dataclasses.dataclass
+class Img2ImgResult:
+    """A picture repainted by :meth:`DiffusionEngine.img2img` (not saved).
+
+    Attributes:
+        image: RGB PIL image, the size of :attr:`content`.
+        content: the input picture as loaded (downscaled to ``max_side``).
+        params: the picture's metadata (``engine`` ``img2img``, ``strength``, ``denoising_steps``...).
+        warnings: things the user should see (painted at another size, long prompt...).
+        seconds: wall time of the call.
+    """
+
+    image: Image.Image
+    content: LoadedImage
+    params: dict
     warnings: list[str]
     seconds: float
 
@@ -374,7 +206,36 @@ class DiffusionEngine:
                 templates[name] = template
         return copy.deepcopy(template) if self.settings.concurrency > 1 else template
 
-    # ----- generation -------------------------------------------------------------------
+    # ----- shared preparation (text-to-image and image-to-image) ------------------------
+    def _ref(self, model: str | None) -> str:
+        return (model or self.settings.diffusion_model or "").strip()
+
+    def _named_model(self, ref: str):
+        """The pipeline of ``ref`` when it is in memory, else None after checking that ``ref`` resolves
+        (cheap: an unknown model is named before any other check). Raises ModelUnavailable."""
+        pipe = self.manager.loaded("diffusion", ref)
+        if pipe is None:
+            try:
+                self.manager.resolve(ref, "diffusion")
+            except ModelUnavailable as exc:
+                raise ModelUnavailable(f"model: {exc.message}") from exc
+        return pipe
+
+    def _load(self, ref: str):
+        """The text-to-image pipeline of ``ref`` (loads it once). Raises ModelUnavailable naming ``model``."""
+        try:
+            return self.manager.get("diffusion", ref)
+        except ModelUnavailable as exc:
+            raise ModelUnavailable(f"model: {exc.message}") from exc
+
+    def _call(self, run, call: dict, stop: threading.Event | None, oom_message: str):
+        """One pipeline call under the device lock, in inference mode; Stop is honoured once the lock is
+        held, and running out of memory becomes OutOfMemory with ``oom_message``."""
+        with oom_guard(self.manager.device, oom_message), self.manager.device_lock(), torch.inference_mode():
+            raise_if_stopped(stop)
+            return run(**call)
+
+    # ----- text-to-image ----------------------------------------------------------------
     def generate(
         self,
         prompt: str,
@@ -411,120 +272,207 @@ class DiffusionEngine:
         Raises:
             InvalidInput: a bad value (nothing is computed or written).
             ModelUnavailable: the model cannot be found or loaded.
+            OutOfMemory: the device ran out of memory (its cache is released).
             Cancelled: Stop was pressed. StudioError: every image came out black or NaN.
         """
         t0 = time.perf_counter()
-        ref = (model or self.settings.diffusion_model or "").strip()
-        pipe = self.manager.loaded("diffusion", ref)
-        if pipe is None:
-            try:
-                self.manager.resolve(ref, "diffusion")  # cheap: an unknown model is named before anything else
-            except ModelUnavailable as exc:
-                raise ModelUnavailable(f"model: {exc.message}") from exc
+        # 1. check the inputs (only an unknown model is looked up before the values)
+        ref = self._ref(model)
+        pipe = self._named_model(ref)
         prompt = check_text("prompt", prompt)
         negative_prompt = check_text("negative_prompt", negative_prompt, required=False)
         num_images = check_int("num_images", num_images, 1, MAX_IMAGES)
         seed = check_seed(seed)
-        max_side = self.settings.max_image_side
         for field, value in (("width", width), ("height", height)):
             if value is not None:
-                check_side(field, value, None, max_side)
-        pre = family_defaults(ref)
-        steps = check_int("num_inference_steps", pre["num_inference_steps"] if num_inference_steps is None
-                          else num_inference_steps, 1, MAX_STEPS)
-        guidance = check_float("guidance_scale", pre["guidance_scale"] if guidance_scale is None
-                               else guidance_scale, 0.0, MAX_GUIDANCE)
+                check_side(field, value, None, self.settings.max_image_side)
+        steps, guidance = check_sampling(ref, num_inference_steps, guidance_scale)
         if scheduler is not None and not isinstance(scheduler, str):
             raise InvalidInput("scheduler", f"must be a scheduler name, not {scheduler!r}.")
+        # 2. load the pipeline; check what depends on it (size step, schedulers, prompt length)
+        pipe = pipe if pipe is not None else self._load(ref)
+        width, height, scheduler = self._check_for(pipe, width, height, scheduler)
+        warnings = prompt_warnings(pipe, ref, prompt, negative_prompt, guidance)
+        # 3. denoise, in chunks of batch_size, one CPU generator per picture
+        images, kept_seeds = self._run_chunks(
+            pipe, [seed_at(seed, i) for i in range(num_images)], scheduler, stop, progress, warnings,
+            prompt=prompt, negative_prompt=negative_prompt or None, width=width, height=height,
+            num_inference_steps=steps, guidance_scale=guidance,
+        )
+        raise_if_stopped(stop)
+        if not images:
+            raise StudioError("No usable picture came out. " + " ".join(warnings))
+        # 4. post-process: each picture's parameters, and the PNGs that carry them
+        params = [{"prompt": prompt, "negative_prompt": negative_prompt, "num_inference_steps": steps,
+                   "scheduler": scheduler, "guidance_scale": guidance, "seed": s, "width": width, "height": height,
+                   "model": ref, "engine": "diffusion"} for s in kept_seeds]
+        paths = [save_png(im, self.settings.output_dir, p, "img") for im, p in zip(images, params)] if save else []
+        return DiffusionResult(images, paths, seed, params, warnings, time.perf_counter() - t0)
 
-        if pipe is None:
-            try:
-                pipe = self.manager.get("diffusion", ref)
-            except ModelUnavailable as exc:
-                raise ModelUnavailable(f"model: {exc.message}") from exc
-        step, side = size_step(pipe), native_size(pipe)
+    def _check_for(self, pipe, width, height, scheduler) -> tuple[int, int, str]:
+        """``(width, height, scheduler)`` checked against the loaded ``pipe`` (None: its own)."""
+        step, side, max_side = size_step(pipe), native_size(pipe), self.settings.max_image_side
         width = check_side("width", side if width is None else width, step, max_side)
         height = check_side("height", side if height is None else height, step, max_side)
-        own = type(pipe.scheduler).__name__
-        scheduler = check_choice("scheduler", scheduler or own, scheduler_names(pipe))
+        scheduler = check_choice("scheduler", scheduler or type(pipe.scheduler).__name__, scheduler_names(pipe))
+        return width, height, scheduler
 
-        warnings = [w for w in (prompt_overflow(pipe, prompt), prompt_overflow(pipe, negative_prompt,
-                                                                                 "negative_prompt")) if w]
-        if negative_prompt and guidance <= 1.0:
-            warnings.append("The negative prompt has no effect with guidance_scale at 1 or below.")
-        if is_turbo(ref) and guidance > 1.0:
-            warnings.append(f"{ref} is a turbo model made for guidance_scale 0; {guidance:g} may spoil the picture.")
-
-        seeds = [(seed + i) % (SEED_MAX + 1) for i in range(num_images)]
+    def _run_chunks(self, pipe, seeds, scheduler, stop, progress, warnings, **kwargs):
+        """Run ``seeds`` in chunks of :attr:`batch_size`; returns ``(good PIL images, their seeds)``.
+        A NaN or black picture is decoded again in float32 (half precision) or left out; ``warnings``
+        gets a line for each."""
         half = getattr(getattr(pipe, "vae", None), "dtype", torch.float32) in (torch.float16, torch.bfloat16)
-        accepted = _call_parameters(type(pipe))
         images: list[Image.Image] = []
         kept_seeds: list[int] = []
-        chunks = [seeds[i:i + self.batch_size] for i in range(0, num_images, self.batch_size)]
+        chunks = [seeds[i:i + self.batch_size] for i in range(0, len(seeds), self.batch_size)]
         for c, chunk in enumerate(chunks):
-            arrays, nsfw, final_latents = self._run_chunk(
-                pipe, accepted, chunk, scheduler, stop, progress, c, len(chunks), steps,
-                prompt=prompt, negative_prompt=negative_prompt or None, width=width, height=height,
-                num_inference_steps=steps, guidance_scale=guidance,
-            )
+            arrays, nsfw, final_latents = self._run_chunk(pipe, chunk, scheduler, stop, progress, c, len(chunks),
+                                                          kwargs["num_inference_steps"], **kwargs)
             for j, (arr, s) in enumerate(zip(arrays, chunk)):
                 if nsfw and nsfw[j]:
                     warnings.append(f"The model's safety checker blacked out the image of seed {s}; it was not saved.")
                     continue
-                bad = _bad_pixels(arr)
-                if bad == "black" and not half:
-                    bad = None  # in float32 a black picture is what was asked for
-                if bad:
-                    arr = self._redecode(pipe, final_latents, j)
-                    if arr is None or _bad_pixels(arr):
-                        why = " (a half-precision overflow)" if half else ""
-                        warnings.append(f"The image of seed {s} came out {bad}{why}; it was not saved. "
-                                        "Try --device cpu or another model.")
-                        continue
-                    warnings.append(f"The image of seed {s} came out {bad} in half precision and was decoded "
-                                    "again in float32.")
-                images.append(_to_pil(arr))
-                kept_seeds.append(s)
-        if stop is not None and stop.is_set():
-            raise Cancelled()
-        if not images:
-            raise StudioError("No usable picture came out. " + " ".join(warnings))
+                arr = self._repaired(pipe, arr, final_latents, j, s, half, warnings)
+                if arr is not None:
+                    images.append(_to_pil(arr))
+                    kept_seeds.append(s)
+        return images, kept_seeds
 
-        params = []
-        for s in kept_seeds:
-            p = {"prompt": prompt, "negative_prompt": negative_prompt, "num_inference_steps": steps,
-                 "scheduler": scheduler, "guidance_scale": guidance, "seed": s, "width": width, "height": height,
-                 "model": ref, "engine": "diffusion"}
-            params.append(p)
-        paths = [save_png(im, self.settings.output_dir, p, "img") for im, p in zip(images, params)] if save else []
-        return DiffusionResult(images, paths, seed, params, warnings, time.perf_counter() - t0)
+    def _repaired(self, pipe, arr, latents, index: int, seed: int, half: bool, warnings: list[str]):
+        """``arr``, or its float32 decode when it came out NaN or black in half precision; None (with a
+        warning) when no good picture can be had."""
+        bad = _bad_pixels(arr)
+        if bad == "black" and not half:
+            bad = None  # in float32 a black picture is what was asked for
+        if not bad:
+            return arr
+        arr = self._redecode(pipe, latents, index)
+        if arr is None or _bad_pixels(arr):
+            why = " (a half-precision overflow)" if half else ""
+            warnings.append(f"The image of seed {seed} came out {bad}{why}; it was not saved. "
+                            "Try --device cpu or another model.")
+            return None
+        warnings.append(f"The image of seed {seed} came out {bad} in half precision and was decoded "
+                        "again in float32.")
+        return arr
 
-    def _run_chunk(self, pipe, accepted, seeds, scheduler, stop, progress, chunk, chunks, steps, **kwargs):
+    def _run_chunk(self, pipe, seeds, scheduler, stop, progress, chunk, chunks, steps, **kwargs):
         """One pipeline call for ``seeds``; returns ``(float images (N,H,W,3), nsfw flags or None, final latents)``."""
         run = copy.copy(pipe)  # per-run pipeline state (scheduler, _interrupt...) on shared modules
         run.__dict__["scheduler"] = self._scheduler(pipe, scheduler)
         state: dict[str, Any] = {}
 
-        def on_step_end(p, i, t, callback_kwargs):
-            if stop is not None and stop.is_set():
-                raise Cancelled()
-            state["latents"] = callback_kwargs.get("latents")
-            if progress is not None:
-                total = max(1, getattr(p, "num_timesteps", steps) or steps)
-                progress(chunk * steps + min(steps, round((i + 1) * steps / total)), chunks * steps)
-            return callback_kwargs
+        def report(p, i):
+            total = max(1, getattr(p, "num_timesteps", steps) or steps)
+            return chunk * steps + min(steps, round((i + 1) * steps / total)), chunks * steps
 
-        call = {k: v for k, v in kwargs.items() if k in accepted and v is not None}
-        call.update(num_images_per_prompt=len(seeds), output_type="np",
-                    generator=[torch.Generator("cpu").manual_seed(s) for s in seeds])
-        if "callback_on_step_end" in accepted:
-            call["callback_on_step_end"] = on_step_end
-        if stop is not None and stop.is_set():
-            raise Cancelled()
-        with self.manager.device_lock(), torch.inference_mode():
-            out = run(**call)
+        call = call_arguments(pipe, {"num_images_per_prompt": len(seeds), "output_type": "np",
+                                     "generator": [torch.Generator("cpu").manual_seed(s) for s in seeds]},
+                              kwargs, step_callback(stop, progress, report, state))
+        raise_if_stopped(stop)
+        out = self._call(run, call, stop, f"The device ran out of memory making {len(seeds)} picture(s) at "
+                                          f"{kwargs['width']}×{kwargs['height']} px. {OOM_HINT}")
         images = np.asarray(out.images, dtype=np.float32)
         return images, getattr(out, "nsfw_content_detected", None), state.get("latents")
+
+    # ----- image-to-image ----------------------------------------------------------------
+    def img2img_pipeline(self, model: str | None = None):
+        """An ``AutoPipelineForImage2Image`` sharing the modules of the cached text-to-image
+        pipeline of ``model`` (default ``--diffusion-model``), with its own scheduler copy.
+
+        Raises:
+            ModelUnavailable: the model cannot be loaded, or has no image-to-image variant.
+        """
+        from diffusers import AutoPipelineForImage2Image
+
+        ref = self._ref(model)
+        pipe = self._load(ref)
+        try:
+            return AutoPipelineForImage2Image.from_pipe(pipe, scheduler=copy.deepcopy(pipe.scheduler))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ModelUnavailable(f"model: {ref} ({type(pipe).__name__}) has no image-to-image variant "
+                                   f"in diffusers: {exc}") from exc
+
+    def img2img(
+        self,
+        image: Any,
+        prompt: str,
+        *,
+        negative_prompt: str = "",
+        strength: float = 0.5,
+        num_inference_steps: int | None = None,
+        guidance_scale: float | None = None,
+        seed: int = -1,
+        model: str | None = None,
+        max_side: int | None = None,
+        field: str = "image",
+        stop: threading.Event | None = None,
+        progress: Progress | None = None,
+        oom_hint: str = OOM_HINT,
+    ) -> Img2ImgResult:
+        """Repaint ``image`` guided by ``prompt`` (diffusers image-to-image), at the picture's own size.
+
+        The picture (anything :func:`~studio.image.imageio.load_user_image` opens, downscaled to
+        ``max_side``) is resized to the nearest multiple of the model's size step for the pipeline
+        (64 px for Stable Diffusion), and the result resized back (the warnings say so).
+
+        Args:
+            prompt: what to paint, required. negative_prompt: what to avoid (needs guidance_scale > 1).
+            strength: 0 to 1, how much of the picture is repainted (diffusers' img2img strength).
+            num_inference_steps: 1 to 150 (None: the model family's default); only
+                ``int(num_inference_steps × strength)`` steps run, so that product must be ≥ 1.
+            guidance_scale: 0 to 50 (None: family default, 0 for turbo models).
+            seed: -1 for random, else 0 to 2**32-1 (a CPU generator: same picture on any device).
+            field: the input's name in messages. oom_hint: what to do after running out of memory.
+            progress: ``progress(steps_done, steps_that_run)`` after every step.
+
+        Raises:
+            InvalidInput: a bad value, including ``num_inference_steps × strength < 1``.
+            ModelUnavailable: the model cannot be loaded or has no image-to-image variant.
+            OutOfMemory: the device ran out of memory. Cancelled: Stop was pressed.
+            StudioError: the model's safety checker blacked the picture out.
+        """
+        t0 = time.perf_counter()
+        # 1. check the inputs
+        prompt = check_text("prompt", prompt)
+        negative_prompt = check_text("negative_prompt", negative_prompt, required=False)
+        strength = check_float("strength", strength, 0.0, 1.0)
+        seed = check_seed(seed)
+        ref = self._ref(model)
+        steps, guidance = check_sampling(ref, num_inference_steps, guidance_scale)
+        run_steps = check_denoising_steps(steps, strength)
+        content = load_user_image(image, field, max_side)
+        raise_if_stopped(stop)
+        # 2. load the pipeline; the size it paints at; prompt warnings
+        pipe = self.img2img_pipeline(ref)
+        step = size_step(pipe)
+        w, h = content.size
+        work = (max(step, round(w / step) * step), max(step, round(h / step) * step))
+        warnings = []
+        if work != (w, h):
+            warnings.append(f"The model works in steps of {step} px, so it painted at {work[0]}×{work[1]} and the "
+                            f"result was resized back to {w}×{h}.")
+        warnings += prompt_warnings(pipe, ref, prompt, negative_prompt, guidance, turbo=False)
+        # 3. denoise
+        call = call_arguments(
+            pipe, {"output_type": "pil", "generator": torch.Generator("cpu").manual_seed(seed)},
+            {"prompt": prompt, "negative_prompt": negative_prompt or None, "strength": strength,
+             "image": content.image.resize(work, Image.LANCZOS), "num_inference_steps": steps,
+             "guidance_scale": guidance},
+            step_callback(stop, progress, lambda p, i: (min(i + 1, run_steps), run_steps)))
+        out = self._call(pipe, call, stop, f"The device ran out of memory at {work[0]}×{work[1]} px. {oom_hint}")
+        raise_if_stopped(stop)
+        # 4. post-process: back to the picture's size, with its parameters
+        if getattr(out, "nsfw_content_detected", None) and out.nsfw_content_detected[0]:
+            raise StudioError("The model's safety checker blacked out the picture; nothing was saved.")
+        result = out.images[0].convert("RGB")
+        if result.size != (w, h):
+            result = result.resize((w, h), Image.LANCZOS)
+        params = {"prompt": prompt, "negative_prompt": negative_prompt, "num_inference_steps": steps,
+                  "scheduler": type(pipe.scheduler).__name__, "guidance_scale": guidance, "seed": seed,
+                  "width": w, "height": h, "model": ref, "engine": "img2img", "strength": strength,
+                  "denoising_steps": run_steps}
+        return Img2ImgResult(result, content, params, warnings, time.perf_counter() - t0)
 
     def _redecode(self, pipe, latents: torch.Tensor | None, index: int) -> np.ndarray | None:
         """Decode latent ``index`` again with a float32 copy of the VAE; None when that is not possible

@@ -36,27 +36,26 @@ copy of the weights), with a style prompt and a denoising ``strength``.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import json
 import logging
-import math
 import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
 from PIL import Image
 
-from ..devices import free_memory
-from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError, raise_if_stopped
+from ..devices import oom_guard
+from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
 from ..models import EMBEDDED, ModelManager, ResolvedModel, register_loader
+from ..jobs import Progress
 from ..settings import Settings
-from ..validate import check_choice, check_float, check_int, check_seed, check_text
+from ..validate import check_choice, check_float, check_int
 from . import diffusion as diff
 from .imageio import MIN_SIDE, LoadedImage, load_user_image
 from .magenta import NUM_PRESETS, ONNX_FILES, STYLE_SIZE, MagentaNetworks
@@ -72,9 +71,9 @@ MIN_MAX_SIDE = 64
 STYLE_INPUT_SIDE = STYLE_SIZE  # shorter side of the picture the style-prediction network sees
 STYLE_INPUT_MAX_RATIO = 4  # longer side at most 4× the shorter one (centre crop beyond)
 MAX_DIFFUSION_STEPS = diff.MAX_STEPS
+check_denoising_steps = diff.check_denoising_steps  # kept importable from here
 OWN_STEPS, OWN_LR, OWN_SIDE = 24, 0.1, 128  # refinement of the content's own style vector
 
-Progress = Callable[[int, int], None]
 
 
 # ----- the model ------------------------------------------------------------------------
@@ -257,10 +256,14 @@ class StyleEngine:
         manager: the shared :class:`ModelManager` (kind ``style``; diffusion pipelines
             come from kind ``diffusion``, shared with the Image tab).
         settings: ``style_model``, ``diffusion_model``, ``max_image_side``, ``output_dir``.
+        diffusion: the studio's :class:`~studio.image.diffusion.DiffusionEngine` (one is made on
+            ``manager`` when None).
     """
 
-    def __init__(self, manager: ModelManager, settings: Settings):
+    def __init__(self, manager: ModelManager, settings: Settings, diffusion: diff.DiffusionEngine | None = None):
         self.manager, self.settings = manager, settings
+        # image-to-image goes through the studio's diffusion engine (one preparation path)
+        self.diffusion = diffusion if diffusion is not None else diff.DiffusionEngine(manager, settings)
 
     # ----- facts for the UI --------------------------------------------------------------
     def default_model(self) -> str:
@@ -347,27 +350,24 @@ class StyleEngine:
         if has_preset and net.presets is None:
             raise ModelUnavailable(f"The preset styles are missing ({PRESET_FILE}). "
                                    "Run scripts/make_preset_thumbnails.py, or use a style image.")
-        try:
-            with self.manager.device_lock():
-                raise_if_stopped(stop)
-                x = to_tensor(content.image, net.device)
-                if has_preset:
-                    vector = net.presets[PRESETS.index(preset)].unsqueeze(0)
-                else:
-                    vector = net.style_vector(style.image, stop)
-                if second is not None:
-                    vector = (1.0 - style_blend) * vector + style_blend * net.style_vector(second.image, stop)
-                if strength < 1.0:
-                    own = net.own_vector(content.image, stop)
-                    vector = strength * vector + (1.0 - strength) * own
-                out = net.stylize(x, vector, stop)
-                if preserve_colors:
-                    out = keep_colors(out, x)
-                result = to_pil(out)
-        except torch.OutOfMemoryError:
-            free_memory(self.manager.device)
-            raise OutOfMemory(f"The device ran out of memory at {content.size[0]}×{content.size[1]} px. "
-                              "Lower max_side and try again.") from None
+        oom = (f"The device ran out of memory at {content.size[0]}×{content.size[1]} px. "
+               "Lower max_side and try again.")
+        with oom_guard(self.manager.device, oom), self.manager.device_lock():
+            raise_if_stopped(stop)
+            x = to_tensor(content.image, net.device)
+            if has_preset:
+                vector = net.presets[PRESETS.index(preset)].unsqueeze(0)
+            else:
+                vector = net.style_vector(style.image, stop)
+            if second is not None:
+                vector = (1.0 - style_blend) * vector + style_blend * net.style_vector(second.image, stop)
+            if strength < 1.0:
+                own = net.own_vector(content.image, stop)
+                vector = strength * vector + (1.0 - strength) * own
+            out = net.stylize(x, vector, stop)
+            if preserve_colors:
+                out = keep_colors(out, x)
+            result = to_pil(out)
         raise_if_stopped(stop)
         params = {
             "prompt": "",
@@ -391,24 +391,8 @@ class StyleEngine:
 
     # ----- diffusion restyling -------------------------------------------------------------
     def img2img_pipeline(self, model: str | None = None):
-        """An ``AutoPipelineForImage2Image`` sharing the modules of the cached text-to-image
-        pipeline of ``model`` (default ``--diffusion-model``), with its own scheduler copy.
-
-        Raises:
-            ModelUnavailable: the model cannot be loaded, or has no image-to-image variant.
-        """
-        from diffusers import AutoPipelineForImage2Image
-
-        ref = (model or self.settings.diffusion_model or "").strip()
-        try:
-            pipe = self.manager.get("diffusion", ref)
-        except ModelUnavailable as exc:
-            raise ModelUnavailable(f"model: {exc.message}") from exc
-        try:
-            return AutoPipelineForImage2Image.from_pipe(pipe, scheduler=copy.deepcopy(pipe.scheduler))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ModelUnavailable(f"model: {ref} ({type(pipe).__name__}) has no image-to-image variant "
-                                   f"in diffusers: {exc}") from exc
+        """The image-to-image pipeline of ``model``; see :meth:`DiffusionEngine.img2img_pipeline`."""
+        return self.diffusion.img2img_pipeline(model)
 
     def restyle_diffusion(
         self,
@@ -426,7 +410,8 @@ class StyleEngine:
         progress: Progress | None = None,
         save: bool = True,
     ) -> StyleResult:
-        """Restyle ``content_image`` with a diffusion model (image-to-image) and a style prompt.
+        """Restyle ``content_image`` with a diffusion model (image-to-image) and a style prompt,
+        through :meth:`DiffusionEngine.img2img` (which checks, paints and post-processes).
 
         The picture is downscaled to ``max_side``, resized to the nearest
         multiple of the model's size step for the pipeline (64 px for Stable
@@ -445,96 +430,20 @@ class StyleEngine:
         Raises:
             InvalidInput: a bad value, including ``num_inference_steps × strength < 1``.
             ModelUnavailable: no diffusion model can be loaded. Cancelled: Stop was pressed.
+            OutOfMemory: the device ran out of memory.
         """
-        t0 = time.perf_counter()
-        prompt = check_text("prompt", prompt)
-        negative_prompt = check_text("negative_prompt", negative_prompt, required=False)
-        strength = check_float("strength", strength, 0.0, 1.0)
         max_side = check_int("max_side", max_side, MIN_MAX_SIDE, self.max_side_limit())
-        seed = check_seed(seed)
-        ref = (model or self.settings.diffusion_model or "").strip()
-        pre = diff.family_defaults(ref)
-        steps = check_int("num_inference_steps", pre["num_inference_steps"] if num_inference_steps is None
-                          else num_inference_steps, 1, MAX_DIFFUSION_STEPS)
-        guidance = check_float("guidance_scale", pre["guidance_scale"] if guidance_scale is None
-                               else guidance_scale, 0.0, diff.MAX_GUIDANCE)
-        check_denoising_steps(steps, strength)
-        content = load_user_image(content_image, "content_image", max_side)
-        raise_if_stopped(stop)
-        pipe = self.img2img_pipeline(ref)
-        step = diff.size_step(pipe)
-        w, h = content.size
-        work = (max(step, round(w / step) * step), max(step, round(h / step) * step))
-        notes = [n for n in (content.note("The content picture"),) if n]
-        if work != (w, h):
-            notes.append(f"The model works in steps of {step} px, so it painted at {work[0]}×{work[1]} and the "
-                         f"result was resized back to {w}×{h}.")
-        notes += [m for m in (diff.prompt_overflow(pipe, prompt),
-                              diff.prompt_overflow(pipe, negative_prompt, "negative_prompt")) if m]
-        if negative_prompt and guidance <= 1.0:
-            notes.append("The negative prompt has no effect with guidance_scale at 1 or below.")
-        run_steps = int(steps * strength)
-
-        def on_step_end(p, i, t, kwargs):
-            if stop is not None and stop.is_set():
-                raise Cancelled()
-            if progress is not None:
-                progress(min(i + 1, run_steps), run_steps)
-            return kwargs
-
-        accepted = diff._call_parameters(type(pipe))
-        call = {"prompt": prompt, "image": content.image.resize(work, Image.LANCZOS), "strength": strength,
-                "num_inference_steps": steps, "guidance_scale": guidance, "output_type": "pil",
-                "generator": torch.Generator("cpu").manual_seed(seed)}
-        if negative_prompt:
-            call["negative_prompt"] = negative_prompt
-        if "callback_on_step_end" in accepted:
-            call["callback_on_step_end"] = on_step_end
-        call = {k: v for k, v in call.items() if k in accepted}
-        try:
-            with self.manager.device_lock(), torch.inference_mode():
-                raise_if_stopped(stop)
-                out = pipe(**call)
-        except torch.OutOfMemoryError:
-            free_memory(self.manager.device)
-            raise OutOfMemory(f"The device ran out of memory at {work[0]}×{work[1]} px. Lower max_side, "
-                              "or restart the studio with --cpu-offload or --vae-tiling.") from None
-        raise_if_stopped(stop)
-        if getattr(out, "nsfw_content_detected", None) and out.nsfw_content_detected[0]:
-            raise StudioError("The model's safety checker blacked out the picture; nothing was saved.")
-        image = out.images[0].convert("RGB")
-        if image.size != (w, h):
-            image = image.resize((w, h), Image.LANCZOS)
-        params = {
-            "prompt": prompt, "negative_prompt": negative_prompt, "num_inference_steps": steps,
-            "scheduler": type(pipe.scheduler).__name__, "guidance_scale": guidance, "seed": seed,
-            "width": w, "height": h, "model": ref, "engine": "img2img", "strength": strength,
-            "denoising_steps": run_steps, "content": _display_name(content),
-            "original_size": f"{content.original_size[0]}x{content.original_size[1]}",
-        }
-        path = save_png(image, self.settings.output_dir, params, "restyle") if save else None
-        return StyleResult(image, content.image, path, params, notes, time.perf_counter() - t0)
-
-
-def check_denoising_steps(num_inference_steps: int, strength: float) -> int:
-    """``int(num_inference_steps × strength)``, the img2img steps that run; refuse 0.
-
-    Raises:
-        InvalidInput: the product is below 1, so no denoising step would run (turbo
-            models, which use 1 to 4 steps, hit this at low strength).
-    """
-    run = int(num_inference_steps * strength)
-    if run < 1:
-        need_steps = math.ceil(1 / strength) if strength > 0 else None
-        fix = (f"Raise num_inference_steps to at least {need_steps}, or strength to at least "
-               f"{1 / num_inference_steps:.2f}." if need_steps else "Raise strength above 0.")
-        raise InvalidInput(
-            "num_inference_steps",
-            f"× strength must be at least 1 (now {num_inference_steps} × {strength:g} = "
-            f"{num_inference_steps * strength:g}), or no denoising step runs and the picture comes back "
-            f"unchanged. {fix}",
-        )
-    return run
+        res = self.diffusion.img2img(
+            content_image, prompt, negative_prompt=negative_prompt, strength=strength,
+            num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, seed=seed, model=model,
+            max_side=max_side, field="content_image", stop=stop, progress=progress,
+            oom_hint="Lower max_side, or restart the studio with --cpu-offload or --vae-tiling.")
+        content = res.content
+        params = {**res.params, "content": _display_name(content),
+                  "original_size": f"{content.original_size[0]}x{content.original_size[1]}"}
+        path = save_png(res.image, self.settings.output_dir, params, "restyle") if save else None
+        notes = [n for n in (content.note("The content picture"),) if n] + res.warnings
+        return StyleResult(res.image, content.image, path, params, notes, res.seconds)
 
 
 def _empty(value: Any) -> bool:
