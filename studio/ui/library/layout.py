@@ -104,7 +104,10 @@ class LibraryUI:
         return [self.part(n) for n in names]
 
     def show(self, result: dict[str, Any]) -> dict:
-        """``{name: value}`` to Gradio's ``{component: value}`` (components not named stay as they are)."""
+        """``{name: value}`` to Gradio's ``{component: value}`` (components not named stay as they are;
+        ``gr.skip()`` when nothing changes)."""
+        if not result:
+            return gr.skip()
         return {self.part(name): value for name, value in result.items()}
 
 
