@@ -31,9 +31,9 @@ import re
 import threading
 from typing import Callable
 
-from .errors import Cancelled, InvalidInput
+from .errors import Cancelled, InvalidInput, raise_if_stopped
 from .library import Library, markdown_image
-from .validate import SEED_MAX, check_seed
+from .validate import check_seed, seed_at
 
 MAX_SECTIONS = 20
 SECTION_CHARS = 700
@@ -189,13 +189,12 @@ def propose_prompts(complete: Callable[..., str], title: str, body: str, *, seed
     out: list[Proposal] = []
     sections = sections[:max_sections]
     for i, section in enumerate(sections):
-        if stop is not None and stop.is_set():
-            raise Cancelled()
+        raise_if_stopped(stop)
         text = section.text
         if len(text) > SECTION_CHARS:
             text = text[:SECTION_CHARS].rsplit(" ", 1)[0] + " …"
         ask = PROMPT_TEMPLATE.format(title=title or "(untitled)", heading=section.heading, text=text or "(empty)")
-        reply = complete(ask, max_new_tokens=64, temperature=temperature, seed=(base + i) % (SEED_MAX + 1), stop=stop)
+        reply = complete(ask, max_new_tokens=64, temperature=temperature, seed=seed_at(base, i), stop=stop)
         out.append(Proposal(section.index, section.heading, clean_prompt(reply, fallback_prompt(section, title))))
         if progress is not None:
             progress(i + 1, len(sections))
@@ -298,7 +297,7 @@ def illustrate(library: Library, owner: str, article_id: int, title: str, body: 
             stopped = True
             break
         try:
-            image, params = generate(proposal.prompt.strip(), (base + i) % (SEED_MAX + 1))
+            image, params = generate(proposal.prompt.strip(), seed_at(base, i))
         except Cancelled:
             stopped = True
             break

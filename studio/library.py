@@ -689,6 +689,12 @@ class Library:
 
 
 # ---------------------------------------------------------------------- helpers
+def is_blank(title: str | None, body: str | None) -> bool:
+    """True for an article with neither a title nor any text (None counts as empty, whitespace as
+    nothing): such a draft is not saved as a new article."""
+    return not (title or "").strip() and not (body or "").strip()
+
+
 def markdown_image(ref: str, alt: str = "") -> str:
     """``![alt](ref)`` with ``alt`` flattened to one line, brackets escaped, at most 120 characters."""
     alt = " ".join(str(alt or "").split())[:120]

@@ -17,18 +17,19 @@ import io
 import threading
 import time
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
 from PIL import Image
 from torch import nn
 
-from ..errors import Cancelled, InvalidInput, ModelUnavailable
+from ..devices import oom_guard
+from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
 from ..files import atomic_write_bytes, new_filename
 from ..models import EMBEDDED, ModelManager, ResolvedModel, register_loader
+from ..jobs import Progress
 from ..settings import Settings
-from ..validate import SEED_MAX, check_choice, check_int, check_seed
+from ..validate import check_choice, check_int, check_seed, seed_at
 from .metadata import save_png
 
 NZ, NGF, NC = 100, 64, 3
@@ -44,7 +45,6 @@ ATTRIBUTION = (
     "DigiFace-1M (Microsoft) is for non-commercial research use only."
 )
 
-Progress = Callable[[int, int], None]
 
 
 class Generator(nn.Module):
@@ -192,7 +192,8 @@ class GanEngine:
         return value
 
     def _run(self, net: Generator, z: torch.Tensor) -> torch.Tensor:
-        with self.manager.device_lock(), torch.inference_mode():
+        oom = f"The device ran out of memory making {len(z)} faces. Make fewer at once, or use --device cpu."
+        with oom_guard(self.manager.device, oom), self.manager.device_lock(), torch.inference_mode():
             return net(z.to(self.manager.device)).cpu()
 
     def generate(
@@ -225,13 +226,11 @@ class GanEngine:
         seed = check_seed(seed)
         size = self.check_size(size)
         ref, net = self._model(model)
-        seeds = [(seed + i) % (SEED_MAX + 1) for i in range(num_images)]
+        seeds = [seed_at(seed, i) for i in range(num_images)]
         z = torch.stack([latents(s, net.nz) for s in seeds])
-        if stop is not None and stop.is_set():
-            raise Cancelled()
+        raise_if_stopped(stop)
         images = to_pil(self._run(net, z), size)
-        if stop is not None and stop.is_set():
-            raise Cancelled()
+        raise_if_stopped(stop)
         params = [
             {
                 "prompt": "", "model": ref, "engine": "gan", "seed": s, "width": size, "height": size,
@@ -292,16 +291,14 @@ class GanEngine:
         ts = [i / (frames - 1) for i in range(frames)]
         images: list[Image.Image] = []
         for start in range(0, frames, 16):
-            if stop is not None and stop.is_set():
-                raise Cancelled()
+            raise_if_stopped(stop)
             z = torch.stack([slerp(za, zb, t) for t in ts[start:start + 16]])
             images += to_pil(self._run(net, z), size)
             if progress is not None:
                 progress(len(images), frames)
         if bounce and frames > 2:
             images = images + images[-2:0:-1]
-        if stop is not None and stop.is_set():
-            raise Cancelled()
+        raise_if_stopped(stop)
         buf = io.BytesIO()
         extra = {"lossless": False, "quality": 90} if fmt == "webp" else {"optimize": False}
         comment = f"Latent walk, model {ref}, seed {seed_a} to {seed_b}, {frames} frames"

@@ -43,7 +43,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..errors import Cancelled
+from ..errors import raise_if_stopped
 
 STYLE_SIZE = 256  # the style-prediction network's input side, in pixels
 STYLE_DIM = 100  # length of a style vector
@@ -349,8 +349,8 @@ class OnnxModule(nn.Module):
     def forward(self, *inputs: torch.Tensor, stop=None) -> torch.Tensor:
         env: dict[str, Any] = dict(zip(self.input_names, inputs))
         for n, step in enumerate(self.steps):
-            if stop is not None and n % STOP_EVERY == 0 and stop.is_set():
-                raise Cancelled()
+            if n % STOP_EVERY == 0:
+                raise_if_stopped(stop)
             args = []
             host = HOST_INPUTS.get(step.op, ())
             for i, name in enumerate(step.inputs):

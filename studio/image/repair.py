@@ -36,15 +36,16 @@ import dataclasses
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
 from PIL import Image
 
-from ..devices import free_memory
-from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError, raise_if_stopped
+from ..devices import oom_guard
+from ..errors import InvalidInput, ModelUnavailable, StudioError, raise_if_stopped
 from ..models import ModelManager
+from ..jobs import Progress
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
 from . import diffusion as diff
@@ -52,9 +53,7 @@ from .imageio import load_user_rgb
 from .metadata import save_png
 from .repair_ops import (border_mask, blend_alpha, composite, extend_canvas, load_mask, looks_like_inpainting,
                          opencv_fill)
-from .style import check_denoising_steps
 
-Progress = Callable[[int, int], None]
 
 OPENCV_METHODS = ("telea", "navier-stokes")
 INPAINT_AREAS = ("whole picture", "only masked")
@@ -230,15 +229,11 @@ class RepairEngine:
         # the diffusion settings do not apply to OpenCV, but a bad value is still refused
         strength = check_float("strength", strength, 0.0, 1.0)
         seed = check_seed(seed)
-        pre = diff.family_defaults(ref)
-        steps = check_int("num_inference_steps", pre["num_inference_steps"] if num_inference_steps is None
-                          else num_inference_steps, 1, diff.MAX_STEPS)
-        guidance = check_float("guidance_scale", pre["guidance_scale"] if guidance_scale is None
-                               else guidance_scale, 0.0, diff.MAX_GUIDANCE)
+        steps, guidance = diff.check_sampling(ref, num_inference_steps, guidance_scale)
         if ref:
             if strength == 0:
                 raise InvalidInput("strength", "must be above 0 (0 repaints nothing); 1 repaints the masked area fully.")
-            check_denoising_steps(steps, strength)
+            diff.check_denoising_steps(steps, strength)
 
         rgb, name = load_user_rgb(image, "image")
         limit = int(self.settings.max_image_side)
@@ -333,37 +328,20 @@ class RepairEngine:
             notes.append(f"The model painted the whole picture at {work[0]}×{work[1]} (its own resolution, in steps "
                          f"of {step} px), resized back to {W}×{H}; only the masked pixels were replaced. For small "
                          "repairs in a large picture, “only masked” keeps more detail.")
-        notes += [m for m in (diff.prompt_overflow(pipe, prompt),
-                              diff.prompt_overflow(pipe, negative_prompt, "negative_prompt")) if m]
-        if negative_prompt and guidance <= 1.0:
-            notes.append("The negative prompt has no effect with guidance_scale at 1 or below.")
+        notes += diff.prompt_warnings(pipe, ref, prompt, negative_prompt, guidance, turbo=False)
         run_steps = int(steps * strength)
-
-        def on_step_end(p, i, t, kwargs):
-            if stop is not None and stop.is_set():
-                raise Cancelled()
-            if progress is not None:
-                progress(min(i + 1, run_steps), run_steps)
-            return kwargs
-
         crop = Image.fromarray(canvas).crop(box)
-        call = {"prompt": prompt, "image": crop.resize(work, Image.LANCZOS),
-                "mask_image": model_mask.crop(box).resize(work, Image.BILINEAR), "width": work[0],
-                "height": work[1], "strength": strength, "num_inference_steps": steps, "guidance_scale": guidance,
-                "output_type": "pil", "generator": torch.Generator("cpu").manual_seed(seed),
-                "callback_on_step_end": on_step_end}
-        if negative_prompt:
-            call["negative_prompt"] = negative_prompt
-        accepted = diff._call_parameters(type(pipe))
-        call = {k: v for k, v in call.items() if k in accepted}
-        try:
-            with self.manager.device_lock(), torch.inference_mode():
-                raise_if_stopped(stop)
-                out = pipe(**call)
-        except torch.OutOfMemoryError:
-            free_memory(self.manager.device)
-            raise OutOfMemory(f"The device ran out of memory at {work[0]}×{work[1]} px. Use “only masked”, or "
-                              "restart the studio with --cpu-offload or --vae-tiling.") from None
+        call = diff.call_arguments(pipe, {}, {
+            "prompt": prompt, "negative_prompt": negative_prompt or None, "image": crop.resize(work, Image.LANCZOS),
+            "mask_image": model_mask.crop(box).resize(work, Image.BILINEAR), "width": work[0], "height": work[1],
+            "strength": strength, "num_inference_steps": steps, "guidance_scale": guidance, "output_type": "pil",
+            "generator": torch.Generator("cpu").manual_seed(seed),
+        }, diff.step_callback(stop, progress, lambda p, i: (min(i + 1, run_steps), run_steps)))
+        oom = (f"The device ran out of memory at {work[0]}×{work[1]} px. Use “only masked”, or "
+               "restart the studio with --cpu-offload or --vae-tiling.")
+        with oom_guard(self.manager.device, oom), self.manager.device_lock(), torch.inference_mode():
+            raise_if_stopped(stop)
+            out = pipe(**call)
         raise_if_stopped(stop)
         if getattr(out, "nsfw_content_detected", None) and out.nsfw_content_detected[0]:
             raise StudioError("The model's safety checker blacked out the picture; nothing was saved.")

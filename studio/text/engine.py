@@ -27,10 +27,8 @@ import threading
 import time
 from typing import Iterator
 
-import torch
-
-from ..devices import free_memory
-from ..errors import InvalidInput, OutOfMemory, StudioError
+from ..devices import oom_guard
+from ..errors import InvalidInput, StudioError
 from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
@@ -54,6 +52,8 @@ SECTION_WORDS = 160
 TASK_CAPS = {"ad_copy": 200, "headlines": 320, "outline": 480}  # tokens per call for short forms
 TOKENS_PER_WORD = 1.25  # English, measured on SmolLM2's 49k-token BPE
 WORD_RE = re.compile(r"\b[\w'’-]+\b", re.UNICODE)
+OOM_MESSAGE = ("The device ran out of memory while writing. Try a smaller max_new_tokens or a shorter draft, "
+               "or restart the studio with --device cpu.")
 MAX_RETRIES = 2  # extra attempts for a reply or section that left the topic, missed the brief or has too few headlines
 
 
@@ -234,7 +234,7 @@ class TextEngine:
         """One chat reply to ``prompt`` (a user message), as a string.
 
         Raises:
-            InvalidInput: empty prompt or out-of-range numbers. ModelUnavailable.
+            InvalidInput: empty prompt or out-of-range numbers. ModelUnavailable. OutOfMemory.
         """
         prompt = check_text("prompt", prompt, max_chars=MAX_DRAFT_CHARS)
         backend = self.backend(model, voice, owner)
@@ -246,7 +246,8 @@ class TextEngine:
                                 max_new_tokens=max(1, min(check_int("max_new_tokens", max_new_tokens, 1, 8192),
                                                           budget)),
                                 seed=check_seed(seed))
-        return "".join(backend.stream(text, params, stop or threading.Event())).strip()
+        with oom_guard(self.manager.device, OOM_MESSAGE):
+            return "".join(backend.stream(text, params, stop or threading.Event())).strip()
 
     # ----- streaming ----------------------------------------------------------------------
     def stream(self, request: WriteRequest, stop: threading.Event | None = None,
@@ -267,17 +268,14 @@ class TextEngine:
         backend = self.backend(req.model, req.voice, owner)
         engine = getattr(backend, "engine", "")
         try:
-            if req.task == "article" and req.length_words > SINGLE_PASS_WORDS:
-                events = self._long_article(req, backend, stop)
-            else:
-                events = self._single(req, backend, stop)
-            for ev in events:
-                ev.engine = engine
-                yield ev
-        except (torch.OutOfMemoryError, MemoryError):
-            free_memory(self.manager.device)
-            raise OutOfMemory("The device ran out of memory while writing. Try a smaller max_new_tokens or a "
-                              "shorter draft, or restart the studio with --device cpu.") from None
+            with oom_guard(self.manager.device, OOM_MESSAGE):
+                if req.task == "article" and req.length_words > SINGLE_PASS_WORDS:
+                    events = self._long_article(req, backend, stop)
+                else:
+                    events = self._single(req, backend, stop)
+                for ev in events:
+                    ev.engine = engine
+                    yield ev
         except RuntimeError as exc:
             raise StudioError(f"{exc} The text so far is kept; try again.") from exc
 
