@@ -12,7 +12,7 @@ from ...validate import check_int
 from ..common import guard
 from . import formatting as fmt
 from .layout import LibraryUI
-from .store import owner_of
+from .store import is_blank, owner_of
 
 
 def _dated(record: dict, *keys: str) -> dict:
@@ -44,7 +44,7 @@ def saved(lib, owner: str, title: str, body: str, article_id: int | None = None,
         gr.Error: both empty. InvalidInput and StudioError: see :meth:`Library.save` (e.g. a stale
         ``base_version`` is refused with a message saying a newer version exists).
     """
-    if article_id is None and not (title or "").strip() and not (body or "").strip():
+    if is_blank(article_id, title, body):
         raise gr.Error("title and body: both are empty. Give a title or some text to save.")
     return _dated(lib.save(owner, article_id, title, body, tags, base_version=base_version), "updated")
 

@@ -14,6 +14,7 @@ import gradio as gr
 
 from ...errors import StudioError
 from ...library import LOCAL_OWNER
+from ...library import is_blank as blank_article
 from ..common import user_name
 
 
@@ -32,8 +33,8 @@ def owner_of(ctx, request: gr.Request | None) -> str:
 
 
 def is_blank(article_id, title: str | None, body: str | None) -> bool:
-    """A new draft with neither a title nor text: nothing to store."""
-    return article_id is None and not (title or "").strip() and not (body or "").strip()
+    """A new draft (``article_id`` None) with neither a title nor text: nothing to store."""
+    return article_id is None and blank_article(title, body)
 
 
 def keep_saving(lib, owner: str, title: str | None, body: str | None, article_id, base,
