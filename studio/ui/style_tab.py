@@ -172,13 +172,6 @@ def model_defaults(ctx, model: str | None) -> tuple:
     return pre["num_inference_steps"], pre["guidance_scale"]
 
 
-def attached_message(title: str | None) -> str:
-    """The status line after "Send to library" (the result is attached to the open article)."""
-    name = (title or "").strip()
-    where = f"the article “{name}”" if name else "your untitled draft"
-    return f"Saved to the library, attached to {where} (the text is unchanged)."
-
-
 # ---------------------------------------------------------------------- layout
 def _neural_tab(w: Parts, thumbs) -> None:
     w.style_from = gr.Radio(list(STYLE_FROM), value=STYLE_FROM[0], label="Style from", elem_id="style-from")
@@ -367,7 +360,7 @@ def wire(ctx, parts: dict) -> None:
     draft, title, article_id = write.get("draft"), write.get("title"), write.get("article_id")
     if not me or article_id is None or title is None or draft is None:
         return
-    from .library import owner_of
+    from .library import attached_message, owner_of
 
     @guard
     def send(path, title_value, body, aid, request: gr.Request):

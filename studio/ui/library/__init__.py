@@ -25,7 +25,7 @@ import gradio as gr
 
 from . import api, autosave, browse, illustrate, transfer
 from .autosave import AUTOSAVE_QUIET_S, TICK_S
-from .formatting import diff_html, inside, save_message, version_choices, words_of
+from .formatting import attached_message, diff_html, inside, save_message, version_choices, words_of
 from .layout import GAN_NOTE, LibraryUI
 from .store import browser_secret, owner_of
 
@@ -61,5 +61,5 @@ def wire(ctx, parts: dict) -> None:
     illustrate.connect(ctx, ui, write)
 
 
-__all__ = ["build", "wire", "owner_of", "browser_secret", "diff_html", "save_message", "words_of",
+__all__ = ["build", "wire", "owner_of", "attached_message", "browser_secret", "diff_html", "save_message", "words_of",
            "version_choices", "inside", "LibraryUI", "GAN_NOTE", "AUTOSAVE_QUIET_S", "TICK_S"]

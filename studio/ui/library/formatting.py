@@ -139,3 +139,10 @@ def inside(path: Path, folder: Path | None) -> bool:
         return folder is not None and Path(path).resolve().is_relative_to(Path(folder).resolve())
     except OSError:
         return False
+
+
+def attached_message(title: str | None) -> str:
+    """The status line after "Send to library" (a result attached to the article open in the Write tab)."""
+    name = (title or "").strip()
+    where = f"the article “{name}”" if name else "your untitled draft"
+    return f"Saved to the library, attached to {where} (the text is unchanged)."
