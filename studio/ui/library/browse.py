@@ -93,9 +93,10 @@ def _need(article_id, where: str = "in the list") -> None:
 
 
 def renamed(lib, owner: str, article_id, title: str, query, trash) -> dict:
+    """Rename the selected article; the list and its details show the new title."""
     _need(article_id)
     lib.rename(owner, article_id, title)
-    return listed(lib, owner, query, trash, article_id)
+    return {"table": list_rows(lib, owner, query, trash), **details(lib, owner, article_id)}
 
 
 def duplicated(lib, owner: str, article_id, query, trash) -> dict:
@@ -171,7 +172,7 @@ def connect(ctx, ui: LibraryUI) -> None:
     ui.search.submit(**search)
     ui.search.change(**search, trigger_mode="always_last", show_progress="hidden")
     ui.refresh_btn.click(refresh, inputs_kwargs=listing, outputs=ui.table, **PRIVATE)
-    ui.table.select(on_select, None, shown, **PRIVATE)
+    ui.table.select(on_select, None, ui.parts("selected", *DETAILS), **PRIVATE)
     ui.show_trash.change(on_trash_toggle, inputs_kwargs=listing, outputs=[
         *shown, *ui.parts("open_btn", "delete_btn", "untrash_btn", "empty_btn", "confirm_row", "empty_row")],
         **PRIVATE)
@@ -210,8 +211,8 @@ def _connect_actions(ctx, ui: LibraryUI, listing: dict, shown: list) -> None:
         return ui.show(imported(lib, owner_of(ctx, request), file, query, trash))
 
     selected = {"article_id": ui.selected}
-    ui.rename_btn.click(rename, inputs_kwargs={**selected, "title": ui.rename_box, **listing}, outputs=shown,
-                        **PRIVATE)
+    ui.rename_btn.click(rename, inputs_kwargs={**selected, "title": ui.rename_box, **listing},
+                        outputs=ui.parts("table", *DETAILS), **PRIVATE)
     ui.duplicate_btn.click(duplicate, inputs_kwargs={**selected, **listing}, outputs=shown, **PRIVATE)
     ui.delete_btn.click(ask_delete, inputs_kwargs=selected, outputs=ui.parts("confirm_row", "confirm_text"),
                         **PRIVATE)
