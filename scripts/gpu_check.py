@@ -88,8 +88,9 @@ class Row:
 class Checker:
     """Runs rows one by one, catching each row's failure, and prints the table."""
 
-    def __init__(self, device: torch.device, quick: bool, only: list[str], tmp: Path):
+    def __init__(self, device: torch.device, quick: bool, only: list[str], tmp: Path, text_model: str = ""):
         self.device, self.quick, self.only, self.tmp = device, quick, only, tmp
+        self.text_model = text_model  # the transformers row's model; "" = the embedded one
         self.cuda = device.type == "cuda"
         self.rows: list[Row] = []
 
@@ -196,12 +197,20 @@ class StepClock:
 
 
 # ----- text ------------------------------------------------------------------------------------
+def embedded_text_installed() -> bool:
+    """Whether the embedded SmolLM2 GGUF's wheel is installed (a GPU machine may lack it: 94 MB)."""
+    from studio.models import embedded_file
+
+    return embedded_file("smollm2-135m-instruct") is not None
+
+
 def text_rows(ck: Checker) -> None:
     from studio.text.engine import WriteRequest
 
     def transformers_row() -> str:
-        model = "smollm2-135m-instruct"
-        if ck.quick or not ck.cuda:  # on a CPU the row proves the path; the embedded model's is tested elsewhere
+        model = ck.text_model or "smollm2-135m-instruct"
+        tiny = not ck.text_model and (ck.quick or not ck.cuda or not embedded_text_installed())
+        if tiny:  # on a CPU the row proves the path; the embedded model's is tested elsewhere
             from tests.tiny_models import make_tiny_lm
 
             model = str(make_tiny_lm(ck.tmp / "tiny-lm"))
@@ -217,7 +226,7 @@ def text_rows(ck: Checker) -> None:
             runs = [list(ctx.text.stream(request))[-1] for _ in range(2)]
             expect(runs[0].tokens == 64, f"{runs[0].tokens} tokens were written, not 64")
             expect(runs[0].text == runs[1].text, "the same seed wrote different texts")
-            return f"{model if ck.cuda and not ck.quick else 'tiny random LM'}; 64 tokens twice, same text; " \
+            return f"{'tiny random LM' if tiny else model}; 64 tokens twice, same text; " \
                    f"{runs[1].tokens_per_s:.1f} tokens/s"
         finally:
             release(ctx)
@@ -425,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
                              "a tiny random LM), or auto")
     parser.add_argument("--quick", action="store_true",
                         help="smallest settings: a tiny random LM instead of the embedded one, fewer steps and rows")
+    parser.add_argument("--text-model", default="",
+                        help="the model of the transformers text row (a Hub id or a folder); default: the embedded "
+                             "SmolLM2 on CUDA (a tiny random model with --quick, on a CPU, or when it is missing)")
     parser.add_argument("--only", default="", help="comma-separated words; run only rows whose name holds one")
     args = parser.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -444,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     transformers_logging.disable_progress_bar()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="studio-gpu-check-") as tmp:
-        ck = Checker(device, args.quick, [w.strip() for w in args.only.split(",") if w.strip()], Path(tmp))
+        ck = Checker(device, args.quick, [w.strip() for w in args.only.split(",") if w.strip()], Path(tmp), args.text_model)
         text_rows(ck)
         sd_dir = None
         if any(ck.wanted(k) for k in ("t2i", "img2img", "inpaint", "noise", "redecode", "diffusion")):

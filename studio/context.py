@@ -15,7 +15,7 @@ from .image.repair import RepairEngine
 from .image.router import ImageRouter
 from .image.style import StyleEngine
 from .library import Library
-from .models import ModelManager
+from .models import ModelManager, register_default_loaders
 from .settings import Settings
 from .jobs import Jobs
 from .text.engine import TextEngine
@@ -39,6 +39,7 @@ class StudioContext:
     @classmethod
     def create(cls, settings: Settings) -> "StudioContext":
         """Build the manager and the engines; loads no model (models load on first use)."""
+        register_default_loaders()  # every kind of model: text, voice, gan, diffusion, style
         manager = ModelManager(settings)
         diffusion = DiffusionEngine(manager, settings)
         gan = GanEngine(manager, settings)

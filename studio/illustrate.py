@@ -32,6 +32,7 @@ import threading
 from typing import Callable
 
 from .errors import Cancelled, InvalidInput, raise_if_stopped
+from .jobs import Progress
 from .library import Library, markdown_image
 from .validate import check_seed, seed_at
 
@@ -170,7 +171,7 @@ def clean_prompt(raw: str, fallback: str) -> str:
 def propose_prompts(complete: Callable[..., str], title: str, body: str, *, seed: int = -1,
                     max_sections: int = MAX_SECTIONS, temperature: float = 0.7,
                     stop: threading.Event | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> list[Proposal]:
+                    progress: Progress | None = None) -> list[Proposal]:
     """One :class:`Proposal` per section (at most ``max_sections``).
 
     Args:

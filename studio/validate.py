@@ -49,10 +49,16 @@ def check_float(field: str, value: Any, lo: float, hi: float) -> float:
     return number
 
 
-def check_seed(value: Any, field: str = "seed") -> int:
-    """A seed: ``-1`` for random, else ``0..2**32-1``. Returns the seed to use (random drawn here)."""
+def check_seed(value: Any, field: str = "seed", *, draw: bool = True) -> int:
+    """A seed: ``-1`` for random, else ``0..2**32-1``. Returns the seed to use: with ``draw`` (the
+    default) a random one is drawn here for ``-1``; with ``draw=False`` ``-1`` is returned as it is
+    (a form that passes the seed on to an engine).
+
+    Raises:
+        InvalidInput: naming ``field``, for anything but a whole number from -1 to 2**32-1.
+    """
     seed = check_int(field, value, -1, SEED_MAX)
-    return random.randint(0, SEED_MAX) if seed == -1 else seed
+    return random.randint(0, SEED_MAX) if seed == -1 and draw else seed
 
 
 def seed_at(seed: int, index: int) -> int:

@@ -61,3 +61,20 @@ def test_gan_generate_routes_to_the_gan(ctx):
 def test_text_offer_starts_with_the_configured_model_and_the_voice_trainer_shares_the_store(ctx):
     assert ctx.text.offered()[0] == ctx.settings.text_model
     assert ctx.text.voice_trainer().store is ctx.text.voices
+
+
+def test_seed_helpers():
+    from studio.validate import SEED_MAX, check_seed, seed_at
+
+    assert check_seed(-1, draw=False) == -1 and 0 <= check_seed(-1) <= SEED_MAX
+    assert check_seed("7", draw=False) == 7
+    with pytest.raises(InvalidInput, match="seed"):
+        check_seed(SEED_MAX + 1, draw=False)
+    assert seed_at(SEED_MAX, 1) == 0 and seed_at(5, 2) == 7
+
+
+def test_is_blank():
+    from studio.library import is_blank
+
+    assert is_blank(None, "  \n") and is_blank("", None)
+    assert not is_blank("Title", "") and not is_blank(" ", "text")

@@ -24,7 +24,6 @@ The pipeline is loaded once through the :class:`ModelManager` (kind
 from __future__ import annotations
 
 import copy
-import dataclasses
 import threading
 import time
 import weakref
@@ -41,55 +40,16 @@ from ..jobs import Progress
 from ..models import HUB_ID, ModelManager, hub_cached_snapshot, looks_like_path
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text, seed_at
-from .imageio import LoadedImage, load_user_image
+from .imageio import load_user_image
 from .metadata import save_png
-from .pipelines import (  # noqa: F401 - the pipeline facts are part of this module's API
-    MAX_GUIDANCE, MAX_IMAGES, MAX_STEPS, TURBO_MARKERS, _bad_pixels, _call_parameters, _to_pil, call_arguments,
-    check_denoising_steps, check_sampling, check_side, family_defaults, hub_reachable, is_turbo, load_pipeline,
-    native_size, prompt_overflow, prompt_warnings, scheduler_names, size_step, step_callback,
+from .pipelines import (  # noqa: F401 - the pipeline facts and results are part of this module's API
+    MAX_GUIDANCE, MAX_IMAGES, MAX_STEPS, TURBO_MARKERS, DiffusionResult, Img2ImgResult, _bad_pixels,
+    _call_parameters, _to_pil, call_arguments, check_denoising_steps, check_sampling, check_side,
+    decode_in_float32, family_defaults, hub_reachable, is_turbo, load_pipeline, native_size, prompt_overflow,
+    prompt_warnings, scheduler_names, size_step, step_callback,
 )
 
 OOM_HINT = "Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling."
-
-
-@dataclasses.dataclass
-class DiffusionResult:
-    """Pictures made by :meth:`DiffusionEngine.generate`.
-
-    Attributes:
-        images: RGB PIL images of the asked size.
-        paths: the saved PNGs (empty with ``save=False``).
-        seed: the seed of the first image (image ``i`` used ``seed + i``).
-        params: one metadata dict per image (what each PNG carries).
-        warnings: things the user should see (long prompt, redone decode...).
-        seconds: wall time of the call.
-    """
-
-    images: list[Image.Image]
-    paths: list[Path]
-    seed: int
-    params: list[dict]
-    warnings: list[str]
-    seconds: float
-
-
-@dataclasses.dataclass
-class Img2ImgResult:
-    """A picture repainted by :meth:`DiffusionEngine.img2img` (not saved).
-
-    Attributes:
-        image: RGB PIL image, the size of :attr:`content`.
-        content: the input picture as loaded (downscaled to ``max_side``).
-        params: the picture's metadata (``engine`` ``img2img``, ``strength``, ``denoising_steps``...).
-        warnings: things the user should see (painted at another size, long prompt...).
-        seconds: wall time of the call.
-    """
-
-    image: Image.Image
-    content: LoadedImage
-    params: dict
-    warnings: list[str]
-    seconds: float
 
 
 class DiffusionEngine:
@@ -475,23 +435,6 @@ class DiffusionEngine:
         return Img2ImgResult(result, content, params, warnings, time.perf_counter() - t0)
 
     def _redecode(self, pipe, latents: torch.Tensor | None, index: int) -> np.ndarray | None:
-        """Decode latent ``index`` again with a float32 copy of the VAE; None when that is not possible
-        (the VAE already is float32, the latents are packed, or there is no VAE)."""
-        vae = getattr(pipe, "vae", None)
-        if latents is None or vae is None or latents.ndim != 4 or vae.dtype == torch.float32:
-            return None
-        try:
-            from accelerate.hooks import remove_hook_from_module
-        except ImportError:  # pragma: no cover - accelerate is a dependency
-            remove_hook_from_module = None
-        with self.manager.device_lock(), torch.inference_mode():
-            vae32 = copy.deepcopy(vae)
-            if remove_hook_from_module is not None:
-                remove_hook_from_module(vae32, recurse=True)
-            device = getattr(pipe, "_execution_device", self.manager.device)
-            vae32 = vae32.to(device=device, dtype=torch.float32)
-            lat = latents[index:index + 1].to(device=device, dtype=torch.float32)
-            lat = lat / vae32.config.scaling_factor + (getattr(vae32.config, "shift_factor", None) or 0.0)
-            image = vae32.decode(lat, return_dict=False)[0]
-            del vae32
-        return (image / 2 + 0.5).clamp(0, 1)[0].permute(1, 2, 0).float().cpu().numpy()
+        """See :func:`~studio.image.pipelines.decode_in_float32` (under the device lock)."""
+        with self.manager.device_lock():
+            return decode_in_float32(pipe, latents, index, self.manager.device)

@@ -26,7 +26,7 @@ from torch import nn
 from ..devices import oom_guard
 from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
 from ..files import atomic_write_bytes, new_filename
-from ..models import EMBEDDED, ModelManager, ResolvedModel, register_loader
+from ..models import EMBEDDED, ModelManager, ResolvedModel
 from ..jobs import Progress
 from ..settings import Settings
 from ..validate import check_choice, check_int, check_seed, seed_at
@@ -74,7 +74,6 @@ class Generator(nn.Module):
         return self.main(z)
 
 
-@register_loader("gan", max_loaded=2)
 def load_dcgan(resolved: ResolvedModel, manager: ModelManager) -> Generator:
     """Load a DCGAN generator from a ``.tar``/``.pt`` checkpoint (or a folder holding ``weights.tar``).
 

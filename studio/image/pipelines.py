@@ -1,6 +1,7 @@
 """Facts about diffusers pipelines, and how one is loaded: the size step and native size,
 family defaults, the schedulers a pipeline accepts, prompt overflow, the NaN/black test.
 
+The result types of :class:`~studio.image.diffusion.DiffusionEngine` are here too.
 Plain functions of a pipeline object (or a model reference), used by
 :class:`~studio.image.diffusion.DiffusionEngine` and the engines built on it
 (style, repair). ``load_pipeline`` is the ModelManager loader of kind ``diffusion``,
@@ -9,21 +10,26 @@ registered in the composition root (:func:`studio.models.register_default_loader
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 import inspect
 import logging
 import math
 import socket
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlparse
 
 import numpy as np
+import torch
 from PIL import Image
 
 from ..errors import InvalidInput, raise_if_stopped
 from ..jobs import Progress
-from ..models import ModelManager, ResolvedModel, register_loader
+from ..models import ModelManager, ResolvedModel
 from ..validate import check_float, check_int
+from .imageio import LoadedImage
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +40,6 @@ TURBO_MARKERS = ("turbo", "lightning", "schnell", "hyper-sd", "lcm")
 
 
 # ----- loading ---------------------------------------------------------------------
-@register_loader("diffusion", max_loaded=1)
 def load_pipeline(resolved: ResolvedModel, manager: ModelManager):
     """Load a text-to-image pipeline with ``AutoPipelineForText2Image.from_pretrained``.
 
@@ -293,3 +298,68 @@ def call_arguments(pipe, required: dict, optional: dict, on_step_end=None) -> di
     if on_step_end is not None and "callback_on_step_end" in accepted:
         call["callback_on_step_end"] = on_step_end
     return call
+
+
+def decode_in_float32(pipe, latents, index: int, device) -> np.ndarray | None:
+    """Decode latent ``index`` of ``latents`` again with a float32 copy of ``pipe``'s VAE, as a float
+    (H, W, 3) array in [0, 1]; None when that is not possible (the VAE already is float32, the
+    latents are packed, or there is no VAE). The caller holds the device lock."""
+    vae = getattr(pipe, "vae", None)
+    if latents is None or vae is None or latents.ndim != 4 or vae.dtype == torch.float32:
+        return None
+    try:
+        from accelerate.hooks import remove_hook_from_module
+    except ImportError:  # pragma: no cover - accelerate is a dependency
+        remove_hook_from_module = None
+    with torch.inference_mode():
+        vae32 = copy.deepcopy(vae)
+        if remove_hook_from_module is not None:
+            remove_hook_from_module(vae32, recurse=True)
+        device = getattr(pipe, "_execution_device", device)
+        vae32 = vae32.to(device=device, dtype=torch.float32)
+        lat = latents[index:index + 1].to(device=device, dtype=torch.float32)
+        lat = lat / vae32.config.scaling_factor + (getattr(vae32.config, "shift_factor", None) or 0.0)
+        image = vae32.decode(lat, return_dict=False)[0]
+        del vae32
+    return (image / 2 + 0.5).clamp(0, 1)[0].permute(1, 2, 0).float().cpu().numpy()
+
+
+# ----- results ---------------------------------------------------------------------
+@dataclasses.dataclass
+class DiffusionResult:
+    """Pictures made by :meth:`DiffusionEngine.generate`.
+
+    Attributes:
+        images: RGB PIL images of the asked size.
+        paths: the saved PNGs (empty with ``save=False``).
+        seed: the seed of the first image (image ``i`` used ``seed + i``).
+        params: one metadata dict per image (what each PNG carries).
+        warnings: things the user should see (long prompt, redone decode...).
+        seconds: wall time of the call.
+    """
+
+    images: list[Image.Image]
+    paths: list[Path]
+    seed: int
+    params: list[dict]
+    warnings: list[str]
+    seconds: float
+
+
+@dataclasses.dataclass
+class Img2ImgResult:
+    """A picture repainted by :meth:`DiffusionEngine.img2img` (not saved).
+
+    Attributes:
+        image: RGB PIL image, the size of :attr:`content`.
+        content: the input picture as loaded (downscaled to ``max_side``).
+        params: the picture's metadata (``engine`` ``img2img``, ``strength``, ``denoising_steps``...).
+        warnings: things the user should see (painted at another size, long prompt...).
+        seconds: wall time of the call.
+    """
+
+    image: Image.Image
+    content: LoadedImage
+    params: dict
+    warnings: list[str]
+    seconds: float

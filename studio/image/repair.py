@@ -235,29 +235,9 @@ class RepairEngine:
                 raise InvalidInput("strength", "must be above 0 (0 repaints nothing); 1 repaints the masked area fully.")
             diff.check_denoising_steps(steps, strength)
 
-        rgb, name = load_user_rgb(image, "image")
-        limit = int(self.settings.max_image_side)
+        rgb, name, mask = self._load_inputs(image, mask_image, ext)
         h, w = rgb.shape[:2]
-        if max(w, h) > limit:
-            raise InvalidInput("image", f"is {w}×{h} px; the largest side allowed here is {limit} px "
-                                        "(--max-image-side). Make it smaller first: repair keeps the picture's size.")
-        W, H = w + ext["left"] + ext["right"], h + ext["up"] + ext["down"]
-        if max(W, H) > limit:
-            raise InvalidInput("extend_left" if W > limit else "extend_up",
-                               f"would make the picture {W}×{H} px; the largest side allowed is {limit} px.")
-        extending = W != w or H != h
-        if mask_image is None or (isinstance(mask_image, (str, bytes, dict)) and not mask_image):
-            if not extending:
-                raise InvalidInput("mask_image", "is missing. Paint over what to fill (white = fill).")
-            mask = np.zeros((h, w), bool)
-        else:
-            mask = load_mask(mask_image, (w, h))
-        if not extending and not mask.any():
-            raise InvalidInput("mask_image", "is empty: nothing is marked to fill. Paint over the part to repair "
-                                             "(white = fill, black = keep).")
-        if mask.all():
-            raise InvalidInput("mask_image", "covers the whole picture, so nothing is left to repair from. Leave "
-                                             "the parts to keep unmasked (black).")
+        extending = any(ext.values())
         canvas, full_mask = extend_canvas(rgb, mask, ext["left"], ext["right"], ext["up"], ext["down"])
         raise_if_stopped(stop)
 
@@ -281,6 +261,38 @@ class RepairEngine:
         image_out = Image.fromarray(result)
         path = save_png(image_out, self.settings.output_dir, params, "repair") if save else None
         return RepairResult(image_out, before, full_mask, path, params, notes, time.perf_counter() - t0)
+
+    def _load_inputs(self, image, mask_image, ext: dict[str, int]):
+        """``(RGB array, file name, mask (H, W) bool)``: the picture within ``--max-image-side`` (also once
+        extended by ``ext``) and its mask, which must mark something to fill and leave something to keep.
+
+        Raises:
+            InvalidInput: naming ``image``, ``extend_left``/``extend_up`` or ``mask_image``.
+        """
+        rgb, name = load_user_rgb(image, "image")
+        limit = int(self.settings.max_image_side)
+        h, w = rgb.shape[:2]
+        if max(w, h) > limit:
+            raise InvalidInput("image", f"is {w}×{h} px; the largest side allowed here is {limit} px "
+                                        "(--max-image-side). Make it smaller first: repair keeps the picture's size.")
+        W, H = w + ext["left"] + ext["right"], h + ext["up"] + ext["down"]
+        if max(W, H) > limit:
+            raise InvalidInput("extend_left" if W > limit else "extend_up",
+                               f"would make the picture {W}×{H} px; the largest side allowed is {limit} px.")
+        extending = W != w or H != h
+        if mask_image is None or (isinstance(mask_image, (str, bytes, dict)) and not mask_image):
+            if not extending:
+                raise InvalidInput("mask_image", "is missing. Paint over what to fill (white = fill).")
+            mask = np.zeros((h, w), bool)
+        else:
+            mask = load_mask(mask_image, (w, h))
+        if not extending and not mask.any():
+            raise InvalidInput("mask_image", "is empty: nothing is marked to fill. Paint over the part to repair "
+                                             "(white = fill, black = keep).")
+        if mask.all():
+            raise InvalidInput("mask_image", "covers the whole picture, so nothing is left to repair from. Leave "
+                                             "the parts to keep unmasked (black).")
+        return rgb, name, mask
 
     def _opencv(self, canvas, mask, method, radius, mask_blur, stop, progress):
         if progress is not None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterator, Protocol
 
 from ..errors import ModelUnavailable
-from ..models import ModelManager, ResolvedModel, register_loader
+from ..models import ModelManager, ResolvedModel
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,6 @@ def _gguf_of(resolved: ResolvedModel) -> Path | None:
     return None
 
 
-@register_loader("text", max_loaded=2)
 def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBackend:
     """Load a text model with the backend ``--text-backend`` asks for.
 
@@ -158,7 +157,6 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
     return load_transformers(resolved, manager, gguf)
 
 
-@register_loader("text-openai", max_loaded=4, remote=True)
 def load_openai_model(resolved: ResolvedModel, manager: ModelManager) -> TextBackend:
     """Connect to the OpenAI-compatible server of ``--openai-base-url`` for the model ``resolved.ref``."""
     from .openai_backend import connect

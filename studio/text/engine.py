@@ -31,22 +31,21 @@ from ..devices import oom_guard
 from ..errors import InvalidInput, StudioError
 from ..models import ModelManager
 from ..settings import Settings
-from ..validate import check_choice, check_float, check_int, check_seed, check_text
-from ..unitext import count_words as _count_words
+from ..validate import check_float, check_int, check_seed, check_text
 from ..library import LOCAL_OWNER
 from ..voices import VoiceStore
-from . import backends  # noqa: F401 - registers the "text" loader
-from .voice_backend import voice_backend  # registers the "voice" loader
+from . import backends
+from .voice_backend import voice_backend
 from .backends import SamplingParams, StreamStats, TextBackend
 from .checks import format_headlines, headline_items, judge_reply, on_topic, pick_headlines, topic_terms
 from .cleanup import clean
+from .requests import (  # noqa: F401 - part of this module's API
+    MAX_DRAFT_CHARS, MAX_EXTRA_CHARS, MAX_TOPIC_CHARS, WriteEvent, WriteRequest, count_words,
+)
 from .streaming import stream_until
-from .prompts import (DRAFT_TASKS, HEADLINES, TASK_SAMPLING, TASKS, TONES, TaskInput, build_messages,
+from .prompts import (DRAFT_TASKS, HEADLINES, TaskInput, build_messages,
                       default_outline, parse_outline, plan_messages, section_messages, stop_sequences)
 
-MAX_TOPIC_CHARS = 4_000
-MAX_DRAFT_CHARS = 60_000
-MAX_EXTRA_CHARS = 4_000
 SINGLE_PASS_WORDS = 300  # articles longer than this are planned and written section by section
 SECTION_WORDS = 160
 TASK_CAPS = {"ad_copy": 200, "headlines": 320, "outline": 480}  # tokens per call for short forms
@@ -55,116 +54,6 @@ WORD_RE = re.compile(r"\b[\w'’-]+\b", re.UNICODE)
 OOM_MESSAGE = ("The device ran out of memory while writing. Try a smaller max_new_tokens or a shorter draft, "
                "or restart the studio with --device cpu.")
 MAX_RETRIES = 2  # extra attempts for a reply or section that left the topic, missed the brief or has too few headlines
-
-
-def count_words(text: str) -> int:
-    """Words in ``text``: :func:`studio.unitext.count_words` (each Han or kana character is a word)."""
-    return _count_words(text)
-
-
-@dataclasses.dataclass
-class WriteRequest:
-    """One writing request. Field names and ranges are those of the ``/write`` API.
-
-    Attributes:
-        prompt: the topic (article, outline, headlines, product_description,
-            ad_copy) or the writer's text (continue, rewrite, summarize).
-            Topics up to 4,000 characters, drafts up to 60,000.
-        task: one of :data:`TASKS`.
-        tone: one of :data:`TONES`.
-        length_words: target length in words, 20..5000.
-        temperature: 0..2 (0 = greedy). top_p: 0..1 (exclusive of 0). top_k: 0..1000.
-        repetition_penalty: 1..2. max_new_tokens: 1..8192, per model call.
-        seed: -1 for random, else 0..2**32-1.
-        audience, keywords, outline: optional extras for the templates.
-        model: a text model reference; empty means the studio's default.
-        voice: the id or name of one of the writer's voices (Voice tab); empty for none.
-    """
-
-    prompt: str
-    task: str = "article"
-    tone: str = "neutral"
-    length_words: int = 400
-    temperature: float = 0.7
-    top_p: float = 0.9
-    top_k: int = 50
-    repetition_penalty: float = 1.1
-    max_new_tokens: int = 1024
-    seed: int = -1
-    audience: str = ""
-    keywords: str = ""
-    outline: str = ""
-    model: str = ""
-    voice: str = ""
-
-    @classmethod
-    def for_task(cls, task: str = "article", **kw) -> "WriteRequest":
-        """A request with the sampling defaults tuned for ``task`` (:data:`prompts.TASK_SAMPLING`);
-        values given in ``kw`` win. An unknown task is refused later, by :meth:`validated`."""
-        return cls(task=task, **{**TASK_SAMPLING.get(task, {}), **kw})
-
-    def validated(self) -> "WriteRequest":
-        """A checked copy with the seed drawn when it was -1.
-
-        Raises:
-            InvalidInput: naming the first bad field and its allowed values.
-        """
-        task = check_choice("task", self.task, list(TASKS))
-        limit = MAX_DRAFT_CHARS if task in DRAFT_TASKS else MAX_TOPIC_CHARS
-        what = "draft" if task in DRAFT_TASKS else "topic"
-        prompt = check_text("prompt", self.prompt, max_chars=limit)
-        if not prompt.strip():
-            raise InvalidInput("prompt", f"the {what} is empty.")
-        return dataclasses.replace(
-            self,
-            task=task,
-            prompt=prompt,
-            tone=check_choice("tone", self.tone, TONES),
-            length_words=check_int("length_words", self.length_words, 20, 5000),
-            temperature=check_float("temperature", self.temperature, 0.0, 2.0),
-            top_p=check_float("top_p", self.top_p, 0.01, 1.0),
-            top_k=check_int("top_k", self.top_k, 0, 1000),
-            repetition_penalty=check_float("repetition_penalty", self.repetition_penalty, 1.0, 2.0),
-            max_new_tokens=check_int("max_new_tokens", self.max_new_tokens, 1, 8192),
-            seed=check_seed(self.seed),
-            audience=check_text("audience", self.audience, required=False, max_chars=MAX_EXTRA_CHARS),
-            keywords=check_text("keywords", self.keywords, required=False, max_chars=MAX_EXTRA_CHARS),
-            outline=check_text("outline", self.outline, required=False, max_chars=MAX_EXTRA_CHARS),
-            model=check_text("model", self.model, required=False, max_chars=500).strip(),
-            voice=check_text("voice", self.voice, required=False, max_chars=200).strip(),
-        )
-
-    def params(self, max_new_tokens: int, min_new_tokens: int = 0, seed_offset: int = 0) -> SamplingParams:
-        return SamplingParams(self.temperature, self.top_p, self.top_k, self.repetition_penalty,
-                              max_new_tokens, min_new_tokens, (self.seed + seed_offset) % 2**32)
-
-
-@dataclasses.dataclass
-class WriteEvent:
-    """One update of a running request, as the UI shows it.
-
-    Attributes:
-        text: the whole text so far (for continue: the draft plus its continuation).
-        delta: what was added since the previous event.
-        seed: the seed in use. words, tokens: counts of the generated text.
-        tokens_per_s: generation speed. notes: messages for the writer
-            (context trimming, reduced max_new_tokens, stop).
-        status: a short line ("Planning the article…", "Writing section 2 of 4…").
-        done: True on the last event. stopped: True when Stop ended it.
-        engine: what runs the model ("llama.cpp", "transformers", "openai").
-    """
-
-    text: str
-    delta: str = ""
-    seed: int = 0
-    words: int = 0
-    tokens: int = 0
-    tokens_per_s: float = 0.0
-    notes: list[str] = dataclasses.field(default_factory=list)
-    status: str = ""
-    done: bool = False
-    stopped: bool = False
-    engine: str = ""
 
 
 class TextEngine:
@@ -314,6 +203,8 @@ class TextEngine:
         return prompt, max_new, msgs.assistant_prefix
 
     def _single(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
+        """One reply (every task but long articles), written again up to :attr:`retries` times when it
+        leaves the brief; the best attempt is kept."""
         notes: list[str] = []
         want = req.max_new_tokens
         if req.task in ("article", "continue", "product_description"):
@@ -336,10 +227,8 @@ class TextEngine:
         terms = topic_terms(req.prompt, req.keywords)
         total = StreamStats()
         t0 = time.perf_counter()
-        removed: list[str] = []
-        headlines: list[str] = []  # distinct and on topic
-        spare: list[str] = []  # distinct
-        best = None  # (score, text, lines removed from it)
+        # the best reply so far (score, text, lines removed from it); headline ideas kept across attempts
+        kept: dict = {"best": None, "removed": [], "headlines": [], "spare": []}
         cut = False
         yield WriteEvent(start, seed=req.seed, notes=list(notes), status="Waiting for the model…")
         # headline ideas are short and cheap: twice the attempts of other replies
@@ -356,37 +245,14 @@ class TextEngine:
                                  _rate(total, t0, stats.tokens), list(notes), "Writing…")
             total.tokens += stats.tokens
             raw = lead + (got[0] if got else text[len(lead):])
-            if trim:
-                raw = raw.lstrip(" \t")
             cut = stats.tokens >= max_new
-            if cut and capped and req.task not in ("continue", "headlines"):
-                raw = drop_cut_sentence(raw)  # ended by the task's own limit
-            cleaned = clean(raw, protect=req.prompt)
-            if head and cleaned.text:  # a continuation keeps how the model began: "\n\n" starts a new paragraph
-                began = raw[: len(raw) - len(raw.lstrip())]
-                cleaned = dataclasses.replace(cleaned, text=began + cleaned.text.lstrip())
+            cleaned = _clean_reply(req, raw, trim, cut and capped, head)
             if stop.is_set():
-                best = (0, cleaned.text, cleaned.removed)
+                kept["best"] = (0, cleaned.text, cleaned.removed)
                 break
-            if req.task == "headlines":
-                found = headline_items(cleaned.text)
-                headlines = pick_headlines(found, headlines, terms)
-                spare = pick_headlines(found, spare, set())
-                if len(headlines) >= HEADLINES:
-                    best = (0, format_headlines(headlines[:HEADLINES]), removed + cleaned.removed)
-                    break
-                # too few on topic: fill with the other distinct ideas, and say so
-                fill = [h for h in spare if h not in headlines][: HEADLINES - len(headlines)]
-                removed += cleaned.removed
-                best = (0, format_headlines(headlines + fill) if spare else cleaned.text, removed)
-                problem = f"had only {len(headlines)} of {HEADLINES} headline ideas distinct and on the topic"
-            else:
-                verdict = judge_reply(req.task, cleaned.text, req.keywords, terms)
-                if best is None or (verdict is not None and verdict.score > best[0]):
-                    best = (verdict.score if verdict else 0, cleaned.text, cleaned.removed)
-                if verdict is None or verdict.ok:
-                    break
-                problem = verdict.problem
+            problem = _judge(req, cleaned, terms, kept)
+            if problem is None:
+                break
             if attempt < tries - 1:
                 notes.append(f"The reply {problem}; writing again (attempt {attempt + 2} of {tries}).")
                 yield WriteEvent(start, "", req.seed, 0, total.tokens, _rate(total, t0), list(notes),
@@ -394,6 +260,7 @@ class TextEngine:
             else:
                 notes.append(f"After {tries} attempts the best reply is kept; it {problem}."
                              if tries > 1 else f"The reply {problem}.")
+        best = kept["best"]
         text, removed = (best[1], best[2]) if best else ("", [])
         if removed:
             notes.append(_removed_note(removed))
@@ -407,6 +274,8 @@ class TextEngine:
                          notes, "Stopped" if stopped else "Done", done=True, stopped=stopped)
 
     def _long_article(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
+        """A long article: an outline (the writer's, or planned by the model), then one section per
+        heading, each written again up to :attr:`retries` times when it leaves the topic."""
         notes: list[str] = []
         sections = max(2, min(12, math.ceil(req.length_words / SECTION_WORDS)))
         words_each = max(60, round(req.length_words / sections))
@@ -416,24 +285,10 @@ class TextEngine:
         t0 = time.perf_counter()
         doc = f"# {title}\n\n"
         yield WriteEvent(doc, doc, req.seed, 0, 0, 0.0, [], "Planning the article…")
-        if req.outline.strip():
-            outline = parse_outline(req.outline, sections, req.prompt)
-        else:
-            plan = plan_messages(req.prompt, sections, req.tone, req.audience, req.keywords)
-            stats = StreamStats()
-            raw = ""
-            for chunk in backend.stream(backend.render(plan.messages), req.params(24 * sections), stop, stats):
-                raw += chunk
-                yield WriteEvent(doc, "", req.seed, 0, stats.tokens, _rate(total, t0, stats.tokens), [],
-                                 "Planning the article…")
-            total.tokens += stats.tokens
-            outline = parse_outline(raw, sections, req.prompt)
-        if len(outline) < sections:
-            have = {h.lower() for h in outline}
-            outline += [h for h in default_outline(sections) if h.lower() not in have][: sections - len(outline)]
+        outline = yield from self._outline(req, backend, stop, sections, doc, total, t0)
         sections = len(outline)
-        stops = stop_sequences("article", req.prompt)
-        terms = topic_terms(req.prompt, req.keywords)
+        run = {"stops": stop_sequences("article", req.prompt), "terms": topic_terms(req.prompt, req.keywords),
+               "total": total, "t0": t0, "notes": notes, "words_each": words_each}
         removed: list[str] = []
         previous = ""
         body_words = 0
@@ -444,41 +299,7 @@ class TextEngine:
             doc += head
             status = f"Writing section {i + 1} of {sections}…"
             yield WriteEvent(doc, head, req.seed, body_words, total.tokens, _rate(total, t0), list(notes), status)
-            best = None  # (score, text)
-            for attempt in range(1 + self.retries):
-                msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
-                                        req.tone, req.audience, req.keywords, strict=attempt > 0)
-                prompt = backend.render(msgs.messages)
-                room = backend.context_size - backend.count_tokens(prompt)
-                max_new = max(1, min(req.max_new_tokens, int(words_each * TOKENS_PER_WORD * 1.05) + 8, room))
-                min_new = min(max_new, int(words_each * TOKENS_PER_WORD * 0.8))
-                stats = StreamStats()
-                section, got = "", []
-                params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)
-                for chunk in stream_until(backend, prompt, params, stop, stats, stops, got):
-                    if not section:
-                        chunk = chunk.lstrip()
-                    section += chunk
-                    yield WriteEvent(doc + section, chunk, req.seed, body_words + count_words(section),
-                                     total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
-                total.tokens += stats.tokens
-                # drop leaked labels, a sentence cut off by the token limit, and the model's remarks
-                cleaned = clean(tidy_section(got[0] if got else section, cut=stats.tokens >= max_new),
-                                protect=req.prompt)
-                verdict = on_topic(cleaned.text, terms)
-                if best is None or verdict.score > best[0]:
-                    best = (verdict.score, cleaned.text, cleaned.removed)
-                if verdict.ok or stop.is_set():
-                    break
-                if attempt < self.retries:
-                    notes.append(f"Section {i + 1} (\"{heading}\") left the topic; writing it again "
-                                 f"(attempt {attempt + 2} of {1 + self.retries}).")
-                    yield WriteEvent(doc, "", req.seed, body_words, total.tokens, _rate(total, t0), list(notes),
-                                     status)
-                else:
-                    notes.append(f"Section {i + 1} (\"{heading}\") strays from the topic"
-                                 + (f" after {1 + self.retries} attempts; the attempt closest to it is kept."
-                                    if self.retries else "."))
+            best = yield from self._section(req, backend, stop, outline, i, previous, doc, body_words, status, run)
             section = best[1]
             removed += best[2]
             doc += section
@@ -494,6 +315,103 @@ class TextEngine:
             notes.append("Stopped. The text so far is kept.")
         yield WriteEvent(doc.rstrip() + "\n", "", req.seed, count_words(doc), total.tokens, _rate(total, t0), notes,
                          "Stopped" if stopped else "Done", done=True, stopped=stopped)
+
+    def _outline(self, req: WriteRequest, backend: TextBackend, stop: threading.Event, sections: int, doc: str,
+                 total: StreamStats, t0: float):
+        """The article's section headings (``yield from`` returns them): the writer's outline, or one the
+        model plans; topped up with default headings to ``sections``."""
+        if req.outline.strip():
+            outline = parse_outline(req.outline, sections, req.prompt)
+        else:
+            plan = plan_messages(req.prompt, sections, req.tone, req.audience, req.keywords)
+            stats = StreamStats()
+            raw = ""
+            for chunk in backend.stream(backend.render(plan.messages), req.params(24 * sections), stop, stats):
+                raw += chunk
+                yield WriteEvent(doc, "", req.seed, 0, stats.tokens, _rate(total, t0, stats.tokens), [],
+                                 "Planning the article…")
+            total.tokens += stats.tokens
+            outline = parse_outline(raw, sections, req.prompt)
+        if len(outline) < sections:
+            have = {h.lower() for h in outline}
+            outline += [h for h in default_outline(sections) if h.lower() not in have][: sections - len(outline)]
+        return outline
+
+    def _section(self, req: WriteRequest, backend: TextBackend, stop: threading.Event, outline: list[str], i: int,
+                 previous: str, doc: str, body_words: int, status: str, run: dict):
+        """Write section ``i``; ``yield from`` returns the best attempt ``(score, text, lines removed)``."""
+        total, t0, notes, words_each = run["total"], run["t0"], run["notes"], run["words_each"]
+        heading = outline[i]
+        best = None  # (score, text)
+        for attempt in range(1 + self.retries):
+            msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
+                                    req.tone, req.audience, req.keywords, strict=attempt > 0)
+            prompt = backend.render(msgs.messages)
+            room = backend.context_size - backend.count_tokens(prompt)
+            max_new = max(1, min(req.max_new_tokens, int(words_each * TOKENS_PER_WORD * 1.05) + 8, room))
+            min_new = min(max_new, int(words_each * TOKENS_PER_WORD * 0.8))
+            stats = StreamStats()
+            section, got = "", []
+            params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)
+            for chunk in stream_until(backend, prompt, params, stop, stats, run["stops"], got):
+                if not section:
+                    chunk = chunk.lstrip()
+                section += chunk
+                yield WriteEvent(doc + section, chunk, req.seed, body_words + count_words(section),
+                                 total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
+            total.tokens += stats.tokens
+            # drop leaked labels, a sentence cut off by the token limit, and the model's remarks
+            cleaned = clean(tidy_section(got[0] if got else section, cut=stats.tokens >= max_new),
+                            protect=req.prompt)
+            verdict = on_topic(cleaned.text, run["terms"])
+            if best is None or verdict.score > best[0]:
+                best = (verdict.score, cleaned.text, cleaned.removed)
+            if verdict.ok or stop.is_set():
+                break
+            if attempt < self.retries:
+                notes.append(f"Section {i + 1} (\"{heading}\") left the topic; writing it again "
+                             f"(attempt {attempt + 2} of {1 + self.retries}).")
+                yield WriteEvent(doc, "", req.seed, body_words, total.tokens, _rate(total, t0), list(notes), status)
+            else:
+                notes.append(f"Section {i + 1} (\"{heading}\") strays from the topic"
+                             + (f" after {1 + self.retries} attempts; the attempt closest to it is kept."
+                                if self.retries else "."))
+        return best
+
+def _clean_reply(req: WriteRequest, raw: str, trim: bool, cut_by_cap: bool, head: str):
+    """One attempt's reply, cleaned (:func:`~studio.text.cleanup.clean`): without a doubled leading space
+    (``trim``), without a sentence cut by the task's own token cap, keeping how a continuation began."""
+    if trim:
+        raw = raw.lstrip(" \t")
+    if cut_by_cap and req.task not in ("continue", "headlines"):
+        raw = drop_cut_sentence(raw)  # ended by the task's own limit
+    cleaned = clean(raw, protect=req.prompt)
+    if head and cleaned.text:  # a continuation keeps how the model began: "\n\n" starts a new paragraph
+        began = raw[: len(raw) - len(raw.lstrip())]
+        cleaned = dataclasses.replace(cleaned, text=began + cleaned.text.lstrip())
+    return cleaned
+
+
+def _judge(req: WriteRequest, cleaned, terms, kept: dict) -> str | None:
+    """Judge one attempt and keep the best reply so far in ``kept["best"]``; None when it is good enough
+    (no more attempts), else what is wrong with it ("had only 6 of 10 headline ideas...")."""
+    if req.task == "headlines":
+        found = headline_items(cleaned.text)
+        headlines = kept["headlines"] = pick_headlines(found, kept["headlines"], terms)
+        spare = kept["spare"] = pick_headlines(found, kept["spare"], set())
+        if len(headlines) >= HEADLINES:
+            kept["best"] = (0, format_headlines(headlines[:HEADLINES]), kept["removed"] + cleaned.removed)
+            return None
+        # too few on topic: fill with the other distinct ideas, and say so
+        fill = [h for h in spare if h not in headlines][: HEADLINES - len(headlines)]
+        kept["removed"] += cleaned.removed
+        kept["best"] = (0, format_headlines(headlines + fill) if spare else cleaned.text, kept["removed"])
+        return f"had only {len(headlines)} of {HEADLINES} headline ideas distinct and on the topic"
+    verdict = judge_reply(req.task, cleaned.text, req.keywords, terms)
+    best = kept["best"]
+    if best is None or (verdict is not None and verdict.score > best[0]):
+        kept["best"] = (verdict.score if verdict else 0, cleaned.text, cleaned.removed)
+    return None if verdict is None or verdict.ok else verdict.problem
 
 
 def _removed_note(removed: list[str]) -> str:

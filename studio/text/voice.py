@@ -30,6 +30,7 @@ from typing import Callable
 
 import torch
 
+from ..devices import oom_guard
 from ..errors import Cancelled, InvalidInput, StudioError
 from ..models import ModelManager
 from ..unitext import count_words
@@ -226,43 +227,12 @@ class VoiceTrainer:
         params = [p for p in peft_model.parameters() if p.requires_grad]
         opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=0.0)
         sched = get_cosine_schedule_with_warmup(opt, max(1, cfg.steps // 10), cfg.steps)
-        rng = random.Random(cfg.seed)
-        order: list[int] = []
         voice_id, work = self.store.new_workdir(owner)
-        saved: str | None = None
-        step, loss_value, step_time = 0, None, 0.0
-        save_every = max(10, cfg.steps // 10)
+        oom = "The device ran out of memory while training. Lower the rank, or use --device cpu."
         try:
-            peft_model.train()
-            while step < cfg.steps and not stop.is_set():
-                batch = []
-                for _ in range(cfg.batch_size):
-                    if not order:
-                        order = list(range(len(train)))
-                        rng.shuffle(order)
-                    batch.append(train[order.pop()])
-                width = max(map(len, batch))
-                ids = torch.tensor([b + [tok.pad_token_id] * (width - len(b)) for b in batch], device=device)
-                labels = torch.tensor([b + [-100] * (width - len(b)) for b in batch], device=device)
-                mask = (labels != -100).long()
-                t0 = time.perf_counter()
-                with lock:
-                    loss = peft_model(input_ids=ids, attention_mask=mask, labels=labels).loss
-                    if not torch.isfinite(loss):
-                        break  # keep the last good checkpoint
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(params, 1.0)
-                    opt.step()
-                    sched.step()
-                    opt.zero_grad(set_to_none=True)
-                step += 1
-                step_time += time.perf_counter() - t0
-                loss_value = float(loss.detach())
-                if step % save_every == 0 and step < cfg.steps:
-                    saved = self._checkpoint(peft_model, work, step, saved)
-                report(TrainProgress("training", step, cfg.steps, loss_value,
-                                     step_time / step * (cfg.steps - step) + 2, f"Step {step} of {cfg.steps}"))
-                time.sleep(0.001)  # let a job waiting for the device take it between steps
+            with oom_guard(device, oom):
+                step, loss_value, saved = self._train_loop(peft_model, params, opt, sched, train, tok, cfg, stop,
+                                                           report, work)
             if step == 0:
                 raise Cancelled("Stopped before the first training step; no voice was saved.")
             finite = loss_value is not None and math.isfinite(loss_value)
@@ -297,6 +267,47 @@ class VoiceTrainer:
             del peft_model, base, opt
         report(TrainProgress("done", step, cfg.steps, loss_value, 0, describe(record)))
         return record
+
+    def _train_loop(self, peft_model, params, opt, sched, train, tok, cfg, stop, report, work):
+        """The training steps until ``cfg.steps`` or Stop (or a non-finite loss); checkpoints every tenth
+        of the way. Returns ``(steps done, last loss or None, last checkpoint folder name or None)``."""
+        device, lock = self.manager.device, self.manager.device_lock()
+        rng = random.Random(cfg.seed)
+        order: list[int] = []
+        saved: str | None = None
+        step, loss_value, step_time = 0, None, 0.0
+        save_every = max(10, cfg.steps // 10)
+        peft_model.train()
+        while step < cfg.steps and not stop.is_set():
+            batch = []
+            for _ in range(cfg.batch_size):
+                if not order:
+                    order = list(range(len(train)))
+                    rng.shuffle(order)
+                batch.append(train[order.pop()])
+            width = max(map(len, batch))
+            ids = torch.tensor([b + [tok.pad_token_id] * (width - len(b)) for b in batch], device=device)
+            labels = torch.tensor([b + [-100] * (width - len(b)) for b in batch], device=device)
+            mask = (labels != -100).long()
+            t0 = time.perf_counter()
+            with lock:
+                loss = peft_model(input_ids=ids, attention_mask=mask, labels=labels).loss
+                if not torch.isfinite(loss):
+                    break  # keep the last good checkpoint
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
+                opt.step()
+                sched.step()
+                opt.zero_grad(set_to_none=True)
+            step += 1
+            step_time += time.perf_counter() - t0
+            loss_value = float(loss.detach())
+            if step % save_every == 0 and step < cfg.steps:
+                saved = self._checkpoint(peft_model, work, step, saved)
+            report(TrainProgress("training", step, cfg.steps, loss_value,
+                                 step_time / step * (cfg.steps - step) + 2, f"Step {step} of {cfg.steps}"))
+            time.sleep(0.001)  # let a job waiting for the device take it between steps
+        return step, loss_value, saved
 
     @staticmethod
     def _checkpoint(peft_model, work: Path, step: int, previous: str | None) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from ..errors import ModelUnavailable
-from ..models import ModelManager, ResolvedModel, register_loader
+from ..models import ModelManager, ResolvedModel
 from .transformers_backend import TransformersBackend, load_model_and_tokenizer
 
 
@@ -44,7 +44,6 @@ def load_base(resolved: ResolvedModel, manager: ModelManager):
     return model, tok
 
 
-@register_loader("voice", max_loaded=1)
 def load_voice(resolved: ResolvedModel, manager: ModelManager) -> TransformersBackend:
     """Load ``<voice folder>/<checkpoint>`` (a PEFT adapter) on its base model; returns a TransformersBackend.
 

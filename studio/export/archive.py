@@ -1,0 +1,205 @@
+"""The Markdown export (a .zip with ``images/``), the export entry point, and the Markdown import."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import shutil
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from ..errors import InvalidInput
+from ..files import atomic_write_bytes
+from ..library import IMAGE_REF, MAX_BODY_CHARS, Library
+from ..validate import check_choice
+from .docx_export import render_docx
+from .html_export import render_html
+from .names import EXPORT_PREFIX, FORMATS, MAX_IMPORT_BYTES, MAX_IMPORT_FILES, SUFFIX, safe_filename
+
+
+# ---------------------------------------------------------------------- Markdown zip
+_MD_ESCAPE = re.compile(r"([\\`*_\[\]])")
+_ENTITY_AMP = re.compile(r"&(?=#?\w+;)")
+
+
+def escape_title(title: str) -> str:
+    """``title`` as the text of a Markdown heading that shows exactly ``title``: backslash-escapes
+    ``\\ ` * _ [ ]`` and a trailing ``#``, and writes ``&`` as ``&amp;`` where it would start an entity.
+    :func:`split_title` undoes it."""
+    text = _ENTITY_AMP.sub("&amp;", _MD_ESCAPE.sub(r"\\\1", title))
+    if text.endswith("#"):
+        text = text[:-1] + "\\#"
+    return text
+
+
+def unescape_title(text: str) -> str:
+    """The inverse of :func:`escape_title` (any backslash-escaped ASCII punctuation is unescaped)."""
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+    return re.sub(r"&amp;(?=#?\w+;)", "&", text)
+
+
+def markdown_document(title: str, body: str) -> str:
+    """The ``.md`` text: ``# <title>`` (escaped, :func:`escape_title`), a blank line, then the body exactly.
+    A body that starts with its own ``# heading`` (every generated article does) has it replaced by the
+    title, so the file shows one title, the current one; :func:`split_title` reads it back as the title."""
+    heading = f"# {escape_title(title) if title else 'Untitled'}\n\n"
+    m = _H1.match(body or "")
+    return heading + (body[m.end():] if m and m.group("title").strip() else body)
+
+
+def markdown_zip(title: str, body: str, images: list[dict]) -> bytes:
+    """A zip holding ``<safe title>.md`` and ``images/<name>`` for each image of :meth:`Library.images`."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(safe_filename(title, ".md"), markdown_document(title, body).encode("utf-8"))
+        for img in images:
+            zf.write(img["path"], f"images/{img['name']}", compress_type=zipfile.ZIP_STORED)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------- export entry point
+def export_article(library: Library, owner: str, article_id: int, fmt: str = "md",
+                   out_dir: Path | None = None, notes: list[str] | None = None) -> Path:
+    """Write the article in ``fmt`` (``md`` → .zip, ``html``, ``docx``) and return the file's path.
+
+    Anything the format could not keep as it is (see :func:`render_docx`) is
+    said in a sentence appended to ``notes``.
+
+    The file is named from the title (:func:`safe_filename`) inside
+    ``out_dir``, or inside a fresh private folder ``studio-export-*`` in the
+    system temporary directory (folders older than a day are removed).
+    Written to a temporary name, then renamed.
+
+    Raises:
+        InvalidInput: unknown format, or no such article of ``owner``.
+    """
+    fmt = check_choice("format", fmt, FORMATS)
+    article = library.get(owner, article_id)
+    title, body = article["title"], article["body"]
+    images = {i["ref"]: i["path"] for i in article["images"]}
+    if fmt == "md":
+        data = markdown_zip(title, body, article["images"])
+    elif fmt == "html":
+        data = render_html(title, body, images).encode("utf-8")
+    else:
+        data = render_docx(title, body, images, notes)
+    if out_dir is None:
+        _clean_old_exports()
+        out_dir = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))
+    return atomic_write_bytes(Path(out_dir) / safe_filename(title, SUFFIX[fmt]), data)
+
+
+def _clean_old_exports(max_age_s: float = 86400) -> None:
+    cutoff = time.time() - max_age_s
+    for path in Path(tempfile.gettempdir()).glob(EXPORT_PREFIX + "*"):
+        try:
+            if path.is_dir() and path.stat().st_mtime < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass
+
+
+# ---------------------------------------------------------------------- import
+_H1 = re.compile(r"\A {0,3}#[ \t]+(?P<title>[^\r\n]*?)(?:[ \t]+#+)?[ \t]*(?:\r?\n|\Z)(?:[ \t]*\r?\n)?")
+
+
+def split_title(text: str, fallback: str = "") -> tuple[str, str]:
+    """``(title, body)`` from Markdown: a first-line ``# heading`` is the title
+    (unescaped, :func:`unescape_title`; a closing ``#`` run counts only after a
+    space, as in CommonMark), with one blank line after it removed; else
+    ``fallback`` and the whole text."""
+    m = _H1.match(text)
+    if m and m.group("title").strip():
+        return unescape_title(m.group("title").strip()), text[m.end():]
+    return fallback, text
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("file", f"{what} is not UTF-8 text. Save it as UTF-8 and try again.") from None
+
+
+def import_markdown(library: Library, owner: str, path) -> dict:
+    """Import a ``.md`` file, or a ``.zip`` with one ``.md`` and its images, as a new article.
+
+    Image references (``![alt](relative/path)``) to files inside the zip are
+    attached to the article; when a name changes (non-PNG images are
+    converted, unusual names cleaned) the reference is rewritten to
+    ``images/<name>``. Images in the zip's ``images/`` folder that the text
+    does not mention are attached too. Returns :meth:`Library.get`'s dict.
+
+    Raises:
+        InvalidInput: not a Markdown file or zip, too large, not UTF-8.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput("file", "was not found. Upload a .md file or a .zip exported by Studio.")
+    if path.stat().st_size > MAX_IMPORT_BYTES:
+        raise InvalidInput("file", f"is larger than {MAX_IMPORT_BYTES // 2**20} MB.")
+    fallback = Path(path.name).stem or "Imported article"
+    if not zipfile.is_zipfile(path):
+        if path.suffix.lower() not in (".md", ".markdown", ".txt", ".mdown", ".mkd"):
+            raise InvalidInput("file", "must be a Markdown file (.md) or a zip with one.")
+        title, body = split_title(_decode(path.read_bytes(), path.name), fallback)
+        return library.create(owner, title, body, note="imported")
+    with zipfile.ZipFile(path) as zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > MAX_IMPORT_FILES or sum(i.file_size for i in infos) > MAX_IMPORT_BYTES:
+            raise InvalidInput("file", "holds too many or too large files to be an article.")
+        names = {posixpath.normpath(i.filename.replace("\\", "/")): i for i in infos
+                 if not i.filename.startswith("__MACOSX/")}
+        docs = sorted((n for n in names if n.lower().endswith((".md", ".markdown"))), key=lambda n: (n.count("/"), n))
+        if not docs:
+            raise InvalidInput("file", "the zip holds no .md file.")
+        doc = docs[0]
+        text = _decode(zf.read(names[doc]), doc)
+        if len(text) > MAX_BODY_CHARS:
+            raise InvalidInput("file", "the Markdown text is too long.")
+        title, body = split_title(text, Path(doc).stem or fallback)
+        base = posixpath.dirname(doc)
+        article = library.create(owner, title, body, note="imported")
+        aid = article["id"]
+        attached: dict[str, str] = {}  # zip member -> new reference
+
+        def attach(member: str) -> str | None:
+            if member in attached:
+                return attached[member]
+            if member not in names:
+                return None
+            try:
+                img = library.attach_image(owner, aid, zf.read(names[member]), name=posixpath.basename(member))
+            except InvalidInput:
+                return None
+            attached[member] = img["ref"]
+            return img["ref"]
+
+        def replace(m: re.Match) -> str:
+            src = m.group("src")
+            if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
+                return m.group(0)
+            member = posixpath.normpath(posixpath.join(base, _unquote(src)))
+            ref = attach(member)
+            if ref is None or ref == src:
+                return m.group(0)
+            return m.group(0).replace(m.group("src"), ref, 1)
+
+        new_body = IMAGE_REF.sub(replace, body)
+        folder = posixpath.join(base, "images") if base else "images"
+        for member in sorted(names):
+            if posixpath.dirname(member) == folder and member not in attached and \
+                    member.lower().endswith((".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")):
+                attach(member)
+    if new_body != body:
+        library.save(owner, aid, title, new_body, note="imported")
+    return library.get(owner, aid)
+
+
+def _unquote(src: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(src)

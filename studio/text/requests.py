@@ -1,0 +1,127 @@
+"""A writing request and the updates of its stream: :class:`WriteRequest` (the fields and
+ranges of the ``/write`` API, checked by :meth:`WriteRequest.validated`) and :class:`WriteEvent`.
+:mod:`studio.text.engine` re-exports both."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..errors import InvalidInput
+from ..unitext import count_words as _count_words
+from ..validate import check_choice, check_float, check_int, check_seed, check_text, seed_at
+from .backends import SamplingParams
+from .prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
+
+MAX_TOPIC_CHARS = 4_000
+MAX_DRAFT_CHARS = 60_000
+MAX_EXTRA_CHARS = 4_000
+
+
+def count_words(text: str) -> int:
+    """Words in ``text``: :func:`studio.unitext.count_words` (each Han or kana character is a word)."""
+    return _count_words(text)
+
+
+@dataclasses.dataclass
+class WriteRequest:
+    """One writing request. Field names and ranges are those of the ``/write`` API.
+
+    Attributes:
+        prompt: the topic (article, outline, headlines, product_description,
+            ad_copy) or the writer's text (continue, rewrite, summarize).
+            Topics up to 4,000 characters, drafts up to 60,000.
+        task: one of :data:`TASKS`.
+        tone: one of :data:`TONES`.
+        length_words: target length in words, 20..5000.
+        temperature: 0..2 (0 = greedy). top_p: 0..1 (exclusive of 0). top_k: 0..1000.
+        repetition_penalty: 1..2. max_new_tokens: 1..8192, per model call.
+        seed: -1 for random, else 0..2**32-1.
+        audience, keywords, outline: optional extras for the templates.
+        model: a text model reference; empty means the studio's default.
+        voice: the id or name of one of the writer's voices (Voice tab); empty for none.
+    """
+
+    prompt: str
+    task: str = "article"
+    tone: str = "neutral"
+    length_words: int = 400
+    temperature: float = 0.7
+    top_p: float = 0.9
+    top_k: int = 50
+    repetition_penalty: float = 1.1
+    max_new_tokens: int = 1024
+    seed: int = -1
+    audience: str = ""
+    keywords: str = ""
+    outline: str = ""
+    model: str = ""
+    voice: str = ""
+
+    @classmethod
+    def for_task(cls, task: str = "article", **kw) -> "WriteRequest":
+        """A request with the sampling defaults tuned for ``task`` (:data:`prompts.TASK_SAMPLING`);
+        values given in ``kw`` win. An unknown task is refused later, by :meth:`validated`."""
+        return cls(task=task, **{**TASK_SAMPLING.get(task, {}), **kw})
+
+    def validated(self) -> "WriteRequest":
+        """A checked copy with the seed drawn when it was -1.
+
+        Raises:
+            InvalidInput: naming the first bad field and its allowed values.
+        """
+        task = check_choice("task", self.task, list(TASKS))
+        limit = MAX_DRAFT_CHARS if task in DRAFT_TASKS else MAX_TOPIC_CHARS
+        what = "draft" if task in DRAFT_TASKS else "topic"
+        prompt = check_text("prompt", self.prompt, max_chars=limit)
+        if not prompt.strip():
+            raise InvalidInput("prompt", f"the {what} is empty.")
+        return dataclasses.replace(
+            self,
+            task=task,
+            prompt=prompt,
+            tone=check_choice("tone", self.tone, TONES),
+            length_words=check_int("length_words", self.length_words, 20, 5000),
+            temperature=check_float("temperature", self.temperature, 0.0, 2.0),
+            top_p=check_float("top_p", self.top_p, 0.01, 1.0),
+            top_k=check_int("top_k", self.top_k, 0, 1000),
+            repetition_penalty=check_float("repetition_penalty", self.repetition_penalty, 1.0, 2.0),
+            max_new_tokens=check_int("max_new_tokens", self.max_new_tokens, 1, 8192),
+            seed=check_seed(self.seed),
+            audience=check_text("audience", self.audience, required=False, max_chars=MAX_EXTRA_CHARS),
+            keywords=check_text("keywords", self.keywords, required=False, max_chars=MAX_EXTRA_CHARS),
+            outline=check_text("outline", self.outline, required=False, max_chars=MAX_EXTRA_CHARS),
+            model=check_text("model", self.model, required=False, max_chars=500).strip(),
+            voice=check_text("voice", self.voice, required=False, max_chars=200).strip(),
+        )
+
+    def params(self, max_new_tokens: int, min_new_tokens: int = 0, seed_offset: int = 0) -> SamplingParams:
+        return SamplingParams(self.temperature, self.top_p, self.top_k, self.repetition_penalty,
+                              max_new_tokens, min_new_tokens, seed_at(self.seed, seed_offset))
+
+
+@dataclasses.dataclass
+class WriteEvent:
+    """One update of a running request, as the UI shows it.
+
+    Attributes:
+        text: the whole text so far (for continue: the draft plus its continuation).
+        delta: what was added since the previous event.
+        seed: the seed in use. words, tokens: counts of the generated text.
+        tokens_per_s: generation speed. notes: messages for the writer
+            (context trimming, reduced max_new_tokens, stop).
+        status: a short line ("Planning the article…", "Writing section 2 of 4…").
+        done: True on the last event. stopped: True when Stop ended it.
+        engine: what runs the model ("llama.cpp", "transformers", "openai").
+    """
+
+    text: str
+    delta: str = ""
+    seed: int = 0
+    words: int = 0
+    tokens: int = 0
+    tokens_per_s: float = 0.0
+    notes: list[str] = dataclasses.field(default_factory=list)
+    status: str = ""
+    done: bool = False
+    stopped: bool = False
+    engine: str = ""
