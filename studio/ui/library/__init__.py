@@ -26,7 +26,7 @@ import gradio as gr
 from . import api, autosave, browse, illustrate, transfer
 from .autosave import AUTOSAVE_QUIET_S, TICK_S
 from .formatting import attached_message, diff_html, inside, save_message, version_choices, words_of
-from .layout import GAN_NOTE, LibraryUI
+from .layout import GAN_NOTE, LibraryUI, build_layout
 from .store import browser_secret, owner_of
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,6 @@ log = logging.getLogger(__name__)
 def build(ctx) -> LibraryUI:
     """The Library tab's components (inside its ``gr.Tab``) and the events among them; registers the
     library's API. Returns the tab's parts (:class:`LibraryUI`), which :func:`wire` links to the Write tab."""
-    from .layout import build_layout
-
     models = ctx.images.illustrate_models()
     ui = build_layout(models, ctx.images.is_gan(models[0]))
     browse.connect(ctx, ui)
