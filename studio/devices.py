@@ -62,11 +62,14 @@ def free_memory(device: torch.device | None = None) -> None:
 
 
 @contextlib.contextmanager
-def oom_guard(device: torch.device | None, message: str) -> Iterator[None]:
+def oom_guard(device, message: str) -> Iterator[None]:
     """Context manager for work that may run out of memory: a ``torch.OutOfMemoryError`` (device
     memory) or ``MemoryError`` (host memory) inside it releases the cached memory of ``device``
     (see :func:`free_memory`) and becomes :class:`~studio.errors.OutOfMemory` with ``message``,
     which should say what to make smaller. Used by every engine that runs a model.
+
+    ``device`` is a ``torch.device``, None (every CUDA device), or an object with a ``device``
+    attribute (the :class:`~studio.models.ModelManager`), read only once memory ran out.
 
     Raises:
         OutOfMemory: the work inside ran out of memory.
@@ -74,7 +77,7 @@ def oom_guard(device: torch.device | None, message: str) -> Iterator[None]:
     try:
         yield
     except (torch.OutOfMemoryError, MemoryError):
-        free_memory(device)
+        free_memory(device if device is None or isinstance(device, torch.device) else device.device)
         raise OutOfMemory(message) from None
 
 

@@ -78,6 +78,8 @@ def test_the_middleware_serves_a_picture_to_its_owner_only(tmp_path):
     pic = user_folder(ctx, "ann") / "face.png"
     assert _status(mw, f"/gradio_api/file={pic}", "ann") == 200
     assert _status(mw, f"/gradio_api/file={pic}", "bob") == 404
+    assert _status(mw, f"/gradio_api/file/{pic}", "bob") == 404  # Gradio's older route
+    assert _status(mw, f"/gradio_api/file/{pic}", "ann") == 200
     assert _status(mw, f"/gradio_api/file={ctx.settings.output_dir / 'x.png'}", "ann") == 404
     assert _status(mw, f"/gradio_api/file={ctx.settings.output_dir}/users/../users/x/../../x.png", "ann") == 404
     assert _status(mw, f"/gradio_api/file={tmp_path / 'elsewhere.txt'}", "bob") == 200  # Gradio decides
@@ -102,3 +104,53 @@ def test_launch_gives_gradio_the_upload_limit_and_the_middleware(tmp_path):
     kw = launch_kwargs(ctx)
     assert kw["max_file_size"] == 3 * 1024 * 1024
     assert kw["app_kwargs"]["middleware"][0].cls is OwnFilesOnly
+
+
+def _exchange(mw, method, path, user, body=b"", answer=()):
+    """One request through ``mw`` to an app that answers with the body pieces ``answer``; returns the status."""
+    statuses = []
+
+    async def app(scope, receive, send):
+        got = await receive()
+        assert got["body"] == body, "the app gets the request body unchanged"
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for i, piece in enumerate(answer):
+            await send({"type": "http.response.body", "body": piece, "more_body": i < len(answer) - 1})
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(msg):
+        if msg["type"] == "http.response.start":
+            statuses.append(msg["status"])
+
+    mw.app = app
+    scope = {"type": "http", "method": method, "path": path, "headers": [(b"cookie", b"access-token-c=tok")],
+             "app": SimpleNamespace(tokens={"tok": user}, cookie_id="c")}
+    asyncio.run(mw(scope, receive, send))
+    return statuses[0]
+
+
+def test_cache_files_are_served_to_the_users_they_were_handed_to(tmp_path):
+    import json
+
+    cache = tmp_path / "gradio"
+    up, out = cache / ("a" * 64) / "holiday.png", cache / ("b" * 64) / "Diary.html"
+    mw = OwnFilesOnly(None, make_ctx(tmp_path), cache_dir=cache)
+    # ann uploads a picture (Gradio answers with its path) and gets an export back, its message cut in two
+    assert _exchange(mw, "POST", "/gradio_api/upload", "ann", answer=[json.dumps([str(up)]).encode()]) == 200
+    message = json.dumps({"msg": "process_completed", "output": {"data": [
+        {"path": str(out), "url": f"http://h/gradio_api/file={out}"}]}}).encode()
+    sse = b"data: " + message + b"\n\n"
+    assert _exchange(mw, "GET", "/gradio_api/queue/data", "ann", answer=[sse[:40], sse[40:]]) == 200
+    for f in (up, out):
+        assert _exchange(mw, "GET", f"/gradio_api/file={f}", "ann") == 200
+        assert _exchange(mw, "GET", f"/gradio_api/file={f}", "bob") == 404
+    # bob cannot name ann's upload as an input of an event either; ann can
+    join = json.dumps({"data": [{"path": str(up)}], "fn_index": 3}).encode()
+    assert _exchange(mw, "POST", "/gradio_api/queue/join", "bob", body=join) == 404
+    assert _exchange(mw, "POST", "/gradio_api/queue/join", "ann", body=join) == 200
+    # a cache file handed to no one (a component's default value) is left to Gradio; so is anything without --auth
+    assert _exchange(mw, "GET", f"/gradio_api/file={cache / 'c' / 'default.png'}", "bob") == 200
+    open_mw = OwnFilesOnly(None, make_ctx(tmp_path, auth=False), cache_dir=cache)
+    assert _exchange(open_mw, "GET", f"/gradio_api/file={up}", "bob") == 200

@@ -78,3 +78,22 @@ def test_is_blank():
 
     assert is_blank(None, "  \n") and is_blank("", None)
     assert not is_blank("Title", "") and not is_blank(" ", "text")
+
+
+def test_oom_guard_turns_running_out_of_memory_into_a_clear_error(ctx, monkeypatch):
+    import torch
+
+    from studio.devices import oom_guard
+    from studio.errors import OutOfMemory
+
+    with pytest.raises(OutOfMemory, match="Make fewer"):
+        with oom_guard(None, "Make fewer pictures."):
+            raise torch.OutOfMemoryError("CUDA out of memory")
+
+    def no_memory(*args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+
+    net = ctx.manager.get("gan", "dcgan-faces")
+    monkeypatch.setattr(type(net), "forward", no_memory)
+    with pytest.raises(OutOfMemory, match="ran out of memory making 3 faces"):
+        ctx.images.generate(model="dcgan-faces", width=64, height=64, num_images=3)

@@ -191,7 +191,7 @@ class DiffusionEngine:
     def _call(self, run, call: dict, stop: threading.Event | None, oom_message: str):
         """One pipeline call under the device lock, in inference mode; Stop is honoured once the lock is
         held, and running out of memory becomes OutOfMemory with ``oom_message``."""
-        with oom_guard(self.manager.device, oom_message), self.manager.device_lock(), torch.inference_mode():
+        with oom_guard(self.manager, oom_message), self.manager.device_lock(), torch.inference_mode():
             raise_if_stopped(stop)
             return run(**call)
 

@@ -192,7 +192,7 @@ class GanEngine:
 
     def _run(self, net: Generator, z: torch.Tensor) -> torch.Tensor:
         oom = f"The device ran out of memory making {len(z)} faces. Make fewer at once, or use --device cpu."
-        with oom_guard(self.manager.device, oom), self.manager.device_lock(), torch.inference_mode():
+        with oom_guard(self.manager, oom), self.manager.device_lock(), torch.inference_mode():
             return net(z.to(self.manager.device)).cpu()
 
     def generate(

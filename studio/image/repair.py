@@ -226,14 +226,7 @@ class RepairEngine:
         opencv_radius = check_int("opencv_radius", opencv_radius, 1, MAX_RADIUS)
         ext = {side: check_int(f"extend_{side}", v, 0, MAX_EXTEND) for side, v in
                (("left", extend_left), ("right", extend_right), ("up", extend_up), ("down", extend_down))}
-        # the diffusion settings do not apply to OpenCV, but a bad value is still refused
-        strength = check_float("strength", strength, 0.0, 1.0)
-        seed = check_seed(seed)
-        steps, guidance = diff.check_sampling(ref, num_inference_steps, guidance_scale)
-        if ref:
-            if strength == 0:
-                raise InvalidInput("strength", "must be above 0 (0 repaints nothing); 1 repaints the masked area fully.")
-            diff.check_denoising_steps(steps, strength)
+        strength, seed, steps, guidance = _check_diffusion(ref, strength, seed, num_inference_steps, guidance_scale)
 
         rgb, name, mask = self._load_inputs(image, mask_image, ext)
         h, w = rgb.shape[:2]
@@ -256,8 +249,7 @@ class RepairEngine:
         params.update({"width": result.shape[1], "height": result.shape[0], "mask_blur": mask_blur,
                        "masked_pixels": int(np.count_nonzero(full_mask)), "content": _display_name(name)})
         if extending:
-            params["outpaint"] = " ".join(f"{k} {v}" for k, v in ext.items() if v)
-            params["original_size"] = f"{w}x{h}"
+            params.update(outpaint=" ".join(f"{k} {v}" for k, v in ext.items() if v), original_size=f"{w}x{h}")
         image_out = Image.fromarray(result)
         path = save_png(image_out, self.settings.output_dir, params, "repair") if save else None
         return RepairResult(image_out, before, full_mask, path, params, notes, time.perf_counter() - t0)
@@ -351,7 +343,7 @@ class RepairEngine:
         }, diff.step_callback(stop, progress, lambda p, i: (min(i + 1, run_steps), run_steps)))
         oom = (f"The device ran out of memory at {work[0]}×{work[1]} px. Use “only masked”, or "
                "restart the studio with --cpu-offload or --vae-tiling.")
-        with oom_guard(self.manager.device, oom), self.manager.device_lock(), torch.inference_mode():
+        with oom_guard(self.manager, oom), self.manager.device_lock(), torch.inference_mode():
             raise_if_stopped(stop)
             out = pipe(**call)
         raise_if_stopped(stop)
@@ -373,6 +365,19 @@ class RepairEngine:
             params["masked_padding"] = padding
         return result, notes, params
 
+
+
+def _check_diffusion(ref: str, strength, seed, num_inference_steps, guidance_scale) -> tuple[float, int, int, float]:
+    """``(strength, seed, steps, guidance)`` checked. They do not apply to OpenCV (``ref`` empty), but a
+    bad value is still refused; with a model, strength must be above 0 and steps × strength ≥ 1."""
+    strength = check_float("strength", strength, 0.0, 1.0)
+    seed = check_seed(seed)
+    steps, guidance = diff.check_sampling(ref, num_inference_steps, guidance_scale)
+    if ref:
+        if strength == 0:
+            raise InvalidInput("strength", "must be above 0 (0 repaints nothing); 1 repaints the masked area fully.")
+        diff.check_denoising_steps(steps, strength)
+    return strength, seed, steps, guidance
 
 def _display_name(file_name: str) -> str:
     name = "".join(ch for ch in (file_name or "") if ch.isprintable())

@@ -177,14 +177,8 @@ class StyleEngine:
         style_blend = check_float("style_blend", style_blend, 0.0, 1.0)
         max_side = check_int("max_side", max_side, MIN_MAX_SIDE, self.max_side_limit())
         preserve_colors = _check_bool("preserve_colors", preserve_colors)
-        has_image, has_preset = not _empty(style_image), not _empty(preset)
-        if has_image and has_preset:
-            raise InvalidInput("style_image", "Give either a style image or a preset, not both.")
-        if not has_image and not has_preset:
-            raise InvalidInput("style_image", "is missing. Upload a style image or choose a preset "
-                                              f"({PRESETS[0]} … {PRESETS[-1]}).")
-        if has_preset:
-            preset = check_choice("preset", preset.strip() if isinstance(preset, str) else preset, PRESETS)
+        has_image, preset = _check_style_source(style_image, preset)
+        has_preset = preset is not None
         content = load_user_image(content_image, "content_image", max_side)
         # style pictures keep their size here: the prediction network sees them at 256 px anyway
         style = load_user_image(style_image, "style_image") if has_image else None
@@ -197,7 +191,7 @@ class StyleEngine:
         oom = (f"The device ran out of memory at {content.size[0]}×{content.size[1]} px. "
                "Lower max_side and try again.")
         # TF32 changed pictures (devices.py)
-        with oom_guard(self.manager.device, oom), self.manager.device_lock(), exact_fp32_convolutions():
+        with oom_guard(self.manager, oom), self.manager.device_lock(), exact_fp32_convolutions():
             raise_if_stopped(stop)
             x = to_tensor(content.image, net.device)
             if has_preset:
@@ -215,18 +209,12 @@ class StyleEngine:
             result = to_pil(out)
         raise_if_stopped(stop)
         params = {
-            "prompt": "",
-            "engine": "style",
-            "model": (model or self.default_model()),
+            "prompt": "", "engine": "style", "model": (model or self.default_model()),
             "style_source": f"preset {preset}" if has_preset else f"image {_display_name(style)}",
             "second_style": _display_name(second) if second is not None else None,
             "style_blend": style_blend if second is not None else None,
-            "strength": strength,
-            "preserve_colors": preserve_colors,
-            "width": result.width,
-            "height": result.height,
-            "max_side": max_side,
-            "content": _display_name(content),
+            "strength": strength, "preserve_colors": preserve_colors, "width": result.width, "height": result.height,
+            "max_side": max_side, "content": _display_name(content),
             "original_size": f"{content.original_size[0]}x{content.original_size[1]}",
         }
         params = {k: v for k, v in params.items() if v is not None}
@@ -289,6 +277,23 @@ class StyleEngine:
         path = save_png(res.image, self.settings.output_dir, params, "restyle") if save else None
         notes = [n for n in (content.note("The content picture"),) if n] + res.warnings
         return StyleResult(res.image, content.image, path, params, notes, res.seconds)
+
+
+def _check_style_source(style_image: Any, preset: Any) -> tuple[bool, str | None]:
+    """``(a style image is given, the checked preset or None)``: exactly one of the two must be given.
+
+    Raises:
+        InvalidInput: both or neither given (field ``style_image``), or an unknown ``preset``.
+    """
+    has_image, has_preset = not _empty(style_image), not _empty(preset)
+    if has_image and has_preset:
+        raise InvalidInput("style_image", "Give either a style image or a preset, not both.")
+    if not has_image and not has_preset:
+        raise InvalidInput("style_image", "is missing. Upload a style image or choose a preset "
+                                          f"({PRESETS[0]} … {PRESETS[-1]}).")
+    if has_preset:
+        return False, check_choice("preset", preset.strip() if isinstance(preset, str) else preset, PRESETS)
+    return True, None
 
 
 def _empty(value: Any) -> bool:

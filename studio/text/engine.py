@@ -135,7 +135,7 @@ class TextEngine:
                                 max_new_tokens=max(1, min(check_int("max_new_tokens", max_new_tokens, 1, 8192),
                                                           budget)),
                                 seed=check_seed(seed))
-        with oom_guard(self.manager.device, OOM_MESSAGE):
+        with oom_guard(self.manager, OOM_MESSAGE):
             return "".join(backend.stream(text, params, stop or threading.Event())).strip()
 
     # ----- streaming ----------------------------------------------------------------------
@@ -157,7 +157,7 @@ class TextEngine:
         backend = self.backend(req.model, req.voice, owner)
         engine = getattr(backend, "engine", "")
         try:
-            with oom_guard(self.manager.device, OOM_MESSAGE):
+            with oom_guard(self.manager, OOM_MESSAGE):
                 if req.task == "article" and req.length_words > SINGLE_PASS_WORDS:
                     events = self._long_article(req, backend, stop)
                 else:

@@ -14,6 +14,7 @@ from typing import Any
 import gradio as gr
 
 from ...export import FORMATS
+from ..components import any_choice_radio
 
 GAN_NOTE = ("**The face GAN ignores prompts**: it draws one face per section (the prompts are kept only to "
             "label the sections). Pick a diffusion model to illustrate what the prompts say.")
@@ -194,9 +195,10 @@ def _versions_tab() -> dict:
 def _export_tab() -> dict:
     with gr.Row(equal_height=True):
         export_id = gr.Number(None, label="Article", precision=0, visible="hidden")
-        export_format = gr.Radio(list(FORMATS), value="md", label="Format",
-                                 info="md: Markdown zip with an images/ folder · html: one self-contained "
-                                      "page · docx: Word document", elem_id="library-export-format")
+        # any value reaches the engine's check, which names the allowed formats (the /export API uses it)
+        export_format = any_choice_radio(list(FORMATS), value="md", label="Format",
+                                         info="md: Markdown zip with an images/ folder · html: one self-contained "
+                                              "page · docx: Word document", elem_id="library-export-format")
         export_btn = gr.Button("Export", variant="primary", elem_id="library-export")
     export_file = gr.File(label="Download", interactive=False, elem_id="library-export-file")
     return dict(export_id=export_id, export_format=export_format, export_btn=export_btn, export_file=export_file)
