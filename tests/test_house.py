@@ -55,7 +55,6 @@ def test_engine_modules_and_functions_are_small():
     assert not too_big, "split these (see docs on small modules):\n" + "\n".join(too_big)
 
 
-@pytest.mark.xfail(strict=False, reason="the UI layer is being split into small modules (issue 11, UI half)")
 def test_ui_modules_and_functions_are_small():
     too_big = oversized(_modules(ui=True))
     assert not too_big, "split these:\n" + "\n".join(too_big)

@@ -12,7 +12,7 @@ import pytest
 
 from studio.export import markdown_document, render_docx, render_html, split_title
 from studio.text.engine import WriteEvent
-from studio.ui.library_tab import _version_choices
+from studio.ui.library.formatting import version_choices as _version_choices
 from studio.ui.write_tab import TASK_CHOICES, TASK_LENGTH, _join, title_for
 from studio.unitext import count_words
 

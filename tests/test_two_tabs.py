@@ -7,7 +7,7 @@ import pytest
 
 from studio.errors import VersionConflict
 from studio.library import Library
-from studio.ui.library_tab import save_message
+from studio.ui.library import save_message
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
-from . import image_tab, library_tab, repair_tab, style_tab, voice_tab, write_tab
+from . import image_tab, library, repair_tab, style_tab, voice_tab, write_tab
 from .common import session_id
 from .owners import OwnFilesOnly
 
@@ -26,7 +26,7 @@ TABS = [
     ("image", "Image", image_tab),
     ("style", "Style", style_tab),
     ("repair", "Repair", repair_tab),
-    ("library", "Library", library_tab),
+    ("library", "Library", library),
     ("voice", "Voice", voice_tab),
 ]
 
@@ -56,7 +56,7 @@ def build_ui(ctx) -> gr.Blocks:
     return demo
 
 
-# Typing in the draft or title is saved after a short pause (library_tab's autosave). If the writer
+# Typing in the draft or title is saved after a short pause (the library's autosave). If the writer
 # closes or reloads the page inside that pause, the browser asks first; the warning is off again as
 # soon as the save line changes ("Saved 12:03:04").
 UNSAVED_WARNING_JS = """

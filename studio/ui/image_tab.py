@@ -8,6 +8,7 @@ None), ``send_to_style_btn``, ``insert_btn`` (wired by the Library tab).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import gradio as gr
@@ -20,6 +21,7 @@ from ..image.metadata import a1111_parameters, read_png_parameters
 from .common import guard, reports_to, session_id, stop_event
 from .owners import claim, owns
 from .components import WholeNumber, path_image
+from .parts import Parts
 
 HISTORY_MAX = 200
 KEEP_IN_BROWSER = 100  # pictures remembered across reloads
@@ -58,6 +60,184 @@ def _visibility(model: str) -> dict[str, bool]:
     return {"diffusion": not gan, "gan": gan}
 
 
+# ---------------------------------------------------------------------- logic
+CONTROLS = ("model", "prompt", "negative_prompt", "width", "height", "steps", "guidance", "scheduler", "size", "seed")
+"""The controls that "Use these settings" fills, by name."""
+
+
+def model_view(ctx, choice: str | None) -> dict:
+    """What choosing a model shows: the diffusion controls or the GAN's size and note; for an available
+    diffusion model, its family's size, steps and guidance, and its schedulers once it is loaded."""
+    vis = _visibility(choice or "")
+    out = {"diffusion_box": gr.update(visible=vis["diffusion"]), "size": gr.update(visible=vis["gan"]),
+           "gan_note": gr.update(visible=vis["gan"])}
+    if vis["gan"] or not choice:
+        return out
+    ref = choice.strip()
+    if ctx.diffusion.availability(ref):
+        return out
+    dfl = ctx.diffusion.defaults(ref)
+    sched = [OWN_SCHEDULER]
+    if ctx.diffusion.is_loaded(ref):
+        sched += [(n, n) for n in ctx.diffusion.schedulers(ref)]
+    return {**out, "width": gr.update(value=dfl["width"]), "height": gr.update(value=dfl["height"]),
+            "steps": gr.update(value=dfl["num_inference_steps"]), "guidance": gr.update(value=dfl["guidance_scale"]),
+            "scheduler": gr.update(choices=sched, value="")}
+
+
+def seed_line(used: int, count: int) -> str:
+    """``Seed used: **7** (pictures use 7 to 10)``: the first seed of a run of ``count`` pictures."""
+    last = used + count - 1
+    return f"Seed used: **{used}**" + (f" (pictures use {used} to {last})" if count > 1 else "")
+
+
+def generated_view(paths, params, used: int, warnings: list[str], history: list | None,
+                   schedulers: list[str] | None = None) -> dict:
+    """The gallery after a run: the new pictures first (the session keeps :data:`HISTORY_MAX`), the seed
+    line, the warnings, and the first new picture selected with its parameters. ``schedulers``: the
+    diffusion model's scheduler names (None for the GAN: the list stays)."""
+    new = [{"path": str(p), "params": prm} for p, prm in zip(paths, params)]
+    hist = (new + list(history or []))[:HISTORY_MAX]
+    out = {"gallery": [(h["path"], caption(h["params"])) for h in hist], "history": hist,
+           "seed_used": seed_line(used, len(paths)), "warnings_box": "\n\n".join(f"⚠️ {w}" for w in warnings),
+           "selected_path": new[0]["path"], "params_box": a1111_parameters(new[0]["params"])}
+    if schedulers is not None:
+        out["scheduler"] = gr.update(choices=[OWN_SCHEDULER] + [(n, n) for n in schedulers])
+    return out
+
+
+def seed_in(text: str | None) -> int | None:
+    """The seed in the seed line (``Seed used: **7**``), None when there is none."""
+    m = re.search(r"\*\*(\d+)\*\*", text or "")
+    return int(m.group(1)) if m else None
+
+
+def selected_item(history: list | None, index) -> tuple[str | None, str]:
+    """``(path, parameters text)`` of the gallery's picture at ``index``; ``(None, "")`` when there is none."""
+    if not history or index is None or index >= len(history):
+        return None, ""
+    item = history[index]
+    return item["path"], a1111_parameters(item["params"])
+
+
+def controls_from(ctx, choices: list[str], params: dict, current_model: str) -> dict:
+    """The controls for ``params`` (Studio's or AUTOMATIC1111's names): a model this studio does not run is
+    not chosen (the current one stays), a sampler name becomes its scheduler, and sizes go to the GAN's size
+    or the diffusion width and height. Controls without a value stay as they are."""
+    if not params:
+        return {}
+    ref = str(params.get("model") or "")
+    known = ctx.images.is_known(ref, choices)
+    gan = is_gan_ref(ref) if known else is_gan_ref(current_model or "")
+    sched = str(params.get("scheduler") or "")
+    sched = A1111_SAMPLERS.get(sched.lower(), sched)
+    numbers = {name: params.get(key) for name, key in (("width", "width"), ("height", "height"),
+                                                       ("steps", "num_inference_steps"),
+                                                       ("guidance", "guidance_scale"), ("seed", "seed"))}
+    out = {name: v for name, v in numbers.items()
+           if isinstance(v, (int, float)) and not isinstance(v, bool) and not (gan and name in ("width", "height"))}
+    out.update(prompt=gr.update(value=str(params.get("prompt") or "")),
+               negative_prompt=gr.update(value=str(params.get("negative_prompt") or "")))
+    if known and ref:
+        out["model"] = gr.update(value=ref)
+    if sched:
+        out["scheduler"] = gr.update(value=sched)
+    if gan and params.get("width") in gan_mod.SIZES:
+        out["size"] = gr.update(value=params.get("width"))
+    return out
+
+
+def png_params(path) -> dict | None:
+    """The generation parameters in the PNG at ``path``; None when it cannot be read."""
+    try:
+        return read_png_parameters(path)
+    except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
+        return None
+
+
+def png_info(ctx, choices: list[str], path) -> tuple[str, bool]:
+    """``(text, usable)`` for a dropped picture: its parameters (and a note when its model is not one this
+    studio runs), and whether "Use these settings" can use them."""
+    if not path:
+        return "", False
+    params = png_params(path)
+    if params is None:
+        return "This file could not be read as a picture (it is damaged, not an image, or far too large).", False
+    if not params:
+        return "This picture carries no generation parameters.", False
+    text = a1111_parameters(params)
+    ref = str(params.get("model") or "")
+    if ref and not ctx.images.is_known(ref, choices):
+        text += f"\n\n(Made with '{ref}', which this studio does not offer; the model choice would be kept.)"
+    return text, True
+
+
+# ---------------------------------------------------------------------- layout
+def _controls(w, choices, default, note, d, gan_default) -> None:
+    w.model = gr.Dropdown(choices=choices, value=default or None, label="Model", allow_custom_value=True,
+                          info="A face GAN, a Hugging Face diffusers model id, or a folder under --model-dir.")
+    w.model_note = gr.Markdown(note, visible=bool(note), elem_id="image-model-note")
+    w.gan_note = gr.Markdown(ATTRIBUTION, visible=gan_default, elem_id="image-gan-note")
+    with gr.Group(visible=not gan_default) as w.diffusion_box:
+        w.prompt = gr.Textbox(label="Prompt", lines=3, placeholder="a watercolor fox in a misty forest")
+        w.negative_prompt = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, text")
+        with gr.Row():
+            w.width = WholeNumber(d["width"], label="Width (px)", precision=0)
+            w.height = WholeNumber(d["height"], label="Height (px)", precision=0)
+        with gr.Row():
+            w.steps = gr.Slider(1, 150, value=d["num_inference_steps"], step=1, label="Steps")
+            w.guidance = gr.Slider(0, 30, value=d["guidance_scale"], step=0.1, label="Guidance scale",
+                                   info="Turbo models: 0 and 1-4 steps.")
+        w.scheduler = gr.Dropdown(choices=[OWN_SCHEDULER], value="", label="Scheduler",
+                                  allow_custom_value=True, info="The list fills in once the model is loaded.")
+    w.size = gr.Radio([64, 256, 512], value=256, label="Size (px)", visible=gan_default,
+                      info="The network makes 64×64 faces; 256 and 512 are Lanczos upscales.")
+    with gr.Row():
+        w.seed = WholeNumber(-1, label="Seed (-1 = random)", precision=0, elem_id="image-seed")
+        w.num_images = gr.Slider(1, 64, value=4, step=1, label="Number of images", elem_id="image-count")
+    with gr.Row():
+        w.generate_btn = gr.Button("Generate", variant="primary", elem_id="image-generate")
+        w.stop_btn = gr.Button("Stop", variant="stop", elem_id="image-stop")
+    w.image_status = gr.Markdown("", elem_classes="studio-note", elem_id="image-status")
+    w.seed_used = gr.Markdown("", elem_id="image-seed-used")
+    w.reuse_btn = gr.Button("Reuse this seed", size="sm")
+    w.warnings_box = gr.Markdown("", elem_id="image-warnings")
+
+
+def _results(w) -> None:
+    w.gallery = gr.Gallery(label="This session's pictures", columns=4, height=520, format="png",
+                           object_fit="contain", buttons=["download", "fullscreen"], elem_id="image-gallery")
+    w.params_box = gr.Textbox(label="Parameters of the selected picture", lines=4, interactive=False,
+                              buttons=["copy"], elem_id="image-params")
+    with gr.Row():
+        w.send_to_style_btn = gr.Button("Send to Style tab", size="sm")
+        w.insert_btn = gr.Button("Insert into draft", size="sm")
+        w.use_btn = gr.Button("Use these settings", size="sm")
+    with gr.Accordion("PNG info: read a picture's settings", open=False):
+        w.png_in = path_image("Drop a PNG made here or by AUTOMATIC1111", height=220, elem_id="image-png-in")
+        w.png_text = gr.Textbox(label="Its parameters", lines=4, interactive=False, elem_id="image-png-text")
+        # reading a picture changes nothing; its settings go into the controls only when asked
+        w.png_use_btn = gr.Button("Use these settings", size="sm", elem_id="image-png-use", interactive=False)
+    with gr.Accordion("Latent walk: morph one face into another", open=False):
+        _latent_walk(w)
+
+
+def _latent_walk(w) -> None:
+    with gr.Row():
+        w.seed_a = WholeNumber(1, label="From seed", precision=0)
+        w.seed_b = WholeNumber(2, label="To seed", precision=0)
+    with gr.Row():
+        w.frames = gr.Slider(2, 120, value=24, step=1, label="Frames")
+        w.frame_ms = gr.Slider(20, 1000, value=80, step=10, label="Milliseconds per frame")
+    with gr.Row():
+        w.walk_size = gr.Radio([64, 256, 512], value=256, label="Size (px)")
+        w.walk_fmt = gr.Radio(["gif", "webp"], value="gif", label="Format")
+    w.walk_btn = gr.Button("Make animation", elem_id="image-walk")
+    w.walk_view = gr.Image(label="Animation", type="filepath", interactive=False, height=280)
+    w.walk_file = gr.File(label="Download", interactive=False, elem_id="image-walk-file")
+    gr.Markdown(f"<small>{ATTRIBUTION}</small>")  # the walk always uses the face GAN
+
+
 def build(ctx) -> dict:
     """Build the Image tab inside the current ``gr.Tab``; returns the contract components."""
     choices, default, note = model_choices(ctx)
@@ -66,91 +246,31 @@ def build(ctx) -> dict:
 
     gr.Markdown("Make pictures for your article: faces from a small GAN, or anything you describe with a "
                 "diffusion model. Every picture is saved as a PNG that remembers how it was made.")
-    history = gr.State([])
-    selected_path = gr.State(None)
+    w = Parts(history=gr.State([]), selected_path=gr.State(None))
     with gr.Row():
         with gr.Column(scale=2, min_width=320):
-            model = gr.Dropdown(choices=choices, value=default or None, label="Model", allow_custom_value=True,
-                                info="A face GAN, a Hugging Face diffusers model id, or a folder under --model-dir.")
-            model_note = gr.Markdown(note, visible=bool(note), elem_id="image-model-note")
-            gan_note = gr.Markdown(ATTRIBUTION, visible=gan_default, elem_id="image-gan-note")
-            with gr.Group(visible=not gan_default) as diffusion_box:
-                prompt = gr.Textbox(label="Prompt", lines=3, placeholder="a watercolor fox in a misty forest")
-                negative_prompt = gr.Textbox(label="Negative prompt", lines=1, placeholder="blurry, text")
-                with gr.Row():
-                    width = WholeNumber(d["width"], label="Width (px)", precision=0)
-                    height = WholeNumber(d["height"], label="Height (px)", precision=0)
-                with gr.Row():
-                    steps = gr.Slider(1, 150, value=d["num_inference_steps"], step=1, label="Steps")
-                    guidance = gr.Slider(0, 30, value=d["guidance_scale"], step=0.1, label="Guidance scale",
-                                         info="Turbo models: 0 and 1-4 steps.")
-                scheduler = gr.Dropdown(choices=[OWN_SCHEDULER], value="", label="Scheduler",
-                                        allow_custom_value=True, info="The list fills in once the model is loaded.")
-            size = gr.Radio([64, 256, 512], value=256, label="Size (px)", visible=gan_default,
-                            info="The network makes 64×64 faces; 256 and 512 are Lanczos upscales.")
-            with gr.Row():
-                seed = WholeNumber(-1, label="Seed (-1 = random)", precision=0, elem_id="image-seed")
-                num_images = gr.Slider(1, 64, value=4, step=1, label="Number of images", elem_id="image-count")
-            with gr.Row():
-                generate_btn = gr.Button("Generate", variant="primary", elem_id="image-generate")
-                stop_btn = gr.Button("Stop", variant="stop", elem_id="image-stop")
-            image_status = gr.Markdown("", elem_classes="studio-note", elem_id="image-status")
-            seed_used = gr.Markdown("", elem_id="image-seed-used")
-            reuse_btn = gr.Button("Reuse this seed", size="sm")
-            warnings_box = gr.Markdown("", elem_id="image-warnings")
+            _controls(w, choices, default, note, d, gan_default)
         with gr.Column(scale=3, min_width=360):
-            gallery = gr.Gallery(label="This session's pictures", columns=4, height=520, format="png",
-                                 object_fit="contain", buttons=["download", "fullscreen"], elem_id="image-gallery")
-            params_box = gr.Textbox(label="Parameters of the selected picture", lines=4, interactive=False,
-                                    buttons=["copy"], elem_id="image-params")
-            with gr.Row():
-                send_to_style_btn = gr.Button("Send to Style tab", size="sm")
-                insert_btn = gr.Button("Insert into draft", size="sm")
-                use_btn = gr.Button("Use these settings", size="sm")
-            with gr.Accordion("PNG info: read a picture's settings", open=False):
-                png_in = path_image("Drop a PNG made here or by AUTOMATIC1111", height=220, elem_id="image-png-in")
-                png_text = gr.Textbox(label="Its parameters", lines=4, interactive=False, elem_id="image-png-text")
-                # reading a picture changes nothing; its settings go into the controls only when asked
-                png_use_btn = gr.Button("Use these settings", size="sm", elem_id="image-png-use", interactive=False)
-            with gr.Accordion("Latent walk: morph one face into another", open=False):
-                with gr.Row():
-                    seed_a = WholeNumber(1, label="From seed", precision=0)
-                    seed_b = WholeNumber(2, label="To seed", precision=0)
-                with gr.Row():
-                    frames = gr.Slider(2, 120, value=24, step=1, label="Frames")
-                    frame_ms = gr.Slider(20, 1000, value=80, step=10, label="Milliseconds per frame")
-                with gr.Row():
-                    walk_size = gr.Radio([64, 256, 512], value=256, label="Size (px)")
-                    walk_fmt = gr.Radio(["gif", "webp"], value="gif", label="Format")
-                walk_btn = gr.Button("Make animation", elem_id="image-walk")
-                walk_view = gr.Image(label="Animation", type="filepath", interactive=False, height=280)
-                walk_file = gr.File(label="Download", interactive=False, elem_id="image-walk-file")
-                gr.Markdown(f"<small>{ATTRIBUTION}</small>")  # the walk always uses the face GAN
+            _results(w)
+    generated = _connect_generate(ctx, w)
+    _connect_gallery(ctx, w, choices)
+    _connect_walk(ctx, w)
+    _build_api(ctx)
+    return {"selected_path": w.selected_path, "send_to_style_btn": w.send_to_style_btn, "insert_btn": w.insert_btn,
+            "gallery": w.gallery, "model": w.model, "history": w.history, "generated": generated}
 
-    # ----- events -----------------------------------------------------------------------
-    def on_model(choice):
-        vis = _visibility(choice or "")
-        out = [gr.update(visible=vis["diffusion"]), gr.update(visible=vis["gan"]), gr.update(visible=vis["gan"])]
-        if vis["gan"] or not choice:
-            return out + [gr.update()] * 5
-        ref = choice.strip()
-        if ctx.diffusion.availability(ref):
-            return out + [gr.update()] * 5
-        dfl = ctx.diffusion.defaults(ref)
-        sched = [OWN_SCHEDULER]
-        if ctx.diffusion.is_loaded(ref):
-            sched += [(n, n) for n in ctx.diffusion.schedulers(ref)]
-        return out + [gr.update(value=dfl["width"]), gr.update(value=dfl["height"]),
-                      gr.update(value=dfl["num_inference_steps"]), gr.update(value=dfl["guidance_scale"]),
-                      gr.update(choices=sched, value="")]
 
-    model.change(on_model, model, [diffusion_box, size, gan_note, width, height, steps, guidance, scheduler],
-                 api_visibility="private")
+# ---------------------------------------------------------------------- events
+def _connect_generate(ctx, w: Parts):
+    private = {"api_visibility": "private"}
+    w.model.change(lambda choice: w.show(model_view(ctx, choice)), w.model,
+                   w.list("diffusion_box", "size", "gan_note", "width", "height", "steps", "guidance", "scheduler"),
+                   **private)
 
-    @reports_to(image_status)
-    def on_generate(model_ref, prompt_v, neg_v, width_v, height_v, steps_v, guidance_v, sched_v, size_v, seed_v,
-                    count_v, hist, request: gr.Request, progress=gr.Progress()):
-        gan = is_gan_ref(model_ref or "")
+    @reports_to(w.image_status)
+    def on_generate(model, prompt, negative_prompt, width, height, steps, guidance, scheduler, size, seed,
+                    num_images, history, request: gr.Request, progress=gr.Progress()):
+        gan = is_gan_ref(model or "")
 
         def report(done, total):
             progress((done, total), desc="Saving faces" if gan else "Denoising", unit="faces" if gan else "steps")
@@ -158,127 +278,70 @@ def build(ctx) -> dict:
         with stop_event(ctx, request, "image") as stop:
             try:
                 paths, params, used, warns = generate_images(
-                    ctx, prompt=prompt_v, negative_prompt=neg_v, model=model_ref,
-                    width=size_v if gan else width_v, height=size_v if gan else height_v,
-                    num_inference_steps=steps_v, guidance_scale=guidance_v, scheduler=sched_v, seed=seed_v,
-                    num_images=count_v, stop=stop, progress=report, request=request,
+                    ctx, prompt=prompt, negative_prompt=negative_prompt, model=model,
+                    width=size if gan else width, height=size if gan else height,
+                    num_inference_steps=steps, guidance_scale=guidance, scheduler=scheduler, seed=seed,
+                    num_images=num_images, stop=stop, progress=report, request=request,
                 )
             except Cancelled:
                 gr.Warning("Stopped. Nothing from this run was saved.")
-                return (gr.update(), hist, "Stopped; nothing from this run was saved.", gr.update(), gr.update(),
-                        gr.update(), gr.update())
-        for w in warns:
-            gr.Warning(w)
-        new = [{"path": str(p), "params": prm} for p, prm in zip(paths, params)]
-        hist = (new + list(hist or []))[:HISTORY_MAX]
-        last = used + len(paths) - 1
-        used_text = f"Seed used: **{used}**" + (f" (pictures use {used} to {last})" if len(paths) > 1 else "")
-        sched_update = gr.update()
-        if not gan:
-            names = ctx.diffusion.schedulers(model_ref)
-            sched_update = gr.update(choices=[OWN_SCHEDULER] + [(n, n) for n in names])
-        first = new[0]
-        return ([(h["path"], caption(h["params"])) for h in hist], hist, used_text,
-                "\n\n".join(f"⚠️ {w}" for w in warns), first["path"], a1111_parameters(first["params"]), sched_update)
+                return w.show({"seed_used": "Stopped; nothing from this run was saved."})
+        for warning in warns:
+            gr.Warning(warning)
+        return w.show(generated_view(paths, params, used, warns, history,
+                                     None if gan else ctx.diffusion.schedulers(model)))
 
-    generated = generate_btn.click(
-        on_generate,
-        [model, prompt, negative_prompt, width, height, steps, guidance, scheduler, size, seed, num_images, history],
-        [gallery, history, seed_used, warnings_box, selected_path, params_box, scheduler, image_status],
-        api_visibility="private", concurrency_id="image",
-    )
+    generated = w.generate_btn.click(
+        on_generate, inputs_kwargs={k: getattr(w, k) for k in (*CONTROLS, "num_images", "history")},
+        outputs=w.list("gallery", "history", "seed_used", "warnings_box", "selected_path", "params_box", "scheduler",
+                       "image_status"), concurrency_id="image", **private)
 
     def on_stop(request: gr.Request):
         ctx.jobs.stop(session_id(request), "image")
 
-    stop_btn.click(on_stop, None, None, queue=False, api_visibility="private")
+    w.stop_btn.click(on_stop, None, None, queue=False, **private)
 
     def on_reuse(text):
-        import re
+        seed = seed_in(text)
+        return gr.update() if seed is None else seed
 
-        m = re.search(r"\*\*(\d+)\*\*", text or "")
-        return int(m.group(1)) if m else gr.update()
+    w.reuse_btn.click(on_reuse, w.seed_used, w.seed, **private)
+    return generated
 
-    reuse_btn.click(on_reuse, seed_used, seed, api_visibility="private")
+
+def _connect_gallery(ctx, w: Parts, choices: list[str]) -> None:
+    private = {"api_visibility": "private"}
 
     def on_select(hist, evt: gr.SelectData):
-        if not hist or evt.index is None or evt.index >= len(hist):
-            return None, ""
-        item = hist[evt.index]
-        return item["path"], a1111_parameters(item["params"])
+        return selected_item(hist, evt.index)
 
-    gallery.select(on_select, history, [selected_path, params_box], api_visibility="private")
-
-
-    control_outputs = [model, prompt, negative_prompt, width, height, steps, guidance, scheduler, size, seed]
-
-    def controls_from(params: dict, current_model: str) -> list:
-        """Updates of the controls for ``params`` (Studio's or AUTOMATIC1111's names)."""
-        if not params:
-            return [gr.update()] * len(control_outputs)
-        ref = str(params.get("model") or "")
-        known = ctx.images.is_known(ref, choices)
-        gan = is_gan_ref(ref) if known else is_gan_ref(current_model or "")
-        sched = str(params.get("scheduler") or "")
-        sched = A1111_SAMPLERS.get(sched.lower(), sched)
-
-        def num(key):
-            v = params.get(key)
-            return v if isinstance(v, (int, float)) and not isinstance(v, bool) else gr.update()
-
-        side = params.get("width")
-        return [
-            gr.update(value=ref) if known and ref else gr.update(),
-            gr.update(value=str(params.get("prompt") or "")),
-            gr.update(value=str(params.get("negative_prompt") or "")),
-            num("width") if not gan else gr.update(), num("height") if not gan else gr.update(),
-            num("num_inference_steps"), num("guidance_scale"),
-            gr.update(value=sched) if sched else gr.update(),
-            gr.update(value=side) if gan and side in gan_mod.SIZES else gr.update(),
-            num("seed"),
-        ]
+    w.gallery.select(on_select, w.history, [w.selected_path, w.params_box], **private)
 
     def on_use(path, current_model):
         if not path:
             gr.Warning("Select a picture in the gallery first.")
-            return [gr.update()] * len(control_outputs)
-        return controls_from(read_png_parameters(path), current_model)
+            return gr.skip()
+        return w.show(controls_from(ctx, choices, read_png_parameters(path), current_model))
 
-    use_btn.click(on_use, [selected_path, model], control_outputs, api_visibility="private")
-
-    def png_params(path) -> dict | None:
-        """The generation parameters in the PNG at ``path``; None when it cannot be read."""
-        try:
-            return read_png_parameters(path)
-        except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
-            return None
+    w.use_btn.click(on_use, [w.selected_path, w.model], w.list(*CONTROLS), **private)
 
     def on_png(path):
         """Show a dropped picture's parameters; enable "Use these settings" when it has some."""
-        if not path:
-            return "", gr.update(interactive=False)
-        params = png_params(path)
-        if params is None:
-            return ("This file could not be read as a picture (it is damaged, not an image, or far too large).",
-                    gr.update(interactive=False))
-        if not params:
-            return "This picture carries no generation parameters.", gr.update(interactive=False)
-        text = a1111_parameters(params)
-        ref = str(params.get("model") or "")
-        if ref and not ctx.images.is_known(ref, choices):
-            text += f"\n\n(Made with '{ref}', which this studio does not offer; the model choice would be kept.)"
-        return text, gr.update(interactive=True)
+        text, usable = png_info(ctx, choices, path)
+        return text, gr.update(interactive=usable)
 
     def on_png_use(path, current_model):
         params = png_params(path) if path else None
         if not params:
             gr.Warning("Drop a PNG that carries generation parameters first.")
-            return [gr.update()] * len(control_outputs)
-        return controls_from(params, current_model)
+            return gr.skip()
+        return w.show(controls_from(ctx, choices, params, current_model))
 
-    png_in.change(on_png, png_in, [png_text, png_use_btn], api_visibility="private")
-    png_use_btn.click(on_png_use, [png_in, model], control_outputs, api_visibility="private")
+    w.png_in.change(on_png, w.png_in, [w.png_text, w.png_use_btn], **private)
+    w.png_use_btn.click(on_png_use, [w.png_in, w.model], w.list(*CONTROLS), **private)
 
+
+def _connect_walk(ctx, w: Parts) -> None:
     @guard
     def on_walk(a, b, n, ms, side, fmt, model_ref, request: gr.Request, progress=gr.Progress()):
         ref = model_ref if is_gan_ref(model_ref or "") else ctx.gan.default_model()
@@ -292,12 +355,8 @@ def build(ctx) -> dict:
         path = claim(ctx, request, path)
         return path, path
 
-    walk_btn.click(on_walk, [seed_a, seed_b, frames, frame_ms, walk_size, walk_fmt, model], [walk_view, walk_file],
-                   api_visibility="private", concurrency_id="image")
-
-    _build_api(ctx)
-    return {"selected_path": selected_path, "send_to_style_btn": send_to_style_btn, "insert_btn": insert_btn,
-            "gallery": gallery, "model": model, "history": history, "generated": generated}
+    w.walk_btn.click(on_walk, w.list("seed_a", "seed_b", "frames", "frame_ms", "walk_size", "walk_fmt", "model"),
+                     w.list("walk_view", "walk_file"), api_visibility="private", concurrency_id="image")
 
 
 def _build_api(ctx) -> None:
@@ -340,7 +399,7 @@ def keep_pictures_across_reloads(ctx, image: dict) -> None:
     not be read back on load); only pictures that still exist and belong to the request's user are
     shown again.
     """
-    from .library_tab import browser_secret
+    from .library import browser_secret
 
     history, gallery, generated = image.get("history"), image.get("gallery"), image.get("generated")
     root = gr.context.Context.root_block

@@ -34,7 +34,7 @@ USERS = "users"
 
 
 def _secret(ctx) -> bytes:
-    from .library_tab import browser_secret
+    from .library import browser_secret
 
     return browser_secret(ctx).encode()
 

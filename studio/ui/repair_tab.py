@@ -29,6 +29,7 @@ from ..image.imageio import probe_size
 from ..image.repair import INPAINT_AREAS, MAX_EXTEND, MAX_MASK_BLUR, MAX_PADDING, MAX_RADIUS, OPENCV_METHODS
 from .common import guard, reports_to, session_id, stop_event
 from .components import WholeNumber, path_image
+from .parts import Parts
 
 OPENCV_CHOICE = ("OpenCV (offline, no model)", "")
 HISTORY_MAX = 100
@@ -90,151 +91,196 @@ def _status(result) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------------- logic
+FORM = ("picture", "editor", "model", "mask_blur", "method", "radius", "prompt", "negative_prompt", "strength",
+        "steps", "guidance", "seed", "area", "padding", "ext_left", "ext_right", "ext_up", "ext_down")
+"""The Repair form's parts, by name (the inputs of :func:`inpaint_args`)."""
+
+
+def inpaint_args(*, picture, editor, model, mask_blur, method, radius, prompt, negative_prompt, strength, steps,
+                 guidance, seed, area, padding, ext_left, ext_right, ext_up, ext_down) -> dict:
+    """The arguments of :meth:`RepairEngine.inpaint` from the form: the painted strokes as the mask (at the
+    picture's size), the engine's field names.
+
+    Raises:
+        InvalidInput: no picture.
+    """
+    if not picture:
+        raise InvalidInput("image", "is missing. Load a picture first.")
+    return {"image": picture, "mask_image": editor_mask(editor, probe_size(picture)), "prompt": prompt or "",
+            "negative_prompt": negative_prompt or "", "model": model or "", "strength": strength,
+            "num_inference_steps": steps, "guidance_scale": guidance, "seed": seed, "mask_blur": mask_blur,
+            "inpaint_area": area, "masked_padding": padding, "opencv_method": method, "opencv_radius": radius,
+            "extend_left": ext_left, "extend_right": ext_right, "extend_up": ext_up, "extend_down": ext_down}
+
+
+def repaired_view(picture: str, result, history: list | None) -> tuple:
+    """``(before/after, status, download, result path, gallery, history)`` after a repair: the newest first,
+    the session keeps :data:`HISTORY_MAX`."""
+    hist = ([str(result.path)] + list(history or []))[:HISTORY_MAX]
+    return (picture, str(result.path)), _status(result), str(result.path), str(result.path), hist, hist
+
+
+def picture_view(path, max_side: int) -> tuple:
+    """The editor's value for a loaded picture (painted over at its own size) and the note on its size."""
+    if not path:
+        return None, ""
+    return {"background": path, "layers": [], "composite": path}, size_note(path, max_side)
+
+
+def model_defaults(ctx, ref: str | None) -> tuple:
+    """``(steps, guidance)`` of an available inpainting model's family; ``gr.skip()`` for OpenCV or a model
+    that cannot be loaded."""
+    ref = (ref or "").strip()
+    if not ref or ctx.diffusion.availability(ref):
+        return gr.skip(), gr.skip()
+    pre = ctx.diffusion.defaults(ref)
+    return pre["num_inference_steps"], pre["guidance_scale"]
+
+
+def picture_choices(images: list[dict]) -> list[tuple[str, int]]:
+    """Dropdown choices ``("name (W×H)", image id)`` of an article's pictures."""
+    return [(f"{i['name']} ({i['width']}×{i['height']})", i["id"]) for i in images]
+
+
+# ---------------------------------------------------------------------- layout
+def _source(w: Parts) -> None:
+    w.picture = path_image("Picture to repair", elem_id="repair-picture", height=240)
+    w.picture_note = gr.Markdown(elem_id="repair-picture-note")
+    with gr.Row():
+        w.from_image_btn = gr.Button("Take the Image tab's selected picture", size="sm", elem_id="repair-from-image")
+        w.from_style_btn = gr.Button("Take the Style tab's result", size="sm", elem_id="repair-from-style")
+    with gr.Row(equal_height=True):
+        w.library_pick = gr.Dropdown([], value=None, label="Or a picture of the article open in the Write tab",
+                                     scale=3, elem_id="repair-library-pick")
+        w.library_list_btn = gr.Button("List its pictures", size="sm", scale=1, elem_id="repair-library-list")
+    w.editor = gr.ImageEditor(
+        label="Paint over what to remove or fill", type="numpy", image_mode="RGBA", format="png",
+        sources=(), transforms=(), layers=False, interactive=True, height=480, canvas_size=(512, 512),
+        brush=gr.Brush(colors=["#ff2bd6"], default_color="#ff2bd6", color_mode="fixed", default_size=12),
+        elem_id="repair-mask",
+    )
+
+
+def _opencv_and_model(w: Parts, uses_model: bool) -> None:
+    with gr.Group(visible=not uses_model) as w.opencv_box:
+        with gr.Row():
+            w.method = gr.Radio(list(OPENCV_METHODS), value=OPENCV_METHODS[0], label="OpenCV method",
+                                info="telea: fast marching (Telea 2004); navier-stokes: fluid-flow (2001).",
+                                elem_id="repair-method")
+            w.radius = gr.Slider(1, MAX_RADIUS, value=5, step=1, label="Radius (px)",
+                                 info="How far around each hole OpenCV looks.", elem_id="repair-radius")
+    with gr.Group(visible=uses_model) as w.diffusion_box:
+        w.prompt = gr.Textbox("", label="Prompt", lines=2, placeholder="empty beach, calm sea",
+                              info="What should appear in the painted area.", elem_id="repair-prompt")
+        w.negative_prompt = gr.Textbox("", label="Negative prompt", placeholder="people, text",
+                                       elem_id="repair-negative")
+        w.strength = gr.Slider(0.05, 1, value=1.0, step=0.05, label="Strength (denoising)",
+                               info="How much of the painted area is repainted; 1 = all of it.",
+                               elem_id="repair-strength")
+        with gr.Row():
+            w.steps = WholeNumber(25, label="Steps", precision=0, minimum=1, maximum=150, elem_id="repair-steps")
+            w.guidance = gr.Number(7.5, label="Guidance scale", minimum=0, maximum=50, elem_id="repair-guidance")
+            w.seed = WholeNumber(-1, label="Seed (-1 random)", precision=0, elem_id="repair-seed")
+        with gr.Row():
+            w.area = gr.Radio(list(INPAINT_AREAS), value=INPAINT_AREAS[0], label="Inpaint area",
+                              info="“only masked” paints just the painted region at the model's full "
+                                   "resolution: sharper small repairs.", elem_id="repair-area")
+            w.padding = gr.Slider(0, MAX_PADDING, value=32, step=4, label="Only-masked padding (px)",
+                                  elem_id="repair-padding")
+
+
+def _extend(w: Parts) -> None:
+    gr.Markdown("Add pixels on any side; the new area is filled like a painted one.")
+    with gr.Row():
+        for side, label in (("left", "Left"), ("right", "Right"), ("up", "Up"), ("down", "Down")):
+            setattr(w, f"ext_{side}", WholeNumber(0, label=f"{label} (px)", precision=0, minimum=0,
+                                                  maximum=MAX_EXTEND, elem_id=f"repair-{side}"))
+
+
+def _controls(w: Parts, choices, default, note) -> None:
+    _source(w)
+    w.model = gr.Dropdown(choices, value=default, label="Engine", allow_custom_value=True, elem_id="repair-model",
+                          info="OpenCV needs no model. Or a diffusers inpainting model: a Hub id or a folder "
+                               "under --model-dir.")
+    w.engine_note = gr.Markdown(note, elem_id="repair-engine-note")
+    w.mask_blur = gr.Slider(0, MAX_MASK_BLUR, value=0, step=1, label="Blend the edge (mask blur, px)",
+                            info="0 keeps every unpainted pixel exactly; more blends a soft seam.",
+                            elem_id="repair-mask-blur")
+    _opencv_and_model(w, bool(default))
+    with gr.Accordion("Extend the picture (outpainting)", open=False):
+        _extend(w)
+    with gr.Row():
+        w.run_btn = gr.Button("Repair", variant="primary", elem_id="repair-run")
+        w.stop_btn = gr.Button("Stop", variant="stop", elem_id="repair-stop")
+    w.run_status = gr.Markdown("", elem_classes="studio-note", elem_id="repair-run-status")
+
+
+def _results(w: Parts) -> None:
+    w.compare = gr.ImageSlider(label="Before / after", type="filepath", format="png", elem_id="repair-compare",
+                               max_height=640)
+    w.status = gr.Markdown(elem_id="repair-status")
+    w.download = gr.File(label="PNG", interactive=False, elem_id="repair-download")
+    with gr.Row():
+        w.again_btn = gr.Button("Keep repairing this result", size="sm", elem_id="repair-again")
+        w.send_to_library_btn = gr.Button("Send to library", size="sm", elem_id="repair-send-library")
+    w.gallery = gr.Gallery(label="This session's repairs", columns=4, height=260, format="png",
+                           object_fit="contain", interactive=False, elem_id="repair-gallery")
+
+
 def build(ctx) -> dict:
     """The Repair tab's components (inside its ``gr.Tab``); registers ``/inpaint``."""
-    engine = ctx.repair
     choices, default, note = _model_offer(ctx)
-    uses_model = bool(default)
-
     gr.Markdown("Remove a passer-by or a watermark, mend a scratched photo, or extend a picture to fit a banner. "
                 "Load a picture, paint over what to fix, and press **Repair**. Everything you did not paint stays "
                 "exactly as it was.")
-    result_path = gr.State(None)
-    history = gr.State([])
+    w = Parts(result_path=gr.State(None), history=gr.State([]))
     with gr.Row():
         with gr.Column(scale=1, min_width=340):
-            picture = path_image("Picture to repair", elem_id="repair-picture", height=240)
-            picture_note = gr.Markdown(elem_id="repair-picture-note")
-            with gr.Row():
-                from_image_btn = gr.Button("Take the Image tab's selected picture", size="sm",
-                                           elem_id="repair-from-image")
-                from_style_btn = gr.Button("Take the Style tab's result", size="sm", elem_id="repair-from-style")
-            with gr.Row(equal_height=True):
-                library_pick = gr.Dropdown([], value=None, label="Or a picture of the article open in the Write tab",
-                                           scale=3, elem_id="repair-library-pick")
-                library_list_btn = gr.Button("List its pictures", size="sm", scale=1, elem_id="repair-library-list")
-            editor = gr.ImageEditor(
-                label="Paint over what to remove or fill", type="numpy", image_mode="RGBA", format="png",
-                sources=(), transforms=(), layers=False, interactive=True, height=480, canvas_size=(512, 512),
-                brush=gr.Brush(colors=["#ff2bd6"], default_color="#ff2bd6", color_mode="fixed", default_size=12),
-                elem_id="repair-mask",
-            )
-            model = gr.Dropdown(choices, value=default, label="Engine", allow_custom_value=True, elem_id="repair-model",
-                                info="OpenCV needs no model. Or a diffusers inpainting model: a Hub id or a folder "
-                                     "under --model-dir.")
-            engine_note = gr.Markdown(note, elem_id="repair-engine-note")
-            mask_blur = gr.Slider(0, MAX_MASK_BLUR, value=0, step=1, label="Blend the edge (mask blur, px)",
-                                  info="0 keeps every unpainted pixel exactly; more blends a soft seam.",
-                                  elem_id="repair-mask-blur")
-            with gr.Group(visible=not uses_model) as opencv_box:
-                with gr.Row():
-                    method = gr.Radio(list(OPENCV_METHODS), value=OPENCV_METHODS[0], label="OpenCV method",
-                                      info="telea: fast marching (Telea 2004); navier-stokes: fluid-flow (2001).",
-                                      elem_id="repair-method")
-                    radius = gr.Slider(1, MAX_RADIUS, value=5, step=1, label="Radius (px)",
-                                       info="How far around each hole OpenCV looks.", elem_id="repair-radius")
-            with gr.Group(visible=uses_model) as diffusion_box:
-                prompt = gr.Textbox("", label="Prompt", lines=2, placeholder="empty beach, calm sea",
-                                    info="What should appear in the painted area.", elem_id="repair-prompt")
-                negative_prompt = gr.Textbox("", label="Negative prompt", placeholder="people, text",
-                                             elem_id="repair-negative")
-                strength = gr.Slider(0.05, 1, value=1.0, step=0.05, label="Strength (denoising)",
-                                     info="How much of the painted area is repainted; 1 = all of it.",
-                                     elem_id="repair-strength")
-                with gr.Row():
-                    steps = WholeNumber(25, label="Steps", precision=0, minimum=1, maximum=150, elem_id="repair-steps")
-                    guidance = gr.Number(7.5, label="Guidance scale", minimum=0, maximum=50,
-                                         elem_id="repair-guidance")
-                    seed = WholeNumber(-1, label="Seed (-1 random)", precision=0, elem_id="repair-seed")
-                with gr.Row():
-                    area = gr.Radio(list(INPAINT_AREAS), value=INPAINT_AREAS[0], label="Inpaint area",
-                                    info="“only masked” paints just the painted region at the model's full "
-                                         "resolution: sharper small repairs.", elem_id="repair-area")
-                    padding = gr.Slider(0, MAX_PADDING, value=32, step=4, label="Only-masked padding (px)",
-                                        elem_id="repair-padding")
-            with gr.Accordion("Extend the picture (outpainting)", open=False):
-                gr.Markdown("Add pixels on any side; the new area is filled like a painted one.")
-                with gr.Row():
-                    ext_left = WholeNumber(0, label="Left (px)", precision=0, minimum=0, maximum=MAX_EXTEND,
-                                           elem_id="repair-left")
-                    ext_right = WholeNumber(0, label="Right (px)", precision=0, minimum=0, maximum=MAX_EXTEND,
-                                            elem_id="repair-right")
-                    ext_up = WholeNumber(0, label="Up (px)", precision=0, minimum=0, maximum=MAX_EXTEND,
-                                         elem_id="repair-up")
-                    ext_down = WholeNumber(0, label="Down (px)", precision=0, minimum=0, maximum=MAX_EXTEND,
-                                           elem_id="repair-down")
-            with gr.Row():
-                run_btn = gr.Button("Repair", variant="primary", elem_id="repair-run")
-                stop_btn = gr.Button("Stop", variant="stop", elem_id="repair-stop")
-            run_status = gr.Markdown("", elem_classes="studio-note", elem_id="repair-run-status")
+            _controls(w, choices, default, note)
         with gr.Column(scale=1, min_width=340):
-            compare = gr.ImageSlider(label="Before / after", type="filepath", format="png", elem_id="repair-compare",
-                                     max_height=640)
-            status = gr.Markdown(elem_id="repair-status")
-            download = gr.File(label="PNG", interactive=False, elem_id="repair-download")
-            with gr.Row():
-                again_btn = gr.Button("Keep repairing this result", size="sm", elem_id="repair-again")
-                send_to_library_btn = gr.Button("Send to library", size="sm", elem_id="repair-send-library")
-            gallery = gr.Gallery(label="This session's repairs", columns=4, height=260, format="png",
-                                 object_fit="contain", interactive=False, elem_id="repair-gallery")
+            _results(w)
+    _connect(ctx, w)
+    _api(ctx)
+    return {"picture": w.picture, "result_path": w.result_path, "send_to_library_btn": w.send_to_library_btn,
+            "status": w.status, "model": w.model, "from_image_btn": w.from_image_btn,
+            "from_style_btn": w.from_style_btn, "editor": w.editor, "library_pick": w.library_pick,
+            "library_list_btn": w.library_list_btn}
 
+
+# ---------------------------------------------------------------------- events
+def _connect(ctx, w: Parts) -> None:
     private = {"api_visibility": "private"}
-
-    # ----- small UI reactions -----------------------------------------------------------------
-    def show_picture(path):
-        if not path:
-            return None, ""
-        return {"background": path, "layers": [], "composite": path}, size_note(path, ctx.settings.max_image_side)
-
-    picture.change(show_picture, picture, [editor, picture_note], queue=False, **private)
+    w.picture.change(lambda path: picture_view(path, ctx.settings.max_image_side), w.picture,
+                     [w.editor, w.picture_note], queue=False, **private)
 
     def pick_model(ref):
         ref = (ref or "").strip()
-        return gr.update(visible=not ref), gr.update(visible=bool(ref)), engine.describe(ref)
+        return gr.update(visible=not ref), gr.update(visible=bool(ref)), ctx.repair.describe(ref)
 
-    model.change(pick_model, model, [opencv_box, diffusion_box, engine_note], queue=False, **private)
+    w.model.change(pick_model, w.model, [w.opencv_box, w.diffusion_box, w.engine_note], queue=False, **private)
+    w.model.change(lambda ref: model_defaults(ctx, ref), w.model, [w.steps, w.guidance], queue=False, **private)
 
-    def model_defaults(ref):
-        ref = (ref or "").strip()
-        if not ref or ctx.diffusion.availability(ref):
-            return gr.skip(), gr.skip()
-        pre = ctx.diffusion.defaults(ref)
-        return pre["num_inference_steps"], pre["guidance_scale"]
-
-    model.change(model_defaults, model, [steps, guidance], queue=False, **private)
-
-    # ----- repair ------------------------------------------------------------------------------
-    @reports_to(run_status)  # a problem is said next to the button; the last result stays in sight
-    def repair(path, painted, ref, blur, method_v, radius_v, prompt_v, neg_v, strength_v, steps_v, guidance_v,
-               seed_v, area_v, padding_v, left, right, up, down, hist, request: gr.Request, progress=gr.Progress()):
-        if not path:
-            raise InvalidInput("image", "is missing. Load a picture first.")
-        mask = editor_mask(painted, probe_size(path))
+    @reports_to(w.run_status)  # a problem is said next to the button; the last result stays in sight
+    def repair(history, request: gr.Request, progress=gr.Progress(), **form):
+        args = inpaint_args(**form)
         with stop_event(ctx, request, "repair") as stop:
             try:
-                result = engine.inpaint(
-                    path, mask, prompt_v or "", neg_v or "", model=ref or "", strength=strength_v,
-                    num_inference_steps=steps_v, guidance_scale=guidance_v, seed=seed_v, mask_blur=blur,
-                    inpaint_area=area_v, masked_padding=padding_v, opencv_method=method_v, opencv_radius=radius_v,
-                    extend_left=left, extend_right=right, extend_up=up, extend_down=down, stop=stop,
-                    progress=lambda i, n: progress((i, n), desc="Repairing", unit="steps"),
-                )
+                result = ctx.repair.inpaint(**args, stop=stop,
+                                            progress=lambda i, n: progress((i, n), desc="Repairing", unit="steps"))
             except Cancelled:
                 gr.Warning("Stopped. Nothing from this run was saved.")
-                return gr.update(), "Stopped; nothing from this run was saved.", gr.update(), gr.update(), \
-                    gr.update(), hist
-        hist = ([str(result.path)] + list(hist or []))[:HISTORY_MAX]
-        return ((path, str(result.path)), _status(result), str(result.path), str(result.path), hist, hist)
+                return w.show({"status": "Stopped; nothing from this run was saved.", "history": history})
+        return repaired_view(args["image"], result, history)
 
-    run_btn.click(repair, [picture, editor, model, mask_blur, method, radius, prompt, negative_prompt, strength,
-                           steps, guidance, seed, area, padding, ext_left, ext_right, ext_up, ext_down, history],
-                  [compare, status, download, result_path, gallery, history, run_status], concurrency_id="repair",
-                  **private)
+    w.run_btn.click(repair, inputs_kwargs={k: getattr(w, k) for k in (*FORM, "history")},
+                    outputs=w.list("compare", "status", "download", "result_path", "gallery", "history",
+                                   "run_status"), concurrency_id="repair", **private)
 
     def stop_job(request: gr.Request):
         ctx.jobs.stop(session_id(request), "repair")
 
-    stop_btn.click(stop_job, None, None, queue=False, **private)
+    w.stop_btn.click(stop_job, None, None, queue=False, **private)
 
     def again(path):
         if not path:
@@ -242,16 +288,19 @@ def build(ctx) -> dict:
             return gr.update()
         return path
 
-    again_btn.click(again, result_path, picture, queue=False, **private)
+    w.again_btn.click(again, w.result_path, w.picture, queue=False, **private)
 
     def pick_result(hist, evt: gr.SelectData):
         if not hist or evt.index is None or evt.index >= len(hist):
             return gr.update()
         return hist[evt.index]
 
-    gallery.select(pick_result, history, result_path, **private)
+    w.gallery.select(pick_result, w.history, w.result_path, **private)
 
-    # ----- the /inpaint API endpoint ----------------------------------------------------------
+
+def _api(ctx) -> None:
+    """The ``/inpaint`` API endpoint."""
+
     @guard
     def inpaint(image: FileData, mask_image: FileData | None = None, prompt: str = "", negative_prompt: str = "",
                 model: str = "", strength: float = 1.0, num_inference_steps: int | None = None,
@@ -263,7 +312,7 @@ def build(ctx) -> dict:
         plus any extension). model "" runs OpenCV (offline); else a diffusers inpainting model fills it from
         the prompt. Unmasked pixels are kept exactly unless mask_blur > 0."""
         with stop_event(ctx, request, "repair") as stop:
-            result = engine.inpaint(
+            result = ctx.repair.inpaint(
                 image, mask_image, prompt, negative_prompt, model=model, strength=strength,
                 num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, seed=seed,
                 mask_blur=mask_blur, inpaint_area=inpaint_area, masked_padding=masked_padding,
@@ -272,11 +321,6 @@ def build(ctx) -> dict:
         return FileData(path=str(result.path), orig_name=Path(result.path).name, mime_type="image/png")
 
     gr.api(inpaint, api_name="inpaint", concurrency_id="repair")
-
-    return {"picture": picture, "result_path": result_path, "send_to_library_btn": send_to_library_btn,
-            "status": status, "model": model,
-            "from_image_btn": from_image_btn, "from_style_btn": from_style_btn, "editor": editor,
-            "library_pick": library_pick, "library_list_btn": library_list_btn}
 
 
 def wire(ctx, parts: dict) -> None:
@@ -304,7 +348,7 @@ def wire(ctx, parts: dict) -> None:
     draft, title, article_id = write.get("draft"), write.get("title"), write.get("article_id")
     if article_id is None or title is None or draft is None:
         return
-    from .library_tab import _inside, owner_of
+    from .library import attached_message, inside as _inside, owner_of
 
     allowed = [ctx.settings.output_dir]
 
@@ -318,9 +362,7 @@ def wire(ctx, parts: dict) -> None:
         saved = ctx.library.save(owner, aid, title_value or "", body or "", create_missing=True, note="autosave")
         aid = saved["article_id"]
         ctx.library.attach_image(owner, aid, path)
-        name = (title_value or "").strip()
-        where = f"the article “{name}”" if name else "your untitled draft"
-        return aid, f"Saved to the library, attached to {where} (the text is unchanged)."
+        return aid, attached_message(title_value)
 
     @guard
     def list_pictures(aid, request: gr.Request):
@@ -330,7 +372,7 @@ def wire(ctx, parts: dict) -> None:
         images = ctx.library.images(owner_of(ctx, request), int(aid))
         if not images:
             gr.Warning("The open article has no pictures yet.")
-        return gr.update(choices=[(f"{i['name']} ({i['width']}×{i['height']})", i["id"]) for i in images], value=None)
+        return gr.update(choices=picture_choices(images), value=None)
 
     @guard
     def take_from_library(image_id, aid, request: gr.Request):

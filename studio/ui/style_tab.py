@@ -28,6 +28,7 @@ from ..image.style import DEFAULT_MAX_SIDE, MIN_MAX_SIDE, PRESETS
 from .common import guard, reports_to, session_id, stop_event
 from .owners import claim, owns
 from .components import path_image as _image
+from .parts import Parts
 
 # Names a writer recognises for the 26 presets (what each looks like on the reference landscape); the
 # API and the PNG metadata keep the ids (style-00 ... style-25).
@@ -116,138 +117,199 @@ def _status(result, what: str) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------------- logic
+def source_view(choice: str) -> tuple[dict, dict]:
+    """Which of the preset gallery and the style picture shows for "Style from" ``choice``."""
+    return gr.update(visible=choice == STYLE_FROM[0]), gr.update(visible=choice == STYLE_FROM[1])
+
+
+def transfer_args(*, content, style_from: str, preset: str, style_image, second_style, style_blend, strength,
+                  preserve_colors, max_side) -> dict:
+    """The neural transfer's arguments from the form: the preset or the style picture, as "Style from" says.
+
+    Raises:
+        InvalidInput: no content picture.
+    """
+    if not content:
+        raise InvalidInput("content_image", "is missing. Upload your photo first.")
+    use_preset = style_from == STYLE_FROM[0]
+    return {"content_image": content, "style_image": None if use_preset else style_image,
+            "preset": preset if use_preset else None, "second_style_image": second_style,
+            "style_blend": style_blend, "strength": strength, "preserve_colors": bool(preserve_colors),
+            "max_side": max_side}
+
+
+def transfer_label(args: dict) -> str:
+    """What a neural result was made with, for its status line."""
+    what = f"Preset {preset_label(args['preset'])}" if args["preset"] else "Your style picture"
+    if args["second_style_image"]:
+        what += f" blended with a second picture ({args['style_blend']:.0%})"
+    return f"{what}, strength {args['strength']:g}"
+
+
+def check_repaint(content, model: str | None) -> None:
+    """Raises InvalidInput when the diffusion repaint lacks its photo or a model (saying how to get one)."""
+    if not content:
+        raise InvalidInput("content_image", "is missing. Upload your photo first.")
+    if not (model or "").strip():
+        raise InvalidInput("model", "No diffusion model is available. Start the studio with network access "
+                                    "once, or pass a local folder with --diffusion-model.")
+
+
+def models_view(ctx, current: str | None) -> tuple[dict, str, dict]:
+    """The diffusion mode's model list now (the current choice kept when still offered), its note, and
+    whether Repaint can run."""
+    refs, missing = _diffusion_offer(ctx)
+    value = current if current in refs else (refs[0] if refs else None)
+    return gr.update(choices=refs, value=value), _diffusion_note(refs, missing), gr.update(interactive=bool(refs))
+
+
+def model_defaults(ctx, model: str | None) -> tuple:
+    """``(steps, guidance)`` of the model's family; ``gr.skip()`` for no model."""
+    if not (model or "").strip():
+        return gr.skip(), gr.skip()
+    pre = ctx.diffusion.defaults(model)
+    return pre["num_inference_steps"], pre["guidance_scale"]
+
+
+# ---------------------------------------------------------------------- layout
+def _neural_tab(w: Parts, thumbs) -> None:
+    w.style_from = gr.Radio(list(STYLE_FROM), value=STYLE_FROM[0], label="Style from", elem_id="style-from")
+    with gr.Group(visible=True) as w.preset_group:
+        w.gallery = gr.Gallery(value=[(p, preset_label(n)) for p, n in thumbs], columns=5, height=360,
+                               allow_preview=False, object_fit="cover", label="Presets", interactive=False,
+                               elem_id="style-presets")
+        w.preset = gr.Dropdown([(preset_label(n), n) for n in PRESETS], value=PRESETS[0], label="Preset",
+                               elem_id="style-preset")
+    with gr.Group(visible=False) as w.image_group:
+        w.style_image = _image("Style picture", elem_id="style-image", height=240)
+    with gr.Accordion("Blend with a second style picture", open=False):
+        w.second_style = _image("Second style picture", elem_id="style-second", height=200)
+        w.style_blend = gr.Slider(0, 1, value=0.5, step=0.05, label="Share of the second style",
+                                  elem_id="style-blend")
+    w.strength = gr.Slider(0, 1, value=1.0, step=0.05, label="Strength",
+                           info="0 keeps your photo's own style, 1 applies the full style.", elem_id="style-strength")
+    w.preserve_colors = gr.Checkbox(False, label="Keep the photo's colours (transfer brightness only)",
+                                    elem_id="style-preserve")
+    with gr.Row():
+        w.run_btn = gr.Button("Restyle", variant="primary", elem_id="style-run")
+        w.stop_btn = gr.Button("Stop", variant="stop", elem_id="style-stop")
+    w.run_status = gr.Markdown("", elem_classes="studio-note", elem_id="style-run-status")
+
+
+def _diffusion_tab(ctx, w: Parts) -> None:
+    refs, missing = _diffusion_offer(ctx)
+    w.diff_note = gr.Markdown(_diffusion_note(refs, missing), elem_id="style-diff-note")
+    w.diff_model = gr.Dropdown(refs, value=refs[0] if refs else None, allow_custom_value=True,
+                               label="Diffusion model", elem_id="style-diff-model")
+    w.prompt = gr.Textbox(DEFAULT_PROMPT, label="Style prompt", lines=2, elem_id="style-prompt")
+    w.negative_prompt = gr.Textbox("", label="Negative prompt", elem_id="style-negative")
+    w.d_strength = gr.Slider(0, 1, value=0.5, step=0.05, label="Strength",
+                             info="How much is repainted. Steps × strength must be at least 1.",
+                             elem_id="style-diff-strength")
+    with gr.Row():
+        w.steps = gr.Number(4, label="Steps", precision=0, minimum=1, maximum=150, elem_id="style-steps")
+        w.guidance = gr.Number(0.0, label="Guidance scale", minimum=0, maximum=50, elem_id="style-guidance")
+        w.seed = gr.Number(-1, label="Seed (-1 random)", precision=0, elem_id="style-seed")
+    with gr.Row():
+        # disabled while no diffusion model can be loaded; the note above says why
+        w.d_run_btn = gr.Button("Repaint", variant="primary", elem_id="style-diff-run", interactive=bool(refs))
+        w.d_stop_btn = gr.Button("Stop", variant="stop", elem_id="style-diff-stop")
+    w.d_status = gr.Markdown("", elem_classes="studio-note", elem_id="style-diff-status")
+
+
+def _inputs_column(ctx, w: Parts, limit: int, default_side: int, thumbs) -> None:
+    w.content_image = _image("Content picture (your photo)", elem_id="style-content", height=320)
+    w.content_note = gr.Markdown(elem_id="style-content-note")
+    w.max_side = gr.Slider(MIN_MAX_SIDE, limit, value=default_side, step=1, label="Max side (px)",
+                           info="A larger photo is downscaled to this on its longer side.", elem_id="style-max-side")
+    with gr.Tabs(elem_id="style-mode"):
+        with gr.Tab("Neural transfer", id="neural"):
+            _neural_tab(w, thumbs)
+        with gr.Tab("Diffusion", id="diffusion") as w.diffusion_tab:
+            _diffusion_tab(ctx, w)
+
+
+def _result_column(w: Parts) -> None:
+    w.compare = gr.ImageSlider(label="Before / after", type="filepath", format="png", elem_id="style-compare",
+                               max_height=640)
+    w.status = gr.Markdown(elem_id="style-status")
+    w.download = gr.File(label="PNG", interactive=False, elem_id="style-download")
+    with gr.Row():
+        w.insert_btn = gr.Button("Insert into draft", elem_id="style-insert")
+        w.send_to_library_btn = gr.Button("Send to library", elem_id="style-send-library")
+
+
 def build(ctx) -> dict:
     """The Style tab's components (inside its ``gr.Tab``); registers ``/style_transfer``."""
-    engine = ctx.style
-    limit = engine.max_side_limit()
-    default_side = min(DEFAULT_MAX_SIDE, limit)
-    thumbs = engine.preset_thumbnails()
-
+    limit = ctx.style.max_side_limit()
+    thumbs = ctx.style.preset_thumbnails()
     gr.Markdown("Restyle a photo as a painting, in the look of another picture, or with a diffusion model. "
                 "The result keeps your photo's size (up to *Max side*).")
-    result_path = gr.State(None)
+    w = Parts(result_path=gr.State(None))
     with gr.Row():
         with gr.Column(scale=1):
-            content_image = _image("Content picture (your photo)", elem_id="style-content", height=320)
-            content_note = gr.Markdown(elem_id="style-content-note")
-            max_side = gr.Slider(MIN_MAX_SIDE, limit, value=default_side, step=1, label="Max side (px)",
-                                 info="A larger photo is downscaled to this on its longer side.",
-                                 elem_id="style-max-side")
-            with gr.Tabs(elem_id="style-mode"):
-                with gr.Tab("Neural transfer", id="neural"):
-                    style_from = gr.Radio(list(STYLE_FROM), value=STYLE_FROM[0], label="Style from",
-                                          elem_id="style-from")
-                    with gr.Group(visible=True) as preset_group:
-                        gallery = gr.Gallery(value=[(p, preset_label(n)) for p, n in thumbs], columns=5, height=360,
-                                             allow_preview=False, object_fit="cover", label="Presets",
-                                             interactive=False, elem_id="style-presets")
-                        preset = gr.Dropdown([(preset_label(n), n) for n in PRESETS], value=PRESETS[0], label="Preset",
-                                             elem_id="style-preset")
-                    with gr.Group(visible=False) as image_group:
-                        style_image = _image("Style picture", elem_id="style-image", height=240)
-                    with gr.Accordion("Blend with a second style picture", open=False):
-                        second_style = _image("Second style picture", elem_id="style-second", height=200)
-                        style_blend = gr.Slider(0, 1, value=0.5, step=0.05, label="Share of the second style",
-                                                elem_id="style-blend")
-                    strength = gr.Slider(0, 1, value=1.0, step=0.05, label="Strength",
-                                         info="0 keeps your photo's own style, 1 applies the full style.",
-                                         elem_id="style-strength")
-                    preserve_colors = gr.Checkbox(False, label="Keep the photo's colours (transfer brightness only)",
-                                                  elem_id="style-preserve")
-                    with gr.Row():
-                        run_btn = gr.Button("Restyle", variant="primary", elem_id="style-run")
-                        stop_btn = gr.Button("Stop", variant="stop", elem_id="style-stop")
-                    run_status = gr.Markdown("", elem_classes="studio-note", elem_id="style-run-status")
-                with gr.Tab("Diffusion", id="diffusion") as diffusion_tab:
-                    refs, missing = _diffusion_offer(ctx)
-                    diff_note = gr.Markdown(_diffusion_note(refs, missing), elem_id="style-diff-note")
-                    diff_model = gr.Dropdown(refs, value=refs[0] if refs else None, allow_custom_value=True,
-                                             label="Diffusion model", elem_id="style-diff-model")
-                    prompt = gr.Textbox(DEFAULT_PROMPT, label="Style prompt", lines=2, elem_id="style-prompt")
-                    negative_prompt = gr.Textbox("", label="Negative prompt", elem_id="style-negative")
-                    d_strength = gr.Slider(0, 1, value=0.5, step=0.05, label="Strength",
-                                           info="How much is repainted. Steps × strength must be at least 1.",
-                                           elem_id="style-diff-strength")
-                    with gr.Row():
-                        steps = gr.Number(4, label="Steps", precision=0, minimum=1, maximum=150,
-                                          elem_id="style-steps")
-                        guidance = gr.Number(0.0, label="Guidance scale", minimum=0, maximum=50,
-                                             elem_id="style-guidance")
-                        seed = gr.Number(-1, label="Seed (-1 random)", precision=0, elem_id="style-seed")
-                    with gr.Row():
-                        # disabled while no diffusion model can be loaded; the note above says why
-                        d_run_btn = gr.Button("Repaint", variant="primary", elem_id="style-diff-run",
-                                              interactive=bool(refs))
-                        d_stop_btn = gr.Button("Stop", variant="stop", elem_id="style-diff-stop")
-                    d_status = gr.Markdown("", elem_classes="studio-note", elem_id="style-diff-status")
+            _inputs_column(ctx, w, limit, min(DEFAULT_MAX_SIDE, limit), thumbs)
         with gr.Column(scale=1):
-            compare = gr.ImageSlider(label="Before / after", type="filepath", format="png", elem_id="style-compare",
-                                     max_height=640)
-            status = gr.Markdown(elem_id="style-status")
-            download = gr.File(label="PNG", interactive=False, elem_id="style-download")
-            with gr.Row():
-                insert_btn = gr.Button("Insert into draft", elem_id="style-insert")
-                send_to_library_btn = gr.Button("Send to library", elem_id="style-send-library")
+            _result_column(w)
+    _connect_form(w)
+    _connect_neural(ctx, w)
+    _connect_diffusion(ctx, w)
+    _api(ctx)
+    return {"content_image": w.content_image, "result_path": w.result_path, "insert_btn": w.insert_btn,
+            "send_to_library_btn": w.send_to_library_btn, "status": w.status, "compare": w.compare}
 
-    private = {"api_visibility": "private"}
 
-    # ----- small UI reactions ---------------------------------------------------------------
-    for trigger in (content_image.change, max_side.release):
-        trigger(size_note, [content_image, max_side], content_note, show_progress="hidden", queue=False, **private)
+# ---------------------------------------------------------------------- events
+PRIVATE = {"api_visibility": "private"}
 
-    def pick_source(choice):
-        return gr.update(visible=choice == STYLE_FROM[0]), gr.update(visible=choice == STYLE_FROM[1])
 
-    style_from.change(pick_source, style_from, [preset_group, image_group], queue=False, **private)
+def _connect_form(w: Parts) -> None:
+    for trigger in (w.content_image.change, w.max_side.release):
+        trigger(size_note, [w.content_image, w.max_side], w.content_note, show_progress="hidden", queue=False,
+                **PRIVATE)
+    w.style_from.change(source_view, w.style_from, [w.preset_group, w.image_group], queue=False, **PRIVATE)
 
     def pick_preset(evt: gr.SelectData):
         return PRESETS[evt.index], STYLE_FROM[0]
 
-    gallery.select(pick_preset, None, [preset, style_from], queue=False, **private)
+    w.gallery.select(pick_preset, None, [w.preset, w.style_from], queue=False, **PRIVATE)
+    w.style_image.upload(lambda path: STYLE_FROM[1] if path else gr.skip(), w.style_image, w.style_from,
+                         queue=False, **PRIVATE)
 
-    def uploaded_style(path):
-        return STYLE_FROM[1] if path else gr.skip()
 
-    style_image.upload(uploaded_style, style_image, style_from, queue=False, **private)
-
-    # ----- neural style ---------------------------------------------------------------------
-    @reports_to(run_status)
-    def restyle(content, source, preset_name, style_path, second_path, blend, strength_value, keep, side,
-                request: gr.Request):
-        if not content:
-            raise InvalidInput("content_image", "is missing. Upload your photo first.")
-        use_preset = source == STYLE_FROM[0]
-        with stop_event(ctx, request, "style") as stop:
-            result = engine.transfer(
-                content, style_image=None if use_preset else style_path, preset=preset_name if use_preset else None,
-                second_style_image=second_path, style_blend=blend, strength=strength_value,
-                preserve_colors=bool(keep), max_side=side, stop=stop,
-            )
-        path = claim(ctx, request, result.path)
-        what = f"Preset {preset_label(preset_name)}" if use_preset else "Your style picture"
-        if second_path:
-            what += f" blended with a second picture ({blend:.0%})"
-        return ((result.content, path), _status(result, f"{what}, strength {strength_value:g}"), path, path)
-
-    run_btn.click(restyle, [content_image, style_from, preset, style_image, second_style, style_blend, strength,
-                            preserve_colors, max_side], [compare, status, download, result_path, run_status],
-                  concurrency_id="style", **private)
+def _stop_job(ctx):
     def stop_job(request: gr.Request):
         ctx.jobs.stop(session_id(request), "style")
 
-    stop_btn.click(stop_job, None, None, queue=False, **private)
+    return stop_job
 
-    # ----- diffusion ------------------------------------------------------------------------
-    @reports_to(d_status)
+
+def _connect_neural(ctx, w: Parts) -> None:
+    @reports_to(w.run_status)
+    def restyle(request: gr.Request, **form):
+        args = transfer_args(**form)
+        with stop_event(ctx, request, "style") as stop:
+            result = ctx.style.transfer(args.pop("content_image"), **args, stop=stop)
+        path = claim(ctx, request, result.path)
+        return (result.content, path), _status(result, transfer_label(args)), path, path
+
+    w.run_btn.click(restyle, inputs_kwargs={
+        "content": w.content_image, "style_from": w.style_from, "preset": w.preset, "style_image": w.style_image,
+        "second_style": w.second_style, "style_blend": w.style_blend, "strength": w.strength,
+        "preserve_colors": w.preserve_colors, "max_side": w.max_side},
+        outputs=w.list("compare", "status", "download", "result_path", "run_status"), concurrency_id="style",
+        **PRIVATE)
+    w.stop_btn.click(_stop_job(ctx), None, None, queue=False, **PRIVATE)
+
+
+def _connect_diffusion(ctx, w: Parts) -> None:
+    @reports_to(w.d_status)
     def repaint(content, model, prompt_text, negative, strength_value, steps_value, guidance_value, seed_value,
                 side, request: gr.Request, progress=gr.Progress()):
-        if not content:
-            raise InvalidInput("content_image", "is missing. Upload your photo first.")
-        if not (model or "").strip():
-            raise InvalidInput("model", "No diffusion model is available. Start the studio with network access "
-                                        "once, or pass a local folder with --diffusion-model.")
+        check_repaint(content, model)
         with stop_event(ctx, request, "style") as stop:
-            result = engine.restyle_diffusion(
+            result = ctx.style.restyle_diffusion(
                 content, prompt_text, negative_prompt=negative or "", strength=strength_value,
                 num_inference_steps=steps_value, guidance_scale=guidance_value, seed=seed_value,
                 max_side=side, model=model, stop=stop,
@@ -257,29 +319,22 @@ def build(ctx) -> dict:
         what = f"Diffusion ({result.params['model']}), strength {strength_value:g}, seed {result.params['seed']}"
         return (result.content, path), _status(result, what), path, path
 
-    def refresh_models(current):
-        refs, missing = _diffusion_offer(ctx)
-        value = current if current in refs else (refs[0] if refs else None)
-        return gr.update(choices=refs, value=value), _diffusion_note(refs, missing), gr.update(interactive=bool(refs))
+    w.diffusion_tab.select(lambda current: models_view(ctx, current), w.diff_model,
+                           [w.diff_model, w.diff_note, w.d_run_btn], **PRIVATE)
+    w.diff_model.change(lambda model: model_defaults(ctx, model), w.diff_model, [w.steps, w.guidance], queue=False,
+                        **PRIVATE)
+    w.diff_model.change(lambda m: gr.update(interactive=bool((m or "").strip())), w.diff_model, w.d_run_btn,
+                        queue=False, show_progress="hidden", **PRIVATE)
+    w.d_run_btn.click(repaint, w.list("content_image", "diff_model", "prompt", "negative_prompt", "d_strength",
+                                      "steps", "guidance", "seed", "max_side"),
+                      w.list("compare", "status", "download", "result_path", "d_status"), concurrency_id="style",
+                      **PRIVATE)
+    w.d_stop_btn.click(_stop_job(ctx), None, None, queue=False, **PRIVATE)
 
-    diffusion_tab.select(refresh_models, diff_model, [diff_model, diff_note, d_run_btn], **private)
 
-    def model_defaults(model):
-        if not (model or "").strip():
-            return gr.skip(), gr.skip()
-        pre = ctx.diffusion.defaults(model)
-        return pre["num_inference_steps"], pre["guidance_scale"]
+def _api(ctx) -> None:
+    """The ``/style_transfer`` API endpoint (DESIGN.md)."""
 
-    diff_model.change(model_defaults, diff_model, [steps, guidance], queue=False, **private)
-    diff_model.change(lambda m: gr.update(interactive=bool((m or "").strip())), diff_model, d_run_btn,
-                      queue=False, show_progress="hidden", **private)
-
-    d_run_btn.click(repaint, [content_image, diff_model, prompt, negative_prompt, d_strength, steps, guidance,
-                              seed, max_side], [compare, status, download, result_path, d_status],
-                    concurrency_id="style", **private)
-    d_stop_btn.click(stop_job, None, None, queue=False, **private)
-
-    # ----- the /style_transfer API endpoint (DESIGN.md) -------------------------------------
     @guard
     def style_transfer(content_image: FileData, style_image: FileData | None = None, preset: str | None = None,
                        strength: float = 1.0, preserve_colors: bool = False,
@@ -290,21 +345,12 @@ def build(ctx) -> dict:
         photo's colours, max_side caps the longer side (the output keeps the photo's size up to it).
         """
         with stop_event(ctx, request, "style-api") as stop:
-            result = engine.transfer(content_image, style_image=style_image, preset=preset, strength=strength,
-                                     preserve_colors=preserve_colors, max_side=max_side, stop=stop)
+            result = ctx.style.transfer(content_image, style_image=style_image, preset=preset, strength=strength,
+                                        preserve_colors=preserve_colors, max_side=max_side, stop=stop)
         path = claim(ctx, request, result.path)
         return FileData(path=path, orig_name=Path(path).name, mime_type="image/png")
 
     gr.api(style_transfer, api_name="style_transfer", concurrency_id="style")
-
-    return {
-        "content_image": content_image,
-        "result_path": result_path,
-        "insert_btn": insert_btn,
-        "send_to_library_btn": send_to_library_btn,
-        "status": status,
-        "compare": compare,
-    }
 
 
 def wire(ctx, parts: dict) -> None:
@@ -314,7 +360,7 @@ def wire(ctx, parts: dict) -> None:
     draft, title, article_id = write.get("draft"), write.get("title"), write.get("article_id")
     if not me or article_id is None or title is None or draft is None:
         return
-    from .library_tab import owner_of
+    from .library import attached_message, owner_of
 
     @guard
     def send(path, title_value, body, aid, request: gr.Request):
@@ -326,9 +372,7 @@ def wire(ctx, parts: dict) -> None:
         saved = ctx.library.save(owner, aid, title_value or "", body or "", create_missing=True, note="autosave")
         aid = saved["article_id"]
         ctx.library.attach_image(owner, aid, path)
-        name = (title_value or "").strip()
-        where = f"the article “{name}”" if name else "your untitled draft"
-        return aid, f"Saved to the library, attached to {where} (the text is unchanged)."
+        return aid, attached_message(title_value)
 
     me["send_to_library_btn"].click(send, [me["result_path"], title, draft, article_id],
                                     [article_id, me["status"]], api_visibility="private")

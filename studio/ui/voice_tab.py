@@ -22,6 +22,7 @@ from ..text.voice import TrainProgress, VoiceSettings, VoiceTrainer, default_set
 from ..text.voice_sources import FILE_TYPES, gather
 from ..unitext import count_words
 from .common import reports_to, stop_event, session_id, to_gr_error
+from .parts import Parts
 
 LABELS = {"name": "Voice name", "article_ids": "Articles", "files": "Files", "texts": "Articles and files",
           "steps": "Steps", "rank": "Rank", "learning_rate": "Learning rate", "voice": "Voice"}
@@ -29,7 +30,7 @@ HEADERS = ["Name", "Predicts held-out text", "Steps", "Words", "Text model", "Tr
 
 
 def _owner(ctx, request):
-    from .library_tab import owner_of
+    from .library import owner_of
 
     return owner_of(ctx, request)
 
@@ -44,13 +45,7 @@ def voice_choices(ctx, request) -> list[tuple[str, str]]:
 
 
 def _table(ctx, request) -> list[list]:
-    rows = []
-    for v in ctx.text.voices.list(_owner(ctx, request)):
-        pct = v.get("improvement_percent")
-        rows.append([v["name"], "" if pct is None else f"{pct:.0f}% better" if pct >= 0 else f"{-pct:.0f}% worse",
-                     f"{v['steps_done']}" + (" (stopped)" if v.get("stopped") else ""), v.get("words", 0),
-                     v["base_model"]["ref"], time.strftime("%Y-%m-%d %H:%M", time.localtime(v.get("created", 0)))])
-    return rows
+    return voice_rows(ctx.text.voices.list(_owner(ctx, request)))
 
 
 def _bar(p: TrainProgress | None, text: str = "") -> str:
@@ -85,49 +80,103 @@ def _ids(value) -> list[int]:
     return [int(v) for v in (value or [])]
 
 
+def voice_rows(voices: list[dict]) -> list[list]:
+    """The voices table's rows: name, how much better it predicts held-out text, steps (and whether it was
+    stopped), words, text model, when trained."""
+    rows = []
+    for v in voices:
+        pct = v.get("improvement_percent")
+        rows.append([v["name"], "" if pct is None else f"{pct:.0f}% better" if pct >= 0 else f"{-pct:.0f}% worse",
+                     f"{v['steps_done']}" + (" (stopped)" if v.get("stopped") else ""), v.get("words", 0),
+                     v["base_model"]["ref"], time.strftime("%Y-%m-%d %H:%M", time.localtime(v.get("created", 0)))])
+    return rows
+
+
+def article_choices_of(articles: list[dict]) -> list[tuple[str, int]]:
+    """``("Title (1,200 words)", id)`` choices of the library's articles."""
+    return [(f"{a['title'] or 'Untitled'} ({a['words']:,} words)", a["id"]) for a in articles]
+
+
+def ready_message(rec: dict) -> str:
+    """The line shown when a voice is trained (and whether it was stopped early)."""
+    return (f"**Voice “{html.escape(rec['name'])}” is ready.** {describe(rec)}"
+            + (f" Stopped after {rec['steps_done']} steps; what was learnt so far is kept." if rec["stopped"]
+               else "") + " Choose it in the Write tab.")
+
+
+def _train_column(w: Parts) -> None:
+    w.name = gr.Textbox(label="Voice name", placeholder="e.g. My blog", max_length=80, elem_id="voice-name")
+    w.articles = gr.Dropdown([], value=[], multiselect=True, label="Articles from your Library",
+                             elem_id="voice-articles", info="Click to see your articles.")
+    w.files = gr.File(label="Or upload .md, .txt or .docx files", file_count="multiple",
+                      file_types=list(FILE_TYPES), elem_id="voice-files")
+    with gr.Accordion("Advanced", open=False):
+        w.plan = gr.Markdown(_settings_md(0, VoiceSettings()), elem_id="voice-plan")
+        with gr.Row():
+            w.steps = gr.Number(0, precision=0, label="Steps", minimum=0, maximum=5000)
+            w.rank = gr.Number(0, precision=0, label="Rank", minimum=0, maximum=128)
+            w.learning_rate = gr.Number(0, label="Learning rate", minimum=0, maximum=0.1)
+    with gr.Row():
+        w.train_btn = gr.Button("Train", variant="primary", elem_id="voice-train")
+        w.stop_btn = gr.Button("Stop", variant="stop", elem_id="voice-stop")
+    w.progress = gr.HTML("", elem_id="voice-progress-box")
+    w.result = gr.Markdown("", elem_id="voice-result")
+    w.status = gr.Markdown("", elem_classes="studio-note", elem_id="voice-status")
+
+
+def _voices_column(w: Parts) -> None:
+    w.table = gr.Dataframe(headers=HEADERS, value=[], interactive=False, label="Your voices", elem_id="voice-table")
+    w.pick = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="voice-pick")
+    w.new_name = gr.Textbox(label="New name", max_length=80)
+    with gr.Row():
+        w.rename_btn = gr.Button("Rename", elem_id="voice-rename")
+        w.delete_btn = gr.Button("Delete", variant="stop", elem_id="voice-delete")
+    w.manage_status = gr.Markdown("", elem_classes="studio-note", elem_id="voice-manage-status")
+
+
 def build(ctx) -> dict:
+    """The Voice tab (inside its ``gr.Tab``) and its APIs. Returns the parts :func:`wire` keeps in step."""
     trainer = ctx.text.voice_trainer()
     gr.Markdown("Teach the language model to write like you. Choose some of your articles or upload your own "
                 "files, name the voice and press **Train**. On a laptop without a graphics card this takes a few "
                 "minutes for a few articles. Then pick the voice in the Write tab.", elem_classes="studio-note")
+    w = Parts()
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=360):
-            name = gr.Textbox(label="Voice name", placeholder="e.g. My blog", max_length=80, elem_id="voice-name")
-            articles = gr.Dropdown([], value=[], multiselect=True, label="Articles from your Library",
-                                   elem_id="voice-articles", info="Click to see your articles.")
-            files = gr.File(label="Or upload .md, .txt or .docx files", file_count="multiple",
-                            file_types=list(FILE_TYPES), elem_id="voice-files")
-            with gr.Accordion("Advanced", open=False):
-                plan = gr.Markdown(_settings_md(0, VoiceSettings()), elem_id="voice-plan")
-                with gr.Row():
-                    steps = gr.Number(0, precision=0, label="Steps", minimum=0, maximum=5000)
-                    rank = gr.Number(0, precision=0, label="Rank", minimum=0, maximum=128)
-                    learning_rate = gr.Number(0, label="Learning rate", minimum=0, maximum=0.1)
-            with gr.Row():
-                train_btn = gr.Button("Train", variant="primary", elem_id="voice-train")
-                stop_btn = gr.Button("Stop", variant="stop", elem_id="voice-stop")
-            progress = gr.HTML("", elem_id="voice-progress-box")
-            result = gr.Markdown("", elem_id="voice-result")
-            status = gr.Markdown("", elem_classes="studio-note", elem_id="voice-status")
+            _train_column(w)
         with gr.Column(scale=2, min_width=320):
-            table = gr.Dataframe(headers=HEADERS, value=[], interactive=False, label="Your voices",
-                                 elem_id="voice-table")
-            pick = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="voice-pick")
-            new_name = gr.Textbox(label="New name", max_length=80)
-            with gr.Row():
-                rename_btn = gr.Button("Rename", elem_id="voice-rename")
-                delete_btn = gr.Button("Delete", variant="stop", elem_id="voice-delete")
-            manage_status = gr.Markdown("", elem_classes="studio-note", elem_id="voice-manage-status")
+            _voices_column(w)
 
     def refresh(request: gr.Request):
         choices = voice_choices(ctx, request)
         return _table(ctx, request), gr.update(choices=choices)
 
     def article_choices(request: gr.Request):
-        arts = ctx.library.list(_owner(ctx, request))
-        return gr.update(choices=[(f"{a['title'] or 'Untitled'} ({a['words']:,} words)", a["id"]) for a in arts])
+        return gr.update(choices=article_choices_of(ctx.library.list(_owner(ctx, request))))
 
-    articles.focus(guardless(article_choices), None, articles, api_visibility="private", queue=False)
+    w.articles.focus(guardless(article_choices), None, w.articles, api_visibility="private", queue=False)
+    train_event = _connect_train(ctx, w, trainer)
+    rename_event, delete_event = _connect_manage(ctx, w)
+    w.pick.focus(guardless(refresh), None, [w.table, w.pick], api_visibility="private", queue=False)
+    _api(ctx, trainer)
+    return {"refresh": refresh, "table": w.table, "pick": w.pick,
+            "events": [train_event, rename_event, delete_event]}
+
+
+def _newest(updates: queue.Queue):
+    """The newest progress report waiting in ``updates`` (None: training ended), skipping older ones."""
+    p = updates.get()
+    while p is not None and not updates.empty():
+        nxt = updates.get()
+        if nxt is None:
+            updates.put(None)
+            break
+        p = nxt
+    return p
+
+
+def _connect_train(ctx, w: Parts, trainer):
+    sources = [w.articles, w.files, w.steps, w.rank, w.learning_rate]
 
     def on_sources(ids, fs, st, rk, lr, request: gr.Request):
         try:
@@ -137,14 +186,13 @@ def build(ctx) -> dict:
             words = 0
         return _settings_md(words, VoiceSettings(int(st or 0), int(rk or 0), float(lr or 0)))
 
-    for comp in (articles, files, steps, rank, learning_rate):
-        comp.change(on_sources, [articles, files, steps, rank, learning_rate], plan, api_visibility="private",
-                    show_progress="hidden")
+    for comp in sources:
+        comp.change(on_sources, sources, w.plan, api_visibility="private", show_progress="hidden")
 
-    @reports_to(status, LABELS)
+    @reports_to(w.status, LABELS)
     def on_train(nm, ids, fs, st, rk, lr, request: gr.Request):
         owner = _owner(ctx, request)
-        texts, sources = gather(ctx.library, owner, _ids(ids), fs or [])
+        texts, found = gather(ctx.library, owner, _ids(ids), fs or [])
         cfg = VoiceSettings(steps=st or 0, rank=rk or 0, learning_rate=lr or 0.0).validated()
         updates: queue.Queue = queue.Queue()
         outcome: dict = {}
@@ -152,7 +200,7 @@ def build(ctx) -> dict:
         with stop_event(ctx, request, "voice") as stop:
             def work():
                 try:
-                    outcome["record"] = trainer.train(owner, nm, texts, sources, ctx.settings.text_model, cfg, stop,
+                    outcome["record"] = trainer.train(owner, nm, texts, found, ctx.settings.text_model, cfg, stop,
                                                       updates.put)
                 except BaseException as exc:  # noqa: BLE001 - shown to the writer
                     outcome["error"] = exc
@@ -161,43 +209,35 @@ def build(ctx) -> dict:
 
             worker = threading.Thread(target=work, name="studio-voice-train", daemon=True)
             worker.start()
-            while True:
-                p = updates.get()
-                while p is not None and not updates.empty():  # show only the newest
-                    nxt = updates.get()
-                    if nxt is None:
-                        updates.put(None)
-                        break
-                    p = nxt
-                if p is None:
-                    break
+            while (p := _newest(updates)) is not None:
                 yield _bar(p), gr.skip(), gr.skip(), gr.skip()
             worker.join()
         if "error" in outcome:
             raise outcome["error"]
         rec = outcome["record"]
-        done = (f"**Voice “{html.escape(rec['name'])}” is ready.** {describe(rec)}"
-                + (f" Stopped after {rec['steps_done']} steps; what was learnt so far is kept." if rec["stopped"]
-                   else "") + " Choose it in the Write tab.")
         gr.Info(f"Voice “{rec['name']}” is ready.")
-        yield "", done, _table(ctx, request), gr.update(choices=voice_choices(ctx, request), value=rec["id"])
+        yield "", ready_message(rec), _table(ctx, request), gr.update(choices=voice_choices(ctx, request),
+                                                                      value=rec["id"])
 
-    train_event = train_btn.click(on_train, [name, articles, files, steps, rank, learning_rate],
-                                  [progress, result, table, pick, status], api_visibility="private",
-                                  concurrency_id="voice")
+    train_event = w.train_btn.click(on_train, [w.name, *sources], [w.progress, w.result, w.table, w.pick, w.status],
+                                    api_visibility="private", concurrency_id="voice")
+
     def on_stop(request: gr.Request):
         ctx.jobs.stop(session_id(request), "voice")
 
-    stop_btn.click(on_stop, None, None, api_visibility="private", queue=False)
+    w.stop_btn.click(on_stop, None, None, api_visibility="private", queue=False)
+    return train_event
 
-    @reports_to(manage_status, LABELS)
+
+def _connect_manage(ctx, w: Parts):
+    @reports_to(w.manage_status, LABELS)
     def on_rename(voice, nn, request: gr.Request):
         if not voice:
             raise gr.Error("Choose a voice to rename.")
         ctx.text.voices.rename(_owner(ctx, request), voice, nn or "")
         return _table(ctx, request), gr.update(choices=voice_choices(ctx, request), value=voice), ""
 
-    @reports_to(manage_status, LABELS)
+    @reports_to(w.manage_status, LABELS)
     def on_delete(voice, request: gr.Request):
         if not voice:
             raise gr.Error("Choose a voice to delete.")
@@ -205,14 +245,11 @@ def build(ctx) -> dict:
         gr.Info(f"Voice “{rec['name']}” deleted.")
         return _table(ctx, request), gr.update(choices=voice_choices(ctx, request), value="")
 
-    rename_event = rename_btn.click(on_rename, [pick, new_name], [table, pick, new_name, manage_status],
-                                    api_visibility="private")
-    delete_event = delete_btn.click(on_delete, [pick], [table, pick, manage_status], api_visibility="private")
-    pick.focus(guardless(refresh), None, [table, pick], api_visibility="private", queue=False)
-
-    _api(ctx, trainer)
-    return {"refresh": refresh, "table": table, "pick": pick,
-            "events": [train_event, rename_event, delete_event]}
+    rename_event = w.rename_btn.click(on_rename, [w.pick, w.new_name], [w.table, w.pick, w.new_name, w.manage_status],
+                                      api_visibility="private")
+    delete_event = w.delete_btn.click(on_delete, [w.pick], [w.table, w.pick, w.manage_status],
+                                      api_visibility="private")
+    return rename_event, delete_event
 
 
 def guardless(fn):

@@ -1,0 +1,158 @@
+"""The Write tab's logic, as plain functions: which request a click sends, and where the generated
+text lands in the draft.
+
+* :func:`write_request`: the form's named values as a :class:`~studio.text.engine.WriteRequest`.
+* :func:`plan`: a draft task (continue, rewrite, summarize) reads the draft or its selection; checks
+  the draft's size before anything changes.
+* :func:`draft_after`: the draft while a generation streams: a rewrite replaces only the selection
+  (the text around it is kept), continue carries on from the end, anything else is added after the draft.
+* :func:`task_view`, :func:`task_defaults`, :func:`restored_settings`, :func:`selection_of`: small
+  reactions of the form.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import gradio as gr
+
+from ..text.engine import MAX_DRAFT_CHARS, WriteRequest
+from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING
+
+# a default length that fits each task, set when the writer picks the task
+TASK_LENGTH = {"article": 400, "outline": 200, "rewrite": 300, "summarize": 120, "headlines": 100,
+               "product_description": 120, "ad_copy": 60}
+SHORT_PIECES = ("headlines", "product_description", "ad_copy")  # kept apart from the article they join
+SETTING_KEYS = ("task", "prompt", "tone", "length_words", "temperature", "top_p", "top_k", "repetition_penalty",
+                "max_new_tokens", "seed", "audience", "keywords", "outline")
+SAMPLING_KEYS = ("temperature", "top_p", "top_k", "repetition_penalty")
+CONTINUE_MAX_WORDS = 600
+TASK_HELP = {
+    "article": "Type a topic. The article is added to the draft (a long one is planned, then written section by section).",
+    "outline": "Type a topic. An outline is added to the draft.",
+    "continue": "Carries on from the end of your draft, in its voice.",
+    "rewrite": "Rewrites the selected text of the draft (or all of it) in the chosen tone.",
+    "summarize": "Adds a summary of the selected text (or the whole draft) at the end.",
+    "headlines": "Type a topic. Ten headline ideas are added to the draft.",
+    "product_description": "Describe the product. A description is added to the draft.",
+    "ad_copy": "Describe the product or offer. Ad copy is added to the draft.",
+}
+
+Selection = tuple[int, int, str]
+"""``(start, end, text)`` of the draft's last selection, in characters."""
+
+
+def write_request(*, task: str, prompt: str | None, tone: str, length_words, temperature, top_p, top_k,
+                  repetition_penalty, max_new_tokens, seed, audience: str | None = "", keywords: str | None = "",
+                  outline: str | None = "", model: str | None = "", voice: str | None = "") -> WriteRequest:
+    """The Write tab's form as a request (not yet checked: :meth:`WriteRequest.validated` does that).
+    Empty boxes are empty strings; an empty seed is -1 (random)."""
+    return WriteRequest(prompt=prompt or "", task=task, tone=tone, length_words=length_words,
+                        temperature=temperature, top_p=top_p, top_k=top_k, repetition_penalty=repetition_penalty,
+                        max_new_tokens=max_new_tokens, seed=seed if seed is not None else -1,
+                        audience=audience or "", keywords=keywords or "", outline=outline or "", model=model or "",
+                        voice=voice or "")
+
+
+def continue_request(draft: str, **form) -> WriteRequest:
+    """The request of the Continue button: the form's settings, the draft as the text to carry on, at most
+    :data:`CONTINUE_MAX_WORDS` words.
+
+    Raises:
+        gr.Error: the draft is empty.
+    """
+    if not (draft or "").strip():
+        raise gr.Error("The draft is empty: write or paste something first, then Continue.")
+    form = {**form, "task": "continue", "prompt": draft,
+            "length_words": min(form["length_words"], CONTINUE_MAX_WORDS)}
+    return write_request(**form)
+
+
+@dataclasses.dataclass
+class Plan:
+    """A generation on the draft: the request to send, the draft it starts from, the selection it
+    replaces (a rewrite of a selection) and the notes to show with it."""
+
+    request: WriteRequest
+    base: str
+    splice: Selection | None = None
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+
+def plan(req: WriteRequest, base: str, selection: Selection | None = None) -> Plan:
+    """What ``req`` does on the draft ``base``: rewrite and summarize take the selection (when it is still
+    the draft's text there) or the whole draft; continue takes the draft, its last
+    :data:`~studio.text.engine.MAX_DRAFT_CHARS` characters when it is longer (a note says so).
+
+    Raises:
+        gr.Error: a draft task on an empty draft, or a rewrite/summary of a text longer than the model takes.
+    """
+    splice = None
+    if req.task in ("rewrite", "summarize"):
+        sel = selection
+        if sel and 0 <= sel[0] < sel[1] <= len(base) and base[sel[0]:sel[1]] == sel[2] and sel[2].strip():
+            req, splice = dataclasses.replace(req, prompt=sel[2]), tuple(sel)
+        else:
+            req = dataclasses.replace(req, prompt=base)
+    elif req.task == "continue":
+        req = dataclasses.replace(req, prompt=base)
+    notes = []
+    if req.task in DRAFT_TASKS and not req.prompt.strip():
+        raise gr.Error("The draft is empty: write or paste something into it first.")
+    if req.task in DRAFT_TASKS and len(req.prompt) > MAX_DRAFT_CHARS:
+        if req.task != "continue":
+            raise gr.Error(f"Your text is {len(req.prompt):,} characters long; the model can take at most "
+                           f"{MAX_DRAFT_CHARS:,} at once. Select a part of the draft to {req.task} it.")
+        req = dataclasses.replace(req, prompt=req.prompt[-MAX_DRAFT_CHARS:])
+        notes = [f"Your draft is long, so the model read only its last {MAX_DRAFT_CHARS:,} characters."]
+    return Plan(req, base, splice, notes)
+
+
+def join(before: str, new: str, separate: bool = False) -> str:
+    """``new`` after the draft ``before``; ``separate`` puts a rule between them (a short piece such as
+    headline ideas added to an article stays a block of its own)."""
+    if not before.strip():
+        return new
+    return before.rstrip() + ("\n\n---\n\n" if separate else "\n\n") + new.lstrip()
+
+
+def draft_after(task: str, base: str, prompt: str, splice: Selection | None, new: str) -> str:
+    """The draft with the generated text ``new`` so far. ``prompt``: the text the model read (for continue,
+    the end of ``base``); ``splice``: the selection a rewrite replaces."""
+    if task == "continue":
+        return base[: len(base) - len(prompt)] + new
+    if task == "rewrite" and splice:
+        return base[: splice[0]] + new + base[splice[1]:]
+    if task == "rewrite":
+        return new
+    return join(base, new, separate=task in SHORT_PIECES)
+
+
+def task_view(task: str) -> tuple[dict, dict]:
+    """The task's help line, and the topic box: hidden for draft tasks, "Product" for product pieces."""
+    return (gr.update(value=TASK_HELP.get(task, "")),
+            gr.update(visible=task not in DRAFT_TASKS,
+                      label="Product" if task in ("product_description", "ad_copy") else "Topic"))
+
+
+def task_defaults(task: str) -> tuple:
+    """``(length_words, temperature, top_p, top_k, repetition_penalty)`` that fit a task the writer picks
+    (a product description is not 400 words); ``gr.skip()`` where the task has no default of its own."""
+    tuned = TASK_SAMPLING.get(task, {})
+    return (TASK_LENGTH.get(task, gr.skip()), *(tuned[k] if k in tuned else gr.skip() for k in SAMPLING_KEYS))
+
+
+def restored_settings(stored) -> list:
+    """The form's values kept in the browser, in :data:`SETTING_KEYS` order; ``gr.skip()`` for those not
+    kept, empty, or no longer valid (an unknown task)."""
+    stored = stored if isinstance(stored, dict) else {}
+    ok = {k: v for k, v in stored.items() if v is not None and (k != "task" or v in TASK_LENGTH)}
+    return [ok[k] if k in ok else gr.skip() for k in SETTING_KEYS]
+
+
+def selection_of(index, value) -> Selection | None:
+    """A ``gr.SelectData``'s ``index`` and ``value`` on the draft as a selection; None for a click
+    without a selected text."""
+    if isinstance(index, (list, tuple)) and len(index) == 2 and value:
+        return (int(index[0]), int(index[1]), str(value))
+    return None
