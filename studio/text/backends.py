@@ -84,9 +84,6 @@ class TextBackend(Protocol):
 
 
 # ----- choosing a backend --------------------------------------------------------------
-BACKENDS = ("auto", "llama.cpp", "transformers", "openai")
-
-
 def get_backend(manager: ModelManager, model: str) -> TextBackend:
     """The loaded backend for the text model ``model``, as ``--text-backend`` says.
 

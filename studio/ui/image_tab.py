@@ -360,7 +360,7 @@ def _connect_walk(ctx, w: Parts) -> None:
 
 
 def _build_api(ctx) -> None:
-    """The ``/generate_image`` endpoint of DESIGN.md, on hidden components (so gradio_client sees
+    """The ``/generate_image`` endpoint (docs/architecture.md), on hidden components (so gradio_client sees
     named, typed parameters with defaults and gets a gallery of PNG files back)."""
     with gr.Column(visible=False):
         inputs = [

@@ -10,7 +10,7 @@ Two ways, side by side:
 
 The result shows in a before/after slider, is saved as a PNG with its
 parameters, and can go into the draft or the library. The ``/style_transfer``
-API endpoint (see DESIGN.md) is registered here with :func:`gradio.api`.
+API endpoint (see docs/architecture.md) is registered here with :func:`gradio.api`.
 
 Contract keys returned by :func:`build`: ``content_image`` (the content
 ``gr.Image``, a file path value), ``result_path`` (gr.State, str | None),
@@ -333,7 +333,7 @@ def _connect_diffusion(ctx, w: Parts) -> None:
 
 
 def _api(ctx) -> None:
-    """The ``/style_transfer`` API endpoint (DESIGN.md)."""
+    """The ``/style_transfer`` API endpoint (docs/architecture.md)."""
 
     @guard
     def style_transfer(content_image: FileData, style_image: FileData | None = None, preset: str | None = None,

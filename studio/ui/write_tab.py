@@ -300,7 +300,7 @@ def _connect_undo(w):
     return undo_event
 
 
-# ---------------------------------------------------------------------- the /write API (DESIGN.md contract)
+# ---------------------------------------------------------------------- the /write API (docs/architecture.md)
 def _api(ctx) -> None:
     from .library import owner_of
 
