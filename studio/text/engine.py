@@ -43,6 +43,7 @@ from .backends import SamplingParams, StreamStats, TextBackend
 from .checks import format_headlines, headline_items, judge_reply, on_topic, pick_headlines, topic_terms
 from .cleanup import clean
 from .streaming import stream_until
+from .languages import check_model_language, request_language, tokens_per_word
 from .prompts import (DRAFT_TASKS, HEADLINES, TASK_SAMPLING, TASKS, TONES, TaskInput, build_messages,
                       default_outline, parse_outline, plan_messages, section_messages, stop_sequences)
 
@@ -238,6 +239,8 @@ class TextEngine:
             StudioError: the model failed while writing.
         """
         req = request.validated()
+        # a Chinese topic or draft needs a model that writes Chinese: said before anything is loaded
+        check_model_language(req.model or self.settings.text_model, request_language(req.prompt))
         stop = stop or threading.Event()
         backend = self.backend(req.model, req.voice, owner)
         engine = getattr(backend, "engine", "")
@@ -293,14 +296,15 @@ class TextEngine:
     def _single(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
         notes: list[str] = []
         want = req.max_new_tokens
+        tpw = tokens_per_word(backend, request_language(req.prompt), TOKENS_PER_WORD)
         if req.task in ("article", "continue", "product_description"):
-            want = min(want, int(req.length_words * TOKENS_PER_WORD * 1.05) + 8)
+            want = min(want, int(req.length_words * tpw * 1.05) + 8)
         want = min(want, TASK_CAPS.get(req.task, want))  # short forms: a small model rambles on otherwise
         capped = want < req.max_new_tokens
         prompt, max_new, prefix = self._fit(backend, req, want, notes)
         min_new = 0
         if req.task in ("article", "continue", "product_description"):
-            min_new = min(max_new, int(min(req.length_words, 300) * TOKENS_PER_WORD * 0.7))
+            min_new = min(max_new, int(min(req.length_words, 300) * tpw * 0.7))
         # The model continues the draft token by token (the draft, without its trailing whitespace, is the
         # assistant prefix), so its text is joined exactly as produced: a space only where the model wrote one
         # ("consis" + "tency", "。" + "实际上", "(" + "I'm"). Only when the draft already ends with whitespace
@@ -385,6 +389,8 @@ class TextEngine:
 
     def _long_article(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
         notes: list[str] = []
+        lang = request_language(req.prompt)
+        tpw = tokens_per_word(backend, lang, TOKENS_PER_WORD)
         sections = max(2, min(12, math.ceil(req.length_words / SECTION_WORDS)))
         words_each = max(60, round(req.length_words / sections))
         topic = req.prompt.strip().splitlines()[0][:200]
@@ -407,7 +413,7 @@ class TextEngine:
             outline = parse_outline(raw, sections, req.prompt)
         if len(outline) < sections:
             have = {h.lower() for h in outline}
-            outline += [h for h in default_outline(sections) if h.lower() not in have][: sections - len(outline)]
+            outline += [h for h in default_outline(sections, lang) if h.lower() not in have][: sections - len(outline)]
         sections = len(outline)
         stops = stop_sequences("article", req.prompt)
         terms = topic_terms(req.prompt, req.keywords)
@@ -427,8 +433,8 @@ class TextEngine:
                                         req.tone, req.audience, req.keywords, strict=attempt > 0)
                 prompt = backend.render(msgs.messages)
                 room = backend.context_size - backend.count_tokens(prompt)
-                max_new = max(1, min(req.max_new_tokens, int(words_each * TOKENS_PER_WORD * 1.05) + 8, room))
-                min_new = min(max_new, int(words_each * TOKENS_PER_WORD * 0.8))
+                max_new = max(1, min(req.max_new_tokens, int(words_each * tpw * 1.05) + 8, room))
+                min_new = min(max_new, int(words_each * tpw * 0.8))
                 stats = StreamStats()
                 section, got = "", []
                 params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)

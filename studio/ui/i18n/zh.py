@@ -356,11 +356,10 @@ PATTERNS: list[tuple[str, str]] = [
     ("Section {i} (\"{h}\") strays from the topic.", "第 {i} 节（“{h}”）偏离了主题。"),
     ("{e} The text so far is kept; try again.", "{e} 已写的文字会保留；请再试一次。"),
     # the language check (studio/text/languages.py)
-    ("The text model {m} writes English only, and this request is in Chinese. Choose a multilingual model as the "
-     "Text model: for example {q} (a {s} file; about {r} of memory while writing), downloaded into a --model-dir "
-     "folder, or the Hub id {h}.",
-     "文本模型 {m} 只会写英文，而这次请求是中文。请在“文本模型”中选择一个多语言模型：例如 {q}（文件约 {s}；"
-     "写作时约占 {r} 内存），下载到 --model-dir 文件夹中，或使用 Hub ID {h}。"),
+    ("{m} writes English only, and this request is in Chinese. Choose a multilingual text model: for example {g} "
+     "from {r} (a {s} file; about {mem} of memory while writing), put in a --model-dir folder, or the Hub id {h}.",
+     "{m} 只会写英文，而这次请求是中文。请选择一个多语言文本模型：例如 {r} 中的 {g}（文件约 {s}；写作时约占 {mem} 内存），"
+     "放进 --model-dir 文件夹；或使用 Hub ID {h}。"),
 ]
 
 # Words that stay English on a Chinese screen (model names, formats, API field names, technical names).
