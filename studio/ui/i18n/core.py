@@ -55,7 +55,8 @@ def has_marker(text) -> bool:
 # ---------------------------------------------------------------------- dynamic text
 def _compile(template: str) -> re.Pattern:
     parts = re.split(r"\{(\w+)\}", template)
-    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    # a field never spans a " · " (the separator of status-line pieces)
+    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>(?:(?! · ).)+?)" for i, p in enumerate(parts))
     return re.compile(rf"^{rx}$", re.DOTALL)
 
 

@@ -317,7 +317,8 @@ PATTERNS: list[tuple[str, str]] = [
      "is kept aside to measure the result. Leave a field at 0 to use these numbers.",
      "共 **{w} 字**：**{s} 步**，秩 **{r}**，学习率 **{l}**，每个样本 {b} 个 token。你的文字中有 20% 会留出来，"
      "用来衡量结果。某一项留为 0 即使用这些数值。"),
-    ("v{n} · {t} · {w} words", "v{n} · {t} · {w} 字"),
+    ("v{n} · {t} · {w} words", "v{n} · {t} · {w} 字"), ("{w} words (current)", "{w} 字（当前）"),
+    ("{n} (current)", "{n}（当前）"),
     ("{p}% better", "好 {p}%"), ("{p}% worse", "差 {p}%"), ("{n} (stopped)", "{n}（已停止）"),
     ("Something went wrong: {m}", "出错了：{m}"),
     # models (studio/models.py, studio/image/diffusion.py)
@@ -372,5 +373,6 @@ KEEP = {
     "temperature", "top_p", "top_k", "repetition_penalty", "max_new_tokens", "prompt", "negative_prompt", "images",
     "smollm2", "instruct", "dcgan", "faces", "stabilityai", "sd", "turbo", "Qwen", "Instruct", "GGUF", "SmolLM2",
     "px", "x", "s", "loss", "Telea", "Navier", "Stokes", "style", "ms", "small", "smollm2", "width", "height",
-    "num_inference_steps", "guidance_scale", "num_images", "generate_image", "SimSun",
+    "num_inference_steps", "guidance_scale", "num_images", "generate_image", "SimSun", "llama", "cpp", "MB", "GB",
+    "transformers", "openai", "CUDA", "GPU", "UTF", "DOCX", "XML", "RGB", "UNet",
 }
