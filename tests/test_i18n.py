@@ -99,6 +99,41 @@ def test_every_message_the_ui_code_shows_has_chinese():
     assert not missing, f"no Chinese for (add to studio/ui/i18n/zh.py): {missing}"
 
 
+def sentence_literals(folder: Path) -> list[tuple[str, str]]:
+    """``(where, text)`` of the sentence-like string literals in ``folder``'s code (not docstrings, log lines or
+    pieces of a longer f-string; a piece that continues another, starting with a space or a full stop, is
+    skipped: the whole is checked where it is a message)."""
+    out = []
+    for path in sorted(folder.rglob("*.py")):
+        if "i18n" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = set()
+        for n in ast.walk(tree):
+            body = getattr(n, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+                skip.add(id(body[0].value))  # a docstring
+            if isinstance(n, ast.JoinedStr):
+                skip |= {id(v) for v in n.values}
+            if isinstance(n, ast.Call) and getattr(n.func, "attr", "") in ("debug", "info", "warning", "error",
+                                                                            "exception") and \
+                    getattr(n.func, "value", None) is not None and getattr(n.func.value, "id", "") == "log":
+                skip |= {id(a) for a in n.args}
+        for n in ast.walk(tree):
+            if isinstance(n, (ast.Constant, ast.JoinedStr)) and id(n) not in skip:
+                text = _sample(n)
+                if text and re.match(r"[A-Z*(“]", text) and re.search(r"[A-Z][a-z]+ [a-z]+", text):
+                    out.append((f"{path.relative_to(ROOT)}:{n.lineno}", text))
+    return out
+
+
+def test_every_sentence_in_the_ui_code_has_chinese():
+    found = sentence_literals(UI)
+    assert len(found) > 100
+    missing = [(w, t) for w, t in found if english_left(i18n.translate(t, "zh"))]
+    assert not missing, f"no Chinese for (add to studio/ui/i18n/zh.py): {missing}"
+
+
 # Messages put together at run time (status lines, notes): the registry of what the tabs and engines show.
 DYNAMIC = [
     "**1,234** words in the draft · generated 120 words, 160 tokens, 8.5 tokens/s · seed **42** · engine: llama.cpp"
@@ -110,7 +145,13 @@ DYNAMIC = [
     "Restored v2 into the Write tab.", "⚠️ Topic: the topic is empty.", "prompt: the draft is empty.",
     "Seed used: **7** (pictures use 7 to 9)", "The picture is 640×480 px; the result keeps that size.",
     "Step 3 of 10 · loss 1.234 · about 2 min 05 s left", "Done: 120 words, seed 7.",
-    "- Stopped. The text so far is kept.", "temperature: must be from 0 to 2, not 5.",
+    "- Stopped. The text so far is kept.", "Made 3 pictures and placed them under their sections. (The face GAN "
+    "ignores prompts.)", "**Voice “博客” is ready.** The model now predicts your held-out text 12% better (it was never "
+    "trained on that 20%). Perplexity, how surprised the model is by each next word: 12.0 before, 10.6 after; lower "
+    "is better. Stopped after 5 steps; what was learnt so far is kept. Choose it in the Write tab.",
+    "Saved 10:00:00. **This article is in the trash** (moved there from another tab or window); the text is kept "
+    "there. Restore it from the trash in the Library tab to keep it in your library.",
+    "Loading the language model (the first time on a computer takes up to a minute)…", "temperature: must be from 0 to 2, not 5.",
     "Diffusion model stabilityai/sd-turbo is not available: the studio runs offline and it is not in the Hugging "
     "Face cache. Run the studio once with network access to download it, or pass a local folder with "
     "--diffusion-model. The face GAN works without it.",

@@ -56,7 +56,9 @@ def has_marker(text) -> bool:
 def _compile(template: str) -> re.Pattern:
     parts = re.split(r"\{(\w+)\}", template)
     # a field never spans a " · " (the separator of status-line pieces)
-    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>(?:(?! · ).)+?)" for i, p in enumerate(parts))
+    # a field named num_* is a number ("1,234", "4.5")
+    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[\\d][\\d,.]*)" if p.startswith("num_")
+                 else f"(?P<{p}>(?:(?! · ).)+?)" for i, p in enumerate(parts))
     return re.compile(rf"^{rx}$", re.DOTALL)
 
 
@@ -81,7 +83,7 @@ def _one(text: str, depth: int = 0) -> str | None:
         m = rx.match(core)
         if not m:
             continue
-        fields = {k: _one(v, depth + 1) for k, v in m.groupdict().items()}
+        fields = {k: (_one if k.startswith("t_") else _piece)(v, depth + 1) for k, v in m.groupdict().items()}
         if any(v is None for k, v in fields.items() if k.startswith("t_")):
             continue  # a field named t_* must itself be translatable (a label, not any text)
         if any(not re.fullmatch(r"[a-z_]+", v) for k, v in m.groupdict().items() if k.startswith("id_")):
@@ -91,6 +93,27 @@ def _one(text: str, depth: int = 0) -> str | None:
     return None
 
 
+_SENTENCE = re.compile(r"(?<=[.!?。)])\s+(?=[A-Z*“\"(])")
+
+
+def _piece(text: str, depth: int = 0) -> str | None:
+    """Like :func:`_one`, or sentence by sentence when the whole has no entry; None when nothing translates."""
+    whole = _one(text, depth)
+    if whole is not None or depth > 3:
+        return whole
+    sentences = _SENTENCE.split(text.strip())
+    if len(sentences) < 2:
+        return None
+    done = [_one(s, depth + 1) for s in sentences]
+    if all(d is None for d in done):
+        return None
+    out = ""
+    for s, d in zip(sentences, done):
+        s = d if d is not None else s
+        out += s if not out or out[-1] in "。！？：）" else " " + s
+    return out
+
+
 def _segments(line: str) -> str:
     """A line, whole or as its `` · `` pieces, or its sentences."""
     whole = _one(line)
@@ -98,14 +121,7 @@ def _segments(line: str) -> str:
         return whole
     if " · " in line:
         return " · ".join(_segments(p) for p in line.split(" · "))
-    sentences = re.split(r"(?<=[.!?。])\s+(?=[A-Z*“\"])", line)
-    if len(sentences) > 1:
-        out = ""
-        for s in sentences:
-            s = _one(s) or s
-            out += s if not out or out[-1] in "。！？：）" else " " + s
-        return out
-    return line
+    return _piece(line) or line
 
 
 def translate(text, lang: str | None):
@@ -115,6 +131,8 @@ def translate(text, lang: str | None):
     """
     if lang != "zh" or not isinstance(text, str) or not text.strip():
         return text
+    if text.strip() in ZH:  # a multi-line entry (a Markdown list)
+        return _one(text)
     return "\n".join(_segments(line) for line in text.split("\n"))
 
 

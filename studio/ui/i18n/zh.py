@@ -166,7 +166,7 @@ ZH: dict[str, str] = {
     "Restore from trash": "从回收站恢复", "Empty the trash": "清空回收站", "Yes, move it to the trash": "是的，移到回收站",
     "Cancel": "取消", "**Delete every article in the trash for good?** This cannot be undone.":
         "**永久删除回收站里的所有文章？** 此操作无法撤销。",
-    "Yes, empty the trash": "是的，清空回收站", "Rename": "重命名", "Pictures": "图片",
+    "Yes, empty the trash": "是的，清空回收站", "Rename": "重命名", "Pictures": "文章图片",
     "Pictures of this article": "这篇文章的图片", "Versions": "版本", "Version": "版本",
     "The one to see or restore": "要查看或恢复的版本", "Compare with": "对比", "Show the differences": "显示差异",
     "Restore this version": "恢复这个版本", "Export": "导出",
@@ -244,6 +244,14 @@ ZH: dict[str, str] = {
     "give article ids or a text to learn from.": "请给出文章 ID 或一段可供学习的文字。",
     "contains a broken character (a lone surrogate). Retype or paste it again.": "含有损坏的字符（单独的代理项）。请重新输入或粘贴。",
     "topic": "主题", "draft": "草稿", "text": "文字", "product": "产品",
+    "Loading the language model (the first time on a computer takes up to a minute)…":
+        "正在加载语言模型（在一台电脑上第一次加载最多需要一分钟）…",
+    "Waiting for the model…": "正在等待模型…", "Writing…": "正在写作…", "Writing again…": "正在重写…",
+    "Loading the language model…": "正在加载语言模型…", "Measuring how well the model knows your text…":
+        "正在衡量模型对你的文字有多熟悉…", "Saving the voice…": "正在保存文风…",
+    "Measuring the voice on your held-out text…": "正在用留出的文字衡量文风…",
+    "Seconds without an edit before the draft is saved.": "停止编辑多少秒后保存草稿。",
+    "(The face GAN ignores prompts.)": "（人脸 GAN 不看提示词。）", "Choose it in the Write tab.": "请在写作页选择它。",
     "the studio runs offline": "Studio 正在离线运行", "the Hugging Face Hub cannot be reached": "无法连接 Hugging Face Hub",
     "Run the studio once with network access to download it, or pass a local folder with --diffusion-model.":
         "请联网运行一次 Studio 来下载它，或用 --diffusion-model 指定本地文件夹。",
@@ -260,7 +268,7 @@ GRADIO_ZH: dict = {
         "save_changes": "保存修改", "select_draw_tool": "选择画笔工具开始绘制", "show_layers": "显示图层", "upload": "上传",
         "upload_image": "上传图片", "webcam": "摄像头", "zoom_in": "放大", "zoom_out": "缩小",
     },
-    "common": {"complete": "完成", "edit": "编辑", "retry": "重试", "undo": "撤销", "submit": "提交", "cancel": "取消",
+    "common": {"complete": "完成", "warning": "警告", "error": "错误", "info": "提示", "success": "成功", "edit": "编辑", "retry": "重试", "undo": "撤销", "submit": "提交", "cancel": "取消",
                "clear": "清除"},
 }
 
@@ -277,8 +285,10 @@ PATTERNS: list[tuple[str, str]] = [
     ("Saved {t}", "已保存 {t}"), ("Opened {t}", "已打开 {t}"),
     ("Reopened where you left off ({t})", "已回到你上次离开的地方（{t}）"),
     ("Restored v{n} into the Write tab.", "已把 v{n} 恢复到写作页。"), ("Restored v{n}.", "已恢复 v{n}。"),
-    ("{n} word", "{n} 字"), ("{n} words", "{n} 字"), ("{n} picture", "{n} 张图片"), ("{n} pictures", "{n} 张图片"),
-    ("{n} version", "{n} 个版本"), ("{n} versions", "{n} 个版本"), ("updated {t}", "更新于 {t}"),
+    ("Restored v{num_n}", "已恢复 v{num_n}"),
+    ("{num_n} word", "{num_n} 字"), ("{num_n} words", "{num_n} 字"), ("{num_n} picture", "{num_n} 张图片"),
+    ("{num_n} pictures", "{num_n} 张图片"),
+    ("{num_n} version", "{num_n} 个版本"), ("{num_n} versions", "{num_n} 个版本"), ("updated {t}", "更新于 {t}"),
     ("No article matches “{q}”.", "没有文章包含“{q}”。"),
     ("Move **{t}** to the trash?", "把 **{t}** 移到回收站？"),
     ("Deleted {n} article for good.", "已永久删除 {n} 篇文章。"), ("Deleted {n} articles for good.", "已永久删除 {n} 篇文章。"),
@@ -288,7 +298,7 @@ PATTERNS: list[tuple[str, str]] = [
     ("Voice “{v}” is ready.", "文风“{v}”已就绪。"), ("Voice “{v}” deleted.", "文风“{v}”已删除。"),
     ("**Voice “{v}” is ready.** {d}", "**文风“{v}”已就绪。** {d}"),
     ("Step {i} of {n}", "第 {i} 步（共 {n} 步）"), ("loss {l}", "损失 {l}"), ("about {d} left", "大约还剩 {d}"),
-    ("{m} min {s} s", "{m} 分 {s} 秒"), ("{s} s", "{s} 秒"),
+    ("{num_m} min {num_s} s", "{num_m} 分 {num_s} 秒"), ("{num_s} s", "{num_s} 秒"),
     ("Seed used: **{s}** (pictures use {a} to {b})", "使用的种子：**{s}**（各图片用 {a} 到 {b}）"),
     ("Seed used: **{s}**", "使用的种子：**{s}**"),
     ("The picture is {w}×{h} px; the result keeps that size.", "图片是 {w}×{h} 像素；结果保持这个尺寸。"),
@@ -305,7 +315,7 @@ PATTERNS: list[tuple[str, str]] = [
     ("saved as `{f}`", "保存为 `{f}`"),
     ("Proposed {i} of {n}", "已建议 {i} 个（共 {n} 个）"), ("Drawing {n} pictures…", "正在画 {n} 张图片…"),
     ("Drew “{h}”", "已画好“{h}”"), ("{p} proposed. {note}", "已建议 {p}。{note}"), ("{p} proposed.", "已建议 {p}。"),
-    ("{n} prompt", "{n} 个提示词"), ("{n} prompts", "{n} 个提示词"),
+    ("{num_n} prompt", "{num_n} 个提示词"), ("{num_n} prompts", "{num_n} 个提示词"),
     ("Stopped after {p}; they were placed.", "画了 {p} 后停止；它们已放好。"),
     ("Made {p} and placed them under their sections.", "画了 {p}，已放在各自的小节下面。"),
     ("Step {i} of {n}…", "第 {i} 步（共 {n} 步）…"),
@@ -317,10 +327,27 @@ PATTERNS: list[tuple[str, str]] = [
      "is kept aside to measure the result. Leave a field at 0 to use these numbers.",
      "共 **{w} 字**：**{s} 步**，秩 **{r}**，学习率 **{l}**，每个样本 {b} 个 token。你的文字中有 20% 会留出来，"
      "用来衡量结果。某一项留为 0 即使用这些数值。"),
-    ("v{n} · {t} · {w} words", "v{n} · {t} · {w} 字"), ("{w} words (current)", "{w} 字（当前）"),
+    ("v{n} · {t} · {w} words", "v{n} · {t} · {w} 字"), ("{num_w} words (current)", "{num_w} 字（当前）"),
     ("{n} (current)", "{n}（当前）"),
-    ("{p}% better", "好 {p}%"), ("{p}% worse", "差 {p}%"), ("{n} (stopped)", "{n}（已停止）"),
+    ("{num_p}% better", "好 {num_p}%"), ("{num_p}% worse", "差 {num_p}%"), ("{n} (stopped)", "{n}（已停止）"),
     ("Something went wrong: {m}", "出错了：{m}"),
+    ("(Made with '{m}', which this studio does not offer; the model choice would be kept.)",
+     "（用“{m}”生成，本 Studio 没有提供这个模型；会保留原来的模型选择。）"),
+    ("Saved {t}. **Another tab or window had saved version #{n} of this article meanwhile**; both are kept in its "
+     "versions (Library tab → Versions) and the text here is now the newest.",
+     "已保存 {t}。**其间另一个标签页或窗口保存了这篇文章的第 {n} 版**；两者都保留在它的版本中（文库页 → 版本），"
+     "这里的文字现在是最新的。"),
+    ("Saved {t}. **This article is in the trash** (moved there from another tab or window); the text is kept there. "
+     "Restore it from the trash in the Library tab to keep it in your library.",
+     "已保存 {t}。**这篇文章在回收站里**（是从另一个标签页或窗口移过去的）；文字保存在那里。"
+     "请在文库页把它从回收站恢复，才能留在文库中。"),
+    ("Stopped after {n} steps; what was learnt so far is kept.", "在第 {n} 步后停止；已学到的会保留。"),
+    ("The model now predicts your held-out text {num_p}% better (it was never trained on that 20%).",
+     "模型现在预测你留出的文字好了 {num_p}%（它从未用这 20% 训练过）。"),
+    ("The model now predicts your held-out text {num_p}% worse (it was never trained on that 20%).",
+     "模型现在预测你留出的文字差了 {num_p}%（它从未用这 20% 训练过）。"),
+    ("Perplexity, how surprised the model is by each next word: {b} before, {a} after; lower is better.",
+     "困惑度（模型对下一个词有多意外）：之前 {b}，之后 {a}；越低越好。"),
     # models (studio/models.py, studio/image/diffusion.py)
     ("Diffusion model {m} is not available: {why} and it is not in the Hugging Face cache.",
      "扩散模型 {m} 不可用：{why}，而且它不在 Hugging Face 缓存中。"),
