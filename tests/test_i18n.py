@@ -134,6 +134,14 @@ def test_every_sentence_in_the_ui_code_has_chinese():
     assert not missing, f"no Chinese for (add to studio/ui/i18n/zh.py): {missing}"
 
 
+def test_every_message_of_the_engines_has_chinese():
+    """Bad input, missing models, unreadable files: what the engines raise, shown after the field's name."""
+    found = ui_messages(ROOT / "studio")
+    assert len(found) > 120
+    missing = [(w, t) for w, t in found if english_left(i18n.translate(t, "zh"))]
+    assert not missing, f"no Chinese for (add to studio/ui/i18n/zh_engine.py): {missing}"
+
+
 # Messages put together at run time (status lines, notes): the registry of what the tabs and engines show.
 DYNAMIC = [
     "**1,234** words in the draft · generated 120 words, 160 tokens, 8.5 tokens/s · seed **42** · engine: llama.cpp"

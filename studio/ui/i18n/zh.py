@@ -16,6 +16,8 @@ and are shown next to their Chinese name, since other tools read them.
 
 from __future__ import annotations
 
+from .zh_engine import ENGINE_PATTERNS, ENGINE_ZH
+
 ZH: dict[str, str] = {
     # ----- header, tabs
     "# Studio\nWrite, illustrate and restyle, all in one place.": "# Studio\n写作、配图、风格转换，一站完成。",
@@ -383,12 +385,10 @@ PATTERNS: list[tuple[str, str]] = [
      "第 {i} 节（“{h}”）试了 {n} 次仍偏离主题；保留最贴近主题的一次。"),
     ("Section {i} (\"{h}\") strays from the topic.", "第 {i} 节（“{h}”）偏离了主题。"),
     ("{e} The text so far is kept; try again.", "{e} 已写的文字会保留；请再试一次。"),
-    # the language check (studio/text/languages.py)
-    ("{m} writes English only, and this request is in Chinese. Choose a multilingual text model: for example {g} "
-     "from {r} (a {s} file; about {mem} of memory while writing), put in a --model-dir folder, or the Hub id {h}.",
-     "{m} 只会写英文，而这次请求是中文。请选择一个多语言文本模型：例如 {r} 中的 {g}（文件约 {s}；写作时约占 {mem} 内存），"
-     "放进 --model-dir 文件夹；或使用 Hub ID {h}。"),
 ]
+
+ZH.update(ENGINE_ZH)
+PATTERNS += ENGINE_PATTERNS
 
 # Words that stay English on a Chinese screen (model names, formats, API field names, technical names).
 KEEP = {
@@ -401,5 +401,7 @@ KEEP = {
     "smollm2", "instruct", "dcgan", "faces", "stabilityai", "sd", "turbo", "Qwen", "Instruct", "GGUF", "SmolLM2",
     "px", "x", "s", "loss", "Telea", "Navier", "Stokes", "style", "ms", "small", "smollm2", "width", "height",
     "num_inference_steps", "guidance_scale", "num_images", "generate_image", "SimSun", "llama", "cpp", "MB", "GB",
-    "transformers", "openai", "CUDA", "GPU", "UTF", "DOCX", "XML", "RGB", "UNet",
+    "transformers", "openai", "CUDA", "GPU", "UTF", "DOCX", "XML", "RGB", "UNet", "auto", "cuda", "mps", "Apple",
+    "Metal", "netG_state_dict", "max_side", "magenta", "arbitrary", "pip", "install", "python", "true", "false",
+    "OPENAI_BASE_URL", "USER", "PASS", "GET", "OpenAI", "data", "id", "gguf", "Hub", "Qwen2",
 }
