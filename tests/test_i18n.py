@@ -272,3 +272,26 @@ def test_the_page_applies_the_writers_choice_before_gradio_starts():
         assert c.get("/config").json() == {}
     assert 'data-studio-lang="zh-CN"' in i18n.SWITCH_HTML and "中文" in i18n.SWITCH_HTML
     assert "studio-lang=" in i18n.HEAD_JS and "location.reload()" in i18n.HEAD_JS
+
+
+def test_toasts_and_progress_follow_the_request_language():
+    from types import SimpleNamespace
+
+    from gradio.context import LocalContext
+
+    from studio.ui.i18n.boundary import _wrap_toasts
+
+    sent = []
+    queue = SimpleNamespace(log_message=lambda event_id, log, title, **kw: sent.append((log, title)),
+                            set_progress=lambda event_id, iterables: sent.append([(i.desc, i.unit) for i in iterables]))
+    blocks = SimpleNamespace(_queue=queue)
+    _wrap_toasts(blocks)
+    _wrap_toasts(blocks)  # once only
+    token = LocalContext.request.set(FakeRequest({"cookie": "studio-lang=zh-CN"}))
+    try:
+        blocks._queue.log_message(event_id="e", log="Select a picture in the gallery first.", title="Warning",
+                                  level="warning")
+        blocks._queue.set_progress("e", [SimpleNamespace(desc="Denoising", unit="steps")])
+    finally:
+        LocalContext.request.reset(token)
+    assert sent == [("请先在图库中选择一张图片。", "警告"), [("正在去噪", "步")]]

@@ -187,7 +187,8 @@ def _wrap(fn, outputs, demo):
 
 
 def _wrap_toasts(demo) -> None:
-    """Translate ``gr.Warning``/``gr.Info`` texts: Gradio sends them through ``demo._queue.log_message``."""
+    """Translate ``gr.Warning``/``gr.Info`` texts and ``gr.Progress`` descriptions: Gradio sends them through
+    ``demo._queue.log_message`` and ``demo._queue.set_progress``, from the handler's thread."""
     queue = getattr(demo, "_queue", None)
     if queue is None or getattr(queue.log_message, "_studio_i18n", False):
         return
@@ -199,6 +200,18 @@ def _wrap_toasts(demo) -> None:
 
     log_message._studio_i18n = True
     queue.log_message = log_message
+
+    set_progress = queue.set_progress
+
+    def progress(event_id, iterables, *args, **kwargs):  # gr.Progress(desc=..., unit=...)
+        lang = request_language()
+        for it in iterables or []:
+            for attr in ("desc", "unit"):
+                if isinstance(getattr(it, attr, None), str):
+                    setattr(it, attr, translate(getattr(it, attr), lang))
+        return set_progress(event_id, iterables, *args, **kwargs)
+
+    queue.set_progress = progress
 
 
 def _load_localizer(demo: gr.Blocks) -> None:

@@ -140,6 +140,8 @@ def translate_html(text, lang: str | None):
     """Like :func:`translate` for the text between the tags of a small HTML fragment."""
     if lang != "zh" or not isinstance(text, str) or "<" not in text:
         return translate(text, lang)
+    if "<pre" in text:  # preformatted text is the writer's own (a diff of two versions): left as it is
+        return text
     return re.sub(r">([^<>]+)<", lambda m: ">" + translate(m.group(1), lang) + "<", text)
 
 

@@ -229,7 +229,7 @@ ZH: dict[str, str] = {
     "Choose an image model.": "请选择图片模型。", "Restyle a picture first.": "请先转换一张图片的风格。",
     "Only pictures made in this studio can be sent to the library.": "只能把在本 Studio 里生成的图片存入文库。",
     "Reading the sections…": "正在读取各节…", "Repairing": "正在修复", "Denoising": "正在去噪", "Saving faces": "正在保存人脸",
-    "(current)": "（当前）", "in the trash": "在回收站里", "**in the trash**": "**在回收站里**",
+    "These two versions are the same.": "这两个版本完全相同。", "steps": "步", "faces": "张人脸", "(current)": "（当前）", "in the trash": "在回收站里", "**in the trash**": "**在回收站里**",
     "The device ran out of memory. Try a smaller size or fewer images, or restart the studio with --cpu-offload, "
     "--attention-slicing or --vae-tiling.":
         "设备内存不足。请试试更小的尺寸或更少的图片，或用 --cpu-offload、--attention-slicing 或 --vae-tiling 重启 Studio。",
