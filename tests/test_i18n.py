@@ -295,3 +295,4 @@ def test_toasts_and_progress_follow_the_request_language():
     finally:
         LocalContext.request.reset(token)
     assert sent == [("请先在图库中选择一张图片。", "警告"), [("正在去噪", "步")]]
+

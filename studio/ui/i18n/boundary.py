@@ -164,12 +164,15 @@ def _wrap(fn, outputs, demo):
         def gen(*args, **kwargs):
             _wrap_toasts(demo)
             lang = request_language()
+            inner = fn(*args, **kwargs)
             try:
-                for result in fn(*args, **kwargs):
+                for result in inner:
                     yield _result(result, outputs, lang)
             except gr.Error as exc:
                 _error(exc, lang)
                 raise
+            finally:
+                inner.close()  # a closed page or Stop reaches the handler's own clean-up at once
 
         return gen
 
