@@ -296,3 +296,9 @@ def test_toasts_and_progress_follow_the_request_language():
         LocalContext.request.reset(token)
     assert sent == [("请先在图库中选择一张图片。", "警告"), [("正在去噪", "步")]]
 
+
+
+def test_the_api_description_keeps_english_labels(demo):
+    """The API's endpoints take Api fields (never relabelled); the tabs' own events are private."""
+    text = str(demo.get_api_info(all_endpoints=True))
+    assert "'/write'" in text and "'parameter_name': 'prompt'" in text and "__i18n__" not in text
