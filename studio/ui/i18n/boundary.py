@@ -243,9 +243,26 @@ def _load_localizer(demo: gr.Blocks) -> None:
                   queue=False)
 
 
+def _plain(value):
+    """``value`` (API info: dicts, lists, strings) with every translation key turned back into English."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return unmark(value) if isinstance(value, str) else value
+
+
 def translate_events(demo: gr.Blocks) -> None:
-    """Wrap every Python event handler of ``demo`` (see the module). Async handlers are left as they are."""
+    """Wrap every Python event handler of ``demo`` (see the module). Async handlers are left as they are.
+    The API's description (``/info``, ``gradio_client``'s ``view_api``) keeps English labels."""
     _load_localizer(demo)
+    api_info = demo.get_api_info
+
+    @functools.wraps(api_info)
+    def get_api_info(*args, **kwargs):
+        return _plain(api_info(*args, **kwargs))
+
+    demo.get_api_info = get_api_info
     for block_fn in demo.fns.values():
         fn = block_fn.fn
         if fn is None or inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
