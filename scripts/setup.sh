@@ -32,6 +32,8 @@ fi
 if [ "$DEV" = 1 ]; then
   # Headless Chromium for the Playwright browser test (Playwright's own browser download is not used).
   command -v chromium >/dev/null || apt_install chromium chromium-driver
+  # Chinese, Japanese and Korean fonts for Chromium: without them the Chinese screens show boxes.
+  apt_install fonts-noto-cjk || true  # elsewhere (macOS) the system's own CJK fonts serve
 fi
 
 [ -x .venv/bin/python ] || "$PY" -m venv .venv

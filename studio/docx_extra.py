@@ -11,6 +11,11 @@
   ``w:bidi`` (§17.3.1.6); every run of right-to-left text gets ``w:rtl``
   (§17.3.2.30), with its bold/italic mirrored to ``w:bCs``/``w:iCs``, and runs
   that mix directions are split (:func:`studio.unitext.bidi_runs`).
+* :func:`apply_east_asian`: an East Asian font (``w:rFonts/@w:eastAsia``,
+  §17.3.2.26) on the document defaults, every style and every run that names
+  fonts, in place of the theme's ``eastAsiaTheme`` (which resolves to a Latin
+  font in python-docx's template, so Word shows boxes for Chinese), and the
+  East Asian language (``w:lang/@w:eastAsia``, §17.3.2.20).
 """
 
 from __future__ import annotations
@@ -124,4 +129,34 @@ def apply_bidi(doc) -> int:
     return count
 
 
-__all__ = ["restart_numbering", "apply_bidi"]
+# Fonts that ship with Windows and that Word for Mac maps to its own (Songti, Mincho, Apple SD Gothic)
+EAST_ASIAN_FONTS = {"zh": ("SimSun", "zh-CN"), "ja": ("MS Mincho", "ja-JP"), "ko": ("Malgun Gothic", "ko-KR")}
+
+
+def apply_east_asian(doc, lang: str | None = None) -> str:
+    """Give ``doc`` an East Asian font and language, for ``lang`` ``"zh"`` (default), ``"ja"`` or ``"ko"``.
+
+    Sets ``w:eastAsia`` on the default run properties, on every style's and
+    every run's ``w:rFonts`` (dropping ``w:eastAsiaTheme``, which would win
+    over it), and the default ``w:lang/@w:eastAsia``. Latin and complex-script
+    fonts are left as they are. Returns the font name set.
+    """
+    font, tag = EAST_ASIAN_FONTS.get(lang or "zh", EAST_ASIAN_FONTS["zh"])
+    styles = doc.styles.element
+    rpr = styles.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    if rpr is not None:
+        if rpr.find(qn("w:rFonts")) is None:
+            rpr.insert(0, OxmlElement("w:rFonts"))
+        lang_el = rpr.find(qn("w:lang"))
+        if lang_el is None:
+            lang_el = OxmlElement("w:lang")
+            rpr.append(lang_el)
+        lang_el.set(qn("w:eastAsia"), tag)
+    for root in (styles, doc.element.body):
+        for fonts in root.iter(qn("w:rFonts")):
+            fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+            fonts.set(qn("w:eastAsia"), font)
+    return font
+
+
+__all__ = ["restart_numbering", "apply_bidi", "apply_east_asian", "EAST_ASIAN_FONTS"]

@@ -14,6 +14,8 @@ same way in the editor, the library, search and every export.
   split into right-to-left and left-to-right runs (neutral characters take
   the direction of the strong characters around them when both agree, else
   the paragraph's; rules N1/N2).
+* :func:`language`: the CJK language a text is written in (``"zh"``, ``"ja"``,
+  ``"ko"``), from the share of Han, kana and Hangul among its letters.
 * :func:`fold`: the form search compares: NFKC (so full-width letters,
   ligatures and NFD accents match their usual forms), case-folded, with soft
   hyphens and zero-width characters removed.
@@ -50,6 +52,35 @@ def count_words(text: str) -> int:
     """
     text = _MD_LINK.sub(r"\1", _MD_IMAGE.sub(" ", text or ""))
     return len(_WORD.findall(text)) + len(CJK_CHAR.findall(text))
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+
+
+def language(text: str, min_share: float = 0.3) -> str | None:
+    """The East Asian language ``text`` is mostly written in, or None.
+
+    Counts Han characters, kana and Hangul syllables against all letters
+    (a Chinese character counts as one letter, an English word as its
+    letters/4, roughly a word): ``"ko"`` when Hangul makes at least
+    ``min_share`` of them, ``"ja"`` when kana does at least a tenth of the
+    CJK characters, ``"zh"`` when Han does ``min_share``. Markdown pictures
+    and link targets are ignored. ``"我喜欢在阳台上种菜。"`` is ``"zh"``;
+    ``"Gardens change a city."`` is None.
+    """
+    text = _MD_LINK.sub(r"\1", _MD_IMAGE.sub(" ", text or ""))
+    han, kana, hangul = len(_HAN.findall(text)), len(_KANA.findall(text)), len(_HANGUL.findall(text))
+    other = sum(len(w) for w in _WORD.findall(_HANGUL.sub(" ", text))) / 4
+    total = han + kana + hangul + other
+    if not total:
+        return None
+    if hangul / total >= min_share:
+        return "ko"
+    if han + kana and (han + kana) / total >= min_share:
+        return "ja" if kana >= 0.1 * (han + kana) else "zh"
+    return None
 
 
 # ---------------------------------------------------------------------- XML
@@ -153,4 +184,4 @@ def fold(text: str) -> str:
 
 
 __all__ = ["count_words", "CJK_CHAR", "xml_unsafe", "xml_safe", "is_noncharacter", "direction", "bidi_runs",
-           "fold"]
+           "fold", "language"]

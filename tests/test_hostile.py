@@ -143,9 +143,17 @@ def test_case_table_is_large_enough():
     assert len(CASES) >= 40
 
 
-@pytest.mark.parametrize("topic", ["Jardinage urbain 🌱🌻", "城市园艺入门", "גינון עירוני למתחילים"])
+@pytest.mark.parametrize("topic", ["Jardinage urbain 🌱🌻", "גינון עירוני למתחילים"])
 def test_any_script_writes(client, topic):
     assert client.predict(prompt=topic, task="headlines", max_new_tokens=12, seed=1, api_name=W).strip()
+
+
+def test_chinese_to_the_english_only_model_names_one_that_writes_it(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises((AppError, ValueError)) as err:
+        client.predict(prompt="城市园艺入门", task="headlines", max_new_tokens=12, seed=1, api_name=W)
+    assert "English only" in str(err.value) and "Qwen" in str(err.value)
 
 
 @pytest.mark.parametrize("name", ["16bit", "cmyk", "animated", "good"])

@@ -44,7 +44,9 @@ class ScriptedBackend:
 
 
 def continued(tmp_path, draft, chunks):
-    eng = TextEngine(None, Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c").validate())
+    # a scripted model that writes any language (the embedded SmolLM2 refuses Chinese drafts: test_zh_writing)
+    eng = TextEngine(None, Settings(text_model="scripted-multilingual", data_dir=tmp_path / "d",
+                                    cache_dir=tmp_path / "c").validate())
     backend = ScriptedBackend(chunks)
     eng.backend = lambda model="", voice="", owner="": backend
     events = list(eng.stream(WriteRequest(prompt=draft, task="continue", length_words=20, max_new_tokens=40,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..docx_extra import apply_bidi, restart_numbering
+from ..docx_extra import apply_bidi, apply_east_asian, restart_numbering
 from ..pictures import displayable
-from ..unitext import xml_safe
+from ..unitext import language, xml_safe
 from .html_export import _DROP
 from .tree import Node, _walk, _with_title, markdown_tree
 
@@ -189,7 +189,9 @@ def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str]
     The title is a level-1 heading (and the document's core title); ``images``
     maps ``images/<name>`` references to PNG files. Each numbered list starts
     at its own first number; right-to-left paragraphs are bidi paragraphs
-    with right-to-left runs (:func:`studio.docx_extra.apply_bidi`).
+    with right-to-left runs (:func:`studio.docx_extra.apply_bidi`). Every
+    style and run has an East Asian font, chosen by the article's language
+    (Chinese by default; :func:`studio.docx_extra.apply_east_asian`).
     Characters XML cannot hold (U+FFFE, U+FFFF, control characters; new saves
     refuse them, older ones may hold them) are replaced by U+FFFD, and a
     sentence saying so is appended to ``notes``.
@@ -202,4 +204,5 @@ def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str]
     builder.doc.core_properties.title = title[:250]
     builder.blocks(_with_title(title, markdown_tree(body)))
     apply_bidi(builder.doc)
+    apply_east_asian(builder.doc, language(title + "\n" + body))
     return builder.save()

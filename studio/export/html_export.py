@@ -7,6 +7,7 @@ import html
 import re
 from pathlib import Path
 
+from ..unitext import language
 from .tree import _VOID, _with_title, markdown_tree
 
 
@@ -26,9 +27,11 @@ STYLESHEET = """
 }
 html { background: var(--bg); }
 body { max-width: 42rem; margin: 3rem auto; padding: 0 1.25rem; color: var(--fg); background: var(--bg);
-  font: 1.125rem/1.7 Charter, "Iowan Old Style", Georgia, "Noto Serif", "Source Serif Pro", serif;
+  font: 1.125rem/1.7 Charter, "Iowan Old Style", Georgia, "Noto Serif", "Source Serif Pro",
+  "Noto Serif CJK SC", "Songti SC", SimSun, serif;
   text-rendering: optimizeLegibility; -webkit-font-smoothing: antialiased; }
-h1, h2, h3, h4, h5, h6 { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif;
+h1, h2, h3, h4, h5, h6 { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
+  "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
   line-height: 1.25; margin: 2.2em 0 0.6em; }
 h1 { font-size: 2.3rem; margin-top: 0; letter-spacing: -0.01em; }
 h2 { font-size: 1.6rem; } h3 { font-size: 1.3rem; } h4, h5, h6 { font-size: 1.1rem; }
@@ -100,14 +103,18 @@ def render_html(title: str, body: str, images: dict[str, Path]) -> str:
 
     Every block (title, headings, paragraphs, list items, cells) has
     ``dir="auto"``: an Arabic or Hebrew paragraph reads right to left, an
-    English one left to right, each by its first strong letter. ``images`` maps references as written in the body (``images/<name>``)
+    English one left to right, each by its first strong letter. A Chinese,
+    Japanese or Korean article declares it (``<html lang="zh">``, from
+    :func:`studio.unitext.language`). ``images`` maps references as written in the body (``images/<name>``)
     to PNG files; those become data URIs. Returns the document as text.
     """
     tree = _with_title(title, markdown_tree(body))
     parts: list[str] = []
     _html_of(tree, images, parts)
+    lang = language(title + "\n" + body)
+    lang_attr = f' lang="{lang}"' if lang else ""
     return (
-        "<!DOCTYPE html>\n<html dir=\"auto\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html{lang_attr} dir=\"auto\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<meta name=\"generator\" content=\"Studio\">\n"
         f"<title>{html.escape(title or 'Untitled')}</title>\n<style>\n{STYLESHEET}\n</style>\n</head>\n"

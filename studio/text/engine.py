@@ -43,6 +43,7 @@ from .requests import (  # noqa: F401 - part of this module's API
     MAX_DRAFT_CHARS, MAX_EXTRA_CHARS, MAX_TOPIC_CHARS, WriteEvent, WriteRequest, count_words,
 )
 from .streaming import stream_until
+from .languages import check_model_language, request_language, tokens_per_word
 from .prompts import (DRAFT_TASKS, HEADLINES, TaskInput, build_messages,
                       default_outline, parse_outline, plan_messages, section_messages, stop_sequences)
 
@@ -153,6 +154,8 @@ class TextEngine:
             StudioError: the model failed while writing.
         """
         req = request.validated()
+        # a Chinese topic or draft needs a model that writes Chinese: said before anything is loaded
+        check_model_language(req.model or self.settings.text_model, request_language(req.prompt))
         stop = stop or threading.Event()
         backend = self.backend(req.model, req.voice, owner)
         engine = getattr(backend, "engine", "")
@@ -207,14 +210,15 @@ class TextEngine:
         leaves the brief; the best attempt is kept."""
         notes: list[str] = []
         want = req.max_new_tokens
+        tpw = tokens_per_word(backend, request_language(req.prompt), TOKENS_PER_WORD)
         if req.task in ("article", "continue", "product_description"):
-            want = min(want, int(req.length_words * TOKENS_PER_WORD * 1.05) + 8)
+            want = min(want, int(req.length_words * tpw * 1.05) + 8)
         want = min(want, TASK_CAPS.get(req.task, want))  # short forms: a small model rambles on otherwise
         capped = want < req.max_new_tokens
         prompt, max_new, prefix = self._fit(backend, req, want, notes)
         min_new = 0
         if req.task in ("article", "continue", "product_description"):
-            min_new = min(max_new, int(min(req.length_words, 300) * TOKENS_PER_WORD * 0.7))
+            min_new = min(max_new, int(min(req.length_words, 300) * tpw * 0.7))
         # The model continues the draft token by token (the draft, without its trailing whitespace, is the
         # assistant prefix), so its text is joined exactly as produced: a space only where the model wrote one
         # ("consis" + "tency", "。" + "实际上", "(" + "I'm"). Only when the draft already ends with whitespace
@@ -277,6 +281,7 @@ class TextEngine:
         """A long article: an outline (the writer's, or planned by the model), then one section per
         heading, each written again up to :attr:`retries` times when it leaves the topic."""
         notes: list[str] = []
+        tpw = tokens_per_word(backend, request_language(req.prompt), TOKENS_PER_WORD)  # Chinese: per character
         sections = max(2, min(12, math.ceil(req.length_words / SECTION_WORDS)))
         words_each = max(60, round(req.length_words / sections))
         topic = req.prompt.strip().splitlines()[0][:200]
@@ -288,7 +293,7 @@ class TextEngine:
         outline = yield from self._outline(req, backend, stop, sections, doc, total, t0)
         sections = len(outline)
         run = {"stops": stop_sequences("article", req.prompt), "terms": topic_terms(req.prompt, req.keywords),
-               "total": total, "t0": t0, "notes": notes, "words_each": words_each}
+               "total": total, "t0": t0, "notes": notes, "words_each": words_each, "tpw": tpw}
         removed: list[str] = []
         previous = ""
         body_words = 0
@@ -334,7 +339,8 @@ class TextEngine:
             outline = parse_outline(raw, sections, req.prompt)
         if len(outline) < sections:
             have = {h.lower() for h in outline}
-            outline += [h for h in default_outline(sections) if h.lower() not in have][: sections - len(outline)]
+            lang = request_language(req.prompt)
+            outline += [h for h in default_outline(sections, lang) if h.lower() not in have][: sections - len(outline)]
         return outline
 
     def _section(self, req: WriteRequest, backend: TextBackend, stop: threading.Event, outline: list[str], i: int,
@@ -348,8 +354,8 @@ class TextEngine:
                                     req.tone, req.audience, req.keywords, strict=attempt > 0)
             prompt = backend.render(msgs.messages)
             room = backend.context_size - backend.count_tokens(prompt)
-            max_new = max(1, min(req.max_new_tokens, int(words_each * TOKENS_PER_WORD * 1.05) + 8, room))
-            min_new = min(max_new, int(words_each * TOKENS_PER_WORD * 0.8))
+            max_new = max(1, min(req.max_new_tokens, int(words_each * run["tpw"] * 1.05) + 8, room))
+            min_new = min(max_new, int(words_each * run["tpw"] * 0.8))
             stats = StreamStats()
             section, got = "", []
             params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)

@@ -8,7 +8,10 @@ template renders them; models without a chat template get a plain layout.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
+
+from ..unitext import CJK_CHAR, language
 
 TASKS = {
     "article": "Article",
@@ -103,6 +106,41 @@ def _must(inp: TaskInput) -> str:
     return (" " + " ".join(parts)) if parts else ""
 
 
+# ----- the writer's language: Chinese topics and drafts get Chinese replies -------------
+LANGUAGE_NOTE = {
+    "zh": ("Write the whole reply in Simplified Chinese (简体中文), including the title and headings. "
+           "Lengths are in Chinese characters."),
+}
+_WORDS = re.compile(r"\b(\d+) words\b")
+
+
+def writing_language(text: str) -> str | None:
+    """``"zh"`` when the writer's topic or draft is mostly Chinese (:func:`studio.unitext.language`), else None
+    (the prompts then name no language: the model answers in the one it is asked in)."""
+    return "zh" if language(text or "") == "zh" else None
+
+
+def in_writers_language(build):
+    """Decorator for a prompt builder whose first argument is a :class:`TaskInput` or the topic: when that
+    text is Chinese, every user message asks for Simplified Chinese and its lengths ("about 400 words")
+    become Chinese characters, the unit :func:`studio.unitext.count_words` counts Chinese in."""
+
+    @functools.wraps(build)
+    def wrapper(first, *args, **kwargs):
+        msgs = build(first, *args, **kwargs)
+        lang = writing_language(first.prompt if isinstance(first, TaskInput) else first)
+        if lang is None:
+            return msgs
+        note = LANGUAGE_NOTE[lang]
+        for m in msgs.messages:
+            if m["role"] == "user":
+                m["content"] = _WORDS.sub(r"\1 Chinese characters", m["content"]).rstrip() + "\n" + note
+        return msgs
+
+    return wrapper
+
+
+@in_writers_language
 def build_messages(inp: TaskInput) -> Messages:
     """Messages for ``inp.task``. Raises ``KeyError`` for an unknown task (validated earlier)."""
     tone = TONE_HINT[inp.tone]
@@ -148,6 +186,7 @@ def build_messages(inp: TaskInput) -> Messages:
 
 # ----- long articles: plan first, then write section by section ---------------------
 
+@in_writers_language
 def plan_messages(topic: str, sections: int, tone: str, audience: str = "", keywords: str = "") -> Messages:
     """Ask for ``sections`` section headings of an article on ``topic``, one per line."""
     inp = TaskInput("outline", topic, tone, audience=audience, keywords=keywords)
@@ -156,6 +195,7 @@ def plan_messages(topic: str, sections: int, tone: str, audience: str = "", keyw
     return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}])
 
 
+@in_writers_language
 def section_messages(topic: str, outline: list[str], index: int, previous: str, words: int, tone: str,
                      audience: str = "", keywords: str = "", strict: bool = False) -> Messages:
     """Ask for section ``index`` of ``outline``: a short brief that restates the article's topic and the
@@ -175,8 +215,8 @@ def section_messages(topic: str, outline: list[str], index: int, previous: str, 
     return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}])
 
 
-_BULLET = re.compile(r"^\s*(?:[-*•#]+|\(?\d{1,2}[.):]|[IVX]+\.)\s*")
-_NUMBERED = re.compile(r"^\s*\(?\d{1,2}[.):]\s+")
+_BULLET = re.compile(r"^\s*(?:[-*•#]+|\(?\d{1,2}[.):、．]|[IVX]+\.|[一二三四五六七八九十]{1,3}、)\s*")
+_NUMBERED = re.compile(r"^\s*(?:\(?\d{1,2}[.):]\s+|\(?\d{1,2}[、．]\s*|[一二三四五六七八九十]{1,3}、\s*)")
 _JUNK = re.compile(r"^(title|subtitle|outline|section|header|heading|article section|sub-?section)\b[\s\d:.-]*",
                    re.IGNORECASE)
 
@@ -202,17 +242,22 @@ def parse_outline(text: str, sections: int, topic: str = "") -> list[str]:
             line = rest if len(rest) > 3 and not re.fullmatch(r"[\d\s.]*", rest) else ""
         if ":" in line and len(line) > 60:
             line = line.split(":", 1)[0].strip()
-        if not (3 <= len(line) <= 100) or line.lower() == topic.strip().lower():
+        shortest = 2 if CJK_CHAR.search(line) else 3  # 引言 is a heading
+        if not (shortest <= len(line) <= 100) or line.lower() == topic.strip().lower():
             continue
         if line.lower() not in {h.lower() for h in heads}:
             heads.append(line)
     return heads[:sections]
 
 
-def default_outline(sections: int) -> list[str]:
-    """Generic headings used when the model's plan has too few."""
+def default_outline(sections: int, lang: str | None = None) -> list[str]:
+    """Generic headings used when the model's plan has too few (in Chinese for ``lang="zh"``)."""
     middle = ["Why it matters", "Getting started", "Key ideas", "Practical tips", "Common mistakes",
               "Going further", "Real-world examples", "Tools and resources", "Questions to ask"]
+    first, last, only = "Introduction", "Conclusion", "Overview"
+    if lang == "zh":
+        middle = ["为什么重要", "从哪里开始", "核心要点", "实用技巧", "常见误区", "更进一步", "实际案例", "工具与资源", "值得思考的问题"]
+        first, last, only = "引言", "结语", "概述"
     if sections <= 1:
-        return ["Overview"]
-    return ["Introduction"] + middle[: max(0, sections - 2)] + ["Conclusion"]
+        return [only]
+    return [first] + middle[: max(0, sections - 2)] + [last]

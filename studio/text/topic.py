@@ -4,7 +4,9 @@ Used by the text engine to notice a section or reply that left the topic (and
 write it again), and by ``bench/quality.py`` to measure topic and brief
 coverage. The stemmer is a few suffix rules applied until nothing changes
 ("bakeries", "bakery", "baker", "baking" all become "bak"): crude, but the
-same rules run on both sides of every comparison.
+same rules run on both sides of every comparison. Chinese and Japanese, written
+without spaces, are compared by pairs of neighbouring characters (bigrams):
+"城市园艺" gives 城市, 市园, 园艺.
 """
 
 from __future__ import annotations
@@ -48,9 +50,23 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text or "")
 
 
+_CJK_RUN = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _bigrams(word: str) -> set[str]:
+    """Character pairs of the CJK runs in ``word`` (a lone character stands for itself)."""
+    out: set[str] = set()
+    for run in _CJK_RUN.findall(word):
+        out |= {run[i:i + 2] for i in range(len(run) - 1)} or {run}
+    return out
+
+
 def stems(text: str) -> set[str]:
-    """Stems of the words of ``text``."""
-    return {stem(w) for w in words(text)}
+    """Stems of the words of ``text`` (CJK: character bigrams)."""
+    out: set[str] = set()
+    for w in words(text):
+        out |= _bigrams(w) if _CJK_RUN.search(w) else {stem(w)}
+    return out
 
 
 def terms(*texts: str) -> set[str]:
@@ -58,7 +74,9 @@ def terms(*texts: str) -> set[str]:
     out: set[str] = set()
     for text in texts:
         for w in words(text):
-            if len(w) >= 3 and w.lower() not in STOPWORDS:
+            if _CJK_RUN.search(w):
+                out |= _bigrams(w)
+            elif len(w) >= 3 and w.lower() not in STOPWORDS:
                 out.add(stem(w))
     return out
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
-from . import image_tab, library, repair_tab, style_tab, voice_tab, write_tab
+from . import i18n, image_tab, library, repair_tab, style_tab, voice_tab, write_tab
 from .common import session_id
 from .owners import OwnFilesOnly
 
@@ -37,6 +37,7 @@ def build_ui(ctx) -> gr.Blocks:
     # Gradio's temporary copies of uploads and results are deleted once they are `age` seconds old,
     # so a long-running studio does not fill the disk.
     with gr.Blocks(title="Studio", analytics_enabled=False, delete_cache=(max(1, min(600, age // 2)), age)) as demo:
+        gr.HTML(i18n.SWITCH_HTML, elem_id="studio-lang", padding=False)
         gr.Markdown("# Studio\nWrite, illustrate and restyle, all in one place.", elem_id="studio-header")
         parts: dict = {}
         with gr.Tabs() as tabs:
@@ -53,6 +54,9 @@ def build_ui(ctx) -> gr.Blocks:
             ctx.jobs.stop(session_id(request), gone=True)  # the page was closed or reloaded
 
         demo.unload(stop_all)
+    # English and Chinese: labels for Gradio's front end, messages where each event answers (studio/ui/i18n)
+    i18n.localize(demo)
+    i18n.translate_events(demo)
     return demo
 
 
@@ -90,7 +94,8 @@ def launch_kwargs(ctx) -> dict:
         "theme": gr.themes.Soft(primary_hue="indigo", neutral_hue="slate"),
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
         "max_file_size": int(ctx.settings.max_upload_mb) * 1024 * 1024,
-        "head": UNSAVED_WARNING_JS,
+        "head": UNSAVED_WARNING_JS + i18n.HEAD_JS,
+        "i18n": i18n.I18N,
         # with --auth, a picture under --output-dir is served only to the user who made it (owners.py)
-        "app_kwargs": {"middleware": [Middleware(OwnFilesOnly, ctx=ctx)]},
+        "app_kwargs": {"middleware": [Middleware(OwnFilesOnly, ctx=ctx), Middleware(i18n.EarlyLocale)]},
     }

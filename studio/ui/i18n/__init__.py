@@ -1,0 +1,14 @@
+"""English and Simplified Chinese for the whole studio (issue #15).
+
+:mod:`.zh` is the catalog, :mod:`.core` translates and finds the request's
+language, :mod:`.boundary` applies both to the built Blocks (static strings
+for Gradio's front end, handler outputs, errors and toasts on the server),
+:mod:`.web` carries the writer's choice of language in the page.
+"""
+
+from .boundary import localize, strings, translate_events, unmark
+from .core import I18N, LANGUAGES, known, request_language, translate, translate_html
+from .web import HEAD_JS, SWITCH_HTML, EarlyLocale
+
+__all__ = ["I18N", "LANGUAGES", "localize", "translate_events", "strings", "unmark", "translate", "translate_html",
+           "known", "request_language", "EarlyLocale", "HEAD_JS", "SWITCH_HTML"]

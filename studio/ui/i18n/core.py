@@ -1,0 +1,195 @@
+"""Translation of English UI text into the writer's language (issue #15).
+
+Two kinds of text:
+
+* **Static** (labels, help texts, placeholders, buttons, tabs, accordions,
+  display names of choices, Markdown notes): :func:`localize` replaces each
+  string on the built Blocks with a Gradio translation key
+  (:class:`gradio.i18n.I18nData`); Gradio's front end shows the catalog's
+  text for the browser's locale (:data:`I18N`, given to ``launch``), and
+  the English text for any other.
+* **Dynamic** (status lines, notes, toasts, errors): :func:`translate` with
+  the language of the request (:func:`request_language`: the ``studio-lang``
+  cookie the page keeps equal to Gradio's locale, else the browser's
+  ``Accept-Language``), applied once at the UI boundary (:mod:`.boundary`).
+
+Only English is written in the code; :mod:`.zh` holds the Chinese.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from http.cookies import SimpleCookie
+
+import gradio as gr
+from gradio.i18n import I18nData
+
+from .zh import GRADIO_ZH, PATTERNS, ZH
+
+LANGUAGES = {"en": "English", "zh": "中文"}
+COOKIE = "studio-lang"
+# Gradio picks the locale from the browser (navigator.language): these get the Chinese catalog.
+ZH_LOCALES = ("zh-CN", "zh", "zh-SG", "zh-Hans")
+# What Gradio's front end gets: the catalog plus Gradio's own missing words; one dict, so that entries
+# added before launch (:func:`add`) reach it.
+FRONT: dict = {**ZH, **GRADIO_ZH}
+I18N = gr.I18n(**{loc: FRONT for loc in ZH_LOCALES})
+
+
+def add(english: str, chinese: str) -> None:
+    """Add an entry to the catalog (for the server and the page), before the studio is launched."""
+    ZH[english] = chinese
+    FRONT[english] = chinese
+
+
+def marker(text: str) -> str:
+    """The translation key Gradio's front end replaces by the catalog's text for its locale."""
+    return str(I18nData(text))
+
+
+def has_marker(text) -> bool:
+    return isinstance(text, str) and "__i18n__" in text
+
+
+# ---------------------------------------------------------------------- dynamic text
+def _compile(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    # a field never spans a " · " (the separator of status-line pieces)
+    # a field named num_* is a number ("1,234", "4.5")
+    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[\\d][\\d,.]*)" if p.startswith("num_")
+                 else f"(?P<{p}>(?:(?! · ).)+?)" for i, p in enumerate(parts))
+    return re.compile(rf"^{rx}$", re.DOTALL)
+
+
+@functools.lru_cache(maxsize=1)
+def _patterns() -> list[tuple[re.Pattern, str]]:
+    """The compiled patterns, those with the most fixed text first (the most specific wins)."""
+    fixed = sorted(PATTERNS, key=lambda p: -len(re.sub(r"\{\w+\}", "", p[0])))
+    return [(_compile(en), zh) for en, zh in fixed]
+
+
+def _one(text: str, depth: int = 0) -> str | None:
+    """The Chinese of one message (exact, or a pattern with its fields translated in turn), or None."""
+    core = text.strip()
+    if not core:
+        return None
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    if core in ZH:
+        return lead + ZH[core] + trail
+    if depth > 3:
+        return None
+    for rx, zh in _patterns():
+        m = rx.match(core)
+        if not m:
+            continue
+        fields = {k: (_one if k.startswith("t_") else _piece)(v, depth + 1) for k, v in m.groupdict().items()}
+        if any(v is None for k, v in fields.items() if k.startswith("t_")):
+            continue  # a field named t_* must itself be translatable (a label, not any text)
+        if any(not re.fullmatch(r"[a-z_]+", v) for k, v in m.groupdict().items() if k.startswith("id_")):
+            continue  # a field named id_* is an API field name
+        fields = {k: v if v is not None else m.group(k) for k, v in fields.items()}
+        return lead + zh.format(**fields) + trail
+    return None
+
+
+_SENTENCE = re.compile(r"(?<=[.!?。)])\s+(?=[A-Z*“\"(])")
+
+
+def _piece(text: str, depth: int = 0) -> str | None:
+    """Like :func:`_one`, or sentence by sentence when the whole has no entry; None when nothing translates."""
+    whole = _one(text, depth)
+    if whole is not None or depth > 3:
+        return whole
+    sentences = _SENTENCE.split(text.strip())
+    if len(sentences) < 2:
+        return None
+    done = [_one(s, depth + 1) for s in sentences]
+    if all(d is None for d in done):
+        return None
+    out = ""
+    for s, d in zip(sentences, done):
+        s = d if d is not None else s
+        out += s if not out or out[-1] in "。！？：）" else " " + s
+    return out
+
+
+def _segments(line: str) -> str:
+    """A line, whole or as its `` · `` pieces, or its sentences."""
+    whole = _one(line)
+    if whole is not None:
+        return whole
+    if " · " in line:
+        return " · ".join(_segments(p) for p in line.split(" · "))
+    return _piece(line) or line
+
+
+def translate(text, lang: str | None):
+    """``text`` in ``lang`` (``"zh"``), line by line; text without a translation stays as it is.
+
+    English (or any other ``lang``) returns ``text`` unchanged; so does a non-string.
+    """
+    if lang != "zh" or not isinstance(text, str) or not text.strip():
+        return text
+    if text.strip() in ZH:  # a multi-line entry (a Markdown list)
+        return _one(text)
+    return "\n".join(_segments(line) for line in text.split("\n"))
+
+
+def translate_html(text, lang: str | None):
+    """Like :func:`translate` for the text between the tags of a small HTML fragment."""
+    if lang != "zh" or not isinstance(text, str) or "<" not in text:
+        return translate(text, lang)
+    if "<pre" in text:  # preformatted text is the writer's own (a diff of two versions): left as it is
+        return text
+    return re.sub(r">([^<>]+)<", lambda m: ">" + translate(m.group(1), lang) + "<", text)
+
+
+def known(text: str) -> bool:
+    """Whether ``text`` has a Chinese translation (exact, by pattern or piece by piece)."""
+    return translate(text, "zh") != text or not re.search(r"[A-Za-z]{2,}", text)
+
+
+# ---------------------------------------------------------------------- the request's language
+def _lang_of(tag: str | None) -> str | None:
+    tag = (tag or "").strip().lower()
+    if tag.startswith("zh"):
+        return "zh"
+    if tag.startswith("en"):
+        return "en"
+    return None
+
+
+def language_of_headers(headers) -> str:
+    """``"zh"`` or ``"en"`` from request headers: the ``studio-lang`` cookie, else ``Accept-Language``
+    (its first tag that is Chinese or English), else English."""
+    if headers is None:
+        return "en"
+    get = headers.get
+    cookie = SimpleCookie()
+    try:
+        cookie.load(get("cookie") or "")
+    except Exception:  # noqa: BLE001 - a malformed cookie header is ignored
+        pass
+    if COOKIE in cookie:
+        lang = _lang_of(cookie[COOKIE].value)
+        if lang:
+            return lang
+    for part in (get("accept-language") or "").split(","):
+        lang = _lang_of(part.split(";")[0])
+        if lang:
+            return lang
+    return "en"
+
+
+def request_language(request=None) -> str:
+    """The language of ``request`` (a ``gr.Request``), or of the event being handled now."""
+    if request is None:
+        from gradio.context import LocalContext
+
+        request = LocalContext.request.get(None)
+    return language_of_headers(getattr(request, "headers", None)) if request is not None else "en"
+
+
+__all__ = ["I18N", "LANGUAGES", "COOKIE", "marker", "has_marker", "translate", "translate_html", "known",
+           "request_language", "language_of_headers"]

