@@ -87,9 +87,9 @@ def trash_toggled(lib, owner: str, query, trash: bool) -> dict:
             "empty_row": gr.update(visible=False)}
 
 
-def _need(article_id, where: str = "in the list") -> None:
+def _need(article_id, message: str = "Select an article in the list first.") -> None:
     if article_id is None:
-        raise InvalidInput("article", f"Select an article {where} first.")
+        raise InvalidInput("article", message)
 
 
 def renamed(lib, owner: str, article_id, title: str, query, trash) -> dict:
@@ -115,7 +115,7 @@ def delete_question(lib, owner: str, article_id) -> dict:
 
 
 def untrashed(lib, owner: str, article_id, query, trash) -> dict:
-    _need(article_id, "in the trash")
+    _need(article_id, "Select an article in the trash first.")
     lib.untrash(owner, article_id)
     return {**listed(lib, owner, query, trash), "lib_status": "Restored from the trash."}
 
