@@ -8,8 +8,13 @@ CPU float32.
 from __future__ import annotations
 
 import gc
+import importlib.util
+import re
+import sys
+from pathlib import Path
 
-import torch
+from .lazy import lazy_import  # torch is imported on first use, not at start-up
+torch = lazy_import("torch")
 
 from .errors import InvalidInput
 
@@ -41,6 +46,22 @@ def pick_device(preference: str = "auto") -> torch.device:
     return torch.device(preference)
 
 
+def gpu_possible() -> bool:
+    """False when torch certainly sees no GPU here, known without importing torch: not macOS (no
+    MPS), and the installed torch build has neither CUDA nor ROCm (``torch/version.py``). True
+    otherwise (then only torch can tell), also when torch is already imported."""
+    if "torch" in sys.modules or sys.platform == "darwin":
+        return True
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return True  # let torch's own import error show where it is needed
+    try:
+        text = (Path(list(spec.submodule_search_locations)[0]) / "version.py").read_text(encoding="utf-8")
+    except OSError:
+        return True
+    return not all(re.search(rf"^{name}\s*(?::[^=\n]*)?=\s*None\s*$", text, re.MULTILINE) for name in ("cuda", "hip"))
+
+
 def pick_dtype(device: torch.device) -> torch.dtype:
     """The compute dtype for ``device``: CUDA bf16/fp16, MPS fp16, CPU fp32."""
     if device.type == "cuda":
@@ -51,8 +72,14 @@ def pick_dtype(device: torch.device) -> torch.dtype:
 
 
 def free_memory(device: torch.device | None = None) -> None:
-    """Release cached allocator memory after a model is dropped or an OOM."""
+    """Release cached allocator memory after a model is dropped or an OOM.
+
+    ``device`` is a torch device, or its type as a string (``"cpu"``, ``"cuda"``...).
+    """
     gc.collect()
+    if "torch" not in sys.modules:  # nothing ran on torch yet: no device memory is cached
+        return
+    device = torch.device(device) if isinstance(device, str) else device
     if torch.cuda.is_available() and (device is None or device.type == "cuda"):
         torch.cuda.empty_cache()
     if device is not None and device.type == "mps":  # pragma: no cover - mac only

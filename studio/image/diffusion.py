@@ -37,7 +37,8 @@ from typing import Any, Callable
 from urllib.parse import urlparse
 
 import numpy as np
-import torch
+from ..lazy import lazy_import  # torch is imported on first use, not at start-up
+torch = lazy_import("torch")
 from PIL import Image
 
 from ..errors import Cancelled, InvalidInput, ModelUnavailable, StudioError

