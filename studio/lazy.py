@@ -8,7 +8,7 @@ read (``torch.tensor``, ``torch.device``...). Code that runs at import time must
 not read torch's names; for decorators use :func:`torch_decorator`.
 
 ``tests/test_app.py`` checks that building the app with the llama.cpp default
-imports none of torch, diffusers, transformers, peft, onnxruntime or cv2.
+imports none of torch, diffusers, transformers, peft, onnx, onnxruntime or cv2.
 """
 
 from __future__ import annotations

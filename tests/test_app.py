@@ -99,7 +99,7 @@ def test_share_without_a_tunnel_says_so_in_one_line_and_keeps_serving(tmp_path):
         proc.wait(timeout=30)
 
 
-HEAVY = ("torch", "diffusers", "transformers", "peft", "onnxruntime", "cv2")
+HEAVY = ("torch", "diffusers", "transformers", "peft", "onnx", "onnxruntime", "cv2")
 
 
 def test_start_up_and_writing_on_llamacpp_import_no_heavy_library(tmp_path, tiny_gguf):
