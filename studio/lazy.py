@@ -28,7 +28,9 @@ class LazyModule(types.ModuleType):
         self.__dict__["_lazy_name"] = name
 
     def __getattr__(self, attr: str) -> Any:
-        module = importlib.import_module(self.__dict__["_lazy_name"])
+        module = self.__dict__.get("_lazy_module")
+        if module is None:
+            module = self.__dict__["_lazy_module"] = importlib.import_module(self.__dict__["_lazy_name"])
         return getattr(module, attr)
 
     def __repr__(self) -> str:
