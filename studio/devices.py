@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib.util
+import re
+import sys
 from collections.abc import Iterator
-
-import torch
+from pathlib import Path
 
 from .errors import InvalidInput, OutOfMemory
+from .lazy import lazy_import, torch_oom
+
+torch = lazy_import("torch")  # imported on first use, not at start-up
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
@@ -43,6 +48,22 @@ def pick_device(preference: str = "auto") -> torch.device:
     return torch.device(preference)
 
 
+def gpu_possible() -> bool:
+    """False when torch certainly sees no GPU here, known without importing torch: not macOS (no
+    MPS), and the installed torch build has neither CUDA nor ROCm (``torch/version.py``). True
+    otherwise (then only torch can tell), also when torch is already imported."""
+    if "torch" in sys.modules or sys.platform == "darwin":
+        return True
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return True  # let torch's own import error show where it is needed
+    try:
+        text = (Path(list(spec.submodule_search_locations)[0]) / "version.py").read_text(encoding="utf-8")
+    except OSError:
+        return True
+    return not all(re.search(rf"^{name}\s*(?::[^=\n]*)?=\s*None\s*$", text, re.MULTILINE) for name in ("cuda", "hip"))
+
+
 def pick_dtype(device: torch.device) -> torch.dtype:
     """The compute dtype for ``device``: CUDA bf16/fp16, MPS fp16, CPU fp32."""
     if device.type == "cuda":
@@ -53,8 +74,14 @@ def pick_dtype(device: torch.device) -> torch.dtype:
 
 
 def free_memory(device: torch.device | None = None) -> None:
-    """Release cached allocator memory after a model is dropped or an OOM."""
+    """Release cached allocator memory after a model is dropped or an OOM.
+
+    ``device`` is a torch device, or its type as a string (``"cpu"``, ``"cuda"``...).
+    """
     gc.collect()
+    if "torch" not in sys.modules:  # nothing ran on torch yet: no device memory is cached
+        return
+    device = torch.device(device) if isinstance(device, str) else device
     if torch.cuda.is_available() and (device is None or device.type == "cuda"):
         torch.cuda.empty_cache()
     if device is not None and device.type == "mps":  # pragma: no cover - mac only
@@ -76,7 +103,7 @@ def oom_guard(device, message: str) -> Iterator[None]:
     """
     try:
         yield
-    except (torch.OutOfMemoryError, MemoryError):
+    except (*torch_oom(), MemoryError):  # torch_oom: no torch import on an ordinary error
         free_memory(device if device is None or isinstance(device, torch.device) else device.device)
         raise OutOfMemory(message) from None
 

@@ -27,14 +27,16 @@ import importlib
 import importlib.util
 import logging
 import re
+import sys
 import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 
-import torch
+from .lazy import lazy_import, torch_oom  # torch is imported on first use, not at start-up
+torch = lazy_import("torch")
 
-from .devices import free_memory, pick_device, pick_dtype
+from .devices import free_memory, gpu_possible, pick_device, pick_dtype
 from .errors import ModelUnavailable
 from .settings import Settings
 
@@ -201,13 +203,23 @@ class ModelManager:
 
     Args:
         settings: the studio's settings (device, offline, allowed folders).
+
+    Attributes:
+        device: the studio's ``torch.device``; dtype: its compute dtype (:mod:`.devices`).
+        device_type: ``device.type`` ("cpu", "cuda", "mps"), known without importing torch when
+            the machine has no GPU torch could use (then torch is imported when ``device`` is first read).
+
+    Raises:
+        InvalidInput: (field ``device``) the device asked for is not there.
     """
 
     def __init__(self, settings: Settings):
         register_default_loaders()
         self.settings = settings
-        self.device = pick_device(settings.device)
-        self.dtype = pick_dtype(self.device)
+        self._device = self._dtype = None
+        self.device_type = "cpu"
+        if not (settings.device == "cpu" or (settings.device == "auto" and not gpu_possible())):
+            self.device = pick_device(settings.device)  # imports torch; raises InvalidInput for a missing GPU
         self._models: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._load_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -215,9 +227,33 @@ class ModelManager:
         self.trusted_refs = {settings.text_model, settings.image_model, settings.diffusion_model, settings.style_model}
 
     # ----- devices -------------------------------------------------------------
+    @property
+    def device(self) -> torch.device:
+        if self._device is None:
+            self.device = pick_device(self.settings.device)
+        return self._device
+
+    @device.setter
+    def device(self, value: torch.device) -> None:
+        self._device, self.device_type = value, value.type
+
+    @property
+    def dtype(self) -> torch.dtype:
+        if self._dtype is None:
+            self._dtype = pick_dtype(self.device)
+        return self._dtype
+
+    @dtype.setter
+    def dtype(self, value: torch.dtype) -> None:
+        self._dtype = value
+
+    def release_memory(self) -> None:
+        """:func:`~studio.devices.free_memory` of this studio's device (no torch import when torch is not in use)."""
+        free_memory(self.device if "torch" in sys.modules else self.device_type)
+
     def device_lock(self, device: torch.device | str | None = None) -> threading.Semaphore:
         """The lock (a semaphore of ``settings.concurrency`` slots) of ``device`` (default: the studio's)."""
-        key = str(device or self.device)
+        key = str(device or self.device_type)
         with self._lock:
             if key not in self._device_locks:
                 self._device_locks[key] = threading.Semaphore(self.settings.concurrency)
@@ -332,8 +368,8 @@ class ModelManager:
                 model = loader(resolved, self)
             except ModelUnavailable:
                 raise
-            except torch.OutOfMemoryError:
-                free_memory(self.device)
+            except torch_oom():
+                self.release_memory()
                 raise ModelUnavailable(
                     f"Not enough memory to load '{ref}'. Close other models, try --cpu-offload, or use a smaller model."
                 ) from None
@@ -373,11 +409,11 @@ class ModelManager:
             for k in drop:
                 del self._models[k]
         if drop:
-            free_memory(self.device)
+            self.release_memory()
 
     def unload(self, kind: str, ref: str | None = None) -> None:
         """Drop one model (or every model of ``kind`` when ``ref`` is None) and free its memory."""
         with self._lock:
             for k in [k for k in self._models if k[0] == kind and (ref is None or k[1] == ref)]:
                 del self._models[k]
-        free_memory(self.device)
+        self.release_memory()

@@ -97,3 +97,31 @@ def test_share_without_a_tunnel_says_so_in_one_line_and_keeps_serving(tmp_path):
     finally:
         proc.kill()
         proc.wait(timeout=30)
+
+
+HEAVY = ("torch", "diffusers", "transformers", "peft", "onnx", "onnxruntime", "cv2")
+
+
+def test_start_up_and_writing_on_llamacpp_import_no_heavy_library(tmp_path, tiny_gguf):
+    """Studio starts fast: building the app, and writing on llama.cpp, import none of torch, diffusers,
+    transformers, peft, onnxruntime, cv2 (each loads when an engine first needs it; studio/lazy.py)."""
+    pytest.importorskip("llama_cpp")
+    code = (
+        "import sys, app\n"
+        "heavy = " + repr(HEAVY) + "\n"
+        "ctx, demo = app.create_app(sys.argv[1:])\n"
+        "print('after start-up:', sorted(m for m in heavy if m in sys.modules))\n"
+        "from studio.text.engine import WriteRequest\n"
+        "last = list(ctx.text.stream(WriteRequest(prompt='bees', task='outline', max_new_tokens=4, seed=1)))[-1]\n"
+        "print('engine:', last.engine, 'tokens:', last.tokens)\n"
+        "print('after writing:', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, "--no-browser", "--device", "cpu", "--offline", "--text-model", str(tiny_gguf),
+         "--data-dir", str(tmp_path / "data"), "--output-dir", str(tmp_path / "out")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "after start-up: []" in out.stdout, out.stdout
+    assert "engine: llama.cpp tokens: 4" in out.stdout, out.stdout
+    assert "after writing: []" in out.stdout, out.stdout

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
+from ..lazy import lazy_import  # torch is imported on first use, not at start-up
+torch = lazy_import("torch")
 from PIL import Image
 
 from ..devices import oom_guard

@@ -13,15 +13,16 @@ found with :func:`studio.models.embedded_file`, never imported.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
-import torch
+from ..lazy import lazy_import  # torch is imported on first use, not at start-up
+torch = lazy_import("torch")
 from PIL import Image
-from torch import nn
 
 from ..devices import oom_guard
 from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
@@ -47,31 +48,45 @@ ATTRIBUTION = (
 
 
 
-class Generator(nn.Module):
-    """The PyTorch-tutorial DCGAN generator: ``z (N, nz, 1, 1) -> image (N, nc, 64, 64)`` in ``[-1, 1]`` (tanh).
+@functools.cache
+def generator_class() -> type:
+    """The :class:`Generator` class (a ``torch.nn.Module``), defined on first use so that importing
+    this module does not import torch. ``from studio.image.gan import Generator`` still works."""
+    from torch import nn
 
-    Layer names (``main.0`` ... ``main.13``) match the tutorial's, so its
-    ``netG_state_dict`` loads as is.
-    """
+    class Generator(nn.Module):
+        """The PyTorch-tutorial DCGAN generator: ``z (N, nz, 1, 1) -> image (N, nc, 64, 64)`` in ``[-1, 1]`` (tanh).
 
-    def __init__(self, nz: int = NZ, ngf: int = NGF, nc: int = NC):
-        super().__init__()
+        Layer names (``main.0`` ... ``main.13``) match the tutorial's, so its
+        ``netG_state_dict`` loads as is.
+        """
 
-        def up(cin: int, cout: int, stride: int, pad: int) -> list[nn.Module]:
-            return [nn.ConvTranspose2d(cin, cout, 4, stride, pad, bias=False), nn.BatchNorm2d(cout), nn.ReLU(True)]
+        def __init__(self, nz: int = NZ, ngf: int = NGF, nc: int = NC):
+            super().__init__()
 
-        self.nz = nz
-        self.main = nn.Sequential(
-            *up(nz, ngf * 8, 1, 0),  # 4x4
-            *up(ngf * 8, ngf * 4, 2, 1),  # 8x8
-            *up(ngf * 4, ngf * 2, 2, 1),  # 16x16
-            *up(ngf * 2, ngf, 2, 1),  # 32x32
-            nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False),  # 64x64
-            nn.Tanh(),
-        )
+            def up(cin: int, cout: int, stride: int, pad: int) -> list[nn.Module]:
+                return [nn.ConvTranspose2d(cin, cout, 4, stride, pad, bias=False), nn.BatchNorm2d(cout), nn.ReLU(True)]
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.main(z)
+            self.nz = nz
+            self.main = nn.Sequential(
+                *up(nz, ngf * 8, 1, 0),  # 4x4
+                *up(ngf * 8, ngf * 4, 2, 1),  # 8x8
+                *up(ngf * 4, ngf * 2, 2, 1),  # 16x16
+                *up(ngf * 2, ngf, 2, 1),  # 32x32
+                nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False),  # 64x64
+                nn.Tanh(),
+            )
+
+        def forward(self, z: torch.Tensor) -> torch.Tensor:
+            return self.main(z)
+
+    return Generator
+
+
+def __getattr__(name: str):
+    if name == "Generator":
+        return generator_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_dcgan(resolved: ResolvedModel, manager: ModelManager) -> Generator:
@@ -91,7 +106,7 @@ def load_dcgan(resolved: ResolvedModel, manager: ModelManager) -> Generator:
     if not isinstance(state, dict) or "main.0.weight" not in state:
         raise ModelUnavailable(f"{path} does not hold a DCGAN generator (no 'netG_state_dict').")
     nz, ngf8 = state["main.0.weight"].shape[:2]
-    net = Generator(nz=nz, ngf=ngf8 // 8, nc=state["main.12.weight"].shape[1])
+    net = generator_class()(nz=nz, ngf=ngf8 // 8, nc=state["main.12.weight"].shape[1])
     net.load_state_dict(state)
     return net.eval().to(manager.device)
 

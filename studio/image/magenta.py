@@ -46,11 +46,9 @@ from torch import nn
 from ..errors import raise_if_stopped
 from .onnx_ops import HOST_INPUTS, OPS, _attrs, _dequantize, _quantize  # noqa: F401 - OPS is part of the API
 
-STYLE_SIZE = 256  # the style-prediction network's input side, in pixels
-STYLE_DIM = 100  # length of a style vector
-NUM_PRESETS = 26  # styles of the multistyle26 network
+from .magenta_files import NUM_PRESETS, ONNX_FILES, STYLE_DIM, STYLE_SIZE  # noqa: F401 - part of this module's API
+
 STOP_EVERY = 32  # graph nodes between two checks of the stop event
-ONNX_FILES = ("arbitrary_predict.onnx", "arbitrary_transform.onnx", "multistyle26.onnx")
 
 
 @dataclasses.dataclass

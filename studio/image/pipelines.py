@@ -22,14 +22,16 @@ from typing import Any, Callable
 from urllib.parse import urlparse
 
 import numpy as np
-import torch
 from PIL import Image
 
 from ..errors import InvalidInput, raise_if_stopped
 from ..jobs import Progress
+from ..lazy import lazy_import
 from ..models import ModelManager, ResolvedModel
 from ..validate import check_float, check_int
 from .imageio import LoadedImage
+
+torch = lazy_import("torch")  # imported on first use, not at start-up
 
 log = logging.getLogger(__name__)
 

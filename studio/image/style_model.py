@@ -12,15 +12,20 @@ import logging
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from PIL import Image
 
 from ..errors import ModelUnavailable, raise_if_stopped
 from ..models import EMBEDDED, ModelManager, ResolvedModel
 from .imageio import MIN_SIDE
-from .magenta import NUM_PRESETS, ONNX_FILES, STYLE_SIZE, MagentaNetworks
+from ..lazy import lazy_import, torch_decorator
+from .magenta_files import NUM_PRESETS, ONNX_FILES, STYLE_SIZE  # .magenta (torch) is imported by the loader
+
+torch = lazy_import("torch")  # imported on first use, not at start-up
+if TYPE_CHECKING:
+    from .magenta import MagentaNetworks
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +56,7 @@ class StyleModel:
         self._own_cache: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._cache_lock = threading.Lock()
 
-    @torch.inference_mode()
+    @torch_decorator("inference_mode")
     def style_vector(self, image: Image.Image, stop: threading.Event | None = None) -> torch.Tensor:
         """The (1, 100) style vector of ``image`` (RGB PIL).
 
@@ -108,7 +113,7 @@ class StyleModel:
                 self._own_cache.popitem(last=False)
         return own
 
-    @torch.inference_mode()
+    @torch_decorator("inference_mode")
     def stylize(self, content: torch.Tensor, style: torch.Tensor, stop: threading.Event | None = None) -> torch.Tensor:
         """Paint ``content`` (1, 3, H, W) in [0, 1] with ``style`` (1, 100); same size out, in [0, 1]."""
         return self.nets.transformer(content, style, stop=stop)
@@ -143,6 +148,8 @@ def load_style_model(resolved: ResolvedModel, manager: ModelManager) -> StyleMod
     normalisation is sensitive to half precision.
     """
     folder = _onnx_folder(resolved.path)
+    from .magenta import MagentaNetworks
+
     nets = MagentaNetworks(folder).to(manager.device).eval()
     presets = load_preset_vectors()
     return StyleModel(nets, manager.device, presets.to(manager.device) if presets is not None else None)
@@ -161,17 +168,17 @@ def to_pil(tensor: torch.Tensor) -> Image.Image:
     return Image.fromarray(arr)
 
 
-_YCC = torch.tensor([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
+_YCC = ((0.299, 0.587, 0.114), (-0.168736, -0.331264, 0.5), (0.5, -0.418688, -0.081312))  # RGB -> YCbCr
 
 
 def rgb_to_ycbcr(x: torch.Tensor) -> torch.Tensor:
     """Float (N, 3, H, W) RGB in [0, 1] → full-range BT.601 YCbCr (Y in [0, 1], Cb/Cr centred on 0)."""
-    return torch.einsum("ij,njhw->nihw", _YCC.to(x), x)
+    return torch.einsum("ij,njhw->nihw", torch.tensor(_YCC).to(x), x)
 
 
 def ycbcr_to_rgb(y: torch.Tensor) -> torch.Tensor:
     """Inverse of :func:`rgb_to_ycbcr`."""
-    return torch.einsum("ij,njhw->nihw", torch.linalg.inv(_YCC).to(y), y)
+    return torch.einsum("ij,njhw->nihw", torch.linalg.inv(torch.tensor(_YCC)).to(y), y)
 
 
 def keep_colors(stylized: torch.Tensor, content: torch.Tensor) -> torch.Tensor:

@@ -127,7 +127,6 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
         Exception: the backend's own loading error (the manager words it for the user).
     """
     from . import llamacpp
-    from .transformers_backend import load_transformers
 
     choice = manager.settings.text_backend
     gguf = _gguf_of(resolved)
@@ -141,7 +140,7 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
             raise ModelUnavailable("--text-backend llama.cpp needs llama-cpp-python, which is not installed "
                                    "(pip install llama-cpp-python==0.3.36), or use --text-backend transformers.")
         return llamacpp.load_llamacpp(gguf, manager, resolved.ref)
-    if gguf is not None and manager.device.type == "cpu" and llamacpp.available():
+    if gguf is not None and manager.device_type == "cpu" and llamacpp.available():
         try:
             return llamacpp.load_llamacpp(gguf, manager, resolved.ref)
         except Exception as first:  # noqa: BLE001 - transformers may still read it

@@ -42,7 +42,7 @@ from .cleanup import clean
 from .requests import (  # noqa: F401 - part of this module's API
     MAX_DRAFT_CHARS, MAX_EXTRA_CHARS, MAX_TOPIC_CHARS, WriteEvent, WriteRequest, count_words,
 )
-from .streaming import stream_until
+from .streaming import WordCount, stream_until
 from .languages import check_model_language, request_language, tokens_per_word
 from .prompts import (DRAFT_TASKS, HEADLINES, TaskInput, build_messages,
                       default_outline, parse_outline, plan_messages, section_messages, stop_sequences)
@@ -239,13 +239,13 @@ class TextEngine:
         tries = 1 + (2 * self.retries if req.task == "headlines" else self.retries)
         for attempt in range(tries):
             stats = StreamStats()
-            text, got = lead, []
+            text, got, words = lead, [], WordCount()
             for chunk in stream_until(backend, prompt, req.params(max_new, min_new, seed_offset=97 * attempt),
                                       stop, stats, stops, got):
                 if not text and trim:
                     chunk = chunk.lstrip(" \t")
                 text += chunk
-                yield WriteEvent(start + text, chunk, req.seed, count_words(text), total.tokens + stats.tokens,
+                yield WriteEvent(start + text, chunk, req.seed, words.count(text), total.tokens + stats.tokens,
                                  _rate(total, t0, stats.tokens), list(notes), "Writing…")
             total.tokens += stats.tokens
             raw = lead + (got[0] if got else text[len(lead):])
@@ -357,13 +357,13 @@ class TextEngine:
             max_new = max(1, min(req.max_new_tokens, int(words_each * run["tpw"] * 1.05) + 8, room))
             min_new = min(max_new, int(words_each * run["tpw"] * 0.8))
             stats = StreamStats()
-            section, got = "", []
+            section, got, words = "", [], WordCount()
             params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)
             for chunk in stream_until(backend, prompt, params, stop, stats, run["stops"], got):
                 if not section:
                     chunk = chunk.lstrip()
                 section += chunk
-                yield WriteEvent(doc + section, chunk, req.seed, body_words + count_words(section),
+                yield WriteEvent(doc + section, chunk, req.seed, body_words + words.count(section),
                                  total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
             total.tokens += stats.tokens
             # drop leaked labels, a sentence cut off by the token limit, and the model's remarks

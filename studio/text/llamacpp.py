@@ -417,7 +417,7 @@ def load_llamacpp(path: Path, manager: ModelManager, name: str) -> LlamaCppBacke
     n = threads()
     # every layer on the GPU when the studio runs on CUDA and this build of llama.cpp can offload
     # (a CPU-only build, the one pip compiles by default, keeps them on the CPU)
-    gpu = manager.device.type == "cuda" and bool(llama_cpp.llama_supports_gpu_offload())
+    gpu = manager.device_type == "cuda" and bool(llama_cpp.llama_supports_gpu_offload())
     llm = open_llama(path, n_ctx=n_ctx, n_threads=n, n_threads_batch=n, n_gpu_layers=-1 if gpu else 0,
                      verbose=False)
     log.info("llama.cpp: %s, n_ctx=%d, %d threads, %s", path.name, n_ctx, n, "layers on the GPU" if gpu else "CPU")

@@ -15,7 +15,8 @@ import threading
 import time
 from pathlib import Path
 
-import torch
+from ..lazy import lazy_import  # torch is imported on first use, not at start-up
+torch = lazy_import("torch")
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel

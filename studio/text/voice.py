@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-import torch
+from ..lazy import lazy_import, torch_decorator  # torch is imported on first use, not at start-up
+torch = lazy_import("torch")
 
 from ..devices import oom_guard
 from ..errors import Cancelled, InvalidInput, StudioError
@@ -129,7 +130,7 @@ def split_blocks(tokenizer, texts: list[str], block: int) -> tuple[list[list[int
     return train, held
 
 
-@torch.no_grad()
+@torch_decorator("no_grad")
 def perplexity(model, blocks: list[list[int]], device, lock=None) -> float:
     """exp(mean next-token loss) of ``model`` over every token of ``blocks`` (lower is better; 1 is perfect).
 

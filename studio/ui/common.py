@@ -8,7 +8,7 @@ import inspect
 import logging
 
 import gradio as gr
-import torch
+from ..lazy import torch_oom  # torch is imported on first use, not at start-up
 
 from ..devices import free_memory
 from ..errors import StudioError
@@ -33,7 +33,7 @@ def to_gr_error(exc: BaseException) -> gr.Error:
         return exc
     if isinstance(exc, StudioError):
         return gr.Error(exc.message, title="Please check" if exc.field else "Studio", print_exception=False)
-    if isinstance(exc, torch.OutOfMemoryError):
+    if isinstance(exc, torch_oom()):
         free_memory()
         log.warning("out of memory: %s", exc)
         return gr.Error(OOM_HINT, title="Out of memory", print_exception=False)
