@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/image.py [--repeats 5] [--device cpu|cuda] [--threads 1]
 
-For the tiny random diffusion pipeline (tests/tiny_models.make_tiny_sd, 64x64, 4 steps)
+For the tiny random diffusion pipeline (studio/testing.make_tiny_sd, 64x64, 4 steps)
 and the real DCGAN, at batch 1 and 16, it prints:
 
 * raw images/s: the plain ``pipe(...)`` call (per-image CPU generators, PIL out) or the
@@ -27,13 +27,12 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from studio.image.diffusion import DiffusionEngine  # noqa: E402
 from studio.image.gan import GanEngine, to_pil  # noqa: E402
 from studio.models import ModelManager  # noqa: E402
 from studio.settings import Settings  # noqa: E402
-from tests.tiny_models import make_tiny_sd  # noqa: E402
+from studio.testing import make_tiny_sd  # noqa: E402
 
 
 def timed(fn) -> float:

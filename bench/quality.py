@@ -28,12 +28,10 @@ import argparse
 import dataclasses
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from studio.text.topic import mentions, mentions_item, paragraphs, terms, words  # noqa: E402
 

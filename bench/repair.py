@@ -20,7 +20,6 @@ that is the steadiest estimate of each path's own cost.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,7 +27,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from studio.image.diffusion import DiffusionEngine  # noqa: E402
 from studio.image.repair import RepairEngine, opencv_fill  # noqa: E402

@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import threading
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from studio.models import ModelManager  # noqa: E402
 from studio.settings import Settings  # noqa: E402

@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from studio.models import ModelManager  # noqa: E402
 from studio.settings import Settings  # noqa: E402
@@ -164,7 +163,7 @@ def main() -> None:
         # the same text is the same tokens; otherwise count the raw text's tokens with the model's tokenizer
         raws = [(r[0], s[1] if same else len(raw_llm.tokenize(r[2].encode(), add_bos=False, special=False)), r[2])
                 for r, s in zip(raws, studios)]
-        del raw_llm
+        raw_llm.close()  # frees the model before the transformers runs
         ratios = [rate(s) / rate(r) for r, s in zip(raws, studios)]
         print(f"model: {args.model} ({gguf.name})  threads: {nthreads}  new tokens: {n} (greedy)  "
               f"pairs: {args.rounds}  cpus: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}")

@@ -5,7 +5,7 @@
     .venv/bin/python scripts/gpu_check.py --device cpu --quick          # here: the same script, CUDA rows skipped
 
 Needs nothing but the repository and its set-up: the diffusion rows use a tiny random
-Stable Diffusion pipeline built on the spot (tests/tiny_models.py), the other rows the
+Stable Diffusion pipeline built on the spot (studio/testing.py), the other rows the
 embedded weights. Rows (each names the setting it tests):
 
 * text: the transformers backend (bf16 on CUDA) writes 64 tokens twice with one seed (same text,
@@ -39,7 +39,6 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -211,7 +210,7 @@ def text_rows(ck: Checker) -> None:
         model = ck.text_model or "smollm2-135m-instruct"
         tiny = not ck.text_model and (ck.quick or not ck.cuda or not embedded_text_installed())
         if tiny:  # on a CPU the row proves the path; the embedded model's is tested elsewhere
-            from tests.tiny_models import make_tiny_lm
+            from studio.testing import make_tiny_lm
 
             model = str(make_tiny_lm(ck.tmp / "tiny-lm"))
         ctx = make_context(ck, text_model=model, text_backend="transformers")
@@ -460,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         text_rows(ck)
         sd_dir = None
         if any(ck.wanted(k) for k in ("t2i", "img2img", "inpaint", "noise", "redecode", "diffusion")):
-            from tests.tiny_models import make_tiny_sd
+            from studio.testing import make_tiny_sd
 
             sd_dir = make_tiny_sd(Path(tmp) / "tiny-sd")
             if not ck.cuda:

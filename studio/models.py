@@ -33,12 +33,13 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 
-from .lazy import lazy_import, torch_oom  # torch is imported on first use, not at start-up
-torch = lazy_import("torch")
+from .lazy import lazy_import, torch_oom
 
 from .devices import free_memory, gpu_possible, pick_device, pick_dtype
 from .errors import ModelUnavailable
 from .settings import Settings
+
+torch = lazy_import("torch")  # imported on first use, not at start-up
 
 log = logging.getLogger(__name__)
 

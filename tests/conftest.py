@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 # one llama.cpp thread: its threads wait for each other, which is slow on a busy shared test machine
 os.environ.setdefault("STUDIO_LLAMA_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from studio.models import ModelManager  # noqa: E402
 from studio.settings import Settings, default_cache_dir  # noqa: E402
@@ -57,7 +55,7 @@ def free_port() -> int:
 def tiny_lm_dir(tmp_path_factory) -> Path:
     """A tiny random Llama causal LM with SmolLM2's real tokenizer and chat
     template, saved with ``save_pretrained``."""
-    from tests.tiny_models import make_tiny_lm
+    from studio.testing import make_tiny_lm
 
     return make_tiny_lm(tmp_path_factory.mktemp("tiny-lm"))
 
@@ -65,7 +63,7 @@ def tiny_lm_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_gguf(tmp_path_factory) -> Path:
     """A tiny random llama GGUF file with SmolLM2's tokenizer and chat template (for llama.cpp)."""
-    from tests.tiny_models import make_tiny_gguf
+    from studio.testing import make_tiny_gguf
 
     return make_tiny_gguf(tmp_path_factory.mktemp("tiny-gguf") / "tiny.gguf")
 

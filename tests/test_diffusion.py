@@ -21,7 +21,7 @@ from studio.image.diffusion import DiffusionEngine, family_defaults, size_step
 from studio.image.metadata import parse_a1111, read_png_parameters
 from studio.models import ModelManager
 from studio.settings import Settings
-from tests.tiny_models import make_tiny_sd
+from studio.testing import make_tiny_sd
 
 
 @pytest.fixture(scope="module")

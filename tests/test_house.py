@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
 
 STUDIO = Path(__file__).resolve().parents[1] / "studio"
 MAX_MODULE_LINES = 450

@@ -138,7 +138,7 @@ def test_place_images_matches_repeated_headings_in_order():
 # ---------------------------------------------------------------------- with real engines
 @pytest.fixture(scope="module")
 def tiny_sd_dir(tmp_path_factory):
-    from tests.tiny_models import make_tiny_sd
+    from studio.testing import make_tiny_sd
 
     return make_tiny_sd(tmp_path_factory.mktemp("tiny-sd") / "sd")
 

@@ -267,7 +267,6 @@ def test_concurrent_saves_from_threads(lib):
 # ---------------------------------------------------------------------- crash safety
 CHILD = textwrap.dedent("""
     import sys
-    sys.path.insert(0, {root!r})
     from studio.library import Library
     lib = Library({data!r})
     aid = lib.create("me", "Crash", "v0")["id"]
@@ -283,7 +282,7 @@ CHILD = textwrap.dedent("""
 @pytest.mark.parametrize("delay", [0.004, 0.013, 0.031])
 def test_kill_9_during_saves_leaves_the_last_completed_version(tmp_path, delay):
     data = tmp_path / "data"
-    proc = subprocess.Popen([sys.executable, "-c", CHILD.format(root=ROOT, data=str(data))],
+    proc = subprocess.Popen([sys.executable, "-c", CHILD.format(data=str(data))], cwd=ROOT,
                             stdout=subprocess.PIPE, text=True)
     lines = []
     try:

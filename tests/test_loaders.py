@@ -15,8 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_a_manager_built_alone_in_a_script_loads_a_style_model(tmp_path):
     script = textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {str(ROOT)!r})
         from studio.models import ModelManager
         from studio.settings import Settings
         settings = Settings(device="cpu", data_dir={str(tmp_path / 'data')!r}, output_dir={str(tmp_path / 'out')!r},
@@ -25,7 +23,7 @@ def test_a_manager_built_alone_in_a_script_loads_a_style_model(tmp_path):
         model = ModelManager(settings).get("style", "magenta-arbitrary")
         print(type(model).__name__)
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert done.returncode == 0, f"the script failed:\n{done.stderr[-3000:]}"
     assert done.stdout.strip().endswith("StyleModel")
 

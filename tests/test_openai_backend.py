@@ -34,13 +34,14 @@ def start_server(port: int, key: str | None = KEY) -> subprocess.Popen:
     if gguf is None:
         pytest.skip("the embedded SmolLM2 wheel is not installed")
     # python -m llama_cpp.server, through a wrapper that applies Studio's fix for AMX CPUs
-    cmd = [sys.executable, str(Path(__file__).with_name("llama_server.py")), "--model", str(gguf),
+    cmd = [sys.executable, "-m", "tests.llama_server", "--model", str(gguf),
            "--model_alias", ALIAS, "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
            "--n_threads", "1", "--n_threads_batch", "1", "--interrupt_requests", "False"]
     if key:
         cmd += ["--api_key", key]
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
+                            cwd=Path(__file__).resolve().parent.parent)
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:

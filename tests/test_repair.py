@@ -17,7 +17,7 @@ from studio.image.metadata import parse_a1111, read_png_parameters
 from studio.image.repair import RepairEngine, load_mask, opencv_fill
 from studio.models import ModelManager
 from studio.settings import Settings
-from tests.tiny_models import make_tiny_sd_inpaint
+from studio.testing import make_tiny_sd_inpaint
 
 
 def smooth_picture(w: int = 256, h: int = 192) -> np.ndarray:

@@ -7,12 +7,12 @@ from __future__ import annotations
 import httpx
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from studio.image.metadata import read_png_parameters
 from tests.conftest import free_port
 from tests.test_repair import scratched, smooth_picture
-from tests.tiny_models import make_tiny_sd_inpaint
+from studio.testing import make_tiny_sd_inpaint
 
 pytestmark = pytest.mark.slow
 

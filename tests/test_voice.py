@@ -93,7 +93,7 @@ def test_write_with_voice_differs_from_without(studio, ann_voice):
 
 
 def test_voice_on_another_model_is_refused(studio, ann_voice, tmp_path):
-    from tests.tiny_models import make_tiny_lm
+    from studio.testing import make_tiny_lm
 
     settings, engine, _ = studio
     rec, _ = ann_voice

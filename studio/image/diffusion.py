@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from ..lazy import lazy_import  # torch is imported on first use, not at start-up
-torch = lazy_import("torch")
+from ..lazy import lazy_import
 from PIL import Image
 
 from ..devices import oom_guard
@@ -49,6 +48,8 @@ from .pipelines import (  # noqa: F401 - the pipeline facts and results are part
     decode_in_float32, family_defaults, hub_reachable, is_turbo, load_pipeline, native_size, prompt_overflow,
     prompt_warnings, scheduler_names, size_step, step_callback,
 )
+
+torch = lazy_import("torch")  # imported on first use, not at start-up
 
 OOM_HINT = "Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling."
 

@@ -20,8 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from ..lazy import lazy_import  # torch is imported on first use, not at start-up
-torch = lazy_import("torch")
+from ..lazy import lazy_import
 from PIL import Image
 
 from ..devices import oom_guard
@@ -32,6 +31,8 @@ from ..jobs import Progress
 from ..settings import Settings
 from ..validate import check_choice, check_int, check_seed, seed_at
 from .metadata import save_png
+
+torch = lazy_import("torch")  # imported on first use, not at start-up
 
 NZ, NGF, NC = 100, 64, 3
 NATIVE_SIZE = 64
@@ -89,7 +90,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def load_dcgan(resolved: ResolvedModel, manager: ModelManager) -> Generator:
+def load_dcgan(resolved: ResolvedModel, manager: ModelManager) -> Generator:  # noqa: F821 - see generator_class
     """Load a DCGAN generator from a ``.tar``/``.pt`` checkpoint (or a folder holding ``weights.tar``).
 
     The checkpoint is read with ``torch.load(weights_only=True)`` (no code runs)
@@ -188,7 +189,7 @@ class GanEngine:
         except ModelUnavailable:
             return False
 
-    def _model(self, model: str | None) -> tuple[str, Generator]:
+    def _model(self, model: str | None) -> tuple[str, Generator]:  # noqa: F821 - see generator_class
         ref = (model or self.default_model()).strip()
         net = self.manager.loaded("gan", ref)  # fast path: no resolving when already in memory
         return ref, net if net is not None else self.manager.get("gan", ref)
@@ -205,7 +206,7 @@ class GanEngine:
             raise InvalidInput(field, message)
         return value
 
-    def _run(self, net: Generator, z: torch.Tensor) -> torch.Tensor:
+    def _run(self, net: Generator, z: torch.Tensor) -> torch.Tensor:  # noqa: F821 - see generator_class
         oom = f"The device ran out of memory making {len(z)} faces. Make fewer at once, or use --device cpu."
         with oom_guard(self.manager, oom), self.manager.device_lock(), torch.inference_mode():
             return net(z.to(self.manager.device)).cpu()

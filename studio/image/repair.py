@@ -39,8 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from ..lazy import lazy_import  # torch is imported on first use, not at start-up
-torch = lazy_import("torch")
+from ..lazy import lazy_import
 from PIL import Image
 
 from ..devices import oom_guard
@@ -54,6 +53,8 @@ from .imageio import load_user_rgb
 from .metadata import save_png
 from .repair_ops import (border_mask, blend_alpha, composite, extend_canvas, load_mask, looks_like_inpainting,
                          opencv_fill)
+
+torch = lazy_import("torch")  # imported on first use, not at start-up
 
 
 OPENCV_METHODS = ("telea", "navier-stokes")

@@ -13,7 +13,7 @@ fully convolutional, so the output keeps the photo's size (up to
 * The presets are the 26 styles of Dumoulin et al. 2017's network
   (``multistyle26.onnx``). Each preset is stored as the style vector the
   prediction network sees in that network's painting of a reference scene
-  (``assets/presets/presets.json``, made by
+  (``studio/assets/presets/presets.json``, made by
   ``scripts/make_preset_thumbnails.py`` together with the gallery
   thumbnails), so presets blend and scale with strength exactly like a
   user's own style pictures.

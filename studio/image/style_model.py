@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PRESET_DIR = Path(__file__).resolve().parents[2] / "assets" / "presets"
+PRESET_DIR = Path(__file__).resolve().parents[1] / "assets" / "presets"  # package data (pyproject.toml)
 PRESET_FILE = PRESET_DIR / "presets.json"
 PRESETS = [f"style-{i:02d}" for i in range(NUM_PRESETS)]
 STYLE_INPUT_SIDE = STYLE_SIZE  # shorter side of the picture the style-prediction network sees
@@ -45,7 +45,7 @@ class StyleModel:
         nets: :class:`~studio.image.magenta.MagentaNetworks` (eval mode, float32) on ``device``.
         device: the torch device the networks run on.
         presets: float32 (26, 100) tensor on ``device``: the style vector of each preset,
-            or ``None`` when ``assets/presets/presets.json`` is missing.
+            or ``None`` when ``studio/assets/presets/presets.json`` is missing.
         folder: where the ONNX files were read from.
     """
 

@@ -153,6 +153,13 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
     return load_transformers(resolved, manager, gguf)
 
 
+def load_transformers(resolved: ResolvedModel, manager: ModelManager, gguf: Path | None) -> TextBackend:
+    """:func:`.transformers_backend.load_transformers`, imported when first needed (it imports torch)."""
+    from .transformers_backend import load_transformers as load
+
+    return load(resolved, manager, gguf)
+
+
 def load_openai_model(resolved: ResolvedModel, manager: ModelManager) -> TextBackend:
     """Connect to the OpenAI-compatible server of ``--openai-base-url`` for the model ``resolved.ref``."""
     from .openai_backend import connect

@@ -14,13 +14,15 @@ import shutil
 import threading
 import time
 from pathlib import Path
+from typing import Iterator
 
-from ..lazy import lazy_import  # torch is imported on first use, not at start-up
-torch = lazy_import("torch")
+from ..lazy import lazy_import
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel
 from .backends import SamplingParams, StreamStats
+
+torch = lazy_import("torch")  # imported on first use, not at start-up
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from ..lazy import lazy_import, torch_decorator  # torch is imported on first use, not at start-up
-torch = lazy_import("torch")
+from ..lazy import lazy_import, torch_decorator
 
 from ..devices import oom_guard
 from ..errors import Cancelled, InvalidInput, StudioError
@@ -38,6 +37,8 @@ from ..unitext import count_words
 from ..validate import check_float, check_int
 from ..voices import VoiceStore, check_name
 from .voice_backend import fingerprint, load_base
+
+torch = lazy_import("torch")  # imported on first use, not at start-up
 
 HOLDOUT_EVERY = 5  # every 5th block is held out: 20% of the text
 MIN_WORDS = 150

@@ -18,7 +18,7 @@ from . import i18n, image_tab, library, repair_tab, style_tab, voice_tab, write_
 from .common import session_id
 from .owners import OwnFilesOnly
 
-ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"  # package data (pyproject.toml)
 CSS_PATH = ASSETS / "studio.css"
 
 TABS = [

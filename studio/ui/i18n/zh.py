@@ -258,7 +258,6 @@ ZH: dict[str, str] = {
     "Run the studio once with network access to download it, or pass a local folder with --diffusion-model.":
         "请联网运行一次 Studio 来下载它，或用 --diffusion-model 指定本地文件夹。",
     "The face GAN works without it.": "人脸 GAN 不需要它也能用。",
-    "No diffusion model is available right now.": "目前没有可用的扩散模型。",
 }
 
 # Gradio's own words that its Simplified Chinese lacks (its front end's keys, merged into its catalog)

@@ -9,6 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
 
 @lru_cache(maxsize=1)
 def smollm2_tokenizer():
@@ -191,3 +194,60 @@ def make_tiny_gguf(path: Path, context_length: int = 512) -> Path:
     w.write_tensors_to_file()
     w.close()
     return path
+
+
+# ----- a test picture ------------------------------------------------------------------------
+REFERENCE_SEED = 7
+REFERENCE_SIDE = 512
+
+
+def _fractal_noise(h: int, w: int, rng: np.random.Generator, octaves: int = 6) -> np.ndarray:
+    """Float32 (h, w) value noise in [0, 1]: bicubic-upsampled random grids, octaves halving in weight."""
+    out = np.zeros((h, w), np.float32)
+    amp, total = 1.0, 0.0
+    for o in range(octaves):
+        n = 2 ** (o + 2)
+        grid = rng.random((n + 1, n + 1)).astype(np.float32)
+        img = Image.fromarray((grid * 255).astype(np.uint8)).resize((w, h), Image.BICUBIC)
+        out += amp * np.asarray(img, np.float32) / 255
+        total += amp
+        amp *= 0.5
+    return out / total
+
+
+def reference_scene(side: int = REFERENCE_SIDE, seed: int = REFERENCE_SEED) -> Image.Image:
+    """A side×side RGB landscape (sky, clouds, sun, three hill ranges, a house, trees, flowers)
+    drawn from seeded noise; the same picture for the same ``side`` and ``seed``."""
+    w = h = side
+    rng = np.random.default_rng(seed)
+    y = np.linspace(0, 1, h)[:, None]
+    x = np.linspace(0, 1, w)[None, :]
+    img = np.stack([0.35 + 0.4 * y + 0 * x, 0.55 + 0.3 * y + 0 * x, 0.9 - 0.1 * y + 0 * x], -1)
+    clouds = _fractal_noise(h, w, rng)
+    c = (np.clip((clouds - 0.5) * 3, 0, 1) * (y < 0.55))[..., None]
+    img = img * (1 - c) + c * 0.97
+    sun = np.clip(1 - np.sqrt((x - 0.78) ** 2 + (y - 0.2) ** 2) / 0.07, 0, 1)[..., None] ** 0.3
+    img = img * (1 - sun) + sun * np.array([1.0, 0.85, 0.4])
+    ridge_noise = _fractal_noise(1, w, rng, 5)[0]
+    for i, (base, col) in enumerate([(0.55, (0.35, 0.45, 0.6)), (0.68, (0.25, 0.5, 0.25)), (0.8, (0.45, 0.6, 0.2))]):
+        ridge = base + (ridge_noise - 0.5) * (0.25 - 0.06 * i) + 0.05 * np.sin(x[0] * (6 + 3 * i) + i)
+        shade = 0.75 + 0.35 * _fractal_noise(h, w, rng, 6)
+        img = np.where((y >= ridge[None, :])[..., None], np.array(col) * shade[..., None], img)
+    im = Image.fromarray((np.clip(img, 0, 1) * 255).astype(np.uint8))
+    draw = ImageDraw.Draw(im)
+    bx, by = int(w * 0.18), int(h * 0.62)
+    draw.rectangle([bx, by, bx + w // 6, by + h // 8], fill=(200, 60, 50), outline=(40, 20, 20), width=2)
+    draw.polygon([(bx - 8, by), (bx + w // 12, by - h // 12), (bx + w // 6 + 8, by)], fill=(90, 50, 40))
+    draw.rectangle([bx + w // 20, by + h // 40, bx + w // 20 + w // 30, by + h // 8], fill=(70, 40, 20))
+    draw.rectangle([bx + w // 9, by + h // 40, bx + w // 9 + w // 30, by + h // 40 + w // 30], fill=(240, 230, 140))
+    for k in range(9):
+        tx, ty = int(w * (0.45 + 0.055 * k + 0.02 * rng.random())), int(h * (0.72 + 0.05 * rng.random()))
+        r = int(w * (0.03 + 0.02 * rng.random()))
+        draw.rectangle([tx - 3, ty, tx + 3, ty + r * 2], fill=(80, 50, 30))
+        draw.ellipse([tx - r, ty - 2 * r, tx + r, ty + r // 2],
+                     fill=(30 + int(40 * rng.random()), 110 + int(60 * rng.random()), 40))
+    for k in range(140):
+        fx, fy = int(w * rng.random()), int(h * (0.86 + 0.14 * rng.random()))
+        col = [(250, 240, 90), (240, 120, 160), (255, 255, 255), (170, 120, 240)][k % 4]
+        draw.ellipse([fx - 2, fy - 2, fx + 2, fy + 2], fill=col)
+    return im.filter(ImageFilter.GaussianBlur(0.6))
