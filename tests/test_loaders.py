@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_a_manager_built_alone_in_a_script_loads_a_style_model(tmp_path):
     script = textwrap.dedent(f"""
+        import sys
         from studio.models import ModelManager
         from studio.settings import Settings
         settings = Settings(device="cpu", data_dir={str(tmp_path / 'data')!r}, output_dir={str(tmp_path / 'out')!r},
