@@ -17,6 +17,7 @@ import gradio as gr
 from ..models import EMBEDDED, hub_cached_snapshot
 from ..text.engine import MAX_DRAFT_CHARS, WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
+from ..text.splice import splice_rewrite
 from .common import reports_to, session_id, stop_event
 
 log = logging.getLogger(__name__)
@@ -272,7 +273,7 @@ def build(ctx) -> dict:
                     if valid.task == "continue":
                         text = base[: len(base) - len(valid.prompt)] + ev.text
                     elif valid.task == "rewrite" and splice:
-                        text = base[: splice[0]] + ev.text + base[splice[1]:]
+                        text = splice_rewrite(base, splice[0], splice[1], ev.text)
                     elif valid.task == "rewrite":
                         text = ev.text
                     else:
