@@ -139,3 +139,46 @@ def test_stop_still_ends_a_call_within_a_chunk():
 def test_for_task_fills_tuned_sampling_and_keeps_given_values():
     r = WriteRequest.for_task("rewrite", prompt="x", temperature=1.2)
     assert r.task == "rewrite" and r.temperature == 1.2 and r.repetition_penalty == pytest.approx(1.05)
+
+
+def test_a_retry_is_written_out_of_sight_and_the_status_says_so():
+    """The draft never shows a rejected attempt vanishing and a new one streaming in its place: the first
+    attempt streams, the retry is written while the draft keeps what the writer saw, then the kept one shows."""
+    miss = "The Crumb & Co sourdough kit has a glass jar. Bake with joy."
+    full = "The Crumb & Co sourdough kit: a glass jar, a thermometer and a guide, now 20% off."
+    eng, backend = engine_with([miss, full])
+    events = list(eng.stream(WriteRequest(prompt="Crumb & Co sourdough starter kit", task="product_description",
+                                          length_words=20, seed=1,
+                                          keywords="Crumb & Co, glass jar, thermometer, guide, 20% off")))
+    texts = [ev.text for ev in events]
+    assert texts[-1] == full and len(backend.prompts) == 2
+    middle = texts[:-1]
+    assert not any("thermometer" in t for t in middle), "the retry streamed into the draft"
+    assert all(miss.startswith(t) for t in middle), "text vanished from the draft before the kept reply"
+    assert any("writing it again (attempt 2 of 3)" in ev.status.lower() for ev in events)
+
+
+def test_a_section_retry_does_not_stream_over_the_first_attempt():
+    plan = "1. Why bakeries post\n2. What to share"
+    on = "Bakeries can post fresh bread on social media every morning."
+    off = "Sustainability matters for the planet and for all of us."
+    eng, _ = engine_with([plan, on, off, on])
+    events = list(eng.stream(WriteRequest(prompt="How small bakeries can use social media", task="article",
+                                          length_words=320, seed=1)))
+    after_heading = [ev.text.split("## What to share", 1)[1] for ev in events[:-1] if "## What to share" in ev.text]
+    assert after_heading and all(off.startswith(t.strip()) or t.strip() == on for t in after_heading), \
+        "the retry streamed over the first attempt"
+    assert events[-1].text.rstrip().endswith(on)
+    assert any("Section 2 left the topic; writing it again" in ev.status for ev in events)
+
+
+def test_stop_during_a_retry_keeps_the_attempt_the_writer_saw():
+    miss = "The sourdough kit has a jar. " * 3
+    eng, _ = engine_with([miss, "word " * 400])
+    stop = threading.Event()
+    last = None
+    for last in eng.stream(WriteRequest(prompt="sourdough kit", task="product_description", length_words=100,
+                                        keywords="thermometer", seed=1), stop):
+        if "attempt 2" in last.status:
+            stop.set()
+    assert last.stopped and last.text == miss.strip()

@@ -321,6 +321,8 @@ class TextEngine:
         yield WriteEvent(start, seed=req.seed, notes=list(notes), status="Waiting for the model…")
         # headline ideas are short and cheap: twice the attempts of other replies
         tries = 1 + (2 * self.retries if req.task == "headlines" else self.retries)
+        shown = ""  # what the draft shows: the first attempt streams; later ones are written out of sight
+        status = "Writing…"
         for attempt in range(tries):
             stats = StreamStats()
             text, got = lead, []
@@ -329,9 +331,13 @@ class TextEngine:
                 if not text and trim:
                     chunk = chunk.lstrip(" \t")
                 text += chunk
-                yield WriteEvent(start + text, chunk, req.seed, count_words(text), total.tokens + stats.tokens,
-                                 _rate(total, t0, stats.tokens), list(notes), "Writing…")
+                if attempt == 0:
+                    shown = text
+                yield WriteEvent(start + shown, chunk if attempt == 0 else "", req.seed, count_words(shown),
+                                 total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
             total.tokens += stats.tokens
+            if stop.is_set() and attempt > 0:
+                break  # Stop during a retry: keep the best attempt so far, which the writer has seen
             raw = lead + (got[0] if got else text[len(lead):])
             if trim:
                 raw = raw.lstrip(" \t")
@@ -366,8 +372,11 @@ class TextEngine:
                 problem = verdict.problem
             if attempt < tries - 1:
                 notes.append(f"The reply {problem}; writing again (attempt {attempt + 2} of {tries}).")
-                yield WriteEvent(start, "", req.seed, 0, total.tokens, _rate(total, t0), list(notes),
-                                 "Writing again…")
+                # the draft keeps the text the writer saw (without chatter) while the next attempt is written
+                shown = best[1] if attempt == 0 else shown
+                status = f"Checking the reply: it {problem}. Writing it again (attempt {attempt + 2} of {tries})…"
+                yield WriteEvent(start + shown, "", req.seed, count_words(shown), total.tokens, _rate(total, t0),
+                                 list(notes), status)
             else:
                 notes.append(f"After {tries} attempts the best reply is kept; it {problem}."
                              if tries > 1 else f"The reply {problem}.")
@@ -422,6 +431,7 @@ class TextEngine:
             status = f"Writing section {i + 1} of {sections}…"
             yield WriteEvent(doc, head, req.seed, body_words, total.tokens, _rate(total, t0), list(notes), status)
             best = None  # (score, text)
+            shown = ""  # the first attempt streams into the draft; later ones are written out of sight
             for attempt in range(1 + self.retries):
                 msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
                                         req.tone, req.audience, req.keywords, strict=attempt > 0)
@@ -436,9 +446,14 @@ class TextEngine:
                     if not section:
                         chunk = chunk.lstrip()
                     section += chunk
-                    yield WriteEvent(doc + section, chunk, req.seed, body_words + count_words(section),
-                                     total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
+                    if attempt == 0:
+                        shown = section
+                    yield WriteEvent(doc + shown, chunk if attempt == 0 else "", req.seed,
+                                     body_words + count_words(shown), total.tokens + stats.tokens,
+                                     _rate(total, t0, stats.tokens), list(notes), status)
                 total.tokens += stats.tokens
+                if stop.is_set() and attempt > 0:
+                    break  # Stop during a retry: keep the best attempt so far, which the writer has seen
                 # drop leaked labels, a sentence cut off by the token limit, and the model's remarks
                 cleaned = clean(tidy_section(got[0] if got else section, cut=stats.tokens >= max_new),
                                 protect=req.prompt)
@@ -450,8 +465,11 @@ class TextEngine:
                 if attempt < self.retries:
                     notes.append(f"Section {i + 1} (\"{heading}\") left the topic; writing it again "
                                  f"(attempt {attempt + 2} of {1 + self.retries}).")
-                    yield WriteEvent(doc, "", req.seed, body_words, total.tokens, _rate(total, t0), list(notes),
-                                     status)
+                    shown = best[1] if attempt == 0 else shown  # the draft keeps what the writer saw
+                    status = (f"Section {i + 1} left the topic; writing it again (attempt {attempt + 2} of "
+                              f"{1 + self.retries})…")
+                    yield WriteEvent(doc + shown, "", req.seed, body_words + count_words(shown), total.tokens,
+                                     _rate(total, t0), list(notes), status)
                 else:
                     notes.append(f"Section {i + 1} (\"{heading}\") strays from the topic"
                                  + (f" after {1 + self.retries} attempts; the attempt closest to it is kept."
