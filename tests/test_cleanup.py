@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from studio.text.brief import add_missing_items, missing_items
 from studio.text.checks import format_headlines, headline_items, names_items, pick_headlines, topic_terms
 from studio.text.cleanup import clean, is_chatter
 from studio.text.topic import coverage, mentions_item, stem, terms
@@ -135,3 +136,36 @@ def test_notes_on_the_rewrite_are_removed():
 def test_a_summary_about_its_own_editing_is_chatter_and_a_real_summary_is_not():
     assert is_chatter("This text conveys the importance of exercise but has been made more concise.")
     assert not is_chatter("The text explains how walking strengthens the heart and lifts the mood.")
+
+
+# ----- brief coverage: the writer's own words for what a reply left out (studio/text/brief.py) -----------
+STARTER = ("Crumb & Co sourdough starter kit: a glass jar, organic rye flour, a dough thermometer and a "
+           "step-by-step guide. Launch offer: 20% off.")
+STARTER_KEYS = "Crumb & Co, glass jar, rye flour, thermometer, guide, 20% off"
+
+
+def test_missing_items_are_added_in_the_briefs_own_words():
+    reply = "The Crumb & Co kit gives you a glass jar, rye flour and a thermometer for better bread."
+    text, added = add_missing_items(reply, STARTER, STARTER_KEYS)
+    assert text.startswith(reply + "\n\n")  # the model's text is kept as it was
+    assert added == ["Crumb & Co sourdough starter kit: a glass jar, organic rye flour, a dough thermometer and a "
+                     "step-by-step guide.", "Launch offer: 20% off."]
+    assert missing_items(text, STARTER_KEYS) == []
+
+
+def test_nothing_is_added_when_every_item_is_named():
+    reply = "Crumb & Co: a glass jar, rye flour, a thermometer and a guide. Now 20% off."
+    assert add_missing_items(reply, STARTER, STARTER_KEYS) == (reply, [])
+
+
+def test_a_keyword_the_brief_never_names_is_added_as_written_and_nothing_else_is_invented():
+    text, added = add_missing_items("Bloom Yoga welcomes you.", "Bloom Yoga, a downtown studio.",
+                                    "Bloom Yoga, free mats")
+    assert added == ["Also: free mats."] and text == "Bloom Yoga welcomes you.\n\nAlso: free mats."
+
+
+def test_one_brief_sentence_covers_several_missing_items_once():
+    text, added = add_missing_items("Great hikes ahead.", "TrailLite 30 hiking backpack: waterproof fabric, "
+                                    "padded straps, a rain cover, weighs 900 g.",
+                                    "TrailLite 30, waterproof, padded straps, rain cover, 900 g")
+    assert len(added) == 1 and text.count("TrailLite 30") == 1

@@ -182,3 +182,13 @@ def test_stop_during_a_retry_keeps_the_attempt_the_writer_saw():
         if "attempt 2" in last.status:
             stop.set()
     assert last.stopped and last.text == miss.strip()
+
+
+def test_after_the_retries_the_briefs_own_words_fill_what_is_still_missing():
+    reply = "The Crumb & Co kit: a glass jar, rye flour, a thermometer and a guide for better bread."
+    eng, backend = engine_with([reply])
+    ev = final(eng, prompt="Crumb & Co sourdough starter kit: a glass jar, organic rye flour, a dough thermometer "
+                           "and a step-by-step guide. Launch offer: 20% off.", task="product_description",
+               length_words=20, keywords="Crumb & Co, glass jar, rye flour, thermometer, guide, 20% off")
+    assert ev.text == reply + "\n\nLaunch offer: 20% off." and len(backend.prompts) == 3
+    assert any("left out 20% off" in n and "Launch offer: 20% off." in n for n in ev.notes)

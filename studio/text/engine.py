@@ -41,6 +41,7 @@ from . import backends  # noqa: F401 - registers the "text" loader
 from .voice_backend import voice_backend  # registers the "voice" loader
 from .backends import SamplingParams, StreamStats, TextBackend
 from .checks import format_headlines, headline_items, judge_reply, on_topic, pick_headlines, topic_terms
+from .brief import add_missing_items, missing_items
 from .cleanup import clean
 from .streaming import stream_until
 from .prompts import (DRAFT_TASKS, HEADLINES, TASK_SAMPLING, TASKS, TONES, TaskInput, build_messages,
@@ -49,7 +50,7 @@ from .prompts import (DRAFT_TASKS, HEADLINES, TASK_SAMPLING, TASKS, TONES, TaskI
 MAX_TOPIC_CHARS = 4_000
 MAX_DRAFT_CHARS = 60_000
 MAX_EXTRA_CHARS = 4_000
-SINGLE_PASS_WORDS = 300  # articles longer than this are planned and written section by section
+SINGLE_PASS_WORDS = 200  # articles longer than this are planned and written section by section
 SECTION_WORDS = 160
 TASK_CAPS = {"ad_copy": 200, "headlines": 320, "outline": 480}  # tokens per call for short forms
 TOKENS_PER_WORD = 1.25  # English, measured on SmolLM2's 49k-token BPE
@@ -384,6 +385,13 @@ class TextEngine:
         if removed:
             notes.append(_removed_note(removed))
         stopped = stop.is_set()
+        if req.task in ("product_description", "ad_copy") and req.keywords.strip() and text.strip() and not stopped:
+            missing = missing_items(text, req.keywords)
+            text, added = add_missing_items(text, req.prompt, req.keywords)
+            if added:
+                notes.append(f"The reply left out {', '.join(missing)}, so your own words for "
+                             f"{'them' if len(missing) > 1 else 'it'} were added at the end: \"{' '.join(added)}\" "
+                             "Work them into the text as you like.")
         if stopped:
             notes.append("Stopped. The text so far is kept.")
         elif cut and not capped and req.task not in ("article", "continue", "headlines"):
