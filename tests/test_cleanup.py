@@ -29,6 +29,12 @@ CHATTER = [
     "Word count: 118",
     "In this revised version, the tone is friendlier.",
     "Thank you for your request.",
+    # seen on the bench (SmolLM2-135M, 2026-11-30)
+    "I made several changes to enhance clarity and grammar throughout the entire piece. For instance, I added "
+    "quotation marks when referring to the internet.",
+    "I rephrased certain sections to improve flow and readability.",
+    "This sentence effectively conveys the idea that technology has its drawbacks.",
+    "This post effectively captures the spirit of a small bakery.",
 ]
 
 # Lines an article, ad or headline list may well contain: never removed.
@@ -46,6 +52,10 @@ WRITING = [
     "1. Rise and Shine: Instagram Tips for Small Bakeries",
     "Thank you, Maria said, and took the loaf.",
     "Great bread starts with a lively starter.",
+    "I made my first sourdough loaf in a borrowed oven.",
+    "I added rye flour, and the dough came alive.",
+    "This sentence on the chalkboard sold more croissants than any advert.",
+    "The post that sold out our rolls was a photo of flour on the counter.",
 ]
 
 
@@ -169,3 +179,19 @@ def test_one_brief_sentence_covers_several_missing_items_once():
                                     "padded straps, a rain cover, weighs 900 g.",
                                     "TrailLite 30, waterproof, padded straps, rain cover, 900 g")
     assert len(added) == 1 and text.count("TrailLite 30") == 1
+
+
+def test_a_headline_keeps_its_title_and_drops_the_models_description_and_remarks():
+    reply = ('1. Social Media Superheroes - A fun way to show off all those awesome features you have\n'
+             '2. "Ladle of Wonder" - Social Media: Simple Steps (not in bold)\n'
+             '3. Bakers and Bikes - The Future of Food\n4. Also\n5. Rise and Shine - Bakery')
+    assert headline_items(reply) == ["Social Media Superheroes", 'Ladle of Wonder" - Social Media: Simple Steps',
+                                     "Bakers and Bikes - The Future of Food", "Also", "Rise and Shine - Bakery"]
+    assert pick_headlines(headline_items(reply), [], {"social", "bak"})[-1] != "Also"
+
+
+def test_room_for_the_added_words_comes_from_the_replys_last_sentences_that_name_no_item():
+    reply = "Crumb & Co makes bread with a glass jar. It is lovely. You will love it every single day of the week."
+    text, added = add_missing_items(reply, STARTER, STARTER_KEYS, max_words=30)
+    assert text.startswith("Crumb & Co makes bread with a glass jar. It is lovely.\n\n")
+    assert "every single day" not in text and missing_items(text, STARTER_KEYS) == []

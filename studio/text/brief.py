@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .topic import mentions_item, split_items
+from .topic import mentions_item, split_items, words
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -33,7 +33,21 @@ def _sentence(s: str) -> str:
     return s if s[-1] in ".!?" else s + "."
 
 
-def add_missing_items(text: str, brief: str, keywords: str) -> tuple[str, list[str]]:
+def _make_room(text: str, need: int, max_words: int, keywords: str) -> str:
+    """``text`` without its last sentences that name none of ``keywords``' items, until ``need`` more
+    words fit in ``max_words`` (at least half of its sentences stay)."""
+    parts = [p for p in re.split(r"(?<=[.!?])(?=\s)", text) if p.strip()]
+    items = split_items(keywords)
+    keep = len(parts)
+    while keep > max(1, (len(parts) + 1) // 2) and len(words("".join(parts[:keep]))) + need > max_words:
+        if any(mentions_item(parts[keep - 1], k) for k in items):
+            break
+        keep -= 1
+    return "".join(parts[:keep]).rstrip()
+
+
+def add_missing_items(text: str, brief: str, keywords: str,
+                      max_words: int | None = None) -> tuple[str, list[str]]:
     """``text`` with a closing paragraph, in the brief's own words, for each keyword it does not name.
 
     Args:
@@ -44,7 +58,9 @@ def add_missing_items(text: str, brief: str, keywords: str) -> tuple[str, list[s
     Returns:
         ``(text, added)``: ``added`` lists the sentences added (empty when nothing was missing, and then
         ``text`` is returned unchanged). Each missing item is covered by the first sentence of ``brief``
-        that names it; items no sentence names go, as written, into one "Also: a, b." line.
+        that names it; items no sentence names go, as written, into one "Also: a, b." line. With
+        ``max_words``, the reply's own last sentences that name no item make room for the added ones
+        (at most half of its sentences go).
     """
     missing = missing_items(text, keywords)
     if not missing:
@@ -64,4 +80,6 @@ def add_missing_items(text: str, brief: str, keywords: str) -> tuple[str, list[s
         added.append(_sentence("Also: " + ", ".join(loose)))
     ordered = [s for s in sentences if s in added] + [s for s in added if s not in sentences]
     body = text.rstrip()
+    if max_words:
+        body = _make_room(body, len(words(" ".join(ordered))), max_words, keywords)
     return (body + ("\n\n" if body else "") + " ".join(ordered)), ordered

@@ -47,14 +47,14 @@ def names_items(text: str, keywords: str) -> Verdict:
 
 def judge_reply(task: str, text: str, keywords: str, terms_: set[str]) -> Verdict | None:
     """The check of a finished reply to ``task``: product descriptions and ad copy must name every
-    keyword and keep to the topic (90% of paragraphs), a one-pass article must keep to the topic;
+    keyword and keep to the topic (90% of paragraphs), a one-pass article or an outline must keep to the topic;
     None for tasks without a check."""
     if task in ("product_description", "ad_copy"):
         items = names_items(text, keywords)
         topic = on_topic(text, terms_, need=0.9)
         return Verdict(items.score + topic.score, items.ok and topic.ok,
                        "; ".join(x.problem for x in (items, topic) if x.problem))
-    if task == "article":
+    if task in ("article", "outline"):
         return on_topic(text, terms_, need=0.9)
     return None
 
@@ -62,11 +62,23 @@ def judge_reply(task: str, text: str, keywords: str, terms_: set[str]) -> Verdic
 _ITEM = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.):])\s*")
 
 
+_DESCRIBED = re.compile(r"^(?P<head>[^-–—]{8,}?)\s+[-–—]\s+(?P<tail>.+)$")
+
+
 def headline_items(text: str) -> list[str]:
-    """The headlines of a reply: one per non-empty line, numbering, bullets, Markdown and quotes removed."""
+    """The headlines of a reply: one per non-empty line, numbering, bullets, Markdown and quotes removed.
+
+    Small models often follow a headline with a description ("Social Media Superheroes - A fun way to show
+    off…"): of a line over 8 words with such a dash, the part before it is the headline. A remark in
+    brackets at the end ("(not in bold)") is dropped."""
     out = []
     for line in text.splitlines():
         line = _ITEM.sub("", line).strip().strip("*_#").strip().strip("\"'“”").strip()
+        line = re.sub(r"\s*\((?:not |in |no |bold|italic|optional|\d+ (?:words|characters))[^)]*\)\s*$", "", line,
+                      flags=re.IGNORECASE).strip()
+        m = _DESCRIBED.match(line)
+        if m and len(line.split()) > 8 and len(m.group("head").split()) >= 2:
+            line = m.group("head").strip().strip("\"'“”:").strip()
         if sum(ch.isalpha() for ch in line) >= 3:
             out.append(line)
     return out
@@ -76,12 +88,13 @@ MAX_HEADLINE_WORDS = 20
 
 
 def pick_headlines(candidates: list[str], have: list[str], topic_terms_: set[str]) -> list[str]:
-    """``have`` plus the new candidates that are on topic, at most :data:`MAX_HEADLINE_WORDS` words
-    long (a longer line is prose, not a headline) and not already there (case aside)."""
+    """``have`` plus the new candidates that are on topic, 2 to :data:`MAX_HEADLINE_WORDS` words
+    long (a longer line is prose, a single word is no headline) and not already there (case aside)."""
     seen = {h.lower() for h in have}
     out = list(have)
     for h in candidates:
-        if h.lower() not in seen and len(h.split()) <= MAX_HEADLINE_WORDS and mentions(h, topic_terms_):
+        if (h.lower() not in seen and 2 <= len(h.split()) <= MAX_HEADLINE_WORDS
+                and mentions(h, topic_terms_)):
             seen.add(h.lower())
             out.append(h)
     return out

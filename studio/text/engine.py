@@ -387,7 +387,8 @@ class TextEngine:
         stopped = stop.is_set()
         if req.task in ("product_description", "ad_copy") and req.keywords.strip() and text.strip() and not stopped:
             missing = missing_items(text, req.keywords)
-            text, added = add_missing_items(text, req.prompt, req.keywords)
+            room = int(req.length_words * 1.15) if req.task == "product_description" else None
+            text, added = add_missing_items(text, req.prompt, req.keywords, room)
             if added:
                 notes.append(f"The reply left out {', '.join(missing)}, so your own words for "
                              f"{'them' if len(missing) > 1 else 'it'} were added at the end: \"{' '.join(added)}\" "
