@@ -35,6 +35,12 @@ CHATTER = [
     "I rephrased certain sections to improve flow and readability.",
     "This sentence effectively conveys the idea that technology has its drawbacks.",
     "This post effectively captures the spirit of a small bakery.",
+    "Summary:",
+    "**Rewritten text:**",
+    "The above advertisement uses a persuasive tone that makes readers want to know more.",
+    "This advertisement uses a friendly tone to welcome beginners.",
+    "Including bold headlines makes it easy for readers to scan the ad quickly.",
+    'You could use "First Class Free" instead of "free."',
 ]
 
 # Lines an article, ad or headline list may well contain: never removed.
@@ -56,6 +62,11 @@ WRITING = [
     "I added rye flour, and the dough came alive.",
     "This sentence on the chalkboard sold more croissants than any advert.",
     "The post that sold out our rolls was a photo of flour on the counter.",
+    "Headline: Find Your Calm at Bloom Yoga",
+    "Summary: walking daily keeps the heart strong.",
+    "You can use whole wheat flour instead of white flour.",
+    "Adding a short video of the oven makes readers hungry.",
+    "This summary of our menu fits on one card.",
 ]
 
 

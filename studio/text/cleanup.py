@@ -61,6 +61,19 @@ _LINE = [re.compile(p, _I) for p in (
     r"^(?:this|the) (?:text|article|passage|version|summary|rewrite)\b.{0,120}\b(?:has been (?:made|edited|"
     r"rewritten|revised|shortened|condensed)|more concise|while (?:maintaining|keeping))\b.*$",
     r"^(?:notes?|explanations?|changes(?: made)?|revisions?|edits)\s*:?\s*$",
+    # a bare label over the reply ("Summary:", "Rewritten text:"); "Headline: Find your calm" is text
+    r"^(?:summary|rewritten text|rewritten version|rewrite|continuation|ad copy|advertisement|product description|"
+    r"headline ideas|formal version|casual version)\s*:\s*$",
+    # comments on the reply itself: "The above advertisement uses a persuasive tone…"
+    r"^(?:the )?above (?:advertisement|ad|ad copy|copy|text|article|description|summary|rewrite|headlines?|version|"
+    r"paragraph|post)\b.*$",
+    r"^(?:this|the) (?:advertisement|ad copy|product description|summary|rewrite|rewritten text) (?:uses|is written|"
+    r"was written|follows|aims|tells the|employs|adopts|highlights|includes)\b.*$",
+    # advice to the writer about the reply: "Including bold headlines makes it easy for readers to scan…",
+    # 'You could use "First Class Free" instead of "free."'
+    r"^(?:using|including|adding) (?:bold|short|clear|a|the)\b.{0,60}\b(?:headlines?|tone|call to action|"
+    r"formatting|bullet points)\b.{0,80}\breaders?\b.*$",
+    r"^you (?:could|can|might|may) (?:also )?(?:use|add|try|write|say) [\"“'‘].+[\"”'’] instead of\b.*$",
     r"^(?:word count|words?)\s*:\s*\d+\W*$",
     r"^\(?\s*(?:approx\.?|about|around|word count:?)?\s*\d+\s+words\s*\)?\.?$",
     r"^(?:end of (?:article|text|description)|the end)\W*$",
