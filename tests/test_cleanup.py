@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from studio.text.brief import add_missing_items, missing_items
-from studio.text.checks import format_headlines, headline_items, names_items, pick_headlines, topic_terms
+from studio.text.checks import (drop_repeats, format_headlines, headline_items, names_items, pick_headlines,
+                                 topic_terms)
 from studio.text.cleanup import clean, is_chatter
 from studio.text.topic import coverage, mentions_item, stem, terms
 
@@ -206,3 +207,13 @@ def test_room_for_the_added_words_comes_from_the_replys_last_sentences_that_name
     text, added = add_missing_items(reply, STARTER, STARTER_KEYS, max_words=30)
     assert text.startswith("Crumb & Co makes bread with a glass jar. It is lovely.\n\n")
     assert "every single day" not in text and missing_items(text, STARTER_KEYS) == []
+
+
+def test_a_sentence_the_model_already_wrote_is_left_out_once_and_the_rest_stays():
+    previous = "Urban gardening has been on my mind ever since I started."
+    section = ("Urban gardening has been on my mind ever since I started. Grow basil in pots on a sunny sill.\n\n"
+               "Water the pots every morning before work.\nWater the pots every morning before work.\nShort. Short.")
+    text, dropped = drop_repeats(section, previous)
+    assert text == "Grow basil in pots on a sunny sill.\n\nWater the pots every morning before work.\nShort. Short."
+    assert dropped == [previous, "Water the pots every morning before work."]
+    assert drop_repeats("A line with no repeat at all here.") == ("A line with no repeat at all here.", [])

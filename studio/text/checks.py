@@ -103,3 +103,38 @@ def pick_headlines(candidates: list[str], have: list[str], topic_terms_: set[str
 def format_headlines(items: list[str]) -> str:
     """Numbered, one per line."""
     return "\n".join(f"{i + 1}. {h}" for i, h in enumerate(items))
+
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def _key(sentence: str) -> str:
+    return " ".join(re.findall(r"\w+", sentence.lower()))
+
+
+def drop_repeats(text: str, earlier: str = "") -> tuple[str, list[str]]:
+    """``text`` (what the model just wrote) without the sentences of 5+ words it already wrote: earlier in
+    ``text`` or in ``earlier`` (the model's previous sections). Small models sometimes copy the previous
+    section, given as context, word for word. Line breaks and the other sentences stay as they were.
+
+    Returns ``(text, dropped sentences)``; lines left empty are removed with their sentences.
+    """
+    seen = {_key(s) for line in earlier.split("\n") for s in _SENT_SPLIT.split(line) if len(s.split()) >= 5}
+    dropped: list[str] = []
+    lines_out: list[str] = []
+    for line in text.split("\n"):
+        kept = []
+        for sent in _SENT_SPLIT.split(line):
+            k = _key(sent)
+            if len(sent.split()) >= 5 and k in seen:
+                dropped.append(sent.strip())
+                continue
+            if len(sent.split()) >= 5:
+                seen.add(k)
+            kept.append(sent)
+        new = " ".join(kept)
+        if line.strip() and not new.strip():
+            continue
+        lines_out.append(new if kept != _SENT_SPLIT.split(line) else line)
+    out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines_out)).strip("\n")
+    return (out if dropped else text), dropped

@@ -40,7 +40,8 @@ from ..voices import VoiceStore
 from . import backends  # noqa: F401 - registers the "text" loader
 from .voice_backend import voice_backend  # registers the "voice" loader
 from .backends import SamplingParams, StreamStats, TextBackend
-from .checks import format_headlines, headline_items, judge_reply, on_topic, pick_headlines, topic_terms
+from .checks import (Verdict, drop_repeats, format_headlines, headline_items, judge_reply, on_topic, pick_headlines,
+                     topic_terms)
 from .brief import add_missing_items, missing_items
 from .cleanup import clean
 from .streaming import stream_until
@@ -384,6 +385,11 @@ class TextEngine:
         text, removed = (best[1], best[2]) if best else ("", [])
         if removed:
             notes.append(_removed_note(removed))
+        if req.task != "headlines":
+            text, repeats = drop_repeats(text)  # the same sentence written twice: once is kept
+            if repeats:
+                notes.append(f"Left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} the model had "
+                             "already written.")
         stopped = stop.is_set()
         if req.task in ("product_description", "ad_copy") and req.keywords.strip() and text.strip() and not stopped:
             missing = missing_items(text, req.keywords)
@@ -466,16 +472,26 @@ class TextEngine:
                 # drop leaked labels, a sentence cut off by the token limit, and the model's remarks
                 cleaned = clean(tidy_section(got[0] if got else section, cut=stats.tokens >= max_new),
                                 protect=req.prompt)
+                # a small model may copy the previous section (its context) word for word: drop repeats
+                body_so_far = doc.split("\n", 1)[1] if "\n" in doc else ""
+                deduped, repeats = drop_repeats(cleaned.text, body_so_far)
+                copied = bool(repeats) and not deduped.strip()  # nothing new: write it again (kept if all are)
+                if repeats and not copied:
+                    cleaned = dataclasses.replace(cleaned, text=deduped)
+                    notes.append(f"Section {i + 1}: left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} "
+                                 "the model had already written.")
                 verdict = on_topic(cleaned.text, terms)
+                if copied:
+                    verdict = Verdict(-1.0, False, "repeated an earlier section")
                 if best is None or verdict.score > best[0]:
                     best = (verdict.score, cleaned.text, cleaned.removed)
                 if verdict.ok or stop.is_set():
                     break
                 if attempt < self.retries:
-                    notes.append(f"Section {i + 1} (\"{heading}\") left the topic; writing it again "
+                    notes.append(f"Section {i + 1} (\"{heading}\") {verdict.problem}; writing it again "
                                  f"(attempt {attempt + 2} of {1 + self.retries}).")
                     shown = best[1] if attempt == 0 else shown  # the draft keeps what the writer saw
-                    status = (f"Section {i + 1} left the topic; writing it again (attempt {attempt + 2} of "
+                    status = (f"Section {i + 1} {verdict.problem}; writing it again (attempt {attempt + 2} of "
                               f"{1 + self.retries})…")
                     yield WriteEvent(doc + shown, "", req.seed, body_words + count_words(shown), total.tokens,
                                      _rate(total, t0), list(notes), status)
