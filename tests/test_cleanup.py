@@ -217,3 +217,10 @@ def test_a_sentence_the_model_already_wrote_is_left_out_once_and_the_rest_stays(
     assert text == "Grow basil in pots on a sunny sill.\n\nWater the pots every morning before work.\nShort. Short."
     assert dropped == [previous, "Water the pots every morning before work."]
     assert drop_repeats("A line with no repeat at all here.") == ("A line with no repeat at all here.", [])
+
+
+def test_making_room_never_cuts_a_sentence_after_an_abbreviation():
+    reply = ("Crumb & Co makes bread with a glass jar. It is lovely.\n\nCrumble & Co. offers a variety of tasty "
+             "treats, but one that really stands out is their homemade bread.")
+    text, _ = add_missing_items(reply, STARTER, STARTER_KEYS, max_words=40)
+    assert "Crumble & Co." not in text and text.startswith("Crumb & Co makes bread with a glass jar.")

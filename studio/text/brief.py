@@ -17,6 +17,9 @@ import re
 from .topic import mentions_item, split_items, words
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+# a sentence ends at . ! or ? before a capital letter, not after "Co." or "Dr." ("Crumb & Co. offers…")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bCo\.)(?<!\bInc\.)(?<!\bLtd\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)"
+                           r"(?<!\bSt\.)(?<!\bvs\.)(?=\s+[\"“'‘(]?[A-Z])")
 
 
 def missing_items(text: str, keywords: str) -> list[str]:
@@ -36,7 +39,7 @@ def _sentence(s: str) -> str:
 def _make_room(text: str, need: int, max_words: int, keywords: str) -> str:
     """``text`` without its last sentences that name none of ``keywords``' items, until ``need`` more
     words fit in ``max_words`` (at least half of its sentences stay)."""
-    parts = [p for p in re.split(r"(?<=[.!?])(?=\s)", text) if p.strip()]
+    parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
     items = split_items(keywords)
     keep = len(parts)
     while keep > max(1, (len(parts) + 1) // 2) and len(words("".join(parts[:keep]))) + need > max_words:
