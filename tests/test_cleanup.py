@@ -224,3 +224,11 @@ def test_making_room_never_cuts_a_sentence_after_an_abbreviation():
              "treats, but one that really stands out is their homemade bread.")
     text, _ = add_missing_items(reply, STARTER, STARTER_KEYS, max_words=40)
     assert "Crumble & Co." not in text and text.startswith("Crumb & Co makes bread with a glass jar.")
+
+
+def test_a_near_copy_of_an_earlier_sentence_is_a_repeat_but_a_new_sentence_on_the_same_topic_is_not():
+    earlier = ("Whether it is plants or flowers, people use their homes as much as they need them for food. "
+               "Grow basil in pots on a sunny sill.")
+    text, dropped = drop_repeats("Whether it is plants or flowers, people use their homes as much as they need for "
+                                 "food. Basil in a pot needs a sunny sill and water every day.", earlier)
+    assert text == "Basil in a pot needs a sunny sill and water every day." and len(dropped) == 1

@@ -112,29 +112,45 @@ def _key(sentence: str) -> str:
     return " ".join(re.findall(r"\w+", sentence.lower()))
 
 
+def _grams(sentence: str, n: int = 4) -> set[tuple[str, ...]]:
+    toks = _key(sentence).split()
+    return {tuple(toks[i:i + n]) for i in range(len(toks) - n + 1)}
+
+
+NEAR_REPEAT = 0.6  # a sentence whose 4-word phrases were mostly written before is a repeat
+
+
 def drop_repeats(text: str, earlier: str = "") -> tuple[str, list[str]]:
-    """``text`` (what the model just wrote) without the sentences of 5+ words it already wrote: earlier in
+    """``text`` (what the model just wrote) without the sentences of 5+ words it already wrote, word for word
+    or nearly (at least :data:`NEAR_REPEAT` of the sentence's 4-word phrases written before): earlier in
     ``text`` or in ``earlier`` (the model's previous sections). Small models sometimes copy the previous
-    section, given as context, word for word. Line breaks and the other sentences stay as they were.
+    section, given as context, with a word changed here and there. Line breaks and the other sentences stay
+    as they were.
 
     Returns ``(text, dropped sentences)``; lines left empty are removed with their sentences.
     """
-    seen = {_key(s) for line in earlier.split("\n") for s in _SENT_SPLIT.split(line) if len(s.split()) >= 5}
+    seen: set[str] = set()
+    grams: set[tuple[str, ...]] = set()
+    for line in earlier.split("\n"):
+        for s in _SENT_SPLIT.split(line):
+            if len(s.split()) >= 5:
+                seen.add(_key(s))
+                grams |= _grams(s)
     dropped: list[str] = []
     lines_out: list[str] = []
     for line in text.split("\n"):
         kept = []
         for sent in _SENT_SPLIT.split(line):
-            k = _key(sent)
-            if len(sent.split()) >= 5 and k in seen:
-                dropped.append(sent.strip())
-                continue
             if len(sent.split()) >= 5:
-                seen.add(k)
+                g = _grams(sent)
+                if _key(sent) in seen or (len(g) >= 3 and len(g & grams) >= NEAR_REPEAT * len(g)):
+                    dropped.append(sent.strip())
+                    continue
+                seen.add(_key(sent))
+                grams |= g
             kept.append(sent)
-        new = " ".join(kept)
-        if line.strip() and not new.strip():
+        if line.strip() and not " ".join(kept).strip():
             continue
-        lines_out.append(new if kept != _SENT_SPLIT.split(line) else line)
+        lines_out.append(line if len(kept) == len(_SENT_SPLIT.split(line)) else " ".join(kept))
     out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines_out)).strip("\n")
     return (out if dropped else text), dropped
