@@ -121,7 +121,9 @@ STYLE = "editorial illustration"
 # Words about writing rather than about something to draw: a picture prompt never uses them.
 _META_WORDS = re.compile(r"\b(?:articles?|sections?|introductions?|conclusions?|paragraphs?|continuations?|essays?|"
                          r"readers?|writers?|summary|outline|headings?|prompts?|conveys?|effectively|"
-                         r"overview|chapters?)\b", re.IGNORECASE)
+                         r"overview|chapters?|sentences?|original (?:text|sentence|article))\b", re.IGNORECASE)
+# words of EXAMPLE_PROMPT a small model copies into its answer ("The subject is a lighthouse on a rocky coast")
+_EXAMPLE_MARKERS = ("lighthouse", "rocky coast", "gulls")
 _NOT_NOUNS = frozenset("""also always another because become becomes before being could does doing during
 either enough every everyone everything first from have having into just keep keeps know last later least
 less like likely made make makes many might more most much must need needs never often only other others
@@ -189,13 +191,14 @@ def describes_picture(prompt: str) -> bool:
             and not _CHATTER.search(flat) and not _META_WORDS.search(flat))
 
 
-def clean_prompt(raw: str, fallback: str) -> str:
+def clean_prompt(raw: str, fallback: str, source: str = "") -> str:
     """The first line of a model reply that describes a picture (:func:`describes_picture`), without
     labels, bullets, quotes or Markdown, at most :data:`MAX_PROMPT_WORDS` words (cut after a sentence
     when it can) and 300 characters. A clean but short line (under four words, "misty hills") gets the
     style added ("misty hills, editorial illustration"). ``fallback`` when no line describes a picture:
     small models often talk about the task instead ("The following is a continuation…", "Your
-    introduction effectively conveys…"), or copy the template's example."""
+    introduction effectively conveys…"), or copy the template's example (a line naming the example's
+    lighthouse, rocky coast or gulls when ``source``, the section's text, does not)."""
     raw = re.sub(r"<think>.*?</think>", " ", raw or "", flags=re.DOTALL)
     for line in raw.split("\n")[:6]:
         line = line.strip()
@@ -209,7 +212,8 @@ def clean_prompt(raw: str, fallback: str) -> str:
         line = " ".join(line.split())
         if sum(ch.isalpha() for ch in line) < 3:
             continue
-        if EXAMPLE_PROMPT[:30].lower() in line.lower():
+        low = line.lower()
+        if EXAMPLE_PROMPT[:30].lower() in low or any(m in low and m not in source.lower() for m in _EXAMPLE_MARKERS):
             return fallback  # the template's example copied
         words = line.split(" ")
         if len(words) > MAX_PROMPT_WORDS:
@@ -255,7 +259,7 @@ def propose_prompts(complete: Callable[..., str], title: str, body: str, *, seed
             text = text[:SECTION_CHARS].rsplit(" ", 1)[0] + " …"
         ask = PROMPT_TEMPLATE.format(title=title or "(untitled)", heading=section.heading, text=text or "(empty)")
         reply = complete(ask, max_new_tokens=64, temperature=temperature, seed=(base + i) % (SEED_MAX + 1), stop=stop)
-        out.append(Proposal(section.index, section.heading, clean_prompt(reply, fallback_prompt(section, title))))
+        out.append(Proposal(section.index, section.heading, clean_prompt(reply, fallback_prompt(section, title), section.text)))
         if progress is not None:
             progress(i + 1, len(sections))
     return out

@@ -70,6 +70,8 @@ def test_split_sections_uses_headings_outside_code():
      "A baker at dawn with loaves, watercolor"),  # the talk is skipped, the picture kept
     ("Your introduction effectively conveys the importance of bread.", "FALLBACK"),
     ("This section shows readers how to post photos", "FALLBACK"),
+    ('The original sentence is "how small bakers can use social media...', "FALLBACK"),
+    ("The subject is a lighthouse on a rocky coast, designed by a local architect", "FALLBACK"),  # the example
     ("Picture: **a bee on lavender**", "a bee on lavender"),
     ("<think>hmm</think>\nA cat on a roof", "A cat on a roof"),
     ("", "FALLBACK"),
