@@ -232,3 +232,11 @@ def test_a_near_copy_of_an_earlier_sentence_is_a_repeat_but_a_new_sentence_on_th
     text, dropped = drop_repeats("Whether it is plants or flowers, people use their homes as much as they need for "
                                  "food. Basil in a pot needs a sunny sill and water every day.", earlier)
     assert text == "Basil in a pot needs a sunny sill and water every day." and len(dropped) == 1
+
+
+def test_headlines_numbered_twice_or_framed_are_cleaned_and_a_repeat_with_a_full_stop_is_a_duplicate():
+    reply = ("1. 1. How small bakeries can use social media\n2. The 1st headline is: Bakeries Go Social\n"
+             "3. How small bakeries can use social media.")
+    items = headline_items(reply)
+    assert items[:2] == ["How small bakeries can use social media", "Bakeries Go Social"]
+    assert pick_headlines(items, [], {"bak", "social"}) == items[:2]

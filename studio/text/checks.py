@@ -62,6 +62,8 @@ def judge_reply(task: str, text: str, keywords: str, terms_: set[str]) -> Verdic
 _ITEM = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.):])\s*")
 
 
+_FRAMED = re.compile(r"^(?:the |my |a )?(?:\w+ )?headline(?: idea)?(?: \d+)? (?:is|would be|could be)\s*:\s*",
+                     re.IGNORECASE)  # "The 1st headline is: …"
 _DESCRIBED = re.compile(r"^(?P<head>[^-–—]{8,}?)\s+[-–—]\s+(?P<tail>.+)$")
 
 
@@ -74,6 +76,8 @@ def headline_items(text: str) -> list[str]:
     out = []
     for line in text.splitlines():
         line = _ITEM.sub("", line).strip().strip("*_#").strip().strip("\"'“”").strip()
+        line = _ITEM.sub("", line).strip()  # "1. 1. How…": numbered twice
+        line = _FRAMED.sub("", line).strip().strip("\"'“”").strip()
         line = re.sub(r"\s*\((?:not |in |no |bold|italic|optional|\d+ (?:words|characters))[^)]*\)\s*$", "", line,
                       flags=re.IGNORECASE).strip()
         m = _DESCRIBED.match(line)
@@ -90,12 +94,15 @@ MAX_HEADLINE_WORDS = 20
 def pick_headlines(candidates: list[str], have: list[str], topic_terms_: set[str]) -> list[str]:
     """``have`` plus the new candidates that are on topic, 2 to :data:`MAX_HEADLINE_WORDS` words
     long (a longer line is prose, a single word is no headline) and not already there (case aside)."""
-    seen = {h.lower() for h in have}
+    def same(h: str) -> str:  # "How to Bake." and "how to bake" are one idea
+        return " ".join(re.findall(r"\w+", h.lower()))
+
+    seen = {same(h) for h in have}
     out = list(have)
     for h in candidates:
-        if (h.lower() not in seen and 2 <= len(h.split()) <= MAX_HEADLINE_WORDS
+        if (same(h) not in seen and 2 <= len(h.split()) <= MAX_HEADLINE_WORDS
                 and mentions(h, topic_terms_)):
-            seen.add(h.lower())
+            seen.add(same(h))
             out.append(h)
     return out
 
