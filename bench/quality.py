@@ -196,16 +196,21 @@ def score(brief: Brief, text: str, generated: str) -> dict:
 
 
 # ----- running ------------------------------------------------------------------------------------------
-def make_engine(text_model: str, text_backend: str):
+def make_engine(text_model: str, text_backend: str, openai_base_url: str = "", openai_api_key: str = ""):
+    """The studio's TextEngine on ``text_backend`` (auto, llama.cpp, transformers or openai: then the
+    OpenAI-compatible server at ``openai_base_url`` serves ``text_model``)."""
     from studio.models import ModelManager
     from studio.settings import Settings
     from studio.text.engine import TextEngine
 
     kw = {"device": "cpu", "text_model": text_model}
-    if text_backend and any(f.name == "text_backend" for f in dataclasses.fields(Settings)):
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    if text_backend and "text_backend" in fields:
         kw["text_backend"] = text_backend
     elif text_backend not in ("", "auto"):
         print(f"note: this studio has no text_backend setting yet; --text-backend {text_backend} is ignored")
+    if openai_base_url and "openai_base_url" in fields:
+        kw.update(openai_base_url=openai_base_url, openai_api_key=openai_api_key)
     s = Settings(**kw).validate()
     return TextEngine(ModelManager(s), s)
 
@@ -355,7 +360,11 @@ def _save(out: Path, kind: str, args, results: list[dict]) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--text-model", default="smollm2-135m-instruct")
-    ap.add_argument("--text-backend", default="auto", help="auto, llama.cpp, transformers or openai")
+    ap.add_argument("--text-backend", "--backend", default="auto", help="auto, llama.cpp, transformers or openai")
+    ap.add_argument("--openai-base-url", default="",
+                    help="with --text-backend openai: the server, e.g. http://127.0.0.1:8000/v1 (--text-model is "
+                         "the server's model name)")
+    ap.add_argument("--openai-api-key", default="", help="with --text-backend openai, if the server asks for one")
     ap.add_argument("--only", default="", help="comma-separated tasks or brief names (illustrate: Illustrate)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-illustrate", action="store_true")
@@ -370,11 +379,12 @@ def main() -> None:
         return
     only = {x.strip() for x in args.only.split(",") if x.strip()}
     briefs = [b for b in BRIEFS if not only or b.task in only or b.name in only]
-    engine = make_engine(args.text_model, args.text_backend)
+    engine = make_engine(args.text_model, args.text_backend, args.openai_base_url, args.openai_api_key)
     backend = engine.backend()
     kind = type(backend).__name__
-    print(f"backend: {kind}  model: {getattr(backend, 'name', args.text_model)}  seed: {args.seed}  "
-          f"briefs: {len(briefs)}", flush=True)
+    where = f" at {args.openai_base_url}" if args.openai_base_url else ""
+    print(f"backend: {kind} ({getattr(backend, 'engine', '?')}{where}, asked: --text-backend {args.text_backend})  "
+          f"model: {getattr(backend, 'name', args.text_model)}  seed: {args.seed}  briefs: {len(briefs)}", flush=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = RESULTS / f"{stamp}-{kind}"
     out.mkdir(parents=True, exist_ok=True)

@@ -118,14 +118,59 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[#*_>`|~-]+", " ", text).split())
 
 
+STYLE = "editorial illustration"
+# Words about writing rather than about something to draw: a picture prompt never uses them.
+_META_WORDS = re.compile(r"\b(?:articles?|sections?|introductions?|conclusions?|paragraphs?|continuations?|essays?|"
+                         r"readers?|writers?|summary|outline|headings?|prompts?|conveys?|effectively|"
+                         r"overview|chapters?|sentences?|original (?:text|sentence|article))\b", re.IGNORECASE)
+# words of EXAMPLE_PROMPT a small model copies into its answer ("The subject is a lighthouse on a rocky coast")
+_EXAMPLE_MARKERS = ("lighthouse", "rocky coast", "gulls")
+_NOT_NOUNS = frozenset("""also always another because become becomes before being could does doing during
+either enough every everyone everything first from have having into just keep keeps know last later least
+less like likely made make makes many might more most much must need needs never often only other others
+over really same should show shows since some something sometimes start still such sure take takes than that
+their them then there these they thing things this those though through today together very want wants well
+were what when where which while will with without would your yours about above after again against among
+around across able better best good great small large little simple simply help helps using used uses
+create creates creating important matter matters start started getting going make tips ways text word words
+""".split())
+
+
+def _key_nouns(text: str, limit: int = 3) -> list[str]:
+    """The words of ``text`` most likely to name things to draw: content words of 4+ letters by frequency
+    (first appearance breaks ties), without stop words, adverbs ("-ly") and words about writing."""
+    counts: dict[str, int] = {}
+    first: dict[str, str] = {}
+    for w in re.findall(r"[^\W\d_][\w'’-]*", text):
+        low = w.lower().strip("'’-")
+        if (len(low) < 4 or low in _NOT_NOUNS or low.endswith("ly") or _META_WORDS.fullmatch(low)
+                or "'" in low or "’" in low):
+            continue
+        key = low[:-1] if low.endswith("s") and not low.endswith("ss") else low
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, low)
+    order = sorted(counts, key=lambda k: -counts[k])  # sorted() is stable: ties keep first appearance
+    return [first[k] for k in order[:limit]]
+
+
 def fallback_prompt(section: Section, title: str = "") -> str:
-    """A prompt made without the model: the heading and the section's first sentence that does not
-    talk about the text itself ("In this section…"), as an illustration."""
-    words = _words(section.text)
-    sentences = re.split(r"(?<=[.!?。！？])\s", words)
-    sentence = next((x for x in sentences if x.strip() and not _CHATTER.search(x)), "")[:200].rstrip(".!?。！？ ")
-    parts = [p for p in (section.heading, sentence) if p]
-    return (", ".join(parts) or title or "an illustration") + ", editorial illustration"
+    """A prompt made without the model, that names things to draw: the section's heading (the article's
+    title when the heading is only "Introduction", "Conclusion" or the like), the section's most frequent
+    content words, and a style. Words about writing ("article", "section", "readers") are left out, so
+    the fallback always passes :func:`describes_picture` when the section has any words."""
+    def subject_of(text: str) -> str:
+        return " ".join(_META_WORDS.sub(" ", _words(text)).split()).strip(" ,.:;-")
+
+    subject = subject_of(section.heading)
+    if sum(ch.isalpha() for ch in subject) < 3 or subject.lower() in _NOT_NOUNS:
+        subject = subject_of(title)
+    have = {w.lower() for w in re.findall(r"\w+", subject)}
+    nouns = [n for n in _key_nouns(_words(section.text) + " " + _words(title), 12) if n not in have][:3]
+    parts = [p for p in (subject, ", ".join(nouns)) if p]
+    out = ", ".join(parts) or "a quiet landscape"
+    if len(out.split()) + len(STYLE.split()) < 4:
+        out += ", everyday scene"
+    return f"{out}, {STYLE}"
 
 
 _CHATTER = re.compile(r"\b(prompts?|as an ai|i'll|i will|i can|i cannot|i'm sorry|language model|piece of writing|"
@@ -133,17 +178,30 @@ _CHATTER = re.compile(r"\b(prompts?|as an ai|i'll|i will|i can|i cannot|i'm sorr
                       r"the (?:article|section|text)|your (?:article|text|section|writing|draft)|conveys?|"
                       r"effectively|readers?|writers?)\b", re.IGNORECASE)
 MAX_PROMPT_WORDS = 40
+MIN_PROMPT_WORDS = 4
 
 
-def clean_prompt(raw: str, fallback: str) -> str:
-    """The first usable line of a model reply, without labels, bullets, quotes or
-    Markdown, at most :data:`MAX_PROMPT_WORDS` words (cut after a sentence when it
-    can) and 300 characters. ``fallback`` when nothing with at least three
-    letters remains, or when the reply talks about the task instead of
-    describing a picture (small models often do: "The following is a continuation…",
-    "Your introduction effectively conveys…"), or copies the template's example."""
+def describes_picture(prompt: str) -> bool:
+    """True when ``prompt`` names something to draw: at least :data:`MIN_PROMPT_WORDS` words, no remark to
+    the writer (:func:`studio.text.cleanup.is_chatter`) and no talk about the text ("The following is a
+    continuation…", "Your introduction effectively conveys…", "this article", "readers")."""
+    from .text.cleanup import is_chatter
+
+    flat = " ".join((prompt or "").split())
+    return (len(re.findall(r"[^\W\d_][\w'’-]*", flat)) >= MIN_PROMPT_WORDS and not is_chatter(flat)
+            and not _CHATTER.search(flat) and not _META_WORDS.search(flat))
+
+
+def clean_prompt(raw: str, fallback: str, source: str = "") -> str:
+    """The first line of a model reply that describes a picture (:func:`describes_picture`), without
+    labels, bullets, quotes or Markdown, at most :data:`MAX_PROMPT_WORDS` words (cut after a sentence
+    when it can) and 300 characters. A clean but short line (under four words, "misty hills") gets the
+    style added ("misty hills, editorial illustration"). ``fallback`` when no line describes a picture:
+    small models often talk about the task instead ("The following is a continuation…", "Your
+    introduction effectively conveys…"), or copy the template's example (a line naming the example's
+    lighthouse, rocky coast or gulls when ``source``, the section's text, does not)."""
     raw = re.sub(r"<think>.*?</think>", " ", raw or "", flags=re.DOTALL)
-    for line in raw.split("\n"):
+    for line in raw.split("\n")[:6]:
         line = line.strip()
         line = re.sub(r"^(?:[-*•]\s+|\d+[.)]\s+)", "", line)
         line = re.sub(r"^(?:sure|certainly|of course)\b[^:]*:\s*", "", line, flags=re.IGNORECASE)
@@ -155,8 +213,9 @@ def clean_prompt(raw: str, fallback: str) -> str:
         line = " ".join(line.split())
         if sum(ch.isalpha() for ch in line) < 3:
             continue
-        if _CHATTER.search(line) or EXAMPLE_PROMPT[:30].lower() in line.lower():
-            return fallback  # talk about the text, or the template's example copied
+        low = line.lower()
+        if EXAMPLE_PROMPT[:30].lower() in low or any(m in low and m not in source.lower() for m in _EXAMPLE_MARKERS):
+            return fallback  # the template's example copied
         words = line.split(" ")
         if len(words) > MAX_PROMPT_WORDS:
             short = " ".join(words[:MAX_PROMPT_WORDS])
@@ -164,7 +223,11 @@ def clean_prompt(raw: str, fallback: str) -> str:
             line = short[:end + 1] if end > 40 else short
         if len(line) > 300:
             line = line[:300].rsplit(" ", 1)[0]
-        return line.strip()
+        line = line.strip()
+        if not describes_picture(line) and not (_CHATTER.search(line) or _META_WORDS.search(line)):
+            line = f"{line.rstrip('.!?,;: ')}, {STYLE}"  # a short subject: add a style
+        if describes_picture(line):
+            return line
     return fallback
 
 
@@ -196,7 +259,8 @@ def propose_prompts(complete: Callable[..., str], title: str, body: str, *, seed
             text = text[:SECTION_CHARS].rsplit(" ", 1)[0] + " …"
         ask = PROMPT_TEMPLATE.format(title=title or "(untitled)", heading=section.heading, text=text or "(empty)")
         reply = complete(ask, max_new_tokens=64, temperature=temperature, seed=seed_at(base, i), stop=stop)
-        out.append(Proposal(section.index, section.heading, clean_prompt(reply, fallback_prompt(section, title))))
+        out.append(Proposal(section.index, section.heading, clean_prompt(reply, fallback_prompt(section, title),
+                                                                         section.text))))
         if progress is not None:
             progress(i + 1, len(sections))
     return out

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from studio.text.checks import format_headlines, headline_items, names_items, pick_headlines, topic_terms
+from studio.text.brief import add_missing_items, missing_items
+from studio.text.checks import (drop_repeats, format_headlines, headline_items, names_items, pick_headlines,
+                                 topic_terms)
 from studio.text.cleanup import clean, is_chatter
 from studio.text.topic import coverage, mentions_item, stem, terms
 
@@ -28,6 +30,18 @@ CHATTER = [
     "Word count: 118",
     "In this revised version, the tone is friendlier.",
     "Thank you for your request.",
+    # seen on the bench (SmolLM2-135M, 2026-11-30)
+    "I made several changes to enhance clarity and grammar throughout the entire piece. For instance, I added "
+    "quotation marks when referring to the internet.",
+    "I rephrased certain sections to improve flow and readability.",
+    "This sentence effectively conveys the idea that technology has its drawbacks.",
+    "This post effectively captures the spirit of a small bakery.",
+    "Summary:",
+    "**Rewritten text:**",
+    "The above advertisement uses a persuasive tone that makes readers want to know more.",
+    "This advertisement uses a friendly tone to welcome beginners.",
+    "Including bold headlines makes it easy for readers to scan the ad quickly.",
+    'You could use "First Class Free" instead of "free."',
 ]
 
 # Lines an article, ad or headline list may well contain: never removed.
@@ -45,6 +59,15 @@ WRITING = [
     "1. Rise and Shine: Instagram Tips for Small Bakeries",
     "Thank you, Maria said, and took the loaf.",
     "Great bread starts with a lively starter.",
+    "I made my first sourdough loaf in a borrowed oven.",
+    "I added rye flour, and the dough came alive.",
+    "This sentence on the chalkboard sold more croissants than any advert.",
+    "The post that sold out our rolls was a photo of flour on the counter.",
+    "Headline: Find Your Calm at Bloom Yoga",
+    "Summary: walking daily keeps the heart strong.",
+    "You can use whole wheat flour instead of white flour.",
+    "Adding a short video of the oven makes readers hungry.",
+    "This summary of our menu fits on one card.",
 ]
 
 
@@ -135,3 +158,85 @@ def test_notes_on_the_rewrite_are_removed():
 def test_a_summary_about_its_own_editing_is_chatter_and_a_real_summary_is_not():
     assert is_chatter("This text conveys the importance of exercise but has been made more concise.")
     assert not is_chatter("The text explains how walking strengthens the heart and lifts the mood.")
+
+
+# ----- brief coverage: the writer's own words for what a reply left out (studio/text/brief.py) -----------
+STARTER = ("Crumb & Co sourdough starter kit: a glass jar, organic rye flour, a dough thermometer and a "
+           "step-by-step guide. Launch offer: 20% off.")
+STARTER_KEYS = "Crumb & Co, glass jar, rye flour, thermometer, guide, 20% off"
+
+
+def test_missing_items_are_added_in_the_briefs_own_words():
+    reply = "The Crumb & Co kit gives you a glass jar, rye flour and a thermometer for better bread."
+    text, added = add_missing_items(reply, STARTER, STARTER_KEYS)
+    assert text.startswith(reply + "\n\n")  # the model's text is kept as it was
+    assert added == ["Crumb & Co sourdough starter kit: a glass jar, organic rye flour, a dough thermometer and a "
+                     "step-by-step guide.", "Launch offer: 20% off."]
+    assert missing_items(text, STARTER_KEYS) == []
+
+
+def test_nothing_is_added_when_every_item_is_named():
+    reply = "Crumb & Co: a glass jar, rye flour, a thermometer and a guide. Now 20% off."
+    assert add_missing_items(reply, STARTER, STARTER_KEYS) == (reply, [])
+
+
+def test_a_keyword_the_brief_never_names_is_added_as_written_and_nothing_else_is_invented():
+    text, added = add_missing_items("Bloom Yoga welcomes you.", "Bloom Yoga, a downtown studio.",
+                                    "Bloom Yoga, free mats")
+    assert added == ["Also: free mats."] and text == "Bloom Yoga welcomes you.\n\nAlso: free mats."
+
+
+def test_one_brief_sentence_covers_several_missing_items_once():
+    text, added = add_missing_items("Great hikes ahead.", "TrailLite 30 hiking backpack: waterproof fabric, "
+                                    "padded straps, a rain cover, weighs 900 g.",
+                                    "TrailLite 30, waterproof, padded straps, rain cover, 900 g")
+    assert len(added) == 1 and text.count("TrailLite 30") == 1
+
+
+def test_a_headline_keeps_its_title_and_drops_the_models_description_and_remarks():
+    reply = ('1. Social Media Superheroes - A fun way to show off all those awesome features you have\n'
+             '2. "Ladle of Wonder" - Social Media: Simple Steps (not in bold)\n'
+             '3. Bakers and Bikes - The Future of Food\n4. Also\n5. Rise and Shine - Bakery')
+    assert headline_items(reply) == ["Social Media Superheroes", 'Ladle of Wonder" - Social Media: Simple Steps',
+                                     "Bakers and Bikes - The Future of Food", "Also", "Rise and Shine - Bakery"]
+    assert pick_headlines(headline_items(reply), [], {"social", "bak"})[-1] != "Also"
+
+
+def test_room_for_the_added_words_comes_from_the_replys_last_sentences_that_name_no_item():
+    reply = "Crumb & Co makes bread with a glass jar. It is lovely. You will love it every single day of the week."
+    text, added = add_missing_items(reply, STARTER, STARTER_KEYS, max_words=30)
+    assert text.startswith("Crumb & Co makes bread with a glass jar. It is lovely.\n\n")
+    assert "every single day" not in text and missing_items(text, STARTER_KEYS) == []
+
+
+def test_a_sentence_the_model_already_wrote_is_left_out_once_and_the_rest_stays():
+    previous = "Urban gardening has been on my mind ever since I started."
+    section = ("Urban gardening has been on my mind ever since I started. Grow basil in pots on a sunny sill.\n\n"
+               "Water the pots every morning before work.\nWater the pots every morning before work.\nShort. Short.")
+    text, dropped = drop_repeats(section, previous)
+    assert text == "Grow basil in pots on a sunny sill.\n\nWater the pots every morning before work.\nShort. Short."
+    assert dropped == [previous, "Water the pots every morning before work."]
+    assert drop_repeats("A line with no repeat at all here.") == ("A line with no repeat at all here.", [])
+
+
+def test_making_room_never_cuts_a_sentence_after_an_abbreviation():
+    reply = ("Crumb & Co makes bread with a glass jar. It is lovely.\n\nCrumble & Co. offers a variety of tasty "
+             "treats, but one that really stands out is their homemade bread.")
+    text, _ = add_missing_items(reply, STARTER, STARTER_KEYS, max_words=40)
+    assert "Crumble & Co." not in text and text.startswith("Crumb & Co makes bread with a glass jar.")
+
+
+def test_a_near_copy_of_an_earlier_sentence_is_a_repeat_but_a_new_sentence_on_the_same_topic_is_not():
+    earlier = ("Whether it is plants or flowers, people use their homes as much as they need them for food. "
+               "Grow basil in pots on a sunny sill.")
+    text, dropped = drop_repeats("Whether it is plants or flowers, people use their homes as much as they need for "
+                                 "food. Basil in a pot needs a sunny sill and water every day.", earlier)
+    assert text == "Basil in a pot needs a sunny sill and water every day." and len(dropped) == 1
+
+
+def test_headlines_numbered_twice_or_framed_are_cleaned_and_a_repeat_with_a_full_stop_is_a_duplicate():
+    reply = ("1. 1. How small bakeries can use social media\n2. The 1st headline is: Bakeries Go Social\n"
+             "3. How small bakeries can use social media.")
+    items = headline_items(reply)
+    assert items[:2] == ["How small bakeries can use social media", "Bakeries Go Social"]
+    assert pick_headlines(items, [], {"bak", "social"}) == items[:2]

@@ -4,6 +4,7 @@ pipeline and with the real face GAN."""
 
 from __future__ import annotations
 
+import re
 import threading
 from types import SimpleNamespace
 
@@ -11,8 +12,8 @@ import pytest
 from PIL import Image
 
 from studio.errors import InvalidInput
-from studio.illustrate import (Proposal, clean_prompt, fallback_prompt, illustrate, image_generator,
-                               place_images, propose_prompts, split_sections)
+from studio.illustrate import (Proposal, clean_prompt, describes_picture, fallback_prompt, illustrate,
+                               image_generator, place_images, propose_prompts, split_sections)
 from studio.library import Library
 from studio.settings import Settings, default_cache_dir
 
@@ -61,10 +62,16 @@ def test_split_sections_uses_headings_outside_code():
 @pytest.mark.parametrize("reply, expected", [
     ('Prompt: "A watercolor basil pot on a sunny sill"\nThis prompt shows...', "A watercolor basil pot on a sunny sill"),
     ("**Image prompt:** tomatoes in a terracotta pot, photo", "tomatoes in a terracotta pot, photo"),
-    ("\n\n- 1. A fox", "1. A fox"),
+    ("\n\n- 1. A fox", "1. A fox, editorial illustration"),  # a short subject gets a style
     ("Sure! Here is a prompt for you: a red barn in the snow", "a red barn in the snow"),
     ("To create an impactful piece of writing, use descriptive language.", "FALLBACK"),
-    ("Here's the image prompt: misty hills", "misty hills"),
+    ("Here's the image prompt: misty hills", "misty hills, editorial illustration"),
+    ("The following is a continuation of the article.\nA baker at dawn with loaves, watercolor",
+     "A baker at dawn with loaves, watercolor"),  # the talk is skipped, the picture kept
+    ("Your introduction effectively conveys the importance of bread.", "FALLBACK"),
+    ("This section shows readers how to post photos", "FALLBACK"),
+    ('The original sentence is "how small bakers can use social media...', "FALLBACK"),
+    ("The subject is a lighthouse on a rocky coast, designed by a local architect", "FALLBACK"),  # the example
     ("Picture: **a bee on lavender**", "a bee on lavender"),
     ("<think>hmm</think>\nA cat on a roof", "A cat on a roof"),
     ("", "FALLBACK"),
@@ -86,9 +93,11 @@ def test_propose_prompts_one_per_section_with_fallbacks():
     assert [p.heading for p in proposals] == ["City gardens", "Herbs on the windowsill", "Tomatoes", "Feeding"]
     assert [p.section for p in proposals] == [0, 1, 2, 3]
     assert proposals[0].prompt == "An opening shot of a rooftop garden"
-    assert proposals[1].prompt == "Herbs on the windowsill, Basil and mint grow well in pots, editorial illustration"
+    assert proposals[1].prompt.startswith("Herbs on the windowsill, ")
+    assert proposals[1].prompt.endswith(", editorial illustration") and "basil" in proposals[1].prompt
     assert proposals[2].prompt == "ripe tomatoes, oil painting"
-    assert proposals[3].prompt == "Feeding, Feed them every week, editorial illustration"
+    assert proposals[3].prompt.startswith("Feeding, ") and proposals[3].prompt.endswith("editorial illustration")
+    assert all(describes_picture(p.prompt) for p in proposals)
     assert [c["seed"] for c in model.calls] == [100, 101, 102, 103]
     assert "Section heading: Tomatoes" in model.calls[2]["prompt"]
     assert "daily water" in model.calls[2]["prompt"] and "City gardens" in model.calls[2]["prompt"]
@@ -104,7 +113,33 @@ def test_propose_prompts_one_per_section_with_fallbacks():
 
 def test_fallback_prompt_ignores_images_and_markup():
     s = split_sections("## Bees\n\n![x](images/a.png)\n\n**Bees** pollinate. More text.")[0]
-    assert fallback_prompt(s) == "Bees, Bees pollinate, editorial illustration"
+    assert fallback_prompt(s) == "Bees, pollinate, editorial illustration"
+
+
+@pytest.mark.parametrize("heading, text, title", [
+    ("Introduction", "Readers of this article will learn how bakeries post bread photos.", "Bakeries online"),
+    ("Conclusion", "In this section we sum up: bread, croissants and customers.", "Social media for bakers"),
+    ("Why it matters", "", "Urban gardening"),
+])
+def test_the_fallback_names_things_to_draw_and_never_talks_about_the_text(heading, text, title):
+    s = split_sections(f"## {heading}\n\n{text}")[0]
+    prompt = fallback_prompt(s, title)
+    assert describes_picture(prompt), prompt
+    assert not re.search(r"(?i)\b(article|section|introduction|conclusion|readers?)\b", prompt)
+
+
+@pytest.mark.parametrize("prompt, ok", [
+    ("a baker lifting fresh loaves from a wooden oven, warm light, watercolor", True),
+    ("rows of tomato plants on a sunny balcony", True),
+    ("misty hills", False),  # too short to draw from
+    ("The following is a continuation of the story.", False),
+    ("Your introduction effectively conveys the topic.", False),
+    ("Here are the prompts for your article:", False),
+    ("I hope this helps you illustrate it!", False),
+    ("An image for the section about social media", False),
+])
+def test_describes_picture(prompt, ok):
+    assert describes_picture(prompt) is ok
 
 
 def test_place_images_under_headings_even_after_edits():

@@ -116,9 +116,10 @@ def test_a_drifting_section_is_written_again_with_a_stricter_brief():
     plan = "1. Why bakeries post\n2. What to share"
     on = "Bakeries can post fresh bread on social media every morning."
     off = "Sustainability matters for the planet and for all of us."
-    eng, backend = engine_with([plan, on, off, on])
+    on2 = "Bakeries can share photos of warm croissants on social media."
+    eng, backend = engine_with([plan, on, off, on2])
     ev = final(eng, prompt="How small bakeries can use social media", task="article", length_words=320)
-    assert ev.text.count(on) == 2 and off not in ev.text
+    assert on in ev.text and on2 in ev.text and off not in ev.text
     assert "## Why bakeries post" in ev.text and "## What to share" in ev.text
     assert any('Section 2 ("What to share") left the topic' in n for n in ev.notes)
     assert "Keep to the topic: How small bakeries can use social media" in backend.prompts[1]
@@ -139,3 +140,77 @@ def test_stop_still_ends_a_call_within_a_chunk():
 def test_for_task_fills_tuned_sampling_and_keeps_given_values():
     r = WriteRequest.for_task("rewrite", prompt="x", temperature=1.2)
     assert r.task == "rewrite" and r.temperature == 1.2 and r.repetition_penalty == pytest.approx(1.05)
+
+
+def test_a_retry_is_written_out_of_sight_and_the_status_says_so():
+    """The draft never shows a rejected attempt vanishing and a new one streaming in its place: the first
+    attempt streams, the retry is written while the draft keeps what the writer saw, then the kept one shows."""
+    miss = "The Crumb & Co sourdough kit has a glass jar. Bake with joy."
+    full = "The Crumb & Co sourdough kit: a glass jar, a thermometer and a guide, now 20% off."
+    eng, backend = engine_with([miss, full])
+    events = list(eng.stream(WriteRequest(prompt="Crumb & Co sourdough starter kit", task="product_description",
+                                          length_words=20, seed=1,
+                                          keywords="Crumb & Co, glass jar, thermometer, guide, 20% off")))
+    texts = [ev.text for ev in events]
+    assert texts[-1] == full and len(backend.prompts) == 2
+    middle = texts[:-1]
+    assert not any("thermometer" in t for t in middle), "the retry streamed into the draft"
+    assert all(miss.startswith(t) for t in middle), "text vanished from the draft before the kept reply"
+    assert any("writing it again (attempt 2 of 3)" in ev.status.lower() for ev in events)
+
+
+def test_a_section_retry_does_not_stream_over_the_first_attempt():
+    plan = "1. Why bakeries post\n2. What to share"
+    on = "Bakeries can post fresh bread on social media every morning."
+    off = "Sustainability matters for the planet and for all of us."
+    on2 = "Bakeries can share photos of warm croissants on social media."
+    eng, _ = engine_with([plan, on, off, on2])
+    events = list(eng.stream(WriteRequest(prompt="How small bakeries can use social media", task="article",
+                                          length_words=320, seed=1)))
+    after_heading = [ev.text.split("## What to share", 1)[1] for ev in events[:-1] if "## What to share" in ev.text]
+    assert after_heading and all(off.startswith(t.strip()) or t.strip() == on2 for t in after_heading), \
+        "the retry streamed over the first attempt"
+    assert events[-1].text.rstrip().endswith(on2)
+    assert any("Section 2 left the topic; writing it again" in ev.status for ev in events)
+
+
+def test_stop_during_a_retry_keeps_the_attempt_the_writer_saw():
+    miss = "The sourdough kit has a jar. It makes bread. You will bake every day."
+    eng, _ = engine_with([miss, "word " * 400])
+    stop = threading.Event()
+    last = None
+    for last in eng.stream(WriteRequest(prompt="sourdough kit", task="product_description", length_words=100,
+                                        keywords="thermometer", seed=1), stop):
+        if "attempt 2" in last.status:
+            stop.set()
+    assert last.stopped and last.text == miss.strip()
+
+
+def test_after_the_retries_the_briefs_own_words_fill_what_is_still_missing():
+    reply = "The Crumb & Co kit: a glass jar, rye flour, a thermometer and a guide for better bread."
+    eng, backend = engine_with([reply])
+    ev = final(eng, prompt="Crumb & Co sourdough starter kit: a glass jar, organic rye flour, a dough thermometer "
+                           "and a step-by-step guide. Launch offer: 20% off.", task="product_description",
+               length_words=20, keywords="Crumb & Co, glass jar, rye flour, thermometer, guide, 20% off")
+    assert ev.text == reply + "\n\nLaunch offer: 20% off." and len(backend.prompts) == 3
+    assert any("left out 20% off" in n and "Launch offer: 20% off." in n for n in ev.notes)
+
+
+def test_a_section_that_copies_the_previous_one_keeps_only_its_new_sentences():
+    plan = "1. Why bakeries post\n2. What to share"
+    first = "Bakeries can post fresh bread on social media every morning."
+    copy = first + " Bakeries can share a photo of the first loaf."
+    eng, _ = engine_with([plan, first, copy])
+    ev = final(eng, prompt="How small bakeries can use social media", task="article", length_words=320)
+    assert ev.text.count(first) == 1 and "Bakeries can share a photo of the first loaf." in ev.text
+    assert any("already written" in n for n in ev.notes)
+
+
+def test_a_section_that_only_copies_the_previous_one_is_written_again():
+    plan = "1. Why bakeries post\n2. What to share"
+    first = "Bakeries can post fresh bread on social media every morning."
+    other = "Bakeries can share photos of warm croissants on social media."
+    eng, backend = engine_with([plan, first, first, other])
+    ev = final(eng, prompt="How small bakeries can use social media", task="article", length_words=320)
+    assert ev.text.count(first) == 1 and other in ev.text and len(backend.prompts) == 4
+    assert any('Section 2 ("What to share") repeated an earlier section' in n for n in ev.notes)

@@ -47,14 +47,14 @@ def names_items(text: str, keywords: str) -> Verdict:
 
 def judge_reply(task: str, text: str, keywords: str, terms_: set[str]) -> Verdict | None:
     """The check of a finished reply to ``task``: product descriptions and ad copy must name every
-    keyword and keep to the topic (90% of paragraphs), a one-pass article must keep to the topic;
+    keyword and keep to the topic (90% of paragraphs), a one-pass article or an outline must keep to the topic;
     None for tasks without a check."""
     if task in ("product_description", "ad_copy"):
         items = names_items(text, keywords)
         topic = on_topic(text, terms_, need=0.9)
         return Verdict(items.score + topic.score, items.ok and topic.ok,
                        "; ".join(x.problem for x in (items, topic) if x.problem))
-    if task == "article":
+    if task in ("article", "outline"):
         return on_topic(text, terms_, need=0.9)
     return None
 
@@ -62,11 +62,27 @@ def judge_reply(task: str, text: str, keywords: str, terms_: set[str]) -> Verdic
 _ITEM = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.):])\s*")
 
 
+_FRAMED = re.compile(r"^(?:the |my |a )?(?:\w+ )?headline(?: idea)?(?: \d+)? (?:is|would be|could be)\s*:\s*",
+                     re.IGNORECASE)  # "The 1st headline is: …"
+_DESCRIBED = re.compile(r"^(?P<head>[^-–—]{8,}?)\s+[-–—]\s+(?P<tail>.+)$")
+
+
 def headline_items(text: str) -> list[str]:
-    """The headlines of a reply: one per non-empty line, numbering, bullets, Markdown and quotes removed."""
+    """The headlines of a reply: one per non-empty line, numbering, bullets, Markdown and quotes removed.
+
+    Small models often follow a headline with a description ("Social Media Superheroes - A fun way to show
+    off…"): of a line over 8 words with such a dash, the part before it is the headline. A remark in
+    brackets at the end ("(not in bold)") is dropped."""
     out = []
     for line in text.splitlines():
         line = _ITEM.sub("", line).strip().strip("*_#").strip().strip("\"'“”").strip()
+        line = _ITEM.sub("", line).strip()  # "1. 1. How…": numbered twice
+        line = _FRAMED.sub("", line).strip().strip("\"'“”").strip()
+        line = re.sub(r"\s*\((?:not |in |no |bold|italic|optional|\d+ (?:words|characters))[^)]*\)\s*$", "", line,
+                      flags=re.IGNORECASE).strip()
+        m = _DESCRIBED.match(line)
+        if m and len(line.split()) > 8 and len(m.group("head").split()) >= 2:
+            line = m.group("head").strip().strip("\"'“”:").strip()
         if sum(ch.isalpha() for ch in line) >= 3:
             out.append(line)
     return out
@@ -76,13 +92,17 @@ MAX_HEADLINE_WORDS = 20
 
 
 def pick_headlines(candidates: list[str], have: list[str], topic_terms_: set[str]) -> list[str]:
-    """``have`` plus the new candidates that are on topic, at most :data:`MAX_HEADLINE_WORDS` words
-    long (a longer line is prose, not a headline) and not already there (case aside)."""
-    seen = {h.lower() for h in have}
+    """``have`` plus the new candidates that are on topic, 2 to :data:`MAX_HEADLINE_WORDS` words
+    long (a longer line is prose, a single word is no headline) and not already there (case aside)."""
+    def same(h: str) -> str:  # "How to Bake." and "how to bake" are one idea
+        return " ".join(re.findall(r"\w+", h.lower()))
+
+    seen = {same(h) for h in have}
     out = list(have)
     for h in candidates:
-        if h.lower() not in seen and len(h.split()) <= MAX_HEADLINE_WORDS and mentions(h, topic_terms_):
-            seen.add(h.lower())
+        if (same(h) not in seen and 2 <= len(h.split()) <= MAX_HEADLINE_WORDS
+                and mentions(h, topic_terms_)):
+            seen.add(same(h))
             out.append(h)
     return out
 
@@ -90,3 +110,54 @@ def pick_headlines(candidates: list[str], have: list[str], topic_terms_: set[str
 def format_headlines(items: list[str]) -> str:
     """Numbered, one per line."""
     return "\n".join(f"{i + 1}. {h}" for i, h in enumerate(items))
+
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def _key(sentence: str) -> str:
+    return " ".join(re.findall(r"\w+", sentence.lower()))
+
+
+def _grams(sentence: str, n: int = 4) -> set[tuple[str, ...]]:
+    toks = _key(sentence).split()
+    return {tuple(toks[i:i + n]) for i in range(len(toks) - n + 1)}
+
+
+NEAR_REPEAT = 0.6  # a sentence whose 4-word phrases were mostly written before is a repeat
+
+
+def drop_repeats(text: str, earlier: str = "") -> tuple[str, list[str]]:
+    """``text`` (what the model just wrote) without the sentences of 5+ words it already wrote, word for word
+    or nearly (at least :data:`NEAR_REPEAT` of the sentence's 4-word phrases written before): earlier in
+    ``text`` or in ``earlier`` (the model's previous sections). Small models sometimes copy the previous
+    section, given as context, with a word changed here and there. Line breaks and the other sentences stay
+    as they were.
+
+    Returns ``(text, dropped sentences)``; lines left empty are removed with their sentences.
+    """
+    seen: set[str] = set()
+    grams: set[tuple[str, ...]] = set()
+    for line in earlier.split("\n"):
+        for s in _SENT_SPLIT.split(line):
+            if len(s.split()) >= 5:
+                seen.add(_key(s))
+                grams |= _grams(s)
+    dropped: list[str] = []
+    lines_out: list[str] = []
+    for line in text.split("\n"):
+        kept = []
+        for sent in _SENT_SPLIT.split(line):
+            if len(sent.split()) >= 5:
+                g = _grams(sent)
+                if _key(sent) in seen or (len(g) >= 3 and len(g & grams) >= NEAR_REPEAT * len(g)):
+                    dropped.append(sent.strip())
+                    continue
+                seen.add(_key(sent))
+                grams |= g
+            kept.append(sent)
+        if line.strip() and not " ".join(kept).strip():
+            continue
+        lines_out.append(line if len(kept) == len(_SENT_SPLIT.split(line)) else " ".join(kept))
+    out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines_out)).strip("\n")
+    return (out if dropped else text), dropped

@@ -44,17 +44,36 @@ _LINE = [re.compile(p, _I) for p in (
     r"^i(?:'ve| have) (?:revised|rewritten|rewrote|made|added|kept|included|written|edited|updated|changed|"
     r"adjusted|aimed|tried to|created|expanded|shortened|removed|replaced|kept)\b.*$",
     r"^i(?:'d| would) (?:love|be happy|be glad) to\b.*$",
+    # notes on its own edits: "I made several changes to enhance clarity…", "I rephrased certain sections…"
+    r"^i (?:made|revised|rewrote|added|changed|edited|used|rephrased|kept|removed|replaced|adjusted|tried|corrected|"
+    r"improved|updated|expanded|shortened|simplified|aimed)\b.{0,80}\b(?:changes?|edits?|revisions?|clarity|grammar|"
+    r"flow|readability|tone|sentences?|paragraphs?|sections?|(?:the|this|your) text|version|wording|phrases?|"
+    r"transitions?|transitional|punctuation|quotation marks|structure)\b.*$",
     r"^(?:thanks|thank you) for\b.*$",
     r"^(?:awesome|great|nice|wonderful|excellent|amazing|good) (?:article|post|text|work|job|piece|writing|"
     r"question|request)\b.*$",
     r"^(?:the following|below) (?:is|are)\b.*$",
     r"^(?:in )?this (?:revised|rewritten|updated|edited|improved|polished|new|formal|shorter) "
     r"(?:version|text|draft|rewrite)\b.*$",
-    r"^(?:your|the) (?:article|text|introduction|draft|essay|paragraph|writing|piece)\b.{0,80}\b(?:effectively|"
-    r"conveys|captures|is (?:well|clear|engaging|great|good))\b.*$",
+    r"^(?:your|the|this) (?:article|text|introduction|draft|essay|paragraph|writing|piece|sentence|passage|post|"
+    r"section|version|rewrite|summary|headline)\b.{0,80}\b(?:effectively|conveys|captures|is (?:well|clear|engaging|"
+    r"great|good))\b.*$",
     r"^(?:this|the) (?:text|article|passage|version|summary|rewrite)\b.{0,120}\b(?:has been (?:made|edited|"
     r"rewritten|revised|shortened|condensed)|more concise|while (?:maintaining|keeping))\b.*$",
     r"^(?:notes?|explanations?|changes(?: made)?|revisions?|edits)\s*:?\s*$",
+    # a bare label over the reply ("Summary:", "Rewritten text:"); "Headline: Find your calm" is text
+    r"^(?:summary|rewritten text|rewritten version|rewrite|continuation|ad copy|advertisement|product description|"
+    r"headline ideas|formal version|casual version)\s*:\s*$",
+    # comments on the reply itself: "The above advertisement uses a persuasive tone…"
+    r"^(?:the )?above (?:advertisement|ad|ad copy|copy|text|article|description|summary|rewrite|headlines?|version|"
+    r"paragraph|post)\b.*$",
+    r"^(?:this|the) (?:advertisement|ad copy|product description|summary|rewrite|rewritten text) (?:uses|is written|"
+    r"was written|follows|aims|tells the|employs|adopts|highlights|includes)\b.*$",
+    # advice to the writer about the reply: "Including bold headlines makes it easy for readers to scan…",
+    # 'You could use "First Class Free" instead of "free."'
+    r"^(?:using|including|adding) (?:bold|short|clear|a|the)\b.{0,60}\b(?:headlines?|tone|call to action|"
+    r"formatting|bullet points)\b.{0,80}\breaders?\b.*$",
+    r"^you (?:could|can|might|may) (?:also )?(?:use|add|try|write|say) [\"“'‘].+[\"”'’] instead of\b.*$",
     r"^(?:word count|words?)\s*:\s*\d+\W*$",
     r"^\(?\s*(?:approx\.?|about|around|word count:?)?\s*\d+\s+words\s*\)?\.?$",
     r"^(?:end of (?:article|text|description)|the end)\W*$",

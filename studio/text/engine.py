@@ -21,7 +21,6 @@ layers over :meth:`TextEngine.stream`.
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 import threading
 import time
@@ -37,7 +36,12 @@ from ..voices import VoiceStore
 from . import backends
 from .voice_backend import voice_backend
 from .backends import SamplingParams, StreamStats, TextBackend
-from .checks import format_headlines, headline_items, judge_reply, on_topic, pick_headlines, topic_terms
+from .checks import (drop_repeats, format_headlines, headline_items, judge_reply, pick_headlines,
+                     topic_terms)
+from .brief import add_missing_items, missing_items
+from .article import (  # noqa: F401 - tidy_section stays importable from here
+    TOKENS_PER_WORD, _rate, _removed_note, drop_cut_sentence, tidy_section, write_long_article,
+)
 from .cleanup import clean
 from .requests import (  # noqa: F401 - part of this module's API
     MAX_DRAFT_CHARS, MAX_EXTRA_CHARS, MAX_TOPIC_CHARS, WriteEvent, WriteRequest, count_words,
@@ -45,12 +49,10 @@ from .requests import (  # noqa: F401 - part of this module's API
 from .streaming import WordCount, stream_until
 from .languages import check_model_language, request_language, tokens_per_word
 from .prompts import (DRAFT_TASKS, HEADLINES, TaskInput, build_messages,
-                      default_outline, parse_outline, plan_messages, section_messages, stop_sequences)
+                      stop_sequences)
 
-SINGLE_PASS_WORDS = 300  # articles longer than this are planned and written section by section
-SECTION_WORDS = 160
+SINGLE_PASS_WORDS = 200  # articles longer than this are planned and written section by section
 TASK_CAPS = {"ad_copy": 200, "headlines": 320, "outline": 480}  # tokens per call for short forms
-TOKENS_PER_WORD = 1.25  # English, measured on SmolLM2's 49k-token BPE
 WORD_RE = re.compile(r"\b[\w'’-]+\b", re.UNICODE)
 OOM_MESSAGE = ("The device ran out of memory while writing. Try a smaller max_new_tokens or a shorter draft, "
                "or restart the studio with --device cpu.")
@@ -162,7 +164,7 @@ class TextEngine:
         try:
             with oom_guard(self.manager, OOM_MESSAGE):
                 if req.task == "article" and req.length_words > SINGLE_PASS_WORDS:
-                    events = self._long_article(req, backend, stop)
+                    events = write_long_article(req, backend, stop, self.retries)
                 else:
                     events = self._single(req, backend, stop)
                 for ev in events:
@@ -237,6 +239,8 @@ class TextEngine:
         yield WriteEvent(start, seed=req.seed, notes=list(notes), status="Waiting for the model…")
         # headline ideas are short and cheap: twice the attempts of other replies
         tries = 1 + (2 * self.retries if req.task == "headlines" else self.retries)
+        shown = ""  # what the draft shows: the first attempt streams; later ones are written out of sight
+        status = "Writing…"
         for attempt in range(tries):
             stats = StreamStats()
             text, got, words = lead, [], WordCount()
@@ -245,9 +249,13 @@ class TextEngine:
                 if not text and trim:
                     chunk = chunk.lstrip(" \t")
                 text += chunk
-                yield WriteEvent(start + text, chunk, req.seed, words.count(text), total.tokens + stats.tokens,
-                                 _rate(total, t0, stats.tokens), list(notes), "Writing…")
+                if attempt == 0:
+                    shown = text
+                yield WriteEvent(start + shown, chunk if attempt == 0 else "", req.seed, words.count(shown),
+                                 total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
             total.tokens += stats.tokens
+            if stop.is_set() and attempt > 0:
+                break  # Stop during a retry: keep the best attempt so far, which the writer has seen
             raw = lead + (got[0] if got else text[len(lead):])
             cut = stats.tokens >= max_new
             cleaned = _clean_reply(req, raw, trim, cut and capped, head)
@@ -259,8 +267,11 @@ class TextEngine:
                 break
             if attempt < tries - 1:
                 notes.append(f"The reply {problem}; writing again (attempt {attempt + 2} of {tries}).")
-                yield WriteEvent(start, "", req.seed, 0, total.tokens, _rate(total, t0), list(notes),
-                                 "Writing again…")
+                # the draft keeps the text the writer saw (without chatter) while the next attempt is written
+                shown = kept["best"][1] if attempt == 0 else shown
+                status = f"Checking the reply: it {problem}. Writing it again (attempt {attempt + 2} of {tries})…"
+                yield WriteEvent(start + shown, "", req.seed, count_words(shown), total.tokens, _rate(total, t0),
+                                 list(notes), status)
             else:
                 notes.append(f"After {tries} attempts the best reply is kept; it {problem}."
                              if tries > 1 else f"The reply {problem}.")
@@ -268,7 +279,20 @@ class TextEngine:
         text, removed = (best[1], best[2]) if best else ("", [])
         if removed:
             notes.append(_removed_note(removed))
+        if req.task != "headlines":
+            text, repeats = drop_repeats(text)  # the same sentence written twice: once is kept
+            if repeats:
+                notes.append(f"Left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} the model had "
+                             "already written.")
         stopped = stop.is_set()
+        if req.task in ("product_description", "ad_copy") and req.keywords.strip() and text.strip() and not stopped:
+            missing = missing_items(text, req.keywords)
+            room = int(req.length_words * 1.15) if req.task == "product_description" else None
+            text, added = add_missing_items(text, req.prompt, req.keywords, room)
+            if added:
+                notes.append(f"The reply left out {', '.join(missing)}, so your own words for "
+                             f"{'them' if len(missing) > 1 else 'it'} were added at the end: \"{' '.join(added)}\" "
+                             "Work them into the text as you like.")
         if stopped:
             notes.append("Stopped. The text so far is kept.")
         elif cut and not capped and req.task not in ("article", "continue", "headlines"):
@@ -277,112 +301,6 @@ class TextEngine:
         yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
                          notes, "Stopped" if stopped else "Done", done=True, stopped=stopped)
 
-    def _long_article(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
-        """A long article: an outline (the writer's, or planned by the model), then one section per
-        heading, each written again up to :attr:`retries` times when it leaves the topic."""
-        notes: list[str] = []
-        tpw = tokens_per_word(backend, request_language(req.prompt), TOKENS_PER_WORD)  # Chinese: per character
-        sections = max(2, min(12, math.ceil(req.length_words / SECTION_WORDS)))
-        words_each = max(60, round(req.length_words / sections))
-        topic = req.prompt.strip().splitlines()[0][:200]
-        title = topic[:1].upper() + topic[1:]
-        total = StreamStats()
-        t0 = time.perf_counter()
-        doc = f"# {title}\n\n"
-        yield WriteEvent(doc, doc, req.seed, 0, 0, 0.0, [], "Planning the article…")
-        outline = yield from self._outline(req, backend, stop, sections, doc, total, t0)
-        sections = len(outline)
-        run = {"stops": stop_sequences("article", req.prompt), "terms": topic_terms(req.prompt, req.keywords),
-               "total": total, "t0": t0, "notes": notes, "words_each": words_each, "tpw": tpw}
-        removed: list[str] = []
-        previous = ""
-        body_words = 0
-        for i, heading in enumerate(outline):
-            if stop.is_set():
-                break
-            head = f"## {heading}\n\n"
-            doc += head
-            status = f"Writing section {i + 1} of {sections}…"
-            yield WriteEvent(doc, head, req.seed, body_words, total.tokens, _rate(total, t0), list(notes), status)
-            best = yield from self._section(req, backend, stop, outline, i, previous, doc, body_words, status, run)
-            section = best[1]
-            removed += best[2]
-            doc += section
-            yield WriteEvent(doc, "", req.seed, body_words + count_words(section), total.tokens,
-                             _rate(total, t0), list(notes), status)
-            body_words += count_words(section)
-            doc = doc.rstrip() + "\n\n"
-            previous = section
-        if removed:
-            notes.append(_removed_note(removed))
-        stopped = stop.is_set()
-        if stopped:
-            notes.append("Stopped. The text so far is kept.")
-        yield WriteEvent(doc.rstrip() + "\n", "", req.seed, count_words(doc), total.tokens, _rate(total, t0), notes,
-                         "Stopped" if stopped else "Done", done=True, stopped=stopped)
-
-    def _outline(self, req: WriteRequest, backend: TextBackend, stop: threading.Event, sections: int, doc: str,
-                 total: StreamStats, t0: float):
-        """The article's section headings (``yield from`` returns them): the writer's outline, or one the
-        model plans; topped up with default headings to ``sections``."""
-        if req.outline.strip():
-            outline = parse_outline(req.outline, sections, req.prompt)
-        else:
-            plan = plan_messages(req.prompt, sections, req.tone, req.audience, req.keywords)
-            stats = StreamStats()
-            raw = ""
-            for chunk in backend.stream(backend.render(plan.messages), req.params(24 * sections), stop, stats):
-                raw += chunk
-                yield WriteEvent(doc, "", req.seed, 0, stats.tokens, _rate(total, t0, stats.tokens), [],
-                                 "Planning the article…")
-            total.tokens += stats.tokens
-            outline = parse_outline(raw, sections, req.prompt)
-        if len(outline) < sections:
-            have = {h.lower() for h in outline}
-            lang = request_language(req.prompt)
-            outline += [h for h in default_outline(sections, lang) if h.lower() not in have][: sections - len(outline)]
-        return outline
-
-    def _section(self, req: WriteRequest, backend: TextBackend, stop: threading.Event, outline: list[str], i: int,
-                 previous: str, doc: str, body_words: int, status: str, run: dict):
-        """Write section ``i``; ``yield from`` returns the best attempt ``(score, text, lines removed)``."""
-        total, t0, notes, words_each = run["total"], run["t0"], run["notes"], run["words_each"]
-        heading = outline[i]
-        best = None  # (score, text)
-        for attempt in range(1 + self.retries):
-            msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
-                                    req.tone, req.audience, req.keywords, strict=attempt > 0)
-            prompt = backend.render(msgs.messages)
-            room = backend.context_size - backend.count_tokens(prompt)
-            max_new = max(1, min(req.max_new_tokens, int(words_each * run["tpw"] * 1.05) + 8, room))
-            min_new = min(max_new, int(words_each * run["tpw"] * 0.8))
-            stats = StreamStats()
-            section, got, words = "", [], WordCount()
-            params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)
-            for chunk in stream_until(backend, prompt, params, stop, stats, run["stops"], got):
-                if not section:
-                    chunk = chunk.lstrip()
-                section += chunk
-                yield WriteEvent(doc + section, chunk, req.seed, body_words + words.count(section),
-                                 total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
-            total.tokens += stats.tokens
-            # drop leaked labels, a sentence cut off by the token limit, and the model's remarks
-            cleaned = clean(tidy_section(got[0] if got else section, cut=stats.tokens >= max_new),
-                            protect=req.prompt)
-            verdict = on_topic(cleaned.text, run["terms"])
-            if best is None or verdict.score > best[0]:
-                best = (verdict.score, cleaned.text, cleaned.removed)
-            if verdict.ok or stop.is_set():
-                break
-            if attempt < self.retries:
-                notes.append(f"Section {i + 1} (\"{heading}\") left the topic; writing it again "
-                             f"(attempt {attempt + 2} of {1 + self.retries}).")
-                yield WriteEvent(doc, "", req.seed, body_words, total.tokens, _rate(total, t0), list(notes), status)
-            else:
-                notes.append(f"Section {i + 1} (\"{heading}\") strays from the topic"
-                             + (f" after {1 + self.retries} attempts; the attempt closest to it is kept."
-                                if self.retries else "."))
-        return best
 
 def _clean_reply(req: WriteRequest, raw: str, trim: bool, cut_by_cap: bool, head: str):
     """One attempt's reply, cleaned (:func:`~studio.text.cleanup.clean`): without a doubled leading space
@@ -418,37 +336,3 @@ def _judge(req: WriteRequest, cleaned, terms, kept: dict) -> str | None:
     if best is None or (verdict is not None and verdict.score > best[0]):
         kept["best"] = (verdict.score if verdict else 0, cleaned.text, cleaned.removed)
     return None if verdict is None or verdict.ok else verdict.problem
-
-
-def _removed_note(removed: list[str]) -> str:
-    first = removed[0] if len(removed[0]) <= 60 else removed[0][:57] + "…"
-    n = len(removed)
-    return (f"Left out {n} line{'s' if n != 1 else ''} where the model talked to you instead of writing "
-            f"(such as \"{first}\").")
-
-
-_LABEL = re.compile(r"^\s*(?:\*\*)?(?:section|part|chapter|title|heading)\b[^\n]{0,60}?:?(?:\*\*)?\s*$",
-                    re.IGNORECASE | re.MULTILINE)
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]?(?=\s|$)")
-
-
-def tidy_section(text: str, cut: bool) -> str:
-    """A section as a small model wrote it, minus label lines ("SECTION ONE:") it sometimes
-    adds; when the token limit ``cut`` it, the unfinished last sentence is dropped too
-    (if at least half of the section remains)."""
-    out = _LABEL.sub("", text).strip()
-    return drop_cut_sentence(out) if cut else out
-
-
-def drop_cut_sentence(text: str) -> str:
-    """``text`` without its unfinished last sentence, if at least half of it remains."""
-    out = text.strip()
-    ends = [m.end() for m in _SENTENCE_END.finditer(out)]
-    if ends and ends[-1] >= len(out) // 2:
-        out = out[: ends[-1]]
-    return out
-
-
-def _rate(total: StreamStats, t0: float, extra: int = 0) -> float:
-    dt = time.perf_counter() - t0
-    return (total.tokens + extra) / dt if dt > 0 else 0.0

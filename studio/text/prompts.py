@@ -154,7 +154,8 @@ def build_messages(inp: TaskInput) -> Messages:
                 f"Every paragraph is about {p}.")
     elif t == "outline":
         user = (f"Write an outline for an article about: {p}\n{extras.strip()}\n"
-                "Give a title, then 4 to 7 section headings as a numbered list, each with one line on what it covers.")
+                f"Give a title, then 4 to 7 section headings as a numbered list, each with one line on how it helps "
+                f"with {p}.")
     elif t == "continue":
         user = (f"Continue the text below in the same voice, in {tone}, for about {n} words. "
                 f"Write only the continuation.{extras}")

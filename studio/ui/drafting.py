@@ -18,6 +18,7 @@ import gradio as gr
 
 from ..text.engine import MAX_DRAFT_CHARS, WriteRequest
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING
+from ..text.splice import splice_rewrite
 
 # a default length that fits each task, set when the writer picks the task
 TASK_LENGTH = {"article": 400, "outline": 200, "rewrite": 300, "summarize": 120, "headlines": 100,
@@ -122,7 +123,7 @@ def draft_after(task: str, base: str, prompt: str, splice: Selection | None, new
     if task == "continue":
         return base[: len(base) - len(prompt)] + new
     if task == "rewrite" and splice:
-        return base[: splice[0]] + new + base[splice[1]:]
+        return splice_rewrite(base, splice[0], splice[1], new)
     if task == "rewrite":
         return new
     return join(base, new, separate=task in SHORT_PIECES)

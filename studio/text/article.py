@@ -1,0 +1,196 @@
+"""Long articles: an outline (the writer's, or one the model plans), then one section per heading,
+each written again up to ``retries`` times when it leaves the topic or only repeats an earlier one.
+
+:class:`~studio.text.engine.TextEngine` calls :func:`write_long_article` for articles longer than
+``SINGLE_PASS_WORDS``; the helpers at the end (the tokens/s figure, the note on removed lines, the
+tidy-up of a section) are shared with the engine's one-pass writer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import threading
+import time
+from typing import Iterator
+
+from .backends import StreamStats, TextBackend
+from .checks import Verdict, drop_repeats, on_topic, topic_terms
+from .cleanup import clean
+from .languages import request_language, tokens_per_word
+from .prompts import default_outline, parse_outline, plan_messages, section_messages, stop_sequences
+from .requests import WriteEvent, WriteRequest, count_words
+from .streaming import WordCount, stream_until
+
+SECTION_WORDS = 160  # words per section of a planned article
+TOKENS_PER_WORD = 1.25  # English, measured on SmolLM2's 49k-token BPE
+
+
+def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.Event,
+                   retries: int) -> Iterator[WriteEvent]:
+    """A long article: an outline (the writer's, or planned by the model), then one section per
+    heading, each written again up to ``retries`` times when it leaves the topic."""
+    notes: list[str] = []
+    tpw = tokens_per_word(backend, request_language(req.prompt), TOKENS_PER_WORD)  # Chinese: per character
+    sections = max(2, min(12, math.ceil(req.length_words / SECTION_WORDS)))
+    words_each = max(60, round(req.length_words / sections))
+    topic = req.prompt.strip().splitlines()[0][:200]
+    title = topic[:1].upper() + topic[1:]
+    total = StreamStats()
+    t0 = time.perf_counter()
+    doc = f"# {title}\n\n"
+    yield WriteEvent(doc, doc, req.seed, 0, 0, 0.0, [], "Planning the article…")
+    outline = yield from _outline(req, backend, stop, sections, doc, total, t0)
+    sections = len(outline)
+    run = {"stops": stop_sequences("article", req.prompt), "terms": topic_terms(req.prompt, req.keywords),
+           "total": total, "t0": t0, "notes": notes, "words_each": words_each, "tpw": tpw,
+           "retries": retries}
+    removed: list[str] = []
+    previous = ""
+    body_words = 0
+    for i, heading in enumerate(outline):
+        if stop.is_set():
+            break
+        head = f"## {heading}\n\n"
+        doc += head
+        status = f"Writing section {i + 1} of {sections}…"
+        yield WriteEvent(doc, head, req.seed, body_words, total.tokens, _rate(total, t0), list(notes), status)
+        best = yield from _section(req, backend, stop, outline, i, previous, doc, body_words, status, run)
+        section = best[1]
+        removed += best[2]
+        doc += section
+        yield WriteEvent(doc, "", req.seed, body_words + count_words(section), total.tokens,
+                         _rate(total, t0), list(notes), status)
+        body_words += count_words(section)
+        doc = doc.rstrip() + "\n\n"
+        previous = section
+    if removed:
+        notes.append(_removed_note(removed))
+    stopped = stop.is_set()
+    if stopped:
+        notes.append("Stopped. The text so far is kept.")
+    yield WriteEvent(doc.rstrip() + "\n", "", req.seed, count_words(doc), total.tokens, _rate(total, t0), notes,
+                     "Stopped" if stopped else "Done", done=True, stopped=stopped)
+
+def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sections: int, doc: str,
+         total: StreamStats, t0: float):
+    """The article's section headings (``yield from`` returns them): the writer's outline, or one the
+    model plans; topped up with default headings to ``sections``."""
+    if req.outline.strip():
+        outline = parse_outline(req.outline, sections, req.prompt)
+    else:
+        plan = plan_messages(req.prompt, sections, req.tone, req.audience, req.keywords)
+        stats = StreamStats()
+        raw = ""
+        for chunk in backend.stream(backend.render(plan.messages), req.params(24 * sections), stop, stats):
+            raw += chunk
+            yield WriteEvent(doc, "", req.seed, 0, stats.tokens, _rate(total, t0, stats.tokens), [],
+                             "Planning the article…")
+        total.tokens += stats.tokens
+        outline = parse_outline(raw, sections, req.prompt)
+    if len(outline) < sections:
+        have = {h.lower() for h in outline}
+        lang = request_language(req.prompt)
+        outline += [h for h in default_outline(sections, lang) if h.lower() not in have][: sections - len(outline)]
+    return outline
+
+def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, outline: list[str], i: int,
+         previous: str, doc: str, body_words: int, status: str, run: dict):
+    """Write section ``i``; ``yield from`` returns the best attempt ``(score, text, lines removed)``."""
+    total, t0, notes, words_each = run["total"], run["t0"], run["notes"], run["words_each"]
+    retries = run["retries"]
+    heading = outline[i]
+    best = None  # (score, text)
+    shown = ""  # the first attempt streams into the draft; later ones are written out of sight
+    for attempt in range(1 + retries):
+        msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
+                                req.tone, req.audience, req.keywords, strict=attempt > 0)
+        prompt = backend.render(msgs.messages)
+        room = backend.context_size - backend.count_tokens(prompt)
+        max_new = max(1, min(req.max_new_tokens, int(words_each * run["tpw"] * 1.05) + 8, room))
+        min_new = min(max_new, int(words_each * run["tpw"] * 0.8))
+        stats = StreamStats()
+        section, got, words = "", [], WordCount()
+        params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)
+        for chunk in stream_until(backend, prompt, params, stop, stats, run["stops"], got):
+            if not section:
+                chunk = chunk.lstrip()
+            section += chunk
+            if attempt == 0:
+                shown = section
+            yield WriteEvent(doc + shown, chunk if attempt == 0 else "", req.seed, body_words + words.count(shown),
+                             total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
+        total.tokens += stats.tokens
+        if stop.is_set() and attempt > 0:
+            break  # Stop during a retry: keep the best attempt so far, which the writer has seen
+        # drop leaked labels, a sentence cut off by the token limit, and the model's remarks
+        cleaned = clean(tidy_section(got[0] if got else section, cut=stats.tokens >= max_new),
+                        protect=req.prompt)
+        cleaned, verdict = _against_repeats(cleaned, doc, i, notes, run["terms"])
+        if best is None or verdict.score > best[0]:
+            best = (verdict.score, cleaned.text, cleaned.removed)
+        if verdict.ok or stop.is_set():
+            break
+        if attempt < retries:
+            notes.append(f"Section {i + 1} (\"{heading}\") {verdict.problem}; writing it again "
+                         f"(attempt {attempt + 2} of {1 + retries}).")
+            shown = best[1] if attempt == 0 else shown  # the draft keeps what the writer saw
+            status = (f"Section {i + 1} {verdict.problem}; writing it again (attempt {attempt + 2} of "
+                      f"{1 + retries})…")
+            yield WriteEvent(doc + shown, "", req.seed, body_words + count_words(shown), total.tokens,
+                             _rate(total, t0), list(notes), status)
+        else:
+            notes.append(f"Section {i + 1} (\"{heading}\") strays from the topic"
+                         + (f" after {1 + retries} attempts; the attempt closest to it is kept."
+                            if retries else "."))
+    return best
+
+
+def _against_repeats(cleaned, doc: str, i: int, notes: list[str], terms) -> tuple:
+    """A section without the sentences the article already has (a small model may copy the previous
+    section, its context, word for word), and its verdict: a section that only repeats earlier ones
+    scores lowest ("repeated an earlier section"), so it is written again."""
+    body_so_far = doc.split("\n", 1)[1] if "\n" in doc else ""
+    deduped, repeats = drop_repeats(cleaned.text, body_so_far)
+    if repeats and not deduped.strip():
+        return cleaned, Verdict(-1.0, False, "repeated an earlier section")
+    if repeats:
+        cleaned = dataclasses.replace(cleaned, text=deduped)
+        notes.append(f"Section {i + 1}: left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} "
+                     "the model had already written.")
+    return cleaned, on_topic(cleaned.text, terms)
+
+
+def _removed_note(removed: list[str]) -> str:
+    first = removed[0] if len(removed[0]) <= 60 else removed[0][:57] + "…"
+    n = len(removed)
+    return (f"Left out {n} line{'s' if n != 1 else ''} where the model talked to you instead of writing "
+            f"(such as \"{first}\").")
+
+
+_LABEL = re.compile(r"^\s*(?:\*\*)?(?:section|part|chapter|title|heading)\b[^\n]{0,60}?:?(?:\*\*)?\s*$",
+                    re.IGNORECASE | re.MULTILINE)
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]?(?=\s|$)")
+
+
+def tidy_section(text: str, cut: bool) -> str:
+    """A section as a small model wrote it, minus label lines ("SECTION ONE:") it sometimes
+    adds; when the token limit ``cut`` it, the unfinished last sentence is dropped too
+    (if at least half of the section remains)."""
+    out = _LABEL.sub("", text).strip()
+    return drop_cut_sentence(out) if cut else out
+
+
+def drop_cut_sentence(text: str) -> str:
+    """``text`` without its unfinished last sentence, if at least half of it remains."""
+    out = text.strip()
+    ends = [m.end() for m in _SENTENCE_END.finditer(out)]
+    if ends and ends[-1] >= len(out) // 2:
+        out = out[: ends[-1]]
+    return out
+
+
+def _rate(total: StreamStats, t0: float, extra: int = 0) -> float:
+    dt = time.perf_counter() - t0
+    return (total.tokens + extra) / dt if dt > 0 else 0.0
