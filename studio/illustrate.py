@@ -260,7 +260,7 @@ def propose_prompts(complete: Callable[..., str], title: str, body: str, *, seed
         ask = PROMPT_TEMPLATE.format(title=title or "(untitled)", heading=section.heading, text=text or "(empty)")
         reply = complete(ask, max_new_tokens=64, temperature=temperature, seed=seed_at(base, i), stop=stop)
         out.append(Proposal(section.index, section.heading, clean_prompt(reply, fallback_prompt(section, title),
-                                                                         section.text))))
+                                                                         section.text)))
         if progress is not None:
             progress(i + 1, len(sections))
     return out
