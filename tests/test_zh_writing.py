@@ -12,7 +12,7 @@ import pytest
 from studio.errors import InvalidInput
 from studio.models import ModelManager
 from studio.settings import Settings
-from studio.text import engine as engine_mod
+from studio.text import article as engine_mod
 from studio.text.engine import TextEngine, WriteRequest
 from studio.text.languages import check_model_language, tokens_per_word, writes
 from studio.text.prompts import TaskInput, build_messages, default_outline, parse_outline, plan_messages, \

@@ -275,24 +275,8 @@ class TextEngine:
             else:
                 notes.append(f"After {tries} attempts the best reply is kept; it {problem}."
                              if tries > 1 else f"The reply {problem}.")
-        best = kept["best"]
-        text, removed = (best[1], best[2]) if best else ("", [])
-        if removed:
-            notes.append(_removed_note(removed))
-        if req.task != "headlines":
-            text, repeats = drop_repeats(text)  # the same sentence written twice: once is kept
-            if repeats:
-                notes.append(f"Left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} the model had "
-                             "already written.")
         stopped = stop.is_set()
-        if req.task in ("product_description", "ad_copy") and req.keywords.strip() and text.strip() and not stopped:
-            missing = missing_items(text, req.keywords)
-            room = int(req.length_words * 1.15) if req.task == "product_description" else None
-            text, added = add_missing_items(text, req.prompt, req.keywords, room)
-            if added:
-                notes.append(f"The reply left out {', '.join(missing)}, so your own words for "
-                             f"{'them' if len(missing) > 1 else 'it'} were added at the end: \"{' '.join(added)}\" "
-                             "Work them into the text as you like.")
+        text = _finish_reply(req, kept["best"], notes, stopped)
         if stopped:
             notes.append("Stopped. The text so far is kept.")
         elif cut and not capped and req.task not in ("article", "continue", "headlines"):
@@ -300,6 +284,29 @@ class TextEngine:
                          "Raise max_new_tokens, or press Continue.")
         yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
                          notes, "Stopped" if stopped else "Done", done=True, stopped=stopped)
+
+
+def _finish_reply(req: WriteRequest, best: tuple | None, notes: list[str], stopped: bool) -> str:
+    """The kept reply's text, finished: a sentence written twice is kept once, and a product description
+    or ad copy gets the brief's own sentence for each feature, offer or name it still misses (never
+    invented; :mod:`studio.text.brief`). What was left out or added is said in ``notes``."""
+    text, removed = (best[1], best[2]) if best else ("", [])
+    if removed:
+        notes.append(_removed_note(removed))
+    if req.task != "headlines":
+        text, repeats = drop_repeats(text)  # the same sentence written twice: once is kept
+        if repeats:
+            notes.append(f"Left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} the model had "
+                         "already written.")
+    if req.task in ("product_description", "ad_copy") and req.keywords.strip() and text.strip() and not stopped:
+        missing = missing_items(text, req.keywords)
+        room = int(req.length_words * 1.15) if req.task == "product_description" else None
+        text, added = add_missing_items(text, req.prompt, req.keywords, room)
+        if added:
+            notes.append(f"The reply left out {', '.join(missing)}, so your own words for "
+                         f"{'them' if len(missing) > 1 else 'it'} were added at the end: \"{' '.join(added)}\" "
+                         "Work them into the text as you like.")
+    return text
 
 
 def _clean_reply(req: WriteRequest, raw: str, trim: bool, cut_by_cap: bool, head: str):
