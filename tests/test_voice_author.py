@@ -63,7 +63,7 @@ def studio(tmp_path_factory):
 @pytest.fixture(scope="module")
 def carroll_voice(studio):
     """The voice trained with the defaults, and the wall and CPU seconds it took."""
-    settings, engine, trainer = studio
+    _, _, trainer = studio
     text = author_text()
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
@@ -75,7 +75,7 @@ def carroll_voice(studio):
 
 
 def test_default_training_on_5000_words_of_carroll_predicts_his_held_out_text_20_percent_better(carroll_voice):
-    rec, text, wall, cpu = carroll_voice
+    rec, _, wall, cpu = carroll_voice
     s = rec["settings"]
     print(f"\nalice29.txt (brotli 1.2.1 sdist): {rec['words']} words, {rec['train_tokens']} tokens trained on, "
           f"{rec['held_out_tokens']} held out; defaults: {s['steps']} steps, rank {s['rank']}, "
@@ -107,7 +107,7 @@ def test_greedy_continuations_with_the_voice_differ_and_are_closer_to_the_author
     (both on the default engine, llama.cpp). Measure: bigram overlap of the new words (the opening left out)
     with the whole held-out text: the share of their word bigrams that occur in it, over the three
     continuations together."""
-    settings, engine, _ = studio
+    _, engine, _ = studio
     rec, text, _, _ = carroll_voice
     tok = smollm2_tokenizer()  # the one the voice was trained with, read from the same GGUF
     _, held = split_blocks(tok, [text], rec["settings"]["block_tokens"])
@@ -120,7 +120,7 @@ def test_greedy_continuations_with_the_voice_differ_and_are_closer_to_the_author
         req = WriteRequest(opening, task="continue", temperature=0.0, max_new_tokens=48, seed=1)
         for out, voice in ((plain, ""), (voiced, rec["id"])):
             text_out = list(engine.stream(WriteRequest(**{**req.__dict__, "voice": voice})))[-1].text
-            out.append(text_out[len(opening):] if text_out.startswith(opening) else text_out)  # the new words
+            out.append(text_out.removeprefix(opening))  # the new words
     p_score = bigram_overlap(" \n".join(plain), reference)
     v_score = bigram_overlap(" \n".join(voiced), reference)
     for o, p, v in zip(openings, plain, voiced):
