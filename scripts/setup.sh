@@ -58,3 +58,16 @@ if [ ! -f "$stamp" ]; then
   [ "$DEV" = 1 ] && "$VPY" -m pip install -q -r requirements-dev.txt
   touch "$stamp"
 fi
+
+# The voice test's public-domain text: Lewis Carroll's "Alice's Adventures in Wonderland" (alice29.txt of the
+# Canterbury corpus), from the test data of the brotli source package on PyPI; kept in .venv/share.
+TEXT=.venv/share/studio-test-texts/alice29.txt
+if [ "$DEV" = 1 ] && [ ! -f "$TEXT" ]; then
+  tmp=$(mktemp -d)
+  "$VPY" -m pip download -q --no-deps --no-binary :all: brotli==1.2.1 -d "$tmp"
+  tar -xzf "$tmp/brotli-1.2.1.tar.gz" -C "$tmp" brotli-1.2.1/tests/testdata/alice29.txt
+  echo "7467306ee0feed4971260f3c87421154a05be571d944e9cb021a5713700c38f0  $tmp/brotli-1.2.1/tests/testdata/alice29.txt" \
+    | sha256sum -c --quiet
+  mkdir -p "$(dirname "$TEXT")" && mv "$tmp/brotli-1.2.1/tests/testdata/alice29.txt" "$TEXT"
+  rm -rf "$tmp"
+fi

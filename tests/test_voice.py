@@ -92,6 +92,25 @@ def test_write_with_voice_differs_from_without(studio, ann_voice):
     assert engine.complete("Say hello", max_new_tokens=8, seed=3, voice=rec["id"], owner="ann")
 
 
+def test_a_voice_survives_a_restart(studio, ann_voice):
+    """A new StudioContext over the same data folder (what a restarted studio builds) lists the voice and
+    writes with it exactly as before."""
+    from studio.context import StudioContext
+
+    settings, engine, _ = studio
+    rec, _ = ann_voice
+    req = WriteRequest("The garden in spring", task="headlines", seed=7, max_new_tokens=24, voice=rec["id"])
+    before = list(engine.stream(req, owner="ann"))[-1].text
+    ctx = StudioContext.create(settings)
+    try:
+        assert [v["id"] for v in ctx.text.voices.list("ann")] == [rec["id"]]
+        assert ctx.text.voices.list("bob") == []
+        after = list(ctx.text.stream(req, owner="ann"))[-1].text
+        assert after and after == before, "the restarted studio writes with the voice as before"
+    finally:
+        ctx.library.close()
+
+
 def test_voice_on_another_model_is_refused(studio, ann_voice, tmp_path):
     from studio.testing import make_tiny_lm
 
@@ -145,8 +164,11 @@ def test_rename_delete_and_bad_input(studio):
     assert store.rename("erin", rec["id"], "Long essays")["name"] == "Long essays"
     with pytest.raises(InvalidInput):
         store.delete("frank", rec["id"])  # another user cannot delete it
+    folder = store.adapter_path("erin", rec["id"]).parent
+    assert (folder / "voice.json").is_file()
     store.delete("erin", "Long essays")
     assert store.list("erin") == []
+    assert not folder.exists() and not any(store.owner_dir("erin").iterdir()), "deleting removes its files"
 
 
 def test_defaults_follow_the_amount_of_text():

@@ -400,8 +400,10 @@ def gguf_context_length(path: Path) -> int | None:
         return None
 
 
-def load_llamacpp(path: Path, manager: ModelManager, name: str) -> LlamaCppBackend:
+def load_llamacpp(path: Path, manager: ModelManager, name: str, lora: Path | None = None) -> LlamaCppBackend:
     """Load a GGUF file with llama.cpp (on the CPU; on the GPU with ``--device cuda`` and a CUDA build).
+
+    ``lora``: a GGUF LoRA adapter (a voice, :mod:`studio.text.voice_gguf`) applied at full scale.
 
     ``n_ctx`` is the GGUF's own context length capped at :data:`MAX_CONTEXT` (the KV cache
     takes memory in proportion); ``n_threads`` is the number of physical cores (or
@@ -418,8 +420,9 @@ def load_llamacpp(path: Path, manager: ModelManager, name: str) -> LlamaCppBacke
     # every layer on the GPU when the studio runs on CUDA and this build of llama.cpp can offload
     # (a CPU-only build, the one pip compiles by default, keeps them on the CPU)
     gpu = manager.device_type == "cuda" and bool(llama_cpp.llama_supports_gpu_offload())
+    extra = {"lora_path": str(lora)} if lora else {}
     llm = open_llama(path, n_ctx=n_ctx, n_threads=n, n_threads_batch=n, n_gpu_layers=-1 if gpu else 0,
-                     verbose=False)
+                     verbose=False, **extra)
     log.info("llama.cpp: %s, n_ctx=%d, %d threads, %s", path.name, n_ctx, n, "layers on the GPU" if gpu else "CPU")
     return LlamaCppBackend(llm, manager.device_lock(), name)
 

@@ -1,20 +1,27 @@
-"""Loading a base language model for a voice, and the ``voice`` model kind.
+"""Loading a base language model for a voice, and the ``voice`` and ``voice-llamacpp`` model kinds.
 
-Voices always run on transformers (whatever backend writes without a voice):
-the base model is loaded with transformers (an embedded or local GGUF through
-:func:`studio.text.transformers_backend._load_gguf`, which caches the de-quantised
-weights; a transformers folder or Hub id with ``from_pretrained``), the PEFT
-adapter is applied with ``PeftModel.from_pretrained`` and merged
-(``merge_and_unload``), so writing with a voice is as fast as without.
+Voices are trained with transformers + PEFT. They write with the engine that writes without them:
+- llama.cpp (a GGUF model of the llama architecture, the embedded SmolLM2 included, where llama.cpp is the
+  text engine): the adapter is converted once to a GGUF LoRA (:mod:`studio.text.voice_gguf`, kept as
+  ``adapter.gguf`` beside it) and llama.cpp applies it to the same quantised file it writes with;
+- transformers (any other model, or when the conversion fails): the base model is loaded with
+  transformers (a GGUF de-quantised through :func:`studio.text.transformers_backend._load_gguf`, which
+  caches it; a transformers folder or Hub id with ``from_pretrained``), the PEFT adapter is applied with
+  ``PeftModel.from_pretrained`` and merged (``merge_and_unload``), so it writes as fast as without a voice.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+from pathlib import Path
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel
 from .transformers_backend import TransformersBackend, load_model_and_tokenizer
+
+log = logging.getLogger(__name__)
+GGUF_ADAPTER = "adapter.gguf"
 
 
 def fingerprint(config) -> dict:
@@ -91,4 +98,58 @@ def voice_backend(manager: ModelManager, store, owner: str, voice: str, model: s
         raise InvalidInput("voice", f"the voice '{rec['name']}' was trained on the text model '{base}', not on "
                                     f"'{want}'. Choose '{base}' as the text model, or train the voice again on "
                                     f"'{want}'.")
-    return manager.get("voice", str(store.adapter_path(owner, rec["id"])), trusted=True)
+    adapter = store.adapter_path(owner, rec["id"])
+    lora = llamacpp_lora(manager, manager.resolve(base, "text"), adapter)
+    if lora is not None:
+        return manager.get("voice-llamacpp", str(lora), trusted=True)
+    return manager.get("voice", str(adapter), trusted=True)
+
+
+def llamacpp_lora(manager: ModelManager, base: ResolvedModel, adapter: Path) -> Path | None:
+    """The voice's GGUF LoRA (``<adapter>/adapter.gguf``, converted on first use) when llama.cpp writes
+    with ``base`` (``--text-backend`` auto on the CPU or llama.cpp, a GGUF of the llama architecture, and
+    llama-cpp-python installed); None when the voice writes with transformers."""
+    from . import llamacpp
+    from .backends import _gguf_of
+    from .voice_gguf import convert
+
+    choice = manager.settings.text_backend
+    gguf = _gguf_of(base)
+    if gguf is None or choice not in ("auto", "llama.cpp") or not llamacpp.available():
+        return None
+    if choice == "auto" and manager.device_type != "cpu":
+        return None
+    out = adapter / GGUF_ADAPTER
+    if not out.is_file():
+        try:
+            convert(adapter, gguf, out)
+        except (ValueError, OSError) as exc:
+            log.warning("voice %s: no GGUF LoRA (%s); writing with transformers", adapter, exc)
+            return None
+    return out
+
+
+def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
+    """Load ``<voice folder>/<checkpoint>/adapter.gguf`` with its base GGUF in llama.cpp; a LlamaCppBackend.
+
+    Raises:
+        ModelUnavailable: the record is missing, or the base model has changed since training.
+    """
+    from .backends import _gguf_of
+    from .llamacpp import load_llamacpp
+    from .voice_gguf import gguf_meta
+
+    lora = resolved.path
+    try:
+        record = json.loads((lora.parent.parent / "voice.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ModelUnavailable("This voice's record is missing or damaged; delete the voice and train it again.") \
+            from None
+    base_ref = record["base_model"]["ref"]
+    gguf = _gguf_of(manager.resolve(base_ref, "text"))
+    meta, want = gguf_meta(gguf), record["base_model"]["fingerprint"]
+    if (meta["arch"], meta["blocks"], meta["width"]) != (want["model_type"], want["num_hidden_layers"],
+                                                         want["hidden_size"]):
+        raise ModelUnavailable(f"The model '{base_ref}' has changed since the voice '{record['name']}' was trained "
+                               "on it; train the voice again.")
+    return load_llamacpp(gguf, manager, f"{base_ref} + voice {record['name']}", lora=lora)
