@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -122,5 +123,6 @@ def test_start_up_and_writing_on_llamacpp_import_no_heavy_library(tmp_path, tiny
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "after start-up: []" in out.stdout, out.stdout
-    assert "engine: llama.cpp tokens: 4" in out.stdout, out.stdout
+    written = re.search(r"engine: llama\.cpp tokens: (\d+)", out.stdout)  # 4 a call; an off-topic outline is retried
+    assert written and int(written[1]) in (4, 8, 12), out.stdout
     assert "after writing: []" in out.stdout, out.stdout
