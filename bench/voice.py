@@ -32,6 +32,7 @@ import torch  # noqa: E402
 
 from studio.models import ModelManager  # noqa: E402
 from studio.settings import Settings  # noqa: E402
+from studio.testing import first_paragraphs  # noqa: E402
 from studio.text.engine import TextEngine, WriteRequest  # noqa: E402
 from studio.text.voice import VoiceSettings, VoiceTrainer, describe, split_blocks  # noqa: E402
 from studio.text.voice_backend import load_base  # noqa: E402
@@ -44,18 +45,6 @@ def articles(words: int, n: int = 3) -> list[str]:
     lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("|")]
     tokens = "\n".join(lines).split(" ")
     return [" ".join(tokens[i * words:(i + 1) * words]) for i in range(n)]
-
-
-def text_file(path: Path, words: int) -> str:
-    """The first paragraphs of ``path`` holding about ``words`` words, each paragraph on one line."""
-    paragraphs = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", path.read_text(encoding="utf-8"))]
-    out, n = [], 0
-    for p in filter(None, paragraphs):
-        out.append(p)
-        n += len(p.split())
-        if n >= words:
-            break
-    return "\n\n".join(out)
 
 
 def raw_step_time(manager, model_ref: str, texts: list[str], cfg: dict, steps: int) -> float:
@@ -118,7 +107,7 @@ def main() -> None:
     ap.add_argument("--speed-only", action="store_true", help="only time Studio's loop against a raw PEFT loop")
     args = ap.parse_args()
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    texts = [text_file(Path(args.text_file), args.words)] if args.text_file else articles(args.words)
+    texts = [first_paragraphs(Path(args.text_file), args.words)] if args.text_file else articles(args.words)
     with tempfile.TemporaryDirectory() as tmp:
         s = Settings(device="cpu", text_model=args.model, data_dir=Path(tmp) / "data", offline=True).validate()
         manager = ModelManager(s)

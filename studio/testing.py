@@ -251,3 +251,21 @@ def reference_scene(side: int = REFERENCE_SIDE, seed: int = REFERENCE_SEED) -> I
         col = [(250, 240, 90), (240, 120, 160), (255, 255, 255), (170, 120, 240)][k % 4]
         draw.ellipse([fx - 2, fy - 2, fx + 2, fy + 2], fill=col)
     return im.filter(ImageFilter.GaussianBlur(0.6))
+
+
+# ----- a test text ---------------------------------------------------------------------------
+def first_paragraphs(path: Path, words: int, encoding: str = "utf-8") -> str:
+    """The first paragraphs of the text file ``path`` holding ``words`` words or a few more, each
+    paragraph unwrapped onto one line, separated by blank lines (for voice training in tests and
+    ``bench/voice.py``)."""
+    import re
+
+    text = Path(path).read_text(encoding=encoding)
+    paragraphs = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
+    out, n = [], 0
+    for p in filter(None, paragraphs):
+        out.append(p)
+        n += len(p.split())
+        if n >= words:
+            break
+    return "\n\n".join(out)

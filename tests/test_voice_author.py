@@ -26,6 +26,7 @@ import pytest
 from studio.models import ModelManager
 from studio.settings import Settings, default_cache_dir
 from studio.text.engine import TextEngine, WriteRequest
+from studio.testing import first_paragraphs
 from studio.text.voice import VoiceTrainer, split_blocks
 from tests.tiny_models import smollm2_tokenizer
 
@@ -40,14 +41,7 @@ def author_text(words: int = WORDS) -> str:
     """The first paragraphs of alice29.txt holding ``words`` words or a few more, each paragraph unwrapped
     onto one line (the file wraps lines at 64 columns), separated by blank lines."""
     assert TEXT.is_file(), f"{TEXT} is missing: run `bash scripts/setup.sh --dev` (it fetches it from PyPI)"
-    paragraphs = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", TEXT.read_text(encoding="ascii"))]
-    out, n = [], 0
-    for p in filter(None, paragraphs):
-        out.append(p)
-        n += len(p.split())
-        if n >= words:
-            break
-    return "\n\n".join(out)
+    return first_paragraphs(TEXT, words, encoding="ascii")
 
 
 @pytest.fixture(scope="module")
