@@ -26,9 +26,8 @@ import pytest
 from studio.models import ModelManager
 from studio.settings import Settings, default_cache_dir
 from studio.text.engine import TextEngine, WriteRequest
-from studio.testing import first_paragraphs
+from studio.testing import first_paragraphs, smollm2_tokenizer
 from studio.text.voice import VoiceTrainer, split_blocks
-from tests.tiny_models import smollm2_tokenizer
 
 pytestmark = pytest.mark.slow
 
