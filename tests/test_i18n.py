@@ -305,3 +305,19 @@ def test_the_api_description_keeps_english_labels(demo):
     """Endpoints whose fields are on screen (/export's Article and Format) describe them in English."""
     text = str(demo.get_api_info())
     assert "'/export'" in text and "'label': 'Format'" in text and "__i18n__" not in text
+
+
+def test_a_handler_that_returns_a_named_tuple_keeps_it_through_the_language_boundary():
+    """The Library's handlers return NamedTuples (Saved, Opened...): the translating wrapper rebuilds them
+    field by field (rebuilding one from a generator raised TypeError and broke autosave)."""
+    from typing import NamedTuple
+
+    from studio.ui.i18n.boundary import _result
+
+    class Saved(NamedTuple):
+        saved_upto: float
+        article_id: int
+        save_status: str
+
+    out = _result(Saved(1.0, 7, "Saved 10:00"), [gr.State(), gr.State(), gr.Markdown()], "en")
+    assert isinstance(out, Saved) and out == Saved(1.0, 7, "Saved 10:00")

@@ -147,7 +147,9 @@ def _result(result, outputs, lang):
     if len(outputs) == 1:
         return _value(outputs[0], result, lang)
     if isinstance(result, (tuple, list)) and len(result) == len(outputs):
-        return type(result)(_value(c, v, lang) for c, v in zip(outputs, result))
+        values = [_value(c, v, lang) for c, v in zip(outputs, result)]
+        # a NamedTuple (the Library's handlers return them: Saved, Opened...) is rebuilt field by field
+        return type(result)._make(values) if hasattr(result, "_make") else type(result)(values)
     return result
 
 
