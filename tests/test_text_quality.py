@@ -214,3 +214,15 @@ def test_a_section_that_only_copies_the_previous_one_is_written_again():
     ev = final(eng, prompt="How small bakeries can use social media", task="article", length_words=320)
     assert ev.text.count(first) == 1 and other in ev.text and len(backend.prompts) == 4
     assert any('Section 2 ("What to share") repeated an earlier section' in n for n in ev.notes)
+
+
+def test_a_planned_heading_that_is_the_model_talking_is_not_used():
+    """The model's plan sometimes has a remark for a heading ("Here is the list of two sections ... by me");
+    it is left out and a default heading takes its place, so no remark reaches the article."""
+    section = "Bees pollinate city gardens and balconies. Bees need flowers in every season to thrive."
+    eng, _ = engine_with(["1. Here is the list of two sections and two new paragraph versions added by me\n"
+                          "2. Why bees matter", section], retries=0)
+    ev = final(eng, prompt="Bees in the city", task="article", length_words=320)
+    heads = [line[3:] for line in ev.text.splitlines() if line.startswith("## ")]
+    assert "Why bees matter" in heads and len(heads) == 2, heads
+    assert not any(h.lower().startswith("here is") for h in heads), heads

@@ -17,7 +17,7 @@ from typing import Iterator
 
 from .backends import StreamStats, TextBackend
 from .checks import Verdict, drop_repeats, on_topic, topic_terms
-from .cleanup import clean
+from .cleanup import clean, is_chatter
 from .languages import request_language, tokens_per_word
 from .prompts import default_outline, parse_outline, plan_messages, section_messages, stop_sequences
 from .requests import WriteEvent, WriteRequest, count_words
@@ -88,7 +88,8 @@ def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sec
             yield WriteEvent(doc, "", req.seed, 0, stats.tokens, _rate(total, t0, stats.tokens), [],
                              "Planning the article…")
         total.tokens += stats.tokens
-        outline = parse_outline(raw, sections, req.prompt)
+        # a heading that is the model talking ("Here is the list of two sections...") is no heading
+        outline = [h for h in parse_outline(raw, sections, req.prompt) if not is_chatter(h)]
     if len(outline) < sections:
         have = {h.lower() for h in outline}
         lang = request_language(req.prompt)
