@@ -8,7 +8,7 @@ from studio.text.brief import add_missing_items, missing_items
 from studio.text.checks import (drop_repeats, format_headlines, headline_items, names_items, pick_headlines,
                                  topic_terms)
 from studio.text.cleanup import clean, is_chatter
-from studio.text.topic import coverage, mentions_item, stem, terms
+from studio.text.topic import coverage, mentions_item, stem, terms, words
 
 # Remarks small models really made (issue #17) and their usual cousins.
 CHATTER = [
@@ -191,6 +191,17 @@ def test_one_brief_sentence_covers_several_missing_items_once():
                                     "padded straps, a rain cover, weighs 900 g.",
                                     "TrailLite 30, waterproof, padded straps, rain cover, 900 g")
     assert len(added) == 1 and text.count("TrailLite 30") == 1
+
+
+def test_a_sentence_naming_only_what_the_added_sentences_name_again_makes_room_for_them():
+    """The length stays within the brief: the reply's last sentence goes when the brand it names is named
+    again by the brief's sentence that is added (it once stayed, and the description ran 21% long)."""
+    opening = ("Crumb & Co brings warm homemade bread to every kitchen, with simple steps that anyone can follow "
+               "from the first morning, and a starter that keeps for years.")
+    closing = "Crumb & Co makes a lovely gift for friends who bake, and for anyone who loves fresh bread."
+    text, added = add_missing_items(opening + " " + closing, STARTER, STARTER_KEYS, max_words=50)
+    assert text.startswith(opening) and closing not in text, text
+    assert len(words(text)) <= 50 and added and missing_items(text, STARTER_KEYS) == []
 
 
 def test_a_headline_keeps_its_title_and_drops_the_models_description_and_remarks():

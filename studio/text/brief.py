@@ -36,14 +36,16 @@ def _sentence(s: str) -> str:
     return s if s[-1] in ".!?" else s + "."
 
 
-def _make_room(text: str, need: int, max_words: int, keywords: str) -> str:
-    """``text`` without its last sentences that name none of ``keywords``' items, until ``need`` more
-    words fit in ``max_words`` (at least half of its sentences stay)."""
+def _make_room(text: str, need: int, max_words: int, keywords: str, added: str = "") -> str:
+    """``text`` without its last sentences, until ``need`` more words fit in ``max_words`` (at least half
+    of its sentences stay). A sentence goes only if every item of ``keywords`` it names is still named by
+    the sentences before it or by ``added`` (the brief's sentences that will follow)."""
     parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
     items = split_items(keywords)
     keep = len(parts)
     while keep > max(1, (len(parts) + 1) // 2) and len(words("".join(parts[:keep]))) + need > max_words:
-        if any(mentions_item(parts[keep - 1], k) for k in items):
+        rest = "".join(parts[: keep - 1]) + " " + added
+        if any(mentions_item(parts[keep - 1], k) and not mentions_item(rest, k) for k in items):
             break
         keep -= 1
     return "".join(parts[:keep]).rstrip()
@@ -84,5 +86,5 @@ def add_missing_items(text: str, brief: str, keywords: str,
     ordered = [s for s in sentences if s in added] + [s for s in added if s not in sentences]
     body = text.rstrip()
     if max_words:
-        body = _make_room(body, len(words(" ".join(ordered))), max_words, keywords)
+        body = _make_room(body, len(words(" ".join(ordered))), max_words, keywords, " ".join(ordered))
     return (body + ("\n\n" if body else "") + " ".join(ordered)), ordered
