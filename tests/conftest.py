@@ -5,6 +5,7 @@ the same code users hit.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from pathlib import Path
@@ -68,22 +69,27 @@ def tiny_gguf(tmp_path_factory) -> Path:
     return make_tiny_gguf(tmp_path_factory.mktemp("tiny-gguf") / "tiny.gguf")
 
 
-@pytest.fixture(scope="session")
-def studio_server(tmp_path_factory):
-    """The whole studio launched in-process on a loopback port with the
-    embedded default models. Yields ``(url, ctx)``; shut down at the end."""
+@contextlib.contextmanager
+def launched_studio(tmp: Path, *flags: str):
+    """The whole studio launched in-process on a free loopback port, its folders in ``tmp``, with the
+    embedded default models and extra command-line ``flags``. Yields ``(url, ctx)``; shut down at the end."""
     import app as studio_app
 
-    tmp = tmp_path_factory.mktemp("server")
     argv = ["--no-browser", "--port", str(free_port()), "--data-dir", str(tmp / "data"),
-            "--output-dir", str(tmp / "outputs"), "--device", "cpu", "--offline"]
+            "--output-dir", str(tmp / "outputs"), "--device", "cpu", "--offline", *flags]
     ctx, demo = studio_app.create_app(argv)
     studio_app.launch(ctx, demo, prevent_thread_lock=True, quiet=True)
-    url = f"http://127.0.0.1:{ctx.settings.port}/"
     try:
-        yield url, ctx
+        yield f"http://127.0.0.1:{ctx.settings.port}/", ctx
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="session")
+def studio_server(tmp_path_factory):
+    """The whole studio (see :func:`launched_studio`), shared by the tests of a session."""
+    with launched_studio(tmp_path_factory.mktemp("server")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

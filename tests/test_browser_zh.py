@@ -14,7 +14,7 @@ import pytest
 
 from studio.ui.i18n.zh import ZH
 
-from .conftest import ROOT, free_port
+from .conftest import ROOT, launched_studio
 from .test_i18n import english_left
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -31,17 +31,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]+")
 def studio_server(tmp_path_factory):
     """A studio of its own with an empty library, as a new writer sees it: the articles other tests
     write (in English) are the writer's words, not UI text, and would read as English left over."""
-    import app as studio_app
-
-    tmp = tmp_path_factory.mktemp("server-zh")
-    argv = ["--no-browser", "--port", str(free_port()), "--data-dir", str(tmp / "data"),
-            "--output-dir", str(tmp / "outputs"), "--device", "cpu", "--offline"]
-    ctx, demo = studio_app.create_app(argv)
-    studio_app.launch(ctx, demo, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{ctx.settings.port}/", ctx
-    finally:
-        demo.close()
+    with launched_studio(tmp_path_factory.mktemp("server-zh")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

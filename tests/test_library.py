@@ -361,18 +361,10 @@ def test_ui_handlers_act_as_the_requests_user(tmp_path):
 
 @pytest.fixture(scope="module")
 def auth_server(tmp_path_factory):
-    import app as studio_app
-    from tests.conftest import free_port
+    from tests.conftest import launched_studio
 
-    tmp = tmp_path_factory.mktemp("auth-server")
-    argv = ["--no-browser", "--port", str(free_port()), "--data-dir", str(tmp / "data"), "--output-dir",
-            str(tmp / "out"), "--offline", "--device", "cpu", "--auth", "alice:pw-a", "--auth", "bob:pw-b"]
-    ctx, demo = studio_app.create_app(argv)
-    studio_app.launch(ctx, demo, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{ctx.settings.port}/", ctx
-    finally:
-        demo.close()
+    with launched_studio(tmp_path_factory.mktemp("auth-server"), "--auth", "alice:pw-a", "--auth", "bob:pw-b") as server:
+        yield server
 
 
 @pytest.mark.slow
