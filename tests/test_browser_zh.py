@@ -101,8 +101,10 @@ def test_the_switch_changes_the_language_and_the_servers_messages_follow(browser
         page.wait_for_function("document.body.innerText.includes('草稿')", timeout=60_000)
         # the embedded SmolLM2 writes English only: a Chinese topic is refused, in Chinese, naming Qwen
         page.locator("#write-prompt textarea").fill("城市阳台园艺入门")
+        page.wait_for_function("document.querySelector('#write-prompt textarea').value === '城市阳台园艺入门'",
+                               timeout=60_000)
         page.locator("#write-btn").click()
-        page.wait_for_function("document.body.innerText.includes('只会写英文')", timeout=120_000)
+        page.wait_for_function("document.body.innerText.includes('只会写英文')", timeout=240_000)
         assert "Qwen" in page.inner_text("body")
         page.screenshot(path=str(ARTIFACTS / "i18n-zh-english-only-model.png"), full_page=True)
         page.locator('[data-studio-lang="en"]').click()
