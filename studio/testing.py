@@ -137,11 +137,14 @@ def make_tiny_sd_inpaint(folder: Path) -> Path:
     return folder
 
 
-def make_tiny_gguf(path: Path, context_length: int = 512) -> Path:
+def make_tiny_gguf(path: Path, context_length: int = 512, weights: str = "F32") -> Path:
     """Write a 2-layer, 64-wide random llama GGUF with SmolLM2's tokenizer and chat template
-    (copied from the embedded GGUF's metadata) to the file ``path``, for the llama.cpp backend."""
+    (copied from the embedded GGUF's metadata) to the file ``path``, for the llama.cpp backend.
+
+    ``weights``: the GGML type of the layers' matrices ("F32", or a type gguf quantises such as "Q4_1",
+    the embedded SmolLM2's); embeddings and norms stay F32."""
     import numpy as np
-    from gguf import GGUFReader, GGUFValueType, GGUFWriter
+    from gguf import GGMLQuantizationType, GGUFReader, GGUFValueType, GGUFWriter, LlamaFileType, quants
 
     from studio.models import embedded_file
 
@@ -158,7 +161,8 @@ def make_tiny_gguf(path: Path, context_length: int = 512) -> Path:
     w.add_layer_norm_rms_eps(1e-5)
     w.add_rope_freq_base(10000.0)
     w.add_rope_dimension_count(n_embd // n_head)
-    w.add_file_type(0)  # all F32
+    qtype = GGMLQuantizationType[weights]
+    w.add_file_type(LlamaFileType.ALL_F32 if weights == "F32" else LlamaFileType[f"MOSTLY_{weights}"])
     n_vocab = 0
     for name, field in src.fields.items():
         if not name.startswith("tokenizer."):
@@ -176,19 +180,23 @@ def make_tiny_gguf(path: Path, context_length: int = 512) -> Path:
     def rand(*shape):
         return (rng.standard_normal(shape) * 0.05).astype(np.float32)
 
+    def layer(name, *shape):
+        x = rand(*shape)
+        w.add_tensor(name, x) if weights == "F32" else w.add_tensor(name, quants.quantize(x, qtype), raw_dtype=qtype)
+
     w.add_tensor("token_embd.weight", rand(n_vocab, n_embd))
     w.add_tensor("output_norm.weight", np.ones(n_embd, dtype=np.float32))
     kv = n_embd // n_head * n_kv
     for i in range(n_layer):
         w.add_tensor(f"blk.{i}.attn_norm.weight", np.ones(n_embd, dtype=np.float32))
-        w.add_tensor(f"blk.{i}.attn_q.weight", rand(n_embd, n_embd))
-        w.add_tensor(f"blk.{i}.attn_k.weight", rand(kv, n_embd))
-        w.add_tensor(f"blk.{i}.attn_v.weight", rand(kv, n_embd))
-        w.add_tensor(f"blk.{i}.attn_output.weight", rand(n_embd, n_embd))
+        layer(f"blk.{i}.attn_q.weight", n_embd, n_embd)
+        layer(f"blk.{i}.attn_k.weight", kv, n_embd)
+        layer(f"blk.{i}.attn_v.weight", kv, n_embd)
+        layer(f"blk.{i}.attn_output.weight", n_embd, n_embd)
         w.add_tensor(f"blk.{i}.ffn_norm.weight", np.ones(n_embd, dtype=np.float32))
-        w.add_tensor(f"blk.{i}.ffn_gate.weight", rand(n_ff, n_embd))
-        w.add_tensor(f"blk.{i}.ffn_up.weight", rand(n_ff, n_embd))
-        w.add_tensor(f"blk.{i}.ffn_down.weight", rand(n_embd, n_ff))
+        layer(f"blk.{i}.ffn_gate.weight", n_ff, n_embd)
+        layer(f"blk.{i}.ffn_up.weight", n_ff, n_embd)
+        layer(f"blk.{i}.ffn_down.weight", n_embd, n_ff)
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()
@@ -269,3 +277,25 @@ def first_paragraphs(path: Path, words: int, encoding: str = "utf-8") -> str:
         if n >= words:
             break
     return "\n\n".join(out)
+
+
+def llamacpp_perplexity(path: Path, blocks: list[list[int]], lora: Path | None = None) -> float:
+    """Perplexity of llama.cpp with the GGUF model ``path`` (and a GGUF LoRA ``lora``) on token ``blocks``
+    (lists of token ids, each scored on its own from its first token): exp of the mean negative
+    log-likelihood of every token after the first of each block, as ``studio.text.voice.perplexity`` measures
+    a transformers model. Used to check that llama.cpp writes a voice as it was trained."""
+    from studio.text.llamacpp import open_llama
+
+    extra = {"lora_path": str(lora)} if lora else {}
+    llm = open_llama(path, n_ctx=max(map(len, blocks)) + 8, n_threads=2, logits_all=True, verbose=False,
+                     **extra)
+    nll, count = 0.0, 0
+    for block in blocks:
+        llm.reset()
+        llm.eval(block)
+        logits = np.asarray(llm.scores[:len(block) - 1], dtype=np.float64)
+        top = logits.max(axis=1, keepdims=True)
+        logp = logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+        nll -= float(logp[np.arange(len(block) - 1), block[1:]].sum())
+        count += len(block) - 1
+    return float(np.exp(nll / count))

@@ -251,6 +251,7 @@ ZH: dict[str, str] = {
     "Waiting for the model…": "正在等待模型…", "Writing…": "正在写作…", "Writing again…": "正在重写…",
     "Loading the language model…": "正在加载语言模型…", "Measuring how well the model knows your text…":
         "正在衡量模型对你的文字有多熟悉…", "Saving the voice…": "正在保存文风…",
+    "Preparing the voice for writing…": "正在为写作准备文风…",
     "Measuring the voice on your held-out text…": "正在用留出的文字衡量文风…",
     "Seconds without an edit before the draft is saved.": "停止编辑多少秒后保存草稿。",
     "(The face GAN ignores prompts.)": "（人脸 GAN 不看提示词。）", "Choose it in the Write tab.": "请在写作页选择它。",
