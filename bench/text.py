@@ -5,7 +5,10 @@ Prints, in one run on the same GGUF file and prompt (greedy, fixed number of new
     ÷ tokens/s of raw ``llama_cpp.Llama.create_completion(stream=True)`` on the same file   (target >= 0.95);
   * Studio on llama.cpp ÷ Studio on transformers (same prompt, greedy, same threads)       (target >= 3.5);
   * model load time with a fresh (empty) cache on llama.cpp                                 (target <= 2 s);
-  * a fresh ``python app.py`` start to the first streamed token of a /write                  (target <= 5 s).
+  * a fresh ``python app.py`` start to the first streamed token of a /write                  (target <= 5 s);
+  * Studio on llama.cpp after torch has computed in a worker thread that stays alive (as a web-server
+    worker that made a picture) ÷ before it                                                  (about 1; 0.4
+    with a llama-cpp-python built with OpenMP, which shares libgomp with torch).
 
 Robust to a busy machine: the two sides of each ratio run in pairs, one right after the other
 (alternating which goes first), every run after a warm-up, and the ratio printed is the median of the
@@ -177,6 +180,8 @@ def main() -> None:
               f"{' '.join(f'{x:.3f}' for x in ratios)})  (target >= 0.95)")
         sys.stdout.flush()
 
+        after_torch(fast, n, args.rounds)
+
         if not args.no_transformers:
             import torch
 
@@ -203,6 +208,28 @@ def main() -> None:
                       f"first token of /write {first:5.2f} s")
             print(f"  fresh start -> first streamed token of /write: {statistics.median(r[2] for r in runs):5.2f} s "
                   f"(median of {len(runs)})  (target <= 5 s)")
+
+
+def after_torch(engine: TextEngine, n: int, rounds: int) -> None:
+    """Studio's tokens/s after torch has computed in a worker thread that stays alive ÷ before."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import torch
+
+    from studio.text.llamacpp import built_with_openmp
+
+    def torch_work():
+        x = torch.randn(512, 512)
+        for _ in range(100):
+            x = (x @ x).tanh()
+
+    before = statistics.median(rate(studio_run(engine, n)) for _ in range(rounds))
+    with ThreadPoolExecutor(1) as worker:
+        worker.submit(torch_work).result()  # the worker thread, and torch's threads for it, stay alive
+        after = statistics.median(rate(studio_run(engine, n)) for _ in range(rounds))
+    print(f"Studio on llama.cpp after torch work in a live thread: {after:7.2f} tokens/s, before {before:7.2f}: "
+          f"{after / before:.2f}x  (llama.cpp built with OpenMP: {built_with_openmp()})")
+    sys.stdout.flush()
 
 
 def _free_port() -> int:

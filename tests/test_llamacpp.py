@@ -138,3 +138,12 @@ def test_same_seed_same_text_after_other_requests(tmp_path, tiny_gguf):
     fresh = make(tmp_path, tiny_gguf).backend()  # as after a restart
     assert a == "".join(backend.stream(prompt, p, threading.Event())) == "".join(fresh.stream(prompt, p,
                                                                                              threading.Event()))
+
+
+def test_llamacpp_is_built_without_openmp_so_pictures_do_not_slow_writing():
+    """``scripts/setup.sh`` compiles llama-cpp-python with ``GGML_OPENMP=OFF``. Built with OpenMP, llama.cpp
+    wrote 2.6x slower for as long as a thread that had run torch (a picture, a voice) stayed alive
+    (``bench/text.py`` prints the ratio). No timing here: the build is what decides it."""
+    from studio.text.llamacpp import built_with_openmp
+
+    assert not built_with_openmp(), "llama-cpp-python was compiled with OpenMP: run `bash scripts/setup.sh`"

@@ -127,6 +127,18 @@ def threads() -> int:
     return physical_cores()
 
 
+def built_with_openmp() -> bool:
+    """Whether this llama-cpp-python was compiled with OpenMP (``OPENMP = 1`` in llama.cpp's system info).
+
+    ``scripts/setup.sh`` builds it without (``GGML_OPENMP=OFF``): with OpenMP, llama.cpp's threads share
+    libgomp with torch, and once torch has computed in a thread that stays alive (a picture, a voice, a
+    web-server worker), libgomp makes them sleep between steps: writing measured 2.6x slower.
+    """
+    import llama_cpp
+
+    return "OPENMP = 1" in llama_cpp.llama_print_system_info().decode(errors="replace")
+
+
 def available() -> bool:
     """True when llama-cpp-python can be imported."""
     try:
@@ -424,5 +436,8 @@ def load_llamacpp(path: Path, manager: ModelManager, name: str, lora: Path | Non
     llm = open_llama(path, n_ctx=n_ctx, n_threads=n, n_threads_batch=n, n_gpu_layers=-1 if gpu else 0,
                      verbose=False, **extra)
     log.info("llama.cpp: %s, n_ctx=%d, %d threads, %s", path.name, n_ctx, n, "layers on the GPU" if gpu else "CPU")
+    if not gpu and built_with_openmp():
+        log.warning("llama-cpp-python was compiled with OpenMP: writing can run 2-3x slower after pictures or "
+                    "voices are made in the same Studio. Run `bash scripts/setup.sh` to build it without.")
     return LlamaCppBackend(llm, manager.device_lock(), name)
 
