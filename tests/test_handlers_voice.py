@@ -43,3 +43,12 @@ def test_progress_shows_only_the_newest_report():
 def test_the_plan_names_the_settings_picked_for_the_text():
     assert voice_tab._settings_md(0, VoiceSettings()).startswith("Choose articles or files")
     assert voice_tab._settings_md(5000, VoiceSettings(steps=12)).startswith("For **5,000 words**: **12 steps**")
+
+
+def test_a_deleted_voice_does_not_stay_selected_in_the_write_tab():
+    from studio.ui.voice_tab import kept_choice
+
+    offered = [("No voice", ""), ("Carroll", "abc123")]
+    assert kept_choice("abc123", offered) == "abc123"
+    assert kept_choice("gone99", offered) == "", "a voice no longer offered falls back to No voice"
+    assert kept_choice(None, offered) == ""

@@ -35,6 +35,12 @@ def _owner(ctx, request):
     return owner_of(ctx, request)
 
 
+def kept_choice(current: str | None, offered: list[tuple[str, str]]) -> str:
+    """The Write tab's voice after its list is refreshed: ``current`` while it is still offered, else ""
+    ("No voice"), so that a voice deleted (or renamed away) in the Voice tab is not left selected."""
+    return current if current in {value for _, value in offered} else ""
+
+
 def voice_choices(ctx, request) -> list[tuple[str, str]]:
     """``(label, id)`` pairs of the user's voices, "No voice" first (for dropdowns)."""
     try:
@@ -270,16 +276,17 @@ def wire(ctx, parts) -> None:
     voice_parts = parts.get("voice", {})
     tabs = parts["tabs"]
 
-    def choices(request: gr.Request):
+    def choices(current, request: gr.Request):
         try:
-            return gr.update(choices=voice_choices(ctx, request))
+            offered = voice_choices(ctx, request)
         except StudioError:
             return gr.skip()
+        return gr.update(choices=offered, value=kept_choice(current, offered))
 
     if write_voice is not None:
         for ev in voice_parts.get("events", []):
-            ev.then(choices, None, write_voice, api_visibility="private", queue=False)
-        write_voice.focus(choices, None, write_voice, api_visibility="private", queue=False)
+            ev.then(choices, write_voice, write_voice, api_visibility="private", queue=False)
+        write_voice.focus(choices, write_voice, write_voice, api_visibility="private", queue=False)
     if voice_parts:
         tabs.select(guardless(voice_parts["refresh"]), None, [voice_parts["table"], voice_parts["pick"]],
                     api_visibility="private", queue=False)

@@ -96,7 +96,9 @@ def _form(ctx, w) -> None:
                           placeholder="e.g. Urban gardening for beginners")
     with gr.Row():
         w.tone = gr.Dropdown(list(TONES), value="neutral", label="Tone", min_width=100)
-        w.voice = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="write-voice", min_width=100)
+        # any value reaches the handler (a voice deleted in another browser tab): the engine names what is wrong
+        w.voice = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="write-voice", min_width=100,
+                              allow_custom_value=True)
     w.length_words = gr.Slider(20, 5000, value=400, step=10, label="Length (words)", elem_id="write-length")
     # progress and problems right next to the buttons, in sight on a laptop screen while the draft fills
     w.stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
