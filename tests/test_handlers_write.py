@@ -93,3 +93,30 @@ def test_undo_brings_back_the_draft_before_the_generation():
     assert draft == "Before." and nothing_left is None and stats.startswith("**1** words")
     with pytest.raises(gr.Error, match="no generation to undo"):
         undone(None)
+
+
+def test_an_error_in_the_draft_names_the_draft_not_the_topic():
+    """Continue, Rewrite, Summarise… work on the draft (the API's ``prompt``): an invisible control character
+    in it (the full alice29.txt ends with one) must send the writer to the Draft (QA, fresh clone)."""
+    import pytest
+
+    from studio.errors import InvalidInput
+    from studio.text.engine import WriteRequest
+    from studio.ui.common import ui_message
+    from studio.ui.write_tab import LABELS, _validated_naming_the_draft
+
+    with pytest.raises(InvalidInput) as err:
+        _validated_naming_the_draft(WriteRequest("Once upon a time\x1a", task="continue"))
+    assert ui_message(err.value, LABELS) == "Draft: contains a control character (code 26). Remove it."
+    with pytest.raises(InvalidInput) as err:
+        _validated_naming_the_draft(WriteRequest("Rain\x1a", task="article"))
+    assert ui_message(err.value, LABELS).startswith("Topic: contains a control character")
+
+
+def test_a_refused_save_names_the_draft_as_the_writer_sees_it():
+    from studio.errors import InvalidInput
+    from studio.ui.common import ui_message
+    from studio.ui.library.autosave import SAVE_LABELS
+
+    msg = ui_message(InvalidInput("body", "contains a control character (code 26). Remove it."), SAVE_LABELS)
+    assert msg == "Draft: contains a control character (code 26). Remove it."

@@ -15,6 +15,7 @@ from typing import Iterator
 
 import gradio as gr
 
+from ..errors import InvalidInput
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from .common import reports_to, session_id, stop_event, to_gr_error
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 # "continue" has its own button (and stays an API task)
 TASK_CHOICES = [(label, key) for key, label in TASKS.items() if key != "continue"]
 # API field names as the Write tab labels them, for messages (draft tasks check the draft themselves)
-LABELS = {"prompt": "Topic", "tone": "Tone", "length_words": "Length (words)", "seed": "seed", "model": "Text model",
+LABELS = {"prompt": "Topic", "draft": "Draft", "tone": "Tone", "length_words": "Length (words)", "seed": "seed", "model": "Text model",
           "temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
           "repetition_penalty": "repetition_penalty", "max_new_tokens": "max_new_tokens", "voice": "Voice"}
 UNDO_LABEL, NO_UNDO_LABEL = "Undo last generation", "Nothing to undo yet"
@@ -198,13 +199,24 @@ def _connect_form(ctx, w) -> None:
     w.draft.input(lambda d: stats_line(None, d), w.draft, w.stats, show_progress="hidden", **private)
 
 
+def _validated_naming_the_draft(req: WriteRequest) -> WriteRequest:
+    """``req.validated()``; for a task that works on the draft (Continue, Rewrite, Summarise…), an error in
+    its text names the Draft, where the writer must look, not the Topic (the API calls both ``prompt``)."""
+    try:
+        return req.validated()
+    except InvalidInput as exc:
+        if exc.field == "prompt" and req.task in DRAFT_TASKS:
+            raise InvalidInput("draft", exc.message.removeprefix("prompt:").strip()) from None
+        raise
+
+
 def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) -> Iterator[tuple]:
     """Stream the plan's request into the draft; ``aid`` is the open article (what was streamed is saved to
     it if the browser goes away mid-generation). Yields the outputs of a generation event (see
     :func:`_connect_generation`)."""
     from .library import owner_of
 
-    valid = p.request.validated()  # errors before anything changes
+    valid = _validated_naming_the_draft(p.request)  # errors before anything changes
     req_dict, base, ev, text, saved = dataclasses.asdict(valid), p.base, None, None, []
     if aid is None:  # a new draft becomes an article now, so a reload mid-generation can reopen it
         aid = ctx.library.create(owner_of(ctx, request), title_now or "", base)["id"]

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import gradio as gr
 
 from ...errors import StudioError
+from ..common import ui_message
 from . import formatting as fmt
 from .browse import PRIVATE, list_rows
 from .layout import LibraryUI, WriteLink
@@ -26,6 +27,7 @@ AUTOSAVE_QUIET_S = 2.0
 TICK_S = 2.0
 
 log = logging.getLogger(__name__)
+SAVE_LABELS = {"body": "Draft", "title": "Title"}  # the API's names of a save's fields -> what the writer sees
 
 
 class Saved(NamedTuple):
@@ -81,7 +83,7 @@ def saved(lib, owner: str, upto, title: str, body: str, article_id, base, note: 
     try:
         r = keep_saving(lib, owner, title, body, article_id, base, note=note)
     except StudioError as exc:
-        return Saved(gr.skip(), article_id, fmt.not_saved(exc.message), base)
+        return Saved(gr.skip(), article_id, fmt.not_saved(ui_message(exc, SAVE_LABELS)), base)
     when = now if now is not None else (r["updated"] if r["changed"] else time.time())
     return Saved(upto, r["article_id"], fmt.save_message(r, when), r["version_id"])
 
@@ -139,7 +141,7 @@ def _connect_saves(ctx, ui: LibraryUI, write: dict) -> None:
         try:
             owner = owner_of(ctx, request)
         except StudioError as exc:
-            return Saved(gr.skip(), aid, fmt.not_saved(exc.message), base)
+            return Saved(gr.skip(), aid, fmt.not_saved(ui_message(exc, SAVE_LABELS)), base)
         return saved(lib, owner, request_value, title_value, body, aid, base)
 
     link.save_request.change(autosave, [link.save_request, link.title, link.draft, link.article_id, link.base_vid],
@@ -152,7 +154,7 @@ def _connect_saves(ctx, ui: LibraryUI, write: dict) -> None:
         try:
             owner = owner_of(ctx, request)
         except StudioError as exc:
-            return Saved(gr.skip(), aid, fmt.not_saved(exc.message), base)
+            return Saved(gr.skip(), aid, fmt.not_saved(ui_message(exc, SAVE_LABELS)), base)
         return saved(lib, owner, edited, title_value, body, aid, base, note="generated", now=time.time())
 
     # every way of generating (Write, Enter in the topic, Continue, Regenerate) saves when it ends
