@@ -181,8 +181,10 @@ def make_tiny_gguf(path: Path, context_length: int = 512, weights: str = "F32") 
         return (rng.standard_normal(shape) * 0.05).astype(np.float32)
 
     def layer(name, *shape):
-        x = rand(*shape)
-        w.add_tensor(name, x) if weights == "F32" else w.add_tensor(name, quants.quantize(x, qtype), raw_dtype=qtype)
+        if weights == "F32":
+            w.add_tensor(name, rand(*shape))
+        else:
+            w.add_tensor(name, quants.quantize(rand(*shape), qtype), raw_dtype=qtype)
 
     w.add_tensor("token_embd.weight", rand(n_vocab, n_embd))
     w.add_tensor("output_norm.weight", np.ones(n_embd, dtype=np.float32))

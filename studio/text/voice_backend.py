@@ -2,9 +2,10 @@
 
 Voices are trained with transformers + PEFT. They write with the engine that writes without them:
 - llama.cpp (a GGUF model of the llama architecture, the embedded SmolLM2 included, where llama.cpp is the
-  text engine): on first use the adapter is merged into a copy of the base GGUF (:func:`voice_gguf.merge`,
-  kept as ``voice.gguf`` beside it), which writes as fast as the base. Where gguf cannot re-quantise the
-  base's type (K- and i-quants) or the copy cannot be written, the adapter is converted to a GGUF LoRA
+  text engine): when training ends (or on first use, for older voices) the adapter is merged into a copy
+  of the base GGUF (:func:`voice_gguf.merge`, kept as ``voice.gguf`` beside it), which writes as fast as the
+  base. Where merging would lose part of the voice (a voice trained on the feed-forward layers of a
+  quantised model) or the copy cannot be written, the adapter is converted to a GGUF LoRA
   (``adapter.gguf``) that llama.cpp applies to the base file at every step (0.85x the speed);
 - transformers (any other model, or when the conversion fails): the base model is loaded with
   transformers (a GGUF de-quantised through :func:`studio.text.transformers_backend._load_gguf`, which

@@ -26,8 +26,10 @@ log = logging.getLogger(__name__)
 
 # "continue" has its own button (and stays an API task)
 TASK_CHOICES = [(label, key) for key, label in TASKS.items() if key != "continue"]
-# API field names as the Write tab labels them, for messages (draft tasks check the draft themselves)
-LABELS = {"prompt": "Topic", "draft": "Draft", "tone": "Tone", "length_words": "Length (words)", "seed": "seed", "model": "Text model",
+# API field names as the Write tab labels them, for messages ("draft": the prompt of a task that works on the
+# draft, see _validated_naming_the_draft)
+LABELS = {"prompt": "Topic", "draft": "Draft", "tone": "Tone", "length_words": "Length (words)", "seed": "seed",
+          "model": "Text model",
           "temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
           "repetition_penalty": "repetition_penalty", "max_new_tokens": "max_new_tokens", "voice": "Voice"}
 UNDO_LABEL, NO_UNDO_LABEL = "Undo last generation", "Nothing to undo yet"
