@@ -72,6 +72,12 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# llama.cpp's own llama-server, Studio's text engine for GGUF models on the CPU (issue #25), built once from
+# the same llama.cpp sources as the wheel and kept beside it (~/.cache/studio/llama-server/). Without it
+# Studio writes with llama.cpp in this process (llama-cpp-python), as before.
+bash scripts/build_llama_server.sh "$VPY" >/dev/null \
+  || echo "llama-server could not be built; Studio writes with llama.cpp in its own process instead." >&2
+
 # The voice test's public-domain text: Lewis Carroll's "Alice's Adventures in Wonderland" (alice29.txt of the
 # Canterbury corpus), from the test data of the brotli source package on PyPI; kept in .venv/share.
 TEXT=.venv/share/studio-test-texts/alice29.txt

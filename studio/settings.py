@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import InvalidInput
 
 TRUE = {"1", "true", "yes", "on"}
-TEXT_BACKENDS = ("auto", "llama.cpp", "transformers", "openai")
+TEXT_BACKENDS = ("auto", "llama-server", "llama.cpp", "transformers", "openai")
 FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -53,6 +53,10 @@ class Settings:
     openai_base_url: str = ""
     openai_api_key: str = ""
     openai_context_size: int = 0
+    # llama-server (issue #25): parallel writers it serves at once (0: 1 on a desktop, 4 with --listen/--share),
+    # and where its binary is ("" : the one scripts/setup.sh built, or llama-server on the PATH)
+    text_slots: int = 0
+    llama_server: str = ""
     image_model: str = "dcgan-faces"
     diffusion_model: str = "stabilityai/sd-turbo"
     style_model: str = "magenta-arbitrary"
@@ -104,6 +108,10 @@ class Settings:
         if not (self.openai_context_size == 0 or 256 <= self.openai_context_size <= 10_000_000):
             raise InvalidInput("--openai-context-size", "must be 0 (ask the server) or between 256 and 10,000,000 "
                                f"tokens, not {self.openai_context_size}.")
+        if not (0 <= self.text_slots <= 64):
+            raise InvalidInput("--text-slots", f"must be between 1 and 64 (0: automatic), not {self.text_slots}.")
+        if self.text_slots == 0:
+            self.text_slots = 4 if (self.listen or self.share) else 1
         for user, password in self.auth:
             if not user or not password:
                 raise InvalidInput("--auth", "must look like USER:PASS, with neither part empty.")
@@ -175,9 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-model", default=_env("TEXT_MODEL", d.text_model),
                    help="language model: embedded name, Hub id or local folder [STUDIO_TEXT_MODEL]")
     p.add_argument("--text-backend", choices=TEXT_BACKENDS, default=_env("TEXT_BACKEND", d.text_backend),
-                   help="what runs the language model: auto (llama.cpp for GGUF files on the CPU, transformers "
-                        "otherwise), llama.cpp, transformers, or openai (an OpenAI-compatible server such as vLLM) "
-                        "[STUDIO_TEXT_BACKEND]")
+                   help="what runs the language model: auto (for GGUF files on the CPU llama.cpp's own llama-server "
+                        "when it was built, else llama.cpp in this process; transformers otherwise), llama-server, "
+                        "llama.cpp (in this process), transformers, or openai (an OpenAI-compatible server such as "
+                        "vLLM) [STUDIO_TEXT_BACKEND]")
+    p.add_argument("--text-slots", type=int, default=_env_int("TEXT_SLOTS", d.text_slots),
+                   help="writers llama-server writes for at once (its parallel slots; more wait in the queue): "
+                        "default 1, or 4 with --listen/--share [STUDIO_TEXT_SLOTS]")
+    p.add_argument("--llama-server", default=_env("LLAMA_SERVER", d.llama_server),
+                   help="the llama-server program to run (default: the one scripts/setup.sh built, else "
+                        "llama-server on the PATH) [STUDIO_LLAMA_SERVER]")
     p.add_argument("--openai-base-url", default=os.environ.get("OPENAI_BASE_URL", ""),
                    help="with --text-backend openai: the server's address, e.g. http://gpu-box:8000/v1 "
                         "[OPENAI_BASE_URL]")
@@ -236,7 +251,8 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         auth=ns.auth if ns.auth is not None else ns.env_auth,
         no_browser=ns.no_browser, text_model=ns.text_model, text_backend=ns.text_backend,
         openai_base_url=ns.openai_base_url, openai_api_key=ns.openai_api_key,
-        openai_context_size=ns.openai_context_size, image_model=ns.image_model,
+        openai_context_size=ns.openai_context_size, text_slots=ns.text_slots, llama_server=ns.llama_server,
+        image_model=ns.image_model,
         diffusion_model=ns.diffusion_model, style_model=ns.style_model, device=ns.device,
         output_dir=ns.output_dir, data_dir=ns.data_dir, cache_dir=ns.cache_dir,
         model_dirs=[Path(p) for p in model_dirs], offline=ns.offline,

@@ -5,13 +5,15 @@ A backend takes a rendered prompt, streams text chunks, honours a stop
 ``threading.Event`` between tokens, and exposes its context size and token
 counting. Three implement it:
 
-* :mod:`.llamacpp` -- llama.cpp in this process; the default for GGUF files on the CPU
-  (the embedded SmolLM2 included);
+* :mod:`.server_backend` -- llama.cpp's own ``llama-server``, started by Studio (:mod:`.llama_server`);
+  the default for GGUF files on the CPU (the embedded SmolLM2 included) when it was built;
+* :mod:`.llamacpp` -- llama.cpp in this process (llama-cpp-python); GGUF files where llama-server was not
+  built, and ``--text-backend llama.cpp``;
 * :mod:`.transformers_backend` -- transformers, for Hub/safetensors models, CUDA/MPS,
   and GGUF files llama.cpp cannot load;
 * :mod:`.openai_backend` -- an OpenAI-compatible server (vLLM, llama.cpp server...).
 
-``--text-backend auto|llama.cpp|transformers|openai`` (``STUDIO_TEXT_BACKEND``)
+``--text-backend auto|llama-server|llama.cpp|transformers|openai`` (``STUDIO_TEXT_BACKEND``)
 chooses; :func:`get_backend` and the ``text`` loader apply the choice.
 """
 
@@ -55,6 +57,10 @@ class StreamStats:
     elapsed_s: float = 0.0
     waited_s: float = 0.0
     stopped: bool = False
+    # llama-server only: prompt tokens read, how many of them came from its prompt cache, seconds reading
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    prefill_s: float = 0.0
 
     @property
     def tokens_per_s(self) -> float:
@@ -115,12 +121,23 @@ def _gguf_of(resolved: ResolvedModel) -> Path | None:
     return None
 
 
+def server_wanted(manager: ModelManager) -> bool:
+    """Whether GGUF models on this studio's device go to llama.cpp's own llama-server: asked for with
+    ``--text-backend llama-server``, or ``auto`` on the CPU when the program was built (else the binding)."""
+    from .server_backend import available
+
+    choice = manager.settings.text_backend
+    if choice == "llama-server":
+        return True
+    return choice == "auto" and manager.device_type == "cpu" and available(manager)
+
+
 def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBackend:
     """Load a text model with the backend ``--text-backend`` asks for.
 
-    ``auto``: llama.cpp for a GGUF file on the CPU (when llama-cpp-python is
-    installed); transformers for everything else, and for a GGUF llama.cpp fails
-    to load. ``llama.cpp`` refuses non-GGUF models; ``transformers`` always uses transformers.
+    ``auto``: for a GGUF file on the CPU, llama.cpp's own llama-server when it was built, else llama.cpp in
+    this process (llama-cpp-python); transformers for everything else, and for a GGUF llama.cpp fails to
+    load. ``llama-server`` and ``llama.cpp`` refuse non-GGUF models; ``transformers`` always uses transformers.
 
     Raises:
         ModelUnavailable: the backend asked for cannot serve this model.
@@ -132,14 +149,25 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
     gguf = _gguf_of(resolved)
     if choice == "transformers":
         return load_transformers(resolved, manager, gguf)
+    if choice in ("llama.cpp", "llama-server") and gguf is None:
+        raise ModelUnavailable(f"--text-backend {choice} needs a GGUF file, and '{resolved.ref}' is not one. "
+                               "Use --text-backend auto or transformers for this model.")
+    if choice == "llama-server":
+        from .server_backend import load_llama_server
+
+        return load_llama_server(gguf, manager, resolved.ref)
     if choice == "llama.cpp":
-        if gguf is None:
-            raise ModelUnavailable(f"--text-backend llama.cpp needs a GGUF file, and '{resolved.ref}' is not one. "
-                                   "Use --text-backend auto or transformers for this model.")
         if not llamacpp.available():
             raise ModelUnavailable("--text-backend llama.cpp needs llama-cpp-python, which is not installed "
                                    "(pip install llama-cpp-python==0.3.36), or use --text-backend transformers.")
         return llamacpp.load_llamacpp(gguf, manager, resolved.ref)
+    if gguf is not None and server_wanted(manager):
+        from .server_backend import load_llama_server
+
+        try:
+            return load_llama_server(gguf, manager, resolved.ref)
+        except Exception as exc:  # noqa: BLE001 - the in-process engine and transformers may still read it
+            log.warning("llama-server could not serve %s (%s); trying llama.cpp in this process", gguf, exc)
     if gguf is not None and manager.device_type == "cpu" and llamacpp.available():
         try:
             return llamacpp.load_llamacpp(gguf, manager, resolved.ref)

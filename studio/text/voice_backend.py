@@ -120,7 +120,7 @@ def llamacpp_voice_file(manager: ModelManager, base: ResolvedModel, adapter: Pat
 
     choice = manager.settings.text_backend
     gguf = _gguf_of(base)
-    if gguf is None or choice not in ("auto", "llama.cpp") or not llamacpp.available():
+    if gguf is None or choice not in ("auto", "llama.cpp", "llama-server") or not llamacpp.available():
         return None
     if choice == "auto" and manager.device_type != "cpu":
         return None
@@ -162,5 +162,16 @@ def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
                                "on it; train the voice again.")
     name = f"{base_ref} + voice {record['name']}"
     if path.name == MERGED_GGUF:
+        from .backends import server_wanted
+
+        if server_wanted(manager):  # the merged copy on a llama-server of its own: writes at full speed
+            from .server_backend import load_llama_server
+
+            try:
+                return load_llama_server(path, manager, name)
+            except Exception as exc:  # noqa: BLE001 - the in-process engine may still read it
+                if manager.settings.text_backend == "llama-server":
+                    raise
+                log.warning("llama-server could not serve voice %s (%s); using llama.cpp in this process", path, exc)
         return load_llamacpp(path, manager, name)
     return load_llamacpp(gguf, manager, name, lora=path)

@@ -274,7 +274,8 @@ def _connect_generation(ctx, w) -> list:
         base = prev if prev is not None else (d or "")
         yield from _stream(ctx, plan(WriteRequest(**{**last, "seed": -1}), base), request, ttl or "", aid)
 
-    text = {"api_visibility": "private", "concurrency_id": "text"}
+    # --text-slots writers are written for at once (llama-server's parallel slots); the others wait in the queue
+    text = {"api_visibility": "private", "concurrency_id": "text", "concurrency_limit": ctx.settings.text_slots}
     return [
         w.write_btn.click(on_write, inputs_kwargs=on_draft, outputs=outputs, **text),
         w.prompt.submit(on_write, inputs_kwargs=on_draft, outputs=outputs, **text),
@@ -345,7 +346,7 @@ def _api(ctx) -> None:
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 
-    gr.api(write, api_name="write", concurrency_id="text")
+    gr.api(write, api_name="write", concurrency_id="text", concurrency_limit=ctx.settings.text_slots)
 
     def write_full(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
                    temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
@@ -360,7 +361,7 @@ def _api(ctx) -> None:
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 
-    gr.api(write_full, api_name="write_full", concurrency_id="text")
+    gr.api(write_full, api_name="write_full", concurrency_id="text", concurrency_limit=ctx.settings.text_slots)
 
 
 __all__ = ["build", "model_choices", "stats_line", "title_for", "TASK_CHOICES", "TASK_LENGTH", "LABELS", "_join",

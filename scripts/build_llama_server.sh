@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Build llama.cpp's own `llama-server` (Studio's embedded text engine) from the llama.cpp sources that
+# llama-cpp-python's sdist carries: the same llama.cpp version as the Python binding in requirements.txt.
+# Built once per version and flags, kept outside the clone beside the llama-cpp-python wheel:
+#   ~/.cache/studio/llama-server/<version>-<flags hash>/llama-server
+# CPU build with the wheel's own CPU flags (GGML_NATIVE: what this CPU has) and without OpenMP (see
+# setup.sh), no curl/OpenSSL and no web UI download (Studio runs without network). With a CUDA toolkit
+# and an NVIDIA GPU present, GGML_CUDA is added. Prints the binary's path on stdout when done.
+#   bash scripts/build_llama_server.sh [python]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VPY=${1:-.venv/bin/python}
+VERSION=$(sed -n 's/^llama-cpp-python==//p' requirements.txt)
+ARGS="-DGGML_OPENMP=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON"
+ARGS="$ARGS -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF"
+ARGS="$ARGS -DBUILD_SHARED_LIBS=OFF -DCMAKE_BUILD_TYPE=Release"
+if command -v nvcc >/dev/null && command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then
+  ARGS="$ARGS -DGGML_CUDA=on"
+fi
+ARGS="$ARGS ${CMAKE_ARGS:-}"
+DEST="${XDG_CACHE_HOME:-$HOME/.cache}/studio/llama-server/$VERSION-$(echo "$ARGS" | sha256sum | cut -c1-12)"
+if [ -x "$DEST/llama-server" ]; then echo "$DEST/llama-server"; exit 0; fi
+for tool in c++ cmake; do command -v $tool >/dev/null || { echo "llama-server needs $tool" >&2; exit 1; }; done
+echo "Compiling llama-server (llama.cpp $VERSION's own server, Studio's text engine): about 10 minutes, once." >&2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$VPY" -m pip download -q --no-deps --no-binary :all: "llama-cpp-python==$VERSION" -d "$tmp" >&2
+tar -xzf "$tmp"/llama_cpp_python-*.tar.gz -C "$tmp"
+SRC=$(ls -d "$tmp"/llama_cpp_python-*/vendor/llama.cpp)
+# shellcheck disable=SC2086
+cmake -S "$SRC" -B "$tmp/build" $ARGS >"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log" >&2; exit 1; }
+cmake --build "$tmp/build" --target llama-server -j "${STUDIO_BUILD_JOBS:-2}" >"$tmp/build.log" 2>&1 \
+  || { tail -40 "$tmp/build.log" >&2; exit 1; }
+mkdir -p "$DEST.tmp" && cp "$tmp/build/bin/llama-server" "$DEST.tmp/" && rm -rf "$DEST" && mv "$DEST.tmp" "$DEST"
+echo "$DEST/llama-server"
