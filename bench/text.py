@@ -1,4 +1,6 @@
-"""Text benchmark: Studio's /write path against raw llama.cpp, llama.cpp against transformers, and start-up.
+"""Text benchmark: Studio on llama-server against raw llama-server (bench/text_server.py: one writer, four
+writers, a 600-word article), Studio's /write path against raw llama.cpp, llama.cpp against transformers,
+and start-up (a fresh app runs llama-server when it was built).
 
 Prints, in one run on the same GGUF file and prompt (greedy, fixed number of new tokens):
   * tokens/s of Studio's /write path (``TextEngine.stream``, what ``/write`` runs) on llama.cpp
@@ -126,7 +128,18 @@ def main() -> None:
     ap.add_argument("--app-rounds", type=int, default=3, help="fresh app starts to time")
     ap.add_argument("--no-app", action="store_true", help="skip the app start-up measurement")
     ap.add_argument("--no-transformers", action="store_true", help="skip the transformers comparison")
+    ap.add_argument("--no-server", action="store_true", help="skip Studio on llama-server (bench/text_server.py)")
     args = ap.parse_args()
+    from studio.text.llama_server import find_binary
+
+    if not args.no_server:
+        if find_binary() is None:
+            print("llama-server was not built (bash scripts/setup.sh): its measurements are left out")
+        else:
+            sys.path.insert(0, str(ROOT / "bench"))
+            import text_server
+
+            text_server.main(["--tokens", str(args.tokens), "--rounds", str(max(2, args.rounds - 1))])
     n = args.tokens
     nthreads = args.threads or default_threads()
     os.environ["STUDIO_LLAMA_THREADS"] = str(nthreads)  # Studio's llama.cpp backend reads it

@@ -16,7 +16,7 @@ from studio.text.engine import TextEngine, WriteRequest
 pytest.importorskip("llama_cpp")
 
 
-def make(tmp_path, model, backend="auto", **kw) -> TextEngine:
+def make(tmp_path, model, backend="llama.cpp", **kw) -> TextEngine:  # this file tests the in-process engine
     s = Settings(device="cpu", text_model=str(model), text_backend=backend, data_dir=tmp_path / "d",
                  cache_dir=tmp_path / "c", model_dirs=[tmp_path], **kw).validate()
     return TextEngine(ModelManager(s), s)
@@ -29,8 +29,14 @@ def run(engine, **kw):
 
 # ----- choosing the backend -----------------------------------------------------------------
 def test_auto_picks_llamacpp_for_gguf_and_transformers_for_a_folder(tmp_path, tiny_gguf, tiny_lm_dir):
-    assert make(tmp_path, tiny_gguf).backend().engine == "llama.cpp"
-    assert make(tmp_path, tiny_lm_dir).backend().engine == "transformers"
+    from studio.text.llama_server import find_binary
+
+    # llama.cpp's own llama-server where it was built (tests/test_llama_server.py), else llama.cpp in process
+    auto = make(tmp_path, tiny_gguf, "auto").backend()
+    assert auto.engine == ("llama-server" if find_binary() else "llama.cpp")
+    if auto.engine == "llama-server":
+        auto.server.stop()
+    assert make(tmp_path, tiny_lm_dir, "auto").backend().engine == "transformers"
     assert make(tmp_path, tiny_gguf, "transformers").backend().engine == "transformers"
 
 

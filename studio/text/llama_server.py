@@ -8,7 +8,7 @@ watching it and stopping it (issue #25). :mod:`.server_backend` talks to it.
   (other programs on the computer cannot use it), ``--parallel`` slots (``--text-slots``), continuous
   batching, each slot's context the GGUF's own length (capped as the in-process engine caps it) and the
   prompt cache on. It runs in a process group of its own, stopped when the model is dropped and when
-  Studio ends (``atexit``; a killed Studio takes it along: ``PR_SET_PDEATHSIG`` on Linux).
+  Studio ends (``atexit``: Ctrl-C or a normal exit; a Studio killed with SIGKILL leaves it running).
 * When it dies (a crash, killed from outside), the request that saw it fails with a clear message (the
   writer's text so far is kept by the engine) and the next one starts it again.
 """
@@ -23,7 +23,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import weakref
@@ -69,15 +68,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _die_with_parent() -> None:  # runs in the child before exec (Linux): a killed Studio takes the server along
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - not Linux: atexit still stops it
-        pass
 
 
 class ServerProcess:
@@ -136,11 +126,8 @@ class ServerProcess:
             self.port = free_port()
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             logf = open(self.log_path, "wb")
-            kw = {"start_new_session": True}
-            if sys.platform.startswith("linux"):
-                kw["preexec_fn"] = _die_with_parent
             self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=logf,
-                                         stderr=subprocess.STDOUT, **kw)
+                                         stderr=subprocess.STDOUT, start_new_session=True)
             logf.close()
             _RUNNING.add(self)
             t0 = time.monotonic()

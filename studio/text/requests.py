@@ -111,7 +111,7 @@ class WriteEvent:
             (context trimming, reduced max_new_tokens, stop).
         status: a short line ("Planning the article…", "Writing section 2 of 4…").
         done: True on the last event. stopped: True when Stop ended it.
-        engine: what runs the model ("llama.cpp", "transformers", "openai").
+        engine: what runs the model ("llama-server", "llama.cpp", "transformers", "openai").
     """
 
     text: str

@@ -137,7 +137,10 @@ def _sampling(ctx, w) -> None:
                                      info="Above 1 discourages repeating the same words; 1 is off.")
     w.max_new_tokens = gr.Slider(16, 4096, value=1024, step=16, label="max_new_tokens",
                                  elem_id="write-max-new-tokens", info="The most tokens one model call may write.")
-    w.seed = gr.Number(value=-1, precision=0, label="seed", info="-1 picks a random seed; the one used is shown.")
+    seed_info = "-1 picks a random seed; the one used is shown."
+    if ctx.settings.text_slots > 1:  # llama-server batches writers: numbers differ slightly across batch sizes
+        seed_info += " Several writers share the model at once here, so a seed may give a slightly different text."
+    w.seed = gr.Number(value=-1, precision=0, label="seed", info=seed_info)
 
 
 def _draft_column(w) -> None:

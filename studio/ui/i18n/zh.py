@@ -58,6 +58,8 @@ ZH: dict[str, str] = {
     "Above 1 discourages repeating the same words; 1 is off.": "大于 1 时减少重复用词；1 表示关闭。",
     "max_new_tokens": "最多新 token max_new_tokens", "The most tokens one model call may write.": "模型一次调用最多能写的 token 数。",
     "seed": "种子 seed", "-1 picks a random seed; the one used is shown.": "-1 表示随机种子；实际使用的种子会显示出来。",
+    "-1 picks a random seed; the one used is shown. Several writers share the model at once here, so a seed may "
+    "give a slightly different text.": "-1 表示随机种子；实际使用的种子会显示出来。这里几位作者同时共用模型，所以同一个种子写出的文字可能略有不同。",
     "Title": "标题", "Untitled article": "无标题文章", "Draft": "草稿",
     "Your article appears here as it is written. You can edit it at any time.": "文章边写边显示在这里，你可以随时修改。",
     "Untitled": "无标题",

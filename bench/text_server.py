@@ -1,0 +1,263 @@
+"""Studio on its own llama-server against raw llama-server (issue #25); run by ``bench/text.py`` first
+(``--no-server`` skips it), or alone: ``.venv/bin/python bench/text_server.py [--tokens 200] [--rounds 4]``.
+
+Prints, each ratio the median of pairs run one right after the other in alternating order:
+  * one writer: Studio ``/write`` through its API (gradio_client, as a user gets it) ÷ raw llama-server
+    streaming ``/completion`` on the same file, same prompt tokens and sampling      (target >= 0.95),
+    and where Studio's time goes (queue, prompt build, prefill, tokens, checks);
+  * four writers at once: Studio (``--text-slots 4``) aggregate tokens/s ÷ raw ``llama-server -np 4`` with
+    four concurrent streams (target >= 0.9), and the slowest writer's time;
+  * a 600-word article (plan, then a section at a time) end to end on llama-server ÷ on llama.cpp in
+    this process (same seeds, same retries), with the server's prompt-cache hit rate.
+Greedy, repetition penalty 1, ``--threads`` threads on both sides; both servers stay loaded, idle in turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from studio.text.backends import StreamStats  # noqa: E402
+from studio.text.engine import TextEngine, WriteRequest  # noqa: E402
+
+TOPICS = ["urban gardening for beginners: soil, light, water and the first five plants to grow",
+          "a walking tour of old harbour towns and the food sold on their quays",
+          "how to start running after forty without hurting your knees",
+          "keeping bees on a city roof: the first year, month by month"]
+
+
+def paired(a, b, rounds: int) -> tuple[list, list]:
+    xs, ys = [], []
+    for i in range(rounds):
+        if i % 2:
+            ys.append(b())
+            xs.append(a())
+        else:
+            xs.append(a())
+            ys.append(b())
+    return xs, ys
+
+
+def studio_app(tmp: Path, slots: int):
+    import socket
+
+    import app as studio_app
+    from gradio_client import Client
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    argv = ["--no-browser", "--port", str(port), "--data-dir", str(tmp / f"data{slots}"), "--device", "cpu",
+            "--offline", "--text-backend", "llama-server", "--text-slots", str(slots)]
+    ctx, demo = studio_app.create_app(argv)
+    ctx.text.retries = 0  # one model call a request: this measures streaming, not the quality retries
+    studio_app.launch(ctx, demo, prevent_thread_lock=True, quiet=True)
+    return ctx, demo, lambda: Client(f"http://127.0.0.1:{port}/", verbose=False)
+
+
+def request(topic: str, n: int) -> WriteRequest:
+    return WriteRequest(prompt=topic, task="outline", temperature=0, max_new_tokens=n, seed=1)
+
+
+def raw_body(ctx, topic: str, n: int) -> dict:
+    """The /completion body Studio sends for ``request(topic, n)``: the same prompt tokens and sampling."""
+    backend = ctx.text.backend()
+    req = request(topic, n).validated()
+    prompt, max_new, _ = ctx.text._fit(backend, req, n, [])
+    return backend._body([int(t) for t in prompt.split(":", 1)[1].split(",")], req.params(max_new), max_new, False)
+
+
+def raw_run(server, http, body: dict) -> tuple[float, int, str]:
+    t0 = time.perf_counter()
+    text, tokens = "", 0
+    with http.stream("POST", server.url + "/completion", json=body) as r:
+        for line in r.iter_lines():
+            if line.startswith("data: "):
+                ev = json.loads(line[6:])
+                text += ev.get("content") or ""
+                tokens += len(ev.get("tokens") or [])
+    return time.perf_counter() - t0, tokens, text
+
+
+def studio_run(client, topic: str, n: int) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    text = client.predict(prompt=topic, task="outline", temperature=0, max_new_tokens=n, seed=1,
+                          api_name="/write")
+    return time.perf_counter() - t0, text
+
+
+def breakdown(ctx, n: int) -> str:
+    """Where one in-process request's time goes: queue/waiting, prompt build, prefill, tokens, checks."""
+    backend = ctx.text.backend()
+    spent = {"prompt": 0.0}
+    render, count = backend.render, backend.count_tokens
+
+    def timed(fn):
+        def wrap(*a, **kw):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                spent["prompt"] += time.perf_counter() - t
+        return wrap
+
+    seen: list[StreamStats] = []
+    stream = backend.stream
+
+    def spy(prompt, params, stop, stats=None):
+        stats = stats if stats is not None else StreamStats()
+        seen.append(stats)
+        return stream(prompt, params, stop, stats)
+
+    backend.render, backend.count_tokens, backend.stream = timed(render), timed(count), spy
+    try:
+        t0 = time.perf_counter()
+        for _ in ctx.text.stream(request(TOPICS[0], n)):
+            pass
+        total = time.perf_counter() - t0
+    finally:
+        del backend.render, backend.count_tokens, backend.stream
+    st = seen[0]
+    first = st.first_token_s or 0.0
+    tokens_s = st.elapsed_s - first
+    wait = max(0.0, st.waited_s - st.prefill_s)
+    rest = total - spent["prompt"] - st.elapsed_s
+    return (f"prompt build (template + /tokenize) {spent['prompt'] * 1000:.0f} ms, waiting for the server "
+            f"{wait * 1000:.0f} ms, prefill {st.prefill_s * 1000:.0f} ms ({st.prompt_tokens} tokens, "
+            f"{st.cached_tokens} cached), {st.tokens} tokens {tokens_s:.2f} s, checks and events "
+            f"{rest * 1000:.0f} ms; total {total:.2f} s")
+
+
+def one_writer(ctx, client, server, http, n: int, rounds: int) -> None:
+    body = raw_body(ctx, TOPICS[0], n)
+    raw_run(server, http, body), studio_run(client, TOPICS[0], n)  # warm-up
+    raws, studios = paired(lambda: raw_run(server, http, body), lambda: studio_run(client, TOPICS[0], n), rounds)
+    same = all(r[2].strip() == s[1].strip() for r, s in zip(raws, studios))
+    ratios = [(r[1] / s[0]) / (r[1] / r[0]) for r, s in zip(raws, studios)]  # same tokens when same text
+    print(f"one writer: raw llama-server {statistics.median(r[1] / r[0] for r in raws):7.2f} tokens/s, Studio "
+          f"/write {statistics.median(raws[i][1] / s[0] for i, s in enumerate(studios)):7.2f} tokens/s "
+          f"({raws[0][1]} tokens, same text: {same})")
+    print(f"  Studio ÷ raw llama-server: {statistics.median(ratios):.3f} (pairs: "
+          f"{' '.join(f'{x:.3f}' for x in ratios)})  (target >= 0.95)")
+    print(f"  where Studio's time goes (one request, in process): {breakdown(ctx, n)}")
+    sys.stdout.flush()
+
+
+def four_writers(ctx, client_factory, server, http, n: int, rounds: int) -> None:
+    bodies = [raw_body(ctx, t, n) for t in TOPICS]
+    clients = [client_factory() for _ in TOPICS]
+    backend = ctx.text.backend()
+
+    def raw4():
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(4) as pool:
+            runs = list(pool.map(lambda b: raw_run(server, http, b), bodies))
+        return time.perf_counter() - t0, sum(r[1] for r in runs), max(r[0] for r in runs)
+
+    def studio4():
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(4) as pool:
+            runs = list(pool.map(lambda ct: studio_run(ct[0], ct[1], n), zip(clients, TOPICS)))
+        wall = time.perf_counter() - t0
+        tokens = sum(len(backend.tokenize(r[1], special=False)) for r in runs)
+        return wall, tokens, max(r[0] for r in runs)
+
+    raw4(), studio4()
+    raws, studios = paired(raw4, studio4, rounds)
+    ratios = [(s[1] / s[0]) / (r[1] / r[0]) for r, s in zip(raws, studios)]
+    print(f"four writers at once: raw llama-server -np 4 {statistics.median(r[1] / r[0] for r in raws):7.2f} "
+          f"tokens/s aggregate, Studio --text-slots 4 {statistics.median(s[1] / s[0] for s in studios):7.2f}")
+    print(f"  Studio ÷ raw: {statistics.median(ratios):.3f} (pairs: {' '.join(f'{x:.3f}' for x in ratios)})  "
+          f"(target >= 0.9); slowest writer {statistics.median(s[2] for s in studios):.2f} s in Studio, "
+          f"{statistics.median(r[2] for r in raws):.2f} s raw")
+    sys.stdout.flush()
+
+
+def article(tmp: Path, rounds: int) -> None:
+    from studio.models import ModelManager
+    from studio.settings import Settings
+
+    def engine(backend: str) -> TextEngine:
+        s = Settings(device="cpu", text_backend=backend, cache_dir=tmp / f"c-{backend}",
+                     data_dir=tmp / f"d-{backend}").validate()
+        return TextEngine(ModelManager(s), s)
+
+    server, inproc = engine("llama-server"), engine("llama.cpp")
+    seen: list[StreamStats] = []
+    b = server.backend()
+    stream = b.stream
+
+    def spy(prompt, params, stop, stats=None):
+        stats = stats if stats is not None else StreamStats()
+        seen.append(stats)
+        return stream(prompt, params, stop, stats)
+
+    b.stream = spy
+    req = WriteRequest(prompt=TOPICS[0], task="article", length_words=600, seed=5)
+
+    def run(eng):
+        t0 = time.perf_counter()
+        last = None
+        for last in eng.stream(req):
+            pass
+        return time.perf_counter() - t0, last.text
+
+    inproc.backend()
+    run(server), run(inproc)  # warm-up
+    seen.clear()
+    srv, inp = paired(lambda: run(server), lambda: run(inproc), rounds)
+    hit = sum(s.cached_tokens for s in seen) / max(1, sum(s.prompt_tokens for s in seen))
+    ratios = [i[0] / s[0] for s, i in zip(srv, inp)]
+    print(f"600-word article end to end: llama-server {statistics.median(s[0] for s in srv):.1f} s, in-process "
+          f"llama.cpp {statistics.median(i[0] for i in inp):.1f} s; speed-up {statistics.median(ratios):.2f}x "
+          f"(pairs: {' '.join(f'{x:.2f}' for x in ratios)}); prompt-cache hit rate {hit:.0%} of "
+          f"{sum(s.prompt_tokens for s in seen)} prompt tokens; same text: {srv[0][1] == inp[0][1]}")
+    b.server.stop()
+    sys.stdout.flush()
+
+
+def main(argv=None) -> None:
+    import httpx
+
+    from studio.text.llama_server import ServerProcess
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tokens", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=4)
+    args, _ = ap.parse_known_args(argv)
+    print(f"llama-server bench; cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for slots in (1, 4):
+            ctx, demo, client_factory = studio_app(tmp, slots)
+            try:
+                ours = ctx.text.backend().server
+                raw = ServerProcess(ours.binary, ours.model, slots, ours.slot_context, ours.threads,
+                                    log_dir=tmp)
+                raw.start()
+                http = httpx.Client(timeout=600, headers={"Authorization": f"Bearer {raw.key}"})
+                if slots == 1:
+                    one_writer(ctx, client_factory(), raw, http, args.tokens, args.rounds)
+                else:
+                    four_writers(ctx, client_factory, raw, http, args.tokens, args.rounds)
+                raw.stop()
+            finally:
+                demo.close()
+                ctx.text.backend().server.stop()
+        article(tmp, max(1, args.rounds // 2))
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    threading.current_thread().name = "bench"
+    main()
