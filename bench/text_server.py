@@ -143,10 +143,14 @@ def one_writer(ctx, client, server, http, n: int, rounds: int) -> None:
     raw_run(server, http, body), studio_run(client, TOPICS[0], n)  # warm-up
     raws, studios = paired(lambda: raw_run(server, http, body), lambda: studio_run(client, TOPICS[0], n), rounds)
     same = all(r[2].strip() == s[1].strip() for r, s in zip(raws, studios))
-    ratios = [(r[1] / s[0]) / (r[1] / r[0]) for r, s in zip(raws, studios)]  # same tokens when same text
+    backend = ctx.text.backend()
+    # the same text is the same tokens; otherwise count Studio's text with the model's tokenizer
+    made = [r[1] if r[2].strip() == s[1].strip() else len(backend.tokenize(s[1], special=False))
+            for r, s in zip(raws, studios)]
+    ratios = [(m / s[0]) / (r[1] / r[0]) for m, r, s in zip(made, raws, studios)]
     print(f"one writer: raw llama-server {statistics.median(r[1] / r[0] for r in raws):7.2f} tokens/s, Studio "
-          f"/write {statistics.median(raws[i][1] / s[0] for i, s in enumerate(studios)):7.2f} tokens/s "
-          f"({raws[0][1]} tokens, same text: {same})")
+          f"/write {statistics.median(m / s[0] for m, s in zip(made, studios)):7.2f} tokens/s "
+          f"({raws[0][1]} tokens raw, {made[0]} Studio; same text: {same})")
     print(f"  Studio ÷ raw llama-server: {statistics.median(ratios):.3f} (pairs: "
           f"{' '.join(f'{x:.3f}' for x in ratios)})  (target >= 0.95)")
     print(f"  where Studio's time goes (one request, in process): {breakdown(ctx, n)}")

@@ -156,8 +156,11 @@ class LlamaServerBackend:
             for line in r.iter_lines():
                 if stop.is_set():
                     return  # leaving the block closes the connection: the server stops this slot's work
-                if line.startswith("data: "):
-                    yield json.loads(line[6:])
+                if line.startswith("data: ") and line[6:].strip() != "[DONE]":
+                    ev = json.loads(line[6:])
+                    if isinstance(ev, dict) and ev.get("error"):
+                        raise RuntimeError(f"llama-server: {str(ev['error'])[:200]}")
+                    yield ev
 
     def stream(self, prompt: str, params: SamplingParams, stop: threading.Event,
                stats: StreamStats | None = None) -> Iterator[str]:

@@ -115,15 +115,15 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "必须是 0（询问服务器）或 256 到 10,000,000 个 token 之间，而不是 {v}。"),
     ("--text-backend llama.cpp needs a GGUF file, and '{r}' is not one. Use --text-backend auto or transformers for "
      "this model.", "--text-backend llama.cpp 需要 GGUF 文件，而“{r}”不是。这个模型请用 --text-backend auto 或 transformers。"),
-    ("--text-backend llama-server needs a GGUF file, and '{r}' is not one. Use --text-backend auto or transformers "
-     "for this model.", "--text-backend llama-server 需要 GGUF 文件，而“{r}”不是。这个模型请用 --text-backend auto 或 transformers。"),
+    ("--text-backend {b} needs a GGUF file, and '{r}' is not one. Use --text-backend auto or transformers for this "
+     "model.", "--text-backend {b} 需要 GGUF 文件，而“{r}”不是。这个模型请用 --text-backend auto 或 transformers。"),
     ("--text-backend llama-server needs the llama-server program: run `bash scripts/setup.sh` to build it, or name "
-     "it with --llama-server PATH.", "--text-backend llama-server 需要 llama-server 程序：请运行 `bash scripts/setup.sh` "
-     "编译它，或用 --llama-server PATH 指定它。"),
+     "it with --llama-server PATH.", "--text-backend `llama-server` 需要 `llama-server` 程序：请运行 `bash scripts/setup.sh` "
+     "编译它，或用 `--llama-server PATH` 指定它。"),
     ("The text engine (llama-server) stopped in the middle of the reply and was started again ({e}).",
-     "文本引擎（llama-server）在回复中途停止了，已重新启动（{e}）。"),
-    ("The text engine (llama-server) failed ({e}).", "文本引擎（llama-server）出错了（{e}）。"),
-    ("llama-server could not load {f}: {e}", "llama-server 无法加载 {f}：{e}"),
+     "文本引擎（`llama-server`）在回复中途停止了，已重新启动（{e}）。"),
+    ("The text engine (llama-server) failed ({e}).", "文本引擎（`llama-server`）出错了（{e}）。"),
+    ("llama-server could not load {f}: {e}", "`llama-server` 无法加载 {f}：{e}"),
     ("must be between 1 and 64 (0: automatic), not {v}.", "必须在 1 到 64 之间（0：自动），而不是 {v}。"),
     ("--text-backend llama.cpp needs llama-cpp-python, which is not installed (pip install {p}), or use "
      "--text-backend transformers.", "--text-backend llama.cpp 需要 llama-cpp-python，但它没有安装（pip install {p}）；"
