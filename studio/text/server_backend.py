@@ -144,7 +144,7 @@ class LlamaServerBackend:
                 "seed": params.seed % 2**32, "temperature": max(params.temperature, 0.0),
                 "top_k": 1 if greedy else params.top_k, "top_p": 1.0 if greedy else params.top_p,
                 "min_p": 0.0, "typical_p": 1.0, "repeat_penalty": params.repetition_penalty,
-                "repeat_last_n": -1, "presence_penalty": 0.0, "frequency_penalty": 0.0,
+                "repeat_last_n": self.context_size, "presence_penalty": 0.0, "frequency_penalty": 0.0,
                 "samplers": ["penalties", "top_k"] if greedy else ["penalties", "temperature", "top_k", "top_p"],
                 "ignore_eos": ignore_eos}
 
