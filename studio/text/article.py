@@ -114,6 +114,7 @@ def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, out
         stats = StreamStats()
         section, got, words = "", [], WordCount()
         params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)
+        params.cache_prompt = True  # the sections share their leading context: llama-server reads it once
         for chunk in stream_until(backend, prompt, params, stop, stats, run["stops"], got):
             if not section:
                 chunk = chunk.lstrip()

@@ -46,6 +46,10 @@ class SamplingParams:
     max_new_tokens: int = 512
     min_new_tokens: int = 0
     seed: int = 0
+    # llama-server: start from what the slot already read (a long article's sections share their leading
+    # context). Off by default: a prompt read partly from the cache can give slightly different numbers than
+    # read whole, and the same seed must give the same text whatever ran before
+    cache_prompt: bool = False
 
 
 @dataclasses.dataclass

@@ -16,8 +16,10 @@ seed and settings give the same text, also after a restart; with several slots t
 writers together, and llama.cpp does not promise identical numbers across batch sizes (README).
 
 Stop: closing the HTTP stream makes the server end that slot's work at its next token. The prompt cache
-is on (``cache_prompt``): a request that starts like an earlier one (an article's sections, Continue after
-Write) reuses what the server already read.
+(``cache_prompt``) is used where a request continues what the server just read: a long article's sections
+(they share the article's leading context) and the second request of ``min_new_tokens``. Other requests
+read their prompt whole, so that the same seed gives the same text whatever ran before (a prompt read
+partly from the cache can give slightly different numbers).
 """
 
 from __future__ import annotations
@@ -138,9 +140,10 @@ class LlamaServerBackend:
         return _IDS + ",".join(map(str, ids))
 
     # ----- generation -------------------------------------------------------------------
-    def _body(self, ids: list[int], params: SamplingParams, n: int, ignore_eos: bool) -> dict:
+    def _body(self, ids: list[int], params: SamplingParams, n: int, ignore_eos: bool, cached: bool = False) -> dict:
         greedy = params.temperature <= 0
-        return {"prompt": ids, "n_predict": n, "stream": True, "cache_prompt": True, "return_tokens": True,
+        return {"prompt": ids, "n_predict": n, "stream": True, "return_tokens": True,
+                "cache_prompt": bool(params.cache_prompt or cached),
                 "seed": params.seed % 2**32, "temperature": max(params.temperature, 0.0),
                 "top_k": 1 if greedy else params.top_k, "top_p": 1.0 if greedy else params.top_p,
                 "min_p": 0.0, "typical_p": 1.0, "repeat_penalty": params.repetition_penalty,
@@ -204,7 +207,7 @@ class LlamaServerBackend:
         """One request of :meth:`stream`; returns True when the reply ended (end of text) before ``n`` tokens."""
         if not self.server.alive():  # died between requests: start it again first
             self.server.ensure()
-        body = self._body(ids, params, n, ignore_eos)
+        body = self._body(ids, params, n, ignore_eos, cached=bool(made))  # a second phase continues the first
         got = 0
         for ev in self._events(body, stop):
             if stats.waited_s == 0.0:
