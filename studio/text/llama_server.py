@@ -8,7 +8,7 @@ watching it and stopping it (issue #25). :mod:`.server_backend` talks to it.
   (other programs on the computer cannot use it), ``--parallel`` slots (``--text-slots``), continuous
   batching, each slot's context the GGUF's own length (capped as the in-process engine caps it) and the
   prompt cache on. It runs in a process group of its own, stopped when the model is dropped and when
-  Studio ends (``atexit``: Ctrl-C or a normal exit; a Studio killed with SIGKILL leaves it running).
+  Studio ends (``atexit``; a Studio ended by a signal takes it along: ``PR_SET_PDEATHSIG`` on Linux).
 * When it dies (a crash, killed from outside), the request that saw it fails with a clear message (the
   writer's text so far is kept by the engine) and the next one starts it again.
 """
@@ -26,6 +26,7 @@ import subprocess
 import threading
 import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..settings import Settings, default_cache_dir
@@ -68,6 +69,21 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _die_with_studio() -> None:
+    """In the server's process before it runs (Linux): SIGTERM when the thread that started it ends. Started
+    from :data:`_SPAWNER`'s one thread, which lives as long as Studio: a Studio ended by SIGTERM or SIGKILL
+    (where ``atexit`` does not run) takes its servers along."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux: atexit still stops it
+        pass
+
+
+_SPAWNER = ThreadPoolExecutor(1, thread_name_prefix="studio-llama-server")
 
 
 class ServerProcess:
@@ -126,8 +142,9 @@ class ServerProcess:
             self.port = free_port()
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             logf = open(self.log_path, "wb")
-            self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=logf,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = _SPAWNER.submit(subprocess.Popen, self.command(), stdin=subprocess.DEVNULL, stdout=logf,
+                                        stderr=subprocess.STDOUT, start_new_session=True,
+                                        preexec_fn=_die_with_studio).result()
             logf.close()
             _RUNNING.add(self)
             t0 = time.monotonic()
