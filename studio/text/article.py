@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Iterator
 
+from ..unitext import chinese_script
 from .backends import StreamStats, TextBackend
 from .checks import Verdict, drop_repeats, on_topic, topic_terms
 from .cleanup import clean, is_chatter
@@ -93,7 +94,8 @@ def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sec
     if len(outline) < sections:
         have = {h.lower() for h in outline}
         lang = request_language(req.prompt)
-        outline += [h for h in default_outline(sections, lang) if h.lower() not in have][: sections - len(outline)]
+        heads = default_outline(sections, lang, chinese_script(req.prompt) if lang else None)
+        outline += [h for h in heads if h.lower() not in have][: sections - len(outline)]
     return outline
 
 def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, outline: list[str], i: int,

@@ -257,10 +257,11 @@ class TextEngine:
             if stop.is_set() and attempt > 0:
                 break  # Stop during a retry: keep the best attempt so far, which the writer has seen
             raw = lead + (got[0] if got else text[len(lead):])
-            cut = stats.tokens >= max_new
+            cut = stats.tokens >= max_new or stats.ended == "length"
             cleaned = _clean_reply(req, raw, trim, cut and capped, head)
-            if stop.is_set():
+            if stop.is_set() or stats.ended in ("early", "reasoning"):  # writing again would not help
                 kept["best"] = (0, cleaned.text, cleaned.removed)
+                notes += _ending_notes(stats.ended)
                 break
             problem = _judge(req, cleaned, terms, kept)
             if problem is None:
@@ -279,11 +280,23 @@ class TextEngine:
         text = _finish_reply(req, kept["best"], notes, stopped)
         if stopped:
             notes.append("Stopped. The text so far is kept.")
-        elif cut and not capped and req.task not in ("article", "continue", "headlines"):
+        elif cut and (stats.ended == "length" or not capped and req.task not in ("article", "continue", "headlines")):
             notes.append(f"The text reached max_new_tokens ({max_new:,}) and may end mid-sentence. "
                          "Raise max_new_tokens, or press Continue.")
         yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
                          notes, "Stopped" if stopped else "Done", done=True, stopped=stopped)
+
+
+def _ending_notes(ended: str) -> list[str]:
+    """What the writer is told when the server ended the reply early or sent only reasoning."""
+    if ended == "early":
+        return ["The text server ended the reply early (its stream stopped without a finish_reason). "
+                "The text so far is kept."]
+    if ended == "reasoning":
+        return ["The model sent only its reasoning (thinking) and no text before the token limit. Raise "
+                "max_new_tokens, or turn thinking off on the server (for example chat_template_kwargs "
+                "enable_thinking: false)."]
+    return []
 
 
 def _finish_reply(req: WriteRequest, best: tuple | None, notes: list[str], stopped: bool) -> str:

@@ -32,6 +32,7 @@ from typing import Iterator
 
 from ..models import ModelManager
 from .backends import SamplingParams, StreamStats
+from .plaintext import mark, mark_messages, spans
 
 log = logging.getLogger(__name__)
 
@@ -188,10 +189,18 @@ class LlamaCppBackend:
 
     # ----- tokens ---------------------------------------------------------------------
     def _ids(self, text: str, special: bool) -> list[int]:
-        return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=special)
+        """Token ids of ``text`` (no BOS). With ``special``, a rendered prompt: the template's own markers
+        are parsed as special tokens, the writer's text (marked by ``render``) never is."""
+        if not special:
+            return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        ids: list[int] = []
+        for part, plain in spans(text):
+            ids += self.llm.tokenize(part.encode("utf-8"), add_bos=False, special=not plain)
+        return ids
 
     def count_tokens(self, text: str) -> int:
-        """Number of tokens of ``text`` with the GGUF's own tokenizer (special tokens parsed, no BOS added)."""
+        """Number of tokens of ``text`` with the GGUF's own tokenizer (no BOS added); in a rendered prompt
+        only the template's markers count as special tokens."""
         return len(self._ids(text, special=True))
 
     def keep_last_tokens(self, text: str, n: int) -> str:
@@ -204,12 +213,14 @@ class LlamaCppBackend:
         return tail[cut + 1:] if 0 <= cut < 40 else tail
 
     def render(self, messages: list[dict], assistant_prefix: str = "") -> str:
-        """The prompt string: the GGUF's ``tokenizer.chat_template`` when it has one, else a plain layout."""
+        """The prompt string: the GGUF's ``tokenizer.chat_template`` when it has one, else a plain layout.
+        Every message's text and the prefix are marked as the writer's (:mod:`.plaintext`)."""
+        messages = mark_messages(messages)
         if self._template is not None:
             text = self._template(messages=messages).prompt
         else:
             text = "\n\n".join(m["content"] for m in messages) + "\n\n"
-        return text + assistant_prefix
+        return text + mark(assistant_prefix)
 
     def _prompt_ids(self, prompt: str) -> list[int]:
         ids = self._ids(prompt, special=True)
