@@ -189,18 +189,13 @@ class LlamaCppBackend:
 
     # ----- tokens ---------------------------------------------------------------------
     def _ids(self, text: str, special: bool) -> list[int]:
-        """Token ids of ``text`` (no BOS). With ``special``, a rendered prompt: the template's own markers
-        are parsed as special tokens, the writer's text (marked by ``render``) never is."""
-        if not special:
-            return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
-        ids: list[int] = []
-        for part, plain in spans(text):
-            ids += self.llm.tokenize(part.encode("utf-8"), add_bos=False, special=not plain)
-        return ids
+        """Token ids (no BOS). ``special``: a rendered prompt, whose template markers are special tokens and
+        whose writer's text (marked by ``render``, :mod:`.plaintext`) never is."""
+        parts = spans(text) if special else [(text, True)]
+        return [i for part, plain in parts for i in self.llm.tokenize(part.encode(), add_bos=False, special=not plain)]
 
     def count_tokens(self, text: str) -> int:
-        """Number of tokens of ``text`` with the GGUF's own tokenizer (no BOS added); in a rendered prompt
-        only the template's markers count as special tokens."""
+        """Number of tokens of ``text`` with the GGUF's own tokenizer (no BOS added; see :meth:`_ids`)."""
         return len(self._ids(text, special=True))
 
     def keep_last_tokens(self, text: str, n: int) -> str:
