@@ -233,3 +233,11 @@ def test_write_with_typed_control_tokens_stays_on_the_writers_topic(client):
                           api_name="/write")
     assert "bee" in text.lower() or "garden" in text.lower(), text
     assert "cannot help" not in text.lower()
+
+
+def test_a_long_article_says_when_the_server_ended_a_section_early(tmp_path):
+    with FakeServer(chunks=[delta("Bees "), delta("hum in the")], done=False) as srv:
+        last = _last(_engine(tmp_path, srv.url), WriteRequest(prompt="Bees in gardens", task="article",
+                                                               outline="Why bees\nHow to help", length_words=900,
+                                                               max_new_tokens=64, seed=1))
+    assert last.done and sum("ended the reply early" in n for n in last.notes) == 1, last.notes

@@ -46,7 +46,7 @@ from .cleanup import clean
 from .requests import (  # noqa: F401 - part of this module's API
     MAX_DRAFT_CHARS, MAX_EXTRA_CHARS, MAX_TOPIC_CHARS, WriteEvent, WriteRequest, count_words,
 )
-from .streaming import WordCount, stream_until
+from .streaming import WordCount, ending_notes, stream_until
 from .languages import check_model_language, request_language, tokens_per_word
 from .prompts import (DRAFT_TASKS, HEADLINES, TaskInput, build_messages,
                       stop_sequences)
@@ -261,7 +261,7 @@ class TextEngine:
             cleaned = _clean_reply(req, raw, trim, cut and capped, head)
             if stop.is_set() or stats.ended in ("early", "reasoning"):  # writing again would not help
                 kept["best"] = (0, cleaned.text, cleaned.removed)
-                notes += _ending_notes(stats.ended)
+                notes += ending_notes(stats.ended)
                 break
             problem = _judge(req, cleaned, terms, kept)
             if problem is None:
@@ -285,18 +285,6 @@ class TextEngine:
                          "Raise max_new_tokens, or press Continue.")
         yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
                          notes, "Stopped" if stopped else "Done", done=True, stopped=stopped)
-
-
-def _ending_notes(ended: str) -> list[str]:
-    """What the writer is told when the server ended the reply early or sent only reasoning."""
-    if ended == "early":
-        return ["The text server ended the reply early (its stream stopped without a finish_reason). "
-                "The text so far is kept."]
-    if ended == "reasoning":
-        return ["The model sent only its reasoning (thinking) and no text before the token limit. Raise "
-                "max_new_tokens, or turn thinking off on the server (for example chat_template_kwargs "
-                "enable_thinking: false)."]
-    return []
 
 
 def _finish_reply(req: WriteRequest, best: tuple | None, notes: list[str], stopped: bool) -> str:
