@@ -78,6 +78,22 @@ def test_typed_special_tokens_are_ordinary_characters(local_backends, engine_nam
 
 
 @pytest.mark.parametrize("engine_name", ["llama.cpp", "transformers"])
+@pytest.mark.parametrize("field", list(FIELDS))
+def test_an_ordinary_prompt_is_tokenised_exactly_as_before(local_backends, engine_name, field):
+    """The marks change nothing for text without special-token strings: the ids are those of the whole
+    prompt tokenised at once."""
+    from studio.text.plaintext import unmarked
+
+    engine, backend = local_backends[engine_name]
+    prompt = _prompt(engine, backend, FIELDS[field]("  Gardens, 城市的阳台 — and\n\n- lists"))
+    if engine_name == "llama.cpp":
+        whole = backend.llm.tokenize(unmarked(prompt).encode(), add_bos=False, special=True)
+        assert backend._ids(prompt, special=True) == whole
+    else:
+        assert backend.prompt_ids(prompt) == backend.tokenizer(unmarked(prompt), add_special_tokens=False)["input_ids"]
+
+
+@pytest.mark.parametrize("engine_name", ["llama.cpp", "transformers"])
 def test_the_template_markers_still_are_control_tokens(local_backends, engine_name):
     _engine, backend = local_backends[engine_name]
     msgs = [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]

@@ -32,7 +32,7 @@ from typing import Iterator
 
 from ..models import ModelManager
 from .backends import SamplingParams, StreamStats
-from .plaintext import mark, mark_messages, spans
+from .plaintext import fragments, mark, mark_messages, special_pattern
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,9 @@ class LlamaCppBackend:
         self._n_vocab = int(llm.n_vocab())
         self._eog = [t for t in range(self._n_vocab) if llama_cpp.llama_vocab_is_eog(self._vocab, t)]
         self._eog_frozen = frozenset(self._eog)  # end-of-generation tokens (EOS, EOT...)
+        special = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED  # what special=True parses
+        self._specials = special_pattern(_piece(llm, t) for t in range(self._n_vocab)
+                                         if llama_cpp.llama_vocab_get_attr(self._vocab, t) & special)
         meta = llm.metadata
         self._add_bos = bool(llm._model.add_bos_token())
         self._bos_text = _piece(llm, llm.token_bos()) if llm.token_bos() >= 0 else ""
@@ -189,10 +192,9 @@ class LlamaCppBackend:
 
     # ----- tokens ---------------------------------------------------------------------
     def _ids(self, text: str, special: bool) -> list[int]:
-        """Token ids (no BOS). ``special``: a rendered prompt, whose template markers are special tokens and
-        whose writer's text (marked by ``render``, :mod:`.plaintext`) never is."""
-        parts = spans(text) if special else [(text, True)]
-        return [i for part, plain in parts for i in self.llm.tokenize(part.encode(), add_bos=False, special=not plain)]
+        """Token ids (no BOS); ``special``: only the template's special tokens parse (:mod:`.plaintext`)."""
+        parts = fragments(text, self._specials) if special else [(text, False)]
+        return [i for part, sp in parts for i in self.llm.tokenize(part.encode(), add_bos=False, special=sp)]
 
     def count_tokens(self, text: str) -> int:
         """Number of tokens of ``text`` with the GGUF's own tokenizer (no BOS added; see :meth:`_ids`)."""
@@ -295,9 +297,7 @@ class LlamaCppBackend:
 
     def stream(self, prompt: str, params: SamplingParams, stop: threading.Event,
                stats: StreamStats | None = None) -> Iterator[str]:
-        """Yield text chunks of the reply to ``prompt`` as they are made.
-
-        Generation runs in a worker thread ("studio-generate") under the device
+        """Yield text chunks of the reply to ``prompt`` as they are made. Generation runs in a worker thread ("studio-generate") under the device
         lock; it checks ``stop`` before every token, and closing this iterator
         sets ``stop`` too. The same seed with the same settings gives the same text.
 

@@ -66,6 +66,33 @@ def spans(prompt: str) -> list[tuple[str, bool]]:
     return out
 
 
+def special_pattern(specials) -> re.Pattern | None:
+    """A regex matching any of the vocabulary's special-token strings (longest first), or None for none."""
+    texts = sorted({t for t in specials if t}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, texts))) if texts else None
+
+
+def fragments(prompt: str, specials: re.Pattern | None) -> list[tuple[str, bool]]:
+    """``(text, is_special)`` pieces of a rendered prompt, as a tokenizer splits it before tokenising: the
+    special tokens of the template's own text, one by one, and the text between them (template and
+    writer's text joined, so that it is tokenised exactly as without the marks). A special-token string
+    inside the writer's text is part of the text around it."""
+    out: list[tuple[str, bool]] = []
+    buf = ""
+    for part, plain in spans(prompt):
+        pos = 0
+        for m in () if plain or specials is None else specials.finditer(part):
+            buf += part[pos:m.start()]
+            if buf:
+                out.append((buf, False))
+            out.append((m.group(0), True))
+            buf, pos = "", m.end()
+        buf += part[pos:]
+    if buf:
+        out.append((buf, False))
+    return out
+
+
 def unmarked(prompt: str) -> str:
     """The prompt as the model sees it (without the marks)."""
     return prompt.translate(_STRIP)
@@ -96,4 +123,4 @@ def restore(text: str) -> str:
     return _NEUTRALISED.sub(r"\1", text).replace(JOINER + JOINER, JOINER)
 
 
-__all__ = ["OPEN", "CLOSE", "JOINER", "mark", "mark_messages", "spans", "unmarked", "plain_ids", "neutralise", "restore"]
+__all__ = ["OPEN", "CLOSE", "JOINER", "mark", "mark_messages", "spans", "unmarked", "special_pattern", "fragments", "plain_ids", "neutralise", "restore"]

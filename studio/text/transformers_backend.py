@@ -21,7 +21,7 @@ from ..lazy import lazy_import
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel
 from .backends import SamplingParams, StreamStats
-from .plaintext import mark, mark_messages, plain_ids, spans
+from .plaintext import fragments, mark, mark_messages, plain_ids, special_pattern
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
 
@@ -58,14 +58,16 @@ class TransformersBackend:
         cfg = model.config
         self.context_size = int(getattr(cfg, "max_position_embeddings", 0) or tokenizer.model_max_length or 2048)
         self.context_size = min(self.context_size, 32768)
+        self._specials = None  # a regex of the added tokens' texts, made when first needed
 
     def prompt_ids(self, text: str) -> list[int]:
         """Token ids of a rendered prompt (none added): the template's markers are special tokens, the
         writer's text (marked by ``render``, :mod:`.plaintext`) is tokenised as ordinary characters."""
+        if self._specials is None:  # the added tokens, which the tokenizer splits the text at first
+            self._specials = special_pattern(t.content for t in self.tokenizer.added_tokens_decoder.values()) or False
         ids: list[int] = []
-        for part, plain in spans(text):
-            ids += plain_ids(self.tokenizer, part) if plain else \
-                self.tokenizer(part, add_special_tokens=False)["input_ids"]
+        for part, special in fragments(text, self._specials or None):
+            ids += [self.tokenizer.convert_tokens_to_ids(part)] if special else plain_ids(self.tokenizer, part)
         return ids
 
     def count_tokens(self, text: str) -> int:
