@@ -202,13 +202,21 @@ def test_a_last_chunk_with_usage_and_no_choices_is_fine(tmp_path):
     assert not any("ended the reply early" in n for n in last.notes)
 
 
-@pytest.mark.parametrize("done", [True, False])
-def test_a_stream_that_ends_without_finish_reason_keeps_its_text_and_says_so(tmp_path, done):
-    with FakeServer(chunks=[delta("Bees "), delta("hum in the")], done=done) as srv:
+def test_a_stream_that_ends_without_finish_reason_or_done_keeps_its_text_and_says_so(tmp_path):
+    with FakeServer(chunks=[delta("Bees "), delta("hum in the")], done=False) as srv:
         last = _last(_engine(tmp_path, srv.url), WriteRequest(prompt="Bees.", task="continue", length_words=20,
                                                                max_new_tokens=32, seed=1))
     assert last.done and "Bees hum" in last.text
     assert any("ended the reply early" in n for n in last.notes), last.notes
+
+
+@pytest.mark.parametrize("chunks,done", [([delta("Bees "), delta("hum.")], True),  # [DONE], no finish_reason
+                                         ([delta("Bees "), delta("hum.", "stop")], False)])  # the opposite
+def test_either_done_or_a_finish_reason_is_a_complete_reply(tmp_path, chunks, done):
+    with FakeServer(chunks=chunks, done=done) as srv:
+        last = _last(_engine(tmp_path, srv.url), WriteRequest(prompt="Bees.", task="continue", length_words=20,
+                                                               max_new_tokens=32, seed=1))
+    assert last.done and "Bees hum." in last.text and not any("early" in n for n in last.notes), last.notes
 
 
 def test_finish_reason_length_says_the_limit_was_reached(tmp_path):

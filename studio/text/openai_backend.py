@@ -14,7 +14,7 @@ since the server parses special tokens in the prompt it renders.
 
 Streams end honestly (:attr:`StreamStats.ended`): a last chunk with only ``usage`` and no ``choices``
 is fine; ``finish_reason: length`` says the limit was reached; a stream that ends without any
-``finish_reason`` keeps its text and says the server ended the reply early; a model that sent only
+``finish_reason`` and without ``data: [DONE]`` keeps its text and says the server ended the reply early; a model that sent only
 reasoning (``reasoning_content`` / ``reasoning``) and no text says so.
 
 Context size: ``--openai-context-size`` if given, else the ``max_model_len`` that
@@ -166,7 +166,8 @@ class OpenAIBackend:
         except Exception as exc:  # noqa: BLE001 - worded for the writer below
             raise RuntimeError(describe_error(exc, self.base_url, self.name)) from exc
         stats.waited_s = time.perf_counter() - t0
-        seen: dict = {"usage": None, "finish": None, "reasoning": 0, "choices": False}
+        seen: dict = {"usage": None, "finish": None, "reasoning": 0, "choices": False, "done": False}
+        _watch_done(response, seen)
         pending = ""  # a piece that may end inside a neutralised token (restore() needs its next character)
         try:
             for chunk in response:
@@ -203,6 +204,21 @@ class OpenAIBackend:
         stats.ended = _ending(seen, stats.first_token_s is not None)
 
 
+def _watch_done(response, seen: dict) -> None:
+    """Note in ``seen["done"]`` when the stream's ``data: [DONE]`` arrives (the openai client hides it)."""
+    events = getattr(response, "_iter_events", None)
+    if not callable(events):
+        return  # another client version: a finish_reason alone says the reply is complete
+
+    def watched():
+        for sse in events():
+            if str(getattr(sse, "data", "")).startswith("[DONE]"):
+                seen["done"] = True
+            yield sse
+
+    response._iter_events = watched
+
+
 def _read_chunk(chunk, seen: dict) -> str:
     """The text of one stream chunk ("" for none); notes its usage, finish_reason and reasoning in ``seen``.
     A chunk without ``choices`` (the usage that ends a stream) is fine."""
@@ -233,7 +249,7 @@ def _ending(seen: dict, wrote: bool) -> str:
         return "reasoning"
     if seen["finish"] == "length":
         return "length"
-    if seen["finish"] is None:
+    if seen["finish"] is None and not seen["done"]:
         return "early"
     return ""
 
