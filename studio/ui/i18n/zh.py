@@ -19,6 +19,7 @@ from __future__ import annotations
 from .zh_engine import ENGINE_PATTERNS, ENGINE_ZH
 
 ZH: dict[str, str] = {
+    "your untitled draft": "你未命名的草稿",
     # ----- header, tabs
     "# Studio\nWrite, illustrate and restyle, all in one place.": "# Studio\n写作、配图、风格转换，一站完成。",
     "Write": "写作", "Image": "图片", "Style": "风格", "Repair": "修复", "Library": "文库", "Voice": "文风",
@@ -313,6 +314,7 @@ PATTERNS: list[tuple[str, str]] = [
      "--max-image-side). Make it smaller first.",
      "图片是 {w}×{h} 像素：**太大，这里无法修复**（长边上限 {l} 像素，--max-image-side）。请先把它缩小。"),
     ("Saved to the library, attached to {w} (the text is unchanged).", "已存入文库，附在 {w} 上（正文没有改动）。"),
+    ("the article “{t}”", "文章“{t}”"),  # the words of "Saved to the library, attached to {w}"
     ("Repaired with {w} · {s} px · {t} s", "修复方式：{w} · {s} 像素 · {t} 秒"),
     ("saved as `{f}`", "保存为 `{f}`"),
     ("Proposed {i} of {n}", "已建议 {i} 个（共 {n} 个）"), ("Drawing {n} pictures…", "正在画 {n} 张图片…"),
