@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from studio.errors import StudioError
 from studio.models import ModelManager
 from studio.settings import Settings
 from studio.text.engine import TextEngine, WriteRequest
@@ -230,11 +231,19 @@ def test_finish_reason_length_says_the_limit_was_reached(tmp_path):
 def test_only_reasoning_says_so_and_what_to_do(tmp_path, field):
     chunks = [delta(None, **{field: "Let me think about bees. "}), delta(None, "length", **{field: "Hmm."})]
     with FakeServer(chunks=chunks) as srv:
-        last = _last(_engine(tmp_path, srv.url), WriteRequest(prompt="Bees", task="headlines", max_new_tokens=32,
-                                                               seed=1))
-    note = " ".join(last.notes)
+        with pytest.raises(StudioError) as err:  # no text at all: an error that says why, never an empty "Done"
+            _last(_engine(tmp_path, srv.url), WriteRequest(prompt="Bees", task="headlines", max_new_tokens=32, seed=1))
+        assert len(srv.requests) == 1  # not written again: another attempt would think the same
+    note = str(err.value)
     assert "only its reasoning" in note and "max_new_tokens" in note and "thinking off" in note
-    assert len(srv.requests) == 1  # not written again: another attempt would think the same
+
+
+def test_reasoning_then_a_little_text_keeps_the_text(tmp_path):
+    chunks = [delta(None, reasoning_content="Thinking. "), delta("Bees hum.", "stop")]
+    with FakeServer(chunks=chunks) as srv:
+        last = _last(_engine(tmp_path, srv.url), WriteRequest(prompt="Bees.", task="continue", length_words=20,
+                                                               max_new_tokens=32, seed=1))
+    assert "Bees hum." in last.text and not any("reasoning" in n for n in last.notes)
 
 
 def test_stop_still_ends_a_server_stream(tmp_path):

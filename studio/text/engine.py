@@ -260,7 +260,9 @@ class TextEngine:
             cut = stats.tokens >= max_new or stats.ended == "length"
             cleaned = _clean_reply(req, raw, trim, cut and capped, head)
             if stop.is_set() or stats.ended in ("early", "reasoning"):  # writing again would not help
-                kept["best"] = (0, cleaned.text, cleaned.removed)
+                if stats.ended == "reasoning" and kept["best"] is None:  # no text at all: never an empty "Done"
+                    raise StudioError(ending_notes("reasoning")[0])
+                kept["best"] = kept["best"] if attempt else (0, cleaned.text, cleaned.removed)
                 notes += ending_notes(stats.ended)
                 break
             problem = _judge(req, cleaned, terms, kept)
