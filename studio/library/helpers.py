@@ -44,7 +44,11 @@ def search_words(term: str) -> list[str]:
     apart; other text stays one term."""
     if not _CJK_RUN.search(term):
         return [term]
-    words = [w.strip() for w in _segmenter().cut(term) if w.strip()]
+    try:
+        words = [w.strip() for w in _segmenter().cut(term) if w.strip()]
+    except ImportError:  # an install without jieba (requirements.txt has it): the term as typed
+        log.warning("jieba is not installed; Chinese searches match the words as typed (pip install jieba)")
+        return [term]
     return [w for i, w in enumerate(words) if w not in words[:i]] or [term]
 
 
