@@ -14,8 +14,8 @@ since the server parses special tokens in the prompt it renders.
 
 Streams end honestly (:attr:`StreamStats.ended`): a last chunk with only ``usage`` and no ``choices``
 is fine; ``finish_reason: length`` says the limit was reached; a stream that ends without any
-``finish_reason`` and without ``data: [DONE]`` keeps its text and says the server ended the reply early; a model that sent only
-reasoning (``reasoning_content`` / ``reasoning``) and no text says so.
+``finish_reason`` and without ``data: [DONE]`` keeps its text and says the server ended the reply
+early; a model that sent only reasoning (``reasoning_content`` / ``reasoning``) and no text says so.
 
 Context size: ``--openai-context-size`` if given, else the ``max_model_len`` that
 vLLM reports in ``/v1/models``, else 2,048 tokens (a safe floor; a warning says so).
@@ -24,8 +24,8 @@ Token counting uses the server's tokenizer when it offers one, asked in its own 
 ``/tokenize`` with ``prompt``, llama.cpp server's ``/tokenize`` with ``content``, llama-cpp-python's
 ``/extras/tokenize/count`` with ``input``) and trusted only when it counts a known sentence sensibly
 (a server that reads another field answers 0 tokens); a later answer that cannot be right (0 tokens for
-real text) switches to the estimate. Otherwise it is an estimate meant to over-count, never under-count, for common
-text: one token per 3 ASCII characters and 1.5 per other character, so the context
+real text) switches to the estimate. Otherwise it is an estimate meant to over-count, never under-count,
+for common text: one token per 3 ASCII characters and 1.5 per other character, so the context
 budget errs on the safe side (max_new_tokens may be reduced a little more than needed).
 
 No server is contacted at start-up: the first request connects, and says clearly
