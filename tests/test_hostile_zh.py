@@ -142,6 +142,9 @@ def test_a_verbatim_name_is_never_translated():
     comp = gr.Dropdown(choices=[("No voice", "")])
     out = _value(comp, gr.update(choices=[("No voice", ""), (Verbatim("Stop"), "v1")]), "zh")
     assert out["choices"] == [("不用文风", ""), ("Stop", "v1")]
+    from studio.ui.i18n.boundary import _key
+
+    assert _key(Verbatim("Stop")) == "Stop" and _key("Stop") != "Stop"  # on the page as built, too
 
 
 class FakeRequest:
