@@ -130,11 +130,13 @@ def apply_bidi(doc) -> int:
 
 
 # Fonts that ship with Windows and that Word for Mac maps to its own (Songti, Mincho, Apple SD Gothic)
-EAST_ASIAN_FONTS = {"zh": ("SimSun", "zh-CN"), "ja": ("MS Mincho", "ja-JP"), "ko": ("Malgun Gothic", "ko-KR")}
+EAST_ASIAN_FONTS = {"zh": ("SimSun", "zh-CN"), "zh-Hant": ("PMingLiU", "zh-TW"), "ja": ("MS Mincho", "ja-JP"),
+                    "ko": ("Malgun Gothic", "ko-KR")}
 
 
 def apply_east_asian(doc, lang: str | None = None) -> str:
-    """Give ``doc`` an East Asian font and language, for ``lang`` ``"zh"`` (default), ``"ja"`` or ``"ko"``.
+    """Give ``doc`` an East Asian font and language, for ``lang`` ``"zh"`` (default), ``"zh-Hant"``
+    (Traditional Chinese: zh-TW, PMingLiU), ``"ja"`` or ``"ko"``.
 
     Sets ``w:eastAsia`` on the default run properties, on every style's and
     every run's ``w:rFonts`` (dropping ``w:eastAsiaTheme``, which would win

@@ -75,7 +75,7 @@ def test_rename_duplicate_and_delete_ask_for_a_selection_first(lib):
         browse.untrashed(lib, ME, None, "", True)
     aid = lib.create(ME, "<i>Herbs</i>", "Basil.")["id"]
     question = browse.delete_question(lib, ME, aid)
-    assert question["confirm_text"] == "Move **&lt;i&gt;Herbs&lt;/i&gt;** to the trash?"
+    assert question["confirm_text"] == "Move **<bdi>&lt;i&gt;Herbs&lt;/i&gt;</bdi>** to the trash?"
     copy = browse.duplicated(lib, ME, aid, "", False)
     assert copy["selected"] != aid and len(copy["table"]) == 2
 

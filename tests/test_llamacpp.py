@@ -12,6 +12,7 @@ from studio.models import ModelManager
 from studio.settings import Settings, parse_settings
 from studio.text.backends import SamplingParams, StreamStats
 from studio.text.engine import TextEngine, WriteRequest
+from studio.text.plaintext import unmarked
 
 pytest.importorskip("llama_cpp")
 
@@ -43,7 +44,7 @@ def test_llamacpp_backend_refuses_a_transformers_folder(tmp_path, tiny_lm_dir):
 def test_context_size_and_chat_template_come_from_the_gguf(tmp_path, tiny_gguf):
     backend = make(tmp_path, tiny_gguf).backend()
     assert backend.context_size == 512  # llama.context_length of the file
-    text = backend.render([{"role": "user", "content": "hi"}])
+    text = unmarked(backend.render([{"role": "user", "content": "hi"}]))  # without the marks of the writer's text
     assert text.endswith("<|im_start|>assistant\n") and "<|im_start|>user\nhi<|im_end|>" in text
     assert backend.count_tokens("<|im_start|>user") == 2  # the special token is one token
 

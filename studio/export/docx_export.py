@@ -10,7 +10,7 @@ from PIL import Image
 
 from ..docx_extra import apply_bidi, apply_east_asian, restart_numbering
 from ..pictures import displayable
-from ..unitext import language, xml_safe
+from ..unitext import language_tag, xml_safe
 from .html_export import _DROP
 from .tree import Node, _walk, _with_title, markdown_tree
 
@@ -191,7 +191,8 @@ def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str]
     at its own first number; right-to-left paragraphs are bidi paragraphs
     with right-to-left runs (:func:`studio.docx_extra.apply_bidi`). Every
     style and run has an East Asian font, chosen by the article's language
-    (Chinese by default; :func:`studio.docx_extra.apply_east_asian`).
+    (Chinese by default, Traditional Chinese as zh-TW with a Traditional font;
+    :func:`studio.docx_extra.apply_east_asian`).
     Characters XML cannot hold (U+FFFE, U+FFFF, control characters; new saves
     refuse them, older ones may hold them) are replaced by U+FFFD, and a
     sentence saying so is appended to ``notes``.
@@ -204,5 +205,5 @@ def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str]
     builder.doc.core_properties.title = title[:250]
     builder.blocks(_with_title(title, markdown_tree(body)))
     apply_bidi(builder.doc)
-    apply_east_asian(builder.doc, language(title + "\n" + body))
+    apply_east_asian(builder.doc, language_tag(title + "\n" + body))  # Traditional Chinese: zh-TW, PMingLiU
     return builder.save()

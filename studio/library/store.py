@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import InvalidInput, VersionConflict
 from ..unitext import count_words, fold
 from ..validate import check_int, check_text
-from .helpers import _fold_sql, _has_trigram, _snippet
+from .helpers import _fold_sql, _has_trigram, _snippet, search_words
 from .images import ImagesMixin
 from .schema import (_ID_MAX, FTS_TABLE, MAX_BODY_CHARS, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA,
                      SEARCH_VERSION, TRIGGERS)
@@ -319,7 +319,8 @@ class Library(VersionsMixin, ImagesMixin):
         """The owner's articles, newest first, or those matching ``query`` best first.
 
         ``query`` searches title, body and tags with SQLite FTS5 (trigram
-        tokenizer: substrings in any script); every word must match. Text and
+        tokenizer: substrings in any script); every word must match (Chinese written without spaces is
+        cut into its words first, :func:`.helpers.search_words`). Text and
         query are compared in :func:`studio.unitext.fold` form, so case, NFC/NFD,
         full-width letters, ligatures, soft hyphens and zero-width characters
         do not matter. Words shorter than three characters fall back to a plain
@@ -334,7 +335,7 @@ class Library(VersionsMixin, ImagesMixin):
         query = check_text("query", query, required=False, max_chars=500)
         limit = check_int("limit", limit, 1, 10_000)
         con = self._conn()
-        terms = [t for t in query.split() if t]
+        terms = [w for t in query.split() for w in search_words(t)]  # Chinese written together: its words
         folded = [t for t in (fold(t) for t in terms) if t]
         where = ["a.owner = ?", "a.deleted IS NOT NULL" if trash else "a.deleted IS NULL"]
         args: list[Any] = [owner]

@@ -15,13 +15,14 @@ import threading
 import time
 from typing import Iterator
 
+from ..unitext import chinese_script
 from .backends import StreamStats, TextBackend
 from .checks import Verdict, drop_repeats, on_topic, topic_terms
 from .cleanup import clean, is_chatter
 from .languages import request_language, tokens_per_word
 from .prompts import default_outline, parse_outline, plan_messages, section_messages, stop_sequences
 from .requests import WriteEvent, WriteRequest, count_words
-from .streaming import WordCount, stream_until
+from .streaming import WordCount, ending_notes, stream_until
 
 SECTION_WORDS = 160  # words per section of a planned article
 TOKENS_PER_WORD = 1.25  # English, measured on SmolLM2's 49k-token BPE
@@ -93,7 +94,8 @@ def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sec
     if len(outline) < sections:
         have = {h.lower() for h in outline}
         lang = request_language(req.prompt)
-        outline += [h for h in default_outline(sections, lang) if h.lower() not in have][: sections - len(outline)]
+        heads = default_outline(sections, lang, chinese_script(req.prompt) if lang else None)
+        outline += [h for h in heads if h.lower() not in have][: sections - len(outline)]
     return outline
 
 def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, outline: list[str], i: int,
@@ -125,13 +127,14 @@ def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, out
         total.tokens += stats.tokens
         if stop.is_set() and attempt > 0:
             break  # Stop during a retry: keep the best attempt so far, which the writer has seen
+        notes += [n for n in ending_notes(stats.ended) if n not in notes]  # the server ended early, or only thought
         # drop leaked labels, a sentence cut off by the token limit, and the model's remarks
         cleaned = clean(tidy_section(got[0] if got else section, cut=stats.tokens >= max_new),
                         protect=req.prompt)
         cleaned, verdict = _against_repeats(cleaned, doc, i, notes, run["terms"])
         if best is None or verdict.score > best[0]:
             best = (verdict.score, cleaned.text, cleaned.removed)
-        if verdict.ok or stop.is_set():
+        if verdict.ok or stop.is_set() or stats.ended in ("early", "reasoning"):  # another try would not help
             break
         if attempt < retries:
             notes.append(f"Section {i + 1} (\"{heading}\") {verdict.problem}; writing it again "

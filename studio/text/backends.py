@@ -48,13 +48,18 @@ class SamplingParams:
 
 @dataclasses.dataclass
 class StreamStats:
-    """Filled in while a stream runs: tokens made, seconds from start to the first and the last token."""
+    """Filled in while a stream runs: tokens made, seconds from start to the first and the last token,
+    and how the reply ended."""
 
     tokens: int = 0
     first_token_s: float | None = None
     elapsed_s: float = 0.0
     waited_s: float = 0.0
     stopped: bool = False
+    # how the server ended the reply, where a backend knows: "" (it finished, or cannot tell), "length"
+    # (it reached max_new_tokens), "early" (the stream ended without a finish_reason), "reasoning" (the
+    # model sent only its reasoning, no text)
+    ended: str = ""
 
     @property
     def tokens_per_s(self) -> float:

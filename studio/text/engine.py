@@ -46,7 +46,7 @@ from .cleanup import clean
 from .requests import (  # noqa: F401 - part of this module's API
     MAX_DRAFT_CHARS, MAX_EXTRA_CHARS, MAX_TOPIC_CHARS, WriteEvent, WriteRequest, count_words,
 )
-from .streaming import WordCount, stream_until
+from .streaming import WordCount, ending_notes, stream_until
 from .languages import check_model_language, request_language, tokens_per_word
 from .prompts import (DRAFT_TASKS, HEADLINES, TaskInput, build_messages,
                       stop_sequences)
@@ -257,10 +257,13 @@ class TextEngine:
             if stop.is_set() and attempt > 0:
                 break  # Stop during a retry: keep the best attempt so far, which the writer has seen
             raw = lead + (got[0] if got else text[len(lead):])
-            cut = stats.tokens >= max_new
+            cut = stats.tokens >= max_new or stats.ended == "length"
             cleaned = _clean_reply(req, raw, trim, cut and capped, head)
-            if stop.is_set():
-                kept["best"] = (0, cleaned.text, cleaned.removed)
+            if stop.is_set() or stats.ended in ("early", "reasoning"):  # writing again would not help
+                if stats.ended == "reasoning" and kept["best"] is None:  # no text at all: never an empty "Done"
+                    raise StudioError(ending_notes("reasoning")[0])
+                kept["best"] = kept["best"] if attempt else (0, cleaned.text, cleaned.removed)
+                notes += ending_notes(stats.ended)
                 break
             problem = _judge(req, cleaned, terms, kept)
             if problem is None:
@@ -279,7 +282,7 @@ class TextEngine:
         text = _finish_reply(req, kept["best"], notes, stopped)
         if stopped:
             notes.append("Stopped. The text so far is kept.")
-        elif cut and not capped and req.task not in ("article", "continue", "headlines"):
+        elif cut and (stats.ended == "length" or not capped and req.task not in ("article", "continue", "headlines")):
             notes.append(f"The text reached max_new_tokens ({max_new:,}) and may end mid-sentence. "
                          "Raise max_new_tokens, or press Continue.")
         yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),

@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import re
 
-from ..unitext import CJK_CHAR, language
+from ..unitext import CJK_CHAR, chinese_script, language
 
 TASKS = {
     "article": "Article",
@@ -110,6 +110,8 @@ def _must(inp: TaskInput) -> str:
 LANGUAGE_NOTE = {
     "zh": ("Write the whole reply in Simplified Chinese (简体中文), including the title and headings. "
            "Lengths are in Chinese characters."),
+    "zh-Hant": ("Write the whole reply in Traditional Chinese (繁體中文), including the title and headings; "
+                "do not use Simplified characters. Lengths are in Chinese characters."),
 }
 _WORDS = re.compile(r"\b(\d+) words\b")
 
@@ -122,7 +124,8 @@ def writing_language(text: str) -> str | None:
 
 def in_writers_language(build):
     """Decorator for a prompt builder whose first argument is a :class:`TaskInput` or the topic: when that
-    text is Chinese, every user message asks for Simplified Chinese and its lengths ("about 400 words")
+    text is Chinese, every user message asks for Chinese in the text's script (Traditional for a Traditional
+    topic or draft, else Simplified) and its lengths ("about 400 words")
     become Chinese characters, the unit :func:`studio.unitext.count_words` counts Chinese in."""
 
     @functools.wraps(build)
@@ -131,7 +134,8 @@ def in_writers_language(build):
         lang = writing_language(first.prompt if isinstance(first, TaskInput) else first)
         if lang is None:
             return msgs
-        note = LANGUAGE_NOTE[lang]
+        text = first.prompt if isinstance(first, TaskInput) else first
+        note = LANGUAGE_NOTE["zh-Hant" if chinese_script(text) == "Hant" else lang]  # the writer's own script
         for m in msgs.messages:
             if m["role"] == "user":
                 m["content"] = _WORDS.sub(r"\1 Chinese characters", m["content"]).rstrip() + "\n" + note
@@ -251,14 +255,19 @@ def parse_outline(text: str, sections: int, topic: str = "") -> list[str]:
     return heads[:sections]
 
 
-def default_outline(sections: int, lang: str | None = None) -> list[str]:
-    """Generic headings used when the model's plan has too few (in Chinese for ``lang="zh"``)."""
+def default_outline(sections: int, lang: str | None = None, script: str | None = None) -> list[str]:
+    """Generic headings used when the model's plan has too few (in Chinese for ``lang="zh"``, in
+    Traditional characters for ``script="Hant"``)."""
     middle = ["Why it matters", "Getting started", "Key ideas", "Practical tips", "Common mistakes",
               "Going further", "Real-world examples", "Tools and resources", "Questions to ask"]
     first, last, only = "Introduction", "Conclusion", "Overview"
     if lang == "zh":
         middle = ["为什么重要", "从哪里开始", "核心要点", "实用技巧", "常见误区", "更进一步", "实际案例", "工具与资源", "值得思考的问题"]
         first, last, only = "引言", "结语", "概述"
+        if script == "Hant":
+            middle = ["為什麼重要", "從哪裡開始", "核心要點", "實用技巧", "常見誤區", "更進一步", "實際案例", "工具與資源",
+                      "值得思考的問題"]
+            first, last, only = "引言", "結語", "概述"
     if sections <= 1:
         return [only]
     return [first] + middle[: max(0, sections - 2)] + [last]

@@ -36,6 +36,7 @@ from ..models import ModelManager
 from ..unitext import count_words
 from ..validate import check_float, check_int
 from ..voices import VoiceStore, check_name
+from .plaintext import plain_ids
 from .voice_backend import fingerprint, llamacpp_voice_file, load_base
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
@@ -127,7 +128,7 @@ def split_blocks(tokenizer, texts: list[str], block: int) -> tuple[list[list[int
     ids: list[int] = []
     eos = tokenizer.eos_token_id
     for t in texts:
-        ids += tokenizer(t, add_special_tokens=False)["input_ids"] + ([eos] if eos is not None else [])
+        ids += plain_ids(tokenizer, t) + ([eos] if eos is not None else [])  # the writer's text: no control tokens
     if len(ids) < 80:
         raise InvalidInput("texts", f"the texts are too short to learn a voice from; give at least {MIN_WORDS} words.")
     block = max(16, min(block, len(ids) // HOLDOUT_EVERY))

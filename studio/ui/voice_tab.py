@@ -22,6 +22,7 @@ from ..text.voice import TrainProgress, VoiceSettings, VoiceTrainer, default_set
 from ..text.voice_sources import FILE_TYPES, gather
 from ..unitext import count_words
 from .common import reports_to, stop_event, session_id, to_gr_error
+from .i18n import Verbatim
 from .parts import Parts
 
 LABELS = {"name": "Voice name", "article_ids": "Articles", "files": "Files", "texts": "Articles and files",
@@ -47,7 +48,7 @@ def voice_choices(ctx, request) -> list[tuple[str, str]]:
         voices = ctx.text.voices.list(_owner(ctx, request))
     except StudioError:
         voices = []
-    return [("No voice", "")] + [(v["name"], v["id"]) for v in voices]
+    return [("No voice", "")] + [(Verbatim(v["name"]), v["id"]) for v in voices]  # names: never translated
 
 
 def _table(ctx, request) -> list[list]:

