@@ -385,8 +385,16 @@ PATTERNS: list[tuple[str, str]] = [
      "第 {i} 节（“{h}”）试了 {n} 次仍偏离主题；保留最贴近主题的一次。"),
     ("Section {i} (\"{h}\") strays from the topic.", "第 {i} 节（“{h}”）偏离了主题。"),
     ("{e} The text so far is kept; try again.", "{e} 已写的文字会保留；请再试一次。"),
+    # ----- Content Credentials in the PNG-info reader (issue #30)
+    ("Content Credentials: {t_state}", "内容凭证（C2PA）：{t_state}"),
+    ("Failed checks: {f}", "未通过的检查：{f}"), ("Actions: {a}", "操作：{a}"),
+    ("Digital source type: {t}", "数字来源类型（IPTC）：{t}"), ("Made with: {m}", "制作工具：{m}"),
+    ("Signed by: {s}", "签名者：{s}"), ("Made from: {i}", "来源图片：{i}"),
+    ("IPTC digital source type: {t}", "IPTC 数字来源类型：{t}"),
 ]
 
+ZH.update({"Trusted": "可信（签名者在信任列表中）", "Valid": "有效（签名和哈希无误，签名者未列入信任列表）",
+           "Invalid": "无效（文件在签名后被改动，或签名有误）"})
 ZH.update(ENGINE_ZH)
 PATTERNS += ENGINE_PATTERNS
 
