@@ -54,18 +54,21 @@ def register(ctx, ui: LibraryUI) -> None:
     lib = ctx.library
 
     @guard
-    def export(article_id: float | None, format: str, request: gr.Request) -> str:  # noqa: A002 - API name
-        """Export an article of the library as md (a .zip with images/), html or docx. Returns the file."""
+    def export(article_id: float | None, format: str, disclosure: str = "",  # noqa: A002 - API name
+               request: gr.Request = None) -> str:
+        """Export an article of the library as md (a .zip with images/ and provenance.json), html or docx.
+        `disclosure`: the sentence the export carries on how much the model wrote (empty: Studio's).
+        Returns the file."""
         if article_id is None:
             raise InvalidInput("article_id", "Select an article in the list first.")
         notes: list[str] = []
         path = export_article(lib, owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1),
-                              format, notes=notes)
+                              format, notes=notes, provenance=ctx.settings.provenance, disclosure_line=disclosure)
         for note in notes:
             gr.Warning(note)
         return str(path)
 
-    ui.export_btn.click(export, [ui.export_id, ui.export_format], ui.export_file, api_name="export")
+    ui.export_btn.click(export, [ui.export_id, ui.export_format, ui.disclosure], ui.export_file, api_name="export")
 
     @guard
     def library_list(query: str = "", trash: bool = False, request: gr.Request = None) -> list[dict]:
