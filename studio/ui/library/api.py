@@ -54,7 +54,7 @@ def register(ctx, ui: LibraryUI) -> None:
     lib = ctx.library
 
     @guard
-    def export(article_id: float | None, format: str, disclosure: str = "",  # noqa: A002 - API name
+    def export(article_id: float | None, format: str, disclosure: str | None = None,  # noqa: A002 - API name
                request: gr.Request = None) -> str:
         """Export an article of the library as md (a .zip with images/ and provenance.json), html or docx.
         `disclosure`: the sentence the export carries on how much the model wrote (empty: Studio's).
