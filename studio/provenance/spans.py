@@ -151,7 +151,13 @@ def loads(text: str | None, length: int) -> list[Span]:
 
 
 def model_name(ref: str) -> str:
-    """A model reference as a writer reads it: ``SmolLM2-135M-Instruct-Q8_0`` for a ``.gguf`` path."""
+    """A model reference as a writer reads it: ``SmolLM2-135M-Instruct`` for Studio's own
+    ``smollm2-135m-instruct``, the file's name for a ``.gguf`` path."""
+    from ..models import EMBEDDED  # at call time: the library does not load the model registry
+
     ref = str(ref or "").strip().rstrip("/\\")
+    own = EMBEDDED.get(ref)
+    if own is not None and own.hub_twin:
+        return own.hub_twin.rsplit("/", 1)[-1]
     name = re.split(r"[/\\]", ref)[-1] if ("/" in ref or "\\" in ref) and ref.lower().endswith(".gguf") else ref
     return re.sub(r"\.gguf$", "", name, flags=re.IGNORECASE) or "a language model"
