@@ -4,6 +4,7 @@ exports' disclosure, whose percentage matches the spans."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import zipfile
@@ -154,6 +155,8 @@ def test_a_signed_picture_keeps_its_credentials_in_the_exports(lib, tmp_path, se
     assert prov["pictures"][0]["digital_source_type"].endswith("trainedAlgorithmicMedia")
     page = export_article(lib, "local", art["id"], "html", out_dir=tmp_path).read_text()
     assert '<meta name="ai-generated" content="partial">' in page  # text by the writer, picture by a model
+    inlined = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1))
+    assert read_credentials(inlined, "image/png").state == "Valid"
     with zipfile.ZipFile(export_article(lib, "local", art["id"], "docx", out_dir=tmp_path)) as zf:
         media = [zf.read(n) for n in zf.namelist() if n.startswith("word/media/")]
     assert read_credentials(media[0], "image/png").state == "Valid"
@@ -172,3 +175,13 @@ def test_a_duplicate_keeps_the_spans(lib):
     aid, _ = continued(lib)
     copy = lib.duplicate("local", aid)
     assert lib.origin("local", copy["id"])["spans"] == lib.origin("local", aid)["spans"]
+
+
+def test_the_sentence_follows_the_share_and_the_articles_language():
+    from studio.provenance.disclosure import sentence
+
+    assert sentence(0.0, []) == "This text was written by the author."
+    assert sentence(1.0, [M]) == f"This text was generated with {M}."
+    assert sentence(0.404, [M]) == f"About 40% of this text was generated with {M} and edited by the author."
+    assert sentence(0.001, [M]).startswith("About 1% ") and sentence(0.999, [M]).startswith("About 99% ")
+    assert sentence(0.4, [M], "zh") == f"本文约 40% 的文字由 {M} 生成，并经作者编辑。"
