@@ -53,18 +53,26 @@ def _tokens(text: str) -> tuple[list[str], list[int]]:
     return found, starts
 
 
+def _common(same, most: int) -> int:
+    """The largest ``k <= most`` with ``same(k)`` true, for a ``same`` true up to some point (binary search)."""
+    lo, hi = 0, most
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if same(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _blocks(a: str, b: str, whole: bool = False) -> list[tuple[str, int, int, int, int]]:
     """Opcodes from ``a`` to ``b`` (like :meth:`difflib.SequenceMatcher.get_opcodes`, in characters), fast
     for the usual edit: the common start and end are cut first. ``whole``: the middle is one change (a
     generation changes one place: Continue and Write add at the end, Rewrite replaces the selection); else it
     is compared word by word (a retyped word is new, a kept one is not), by line first when it is long."""
     n = min(len(a), len(b))
-    p = 0
-    while p < n and a[p] == b[p]:
-        p += 1
-    s = 0
-    while s < n - p and a[len(a) - 1 - s] == b[len(b) - 1 - s]:
-        s += 1
+    p = _common(lambda k: a[:k] == b[:k], n)  # slices compare in C: fast on a long article
+    s = _common(lambda k: a[len(a) - k:] == b[len(b) - k:], n - p)
     ops = [("equal", 0, p, 0, p)] if p else []
     am, bm = a[p:len(a) - s], b[p:len(b) - s]
     if whole:
