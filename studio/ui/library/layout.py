@@ -87,6 +87,7 @@ class LibraryUI:
     export_id: Any
     export_format: Any
     export_btn: Any
+    export_api: Any
     export_file: Any
     disclosure: Any
     origin_btn: Any
@@ -204,6 +205,7 @@ def _export_tab() -> dict:
                                          info="md: Markdown zip with an images/ folder · html: one self-contained "
                                               "page · docx: Word document", elem_id="library-export-format")
         export_btn = gr.Button("Export", variant="primary", elem_id="library-export")
+        export_api = gr.Button("Export", visible=False)  # carries the /export API (its two inputs)
     export_file = gr.File(label="Download", interactive=False, elem_id="library-export-file")
     # how it was made (issue #30): the sentence the export carries, which the writer may reword
     disclosure = gr.Textbox(label="What the export says about AI", lines=2, max_lines=4, elem_id="library-disclosure",
@@ -211,7 +213,8 @@ def _export_tab() -> dict:
                                  "Studio's sentence.")
     origin_btn = gr.Button("Show what the model wrote", size="sm", elem_id="library-origin")
     origin_view = gr.HTML("", elem_id="library-origin-view")
-    return dict(export_id=export_id, export_format=export_format, export_btn=export_btn, export_file=export_file,
+    return dict(export_id=export_id, export_format=export_format, export_btn=export_btn, export_api=export_api,
+                export_file=export_file,
                 disclosure=disclosure, origin_btn=origin_btn, origin_view=origin_view)
 
 
