@@ -16,6 +16,7 @@ from .image.router import ImageRouter
 from .image.style import StyleEngine
 from .library import Library
 from .models import ModelManager, register_default_loaders
+from .provenance.credentials import credentials_for
 from .settings import Settings
 from .jobs import Jobs
 from .text.engine import TextEngine
@@ -40,6 +41,7 @@ class StudioContext:
     def create(cls, settings: Settings) -> "StudioContext":
         """Build the manager and the engines; loads no model (models load on first use)."""
         register_default_loaders()  # every kind of model: text, voice, gan, diffusion, style
+        credentials_for(settings).check()  # the signing key and certificate: made on first start, refused early
         manager = ModelManager(settings)
         diffusion = DiffusionEngine(manager, settings)
         gan = GanEngine(manager, settings)

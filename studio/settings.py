@@ -17,6 +17,7 @@ from .errors import InvalidInput
 
 TRUE = {"1", "true", "yes", "on"}
 TEXT_BACKENDS = ("auto", "llama.cpp", "transformers", "openai")
+PROVENANCE_MODES = ("full", "metadata", "off")  # --provenance (issue #30)
 FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -71,6 +72,10 @@ class Settings:
     temp_max_age: int = 3600
     # uploads (issue #12): the largest file Gradio accepts, in MB
     max_upload_mb: int = 50
+    # provenance (issue #30): full (C2PA + IPTC XMP + disclosures), metadata (no signature) or off
+    provenance: str = "full"
+    c2pa_cert: Path | None = None
+    c2pa_key: Path | None = None
 
     @property
     def host(self) -> str:
@@ -107,6 +112,16 @@ class Settings:
         for user, password in self.auth:
             if not user or not password:
                 raise InvalidInput("--auth", "must look like USER:PASS, with neither part empty.")
+        if self.provenance not in PROVENANCE_MODES:
+            raise InvalidInput("--provenance", f"must be one of {', '.join(PROVENANCE_MODES)}, not {self.provenance!r}.")
+        if bool(self.c2pa_cert) != bool(self.c2pa_key):
+            raise InvalidInput("--c2pa-key" if self.c2pa_cert else "--c2pa-cert",
+                               "is needed too: give both --c2pa-cert and --c2pa-key, or neither.")
+        for flag, value in (("--c2pa-cert", self.c2pa_cert), ("--c2pa-key", self.c2pa_key)):
+            if value and not Path(value).expanduser().is_file():
+                raise InvalidInput(flag, f"must be a PEM file; there is no file at {str(value)!r}.")
+        self.c2pa_cert = Path(self.c2pa_cert).expanduser().resolve() if self.c2pa_cert else None
+        self.c2pa_key = Path(self.c2pa_key).expanduser().resolve() if self.c2pa_key else None
         self.data_dir = Path(self.data_dir or default_data_dir()).expanduser().resolve()
         self.output_dir = Path(self.output_dir or self.data_dir / "outputs").expanduser().resolve()
         self.cache_dir = Path(self.cache_dir or default_cache_dir()).expanduser().resolve()
@@ -219,6 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-upload-mb", type=int, default=_env_int("MAX_UPLOAD_MB", d.max_upload_mb),
                    help="largest file, in MB, anyone may upload (pictures, imports); larger ones are refused "
                         "before they are stored [STUDIO_MAX_UPLOAD_MB]")
+    p.add_argument("--provenance", choices=PROVENANCE_MODES, default=_env("PROVENANCE", d.provenance),
+                   help="what Studio says about what it made: full = signed C2PA Content Credentials, IPTC "
+                        "digital source type and export disclosures; metadata = all but the signature; off = "
+                        "none (nor the generation parameters) [STUDIO_PROVENANCE]")
+    p.add_argument("--c2pa-cert", default=_env("C2PA_CERT"),
+                   help="your organisation's C2PA signing certificate chain (PEM); default: Studio's own, made "
+                        "in the data folder on first start [STUDIO_C2PA_CERT]")
+    p.add_argument("--c2pa-key", default=_env("C2PA_KEY"),
+                   help="the private key (PEM) of --c2pa-cert [STUDIO_C2PA_KEY]")
     return p
 
 
@@ -243,5 +267,5 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         cpu_offload=ns.cpu_offload, attention_slicing=ns.attention_slicing,
         vae_tiling=ns.vae_tiling, compile=ns.compile, concurrency=ns.concurrency,
         max_image_side=ns.max_image_side, temp_max_age=ns.temp_max_age,
-        max_upload_mb=ns.max_upload_mb,
+        max_upload_mb=ns.max_upload_mb, provenance=ns.provenance, c2pa_cert=ns.c2pa_cert, c2pa_key=ns.c2pa_key,
     ).validate()

@@ -104,6 +104,27 @@ def test_reload_brings_back_the_draft(page):
     assert page.locator("#title textarea, #title input").first.input_value().strip()  # the article's title
 
 
+def test_what_the_model_wrote_is_marked_and_disclosed(page, studio_server):
+    """The save after a generation marks its text as the model's (issue #30); the Library's Export tab
+    offers the disclosure sentence and highlights the model's text."""
+    _url, ctx = studio_server
+    draft = draft_value(page)
+    found = [a for a in ctx.library.list("local") if ctx.library.get("local", a["id"])["body"] == draft]
+    assert found, "the generated draft was not saved"
+    origin = ctx.library.origin("local", found[0]["id"])
+    assert origin["share"] > 0.9 and origin["models"], origin
+    page.get_by_role("tab", name="Library").click()
+    page.get_by_role("button", name="Refresh").click()
+    page.locator("#library-table").get_by_text(found[0]["title"][:40]).locator("visible=true").first.click()
+    page.get_by_role("tab", name="Export").click()
+    page.wait_for_function("(document.querySelector('#library-disclosure textarea')?.value ?? '')"
+                           ".includes('generated with')", timeout=60_000)
+    page.locator("#library-origin").click()
+    page.wait_for_function("document.querySelectorAll('#library-origin-view mark').length > 0", timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "library-origin.png"))
+    page.get_by_role("tab", name="Write").click()
+
+
 def test_html_in_the_draft_is_text(page):
     page.locator("#draft textarea").fill('<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>')
     page.locator("#draft textarea").press("End")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import posixpath
 import re
 import shutil
@@ -14,10 +15,14 @@ from pathlib import Path
 from ..errors import InvalidInput
 from ..files import atomic_write_bytes
 from ..library import IMAGE_REF, MAX_BODY_CHARS, Library
-from ..validate import check_choice
+from ..provenance.disclosure import disclosure_for, remap_for_export
+from ..provenance.spans import normalized as spans_normalized
+from ..validate import check_choice, check_text
 from .docx_export import render_docx
 from .html_export import render_html
 from .names import EXPORT_PREFIX, FORMATS, MAX_IMPORT_BYTES, MAX_IMPORT_FILES, SUFFIX, safe_filename
+
+PROVENANCE_FILE = "provenance.json"
 
 
 # ---------------------------------------------------------------------- Markdown zip
@@ -50,11 +55,16 @@ def markdown_document(title: str, body: str) -> str:
     return heading + (body[m.end():] if m and m.group("title").strip() else body)
 
 
-def markdown_zip(title: str, body: str, images: list[dict]) -> bytes:
-    """A zip holding ``<safe title>.md`` and ``images/<name>`` for each image of :meth:`Library.images`."""
+def markdown_zip(title: str, body: str, images: list[dict], disclosure=None) -> bytes:
+    """A zip holding ``<safe title>.md`` and ``images/<name>`` for each image of :meth:`Library.images`,
+    and with a ``disclosure`` a ``provenance.json`` (its text spans over the .md file's text)."""
     buf = io.BytesIO()
+    text = markdown_document(title, body)
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(safe_filename(title, ".md"), markdown_document(title, body).encode("utf-8"))
+        zf.writestr(safe_filename(title, ".md"), text.encode("utf-8"))
+        if disclosure is not None:
+            spans = remap_for_export(body, disclosure.spans, text)
+            zf.writestr(PROVENANCE_FILE, json.dumps(disclosure.as_json(spans), ensure_ascii=False, indent=1))
         for img in images:
             zf.write(img["path"], f"images/{img['name']}", compress_type=zipfile.ZIP_STORED)
     return buf.getvalue()
@@ -62,7 +72,8 @@ def markdown_zip(title: str, body: str, images: list[dict]) -> bytes:
 
 # ---------------------------------------------------------------------- export entry point
 def export_article(library: Library, owner: str, article_id: int, fmt: str = "md",
-                   out_dir: Path | None = None, notes: list[str] | None = None) -> Path:
+                   out_dir: Path | None = None, notes: list[str] | None = None, *, provenance: str = "full",
+                   disclosure_line: str | None = None) -> Path:
     """Write the article in ``fmt`` (``md`` → .zip, ``html``, ``docx``) and return the file's path.
 
     Anything the format could not keep as it is (see :func:`render_docx`) is
@@ -73,6 +84,10 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
     system temporary directory (folders older than a day are removed).
     Written to a temporary name, then renamed.
 
+    ``provenance`` (``--provenance``): unless ``off``, the export says how it was made (issue #30): the
+    share of the text the model wrote, in ``disclosure_line`` (the writer's wording) or Studio's
+    sentence, the models, and each picture's digital source type (see :mod:`studio.provenance.disclosure`).
+
     Raises:
         InvalidInput: unknown format, or no such article of ``owner``.
     """
@@ -80,12 +95,15 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
     article = library.get(owner, article_id)
     title, body = article["title"], article["body"]
     images = {i["ref"]: i["path"] for i in article["images"]}
+    said = None if provenance == "off" else disclosure_for(
+        body, title, library.origin(owner, article_id), article["images"],
+        check_text("disclosure", disclosure_line or "", required=False, max_chars=500))
     if fmt == "md":
-        data = markdown_zip(title, body, article["images"])
+        data = markdown_zip(title, body, article["images"], said)
     elif fmt == "html":
-        data = render_html(title, body, images).encode("utf-8")
+        data = render_html(title, body, images, said).encode("utf-8")
     else:
-        data = render_docx(title, body, images, notes)
+        data = render_docx(title, body, images, notes, said)
     if out_dir is None:
         _clean_old_exports()
         out_dir = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))
@@ -162,7 +180,7 @@ def import_markdown(library: Library, owner: str, path) -> dict:
             raise InvalidInput("file", "the Markdown text is too long.")
         title, body = split_title(text, Path(doc).stem or fallback)
         base = posixpath.dirname(doc)
-        article = library.create(owner, title, body, note="imported")
+        article = library.create(owner, title, body, note="imported", origin=_imported_origin(zf, names, text, body))
         aid = article["id"]
         attached: dict[str, str] = {}  # zip member -> new reference
 
@@ -203,3 +221,16 @@ def _unquote(src: str) -> str:
     from urllib.parse import unquote
 
     return unquote(src)
+
+
+def _imported_origin(zf, names: dict, text: str, body: str) -> list:
+    """The generated spans of an imported body, from the zip's ``provenance.json`` (Studio's export; spans
+    over the .md file's ``text``); none without one (an imported text is the writer's)."""
+    info = names.get(PROVENANCE_FILE)
+    if info is None or info.file_size > MAX_IMPORT_BYTES // 4:
+        return []
+    try:
+        spans = json.loads(zf.read(info).decode("utf-8"))["text"]["spans"]
+        return remap_for_export(text, spans_normalized(spans, len(text)), body)
+    except (ValueError, KeyError, TypeError):
+        return []

@@ -41,6 +41,7 @@ from ..models import HUB_ID, ModelManager, hub_cached_snapshot, looks_like_path
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text, seed_at
 from .imageio import load_user_image
+from ..provenance.credentials import credentials_for
 from .metadata import save_png
 from .pipelines import (  # noqa: F401 - the pipeline facts and results are part of this module's API
     MAX_GUIDANCE, MAX_IMAGES, MAX_STEPS, TURBO_MARKERS, DiffusionResult, Img2ImgResult, _bad_pixels,
@@ -268,7 +269,7 @@ class DiffusionEngine:
         params = [{"prompt": prompt, "negative_prompt": negative_prompt, "num_inference_steps": steps,
                    "scheduler": scheduler, "guidance_scale": guidance, "seed": s, "width": width, "height": height,
                    "model": ref, "engine": "diffusion"} for s in kept_seeds]
-        paths = [save_png(im, self.settings.output_dir, p, "img") for im, p in zip(images, params)] if save else []
+        paths = [save_png(im, self.settings.output_dir, p, "img", credentials_for(self.settings)) for im, p in zip(images, params)] if save else []
         return DiffusionResult(images, paths, seed, params, warnings, time.perf_counter() - t0)
 
     def _check_for(self, pipe, width, height, scheduler) -> tuple[int, int, str]:

@@ -50,6 +50,7 @@ from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
 from . import diffusion as diff
 from .imageio import load_user_rgb
+from ..provenance.credentials import credentials_for
 from .metadata import save_png
 from .repair_ops import (border_mask, blend_alpha, composite, extend_canvas, load_mask, looks_like_inpainting,
                          opencv_fill)
@@ -253,7 +254,8 @@ class RepairEngine:
         if extending:
             params.update(outpaint=" ".join(f"{k} {v}" for k, v in ext.items() if v), original_size=f"{w}x{h}")
         image_out = Image.fromarray(result)
-        path = save_png(image_out, self.settings.output_dir, params, "repair") if save else None
+        path = save_png(image_out, self.settings.output_dir, params, "repair",
+                                      credentials_for(self.settings), Image.fromarray(rgb)) if save else None
         return RepairResult(image_out, before, full_mask, path, params, notes, time.perf_counter() - t0)
 
     def _load_inputs(self, image, mask_image, ext: dict[str, int]):

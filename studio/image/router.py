@@ -22,11 +22,13 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import InvalidInput
+from ..provenance.credentials import credentials_for
 from ..settings import Settings
 from ..validate import check_float, check_int, check_text
 from . import gan as gan_mod
 from .diffusion import MAX_GUIDANCE, MAX_STEPS, DiffusionEngine, Progress
 from .gan import GanEngine, is_gan_ref
+from .metadata import png_bytes
 
 log = logging.getLogger(__name__)
 
@@ -153,19 +155,20 @@ class ImageRouter:
         A GAN reference uses ``gan.generate`` (faces at 256 px; the prompt is ignored, so
         ``uses_prompt`` is False); anything else ``diffusion.generate`` at the model's native size and
         default steps (or ``num_inference_steps``). Nothing is written to the outputs folder: the
-        library keeps the pictures.
+        library keeps the pictures, as PNG bytes with their metadata and Content Credentials (issue #30).
         """
+        credentials = credentials_for(self.settings)
         if self.is_gan(model):
             def generate(prompt: str, seed: int):
                 r = self.gan.generate(num_images=1, seed=seed, size=ILLUSTRATE_GAN_SIZE, model=model, stop=stop,
                                       save=False)
-                return r.images[0], r.params[0]
+                return png_bytes(r.images[0], r.params[0], credentials), r.params[0]
 
             return generate, False
 
         def generate(prompt: str, seed: int):
             r = self.diffusion.generate(prompt=prompt, model=model, seed=seed, num_images=1, stop=stop, save=False,
                                         num_inference_steps=num_inference_steps)
-            return r.images[0], r.params[0]
+            return png_bytes(r.images[0], r.params[0], credentials), r.params[0]
 
         return generate, True

@@ -16,6 +16,7 @@ from ..unitext import count_words, fold
 from ..validate import check_int, check_text
 from .helpers import _fold_sql, _has_trigram, _snippet, search_words
 from .images import ImagesMixin
+from .origin import OriginMixin, ensure_origin_column
 from .schema import (_ID_MAX, FTS_TABLE, MAX_BODY_CHARS, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA,
                      SEARCH_VERSION, TRIGGERS)
 from .versions import VersionsMixin
@@ -23,7 +24,7 @@ from .versions import VersionsMixin
 log = logging.getLogger(__name__)
 
 
-class Library(VersionsMixin, ImagesMixin):
+class Library(VersionsMixin, ImagesMixin, OriginMixin):
     """The writer's library in ``data_dir`` (created on first use). Thread-safe.
 
     Each thread gets its own SQLite connection; writes are short
@@ -106,6 +107,7 @@ class Library(VersionsMixin, ImagesMixin):
                 con.execute("COMMIT")
                 con.executescript("BEGIN IMMEDIATE;" + SCHEMA + FTS_TABLE.format(tokenize=tokenize) + ";"
                                   + TRIGGERS + "COMMIT;")
+                ensure_origin_column(con)
                 if con.execute("PRAGMA user_version").fetchone()[0] < SEARCH_VERSION:
                     con.execute("BEGIN IMMEDIATE")
                     con.execute("INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')")
@@ -192,8 +194,9 @@ class Library(VersionsMixin, ImagesMixin):
         return row
 
     # ------------------------------------------------------------------ articles
-    def create(self, owner: str, title: str = "", body: str = "", tags=None, *, note: str = "created") -> dict:
-        """A new article with its first version. Returns :meth:`get`'s dict."""
+    def create(self, owner: str, title: str = "", body: str = "", tags=None, *, note: str = "created",
+               origin=None) -> dict:
+        """A new article with its first version (``origin``: its generated spans). Returns :meth:`get`'s dict."""
         owner = self._owner(owner)
         title, body, tags_text = self._title(title), self._body(body), self._tags(tags)
         now = self.clock()
@@ -203,16 +206,18 @@ class Library(VersionsMixin, ImagesMixin):
                 (owner, title, body, tags_text, now, now),
             )
             article_id = cur.lastrowid
-            con.execute(
+            vid = con.execute(
                 "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
                 (article_id, now, title, body, note),
-            )
+            ).lastrowid
+            self._record_origin(con, article_id, vid, "", body, origin=origin or [])
         return self.get(owner, article_id)
 
     def save(self, owner: str, article_id: int | None, title: str, body: str, tags=None, *,
              note: str = "autosave", create_missing: bool = False, base_version: int | None = None,
-             keep_both: bool = False, untrash: bool = False) -> dict:
-        """Save ``title`` and ``body`` (and ``tags`` unless None) to an article.
+             keep_both: bool = False, untrash: bool = False, **origin) -> dict:
+        """Save ``title`` and ``body`` (and ``tags`` unless None) to an article; ``origin``: how the
+        text-origin spans follow (``generated_by``, ``before``, ``origin``: :meth:`_record_origin`).
 
         A new article is created when ``article_id`` is None (or, with
         ``create_missing``, when it no longer exists, e.g. after the trash was
@@ -264,6 +269,7 @@ class Library(VersionsMixin, ImagesMixin):
                     "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
                     (new_id, now, title, body, "created"),
                 ).lastrowid
+                self._record_origin(con, new_id, vid, "", body, **origin)
                 return {"article_id": new_id, "version_id": vid, "changed": True, "created": True, "updated": now,
                         "conflict": None, "trashed": False}
             changed = row["title"] != title or row["body"] != body
@@ -283,10 +289,9 @@ class Library(VersionsMixin, ImagesMixin):
                      article_id),
                 )
             if changed:
-                con.execute(
-                    "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
-                    (article_id, now, title, body, note[:200]),
-                )
+                vid = con.execute("INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
+                                  (article_id, now, title, body, note[:200])).lastrowid
+                self._record_origin(con, article_id, vid, row["body"], body, **origin)
                 self._prune(con, article_id, now)
             vid = con.execute(
                 "SELECT id FROM versions WHERE article_id=? ORDER BY id DESC LIMIT 1", (article_id,)
@@ -389,10 +394,9 @@ class Library(VersionsMixin, ImagesMixin):
                 "INSERT INTO articles(owner, title, body, tags, created, updated) VALUES (?,?,?,?,?,?)",
                 (owner, new_title, row["body"], row["tags"], now, now),
             ).lastrowid
-            con.execute(
-                "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
-                (new_id, now, new_title, row["body"], f"copy of article {article_id}"),
-            )
+            con.execute("INSERT INTO versions(article_id, created, title, body, note, origin) SELECT ?,?,?,?,?, origin "
+                        "FROM versions WHERE article_id=? ORDER BY id DESC LIMIT 1",
+                        (new_id, now, new_title, row["body"], f"copy of article {article_id}", article_id))
             con.execute(
                 "INSERT INTO images(article_id, name, file, params, width, height, created) "
                 "SELECT ?, name, file, params, width, height, created FROM images WHERE article_id=?",

@@ -16,6 +16,7 @@ import dataclasses
 
 import gradio as gr
 
+from ..provenance.spans import model_name
 from ..text.engine import MAX_DRAFT_CHARS, WriteRequest
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING
 from ..text.splice import splice_rewrite
@@ -157,3 +158,9 @@ def selection_of(index, value) -> Selection | None:
     if isinstance(index, (list, tuple)) and len(index) == 2 and value:
         return (int(index[0]), int(index[1]), str(value))
     return None
+
+
+def generated_by(ctx, last_request) -> str:
+    """The name of the model a generation used (its request's ``model``, else ``--text-model``), for the
+    text-origin spans the Library keeps."""
+    return model_name((last_request or {}).get("model") or ctx.settings.text_model)

@@ -19,8 +19,8 @@ from ..errors import InvalidInput
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from .common import reports_to, session_id, stop_event, to_gr_error
-from .drafting import (SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after, join, plan,
-                       restored_settings, selection_of, task_defaults, task_view, write_request)
+from .drafting import (SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after, generated_by, join,
+                       plan, restored_settings, selection_of, task_defaults, task_view, write_request)
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def title_for(current: str, ev: WriteEvent, topic: str = ""):
 _join = join  # the name the tests knew
 
 
-def _save_streamed(ctx, request, aid, title: str, text: str) -> None:
+def _save_streamed(ctx, request, aid, title: str, text: str, model: str = "") -> None:
     """Save what a generation streamed when its browser tab went away (closed, reloaded, lost connection),
     so a reload reopens it. Another tab's newer save is never overwritten: both stay as versions."""
     from .library import owner_of  # the library tab owns the rule for who owns an article
@@ -85,7 +85,7 @@ def _save_streamed(ctx, request, aid, title: str, text: str) -> None:
         title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ") and ln[2:].strip()), "")
     try:
         ctx.library.save(owner_of(ctx, request), aid, title or "", text, create_missing=True,
-                         note="generated (tab closed)", keep_both=True)
+                         note="generated (tab closed)", keep_both=True, generated_by=model)
     except Exception:  # noqa: BLE001 - the tab is gone; nothing to show, but say so in the log
         log.exception("could not save the text streamed before the tab was closed")
 
@@ -174,7 +174,8 @@ def build(ctx) -> dict:
     undo_event = _connect_undo(w)
     _api(ctx)
     return {"draft": w.draft, "title": w.title, "article_id": w.article_id, "generation_events": generation_events,
-            "stats": w.stats, "save_status": w.save_status, "undo_event": undo_event, "voice": w.voice}
+            "stats": w.stats, "save_status": w.save_status, "undo_event": undo_event, "voice": w.voice,
+            "before": w.before, "last_request": w.last_request}
 
 
 def _connect_form(ctx, w) -> None:
@@ -231,7 +232,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
         """Save what was streamed when the page goes away (closed, reloaded, lost): once."""
         if not saved and text is not None and text != base:
             saved.append(True)
-            _save_streamed(ctx, request, aid, title_now, text)
+            _save_streamed(ctx, request, aid, title_now, text, generated_by(ctx, req_dict))
         written.set()
 
     with ctx.jobs.writing(aid) as written, ctx.jobs.when_gone(session_id(request), keep_streamed), \

@@ -173,6 +173,11 @@ ZH: dict[str, str] = {
     "Pictures of this article": "这篇文章的图片", "Versions": "版本", "Version": "版本",
     "The one to see or restore": "要查看或恢复的版本", "Compare with": "对比", "Show the differences": "显示差异",
     "Restore this version": "恢复这个版本", "Export": "导出",
+    "What the export says about AI": "导出文件对 AI 的说明",
+    "Studio's sentence from what the model wrote; reword it if you like. Empty: Studio's sentence.":
+        "Studio 根据模型写了哪些文字给出的句子；你可以改写它。留空：用 Studio 的句子。",
+    "Show what the model wrote": "显示模型写的部分", "Highlighted: written by the model.": "高亮部分：由模型写成。",
+    "This text was written by the author.": "本文由作者撰写。",
     "md: Markdown zip with an images/ folder · html: one self-contained page · docx: Word document":
         "md：带 images/ 文件夹的 Markdown 压缩包 · html：单个独立网页 · docx：Word 文档",
     "Import": "导入", "A .md file, or a .zip exported by Studio": "一个 .md 文件，或 Studio 导出的 .zip",
@@ -387,13 +392,25 @@ PATTERNS: list[tuple[str, str]] = [
      "第 {i} 节（“{h}”）试了 {n} 次仍偏离主题；保留最贴近主题的一次。"),
     ("Section {i} (\"{h}\") strays from the topic.", "第 {i} 节（“{h}”）偏离了主题。"),
     ("{e} The text so far is kept; try again.", "{e} 已写的文字会保留；请再试一次。"),
+    # ----- Content Credentials in the PNG-info reader (issue #30)
+    ("Content Credentials: {t_state}", "内容凭证（C2PA）：{t_state}"),
+    ("Failed checks: {f}", "未通过的检查：{f}"), ("Actions: {a}", "操作：{a}"),
+    ("Digital source type: {t}", "数字来源类型（IPTC）：{t}"), ("Made with: {m}", "制作工具：{m}"),
+    ("Signed by: {s}", "签名者：{s}"), ("Made from: {i}", "来源图片：{i}"),
+    ("IPTC digital source type: {t}", "IPTC 数字来源类型：{t}"),
+    ("This text was generated with {m}.", "本文由 {m} 生成。"),
+    ("About {num_p}% of this text was generated with {m} and edited by the author.",
+     "本文约 {num_p}% 的文字由 {m} 生成，并经作者编辑。"),
 ]
 
+ZH.update({"Trusted": "可信（签名者在信任列表中）", "Valid": "有效（签名和哈希无误，签名者未列入信任列表）",
+           "Invalid": "无效（文件在签名后被改动，或签名有误）"})
 ZH.update(ENGINE_ZH)
 PATTERNS += ENGINE_PATTERNS
 
 # Words that stay English on a Chinese screen (model names, formats, API field names, technical names).
 KEEP = {
+    "C2PA", "c2pa", "PEM", "EC", "RSA", "Ed25519", "P", "IPTC", "XMP", "AI",  # provenance (issue #30)
     "Studio", "English", "PNG", "GIF", "WebP", "gif", "webp", "md", "html", "docx", "zip", "txt", "Markdown", "Word",
     "GAN", "DCGAN", "OpenCV", "cv2", "inpaint", "telea", "navier", "stokes", "Lanczos", "PyTorch", "DigiFace", "M",
     "Microsoft", "MIT", "Chien", "Liu", "Radford", "et", "al", "gan", "face", "generate", "Hugging", "Face", "Hub",

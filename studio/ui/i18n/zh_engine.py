@@ -47,6 +47,15 @@ ENGINE_ZH: dict[str, str] = {
 }
 
 ENGINE_PATTERNS: list[tuple[str, str]] = [
+    # ----- Content Credentials: the signing certificate and key (issue #30)
+    ("was refused by C2PA signing: {e}", "被 C2PA 签名拒绝：{e}"),
+    ("is needed too: give both --c2pa-cert and --c2pa-key, or neither.",
+     "也需要给出：--c2pa-cert 和 --c2pa-key 要么都给，要么都不给。"),
+    ("does not belong to the first certificate of --c2pa-cert.", "与 --c2pa-cert 的第一张证书不匹配。"),
+    ("must be an EC (P-256, P-384, P-521), RSA or Ed25519 key.", "必须是 EC（P-256、P-384、P-521）、RSA 或 Ed25519 密钥。"),
+    ("must be a PEM certificate chain file ({e}).", "必须是 PEM 证书链文件（{e}）。"),
+    ("must be an unencrypted PEM private key file ({e}).", "必须是未加密的 PEM 私钥文件（{e}）。"),
+    ("must be a PEM file; there is no file at {p}.", "必须是 PEM 文件；{p} 处没有文件。"),
     ("cuda was asked for, but no CUDA GPU is visible. Use --device cpu or auto.",
      "指定了 cuda，但看不到 CUDA GPU。请用 --device cpu 或 auto。"),
     ("mps was asked for, but Apple Metal is not available. Use --device cpu or auto.",

@@ -53,19 +53,32 @@ def register(ctx, ui: LibraryUI) -> None:
     """Register the endpoints; the Export button calls ``/export``."""
     lib = ctx.library
 
-    @guard
-    def export(article_id: float | None, format: str, request: gr.Request) -> str:  # noqa: A002 - API name
-        """Export an article of the library as md (a .zip with images/), html or docx. Returns the file."""
+    def exported(article_id, format, disclosure, request) -> str:  # noqa: A002 - API name
         if article_id is None:
             raise InvalidInput("article_id", "Select an article in the list first.")
         notes: list[str] = []
         path = export_article(lib, owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1),
-                              format, notes=notes)
+                              format, notes=notes, provenance=ctx.settings.provenance, disclosure_line=disclosure)
         for note in notes:
             gr.Warning(note)
         return str(path)
 
-    ui.export_btn.click(export, [ui.export_id, ui.export_format], ui.export_file, api_name="export")
+    @guard
+    def export(article_id: float | None, format: str, request: gr.Request) -> str:  # noqa: A002 - API name
+        """Export an article of the library as md (a .zip with images/ and provenance.json), html or docx,
+        with Studio's sentence on how much of it the model wrote. Returns the file."""
+        return exported(article_id, format, None, request)
+
+    @guard
+    def export_button(article_id: float | None, format: str, disclosure: str | None,  # noqa: A002
+                      request: gr.Request) -> str:
+        """The Export button: as ``/export``, with the writer's wording of the sentence (empty: Studio's)."""
+        return exported(article_id, format, disclosure, request)
+
+    # /export keeps its two inputs (programs call it so); the button also sends the reworded sentence
+    ui.export_api.click(export, [ui.export_id, ui.export_format], ui.export_file, api_name="export")
+    ui.export_btn.click(export_button, [ui.export_id, ui.export_format, ui.disclosure], ui.export_file,
+                        api_visibility="private")
 
     @guard
     def library_list(query: str = "", trash: bool = False, request: gr.Request = None) -> list[dict]:

@@ -14,6 +14,8 @@ import gradio as gr
 
 from ...errors import InvalidInput
 from ...export import import_markdown
+from ...provenance.disclosure import sentence
+from ...unitext import language
 from ..common import guard
 from . import formatting as fmt
 from .layout import DETAILS, LibraryUI
@@ -33,7 +35,7 @@ def nothing_selected() -> dict:
     """The details parts when no article is selected (an empty, cleared view)."""
     return {"info": NO_SELECTION, "rename_box": gr.update(value=""), "gallery": [],
             "version_a": gr.update(choices=[], value=None), "version_b": gr.update(choices=[], value=None),
-            "export_id": None, "diff_view": ""}
+            "export_id": None, "diff_view": "", "disclosure": "", "origin_view": ""}
 
 
 def details(lib, owner: str, article_id) -> dict:
@@ -51,7 +53,8 @@ def details(lib, owner: str, article_id) -> dict:
     return {"info": fmt.details_line(article, versions), "rename_box": gr.update(value=article["title"]),
             "gallery": fmt.gallery(article["images"]),
             "version_a": gr.update(choices=choices, value=choices[1][1] if len(choices) > 1 else choices[0][1]),
-            "version_b": gr.update(choices=choices, value=choices[0][1]), "export_id": article_id, "diff_view": ""}
+            "version_b": gr.update(choices=choices, value=choices[0][1]), "export_id": article_id, "diff_view": "",
+            "disclosure": disclosure_sentence(lib.origin(owner, article_id), article), "origin_view": ""}
 
 
 def listed(lib, owner: str, query, trash, selected=None) -> dict:
@@ -143,6 +146,27 @@ def imported(lib, owner: str, file, query, trash) -> dict:
                           f"{fmt.plural(len(article['images']), 'picture')}."}
 
 
+def disclosure_sentence(origin: dict, article: dict) -> str:
+    """Studio's sentence on how much of the article the model wrote (the export's human line)."""
+    return sentence(origin["share"], origin["models"], language(article["title"] + "\n" + article["body"]))
+
+
+def generated_view(lib, owner: str, article_id) -> str:
+    """The article's text with what the model wrote highlighted (``<mark>``), under Studio's sentence."""
+    if article_id is None:
+        return NO_SELECTION
+    origin = lib.origin(owner, article_id)
+    body, out, at = origin["body"], [], 0
+    for start, end, model in origin["spans"]:
+        out.append(html.escape(body[at:start]))
+        out.append(f'<mark title="{html.escape(model)}">{html.escape(body[start:end])}</mark>')
+        at = end
+    out.append(html.escape(body[at:]))
+    line = html.escape(disclosure_sentence(origin, lib.get(owner, article_id)))
+    return (f"<p><strong>{line}</strong> " + html.escape("Highlighted: written by the model.") + "</p>"
+            f'<div style="white-space: pre-wrap" dir="auto">{"".join(out)}</div>')
+
+
 # ---------------------------------------------------------------------- events
 def connect(ctx, ui: LibraryUI) -> None:
     """Hook the list, the trash, rename, duplicate, versions and import to their handlers."""
@@ -225,6 +249,11 @@ def _connect_actions(ctx, ui: LibraryUI, listing: dict, shown: list) -> None:
                        **PRIVATE)
     ui.diff_btn.click(show_diff, inputs_kwargs={**selected, "a": ui.version_a, "b": ui.version_b},
                       outputs=ui.diff_view, **PRIVATE)
+    @guard
+    def show_origin(article_id, request: gr.Request):
+        return generated_view(lib, owner_of(ctx, request), article_id)
+
+    ui.origin_btn.click(show_origin, inputs_kwargs=selected, outputs=ui.origin_view, **PRIVATE)
     ui.import_btn.click(do_import, inputs_kwargs={"file": ui.import_file, **listing},
                         outputs=[*shown, ui.lib_status], **PRIVATE)
 

@@ -18,7 +18,8 @@ from ..components import any_choice_radio
 
 GAN_NOTE = ("**The face GAN ignores prompts**: it draws one face per section (the prompts are kept only to "
             "label the sections). Pick a diffusion model to illustrate what the prompts say.")
-DETAILS = ("info", "rename_box", "gallery", "version_a", "version_b", "export_id", "diff_view")
+DETAILS = ("info", "rename_box", "gallery", "version_a", "version_b", "export_id", "diff_view", "disclosure",
+           "origin_view")
 """What shows the selected article (see :func:`studio.ui.library.browse.details`)."""
 
 
@@ -86,7 +87,11 @@ class LibraryUI:
     export_id: Any
     export_format: Any
     export_btn: Any
+    export_api: Any
     export_file: Any
+    disclosure: Any
+    origin_btn: Any
+    origin_view: Any
     import_file: Any
     import_btn: Any
     lib_status: Any
@@ -200,8 +205,17 @@ def _export_tab() -> dict:
                                          info="md: Markdown zip with an images/ folder · html: one self-contained "
                                               "page · docx: Word document", elem_id="library-export-format")
         export_btn = gr.Button("Export", variant="primary", elem_id="library-export")
+        export_api = gr.Button("Export", visible=False)  # carries the /export API (its two inputs)
     export_file = gr.File(label="Download", interactive=False, elem_id="library-export-file")
-    return dict(export_id=export_id, export_format=export_format, export_btn=export_btn, export_file=export_file)
+    # how it was made (issue #30): the sentence the export carries, which the writer may reword
+    disclosure = gr.Textbox(label="What the export says about AI", lines=2, max_lines=4, elem_id="library-disclosure",
+                            info="Studio's sentence from what the model wrote; reword it if you like. Empty: "
+                                 "Studio's sentence.")
+    origin_btn = gr.Button("Show what the model wrote", size="sm", elem_id="library-origin")
+    origin_view = gr.HTML("", elem_id="library-origin-view")
+    return dict(export_id=export_id, export_format=export_format, export_btn=export_btn, export_api=export_api,
+                export_file=export_file,
+                disclosure=disclosure, origin_btn=origin_btn, origin_view=origin_view)
 
 
 def _detail_tabs() -> dict:
