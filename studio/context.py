@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from .api_keys import ApiKeys
+
 from .image.diffusion import DiffusionEngine
 from .image.gan import GanEngine
 from .image.repair import RepairEngine
@@ -34,6 +36,7 @@ class StudioContext:
     library: Library
     repair: RepairEngine
     images: ImageRouter
+    api_keys: ApiKeys | None = None
     jobs: Jobs = dataclasses.field(default_factory=Jobs)
 
     @classmethod
@@ -53,4 +56,5 @@ class StudioContext:
             library=Library(settings.data_dir),
             repair=RepairEngine(manager, settings, diffusion),
             images=ImageRouter(gan, diffusion, settings),
+            api_keys=ApiKeys(settings.data_dir),
         )
