@@ -52,8 +52,8 @@ def content_text(content, field: str) -> str:
         parts = []
         for i, part in enumerate(content):
             if not isinstance(part, dict) or part.get("type") != "text":
-                raise InvalidInput(f"{field}[{i}]", "must be a text part ({\"type\": \"text\", \"text\": ...}); "
-                                                    "Studio's text models read text only.")
+                raise InvalidInput(f"{field}[{i}]", "must be a text part (type text, with its text); Studio's text "
+                                                    "models read text only.")
             parts.append(check_text(f"{field}[{i}].text", part.get("text"), required=False, max_chars=MAX_CHAT_CHARS))
         return "".join(parts)
     return check_text(field, content, required=False, max_chars=MAX_CHAT_CHARS)
@@ -63,7 +63,7 @@ def check_messages(messages) -> list[dict]:
     """OpenAI chat ``messages`` as ``[{"role", "content"}]`` for a chat template (``developer`` becomes
     ``system``). Raises :class:`InvalidInput` naming the message and field."""
     if not isinstance(messages, list) or not messages:
-        raise InvalidInput("messages", "must be a non-empty list of {\"role\", \"content\"} objects.")
+        raise InvalidInput("messages", "must be a non-empty list of messages, each with a role and a content.")
     if len(messages) > MAX_MESSAGES:
         raise InvalidInput("messages", f"has {len(messages)} messages; the limit is {MAX_MESSAGES}.")
     out = []
