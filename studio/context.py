@@ -46,6 +46,13 @@ class StudioContext:
         manager = ModelManager(settings)
         diffusion = DiffusionEngine(manager, settings)
         gan = GanEngine(manager, settings)
+        repair, remote = RepairEngine(manager, settings, diffusion), None
+        if settings.remote_images:  # --image-backend openai: a picture server makes the pictures
+            from .image.remote import RemoteImages
+            from .image.remote_engines import RemoteDiffusion, RemoteRepair
+
+            remote = RemoteImages(settings)
+            diffusion, repair = RemoteDiffusion(diffusion, remote), RemoteRepair(repair, remote)
         return cls(
             settings=settings,
             manager=manager,
@@ -54,7 +61,7 @@ class StudioContext:
             diffusion=diffusion,
             style=StyleEngine(manager, settings, diffusion),
             library=Library(settings.data_dir),
-            repair=RepairEngine(manager, settings, diffusion),
-            images=ImageRouter(gan, diffusion, settings),
+            repair=repair,
+            images=ImageRouter(gan, diffusion, settings, remote=remote),
             api_keys=ApiKeys(settings.data_dir),
         )
