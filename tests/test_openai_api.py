@@ -285,3 +285,28 @@ def test_with_auth_a_keys_pictures_belong_to_its_user(auth_studio):
     assert len(r.images) == 1 and len(list(bob_dir.glob("*.png"))) == 1 and len(list(alice_dir.glob("*.png"))) == 1
     with pytest.raises(RuntimeError):
         webuiapi.WebUIApi(host="127.0.0.1", port=port, username="bob", password="sk-studio-wrong").txt2img(prompt="")
+
+
+@pytest.mark.slow
+def test_voices_are_models_and_a_missing_voice_is_named(oai, open_studio, monkeypatch):
+    import openai
+
+    _url, ctx = open_studio
+    voice = {"id": "v1", "name": "My blog", "base_model": {"ref": ctx.settings.text_model}}
+    monkeypatch.setattr(ctx.text.voices, "list", lambda owner: [voice] if owner == "local" else [])
+    assert f"{ctx.settings.text_model}+voice:My blog" in [m.id for m in oai.models.list()]
+    with pytest.raises(openai.BadRequestError) as err:
+        oai.chat.completions.create(model=f"{ctx.settings.text_model}+voice:Nobody",
+                                    messages=[{"role": "user", "content": "hi"}])
+    assert err.value.body["param"] == "voice" and "Nobody" in err.value.body["message"]
+
+
+@pytest.mark.slow
+def test_a_caller_hanging_up_mid_stream_frees_the_model(oai, open_studio):
+    _url, ctx = open_studio
+    ask = dict(model=ctx.settings.text_model, messages=[{"role": "user", "content": "Write a long story."}])
+    stream = oai.chat.completions.create(max_tokens=2000, temperature=1.0, stream=True, **ask)
+    next(iter(stream)), next(iter(stream))
+    stream.close()  # the caller goes away: the model stops within a token
+    r = oai.chat.completions.create(max_tokens=2, **ask)  # waits on the device lock if the first still ran
+    assert r.usage.completion_tokens == 2
