@@ -45,6 +45,20 @@ class RemoteDiffusion:
     def offered(self) -> tuple[list[str], list[str]]:
         return _editing_models(self.remote, masked=False)
 
+    def availability(self, ref: str) -> str | None:
+        """None when the server has ``ref``, else why not (the server's models, or why it cannot be asked)."""
+        try:
+            self.remote.check_model(ref)
+            return None
+        except Exception as exc:  # noqa: BLE001 - said in the tab, never raised
+            return getattr(exc, "message", str(exc))
+
+    def is_loaded(self, model: str | None = None) -> bool:
+        return False  # nothing loads here
+
+    def schedulers(self, model: str | None = None) -> list[str]:
+        return []  # the server's own scheduler runs
+
     def img2img(self, image: Any, prompt: str, *, negative_prompt: str = "", strength: float = 0.5,
                 num_inference_steps: int | None = None, guidance_scale: float | None = None, seed: int = -1,
                 model: str | None = None, max_side: int | None = None, field: str = "image",
