@@ -33,6 +33,7 @@ from ..validate import check_int, check_seed, check_text, seed_at
 
 STOP_NOTE = "Stopped. The picture server may still finish the picture it was making."
 MODELS_TTL_S = 30.0
+FAILED_TTL_S = 5.0
 
 
 class RemoteImages:
@@ -42,6 +43,7 @@ class RemoteImages:
         self.settings = settings
         self.base_url = settings.image_base_url.rstrip("/")
         self._models: tuple[float, list[str]] | None = None
+        self._failed: tuple[float, StudioError] | None = None
         self._lock = threading.Lock()
 
     # ----- the connection -----------------------------------------------------------------
@@ -118,7 +120,14 @@ class RemoteImages:
         with self._lock:
             if self._models and time.monotonic() - self._models[0] < MODELS_TTL_S:
                 return list(self._models[1])
-        body = self._call("GET", "/models", None)
+            if self._failed and time.monotonic() - self._failed[0] < FAILED_TTL_S:
+                raise self._failed[1]  # a server that is down is not asked again by every tab at start-up
+        try:
+            body = self._call("GET", "/models", None)
+        except StudioError as exc:
+            with self._lock:
+                self._failed = (time.monotonic(), exc)
+            raise
         try:
             names = [str(m["id"]) for m in body["data"]]
         except (KeyError, TypeError):
