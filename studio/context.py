@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from .api_keys import ApiKeys
+
 from .image.diffusion import DiffusionEngine
 from .image.gan import GanEngine
 from .image.repair import RepairEngine
@@ -35,6 +37,7 @@ class StudioContext:
     library: Library
     repair: RepairEngine
     images: ImageRouter
+    api_keys: ApiKeys | None = None
     jobs: Jobs = dataclasses.field(default_factory=Jobs)
 
     @classmethod
@@ -45,6 +48,13 @@ class StudioContext:
         manager = ModelManager(settings)
         diffusion = DiffusionEngine(manager, settings)
         gan = GanEngine(manager, settings)
+        repair, remote = RepairEngine(manager, settings, diffusion), None
+        if settings.remote_images:  # --image-backend openai: a picture server makes the pictures
+            from .image.remote import RemoteImages
+            from .image.remote_engines import RemoteDiffusion, RemoteRepair
+
+            remote = RemoteImages(settings)
+            diffusion, repair = RemoteDiffusion(diffusion, remote), RemoteRepair(repair, remote)
         return cls(
             settings=settings,
             manager=manager,
@@ -53,6 +63,7 @@ class StudioContext:
             diffusion=diffusion,
             style=StyleEngine(manager, settings, diffusion),
             library=Library(settings.data_dir),
-            repair=RepairEngine(manager, settings, diffusion),
-            images=ImageRouter(gan, diffusion, settings),
+            repair=repair,
+            images=ImageRouter(gan, diffusion, settings, remote=remote),
+            api_keys=ApiKeys(settings.data_dir),
         )

@@ -18,6 +18,7 @@ from .errors import InvalidInput
 TRUE = {"1", "true", "yes", "on"}
 TEXT_BACKENDS = ("auto", "llama.cpp", "transformers", "openai")
 PROVENANCE_MODES = ("full", "metadata", "off")  # --provenance (issue #30)
+IMAGE_BACKENDS = ("auto", "local", "openai")
 FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -55,6 +56,9 @@ class Settings:
     openai_api_key: str = ""
     openai_context_size: int = 0
     image_model: str = "dcgan-faces"
+    image_backend: str = "auto"
+    image_base_url: str = ""
+    image_api_key: str = ""
     diffusion_model: str = "stabilityai/sd-turbo"
     style_model: str = "magenta-arbitrary"
     device: str = "auto"
@@ -76,6 +80,11 @@ class Settings:
     provenance: str = "full"
     c2pa_cert: Path | None = None
     c2pa_key: Path | None = None
+
+    @property
+    def remote_images(self) -> bool:
+        """True when pictures are made by the OpenAI-compatible server at ``image_base_url``."""
+        return self.image_backend == "openai" or (self.image_backend == "auto" and bool(self.image_base_url))
 
     @property
     def host(self) -> str:
@@ -106,6 +115,14 @@ class Settings:
                                "like http://gpu-box:8000/v1 (or set OPENAI_BASE_URL).")
         if self.openai_base_url and not self.openai_base_url.startswith(("http://", "https://")):
             raise InvalidInput("--openai-base-url", f"must start with http:// or https://, not {self.openai_base_url!r}.")
+        self.image_base_url = (self.image_base_url or "").strip()
+        if self.image_backend not in IMAGE_BACKENDS:
+            raise InvalidInput("--image-backend", f"must be one of {', '.join(IMAGE_BACKENDS)}, not {self.image_backend!r}.")
+        if self.image_backend == "openai" and not self.image_base_url:
+            raise InvalidInput("--image-base-url", "is needed with --image-backend openai: the picture server's "
+                                                   "address, such as http://gpu-box:8000/v1.")
+        if self.image_base_url and not self.image_base_url.startswith(("http://", "https://")):
+            raise InvalidInput("--image-base-url", f"must start with http:// or https://, not {self.image_base_url!r}.")
         if not (self.openai_context_size == 0 or 256 <= self.openai_context_size <= 10_000_000):
             raise InvalidInput("--openai-context-size", "must be 0 (ask the server) or between 256 and 10,000,000 "
                                f"tokens, not {self.openai_context_size}.")
@@ -203,6 +220,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "not report it (vLLM does) [STUDIO_OPENAI_CONTEXT_SIZE]")
     p.add_argument("--image-model", default=_env("IMAGE_MODEL", d.image_model),
                    help="image model: dcgan-faces, a diffusers Hub id or local folder [STUDIO_IMAGE_MODEL]")
+    p.add_argument("--image-backend", choices=IMAGE_BACKENDS, default=_env("IMAGE_BACKEND", d.image_backend),
+                   help="what makes pictures: local (this computer), openai (an OpenAI-compatible picture server "
+                        "such as vLLM-Omni or another Studio, at --image-base-url), or auto (openai when "
+                        "--image-base-url is given, else local) [STUDIO_IMAGE_BACKEND]")
+    p.add_argument("--image-base-url", default=_env("IMAGE_BASE_URL", ""),
+                   help="the picture server's address, e.g. http://gpu-box:8000/v1 [STUDIO_IMAGE_BASE_URL]")
+    p.add_argument("--image-api-key", default=_env("IMAGE_API_KEY", ""),
+                   help="the picture server's API key, if it wants one [STUDIO_IMAGE_API_KEY]")
     p.add_argument("--diffusion-model", default=_env("DIFFUSION_MODEL", d.diffusion_model),
                    help="diffusion model offered beside the GAN when it is cached or the Hub is reachable [STUDIO_DIFFUSION_MODEL]")
     p.add_argument("--style-model", default=_env("STYLE_MODEL", d.style_model),
@@ -261,6 +286,7 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         no_browser=ns.no_browser, text_model=ns.text_model, text_backend=ns.text_backend,
         openai_base_url=ns.openai_base_url, openai_api_key=ns.openai_api_key,
         openai_context_size=ns.openai_context_size, image_model=ns.image_model,
+        image_backend=ns.image_backend, image_base_url=ns.image_base_url, image_api_key=ns.image_api_key,
         diffusion_model=ns.diffusion_model, style_model=ns.style_model, device=ns.device,
         output_dir=ns.output_dir, data_dir=ns.data_dir, cache_dir=ns.cache_dir,
         model_dirs=[Path(p) for p in model_dirs], offline=ns.offline,

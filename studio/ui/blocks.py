@@ -14,6 +14,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
+from ..api import ApiRoutes
 from . import i18n, image_tab, library, repair_tab, style_tab, voice_tab, write_tab
 from .common import session_id
 from .owners import OwnFilesOnly
@@ -96,6 +97,8 @@ def launch_kwargs(ctx) -> dict:
         "max_file_size": int(ctx.settings.max_upload_mb) * 1024 * 1024,
         "head": UNSAVED_WARNING_JS + i18n.HEAD_JS,
         "i18n": i18n.I18N,
+        # /v1 (OpenAI) and /sdapi/v1 (AUTOMATIC1111) for other tools, ahead of Gradio's routes (studio/api);
         # with --auth, a picture under --output-dir is served only to the user who made it (owners.py)
-        "app_kwargs": {"middleware": [Middleware(OwnFilesOnly, ctx=ctx), Middleware(i18n.EarlyLocale)]},
+        "app_kwargs": {"middleware": [Middleware(ApiRoutes, ctx=ctx), Middleware(OwnFilesOnly, ctx=ctx),
+                                      Middleware(i18n.EarlyLocale)]},
     }

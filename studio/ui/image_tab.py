@@ -286,8 +286,9 @@ def _connect_generate(ctx, w: Parts):
                     num_inference_steps=steps, guidance_scale=guidance, scheduler=scheduler, seed=seed,
                     num_images=num_images, stop=stop, progress=report, request=request,
                 )
-            except Cancelled:
-                gr.Warning("Stopped. Nothing from this run was saved.")
+            except Cancelled as exc:  # a picture server's Stop says it may still finish its picture
+                gr.Warning(exc.message if exc.message != Cancelled().message else
+                           "Stopped. Nothing from this run was saved.")
                 return w.show({"seed_used": "Stopped; nothing from this run was saved."})
         for warning in warns:
             gr.Warning(warning)

@@ -265,6 +265,22 @@ ZH: dict[str, str] = {
     "Run the studio once with network access to download it, or pass a local folder with --diffusion-model.":
         "请联网运行一次 Studio 来下载它，或用 --diffusion-model 指定本地文件夹。",
     "The face GAN works without it.": "人脸 GAN 不需要它也能用。",
+    # ----- Library tab: API keys (issue #28)
+    "API keys": "API 密钥",
+    ("Other tools (Open WebUI, SillyTavern, the openai Python client, AUTOMATIC1111 clients) can use "
+     "Studio's models at `/v1` (the OpenAI API) and `/sdapi/v1` (AUTOMATIC1111's API) on this address. "
+     "When Studio asks for a login, each call needs one of your keys (`Authorization: Bearer KEY`), and "
+     "what it makes is yours. A key is shown once, when it is made."):
+        ("其他工具（Open WebUI、SillyTavern、`openai` Python 客户端、AUTOMATIC1111 客户端）可以在本地址的 `/v1`"
+         "（OpenAI API）和 `/sdapi/v1`（AUTOMATIC1111 API）使用 Studio 的模型。Studio 需要登录时，每次调用都要带上"
+         "你的一个密钥（`Authorization: Bearer KEY`），调用生成的内容归你所有。密钥只在生成时显示一次。"),
+    "Key name": "密钥名称", "e.g. Open WebUI on my laptop": "例如：我笔记本上的 Open WebUI",
+    "Make a key": "生成密钥", "Your new key": "你的新密钥", "Starts with": "开头", "Made": "生成于",
+    "Your keys": "你的密钥", "Key": "密钥", "Revoke": "吊销",
+    "Key made. Copy it now: Studio does not show it again.": "密钥已生成。请现在复制：Studio 不会再显示它。",
+    "Choose a key to revoke first.": "请先选择要吊销的密钥。",
+    "Key revoked: tools that use it are refused from now on.": "密钥已吊销：使用它的工具从现在起会被拒绝。",
+    "No such key.": "没有这个密钥。",
 }
 
 # Gradio's own words that its Simplified Chinese lacks (its front end's keys, merged into its catalog)
@@ -411,6 +427,7 @@ PATTERNS += ENGINE_PATTERNS
 # Words that stay English on a Chinese screen (model names, formats, API field names, technical names).
 KEEP = {
     "C2PA", "c2pa", "PEM", "EC", "RSA", "Ed25519", "P", "IPTC", "XMP", "AI",  # provenance (issue #30)
+    "Open", "WebUI", "SillyTavern", "AUTOMATIC1111", "Python",  # tools that use Studio's API (issue #28)
     "Studio", "English", "PNG", "GIF", "WebP", "gif", "webp", "md", "html", "docx", "zip", "txt", "Markdown", "Word",
     "GAN", "DCGAN", "OpenCV", "cv2", "inpaint", "telea", "navier", "stokes", "Lanczos", "PyTorch", "DigiFace", "M",
     "Microsoft", "MIT", "Chien", "Liu", "Radford", "et", "al", "gan", "face", "generate", "Hugging", "Face", "Hub",
