@@ -220,14 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "not report it (vLLM does) [STUDIO_OPENAI_CONTEXT_SIZE]")
     p.add_argument("--image-model", default=_env("IMAGE_MODEL", d.image_model),
                    help="image model: dcgan-faces, a diffusers Hub id or local folder [STUDIO_IMAGE_MODEL]")
-    p.add_argument("--image-backend", choices=IMAGE_BACKENDS, default=_env("IMAGE_BACKEND", d.image_backend),
-                   help="what makes pictures: local (this computer), openai (an OpenAI-compatible picture server "
-                        "such as vLLM-Omni or another Studio, at --image-base-url), or auto (openai when "
-                        "--image-base-url is given, else local) [STUDIO_IMAGE_BACKEND]")
-    p.add_argument("--image-base-url", default=_env("IMAGE_BASE_URL", ""),
-                   help="the picture server's address, e.g. http://gpu-box:8000/v1 [STUDIO_IMAGE_BASE_URL]")
-    p.add_argument("--image-api-key", default=_env("IMAGE_API_KEY", ""),
-                   help="the picture server's API key, if it wants one [STUDIO_IMAGE_API_KEY]")
+    _add_image_server_flags(p, d)
     p.add_argument("--diffusion-model", default=_env("DIFFUSION_MODEL", d.diffusion_model),
                    help="diffusion model offered beside the GAN when it is cached or the Hub is reachable [STUDIO_DIFFUSION_MODEL]")
     p.add_argument("--style-model", default=_env("STYLE_MODEL", d.style_model),
@@ -259,6 +252,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-upload-mb", type=int, default=_env_int("MAX_UPLOAD_MB", d.max_upload_mb),
                    help="largest file, in MB, anyone may upload (pictures, imports); larger ones are refused "
                         "before they are stored [STUDIO_MAX_UPLOAD_MB]")
+    _add_provenance_flags(p, d)
+    return p
+
+
+def _add_image_server_flags(p: argparse.ArgumentParser, d: Settings) -> None:
+    """Pictures from an OpenAI-compatible server (issue #28)."""
+    p.add_argument("--image-backend", choices=IMAGE_BACKENDS, default=_env("IMAGE_BACKEND", d.image_backend),
+                   help="what makes pictures: local (this computer), openai (an OpenAI-compatible picture server "
+                        "such as vLLM-Omni or another Studio, at --image-base-url), or auto (openai when "
+                        "--image-base-url is given, else local) [STUDIO_IMAGE_BACKEND]")
+    p.add_argument("--image-base-url", default=_env("IMAGE_BASE_URL", ""),
+                   help="the picture server's address, e.g. http://gpu-box:8000/v1 [STUDIO_IMAGE_BASE_URL]")
+    p.add_argument("--image-api-key", default=_env("IMAGE_API_KEY", ""),
+                   help="the picture server's API key, if it wants one [STUDIO_IMAGE_API_KEY]")
+
+
+def _add_provenance_flags(p: argparse.ArgumentParser, d: Settings) -> None:
+    """Content Credentials and disclosures (issue #30)."""
     p.add_argument("--provenance", choices=PROVENANCE_MODES, default=_env("PROVENANCE", d.provenance),
                    help="what Studio says about what it made: full = signed C2PA Content Credentials, IPTC "
                         "digital source type and export disclosures; metadata = all but the signature; off = "
@@ -268,7 +279,6 @@ def build_parser() -> argparse.ArgumentParser:
                         "in the data folder on first start [STUDIO_C2PA_CERT]")
     p.add_argument("--c2pa-key", default=_env("C2PA_KEY"),
                    help="the private key (PEM) of --c2pa-cert [STUDIO_C2PA_KEY]")
-    return p
 
 
 def parse_settings(argv: list[str] | None = None) -> Settings:
