@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ..errors import InvalidInput
 from ..files import atomic_write_bytes
-from ..library import IMAGE_REF, MAX_BODY_CHARS, Library
+from ..library import IMAGE_REF, MAX_BODY_CHARS, MAX_IMAGE_BYTES, Library
+from ..safezip import open_checked, read_member
 from ..validate import check_choice
 from .docx_export import render_docx
 from .html_export import render_html
@@ -103,6 +104,7 @@ def _clean_old_exports(max_age_s: float = 86400) -> None:
 
 
 # ---------------------------------------------------------------------- import
+MAX_MD_BYTES = 4 * MAX_BODY_CHARS  # the longest article's text in UTF-8 (4 bytes a character at most)
 _H1 = re.compile(r"\A {0,3}#[ \t]+(?P<title>[^\r\n]*?)(?:[ \t]+#+)?[ \t]*(?:\r?\n|\Z)(?:[ \t]*\r?\n)?")
 
 
@@ -147,17 +149,16 @@ def import_markdown(library: Library, owner: str, path) -> dict:
             raise InvalidInput("file", "must be a Markdown file (.md) or a zip with one.")
         title, body = split_title(_decode(path.read_bytes(), path.name), fallback)
         return library.create(owner, title, body, note="imported")
-    with zipfile.ZipFile(path) as zf:
+    with open_checked(path, "file", max_part=MAX_IMAGE_BYTES, max_total=MAX_IMPORT_BYTES,
+                      max_parts=MAX_IMPORT_FILES, what=path.name) as zf:  # refused from its declared sizes, nothing inflated
         infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > MAX_IMPORT_FILES or sum(i.file_size for i in infos) > MAX_IMPORT_BYTES:
-            raise InvalidInput("file", "holds too many or too large files to be an article.")
         names = {posixpath.normpath(i.filename.replace("\\", "/")): i for i in infos
                  if not i.filename.startswith("__MACOSX/")}
         docs = sorted((n for n in names if n.lower().endswith((".md", ".markdown"))), key=lambda n: (n.count("/"), n))
         if not docs:
             raise InvalidInput("file", "the zip holds no .md file.")
         doc = docs[0]
-        text = _decode(zf.read(names[doc]), doc)
+        text = _decode(read_member(zf, names[doc], "file", MAX_MD_BYTES, path.name), doc)
         if len(text) > MAX_BODY_CHARS:
             raise InvalidInput("file", "the Markdown text is too long.")
         title, body = split_title(text, Path(doc).stem or fallback)
@@ -172,7 +173,8 @@ def import_markdown(library: Library, owner: str, path) -> dict:
             if member not in names:
                 return None
             try:
-                img = library.attach_image(owner, aid, zf.read(names[member]), name=posixpath.basename(member))
+                img = library.attach_image(owner, aid, read_member(zf, names[member], "file", MAX_IMAGE_BYTES, path.name),
+                                           name=posixpath.basename(member))
             except InvalidInput:
                 return None
             attached[member] = img["ref"]
