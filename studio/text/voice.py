@@ -276,6 +276,7 @@ class VoiceTrainer:
         if self.store.exists_name(owner, name):
             raise InvalidInput("name", f"you already have a voice called '{name}'. Pick another name.")
         texts, repeats = without_repeats(texts)  # a text given twice counts once (and is not measured on)
+        texts = [t for t in texts if t.strip()]
         words = sum(count_words(t) for t in texts)
         if words < MIN_WORDS:
             raise InvalidInput("texts", f"the texts hold {words} words; a voice needs at least {MIN_WORDS}.")
@@ -332,6 +333,7 @@ class VoiceTrainer:
                 "perplexity_before": before, "perplexity_after": after,
                 "improvement_percent": improvement(before, after), "seconds": time.perf_counter() - t_start,
             }
+            record["score_note"] = too_little(record).strip()  # "" when the score means something
             record = self.store.publish(owner, work, record)
         except BaseException as exc:
             self.store.discard(work)
