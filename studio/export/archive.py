@@ -63,7 +63,7 @@ def markdown_zip(title: str, body: str, images: list[dict]) -> bytes:
 
 # ---------------------------------------------------------------------- export entry point
 def export_article(library: Library, owner: str, article_id: int, fmt: str = "md",
-                   out_dir: Path | None = None, notes: list[str] | None = None) -> Path:
+                   out_dir: Path | None = None, notes: list[str] | None = None, stop=None) -> Path:
     """Write the article in ``fmt`` (``md`` → .zip, ``html``, ``docx``) and return the file's path.
 
     Anything the format could not keep as it is (see :func:`render_docx`) is
@@ -72,10 +72,11 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
     The file is named from the title (:func:`safe_filename`) inside
     ``out_dir``, or inside a fresh private folder ``studio-export-*`` in the
     system temporary directory (folders older than a day are removed).
-    Written to a temporary name, then renamed.
+    Written to a temporary name, then renamed. ``stop`` (a ``threading.Event``), when set, ends a DOCX
+    export at its next paragraph (the longest illustrated article takes seconds): Cancelled, nothing written.
 
     Raises:
-        InvalidInput: unknown format, or no such article of ``owner``.
+        InvalidInput: unknown format, or no such article of ``owner``. Cancelled: ``stop`` was set.
     """
     fmt = check_choice("format", fmt, FORMATS)
     article = library.get(owner, article_id)
@@ -86,7 +87,7 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
     elif fmt == "html":
         data = render_html(title, body, images).encode("utf-8")
     else:
-        data = render_docx(title, body, images, notes)
+        data = render_docx(title, body, images, notes, stop)
     if out_dir is None:
         _clean_old_exports()
         out_dir = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))
