@@ -5,7 +5,8 @@ offsets, so the size the file must have), a safetensors file's header (the end o
 and a sharded model's index (which shard files it needs). A file cut short by a broken download, a
 file that is not what its name says (an HTML error page, a Git LFS pointer) or a folder missing
 shards gets one :class:`~studio.errors.ModelUnavailable` naming the file and the fix, before
-llama.cpp, transformers or diffusers load anything. :class:`~studio.models.ModelManager` runs it
+llama.cpp, transformers or diffusers load anything; a PyTorch checkpoint (a zip) is checked from its
+declared sizes, as :mod:`studio.safezip` checks a writer's files. :class:`~studio.models.ModelManager` runs it
 before every local load, so every backend says the same.
 """
 
@@ -195,6 +196,28 @@ def check_index(path: Path) -> None:
                                f"weight files ({listed}). Download the model again, all its files, then reload it.")
 
 
+def check_torch_zip(path: Path) -> None:
+    """Raise ModelUnavailable when a PyTorch checkpoint (a zip: ``.pt``, ``.pth``, ``.bin``, ``.ckpt``) is damaged
+    or declares a part that unpacks far beyond its packed size (a zip bomb: weights barely compress), before
+    ``torch.load`` inflates anything."""
+    import zipfile
+
+    from .safezip import MAX_RATIO, RATIO_FROM
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ModelUnavailable(f"The model file '{path}' is damaged (its zip directory cannot be read). Download "
+                               f"'{path.name}' again (or copy it again), then reload the model.") from None
+    for info in infos:
+        packed = max(1, info.compress_size)
+        if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * packed:
+            raise ModelUnavailable(f"The model file '{path}' holds '{info.filename[:120]}', packed "
+                                   f"{info.file_size // packed:,} to 1; model weights barely pack, so it was not "
+                                   f"opened. Download '{path.name}' again (or copy it again), then reload the model.")
+
+
 def check_model_files(location: str | Path) -> None:
     """Check a model file, or every GGUF, safetensors file and shard index in a model folder (and its
     sub-folders, as diffusers keeps them), from their headers. Nothing that is not there is checked.
@@ -222,3 +245,10 @@ def check_model_files(location: str | Path) -> None:
             check_safetensors(f)
         elif name.endswith(".index.json"):
             check_index(f)
+        elif name.endswith((".pt", ".pth", ".bin", ".ckpt")) and _is_zip(f):
+            check_torch_zip(f)
+
+
+def _is_zip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"PK\x03\x04"

@@ -125,3 +125,22 @@ def test_a_diffusers_folder_with_a_damaged_part_names_it(tmp_path):
     _cut(good, unet, good.stat().st_size - 100)
     with pytest.raises(ModelUnavailable, match=re.escape(f"The model file '{unet}' is cut short")):
         manager.get("diffusion", str(folder))
+
+
+def test_a_torch_checkpoint_that_is_a_zip_bomb_is_not_opened(tmp_path):
+    import zipfile
+
+    import torch
+
+    good = tmp_path / "gan.pt"
+    torch.save({"w": torch.zeros(8)}, good)
+    check_model_files(good)  # an ordinary checkpoint passes
+    bomb = tmp_path / "bomb.pt"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("archive/data/0", b"\0" * (50 * 2**20))
+    with pytest.raises(ModelUnavailable, match=r"holds 'archive/data/0', packed [\d,]+ to 1; model weights barely "
+                                               r"pack, so it was not opened\. Download 'bomb\.pt' again"):
+        check_model_files(bomb)
+    cut = _cut(good, tmp_path / "cut.pt", good.stat().st_size - 30)
+    with pytest.raises(ModelUnavailable, match="is damaged"):
+        check_model_files(cut)

@@ -114,3 +114,14 @@ def test_training_counts_a_text_given_twice_once_and_says_how_little_it_learnt(t
     assert rec["train_tokens"] == once["train_tokens"] and rec["held_out_tokens"] == once["held_out_tokens"]
     assert "Trained too little to mean much yet" in describe(rec)
     assert rec["score_note"].startswith("Trained too little to mean much yet: it learnt from only")  # for the API
+
+
+def test_the_warning_reads_in_chinese():
+    from studio.ui import i18n
+
+    from .test_i18n import english_left
+
+    said = describe({"perplexity_before": 20.0, "perplexity_after": 15.0, "words": 200, "steps_done": 5,
+                     "held_out_tokens": 90})
+    zh = i18n.translate(said, "zh")
+    assert not english_left(zh) and "200" in zh, zh
