@@ -2,7 +2,7 @@
 
 ``cv2.inpaint`` is one C++ call that cannot be interrupted, and its time grows with the filled area
 times the radius squared (on this project's 2-core test machine about 30-70 ns per pixel per px² of
-radius: a 1024×1024 fill at radius 32 takes 30-50 s, a 2048×2048 outpaint minutes). So:
+radius: an 886×886 fill at radius 32 took 26-48 s, a 2048×2048 outpaint takes minutes). So:
 
 * :func:`check_cost` refuses, before any work, a fill over :data:`MAX_COST` (filled pixels × radius²,
   about half a minute at most), naming the largest radius that fits;
