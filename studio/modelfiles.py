@@ -35,6 +35,42 @@ def _mb(n: int) -> str:
     return f"{n / MB:,.0f}" if n >= 10 * MB else f"{n / MB:,.1f}"
 
 
+class _Reader:
+    """A file read through ``mmap``: ``read``/``seek``/``tell`` like a file, and a fast skip of string arrays
+    (a tokenizer's vocabulary is 100,000+ strings)."""
+
+    def __init__(self, fh):
+        import mmap
+
+        self.buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        self.pos = 0
+
+    def read(self, n: int) -> bytes:
+        data = self.buf[self.pos:self.pos + n]
+        self.pos += len(data)
+        return data
+
+    def seek(self, n: int, whence: int = 0) -> None:
+        self.pos = self.pos + n if whence == 1 else n
+
+    def tell(self) -> int:
+        return self.pos
+
+    def skip_strings(self, count: int, long: bool) -> None:
+        fmt, width = ("<Q", 8) if long else ("<I", 4)
+        buf, pos, end = self.buf, self.pos, len(self.buf)
+        for _ in range(count):
+            if pos + width > end:
+                raise _Cut
+            pos += width + struct.unpack_from(fmt, buf, pos)[0]
+        if pos > end:
+            raise _Cut
+        self.pos = pos
+
+    def close(self) -> None:
+        self.buf.close()
+
+
 def _read(fh, n: int) -> bytes:
     data = fh.read(n)
     if len(data) < n:
@@ -71,6 +107,9 @@ def _skip_value(fh, vtype: int, long: bool, depth: int = 0):
         if itype in _SCALAR:
             fh.seek(_SCALAR[itype] * count, 1)
             return None
+        if itype == _STRING:
+            fh.skip_strings(count, long)
+            return None
         for _ in range(count):
             _skip_value(fh, itype, long, depth + 1)
         return None
@@ -91,37 +130,47 @@ def gguf_expected_size(path: Path) -> int:
     """
     from gguf import GGML_QUANT_SIZES, GGMLQuantizationType
 
-    with open(path, "rb") as fh:
-        if fh.read(4) != GGUF_MAGIC:
+    with open(path, "rb") as raw:
+        if raw.read(4) != GGUF_MAGIC:
             raise ValueError("not GGUF")
-        version = _u32(fh)
-        if version not in (1, 2, 3):
-            raise ValueError(f"GGUF version {version}, which Studio does not know")
-        long = version >= 2
-        n_tensors = _u64(fh) if long else _u32(fh)
-        n_kv = _u64(fh) if long else _u32(fh)
-        alignment = 32
-        for _ in range(n_kv):
-            key = _string(fh, long)
-            value = _skip_value(fh, _u32(fh), long)
-            if key == b"general.alignment" and value:
-                alignment = value
-        end = 0
-        for _ in range(n_tensors):
-            _string(fh, long)
-            n_dims = _u32(fh)
-            if n_dims > 8:
-                raise ValueError(f"a tensor with {n_dims} dimensions")
-            count = 1
-            for _d in range(n_dims):
-                count *= _u64(fh) if long else _u32(fh)
-            ttype, offset = _u32(fh), _u64(fh)
-            try:
-                block, size = GGML_QUANT_SIZES[GGMLQuantizationType(ttype)]
-            except (ValueError, KeyError):
-                raise ValueError(f"a tensor of an unknown type {ttype}") from None
-            end = max(end, offset + count // block * size)
-        start = fh.tell()
+        fh = _Reader(raw)
+        try:
+            return _gguf_size(fh, GGML_QUANT_SIZES, GGMLQuantizationType)
+        finally:
+            fh.close()
+
+
+def _gguf_size(fh: _Reader, sizes, types) -> int:
+    """The size a GGUF file must have, from its header read through ``fh`` (see :func:`gguf_expected_size`)."""
+    fh.seek(4)
+    version = _u32(fh)
+    if version not in (1, 2, 3):
+        raise ValueError(f"GGUF version {version}, which Studio does not know")
+    long = version >= 2
+    n_tensors = _u64(fh) if long else _u32(fh)
+    n_kv = _u64(fh) if long else _u32(fh)
+    alignment = 32
+    for _ in range(n_kv):
+        key = _string(fh, long)
+        value = _skip_value(fh, _u32(fh), long)
+        if key == b"general.alignment" and value:
+            alignment = value
+    end = 0
+    for _ in range(n_tensors):
+        _string(fh, long)
+        n_dims = _u32(fh)
+        if n_dims > 8:
+            raise ValueError(f"a tensor with {n_dims} dimensions")
+        count = 1
+        for _d in range(n_dims):
+            count *= _u64(fh) if long else _u32(fh)
+        ttype, offset = _u32(fh), _u64(fh)
+        try:
+            block, size = sizes[types(ttype)]
+        except (ValueError, KeyError):
+            raise ValueError(f"a tensor of an unknown type {ttype}") from None
+        end = max(end, offset + count // block * size)
+    start = fh.tell()
     return -(-start // alignment) * alignment + end
 
 
