@@ -12,8 +12,8 @@ from studio.library import Library
 from studio.models import ModelManager
 from studio.settings import Settings, default_cache_dir
 from studio.text.engine import TextEngine
-from studio.text.voice import (OVERLAP_TOKENS, VoiceSettings, VoiceTrainer, _window_hashes, describe, split_blocks,
-                               too_little)
+from studio.text.voice import (OVERLAP_TOKENS, VoiceSettings, VoiceTrainer, _window_hashes, describe,
+                               held_out_labels, scored_tokens, split_blocks, too_little)
 from studio.text.voice_sources import gather, without_repeats
 
 NOUNS = "garden rain soil shoot morning coffee river bridge lamp window letter harbour kettle orchard".split()
@@ -65,17 +65,27 @@ def tok(tiny_lm_dir):
     return AutoTokenizer.from_pretrained(str(tiny_lm_dir))
 
 
-def _shared(held, train) -> int:
-    seen = {tuple(b[i:i + OVERLAP_TOKENS]) for b in train for i in range(len(b) - OVERLAP_TOKENS + 1)}
-    return sum(any(tuple(h[i:i + OVERLAP_TOKENS]) in seen for i in range(len(h) - OVERLAP_TOKENS + 1)) for h in held)
+def _scored_in_shared_runs(held, labels, train) -> int:
+    """Tokens still scored that lie inside a run of OVERLAP_TOKENS tokens also found in the training text."""
+    n = OVERLAP_TOKENS
+    seen = {tuple(b[i:i + n]) for b in train for i in range(len(b) - n + 1)}
+    bad = 0
+    for h, lab in zip(held, labels):
+        for i in range(len(h) - n + 1):
+            if tuple(h[i:i + n]) in seen:
+                bad += sum(1 for t in lab[i:i + n] if t != -100)
+    return bad
 
 
 def test_held_out_text_never_overlaps_the_training_text(tok):
     one, two = essay(6, 10), essay(7, 10)
     train, held = split_blocks(tok, [one, two, one], 32)  # the first essay given twice, unnoticed upstream
-    assert held and _shared(held, train) == 0
-    train, held = split_blocks(tok, [one, two], 32)  # distinct texts: about a fifth held out, as before
-    assert _shared(held, train) == 0 and 0.15 < len(held) / (len(held) + len(train)) <= 0.2
+    labels = held_out_labels(held, train)
+    assert held and _scored_in_shared_runs(held, labels, train) == 0
+    assert scored_tokens(labels) < sum(len(h) - 1 for h in held)  # the repeated essay's pieces are not scored
+    train, held = split_blocks(tok, [one, two], 32)  # distinct texts: about a fifth held out and all of it scored
+    labels = held_out_labels(held, train)
+    assert 0.15 < len(held) / (len(held) + len(train)) <= 0.2 and labels == held
 
 
 def test_the_window_hash_finds_every_shared_run():

@@ -7,7 +7,9 @@ cosine schedule on next-token prediction over the writer's texts.
 
 The texts are tokenised, joined (each ending with the end-of-text token) and
 cut into blocks of ``block_tokens``; every fifth block is held out (20% of the
-text) and never trained on. Perplexity on the held-out blocks is measured
+text) and never trained on. A paragraph given twice counts once
+(:func:`~studio.text.voice_sources.without_repeats`), and a held-out token inside a run of
+16 tokens that also occurs in the training blocks is not scored (:func:`held_out_labels`). Perplexity on the held-out blocks is measured
 before and after training, so the writer sees how much better the model
 predicts text of theirs it has not seen.
 
@@ -42,7 +44,7 @@ from .voice_sources import without_repeats
 torch = lazy_import("torch")  # imported on first use, not at start-up
 
 HOLDOUT_EVERY = 5  # every 5th block is held out: 20% of the text
-OVERLAP_TOKENS = 16  # a held-out block sharing this many tokens in a row with the training text is not measured
+OVERLAP_TOKENS = 16  # held-out tokens inside a run this long that the training text also holds are not scored
 # below these, a voice's score is mostly chance: describe() says so
 MAX_MEASURED_BLOCKS = 64  # held-out blocks measured before and after (64 × 128 tokens: a steady figure)
 FEW_WORDS, FEW_STEPS, FEW_HELD_TOKENS = 1000, 20, 300
@@ -139,7 +141,7 @@ def split_blocks(tokenizer, texts: list[str], block: int) -> tuple[list[list[int
     pieces = [ids[i:i + block] for i in range(0, len(ids) - block // 2, block)]
     held = [p for i, p in enumerate(pieces) if i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1]
     train = [p for i, p in enumerate(pieces) if i % HOLDOUT_EVERY != HOLDOUT_EVERY - 1]
-    unseen = held_out_unseen(held, train)
+    unseen = [b for b, lab in zip(held, held_out_labels(held, train)) if scored_tokens([lab])]
     if not unseen:
         raise InvalidInput("texts", "the texts repeat themselves so much that none of them is left to measure the "
                                     "voice on fairly. Give more of your writing, not the same text again.")
@@ -160,36 +162,53 @@ def _window_hashes(ids, n: int):
     return out
 
 
-def held_out_unseen(held: list[list[int]], train: list[list[int]], n: int | None = None) -> list[list[int]]:
-    """The held-out blocks that share no run of ``n`` (:data:`OVERLAP_TOKENS`) tokens with the training blocks:
-    a text given twice (or quoted at length) would otherwise be measured on what the voice trained on."""
+def held_out_labels(held: list[list[int]], train: list[list[int]], n: int | None = None) -> list[list[int]]:
+    """The labels to measure each held-out block on: its tokens, with -100 (not scored) for every token inside a
+    run of ``n`` (:data:`OVERLAP_TOKENS`) tokens that also occurs in the training blocks, so that text given twice
+    (or quoted at length, or a refrain) is never measured on what the voice trained on."""
     import numpy as np
 
     n = n or OVERLAP_TOKENS
     joined = [t for b in train for t in (*b, -1)]  # -1 between blocks: no window spans two of them
     seen = np.unique(_window_hashes(joined, n))
-    return [b for b in held if not np.isin(_window_hashes(b, n), seen).any()]
+    out = []
+    for b in held:
+        shared = np.isin(_window_hashes(b, n), seen).astype(np.int64)
+        covered = np.convolve(shared, np.ones(n, np.int64))[:len(b)] > 0 if len(shared) else np.zeros(len(b), bool)
+        out.append([-100 if c else t for t, c in zip(b, covered)])
+    return out
+
+
+def scored_tokens(labels: list[list[int]]) -> int:
+    """How many tokens :func:`perplexity` scores with these labels (the first of a block predicts nothing)."""
+    return sum(sum(1 for t in lab[1:] if t != -100) for lab in labels)
 
 
 @torch_decorator("no_grad")
-def perplexity(model, blocks: list[list[int]], device, lock=None, stop: threading.Event | None = None) -> float:
+def perplexity(model, blocks: list[list[int]], device, lock=None, stop: threading.Event | None = None,
+               labels: list[list[int]] | None = None) -> float:
     """exp(mean next-token loss) of ``model`` over every token of ``blocks`` (lower is better; 1 is perfect).
 
-    ``lock`` (a device lock) is taken per block when given; ``stop``, when set, ends the measuring at the
-    next block (Cancelled).
+    ``labels`` (one list per block, -100 where a token is not scored: :func:`held_out_labels`) limits it to the
+    scored tokens. ``lock`` (a device lock) is taken per block when given; ``stop``, when set, ends the
+    measuring at the next block (Cancelled).
     """
     total, count = 0.0, 0
     was_training = model.training
     model.eval()
-    for b in blocks:
+    for k, b in enumerate(blocks):
         if stop is not None and stop.is_set():
             model.train(was_training)
             raise Cancelled("Stopped before the first training step; no voice was saved.")
+        lab = labels[k] if labels is not None else b
+        scored = scored_tokens([lab])
+        if not scored:
+            continue
         ids = torch.tensor([b], device=device)
         with lock or _nolock():
-            loss = model(input_ids=ids, labels=ids).loss
-        total += float(loss) * (len(b) - 1)
-        count += len(b) - 1
+            loss = model(input_ids=ids, labels=torch.tensor([lab], device=device)).loss
+        total += float(loss) * scored
+        count += scored
     model.train(was_training)
     return math.exp(total / max(1, count))
 
@@ -290,9 +309,10 @@ class VoiceTrainer:
         device, lock = self.manager.device, self.manager.device_lock()
         train, held = split_blocks(tok, texts, cfg.block_tokens)
         held = spread(held, MAX_MEASURED_BLOCKS)  # measuring takes seconds, not minutes, however long the texts
+        labels = held_out_labels(held, train)  # never scored on a run of tokens it trained on
         cfg = dataclasses.replace(cfg, block_tokens=max(len(b) for b in train))
         report(TrainProgress("measuring", 0, cfg.steps, message="Measuring how well the model knows your text…"))
-        before = perplexity(base, held, device, lock, stop)
+        before = perplexity(base, held, device, lock, stop, labels)
 
         torch.manual_seed(cfg.seed)
         lora = LoraConfig(r=cfg.rank, lora_alpha=2 * cfg.rank, lora_dropout=0.05,
@@ -320,7 +340,7 @@ class VoiceTrainer:
                 set_peft_model_state_dict(peft_model, load_file(str(work / saved / "adapter_model.safetensors")))
             report(TrainProgress("measuring", step, cfg.steps, loss_value, None,
                                  "Measuring the voice on your held-out text…"))
-            after = perplexity(peft_model, held, device, lock)
+            after = perplexity(peft_model, held, device, lock, labels=labels)
             report(TrainProgress("saving", step, cfg.steps, loss_value, 0, "Preparing the voice for writing…"))
             llamacpp_voice_file(self.manager, resolved, work / saved)
             record = {
@@ -328,7 +348,7 @@ class VoiceTrainer:
                 "base_model": {"ref": resolved.ref, "location": resolved.location,
                                "fingerprint": fingerprint(base.config)},
                 "settings": dataclasses.asdict(cfg), "sources": sources, "words": words,
-                "train_tokens": sum(map(len, train)), "held_out_tokens": sum(map(len, held)),
+                "train_tokens": sum(map(len, train)), "held_out_tokens": scored_tokens(labels),
                 "steps_done": step, "stopped": step < cfg.steps, "last_loss": loss_value, "repeats_dropped": repeats,
                 "perplexity_before": before, "perplexity_after": after,
                 "improvement_percent": improvement(before, after), "seconds": time.perf_counter() - t_start,
