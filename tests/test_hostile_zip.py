@@ -135,7 +135,7 @@ def test_a_docx_packed_too_tightly_is_refused_from_its_ratio(tmp_path, lib):
     bomb = _bomb_docx(tmp_path / "tight.docx", size=20 * MB)  # under the size limit, but 1000:1
     peak, rss, raised = peak_growth(lambda: gather(lib, "ann", [], [str(bomb)]))
     assert isinstance(raised, InvalidInput) and raised.field == "files"
-    assert "the limit is 100 to 1" in str(raised) and "tight.docx" in str(raised)
+    assert "the limit is 200 to 1" in str(raised) and "tight.docx" in str(raised)
     _assert_cheap(peak, rss)
 
 
@@ -171,7 +171,7 @@ def test_a_tightly_packed_markdown_zip_is_refused_from_its_ratio(tmp_path, lib, 
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
         _write_big(zf, "notes/article.md", size, head=b"# Title\n\n")
     peak, rss, raised = peak_growth(lambda: imported(lib, "ann", str(bomb), "", False))
-    assert isinstance(raised, InvalidInput) and "the limit is 100 to 1" in str(raised)
+    assert isinstance(raised, InvalidInput) and "the limit is 200 to 1" in str(raised)
     _assert_cheap(peak, rss)
 
 
