@@ -206,3 +206,17 @@ def test_an_ordinary_markdown_zip_still_imports(tmp_path, lib):
         zf.writestr("trip.md", "# Trip\n\nWe walked to the lake.\n")
     out = imported(lib, "ann", str(good), "", False)
     assert "Imported" in out["lib_status"] and [a["title"] for a in lib.list("ann")] == ["Trip"]
+
+
+def test_a_real_but_repetitive_docx_still_opens(tmp_path):
+    import docx
+
+    from studio.text.voice_sources import read_file
+
+    doc = docx.Document()
+    for _ in range(4800):  # one paragraph pasted again and again: its XML packs about 150 to 1
+        doc.add_paragraph("The river turns slowly under the old bridge, and the lamps come on one by one. " * 5)
+    doc.save(str(tmp_path / "pasted.docx"))
+    peak, rss, raised = peak_growth(lambda: read_file(tmp_path / "pasted.docx"))
+    assert raised is None
+    _assert_cheap(peak, rss, limit=40 * MB)
