@@ -59,6 +59,8 @@ class _Reader:
     def skip_strings(self, count: int, long: bool) -> None:
         fmt, width = ("<Q", 8) if long else ("<I", 4)
         buf, pos, end = self.buf, self.pos, len(self.buf)
+        if pos + count * width > end:  # even empty strings would not fit: no loop over a made-up count
+            raise _Cut
         for _ in range(count):
             if pos + width > end:
                 raise _Cut
