@@ -170,10 +170,12 @@ def held_out_labels(held: list[list[int]], train: list[list[int]], n: int | None
 
     n = n or OVERLAP_TOKENS
     joined = [t for b in train for t in (*b, -1)]  # -1 between blocks: no window spans two of them
-    seen = np.unique(_window_hashes(joined, n))
+    seen = np.unique(_window_hashes(joined, n))  # sorted: each block is looked up with a binary search
     out = []
     for b in held:
-        shared = np.isin(_window_hashes(b, n), seen).astype(np.int64)
+        mine = _window_hashes(b, n)
+        at = np.minimum(np.searchsorted(seen, mine), max(0, len(seen) - 1))
+        shared = (seen[at] == mine).astype(np.int64) if len(seen) else np.zeros(len(mine), np.int64)
         covered = np.convolve(shared, np.ones(n, np.int64))[:len(b)] > 0 if len(shared) else np.zeros(len(b), bool)
         out.append([-100 if c else t for t, c in zip(b, covered)])
     return out
