@@ -284,7 +284,12 @@ def check_model_files(location: str | Path) -> None:
         for i, f in enumerate(sorted(path.rglob("*"))):
             if i >= MAX_WALK:
                 break
-            if len(f.relative_to(path).parts) <= 3 and f.is_file():
+            if len(f.relative_to(path).parts) > 3:
+                continue
+            if f.is_symlink() and not f.exists():  # a Hugging Face cache link whose download never finished
+                raise ModelUnavailable(f"The model folder '{path}' is missing '{f.relative_to(path)}' (its link "
+                                       "points at nothing). Download the model again, all its files, then reload it.")
+            if f.is_file():
                 files.append(f)
     else:
         return

@@ -144,3 +144,14 @@ def test_a_torch_checkpoint_that_is_a_zip_bomb_is_not_opened(tmp_path):
     cut = _cut(good, tmp_path / "cut.pt", good.stat().st_size - 30)
     with pytest.raises(ModelUnavailable, match="is damaged"):
         check_model_files(cut)
+
+
+def test_a_cache_link_to_a_download_that_never_finished_names_the_file(tmp_path):
+    folder = tmp_path / "snapshot"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").symlink_to(tmp_path / "blobs" / "abc123.incomplete-gone")
+    with pytest.raises(ModelUnavailable) as err:
+        _manager(tmp_path, "transformers").get("text", str(folder))
+    assert str(err.value) == (f"The model folder '{folder}' is missing 'model.safetensors' (its link points at "
+                              "nothing). Download the model again, all its files, then reload it.")

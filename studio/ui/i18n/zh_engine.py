@@ -185,6 +185,8 @@ ENGINE_PATTERNS += [
     ("The model file '{p}' is not a safetensors file (its header cannot be read).",
      "模型文件“{p}”不是 safetensors 文件（无法读取它的文件头）。"),
     ("The model index '{p}' cannot be read.", "无法读取模型索引“{p}”。"),
+    ("The model folder '{p}' is missing '{f}' (its link points at nothing). Download the model again, all its files, "
+     "then reload it.", "模型文件夹“{p}”缺少“{f}”（它的链接指向不存在的文件）。请重新下载模型的全部文件，再重新加载。"),
     ("The model file '{p}' is damaged (its zip directory cannot be read).", "模型文件“{p}”已损坏（无法读取它的 zip 目录）。"),
     ("The model file '{p}' holds '{q}', packed {r} to 1; model weights barely pack, so it was not opened.",
      "模型文件“{p}”里的“{q}”压缩比是 {r} 比 1；模型权重几乎压缩不了，所以没有打开它。"),
