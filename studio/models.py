@@ -366,6 +366,10 @@ class ModelManager:
             if max_loaded is not None:
                 self._evict(kind, keep=max_loaded - 1)
             log.info("loading %s model %s from %s (%s)", kind, ref, resolved.location, resolved.source)
+            if resolved.source != "remote":  # a cut download or a wrong file, said the same for every backend
+                from .modelfiles import check_model_files
+
+                check_model_files(resolved.location)
             try:
                 model = loader(resolved, self)
             except ModelUnavailable:

@@ -148,6 +148,17 @@ _ISOLATE_START = {"\u2066", "\u2067", "\u2068"}
 _ISOLATE_END = "\u2069"
 
 
+# every character whose bidirectional class is R or AL lies in these ranges (tests/test_hostile_export.py checks it
+# against unicodedata for every code point)
+_MAY_BE_RTL = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff"
+                         "\U0001e800-\U0001efff]")
+
+
+def may_be_rtl(text: str) -> bool:
+    """False when ``text`` holds no right-to-left character (a quick test before :func:`bidi_runs`)."""
+    return bool(_MAY_BE_RTL.search(text or ""))
+
+
 def _strong(ch: str) -> str | None:
     kind = unicodedata.bidirectional(ch)
     if kind in _RTL:

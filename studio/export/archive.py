@@ -14,9 +14,10 @@ from pathlib import Path
 
 from ..errors import InvalidInput
 from ..files import atomic_write_bytes
-from ..library import IMAGE_REF, MAX_BODY_CHARS, Library
+from ..library import IMAGE_REF, MAX_BODY_CHARS, MAX_IMAGE_BYTES, Library
 from ..provenance.disclosure import disclosure_for, remap_for_export
 from ..provenance.spans import normalized as spans_normalized
+from ..safezip import open_checked, read_member
 from ..validate import check_choice, check_text
 from .docx_export import render_docx
 from .html_export import render_html
@@ -73,7 +74,7 @@ def markdown_zip(title: str, body: str, images: list[dict], disclosure=None) -> 
 # ---------------------------------------------------------------------- export entry point
 def export_article(library: Library, owner: str, article_id: int, fmt: str = "md",
                    out_dir: Path | None = None, notes: list[str] | None = None, *, provenance: str = "full",
-                   disclosure_line: str | None = None) -> Path:
+                   disclosure_line: str | None = None, stop=None) -> Path:
     """Write the article in ``fmt`` (``md`` → .zip, ``html``, ``docx``) and return the file's path.
 
     Anything the format could not keep as it is (see :func:`render_docx`) is
@@ -82,14 +83,15 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
     The file is named from the title (:func:`safe_filename`) inside
     ``out_dir``, or inside a fresh private folder ``studio-export-*`` in the
     system temporary directory (folders older than a day are removed).
-    Written to a temporary name, then renamed.
+    Written to a temporary name, then renamed. ``stop`` (a ``threading.Event``), when set, ends a DOCX
+    export at its next paragraph (the longest illustrated article takes seconds): Cancelled, nothing written.
 
     ``provenance`` (``--provenance``): unless ``off``, the export says how it was made (issue #30): the
     share of the text the model wrote, in ``disclosure_line`` (the writer's wording) or Studio's
     sentence, the models, and each picture's digital source type (see :mod:`studio.provenance.disclosure`).
 
     Raises:
-        InvalidInput: unknown format, or no such article of ``owner``.
+        InvalidInput: unknown format, or no such article of ``owner``. Cancelled: ``stop`` was set.
     """
     fmt = check_choice("format", fmt, FORMATS)
     article = library.get(owner, article_id)
@@ -103,7 +105,7 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
     elif fmt == "html":
         data = render_html(title, body, images, said).encode("utf-8")
     else:
-        data = render_docx(title, body, images, notes, said)
+        data = render_docx(title, body, images, notes, said, stop)
     if out_dir is None:
         _clean_old_exports()
         out_dir = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))
@@ -121,6 +123,7 @@ def _clean_old_exports(max_age_s: float = 86400) -> None:
 
 
 # ---------------------------------------------------------------------- import
+MAX_MD_BYTES = 4 * MAX_BODY_CHARS  # the longest article's text in UTF-8 (4 bytes a character at most)
 _H1 = re.compile(r"\A {0,3}#[ \t]+(?P<title>[^\r\n]*?)(?:[ \t]+#+)?[ \t]*(?:\r?\n|\Z)(?:[ \t]*\r?\n)?")
 
 
@@ -165,17 +168,16 @@ def import_markdown(library: Library, owner: str, path) -> dict:
             raise InvalidInput("file", "must be a Markdown file (.md) or a zip with one.")
         title, body = split_title(_decode(path.read_bytes(), path.name), fallback)
         return library.create(owner, title, body, note="imported")
-    with zipfile.ZipFile(path) as zf:
+    with open_checked(path, "file", max_part=MAX_IMAGE_BYTES, max_total=MAX_IMPORT_BYTES,
+                      max_parts=MAX_IMPORT_FILES, what=path.name) as zf:  # refused from its declared sizes, nothing inflated
         infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > MAX_IMPORT_FILES or sum(i.file_size for i in infos) > MAX_IMPORT_BYTES:
-            raise InvalidInput("file", "holds too many or too large files to be an article.")
         names = {posixpath.normpath(i.filename.replace("\\", "/")): i for i in infos
                  if not i.filename.startswith("__MACOSX/")}
         docs = sorted((n for n in names if n.lower().endswith((".md", ".markdown"))), key=lambda n: (n.count("/"), n))
         if not docs:
             raise InvalidInput("file", "the zip holds no .md file.")
         doc = docs[0]
-        text = _decode(zf.read(names[doc]), doc)
+        text = _decode(read_member(zf, names[doc], "file", MAX_MD_BYTES, path.name), doc)
         if len(text) > MAX_BODY_CHARS:
             raise InvalidInput("file", "the Markdown text is too long.")
         title, body = split_title(text, Path(doc).stem or fallback)
@@ -190,7 +192,8 @@ def import_markdown(library: Library, owner: str, path) -> dict:
             if member not in names:
                 return None
             try:
-                img = library.attach_image(owner, aid, zf.read(names[member]), name=posixpath.basename(member))
+                img = library.attach_image(owner, aid, read_member(zf, names[member], "file", MAX_IMAGE_BYTES, path.name),
+                                           name=posixpath.basename(member))
             except InvalidInput:
                 return None
             attached[member] = img["ref"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from ..errors import raise_if_stopped
 from ..docx_extra import apply_bidi, apply_east_asian, restart_numbering
 from ..pictures import displayable
 from ..unitext import language_tag, xml_safe
@@ -23,8 +24,10 @@ _BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "pre", "blockquo
 class _Docx:
     """Walks a :class:`Node` tree into a python-docx Document."""
 
-    def __init__(self, images: dict[str, Path]):
+    def __init__(self, images: dict[str, Path], stop=None):
         import docx
+
+        self.stop = stop  # a threading.Event: the next block raises Cancelled once it is set
 
         self.doc = docx.Document()
         self.images = images
@@ -35,6 +38,7 @@ class _Docx:
         pending: list = []  # loose inline content between blocks
         for child in node.children:
             if isinstance(child, Node) and child.tag in _BLOCKS:
+                raise_if_stopped(self.stop)
                 self._flush(pending, quote)
                 self.block(child, quote)
             elif isinstance(child, str) and not child.strip() and not pending:
@@ -190,7 +194,7 @@ class _Docx:
 
 
 def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str] | None = None,
-                disclosure=None) -> bytes:
+                disclosure=None, stop=None) -> bytes:
     """A .docx document (bytes) for the article, built with python-docx.
 
     The title is a level-1 heading (and the document's core title); ``images``
@@ -204,13 +208,14 @@ def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str]
     refuse them, older ones may hold them) are replaced by U+FFFD, and a
     sentence saying so is appended to ``notes``. ``disclosure`` (:class:`~studio.provenance.disclosure.Disclosure`):
     said in the core properties (comments, keywords) and custom properties (``AIGenerated``, ``AIDisclosure``,
-    ``AIGeneratedParts``...).
+    ``AIGeneratedParts``...). ``stop`` (a ``threading.Event``), when set, ends the
+    work at the next block or paragraph (Cancelled): a long illustrated article takes many seconds.
     """
     (title, bad_title), (body, bad_body) = xml_safe(title or ""), xml_safe(body or "")
     if bad_title + bad_body and notes is not None:
         notes.append(f"{bad_title + bad_body} character(s) that Word documents cannot hold (like U+FFFF) "
                      "were replaced by \ufffd in the DOCX.")
-    builder = _Docx(images)
+    builder = _Docx(images, stop)
     builder.doc.core_properties.title = title[:250]
     if disclosure is not None:  # how it was made (issue #30): core comments and custom properties
         line = xml_safe(disclosure.line)[0]
@@ -221,6 +226,7 @@ def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str]
                                             "AIGeneratedTextPercent": str(percent(disclosure.share)),
                                             "AIModels": ", ".join(disclosure.models)})
     builder.blocks(_with_title(title, markdown_tree(body)))
-    apply_bidi(builder.doc)
+    apply_bidi(builder.doc, stop)
+    raise_if_stopped(stop)
     apply_east_asian(builder.doc, language_tag(title + "\n" + body))  # Traditional Chinese: zh-TW, PMingLiU
     return builder.save()

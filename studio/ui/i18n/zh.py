@@ -440,4 +440,5 @@ KEEP = {
     "transformers", "openai", "CUDA", "GPU", "UTF", "DOCX", "XML", "RGB", "UNet", "auto", "cuda", "mps", "Apple",
     "Metal", "netG_state_dict", "max_side", "magenta", "arbitrary", "pip", "install", "python", "true", "false",
     "OPENAI_BASE_URL", "USER", "PASS", "GET", "OpenAI", "data", "id", "gguf", "Hub", "Qwen2",
+    "safetensors", "Git", "LFS", "JSON",
 }

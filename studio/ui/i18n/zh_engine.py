@@ -217,3 +217,59 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "使用 --image-backend openai 时必须提供：图片服务器的地址，例如 http://gpu-box:8000/v1。"),
     ("Stopped. The picture server may still finish the picture it was making.", "已停止。图片服务器可能仍会画完正在画的那张图。"),
 ]
+
+# Hostile files (issue #23): zip limits, damaged model files, voices measured honestly.
+ENGINE_ZH.update({
+    "the texts repeat themselves so much that none of them is left to measure the voice on fairly. Give more of your "
+    "writing, not the same text again.": "这些文字重复太多，没有剩下可以公平衡量文风的部分。请多给一些你写的文字，不要重复同一篇。",
+    "Give it a few thousand words of your writing and let it train to the end.": "请给它几千字你写的文字，并让它训练完。",
+})
+ENGINE_PATTERNS += [
+    ("'{f}' is not a readable zip file; it looks damaged.", "“{f}”不是可读的 zip 文件；它看起来已损坏。"),
+    ("'{f}' holds {n} files; the limit is {m}.", "“{f}”里有 {n} 个文件；上限是 {m} 个。"),
+    ("'{f}' holds '{p}', {a} MB once unpacked; the limit is {b} MB per part.",
+     "“{f}”里的“{p}”解压后有 {a} MB；每个部分的上限是 {b} MB。"),
+    ("'{f}' holds '{p}', packed {r} to 1 ({a} MB that unpack to {b} MB); the limit is {c} to 1, so it was not "
+     "opened.", "“{f}”里的“{p}”压缩比是 {r} 比 1（{a} MB 解压成 {b} MB）；上限是 {c} 比 1，所以没有打开它。"),
+    ("'{f}' unpacks to {a} MB; the limit is {b} MB.", "“{f}”解压后有 {a} MB；上限是 {b} MB。"),
+    ("'{f}' holds '{p}', which unpacks to more than {a} MB; the limit is {b} MB per part.",
+     "“{f}”里的“{p}”解压后超过 {a} MB；每个部分的上限是 {b} MB。"),
+    ("'{f}' is damaged: '{p}' could not be unpacked.", "“{f}”已损坏：无法解压“{p}”。"),
+    ("The model file '{p}' is a Git LFS pointer (a small text file standing for the model), not the model itself.",
+     "模型文件“{p}”是一个 Git LFS 指针（代表模型的小文本文件），不是模型本身。"),
+    ("The model file '{p}' is a web page or a JSON text, not a model (a download that failed).",
+     "模型文件“{p}”是一个网页或 JSON 文字，不是模型（下载失败了）。"),
+    ("The model file '{p}' is empty.", "模型文件“{p}”是空的。"),
+    ("The model file '{p}' is not a GGUF model file (it does not start with 'GGUF').",
+     "模型文件“{p}”不是 GGUF 模型文件（开头不是“GGUF”）。"),
+    ("Download '{f}' again (or copy it again), then reload the model.", "请重新下载（或重新复制）“{f}”，再重新加载模型。"),
+    ("The model file '{p}' is cut short: the download stopped inside its header ({a} MB).",
+     "模型文件“{p}”不完整：下载在文件头中途就断了（{a} MB）。"),
+    ("The model file '{p}' is cut short: the download was cut at {a} of {b} MB.",
+     "模型文件“{p}”不完整：下载在 {a} MB 处断了（共 {b} MB）。"),
+    ("The model file '{p}' is damaged ({e} in its header).", "模型文件“{p}”已损坏（文件头里有{e}）。"),
+    ("a text of {n} bytes", "一段 {n} 字节的文字"), ("an unknown value type {n}", "未知的值类型 {n}"),
+    ("a tensor with {n} dimensions", "一个 {n} 维的张量"), ("a tensor of an unknown type {n}", "一个未知类型 {n} 的张量"),
+    ("GGUF version {n}, which Studio does not know", "Studio 不认识的 GGUF 版本 {n}"),
+    ("The model file '{p}' is not a safetensors file (its header cannot be read).",
+     "模型文件“{p}”不是 safetensors 文件（无法读取它的文件头）。"),
+    ("The model index '{p}' cannot be read.", "无法读取模型索引“{p}”。"),
+    ("The model folder '{p}' is missing '{f}' (its link points at nothing). Download the model again, all its files, "
+     "then reload it.", "模型文件夹“{p}”缺少“{f}”（它的链接指向不存在的文件）。请重新下载模型的全部文件，再重新加载。"),
+    ("The model file '{p}' is damaged (its zip directory cannot be read).", "模型文件“{p}”已损坏（无法读取它的 zip 目录）。"),
+    ("The model file '{p}' holds '{q}', packed {r} to 1; model weights barely pack, so it was not opened.",
+     "模型文件“{p}”里的“{q}”压缩比是 {r} 比 1；模型权重几乎压缩不了，所以没有打开它。"),
+    ("The model folder '{p}' is missing {a} of its {b} weight files ({l}). Download the model again, all its files, "
+     "then reload it.", "模型文件夹“{p}”缺少 {b} 个权重文件中的 {a} 个（{l}）。请重新下载模型的全部文件，再重新加载。"),
+    ("{r} px over {n} pixels to fill would take OpenCV minutes, and every other repair would wait. For an area this "
+     "large use a radius of at most {m} px, or fill a smaller area.",
+     "在 {n} 个要填充的像素上用 {r} px 的半径，OpenCV 要算好几分钟，其他修复都得等。这么大的区域，半径最多用 {m} px，"
+     "或者填充更小的区域。"),
+    ("the area to fill ({n} pixels) is too large for OpenCV. Fill a smaller area, or use an inpainting model.",
+     "要填充的区域（{n} 个像素）对 OpenCV 来说太大了。请填充更小的区域，或使用修复模型。"),
+    ("OpenCV's inpainting failed ({e}). Try a smaller radius or area.", "OpenCV 修复失败（{e}）。请试试更小的半径或区域。"),
+    ("Trained too little to mean much yet: {w}, so these figures are mostly chance.",
+     "训练得太少，还说明不了什么：{w}，所以这些数字多半出于偶然。"),
+    ("it learnt from only {n} words", "它只学了 {n} 个字"), ("it trained for only {n} steps", "它只训练了 {n} 步"),
+    ("only {n} tokens of your text were left to measure it on", "只剩 {n} 个词元的文字可以用来衡量它"),
+]

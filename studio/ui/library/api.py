@@ -9,7 +9,7 @@ import gradio as gr
 from ...errors import InvalidInput
 from ...export import export_article
 from ...validate import check_int
-from ..common import guard
+from ..common import guard, stop_event
 from . import formatting as fmt
 from .layout import LibraryUI
 from .store import is_blank, owner_of
@@ -57,8 +57,10 @@ def register(ctx, ui: LibraryUI) -> None:
         if article_id is None:
             raise InvalidInput("article_id", "Select an article in the list first.")
         notes: list[str] = []
-        path = export_article(lib, owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1),
-                              format, notes=notes, provenance=ctx.settings.provenance, disclosure_line=disclosure)
+        with stop_event(ctx, request, "export") as stop:  # closing the page stops a long export
+            path = export_article(lib, owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1),
+                                  format, notes=notes, provenance=ctx.settings.provenance,
+                                  disclosure_line=disclosure, stop=stop)
         for note in notes:
             gr.Warning(note)
         return str(path)
