@@ -17,6 +17,7 @@ from .image.style import StyleEngine
 from .library import Library
 from .models import ModelManager, register_default_loaders
 from .settings import Settings
+from .speech import SpeechEngine
 from .jobs import Jobs
 from .text.engine import TextEngine
 
@@ -34,12 +35,13 @@ class StudioContext:
     library: Library
     repair: RepairEngine
     images: ImageRouter
+    speech: SpeechEngine
     jobs: Jobs = dataclasses.field(default_factory=Jobs)
 
     @classmethod
     def create(cls, settings: Settings) -> "StudioContext":
         """Build the manager and the engines; loads no model (models load on first use)."""
-        register_default_loaders()  # every kind of model: text, voice, gan, diffusion, style
+        register_default_loaders()  # every kind of model: text, voice, gan, diffusion, style, speech
         manager = ModelManager(settings)
         diffusion = DiffusionEngine(manager, settings)
         gan = GanEngine(manager, settings)
@@ -53,4 +55,5 @@ class StudioContext:
             library=Library(settings.data_dir),
             repair=RepairEngine(manager, settings, diffusion),
             images=ImageRouter(gan, diffusion, settings),
+            speech=SpeechEngine(manager, settings),
         )

@@ -49,18 +49,28 @@ def saved(lib, owner: str, title: str, body: str, article_id: int | None = None,
     return _dated(lib.save(owner, article_id, title, body, tags, base_version=base_version), "updated")
 
 
+def listened_article(ctx, article_id, request) -> tuple[str, str]:
+    """What Listen reads on the Library tab: the selected article's body and title."""
+    if article_id is None:
+        raise InvalidInput("article_id", "Select an article in the list first.")
+    a = ctx.library.get(owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1))
+    return a["body"], a["title"]
+
+
 def register(ctx, ui: LibraryUI) -> None:
     """Register the endpoints; the Export button calls ``/export``."""
     lib = ctx.library
 
     @guard
     def export(article_id: float | None, format: str, request: gr.Request) -> str:  # noqa: A002 - API name
-        """Export an article of the library as md (a .zip with images/), html or docx. Returns the file."""
+        """Export an article of the library as md (a .zip with images/), html, docx, mp3 (read aloud, with ID3
+        chapters per heading; a WebVTT transcript beside it) or mp4 (a narrated video: each section's picture,
+        or a title card, while it is read; subtitles). Returns the file."""
         if article_id is None:
             raise InvalidInput("article_id", "Select an article in the list first.")
         notes: list[str] = []
         path = export_article(lib, owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1),
-                              format, notes=notes)
+                              format, notes=notes, speech=ctx.speech, stop=None)
         for note in notes:
             gr.Warning(note)
         return str(path)

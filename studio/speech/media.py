@@ -1,0 +1,127 @@
+"""Audio files for speech: WAV (the standard library's ``wave``) and MP3 (the ``ffmpeg`` that
+``imageio-ffmpeg`` bundles, fed as the audio is spoken), ID3 tags and chapters (``mutagen``), and the
+WebVTT transcript written beside an export."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import wave
+from pathlib import Path
+
+import numpy as np
+
+
+def ffmpeg() -> str:
+    """The path of the ffmpeg program bundled by ``imageio-ffmpeg``."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+class WavSink:
+    def __init__(self, path: Path, rate: int):
+        self.file = wave.open(str(path), "wb")
+        self.file.setnchannels(1)
+        self.file.setsampwidth(2)
+        self.file.setframerate(rate)
+
+    def write(self, audio: np.ndarray) -> None:
+        self.file.writeframes(audio.astype("<i2").tobytes())
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class Mp3Sink:
+    """16-bit PCM in, MP3 (libmp3lame, 64 kb/s mono: speech) out, encoded while the voice speaks."""
+
+    def __init__(self, path: Path, rate: int):
+        self.path = path
+        self.proc = subprocess.Popen(
+            [ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(rate), "-ac", "1",
+             "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", "64k", "-write_xing", "1", str(path)],
+            stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def write(self, audio: np.ndarray) -> None:
+        self.proc.stdin.write(audio.astype("<i2").tobytes())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        err = self.proc.stderr.read()
+        if self.proc.wait() != 0:
+            raise OSError(f"ffmpeg could not write the MP3: {err.decode('utf-8', 'replace')[:300]}")
+
+
+@contextlib.contextmanager
+def open_sink(path: Path, fmt: str, rate: int):
+    """A writer of 16-bit mono PCM into ``path`` as ``wav`` or ``mp3``; an unfinished file is removed."""
+    sink = Mp3Sink(path, rate) if fmt == "mp3" else WavSink(path, rate)
+    try:
+        yield sink
+    except BaseException:
+        with contextlib.suppress(Exception):
+            sink.close()
+        path.unlink(missing_ok=True)
+        raise
+    sink.close()
+
+
+def tag_mp3(path: Path, title: str, author: str, chapters: list[tuple[str, float, float]]) -> None:
+    """Set the MP3's title and author (ID3v2.4 ``TIT2``/``TPE1``) and one ``CHAP`` frame per chapter
+    (title, start, end in seconds) listed in a top-level ``CTOC``, as podcast players read them."""
+    from mutagen.id3 import CHAP, CTOC, ID3, TIT2, TPE1, CTOCFlags, ID3NoHeaderError
+
+    try:
+        tags = ID3(str(path))
+    except ID3NoHeaderError:
+        tags = ID3()
+    if title:
+        tags.add(TIT2(encoding=3, text=[title]))
+    if author:
+        tags.add(TPE1(encoding=3, text=[author]))
+    ids = [f"ch{i}" for i in range(len(chapters))]
+    if chapters:
+        tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+                      sub_frames=[TIT2(encoding=3, text=["Chapters"])]))
+    for cid, (name, start, end) in zip(ids, chapters):
+        tags.add(CHAP(element_id=cid, start_time=int(start * 1000), end_time=int(end * 1000),
+                      sub_frames=[TIT2(encoding=3, text=[name])]))
+    tags.save(str(path), v2_version=4)
+
+
+def read_chapters(path: Path) -> list[tuple[str, float, float]]:
+    """The MP3's chapters as (title, start, end) in seconds, in order (for tests and tools)."""
+    from mutagen.id3 import ID3
+
+    tags = ID3(str(path))
+    chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    return [(str(c.sub_frames.get("TIT2", "")), c.start_time / 1000, c.end_time / 1000) for c in chaps]
+
+
+def _stamp(t: float) -> str:
+    ms = int(round(t * 1000))
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def vtt(cues: list[tuple[float, float, str]]) -> str:
+    """A WebVTT transcript: one cue per spoken sentence (start, end, text)."""
+    lines = ["WEBVTT", ""]
+    for i, (start, end, text) in enumerate(cues, 1):
+        safe = text.replace("-->", "->").replace("\n", " ")
+        lines += [str(i), f"{_stamp(start)} --> {_stamp(end)}", safe, ""]
+    return "\n".join(lines)
+
+
+def read_vtt(text: str) -> list[tuple[float, float, str]]:
+    """The cues of a WebVTT transcript written by :func:`vtt` (for tests and tools)."""
+    def secs(s: str) -> float:
+        h, m, rest = s.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(rest)
+
+    cues, lines = [], text.splitlines()
+    for i, line in enumerate(lines):
+        if "-->" in line:
+            a, b = (p.strip() for p in line.split("-->"))
+            cues.append((secs(a), secs(b), lines[i + 1] if i + 1 < len(lines) else ""))
+    return cues
