@@ -5,6 +5,13 @@ shows after the field's name ("Picture: is missing. Upload a picture first."). S
 from __future__ import annotations
 
 ENGINE_ZH: dict[str, str] = {
+    "The Piper worker ended in the middle of a sentence.": "Piper 进程在读一个句子时中途退出了。",
+    "is empty. Write or select some text to listen to.": "是空的。请写下或选中要朗读的文字。",
+    "has nothing to read aloud (only symbols, emoji, code or control characters). Write some words.":
+        "没有可以朗读的内容（只有符号、表情、代码或控制字符）。请写些文字。",
+    "is empty: there is nothing to read aloud. Write the article first.": "是空的：没有可朗读的内容。请先写文章。",
+    "Russian": "俄文", "Arabic": "阿拉伯文", "Japanese": "日文", "Korean": "韩文", "Hebrew": "希伯来文",
+    "Greek": "希腊文", "Thai": "泰文", "Hindi": "印地文", "Georgian": "格鲁吉亚文",
     "Chinese": "中文",
     "was not found. Upload a .md file or a .zip exported by Studio.": "找不到。请上传 .md 文件或 Studio 导出的 .zip。",
     "must be a Markdown file (.md) or a zip with one.": "必须是 Markdown 文件（.md）或含有它的 zip。",
@@ -41,6 +48,21 @@ ENGINE_ZH: dict[str, str] = {
 }
 
 ENGINE_PATTERNS: list[tuple[str, str]] = [
+    ("{f} needs the speech engine, which this caller did not give.", "{f} 需要语音引擎，但调用方没有提供。"),
+    ("{p} is not a Piper voice: it needs the .onnx file and its .onnx.json beside it.",
+     "{p} 不是 Piper 声音：需要 .onnx 文件和旁边的 .onnx.json。"),
+    ("The folder {p} holds {w}; give the path of one voice's .onnx file.",
+     "文件夹 {p} 里有 {w}；请给出某一个声音的 .onnx 文件路径。"),
+    ("The voice card {p} cannot be read ({e}).", "无法读取声音说明文件 {p}（{e}）。"),
+    ("The voice {v} could not be loaded: {e}. Install piper-tts (requirements.txt) or pick another voice.",
+     "无法加载声音 {v}：{e}。请安装 piper-tts（requirements.txt），或换一个声音。"),
+    ("The voice {v} could not say a sentence: {e}.", "声音 {v} 读不出一个句子：{e}。"),
+    ("{v} speaks {l} only, and this text is in {t_l}. Choose a voice that speaks {t_m}: {rest}",
+     "{v} 只会说{l}，而这段文字是{t_l}。请选一个会说{t_m}的声音：{rest}"),
+    ("for example {v} from the Hub repository {r} (put its .onnx and .onnx.json files in a --model-dir folder).",
+     "例如 Hub 仓库 {r} 里的 {v}（把它的 .onnx 和 .onnx.json 文件放进 --model-dir 文件夹）。"),
+    ("has {n} characters; Listen reads at most {m} at a time. Select a part of it.",
+     "有 {n} 个字符；朗读一次最多读 {m} 个。请选出其中一部分。"),
     ("cuda was asked for, but no CUDA GPU is visible. Use --device cpu or auto.",
      "指定了 cuda，但看不到 CUDA GPU。请用 --device cpu 或 auto。"),
     ("mps was asked for, but Apple Metal is not available. Use --device cpu or auto.",
