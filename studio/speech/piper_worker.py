@@ -6,7 +6,7 @@ GNU GPL, version 3 or later, unlike the rest of Studio (Apache-2.0). Studio neve
 ``piper``: it starts ``python piper_worker.py MODEL CONFIG`` and talks to it over pipes (README,
 "Speech and its licences"), the way a program runs ``ffmpeg``.
 
-Protocol (one request at a time): Studio writes one JSON line ``{"text": ..., "length_scale": ...}``;
+Protocol (one request at a time): Studio writes one JSON line ``{"text": ..., "length_scale": ..., "volume": ...}``;
 the worker answers one JSON line ``{"samples": N, "sample_rate": R}`` followed by ``2 * N`` bytes of
 16-bit little-endian mono PCM, or ``{"error": "..."}``. On start it answers ``{"ready": true, ...}``.
 """
@@ -33,7 +33,7 @@ def main() -> None:
     for line in sys.stdin.buffer:
         try:
             req = json.loads(line)
-            config = SynthesisConfig(length_scale=req.get("length_scale"))
+            config = SynthesisConfig(length_scale=req.get("length_scale"), volume=float(req.get("volume", 1.0)))
             chunks = [c.audio_int16_array for c in voice.synthesize(req["text"], syn_config=config)]
             audio = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
         except Exception as exc:  # noqa: BLE001 - one bad sentence must not end the worker
