@@ -1,10 +1,11 @@
 """Audio files for speech: WAV (the standard library's ``wave``) and MP3 (the ``ffmpeg`` that
-``imageio-ffmpeg`` bundles, fed as the audio is spoken), ID3 tags and chapters (``mutagen``), and the
-WebVTT transcript written beside an export."""
+``imageio-ffmpeg`` bundles, fed as the audio is spoken), ID3 tags and chapters (written by the same
+ffmpeg), and the WebVTT transcript written beside an export."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 import wave
 from pathlib import Path
@@ -67,36 +68,33 @@ def open_sink(path: Path, fmt: str, rate: int):
     sink.close()
 
 
+def _meta(text: str) -> str:
+    """``text`` escaped for an FFMETADATA file (``= ; # \\`` and line breaks)."""
+    return re.sub(r"([=;#\\\n])", r"\\\1", text.replace("\r", " "))
+
+
 def tag_mp3(path: Path, title: str, author: str, chapters: list[tuple[str, float, float]]) -> None:
     """Set the MP3's title and author (ID3v2.4 ``TIT2``/``TPE1``) and one ``CHAP`` frame per chapter
-    (title, start, end in seconds) listed in a top-level ``CTOC``, as podcast players read them."""
-    from mutagen.id3 import CHAP, CTOC, ID3, TIT2, TPE1, CTOCFlags, ID3NoHeaderError
-
+    (title, start, end in seconds) listed in a top-level ``CTOC``, as podcast players read them. Written by
+    ffmpeg (a copy of the audio with the tags, then renamed over the file), so no GPL tagging library is
+    imported into Studio (README, "Speech and its licences")."""
+    lines = [";FFMETADATA1", f"title={_meta(title)}" if title else "", f"artist={_meta(author)}" if author else ""]
+    for name, start, end in chapters:
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={int(start * 1000)}", f"END={int(end * 1000)}",
+                  f"title={_meta(name)}"]
+    meta = path.with_name(path.name + ".meta.txt")
+    tagged = path.with_name(path.stem + ".tagged.mp3")
+    meta.write_text("\n".join(x for x in lines if x) + "\n", encoding="utf-8")
     try:
-        tags = ID3(str(path))
-    except ID3NoHeaderError:
-        tags = ID3()
-    if title:
-        tags.add(TIT2(encoding=3, text=[title]))
-    if author:
-        tags.add(TPE1(encoding=3, text=[author]))
-    ids = [f"ch{i}" for i in range(len(chapters))]
-    if chapters:
-        tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
-                      sub_frames=[TIT2(encoding=3, text=["Chapters"])]))
-    for cid, (name, start, end) in zip(ids, chapters):
-        tags.add(CHAP(element_id=cid, start_time=int(start * 1000), end_time=int(end * 1000),
-                      sub_frames=[TIT2(encoding=3, text=[name])]))
-    tags.save(str(path), v2_version=4)
-
-
-def read_chapters(path: Path) -> list[tuple[str, float, float]]:
-    """The MP3's chapters as (title, start, end) in seconds, in order (for tests and tools)."""
-    from mutagen.id3 import ID3
-
-    tags = ID3(str(path))
-    chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
-    return [(str(c.sub_frames.get("TIT2", "")), c.start_time / 1000, c.end_time / 1000) for c in chaps]
+        done = subprocess.run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(path), "-i", str(meta),
+                               "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy",
+                               "-id3v2_version", "4", "-write_xing", "1", str(tagged)], capture_output=True)
+        if done.returncode != 0:
+            raise OSError(f"ffmpeg could not tag the MP3: {done.stderr.decode('utf-8', 'replace')[-300:]}")
+        tagged.replace(path)
+    finally:
+        meta.unlink(missing_ok=True)
+        tagged.unlink(missing_ok=True)
 
 
 def _stamp(t: float) -> str:
