@@ -298,8 +298,11 @@ def test_library_listen_then_export_the_narrated_video(page, studio_server):
     page.get_by_role("tab", name="Export").click()
     page.locator("#library-export-format").get_by_text("mp4", exact=True).click()
     page.locator("#library-export").click()
-    link = page.locator("#library-export-file a").first
+    link = page.locator("#library-export-file a[href$='.mp4']").first
     link.wait_for(timeout=180_000)
     video = page.request.get(link.get_attribute("href")).body()
     page.screenshot(path=str(ARTIFACTS / "library-listen-video.png"))
     assert video[4:8] == b"ftyp" and len(video) > 10_000
+    vtt = page.locator("#library-export-vtt a[href$='.vtt']").first
+    vtt.wait_for(timeout=30_000)
+    assert page.request.get(vtt.get_attribute("href")).text().startswith("WEBVTT")

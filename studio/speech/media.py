@@ -5,8 +5,11 @@ ffmpeg), and the WebVTT transcript written beside an export."""
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import shutil
 import subprocess
+import tempfile
 import wave
 from pathlib import Path
 
@@ -18,6 +21,23 @@ def ffmpeg() -> str:
     import imageio_ffmpeg
 
     return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def ffmpeg_on_path() -> None:
+    """Make the bundled ffmpeg findable as ``ffmpeg`` on ``PATH`` when no ffmpeg is installed: Gradio's
+    streaming player encodes each chunk with the ``ffmpeg`` it finds there. A link in a private folder of
+    the temporary directory; set once for the process at start-up (it is no user's state)."""
+    if shutil.which("ffmpeg"):
+        return
+    folder = Path(tempfile.gettempdir()) / f"studio-ffmpeg-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    link = folder / ("ffmpeg.exe" if os.name == "nt" else "ffmpeg")
+    if not link.exists():
+        try:
+            link.symlink_to(ffmpeg())
+        except OSError:
+            shutil.copy2(ffmpeg(), link)
+    os.environ["PATH"] = f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 class WavSink:

@@ -13,6 +13,7 @@ import gradio as gr
 
 from ..export import EXPORT_PREFIX, safe_filename
 from ..export.archive import _clean_old_exports
+from ..speech.media import ffmpeg_on_path
 from .common import guard, reports_to, session_id, stop_event
 
 JOB = "speech"
@@ -33,6 +34,7 @@ class ListenUI:
 def build(voices: list[str], prefix: str) -> ListenUI:
     """The Listen controls, inside the current layout: ``voices`` offered (``ctx.speech.offered()``);
     ``prefix`` makes their element ids (``write-listen``)."""
+    ffmpeg_on_path()  # the streaming player needs an ffmpeg; the bundled one serves
     with gr.Row():
         voice = gr.Dropdown(voices, value=voices[0] if voices else "", label="Speaking voice", allow_custom_value=True,
                             elem_id=f"{prefix}-listen-voice", min_width=160)
@@ -71,9 +73,13 @@ def speak_stream(ctx, request, text: str, voice: str, speed: float, pause: float
 
 def connect(ctx, ui: ListenUI, inputs: list, text_of: Callable) -> None:
     """Listen reads ``text_of(*input values, request) -> (text, title)``; Stop stops this session's speech."""
+    n = len(inputs)
+    if n > 3:
+        raise ValueError("Listen reads from at most three inputs")
+
     @reports_to(ui.status)
-    def listen(voice, speed, pause, *values, request: gr.Request):
-        text, title = text_of(*values, request=request)
+    def listen(voice, speed, pause, first=None, second=None, third=None, request: gr.Request = None):
+        text, title = text_of(*(first, second, third)[:n], request=request)
         yield from speak_stream(ctx, request, text, voice, speed, pause, title)
 
     ui.listen_btn.click(listen, [ui.voice, ui.speed, ui.pause, *inputs], [ui.player, ui.progress, ui.status],

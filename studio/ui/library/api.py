@@ -4,6 +4,8 @@ functions (:func:`listing`, :func:`article`, :func:`saved`), so the dates and fi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 
 from ...errors import InvalidInput
@@ -75,7 +77,15 @@ def register(ctx, ui: LibraryUI) -> None:
             gr.Warning(note)
         return str(path)
 
-    ui.export_btn.click(export, [ui.export_id, ui.export_format], ui.export_file, api_name="export")
+    ui.export_api.click(export, [ui.export_id, ui.export_format], ui.export_file, api_name="export")
+
+    def export_on_screen(article_id: float | None, format: str, request: gr.Request):  # noqa: A002
+        path = export(article_id, format, request)
+        vtt = Path(path).with_suffix(".vtt") if format in ("mp3", "mp4") else None
+        return path, str(vtt) if vtt is not None and vtt.exists() else None
+
+    ui.export_btn.click(export_on_screen, [ui.export_id, ui.export_format], [ui.export_file, ui.export_transcript],
+                        api_visibility="private")
 
     @guard
     def library_list(query: str = "", trash: bool = False, request: gr.Request = None) -> list[dict]:

@@ -93,6 +93,8 @@ class LibraryUI:
     lib_status: Any
     link: WriteLink | None = None
     listen: Any = None  # the Listen tab's controls (studio.ui.listen.ListenUI)
+    export_transcript: Any = None  # the WebVTT transcript of an mp3 or mp4 export
+    export_api: Any = None  # a hidden button that carries the /export endpoint (the visible one also shows the .vtt)
 
     def part(self, name: str):
         """The component called ``name`` here or in :attr:`link`."""
@@ -205,10 +207,13 @@ def _export_tab() -> dict:
                                          elem_id="library-export-format")
         export_btn = gr.Button("Export", variant="primary", elem_id="library-export")
     export_file = gr.File(label="Download", interactive=False, elem_id="library-export-file")
+    export_transcript = gr.File(label="Transcript (WebVTT)", interactive=False, elem_id="library-export-vtt")
+    export_api = gr.Button("Export", visible=False)
     gr.Markdown("mp3 and mp4 take a while: the article is read aloud first (about a sixth of its "
                               "length on this computer). A WebVTT transcript (.vtt) comes with them.",
                               elem_classes="studio-note")
-    return dict(export_id=export_id, export_format=export_format, export_btn=export_btn, export_file=export_file)
+    return dict(export_id=export_id, export_format=export_format, export_btn=export_btn, export_file=export_file,
+                export_transcript=export_transcript, export_api=export_api)
 
 
 def _detail_tabs(voices: list[str]) -> dict:
