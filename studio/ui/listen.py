@@ -73,9 +73,7 @@ def speak_stream(ctx, request, text: str, voice: str, speed: float, pause: float
 
 def connect(ctx, ui: ListenUI, inputs: list, text_of: Callable) -> None:
     """Listen reads ``text_of(*input values, request) -> (text, title)``; Stop stops this session's speech."""
-    n = len(inputs)
-    if n > 3:
-        raise ValueError("Listen reads from at most three inputs")
+    n = len(inputs)  # one to three inputs (the Library: the article id; the Write tab: draft, selection, title)
 
     @reports_to(ui.status)
     def listen(voice, speed, pause, first=None, second=None, third=None, request: gr.Request = None):
