@@ -48,6 +48,24 @@ def test_sentences_are_split_and_kept_short():
     assert ear.split_sentences("x" * 5000 + " end.") == [ear.NOTE_LONG_WORD + " end."]
 
 
+def test_listen_on_the_write_tab_reads_the_selection_or_the_whole_draft():
+    from studio.ui.drafting import listened_text
+
+    draft = "# Title\n\nFirst part. Second part."
+    start = draft.index("Second")
+    assert listened_text(draft, (start, len(draft), "Second part."), "Title") == ("Second part.", "")
+    assert listened_text(draft, None, "Title") == (draft, "Title")
+    assert listened_text(draft, (0, 5, "stale"), "Title") == (draft, "Title"), "a selection the draft no longer holds"
+
+
+def test_progress_line_says_sentence_and_time_left():
+    from studio.ui.listen import progress_line
+
+    assert progress_line(2, 10, 6.0) == "Sentence 2 of 10 · about 24 s left"
+    assert progress_line(1, 100, 5.0) == "Sentence 1 of 100 · about 8 min left"
+    assert progress_line(10, 10, 50.0) == "Sentence 10 of 10"
+
+
 def test_hostile_characters_are_cleaned():
     assert ear.clean("a\x00b\x07c\u202e d 😀") == "a b c d"
 
