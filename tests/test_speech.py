@@ -131,6 +131,21 @@ def test_stop_ends_within_one_sentence(speech):
 
 
 @pytest.mark.slow
+def test_listen_streams_sentences_with_progress_and_stops(speech):
+    from studio.ui.listen import JOB, speak_stream
+
+    class Request:
+        session_hash = "listener"
+
+    gen = speak_stream(speech, Request(), "One sentence here. Another one here. A third one here.", "", 1.0, 0.5)
+    (rate, audio), line = next(gen)
+    assert rate == 22050 and len(audio) > rate // 2 and line.startswith("Sentence 1 of 3")
+    speech.jobs.stop("listener", JOB)
+    rest = list(gen)
+    assert rest[-1][1] == "Stopped." and len(rest) <= 2, "Stop ends it within one sentence"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("text, field", [
     ("", "text"), ("   \n", "text"), ("x" * 1_048_576, "text"), ("😀🎉🌱" * 10, "text"), ("\x00\x07\x1b", "text"),
     ("你好，世界。这是一个测试。", "voice"), ("مرحبا بالعالم. هذا اختبار.", "voice"),

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import gradio as gr
 
+from ..errors import Cancelled
 from ..export import EXPORT_PREFIX, safe_filename
 from ..export.archive import _clean_old_exports
 from ..speech.media import ffmpeg_on_path
@@ -61,14 +62,15 @@ def progress_line(index: int, total: int, seconds_so_far: float) -> str:
 def speak_stream(ctx, request, text: str, voice: str, speed: float, pause: float, title: str = ""):
     """Yield ``(audio chunk, progress line)`` per sentence as it is spoken; Stop ends it within one sentence."""
     script = ctx.speech.prepare(text, voice, speed, pause, title=title)
-    so_far = 0.0
+    so_far, stopped = 0.0, False
     with stop_event(ctx, request, JOB) as stop:
-        for u in ctx.speech.stream(script, stop):
-            so_far += u.seconds
-            yield (u.sample_rate, u.audio), progress_line(u.index, u.total, so_far)
-            if stop.is_set():
-                break
-    yield gr.skip(), "Stopped." if stop.is_set() else f"Done: {script.total} sentences."
+        try:
+            for u in ctx.speech.stream(script, stop):
+                so_far += u.seconds
+                yield (u.sample_rate, u.audio), progress_line(u.index, u.total, so_far)
+        except Cancelled:
+            stopped = True
+    yield gr.skip(), "Stopped." if stopped else f"Done: {script.total} sentences."
 
 
 def connect(ctx, ui: ListenUI, inputs: list, text_of: Callable) -> None:
