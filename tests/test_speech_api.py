@@ -48,3 +48,14 @@ def test_speak_and_export_audio(server):
     assert Path(ann.predict(article_id=aid, format="mp3", api_name="/export")).suffix == ".mp3"
     with pytest.raises(Exception):
         bob.predict(article_id=aid, format="mp3", api_name="/export")
+
+
+@pytest.mark.parametrize("text, field", [
+    ("x" * 1_048_576, "text"), ("😀🎉" * 50, "text"), ("\x00\x1b\x07", "text"), ("你好，世界。这是一个测试。", "voice"),
+])
+def test_speak_refuses_hostile_text_naming_the_field(server, text, field):
+    url, _ctx = server
+    ann = studio_client(url, auth=("ann", USERS["ann"]))
+    with pytest.raises(Exception, match=field):
+        ann.predict(text=text, api_name="/speak")
+    assert Path(ann.predict(text="Still well.", api_name="/speak")).exists(), "the server stays healthy"
