@@ -29,6 +29,7 @@ def test_markdown_is_spoken_not_read_out():
     assert "one." in said and "two." in said
     assert ear.NOTE_CODE in said and ear.NOTE_TABLE in said and "print" not in said
     assert said.count("Garden") == 1  # the body's own # heading gives way to the title
+    assert all(s.heading for s in secs)
 
 
 @pytest.mark.parametrize("written, spoken", [

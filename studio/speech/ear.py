@@ -38,6 +38,7 @@ class Section:
     title: str
     sentences: list[str] = dataclasses.field(default_factory=list)
     image: str | None = None
+    heading: bool = False  # its first sentence is its title, spoken (a pause follows it)
 
 
 def clean(text: str) -> str:
@@ -119,7 +120,7 @@ class _Reader:
         tag = node.tag
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             title = clean(_inline(node))
-            self.sections.append(Section(title))
+            self.sections.append(Section(title, heading=bool(title)))
             if title:
                 self.say(_end(title))
         elif tag == "pre":
@@ -171,6 +172,7 @@ def sections(body: str, title: str = "", english: bool = True) -> list[Section]:
     if title:  # the body's own first-line "# heading" (every generated article has one) gives way to it
         body = _H1.sub("", body or "", count=1)
         reader.sections[0].title = clean(title)
+        reader.sections[0].heading = True
         reader.say(_end(title))
     body = IMAGE_REF.sub(lambda m: f"![]({m.group('src')})", body or "")
     reader.blocks(markdown_tree(body))

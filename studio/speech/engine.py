@@ -190,7 +190,7 @@ class SpeechEngine:
                 n += 1
                 with self.manager.device_lock("speech"):
                     audio = voice.speak(sentence, script.length_scale)
-                heading = ti == 0 and bool(section.title) and sentence.rstrip(".") == section.title.rstrip(".")
+                heading = ti == 0 and section.heading
                 last = ti == len(section.sentences) - 1 and si < len(script.sections) - 1
                 tail = pause if (heading or last) else gap
                 yield Utterance(n, total, si, sentence, np.concatenate([audio, tail]), rate, len(audio))
