@@ -236,3 +236,28 @@ def test_mp4_streams_length_and_pictures_per_section(speech, tmp_path):
                          for t in (red_start - 0.4, red_start + 0.4, blue_start + 0.4))
     assert red[0] > 150 and red[2] < 80 and blue[2] > 150 and blue[0] < 80
     assert abs(before - red).sum() > 100, "the picture changes where the section starts"
+
+
+@pytest.mark.slow
+def test_any_piper_voice_in_a_model_dir_works_the_same(speech, tmp_path):
+    import shutil
+
+    from studio.models import ModelManager, embedded_file
+    from studio.settings import Settings
+    from studio.speech import SpeechEngine
+
+    src = embedded_file("en_US-joe-medium")
+    folder = tmp_path / "voices"
+    folder.mkdir()
+    shutil.copy(src, folder / "en_US-mine-medium.onnx")
+    shutil.copy(src.with_name(src.name + ".json"), folder / "en_US-mine-medium.onnx.json")
+    settings = Settings(device="cpu", model_dirs=[folder]).validate()
+    engine = SpeechEngine(ModelManager(settings), settings)
+    mine = str((folder / "en_US-mine-medium.onnx").resolve())
+    assert mine in engine.offered()
+    said = list(engine.stream(engine.prepare("Hello from my own voice.", voice=mine)))
+    assert said and said[0].seconds > 0.5
+    from studio.errors import ModelUnavailable
+
+    with pytest.raises(ModelUnavailable):  # a path outside --model-dir is refused for the UI and API
+        engine.prepare("Hello.", voice=str(tmp_path / "elsewhere.onnx"))

@@ -67,7 +67,7 @@ def read_card(path: Path) -> VoiceCard:
         data = json.loads(config.read_text(encoding="utf-8"))
         lang = data.get("language", {}).get("code") or data.get("espeak", {}).get("voice", "en")
         return VoiceCard(
-            name=data.get("dataset") and model.name[: -len(".onnx")] or model.stem, model=model, config=config,
+            name=model.stem, model=model, config=config,
             language=lang.replace("-", "_"), family=(data.get("language", {}).get("family") or lang[:2]).lower(),
             sample_rate=int(data["audio"]["sample_rate"]),
             length_scale=float(data.get("inference", {}).get("length_scale", 1.0)),
