@@ -306,3 +306,15 @@ def test_library_listen_then_export_the_narrated_video(page, studio_server):
     vtt = page.locator("#library-export-vtt a[href$='.vtt']").first
     vtt.wait_for(timeout=30_000)
     assert page.request.get(vtt.get_attribute("href")).text().startswith("WEBVTT")
+
+
+def test_write_tab_listen_reads_the_draft(page, studio_server):
+    """Listen under the draft reads it aloud: the progress names the sentences; Stop listening ends it."""
+    page.get_by_role("tab", name="Write").click()
+    page.locator("#draft textarea").fill("First sentence of the draft. Second sentence. Third sentence here.")
+    page.locator("#write-listen-box").get_by_text("Listen (the whole draft").click()
+    page.locator("#write-listen").click()
+    page.wait_for_function("/Sentence \\d+ of 3|Done: 3/.test(document.querySelector('#write-listen-progress')"
+                           ".innerText)", timeout=90_000)
+    page.locator("#write-listen-stop").click()
+    page.screenshot(path=str(ARTIFACTS / "write-listen.png"))
