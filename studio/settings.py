@@ -61,6 +61,7 @@ class Settings:
     image_api_key: str = ""
     diffusion_model: str = "stabilityai/sd-turbo"
     style_model: str = "magenta-arbitrary"
+    speech_model: str = "en_US-joe-medium"
     device: str = "auto"
     output_dir: Path | None = None
     data_dir: Path | None = None
@@ -225,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="diffusion model offered beside the GAN when it is cached or the Hub is reachable [STUDIO_DIFFUSION_MODEL]")
     p.add_argument("--style-model", default=_env("STYLE_MODEL", d.style_model),
                    help="style-transfer model [STUDIO_STYLE_MODEL]")
+    p.add_argument("--speech-model", default=_env("SPEECH_MODEL", d.speech_model),
+                   help="Piper voice for Listen and audio/video exports: en_US-joe-medium, or the path of a "
+                        "voice's .onnx file (with its .onnx.json) [STUDIO_SPEECH_MODEL]")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default=_env("DEVICE", d.device),
                    help="where models run [STUDIO_DEVICE]")
     p.add_argument("--output-dir", default=_env("OUTPUT_DIR"), help="where images are saved [STUDIO_OUTPUT_DIR]")
@@ -297,7 +301,8 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         openai_base_url=ns.openai_base_url, openai_api_key=ns.openai_api_key,
         openai_context_size=ns.openai_context_size, image_model=ns.image_model,
         image_backend=ns.image_backend, image_base_url=ns.image_base_url, image_api_key=ns.image_api_key,
-        diffusion_model=ns.diffusion_model, style_model=ns.style_model, device=ns.device,
+        diffusion_model=ns.diffusion_model, style_model=ns.style_model, speech_model=ns.speech_model,
+        device=ns.device,
         output_dir=ns.output_dir, data_dir=ns.data_dir, cache_dir=ns.cache_dir,
         model_dirs=[Path(p) for p in model_dirs], offline=ns.offline,
         cpu_offload=ns.cpu_offload, attention_slicing=ns.attention_slicing,

@@ -297,3 +297,45 @@ def test_an_export_shows_one_title_the_current_one(page, studio_server):
 
     assert re.findall(r"<h1[^>]*>(.*?)</h1>", html) == ["Renamed title"]
     assert "Old heading" not in html
+
+
+def test_library_listen_then_export_the_narrated_video(page, studio_server):
+    """A writer opens the Library, presses Listen on an illustrated article (the player plays, the progress says
+    which sentence), then exports it as mp4 and gets the video."""
+    from PIL import Image
+
+    _url, ctx = studio_server
+    a = ctx.library.create("local", "Red notes", "x")
+    ref = ctx.library.attach_image("local", a["id"], Image.new("RGB", (320, 240), (200, 30, 30)))["ref"]
+    ctx.library.save("local", a["id"], "Red notes", f"# Red notes\n\n## Red\n\n![red]({ref})\n\nRed is warm. It glows.")
+    page.get_by_role("tab", name="Library").click()
+    page.get_by_role("button", name="Refresh").click()
+    page.locator("#library-table").get_by_text("Red notes").locator("visible=true").first.click()
+    page.locator("#library-listen-tab-button, [role=tab]:has-text('Listen')").first.click()
+    page.locator("#library-listen").click()
+    page.wait_for_function("/Sentence \\d+ of \\d+|Done/.test(document.querySelector('#library-listen-progress')"
+                           ".innerText)", timeout=90_000)
+    page.locator("#library-listen-stop").click()
+    page.get_by_role("tab", name="Export").click()
+    page.locator("#library-export-format").get_by_text("mp4", exact=True).click()
+    page.locator("#library-export").click()
+    link = page.locator("#library-export-file a[href$='.mp4']").first
+    link.wait_for(timeout=180_000)
+    video = page.request.get(link.get_attribute("href")).body()
+    page.screenshot(path=str(ARTIFACTS / "library-listen-video.png"))
+    assert video[4:8] == b"ftyp" and len(video) > 10_000
+    vtt = page.locator("#library-export-vtt a[href$='.vtt']").first
+    vtt.wait_for(timeout=30_000)
+    assert page.request.get(vtt.get_attribute("href")).text().startswith("WEBVTT")
+
+
+def test_write_tab_listen_reads_the_draft(page, studio_server):
+    """Listen under the draft reads it aloud: the progress names the sentences; Stop listening ends it."""
+    page.get_by_role("tab", name="Write").click()
+    page.locator("#draft textarea").fill("First sentence of the draft. Second sentence. Third sentence here.")
+    page.locator("#write-listen-box").get_by_text("Listen (the whole draft").click()
+    page.locator("#write-listen").click()
+    page.wait_for_function("/Sentence \\d+ of 3|Done: 3/.test(document.querySelector('#write-listen-progress')"
+                           ".innerText)", timeout=90_000)
+    page.locator("#write-listen-stop").click()
+    page.screenshot(path=str(ARTIFACTS / "write-listen.png"))

@@ -73,9 +73,10 @@ def markdown_zip(title: str, body: str, images: list[dict], disclosure=None) -> 
 
 # ---------------------------------------------------------------------- export entry point
 def export_article(library: Library, owner: str, article_id: int, fmt: str = "md",
-                   out_dir: Path | None = None, notes: list[str] | None = None, *, provenance: str = "full",
-                   disclosure_line: str | None = None, stop=None) -> Path:
-    """Write the article in ``fmt`` (``md`` → .zip, ``html``, ``docx``) and return the file's path.
+                   out_dir: Path | None = None, notes: list[str] | None = None, speech=None, *,
+                   provenance: str = "full", disclosure_line: str | None = None, stop=None) -> Path:
+    """Write the article in ``fmt`` (``md`` → .zip, ``html``, ``docx``, and with a ``speech`` engine
+    ``mp3`` or ``mp4``: see :mod:`.media`) and return the file's path.
 
     Anything the format could not keep as it is (see :func:`render_docx`) is
     said in a sentence appended to ``notes``.
@@ -95,6 +96,13 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
     """
     fmt = check_choice("format", fmt, FORMATS)
     article = library.get(owner, article_id)
+    if out_dir is None:
+        _clean_old_exports()
+        out_dir = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))
+    if fmt in ("mp3", "mp4"):
+        from .media import export_media
+
+        return export_media(article, owner, fmt, speech, Path(out_dir), stop=stop)
     title, body = article["title"], article["body"]
     images = {i["ref"]: i["path"] for i in article["images"]}
     said = None if provenance == "off" else disclosure_for(
@@ -106,9 +114,6 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
         data = render_html(title, body, images, said).encode("utf-8")
     else:
         data = render_docx(title, body, images, notes, said, stop)
-    if out_dir is None:
-        _clean_old_exports()
-        out_dir = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))
     return atomic_write_bytes(Path(out_dir) / safe_filename(title, SUFFIX[fmt]), data)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 
-FORMATS = ("md", "html", "docx")
-SUFFIX = {"md": ".zip", "html": ".html", "docx": ".docx"}
+FORMATS = ("md", "html", "docx", "mp3", "mp4")
+SUFFIX = {"md": ".zip", "html": ".html", "docx": ".docx", "mp3": ".mp3", "mp4": ".mp4"}
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
 MAX_IMPORT_FILES = 1000
 EXPORT_PREFIX = "studio-export-"

@@ -152,6 +152,15 @@ def restored_settings(stored) -> list:
     return [ok[k] if k in ok else gr.skip() for k in SETTING_KEYS]
 
 
+def listened_text(draft: str | None, selection: Selection | None, title: str | None, request=None) -> tuple[str, str]:
+    """What Listen reads on the Write tab: the selected text when the draft still holds it there, else the
+    whole draft with its title."""
+    draft = draft or ""
+    if selection and selection[2].strip() and draft[selection[0]:selection[1]] == selection[2]:
+        return selection[2], ""
+    return draft, title or ""
+
+
 def selection_of(index, value) -> Selection | None:
     """A ``gr.SelectData``'s ``index`` and ``value`` on the draft as a selection; None for a click
     without a selected text."""

@@ -18,9 +18,11 @@ import gradio as gr
 from ..errors import InvalidInput
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
+from . import listen
 from .common import reports_to, session_id, stop_event, to_gr_error
 from .drafting import (SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after, generated_by, join,
-                       plan, restored_settings, selection_of, task_defaults, task_view, write_request)
+                       listened_text, plan, restored_settings, selection_of, task_defaults, task_view,
+                       write_request)
 
 log = logging.getLogger(__name__)
 
@@ -140,13 +142,15 @@ def _sampling(ctx, w) -> None:
     w.seed = gr.Number(value=-1, precision=0, label="seed", info="-1 picks a random seed; the one used is shown.")
 
 
-def _draft_column(w) -> None:
+def _draft_column(ctx, w) -> None:
     w.title = gr.Textbox(label="Title", placeholder="Untitled article", elem_id="title", max_length=500)
     # a fixed height with autoscroll keeps the newest text in view while it streams
     w.draft = gr.Textbox(label="Draft", lines=22, max_lines=22, elem_id="draft", autoscroll=True,
                          placeholder="Your article appears here as it is written. You can edit it at any time.")
     w.save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
     w.notes = gr.Markdown("", elem_id="write-notes")
+    with gr.Accordion("Listen (the whole draft, or the selected text)", open=False, elem_id="write-listen-box"):
+        w.listen = listen.build(ctx.speech.offered(), "write")
 
 
 def _layout(ctx) -> types.SimpleNamespace:
@@ -155,7 +159,7 @@ def _layout(ctx) -> types.SimpleNamespace:
         with gr.Column(scale=2, min_width=320):
             _form(ctx, w)
         with gr.Column(scale=3, min_width=400):
-            _draft_column(w)
+            _draft_column(ctx, w)
     w.article_id = gr.State(None)
     w.selection = gr.State(None)  # (start, end, text) of the last selection in the draft
     w.before = gr.State(None)  # the draft before the last generation, for Undo
@@ -171,6 +175,7 @@ def build(ctx) -> dict:
     _connect_form(ctx, w)
     generation_events = _connect_generation(ctx, w)
     _connect_stop(ctx, w)
+    listen.connect(ctx, w.listen, [w.draft, w.selection, w.title], listened_text)
     undo_event = _connect_undo(w)
     _api(ctx)
     return {"draft": w.draft, "title": w.title, "article_id": w.article_id, "generation_events": generation_events,

@@ -421,6 +421,27 @@ PATTERNS: list[tuple[str, str]] = [
 
 ZH.update({"Trusted": "可信（签名者在信任列表中）", "Valid": "有效（签名和哈希无误，签名者未列入信任列表）",
            "Invalid": "无效（文件在签名后被改动，或签名有误）"})
+# ----- Listen (studio/ui/listen.py) and the audio/video exports
+ZH.update({
+    "Listen (the whole draft, or the selected text)": "朗读（整篇草稿，或选中的文字）", "Listen": "朗读",
+    "Speaking voice": "朗读声音", "Speed": "语速", "1 is the voice's own pace (Piper's length_scale is its inverse).":
+        "1 是这个声音本来的语速（Piper 的 length_scale 是它的倒数）。",
+    "Pause between sections (s)": "小节之间的停顿（秒）", "Stop listening": "停止朗读", "Player": "播放器",
+    "Stopped.": "已停止。", "mp3": "mp3", "mp4": "mp4", "Transcript (WebVTT)": "字幕稿（WebVTT）",
+    "md: Markdown zip with an images/ folder · html: one self-contained page · docx: Word document · mp3: the article "
+    "read aloud, with chapters · mp4: a narrated video of its pictures":
+        "md：带 images/ 文件夹的 Markdown zip · html：一个独立网页 · docx：Word 文档 · mp3：朗读全文，带章节 · "
+        "mp4：配朗读的图片视频",
+    "mp3 and mp4 take a while: the article is read aloud first (about a sixth of its length on this computer). A "
+    "WebVTT transcript (.vtt) comes with them.":
+        "mp3 和 mp4 需要一些时间：要先朗读全文（在这台电脑上约为音频时长的六分之一）。同时会生成 WebVTT 字幕稿（.vtt）。",
+})
+PATTERNS += [
+    ("Sentence {i} of {n} · about {t} s left", "第 {i} 句（共 {n} 句）· 约剩 {t} 秒"),
+    ("Sentence {i} of {n} · about {t} min left", "第 {i} 句（共 {n} 句）· 约剩 {t} 分钟"),
+    ("Sentence {i} of {n}", "第 {i} 句（共 {n} 句）"), ("Done: {n} sentences.", "完成：共 {n} 句。"),
+]
+
 ZH.update(ENGINE_ZH)
 PATTERNS += ENGINE_PATTERNS
 
@@ -441,4 +462,7 @@ KEEP = {
     "Metal", "netG_state_dict", "max_side", "magenta", "arbitrary", "pip", "install", "python", "true", "false",
     "OPENAI_BASE_URL", "USER", "PASS", "GET", "OpenAI", "data", "id", "gguf", "Hub", "Qwen2",
     "safetensors", "Git", "LFS", "JSON",
+    "en_US", "joe", "medium", "length_scale", "Piper", "mp3", "mp4", "WebVTT", "vtt", "onnx", "json", "rhasspy",
+    "piper", "voices", "zh_CN", "huayan", "ar_JO", "kareem", "ru_RU", "irina", "el_GR", "rapunzelina", "low", "ka_GE",
+    "natia", "hi_IN", "pratham", "speed", "pause", "text", "voice", "format", "wav", "article_id", "body", "worker", "tts", "requirements",
 }

@@ -24,6 +24,7 @@ import logging
 
 import gradio as gr
 
+from .. import listen
 from . import api, autosave, browse, illustrate, keys, transfer
 from .autosave import AUTOSAVE_QUIET_S, TICK_S
 from .formatting import attached_message, diff_html, inside, save_message, version_choices, words_of
@@ -37,10 +38,12 @@ def build(ctx) -> LibraryUI:
     """The Library tab's components (inside its ``gr.Tab``) and the events among them; registers the
     library's API. Returns the tab's parts (:class:`LibraryUI`), which :func:`wire` links to the Write tab."""
     models = ctx.images.illustrate_models()
-    ui = build_layout(models, ctx.images.is_gan(models[0]))
+    ui = build_layout(models, ctx.images.is_gan(models[0]), ctx.speech.offered())
     browse.connect(ctx, ui)
     api.register(ctx, ui)
     keys.build(ctx)  # API keys for other tools (/v1, /sdapi/v1)
+    listen.connect(ctx, ui.listen, [ui.export_id], lambda aid, request: api.listened_article(ctx, aid, request))
+    listen.register_api(ctx)
     ui.ill_model.change(lambda m: gr.update(visible=ctx.images.is_gan(m)), ui.ill_model, ui.gan_note,
                         api_visibility="private")
     return ui
