@@ -183,6 +183,17 @@ def test_mp3_chapters_match_the_webvtt_cues(speech, tmp_path):
     from mutagen.id3 import ID3
 
     assert str(ID3(str(path))["TIT2"]) == "Herbs" and "TPE1" not in ID3(str(path))  # no author when local
+    assert_signed(speech, path)
+
+
+def assert_signed(ctx, path: Path) -> None:
+    """The file carries Content Credentials (issue #30) that validate against Studio's own CA."""
+    from studio.provenance.read import read_credentials
+    from studio.provenance.xmp import TRAINED
+
+    found = read_credentials(path, trust_pem=(ctx.settings.data_dir / "c2pa" / "ca.pem").read_bytes())
+    assert found.state == "Trusted" and not found.failures
+    assert found.actions == ["c2pa.created"] and found.source_type == TRAINED and "Piper" in found.agent
 
 
 def read_chapters(path: Path) -> list[tuple[str, float, float]]:
@@ -236,6 +247,7 @@ def test_mp4_streams_length_and_pictures_per_section(speech, tmp_path):
                          for t in (red_start - 0.4, red_start + 0.4, blue_start + 0.4))
     assert red[0] > 150 and red[2] < 80 and blue[2] > 150 and blue[0] < 80
     assert abs(before - red).sum() > 100, "the picture changes where the section starts"
+    assert_signed(speech, path)
 
 
 @pytest.mark.slow

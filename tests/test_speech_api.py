@@ -40,6 +40,11 @@ def test_speak_and_export_audio(server):
         assert w.getnframes() / w.getframerate() > 1.0
     mp3 = Path(ann.predict(text="Hello there.", format="mp3", api_name="/speak"))
     assert mp3.suffix == ".mp3" and mp3.stat().st_size > 1000
+    from studio.provenance.read import read_credentials
+
+    for made in (wav, mp3):  # Content Credentials on what /speak makes too (issue #30)
+        found = read_credentials(made, trust_pem=(ctx.settings.data_dir / "c2pa" / "ca.pem").read_bytes())
+        assert found.state == "Trusted" and found.actions == ["c2pa.created"] and "Piper" in found.agent
     with pytest.raises(Exception, match="format"):
         ann.predict(text="Hello.", format="ogg", api_name="/speak")
     with pytest.raises(Exception, match="text"):

@@ -6,9 +6,6 @@ import io
 import json
 import posixpath
 import re
-import shutil
-import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -21,7 +18,7 @@ from ..safezip import open_checked, read_member
 from ..validate import check_choice, check_text
 from .docx_export import render_docx
 from .html_export import render_html
-from .names import EXPORT_PREFIX, FORMATS, MAX_IMPORT_BYTES, MAX_IMPORT_FILES, SUFFIX, safe_filename
+from .names import FORMATS, MAX_IMPORT_BYTES, MAX_IMPORT_FILES, SUFFIX, fresh_export_folder, safe_filename
 
 PROVENANCE_FILE = "provenance.json"
 
@@ -97,8 +94,7 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
     fmt = check_choice("format", fmt, FORMATS)
     article = library.get(owner, article_id)
     if out_dir is None:
-        _clean_old_exports()
-        out_dir = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))
+        out_dir = fresh_export_folder()
     if fmt in ("mp3", "mp4"):
         from .media import export_media
 
@@ -115,16 +111,6 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
     else:
         data = render_docx(title, body, images, notes, said, stop)
     return atomic_write_bytes(Path(out_dir) / safe_filename(title, SUFFIX[fmt]), data)
-
-
-def _clean_old_exports(max_age_s: float = 86400) -> None:
-    cutoff = time.time() - max_age_s
-    for path in Path(tempfile.gettempdir()).glob(EXPORT_PREFIX + "*"):
-        try:
-            if path.is_dir() and path.stat().st_mtime < cutoff:
-                shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            pass
 
 
 # ---------------------------------------------------------------------- import

@@ -1,5 +1,5 @@
 """The Library's audio and video exports: an article read aloud as MP3 (ID3 title, author and one
-chapter per section) and as a narrated MP4 (each section's picture, or a title card, while it is read),
+chapter per section) and as a narrated MP4 (both with signed Content Credentials) (each section's picture, or a title card, while it is read),
 each with a WebVTT transcript beside it. The speech engine speaks; :mod:`studio.speech.video` films."""
 
 from __future__ import annotations
@@ -8,7 +8,10 @@ from pathlib import Path
 
 from ..errors import InvalidInput
 from ..library import LOCAL_OWNER
-from .names import safe_filename
+from ..provenance.credentials import credentials_for
+from .names import fresh_export_folder, safe_filename
+
+MIME = {"mp3": "audio/mpeg", "mp4": "video/mp4", "wav": "audio/wav"}
 
 
 def export_media(article: dict, owner: str, fmt: str, speech, out_dir: Path, stop=None) -> Path:
@@ -39,4 +42,16 @@ def export_media(article: dict, owner: str, fmt: str, speech, out_dir: Path, sto
             video.narrated_video(audio, path, timeline, pictures, title, transcript)
         finally:
             audio.unlink(missing_ok=True)
+    # Content Credentials (issue #30): a synthetic voice reading the article (and, in the video, its pictures)
+    credentials_for(speech.settings).sign_file(path, MIME[fmt], model=f"Piper {script.voice}", title=title)
     return path
+
+
+def spoken_file(speech, text: str, voice: str = "", speed: float = 1.0, fmt: str = "wav", title: str = "",
+                stop=None) -> Path:
+    """``text`` spoken into a WAV or MP3 file (with Content Credentials) in a fresh private export folder
+    (``/speak``); returns its path."""
+    script = speech.prepare(text, voice, speed, title=title)
+    path = fresh_export_folder() / safe_filename(title or "speech", f".{fmt}")
+    speech.render(script, path, fmt, stop=stop, title=title)
+    return credentials_for(speech.settings).sign_file(path, MIME[fmt], model=f"Piper {script.voice}", title=title)

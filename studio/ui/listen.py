@@ -5,15 +5,13 @@ player that starts after the first sentence, the progress (sentence N of M, time
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 import gradio as gr
 
 from ..errors import Cancelled
-from ..export import EXPORT_PREFIX, safe_filename
-from ..export.archive import _clean_old_exports
+from ..export.media import spoken_file
 from ..speech.media import ffmpeg_on_path
 from .common import guard, reports_to, session_id, stop_event
 
@@ -93,12 +91,7 @@ def connect(ctx, ui: ListenUI, inputs: list, text_of: Callable) -> None:
 def speak_file(ctx, text: str, voice: str = "", speed: float = 1.0, fmt: str = "wav", title: str = "",
                stop=None) -> Path:
     """``text`` spoken into a WAV or MP3 file in a fresh private export folder; returns its path."""
-    script = ctx.speech.prepare(text, voice, speed, title=title)
-    _clean_old_exports()
-    folder = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))
-    path = folder / safe_filename(title or "speech", f".{fmt}")
-    ctx.speech.render(script, path, fmt, stop=stop, title=title)
-    return path
+    return spoken_file(ctx.speech, text, voice, speed, fmt, title, stop)
 
 
 def register_api(ctx) -> None:
