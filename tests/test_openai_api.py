@@ -310,3 +310,27 @@ def test_a_caller_hanging_up_mid_stream_frees_the_model(oai, open_studio):
     stream.close()  # the caller goes away: the model stops within a token
     r = oai.chat.completions.create(max_tokens=2, **ask)  # waits on the device lock if the first still ran
     assert r.usage.completion_tokens == 2
+
+
+@pytest.mark.slow
+def test_audio_speech_reads_aloud_with_a_studio_voice(oai, open_studio):
+    """/v1/audio/speech (issue #28 with #29): the voice named as the model (an OpenAI voice name such as
+    'alloy' is not Studio's, so the model's voice speaks); WAV and MP3; errors name the field."""
+    import wave
+
+    import openai
+
+    pytest.importorskip("piper")
+    _url, ctx = open_studio
+    voices = ctx.speech.offered()
+    assert voices and all(v in [m.id for m in oai.models.list()] for v in voices)
+    wav = oai.audio.speech.create(model=voices[0], voice="alloy", input="Hello there, reader.",
+                                  response_format="wav").content
+    with wave.open(io.BytesIO(wav)) as w:
+        assert w.getnframes() / w.getframerate() > 0.5
+    mp3 = oai.audio.speech.create(model="tts-1", voice=voices[0], input="Hello.", response_format="mp3").content
+    assert mp3[:3] == b"ID3" or mp3[:2] == b"\xff\xfb"
+    with pytest.raises(openai.BadRequestError, match="response_format"):
+        oai.audio.speech.create(model=voices[0], voice="alloy", input="Hello.", response_format="opus")
+    with pytest.raises(openai.NotFoundError, match="voice"):
+        oai.audio.speech.create(model="tts-1", voice="alloy", input="Hello.")

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import InvalidInput, ModelUnavailable
-from . import pictures
+from . import pictures, speech
 from .base import ApiError, Caller, api_error, caller, error_body, json_body
 
 VOICE_MARK = "+voice:"
@@ -81,6 +81,7 @@ def text_model(ctx, who: Caller, name) -> tuple[str, str]:
 
 def model_list(ctx, who: Caller) -> dict:
     rows = [(m, "text") for m in text_models(ctx, who)] + [(m, "image") for m in pictures.picture_models(ctx)]
+    rows += [(m, "speech") for m in speech.speech_models(ctx)]
     return {"object": "list", "data": [{"id": m, "object": "model", "created": 0, "owned_by": "studio",
                                         "kind": kind} for m, kind in rows]}
 
@@ -258,6 +259,10 @@ def router(ctx) -> APIRouter:
     @r.post("/images/edits")
     async def edits(request: Request):
         return await images_edits(ctx, request)
+
+    @r.post("/audio/speech")
+    async def audio_speech(request: Request):
+        return await speech.audio_speech(ctx, request, run_watched)
 
     return r
 
