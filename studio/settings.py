@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import sys
 from pathlib import Path
 
 from .errors import InvalidInput
@@ -230,6 +231,7 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
             malformed flags).
     """
     ns = build_parser().parse_args(argv)
+    _use_stored_defaults(ns, sys.argv[1:] if argv is None else argv)
     model_dirs = ns.model_dir or [p for p in (_env("MODEL_DIRS") or "").split(os.pathsep) if p]
     return Settings(
         listen=ns.listen, port=ns.port, share=ns.share,
@@ -245,3 +247,23 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         max_image_side=ns.max_image_side, temp_max_age=ns.temp_max_age,
         max_upload_mb=ns.max_upload_mb,
     ).validate()
+
+
+def stored_defaults(data_dir) -> dict[str, str]:
+    """The models made default in the Models tab (kind -> reference), from ``DATA_DIR/models.json``; {} if none."""
+    import json
+
+    try:
+        value = json.loads((Path(data_dir) / "models.json").read_text(encoding="utf-8"))
+        return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str) and v.strip()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def _use_stored_defaults(ns: argparse.Namespace, argv: list[str]) -> None:
+    """Use the stored default models where neither a flag nor a ``STUDIO_*`` variable names one."""
+    stored = stored_defaults(Path(ns.data_dir or default_data_dir()).expanduser())
+    for kind, flag, env in (("text", "--text-model", "TEXT_MODEL"), ("diffusion", "--diffusion-model", "DIFFUSION_MODEL")):
+        given = any(a == flag or a.startswith(flag + "=") for a in argv) or _env(env) is not None
+        if kind in stored and not given:
+            setattr(ns, flag[2:].replace("-", "_"), stored[kind])
