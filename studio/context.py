@@ -13,6 +13,7 @@ from .image.diffusion import DiffusionEngine
 from .image.gan import GanEngine
 from .image.repair import RepairEngine
 from .image.router import ImageRouter
+from .hub_download import Downloads
 from .image.style import StyleEngine
 from .library import Library
 from .models import ModelManager, register_default_loaders
@@ -35,6 +36,7 @@ class StudioContext:
     repair: RepairEngine
     images: ImageRouter
     jobs: Jobs = dataclasses.field(default_factory=Jobs)
+    downloads: Downloads | None = None  # the Models tab's downloads (issue #27)
 
     @classmethod
     def create(cls, settings: Settings) -> "StudioContext":
@@ -53,4 +55,5 @@ class StudioContext:
             library=Library(settings.data_dir),
             repair=RepairEngine(manager, settings, diffusion),
             images=ImageRouter(gan, diffusion, settings),
+            downloads=Downloads(settings),
         )

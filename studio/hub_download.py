@@ -76,7 +76,7 @@ def _hub_error(exc: Exception, ref: str) -> Exception:
 
     if isinstance(exc, GatedRepoError):
         return ModelUnavailable(f"'{ref}' is gated: accept its licence on the Hub (huggingface.co) with your "
-                                "account, then set HF_TOKEN to one of your access tokens and try again.")
+                                "account, then set `HF_TOKEN` to one of your access tokens and try again.")
     if isinstance(exc, RepositoryNotFoundError):
         return ModelUnavailable(f"'{ref}' is not on the Hub (or it is private). Check the name.")
     if isinstance(exc, OfflineModeIsEnabled) or not isinstance(exc, HfHubHTTPError):

@@ -48,6 +48,8 @@ class Settings:
     port: int = 7860
     share: bool = False
     auth: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    # with --auth: the users who may download and delete models (issue #27)
+    admins: list[str] = dataclasses.field(default_factory=list)
     no_browser: bool = False
     text_model: str = "smollm2-135m-instruct"
     text_backend: str = "auto"
@@ -116,6 +118,10 @@ class Settings:
             os.environ["HF_HUB_OFFLINE"] = "1"
         return self
 
+    def may_manage_models(self, user: str | None) -> bool:
+        """Without --auth everyone may download and delete models; with it, only the --admin users."""
+        return not self.auth or (user is not None and user in self.admins)
+
     @property
     def hub_offline(self) -> bool:
         """True with ``--offline`` or ``HF_HUB_OFFLINE=1``: only cached Hub models are used."""
@@ -171,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auth", action="append", type=_parse_auth, default=None, metavar="USER:PASS",
                    help="require this login for the UI and the API; repeat for more users [STUDIO_AUTH=u:p,u2:p2]")
     p.set_defaults(env_auth=env_auth)
+    p.add_argument("--admin", action="append", default=None, metavar="USER",
+                   help="with --auth: a user who may download and delete models in the Models tab; repeatable "
+                        "[STUDIO_ADMINS=u,u2]")
     p.add_argument("--no-browser", action="store_true", default=_env_bool("NO_BROWSER"),
                    help="do not open a browser window [STUDIO_NO_BROWSER]")
     p.add_argument("--text-model", default=_env("TEXT_MODEL", d.text_model),
@@ -236,6 +245,7 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
     return Settings(
         listen=ns.listen, port=ns.port, share=ns.share,
         auth=ns.auth if ns.auth is not None else ns.env_auth,
+        admins=ns.admin if ns.admin is not None else [a.strip() for a in (_env("ADMINS") or "").split(",") if a.strip()],
         no_browser=ns.no_browser, text_model=ns.text_model, text_backend=ns.text_backend,
         openai_base_url=ns.openai_base_url, openai_api_key=ns.openai_api_key,
         openai_context_size=ns.openai_context_size, image_model=ns.image_model,

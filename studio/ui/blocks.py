@@ -14,7 +14,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
-from . import i18n, image_tab, library, repair_tab, style_tab, voice_tab, write_tab
+from . import i18n, image_tab, library, models_tab, repair_tab, style_tab, voice_tab, write_tab
 from .common import session_id
 from .owners import OwnFilesOnly
 
@@ -28,6 +28,7 @@ TABS = [
     ("repair", "Repair", repair_tab),
     ("library", "Library", library),
     ("voice", "Voice", voice_tab),
+    ("models", "Models", models_tab),
 ]
 
 
