@@ -75,7 +75,7 @@ def _hub_error(exc: Exception, ref: str) -> Exception:
     from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, OfflineModeIsEnabled, RepositoryNotFoundError
 
     if isinstance(exc, GatedRepoError):
-        return ModelUnavailable(f"'{ref}' is gated: accept its licence on the Hub (huggingface.co) with your "
+        return ModelUnavailable(f"'{ref}' is gated: accept its licence on the Hub with your "
                                 "account, then set `HF_TOKEN` to one of your access tokens and try again.")
     if isinstance(exc, RepositoryNotFoundError):
         return ModelUnavailable(f"'{ref}' is not on the Hub (or it is private). Check the name.")
