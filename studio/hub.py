@@ -133,14 +133,14 @@ def _kind_of(path: Path) -> str | None:
 
 def _entry(ref: str, kind: str, source: str, path: Path, license: str = "", languages: str = "") -> dict:
     return {"ref": ref, "kind": kind, "source": source, "size": _size(path), "license": license or "see its card",
-            "languages": languages or "", "tab": TAB_OF.get(kind, ""), "path": str(path)}
+            "languages": languages or "", "tab": TAB_OF.get(kind, ""), "location": str(path)}
 
 
 def installed(settings: Settings, kind: str | None = None) -> list[dict]:
     """Every model this studio can use now: embedded wheels, the Hub cache, ``--model-dir`` folders.
 
     Each is a dict: ``ref``, ``kind``, ``source`` (embedded, hub, folder), ``size`` (bytes), ``license``,
-    ``languages``, ``tab`` (which tab uses it), ``path``.
+    ``languages``, ``tab`` (which tab uses it), ``location`` (its file or folder).
     """
     found = []
     for name, emb in EMBEDDED.items():

@@ -61,7 +61,7 @@ class Download:
     def as_dict(self) -> dict:
         return {"ref": self.ref, "state": self.state, "total": self.total, "done": self.done,
                 "speed": round(self.speed), "seconds_left": self.seconds_left, "message": self.message,
-                "path": self.path}
+                "location": self.path}
 
 
 def _offline_message() -> str:

@@ -110,6 +110,9 @@ class Settings:
         for user, password in self.auth:
             if not user or not password:
                 raise InvalidInput("--auth", "must look like USER:PASS, with neither part empty.")
+        unknown = [a for a in self.admins if a not in {u for u, _p in self.auth}]
+        if unknown:
+            raise InvalidInput("--admin", f"must name a user of --auth; not one: {', '.join(unknown)}.")
         self.data_dir = Path(self.data_dir or default_data_dir()).expanduser().resolve()
         self.output_dir = Path(self.output_dir or self.data_dir / "outputs").expanduser().resolve()
         self.cache_dir = Path(self.cache_dir or default_cache_dir()).expanduser().resolve()

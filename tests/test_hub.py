@@ -197,3 +197,11 @@ def test_the_downloaded_tiny_gguf_writes(stand_in, online):
     assert resolved.path == hub.cached_file(REF)
     backend = ctx.manager.get("text", REF)
     assert backend is not None
+
+
+def test_admin_flag_names_users_of_auth():
+    s = parse_settings(["--auth", "ann:pw", "--auth", "bob:pw", "--admin", "ann"])
+    assert s.may_manage_models("ann") and not s.may_manage_models("bob") and not s.may_manage_models(None)
+    assert parse_settings([]).may_manage_models(None), "without --auth everyone may"
+    with pytest.raises(Exception, match="--admin"):
+        parse_settings(["--auth", "ann:pw", "--admin", "carl"])
