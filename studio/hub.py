@@ -243,3 +243,21 @@ def delete(ref: str) -> None:
         link.unlink()
         blob.unlink(missing_ok=True)
 
+
+
+def measure_speed(text_engine, tokens: int = 32) -> float | None:
+    """This machine's tokens/s on the embedded text model (a short reply), the base of the speed estimates;
+    None when the embedded model is not installed."""
+    import threading
+
+    from .text.backends import SamplingParams, StreamStats
+
+    if embedded_file("smollm2-135m-instruct") is None:
+        return None
+    backend = text_engine.backend("smollm2-135m-instruct")
+    stats = StreamStats()
+    prompt = backend.render([{"role": "user", "content": "Describe a garden in spring."}])
+    for _piece in backend.stream(prompt, SamplingParams(max_new_tokens=tokens, min_new_tokens=tokens, seed=1),
+                                 threading.Event(), stats):
+        pass
+    return round(stats.tokens_per_s, 1) or None

@@ -266,6 +266,7 @@ class Downloads:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self.base_speed: float | None = None  # tokens/s of the embedded model on this machine, once measured
         self._jobs: dict[str, Download] = {}
         self._lock = threading.Lock()
 

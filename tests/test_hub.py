@@ -205,3 +205,16 @@ def test_admin_flag_names_users_of_auth():
     assert parse_settings([]).may_manage_models(None), "without --auth everyone may"
     with pytest.raises(Exception, match="--admin"):
         parse_settings(["--auth", "ann:pw", "--admin", "carl"])
+
+
+@pytest.mark.slow
+def test_the_speed_estimate_comes_from_the_embedded_model(online):
+    from studio.context import StudioContext
+    from studio.models import embedded_file
+
+    if embedded_file("smollm2-135m-instruct") is None:
+        pytest.skip("the embedded wheel is not installed")
+    speed = hub.measure_speed(StudioContext.create(online).text, tokens=8)
+    assert speed and speed > 0
+    [qwen15, *_] = hub.recommended("text", speed)
+    assert 0 < qwen15["tokens_per_s"] < speed

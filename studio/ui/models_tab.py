@@ -34,9 +34,9 @@ def installed_rows(ctx, kind: str) -> list[list]:
             for k in kinds for e in hub.installed(ctx.settings, k)]
 
 
-def recommended_rows(kind: str) -> list[list]:
+def recommended_rows(kind: str, base_speed: float | None = None) -> list[list]:
     rows = []
-    for r in hub.recommended(kind):
+    for r in hub.recommended(kind, base_speed):
         speed = f"about {r['tokens_per_s']:g} tokens/s" if r["tokens_per_s"] else ""
         note = "Installed" if r["installed"] else r["warning"]
         rows.append([r["title"], r["ref"], _size(r["size"]), _size(r["memory"]), speed, r["license"],
@@ -75,8 +75,9 @@ def _layout(w: Parts, ctx) -> None:
         w.installed = gr.Dataframe(installed_rows(ctx, "text"), headers=INSTALLED_HEADERS, interactive=False,
                                    elem_id="models-installed")
     with gr.Accordion("Recommended", open=True):
-        w.recommended = gr.Dataframe(recommended_rows("text"), headers=RECOMMENDED_HEADERS, interactive=False,
-                                     elem_id="models-recommended")
+        w.recommended = gr.Dataframe(recommended_rows("text", ctx.downloads.base_speed), headers=RECOMMENDED_HEADERS,
+                                     interactive=False, elem_id="models-recommended")
+        w.speed_btn = gr.Button("Estimate the speed on this machine", size="sm", elem_id="models-speed")
     with gr.Accordion("Search the Hub", open=False):
         with gr.Row(equal_height=True):
             w.query = gr.Textbox("", label="Search", placeholder="Qwen/Qwen2.5-7B-Instruct-GGUF", scale=3,
@@ -108,9 +109,16 @@ def _connect(ctx, w: Parts) -> None:
     private = {"api_visibility": "private"}
 
     def show_kind(kind):
-        return installed_rows(ctx, kind), recommended_rows(kind), []
+        return installed_rows(ctx, kind), recommended_rows(kind, ctx.downloads.base_speed), []
 
     w.kind.change(show_kind, w.kind, [w.installed, w.recommended, w.found], queue=False, **private)
+
+    @guard
+    def measure(kind):
+        ctx.downloads.base_speed = hub.measure_speed(ctx.text)
+        return recommended_rows(kind, ctx.downloads.base_speed)
+
+    w.speed_btn.click(measure, w.kind, w.recommended, concurrency_id="write", **private)
 
     @guard
     def search(query, kind):
@@ -183,7 +191,7 @@ def _api(ctx) -> None:
         """Installed models of kind (text or diffusion), the recommended ones, and this studio's downloads."""
         if kind not in hub.KINDS:
             raise InvalidInput("kind", f"must be one of {', '.join(hub.KINDS)}.")
-        return {"installed": hub.installed(ctx.settings, kind), "recommended": hub.recommended(kind),
+        return {"installed": hub.installed(ctx.settings, kind), "recommended": hub.recommended(kind, ctx.downloads.base_speed),
                 "downloads": [j.as_dict() for j in ctx.downloads.all()]}
 
     @guard

@@ -14,6 +14,7 @@ MODELS_ZH: dict[str, str] = {
     "Downloads": "下载量", "Likes": "点赞", "Search": "搜索", "Model": "模型",
     "Click a row above to fill it in.": "点击上面的一行即可填入。",
     "org/name:file.gguf or org/name": "org/name:file.gguf 或 org/name",
+    "Estimate the speed on this machine": "估算本机速度",
     "Download": "下载", "Cancel": "取消", "Make default": "设为默认", "Delete": "删除",
     "built in": "内置", "Hugging Face cache": "Hugging Face 缓存", "see its card": "见其模型卡",
     "Too little memory on this machine": "本机内存不足", "No GPU: very slow": "没有 GPU：非常慢",
