@@ -241,8 +241,8 @@ def download(settings: Settings, ref: str, job: Download | None = None,
         for name, size, sha in files:
             if sha and SHA256.match(sha):
                 _resume(repo_id, commit, name, size, sha, job, bar)
-            path = Path(hf_hub_download(repo_id, name, revision=commit, cache_dir=cache_dir(), endpoint=endpoint(),
-                                        tqdm_class=bar))
+            # the default revision (main), so that the cache records refs/main as other readers expect
+            path = Path(hf_hub_download(repo_id, name, cache_dir=cache_dir(), endpoint=endpoint(), tqdm_class=bar))
             if sha and SHA256.match(sha) and _sha256(path) != sha:
                 _refuse_corrupt(path, name)
             if on_progress:

@@ -218,3 +218,26 @@ def test_the_speed_estimate_comes_from_the_embedded_model(online):
     assert speed and speed > 0
     [qwen15, *_] = hub.recommended("text", speed)
     assert 0 < qwen15["tokens_per_s"] < speed
+
+
+@pytest.mark.slow
+def test_a_diffusers_pipeline_downloads_and_loads(stand_in, online, tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    from studio.context import StudioContext
+    from studio.testing import make_tiny_sd
+
+    folder = make_tiny_sd(tmp_path / "tiny-sd")
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    stand_in.add_repo("org/Tiny-SD", files, license="openrail", tags=("diffusers",), pipeline_tag="text-to-image",
+                      library_name="diffusers")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hub.cache_dir()))  # where the Hub cache is read from
+    assert [r["ref"] for r in hub_download.search(online, "tiny-sd", kind="diffusion")] == ["org/Tiny-SD"]
+    path = hub_download.download(online, "org/Tiny-SD")
+    assert (path / "model_index.json").is_file()
+    [entry] = [e for e in hub.installed(online, "diffusion") if e["ref"] == "org/Tiny-SD"]
+    assert entry["tab"] == "Image" and entry["license"] == "openrail"
+    ctx = StudioContext.create(online)
+    assert "org/Tiny-SD" in ctx.diffusion.candidates()
+    assert ctx.diffusion.availability("org/Tiny-SD") is None
+    assert ctx.diffusion.pipeline("org/Tiny-SD") is not None
