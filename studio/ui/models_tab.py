@@ -15,6 +15,7 @@ import gradio as gr
 from .. import hub, hub_download
 from ..errors import InvalidInput
 from .common import guard, user_name
+from .i18n.core import request_language, translate
 from .parts import Parts
 
 KIND_CHOICES = [("Text (Write tab)", "text"), ("Pictures (Image tab)", "diffusion")]
@@ -28,20 +29,25 @@ def _size(n: int) -> str:
     return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.1f} MB"
 
 
-def installed_rows(ctx, kind: str) -> list[list]:
+def _cells(rows: list[list], lang: str) -> list[list]:
+    """Table cells in ``lang`` (Gradio translates only the column names); model names stay as they are."""
+    return rows if lang != "zh" else [[translate(c, lang) if isinstance(c, str) else c for c in r] for r in rows]
+
+
+def installed_rows(ctx, kind: str, lang: str = "en") -> list[list]:
     kinds = ("diffusion", "gan") if kind == "diffusion" else (kind,)
-    return [[e["ref"], _size(e["size"]), e["license"], e["languages"], e["tab"], SOURCES[e["source"]]]
-            for k in kinds for e in hub.installed(ctx.settings, k)]
+    return _cells([[e["ref"], _size(e["size"]), e["license"], e["languages"], e["tab"], SOURCES[e["source"]]]
+                   for k in kinds for e in hub.installed(ctx.settings, k)], lang)
 
 
-def recommended_rows(kind: str, base_speed: float | None = None) -> list[list]:
+def recommended_rows(kind: str, base_speed: float | None = None, lang: str = "en") -> list[list]:
     rows = []
     for r in hub.recommended(kind, base_speed):
         speed = f"about {r['tokens_per_s']:g} tokens/s" if r["tokens_per_s"] else ""
         note = "Installed" if r["installed"] else r["warning"]
         rows.append([r["title"], r["ref"], _size(r["size"]), _size(r["memory"]), speed, r["license"],
                      r["languages"], note])
-    return rows
+    return _cells(rows, lang)
 
 
 def progress_view(ctx) -> str:
@@ -108,15 +114,16 @@ def build(ctx) -> dict:
 def _connect(ctx, w: Parts) -> None:
     private = {"api_visibility": "private"}
 
-    def show_kind(kind):
-        return installed_rows(ctx, kind), recommended_rows(kind, ctx.downloads.base_speed), []
+    def show_kind(kind, request: gr.Request):
+        lang = request_language(request)
+        return installed_rows(ctx, kind, lang), recommended_rows(kind, ctx.downloads.base_speed, lang), []
 
     w.kind.change(show_kind, w.kind, [w.installed, w.recommended, w.found], queue=False, **private)
 
     @guard
-    def measure(kind):
+    def measure(kind, request: gr.Request):
         ctx.downloads.base_speed = hub.measure_speed(ctx.text)
-        return recommended_rows(kind, ctx.downloads.base_speed)
+        return recommended_rows(kind, ctx.downloads.base_speed, request_language(request))
 
     w.speed_btn.click(measure, w.kind, w.recommended, concurrency_id="write", **private)
 
@@ -157,8 +164,13 @@ def _connect(ctx, w: Parts) -> None:
         return progress_view(ctx)
 
     w.cancel_btn.click(cancel, w.ref, w.progress, **private)
-    w.timer.tick(lambda kind: (progress_view(ctx), installed_rows(ctx, kind)), w.kind,
-                 [w.progress, w.installed], queue=False, show_progress="hidden", **private)
+    def tick(kind, request: gr.Request):
+        lang = request_language(request)
+        return (progress_view(ctx), installed_rows(ctx, kind, lang),
+                recommended_rows(kind, ctx.downloads.base_speed, lang))
+
+    w.timer.tick(tick, w.kind, [w.progress, w.installed, w.recommended], queue=False, show_progress="hidden",
+                 **private)
     _connect_manage(ctx, w, private)
 
 
@@ -167,7 +179,7 @@ def _connect_manage(ctx, w: Parts, private: dict) -> None:
     def delete(ref, kind, request: gr.Request):
         _may_manage(ctx, request)
         hub.delete((ref or "").strip())
-        return installed_rows(ctx, kind), f"Deleted {ref}."
+        return installed_rows(ctx, kind, request_language(request)), f"Deleted {ref}."
 
     w.delete_btn.click(delete, [w.ref, w.kind], [w.installed, w.status], **private)
 
