@@ -241,3 +241,17 @@ def test_a_diffusers_pipeline_downloads_and_loads(stand_in, online, tmp_path, mo
     assert "org/Tiny-SD" in ctx.diffusion.candidates()
     assert ctx.diffusion.availability("org/Tiny-SD") is None
     assert ctx.diffusion.pipeline("org/Tiny-SD") is not None
+
+
+def test_org_repo_with_several_quantisations_uses_q4_k_m(stand_in, online, monkeypatch):
+    from huggingface_hub import constants
+
+    from studio.models import ModelManager
+    from studio.text.backends import _gguf_of
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hub.cache_dir()))
+    hub_download.download(online, f"{REPO}:tiny-instruct-Q8_0.gguf")
+    hub_download.download(online, REF)
+    resolved = ModelManager(online).resolve(REPO, "text")
+    assert _gguf_of(resolved).name == FILE
+    assert ModelManager(online).resolve(f"{REPO}:tiny-instruct-Q8_0.gguf", "text").path.name == "tiny-instruct-Q8_0.gguf"
