@@ -1,5 +1,5 @@
 """The Models tab in headless Chromium (issue #27): download the tiny GGUF from the loopback Hub stand-in,
-watch the progress bar move, make it the default, and write with it after a restart."""
+watch the progress bar move (and still there after a page reload), make it the default, and write with it after a restart."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_download_in_the_models_tab_then_write_with_it_after_a_restart(stand_in,
 
     monkeypatch.delenv("STUDIO_TEXT_MODEL", raising=False)
     ARTIFACTS.mkdir(exist_ok=True)
-    stand_in.rate = 2_000_000  # about 7 s for the 14 MB file
+    stand_in.rate = 1_000_000  # about 15 s for the 14 MB file
     data = tmp_path / "data"
     ctx, demo, url = _launch(data)
     with sync_playwright() as p:
@@ -48,8 +48,15 @@ def test_download_in_the_models_tab_then_write_with_it_after_a_restart(stand_in,
             pg.wait_for_function(f"Number(document.querySelector('#models-progress progress')?.value ?? 101) > {first}",
                                  timeout=60_000)
             pg.screenshot(path=str(ARTIFACTS / "models-progress.png"))
+            pg.reload()  # the download runs in the studio: a reloaded page finds it still going
+            pg.wait_for_selector("#write-btn", timeout=300_000)
+            pg.get_by_role("tab", name="Models").click()
+            pg.wait_for_function("document.querySelector('#models-progress progress') !== null || "
+                                 "(document.querySelector('#models-progress')?.innerText ?? '').includes('Downloaded')",
+                                 timeout=60_000)
             pg.wait_for_function("(document.querySelector('#models-progress')?.innerText ?? '').includes('Downloaded')",
                                  timeout=120_000)
+            pg.locator("#models-ref textarea").fill(REF)  # the reloaded page's form is empty
             pg.locator("#models-default").click()
             pg.wait_for_function("(document.querySelector('#models-status')?.innerText ?? '').includes('default')",
                                  timeout=60_000)
