@@ -407,4 +407,6 @@ KEEP = {
     "transformers", "openai", "CUDA", "GPU", "UTF", "DOCX", "XML", "RGB", "UNet", "auto", "cuda", "mps", "Apple",
     "Metal", "netG_state_dict", "max_side", "magenta", "arbitrary", "pip", "install", "python", "true", "false",
     "OPENAI_BASE_URL", "USER", "PASS", "GET", "OpenAI", "data", "id", "gguf", "Hub", "Qwen2",
+    # the Models tab: model and licence names (issue #27)
+    "Llama", "SD", "SDXL", "Q4_K_M", "K_M", "Q4", "Apache", "Stability", "AI", "Community", "Research", "step",
 }
