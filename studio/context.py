@@ -15,6 +15,7 @@ from .image.diffusion import DiffusionEngine
 from .image.gan import GanEngine
 from .image.repair import RepairEngine
 from .image.router import ImageRouter
+from .hub_download import Downloads
 from .image.style import StyleEngine
 from .library import Library
 from .models import ModelManager, register_default_loaders
@@ -41,6 +42,7 @@ class StudioContext:
     speech: SpeechEngine
     api_keys: ApiKeys | None = None
     jobs: Jobs = dataclasses.field(default_factory=Jobs)
+    downloads: Downloads | None = None  # the Models tab's downloads (issue #27)
 
     @classmethod
     def create(cls, settings: Settings) -> "StudioContext":
@@ -69,4 +71,5 @@ class StudioContext:
             images=ImageRouter(gan, diffusion, settings, remote=remote),
             api_keys=ApiKeys(settings.data_dir),
             speech=SpeechEngine(manager, settings),
+            downloads=Downloads(settings),
         )

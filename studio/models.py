@@ -320,6 +320,10 @@ class ModelManager:
                 return ResolvedModel(ref, kind, "local", str(path))
             tried.append(f"the local path {path}")
             raise ModelUnavailable(self._not_found(ref, tried))
+        if kind.startswith("text") and ":" in ref and not ref.startswith(("http:", "https:")):
+            from .hub_download import resolve_gguf  # org/repo:file.gguf (issue #27)
+
+            return resolve_gguf(self.settings, ref, kind, trusted)
         if HUB_ID.match(ref) and ".." not in ref:
             return self._resolve_hub(ref, kind, tried)
         names = ", ".join(n for n, m in EMBEDDED.items() if kind.startswith(m.kind))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import sys
 from pathlib import Path
 
 from .errors import InvalidInput
@@ -49,6 +50,8 @@ class Settings:
     port: int = 7860
     share: bool = False
     auth: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    # with --auth: the users who may download and delete models (issue #27)
+    admins: list[str] = dataclasses.field(default_factory=list)
     no_browser: bool = False
     text_model: str = "smollm2-135m-instruct"
     text_backend: str = "auto"
@@ -140,6 +143,9 @@ class Settings:
                 raise InvalidInput(flag, f"must be a PEM file; there is no file at {str(value)!r}.")
         self.c2pa_cert = Path(self.c2pa_cert).expanduser().resolve() if self.c2pa_cert else None
         self.c2pa_key = Path(self.c2pa_key).expanduser().resolve() if self.c2pa_key else None
+        unknown = [a for a in self.admins if a not in {u for u, _p in self.auth}]
+        if unknown:
+            raise InvalidInput("--admin", f"must name a user of --auth; not one: {', '.join(unknown)}.")
         self.data_dir = Path(self.data_dir or default_data_dir()).expanduser().resolve()
         self.output_dir = Path(self.output_dir or self.data_dir / "outputs").expanduser().resolve()
         self.cache_dir = Path(self.cache_dir or default_cache_dir()).expanduser().resolve()
@@ -147,6 +153,10 @@ class Settings:
         if self.offline:
             os.environ["HF_HUB_OFFLINE"] = "1"
         return self
+
+    def may_manage_models(self, user: str | None) -> bool:
+        """Without --auth everyone may download and delete models; with it, only the --admin users."""
+        return not self.auth or (user is not None and user in self.admins)
 
     @property
     def hub_offline(self) -> bool:
@@ -203,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auth", action="append", type=_parse_auth, default=None, metavar="USER:PASS",
                    help="require this login for the UI and the API; repeat for more users [STUDIO_AUTH=u:p,u2:p2]")
     p.set_defaults(env_auth=env_auth)
+    p.add_argument("--admin", action="append", default=None, metavar="USER",
+                   help="with --auth: a user who may download and delete models in the Models tab; repeatable "
+                        "[STUDIO_ADMINS=u,u2]")
     p.add_argument("--no-browser", action="store_true", default=_env_bool("NO_BROWSER"),
                    help="do not open a browser window [STUDIO_NO_BROWSER]")
     p.add_argument("--text-model", default=_env("TEXT_MODEL", d.text_model),
@@ -293,10 +306,12 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
             malformed flags).
     """
     ns = build_parser().parse_args(argv)
+    _use_stored_defaults(ns, sys.argv[1:] if argv is None else argv)
     model_dirs = ns.model_dir or [p for p in (_env("MODEL_DIRS") or "").split(os.pathsep) if p]
     return Settings(
         listen=ns.listen, port=ns.port, share=ns.share,
         auth=ns.auth if ns.auth is not None else ns.env_auth,
+        admins=ns.admin if ns.admin is not None else [a.strip() for a in (_env("ADMINS") or "").split(",") if a.strip()],
         no_browser=ns.no_browser, text_model=ns.text_model, text_backend=ns.text_backend,
         openai_base_url=ns.openai_base_url, openai_api_key=ns.openai_api_key,
         openai_context_size=ns.openai_context_size, image_model=ns.image_model,
@@ -310,3 +325,23 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         max_image_side=ns.max_image_side, temp_max_age=ns.temp_max_age,
         max_upload_mb=ns.max_upload_mb, provenance=ns.provenance, c2pa_cert=ns.c2pa_cert, c2pa_key=ns.c2pa_key,
     ).validate()
+
+
+def stored_defaults(data_dir) -> dict[str, str]:
+    """The models made default in the Models tab (kind -> reference), from ``DATA_DIR/models.json``; {} if none."""
+    import json
+
+    try:
+        value = json.loads((Path(data_dir) / "models.json").read_text(encoding="utf-8"))
+        return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str) and v.strip()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def _use_stored_defaults(ns: argparse.Namespace, argv: list[str]) -> None:
+    """Use the stored default models where neither a flag nor a ``STUDIO_*`` variable names one."""
+    stored = stored_defaults(Path(ns.data_dir or default_data_dir()).expanduser())
+    for kind, flag, env in (("text", "--text-model", "TEXT_MODEL"), ("diffusion", "--diffusion-model", "DIFFUSION_MODEL")):
+        given = any(a == flag or a.startswith(flag + "=") for a in argv) or _env(env) is not None
+        if kind in stored and not given:
+            setattr(ns, flag[2:].replace("-", "_"), stored[kind])

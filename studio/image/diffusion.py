@@ -97,6 +97,9 @@ class DiffusionEngine:
                 refs += [str(p.parent) for p in sorted(Path(folder).glob("*/model_index.json"))]
             except OSError:
                 continue
+        from ..hub import installed  # pipelines downloaded in the Models tab
+
+        refs += [e["ref"] for e in installed(self.settings, "diffusion")]
         return list(dict.fromkeys(refs))
 
     def availability(self, ref: str) -> str | None:

@@ -115,8 +115,10 @@ def _gguf_of(resolved: ResolvedModel) -> Path | None:
     if path.is_file() and path.suffix == ".gguf":
         return path
     if path.is_dir() and not (path / "config.json").exists():
-        found = sorted(path.glob("*.gguf"))
-        return found[0] if found else None
+        from ..hub import pick_gguf  # a Hub repository with several quantisations: Q4_K_M first
+
+        name = pick_gguf([p.name for p in path.glob("*.gguf")])
+        return path / name if name else None
     return None
 
 

@@ -111,7 +111,10 @@ class TextEngine:
                     pass
             if emb.kind == "text" and emb.hub_twin and hub_cached_snapshot(emb.hub_twin) and emb.hub_twin not in choices:
                 choices.append(emb.hub_twin)
-        return choices
+        from ..hub import installed  # GGUF files downloaded in the Models tab, models under --model-dir
+
+        choices += [e["ref"] for e in installed(self.settings, "text") if e["source"] != "embedded"]
+        return list(dict.fromkeys(choices))
 
     def voice_trainer(self):
         """A :class:`~studio.text.voice.VoiceTrainer` on this engine's model manager and voice store."""

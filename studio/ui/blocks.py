@@ -15,7 +15,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from ..api import ApiRoutes
-from . import i18n, image_tab, library, repair_tab, style_tab, voice_tab, write_tab
+from . import i18n, image_tab, library, models_tab, repair_tab, style_tab, voice_tab, write_tab
 from .common import session_id
 from .owners import OwnFilesOnly
 
@@ -29,6 +29,7 @@ TABS = [
     ("repair", "Repair", repair_tab),
     ("library", "Library", library),
     ("voice", "Voice", voice_tab),
+    ("models", "Models", models_tab),
 ]
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from .zh_engine import ENGINE_PATTERNS, ENGINE_ZH
 from .zh_made import MADE_PATTERNS, MADE_ZH
+from .zh_models import MODELS_PATTERNS, MODELS_ZH
 
 ZH: dict[str, str] = {
     "your untitled draft": "你未命名的草稿",
@@ -415,6 +416,8 @@ ZH.update(MADE_ZH)
 PATTERNS += MADE_PATTERNS
 ZH.update(ENGINE_ZH)
 PATTERNS += ENGINE_PATTERNS
+ZH.update(MODELS_ZH)
+PATTERNS += MODELS_PATTERNS
 
 # Words that stay English on a Chinese screen (model names, formats, API field names, technical names).
 KEEP = {
@@ -436,4 +439,6 @@ KEEP = {
     "en_US", "joe", "medium", "length_scale", "Piper", "mp3", "mp4", "WebVTT", "vtt", "onnx", "json", "rhasspy",
     "piper", "voices", "zh_CN", "huayan", "ar_JO", "kareem", "ru_RU", "irina", "el_GR", "rapunzelina", "low", "ka_GE",
     "natia", "hi_IN", "pratham", "speed", "pause", "text", "voice", "format", "wav", "article_id", "body", "worker", "tts", "requirements",
+    # the Models tab: model and licence names (issue #27)
+    "Llama", "SD", "SDXL", "Q4_K_M", "K_M", "Q4", "Apache", "Stability", "AI", "Community", "Research", "step",
 }
