@@ -439,6 +439,7 @@ KEEP = {
     "en_US", "joe", "medium", "length_scale", "Piper", "mp3", "mp4", "WebVTT", "vtt", "onnx", "json", "rhasspy",
     "piper", "voices", "zh_CN", "huayan", "ar_JO", "kareem", "ru_RU", "irina", "el_GR", "rapunzelina", "low", "ka_GE",
     "natia", "hi_IN", "pratham", "speed", "pause", "text", "voice", "format", "wav", "article_id", "body", "worker", "tts", "requirements",
+    "input",  # an API field name (/v1/audio/speech)
     # the Models tab: model and licence names (issue #27)
     "Llama", "SD", "SDXL", "Q4_K_M", "K_M", "Q4", "Apache", "Stability", "AI", "Community", "Research", "step",
 }

@@ -21,7 +21,12 @@ MADE_ZH.update({
         "mp3 和 mp4 需要一些时间：要先朗读全文（在这台电脑上约为音频时长的六分之一）。同时会生成 WebVTT 字幕稿（.vtt）。",
 })
 
+MADE_ZH["is missing: send the text to read aloud as 'input'."] = "缺少：请把要朗读的文字放在 'input' 里发送。"
+
 MADE_PATTERNS: list[tuple[str, str]] = [
+    # ----- /v1/audio/speech (issues #28, #29)
+    ("model: Studio has no voice {v}. Name one of its voices as the model (or the voice): {l}.",
+     "model：Studio 没有声音 {v}。请把它的某个声音作为 model（或 voice）：{l}。"),
     # ----- Content Credentials in the PNG-info reader (issue #30)
     ("Content Credentials: {t_state}", "内容凭证（C2PA）：{t_state}"),
     ("Failed checks: {f}", "未通过的检查：{f}"), ("Actions: {a}", "操作：{a}"),
