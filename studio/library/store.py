@@ -15,6 +15,7 @@ from ..errors import InvalidInput, VersionConflict
 from ..unitext import count_words, fold
 from ..validate import check_int, check_text
 from .helpers import _fold_sql, _has_trigram, _snippet
+from .briefs import BRIEF_SCHEMA, BriefsMixin
 from .images import ImagesMixin
 from .schema import (_ID_MAX, FTS_TABLE, MAX_BODY_CHARS, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA,
                      SEARCH_VERSION, TRIGGERS)
@@ -23,7 +24,7 @@ from .versions import VersionsMixin
 log = logging.getLogger(__name__)
 
 
-class Library(VersionsMixin, ImagesMixin):
+class Library(VersionsMixin, ImagesMixin, BriefsMixin):
     """The writer's library in ``data_dir`` (created on first use). Thread-safe.
 
     Each thread gets its own SQLite connection; writes are short
@@ -104,7 +105,7 @@ class Library(VersionsMixin, ImagesMixin):
                         con.execute(f"DROP TRIGGER IF EXISTS {name}")
                     con.execute("DROP TABLE IF EXISTS articles_fts")
                 con.execute("COMMIT")
-                con.executescript("BEGIN IMMEDIATE;" + SCHEMA + FTS_TABLE.format(tokenize=tokenize) + ";"
+                con.executescript("BEGIN IMMEDIATE;" + SCHEMA + BRIEF_SCHEMA + FTS_TABLE.format(tokenize=tokenize) + ";"
                                   + TRIGGERS + "COMMIT;")
                 if con.execute("PRAGMA user_version").fetchone()[0] < SEARCH_VERSION:
                     con.execute("BEGIN IMMEDIATE")
@@ -298,7 +299,8 @@ class Library(VersionsMixin, ImagesMixin):
     def get(self, owner: str, article_id: int) -> dict:
         """One article: ``{"id", "title", "body", "tags" (list), "created", "updated",
         "deleted" (None or Unix seconds), "images" (see :meth:`images`), "versions" (count),
-        "version_id" (the newest version's id: pass it as ``base_version`` to :meth:`save`)}``.
+        "version_id" (the newest version's id: pass it as ``base_version`` to :meth:`save`),
+        "brief" (:meth:`brief`)}``.
 
         Raises:
             InvalidInput: no article ``article_id`` belongs to ``owner``.
@@ -313,6 +315,7 @@ class Library(VersionsMixin, ImagesMixin):
             "tags": [t for t in row["tags"].split(", ") if t], "created": row["created"],
             "updated": row["updated"], "deleted": row["deleted"],
             "images": self.images(owner, article_id), "versions": count, "version_id": newest,
+            "brief": self.brief(owner, article_id),
         }
 
     def list(self, owner: str, query: str = "", *, trash: bool = False, limit: int = 500) -> list[dict]:
@@ -374,7 +377,7 @@ class Library(VersionsMixin, ImagesMixin):
         return self.save(owner, article_id, title, row["body"], note="renamed")
 
     def duplicate(self, owner: str, article_id: int, title: str | None = None) -> dict:
-        """A copy of the article (text, tags, images; one fresh version). Returns :meth:`get`'s dict.
+        """A copy of the article (text, tags, images, brief; one fresh version). Returns :meth:`get`'s dict.
 
         The copy is titled ``title`` or "<title> (copy)". Image files are
         shared, not copied.
@@ -397,6 +400,8 @@ class Library(VersionsMixin, ImagesMixin):
                 "SELECT ?, name, file, params, width, height, created FROM images WHERE article_id=?",
                 (new_id, article_id),
             )
+            con.execute("INSERT INTO briefs(article_id, brief) SELECT ?, brief FROM briefs WHERE article_id=?",
+                        (new_id, article_id))
         return self.get(owner, new_id)
 
     def delete(self, owner: str, article_id: int) -> None:

@@ -222,7 +222,7 @@ class VoiceTrainer:
         report(TrainProgress("loading", 0, cfg.steps, message="Loading the language model…"))
         resolved = self.manager.resolve(model, "text")
         base, tok = load_base(resolved, self.manager)
-        device, lock = self.manager.device, self.manager.device_lock()
+        device, lock = self.manager.device, self.manager.device_lock(work="training")
         train, held = split_blocks(tok, texts, cfg.block_tokens)
         cfg = dataclasses.replace(cfg, block_tokens=max(len(b) for b in train))
         report(TrainProgress("measuring", 0, cfg.steps, message="Measuring how well the model knows your text…"))
@@ -281,7 +281,7 @@ class VoiceTrainer:
     def _train_loop(self, peft_model, params, opt, sched, train, tok, cfg, stop, report, work):
         """The training steps until ``cfg.steps`` or Stop (or a non-finite loss); checkpoints every tenth
         of the way. Returns ``(steps done, last loss or None, last checkpoint folder name or None)``."""
-        device, lock = self.manager.device, self.manager.device_lock()
+        device, lock = self.manager.device, self.manager.device_lock(work="training")
         rng = random.Random(cfg.seed)
         order: list[int] = []
         saved: str | None = None

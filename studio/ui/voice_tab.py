@@ -9,6 +9,7 @@ Also the ``/voice_train``, ``/voice_list``, ``/voice_rename`` and ``/voice_delet
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import html
 import queue
@@ -213,7 +214,9 @@ def _connect_train(ctx, w: Parts, trainer):
                 finally:
                     updates.put(None)
 
-            worker = threading.Thread(target=work, name="studio-voice-train", daemon=True)
+            # in the handler's context: a job that waits for the device can say so on its page
+            worker = threading.Thread(target=contextvars.copy_context().run, args=(work,), name="studio-voice-train",
+                                      daemon=True)
             worker.start()
             while (p := _newest(updates)) is not None:
                 yield _bar(p), gr.skip(), gr.skip(), gr.skip()

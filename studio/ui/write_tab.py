@@ -16,10 +16,12 @@ from typing import Iterator
 import gradio as gr
 
 from ..errors import InvalidInput
+from ..library.briefs import BRIEF_KEYS
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
+from . import brief
 from .common import reports_to, session_id, stop_event, to_gr_error
-from .drafting import (SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after, join, plan,
+from .drafting import (KEPT_KEYS, SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after, join, plan,
                        restored_settings, selection_of, task_defaults, task_view, write_request)
 
 log = logging.getLogger(__name__)
@@ -98,27 +100,35 @@ def _form(ctx, w) -> None:
     w.prompt = gr.Textbox(label="Topic", lines=2, max_lines=8, max_length=4000, elem_id="write-prompt",
                           placeholder="e.g. Urban gardening for beginners")
     with gr.Row():
-        w.tone = gr.Dropdown(list(TONES), value="neutral", label="Tone", min_width=100)
+        w.tone = gr.Dropdown([(t.capitalize(), t) for t in TONES], value="neutral", label="Tone", min_width=100)
         # any value reaches the handler (a voice deleted in another browser tab): the engine names what is wrong
         w.voice = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="write-voice", min_width=100,
                               allow_custom_value=True)
     w.length_words = gr.Slider(20, 5000, value=400, step=10, label="Length (words)", elem_id="write-length")
-    # progress and problems right next to the buttons, in sight on a laptop screen while the draft fills
-    w.stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
-    w.status = gr.Markdown("", elem_classes="studio-note", elem_id="write-status")
-    with gr.Row():
-        w.write_btn = gr.Button("Write", variant="primary", elem_id="write-btn")
-        w.continue_btn = gr.Button("Continue", elem_id="continue-btn")
-    with gr.Row():
-        w.regen_btn = gr.Button("Regenerate", elem_id="regenerate-btn")
-        w.stop_btn = gr.Button("Stop", variant="stop", elem_id="stop-btn")
-        w.undo_btn = gr.Button(NO_UNDO_LABEL, elem_id="undo-btn", interactive=False)
+    _writing_bar(w)
     with gr.Accordion("Audience, keywords, outline", open=False):
         w.audience = gr.Textbox(label="Audience", placeholder="e.g. busy parents in small flats", max_length=4000)
         w.keywords = gr.Textbox(label="Keywords", placeholder="e.g. balcony, herbs, compost", max_length=4000)
         w.outline = gr.Textbox(label="Outline (one heading per line)", lines=4, max_length=4000)
     with gr.Accordion("Model and sampling", open=False):
         _sampling(ctx, w)
+
+
+def _writing_bar(w) -> None:
+    """The brief's summary, progress, problems, the buttons and the Saved line: a bar that stays in view
+    (sticky, studio.css) while the page and the draft scroll, on a laptop screen too."""
+    with gr.Column(elem_id="write-bar", elem_classes="studio-write-bar"):
+        w.brief_line = gr.Markdown("", elem_classes="studio-note", elem_id="write-brief")
+        w.stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
+        w.status = gr.Markdown("", elem_classes="studio-note", elem_id="write-status")
+        with gr.Row():
+            w.write_btn = gr.Button("Write", variant="primary", elem_id="write-btn", min_width=80)
+            w.continue_btn = gr.Button("Continue", elem_id="continue-btn", min_width=80)
+            w.stop_btn = gr.Button("Stop", variant="stop", elem_id="stop-btn", min_width=80)
+        with gr.Row():
+            w.regen_btn = gr.Button("Regenerate", elem_id="regenerate-btn", size="sm")
+            w.undo_btn = gr.Button(NO_UNDO_LABEL, elem_id="undo-btn", interactive=False, size="sm")
+        w.save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
 
 
 def _sampling(ctx, w) -> None:
@@ -145,7 +155,6 @@ def _draft_column(w) -> None:
     # a fixed height with autoscroll keeps the newest text in view while it streams
     w.draft = gr.Textbox(label="Draft", lines=22, max_lines=22, elem_id="draft", autoscroll=True,
                          placeholder="Your article appears here as it is written. You can edit it at any time.")
-    w.save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
     w.notes = gr.Markdown("", elem_id="write-notes")
 
 
@@ -169,6 +178,7 @@ def build(ctx) -> dict:
     the Library, Image, Style and Voice tabs use."""
     w = _layout(ctx)
     _connect_form(ctx, w)
+    brief.connect(ctx, w)
     generation_events = _connect_generation(ctx, w)
     _connect_stop(ctx, w)
     undo_event = _connect_undo(w)
@@ -184,11 +194,11 @@ def _connect_form(ctx, w) -> None:
                  show_progress="hidden", **private)
 
     # the topic and settings come back after a reload (kept in this browser)
-    setting_inputs = [getattr(w, k) for k in SETTING_KEYS]
+    setting_inputs = [getattr(w, k) for k in KEPT_KEYS]  # the brief is kept with its article (brief.py)
     from .library import browser_secret
 
     kept_settings = gr.BrowserState({}, storage_key="studio-write-settings", secret=browser_secret(ctx))
-    gr.on([c.change for c in setting_inputs], lambda *vals: dict(zip(SETTING_KEYS, vals)), setting_inputs,
+    gr.on([c.change for c in setting_inputs], lambda *vals: dict(zip(KEPT_KEYS, vals)), setting_inputs,
           kept_settings, show_progress="hidden", trigger_mode="always_last", **private)
     root = gr.context.Context.root_block
     if root is not None:
@@ -222,6 +232,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
     req_dict, base, ev, text, saved = dataclasses.asdict(valid), p.base, None, None, []
     if aid is None:  # a new draft becomes an article now, so a reload mid-generation can reopen it
         aid = ctx.library.create(owner_of(ctx, request), title_now or "", base)["id"]
+        ctx.library.set_brief(owner_of(ctx, request), aid, {k: getattr(valid, k) for k in BRIEF_KEYS})
     if not ctx.text.is_loaded(valid.model):
         yield (gr.skip(), "Loading the language model (the first time on a computer takes up to a minute)…",
                gr.skip(), gr.skip(), gr.skip(), gr.skip(), aid)

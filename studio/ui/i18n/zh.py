@@ -17,6 +17,7 @@ and are shown next to their Chinese name, since other tools read them.
 from __future__ import annotations
 
 from .zh_engine import ENGINE_PATTERNS, ENGINE_ZH
+from .zh_screen import SCREEN_PATTERNS, SCREEN_ZH
 
 ZH: dict[str, str] = {
     # ----- header, tabs
@@ -389,6 +390,8 @@ PATTERNS: list[tuple[str, str]] = [
 
 ZH.update(ENGINE_ZH)
 PATTERNS += ENGINE_PATTERNS
+ZH.update(SCREEN_ZH)
+PATTERNS += SCREEN_PATTERNS
 
 # Words that stay English on a Chinese screen (model names, formats, API field names, technical names).
 KEEP = {
