@@ -331,10 +331,8 @@ def _connect_undo(w):
 def _api(ctx) -> None:
     from .library import owner_of
 
-    def last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed, voice, request):
-        req = WriteRequest(prompt=prompt, task=task, tone=tone, length_words=length_words, temperature=temperature,
-                           top_p=top_p, max_new_tokens=max_new_tokens, seed=seed, voice=voice or "")
-        valid, last = req.validated(), None
+    def last_event(request, **fields):
+        valid, last = WriteRequest(**{**fields, "voice": fields.get("voice") or ""}).validated(), None
         with stop_event(ctx, request, "write") as stop:
             for ev in ctx.text.stream(valid, stop, owner=owner_of(ctx, request)):
                 last = ev
@@ -342,16 +340,19 @@ def _api(ctx) -> None:
 
     def write(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
               temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
-              voice: str = "", request: gr.Request = None) -> str:
+              voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
+              repetition_penalty: float = 1.1, model: str = "", request: gr.Request = None) -> str:
         """Write text with the studio's language model and return it.
 
         task: article, outline, continue, rewrite, summarize, headlines, product_description, ad_copy.
         For continue, rewrite and summarize, `prompt` is your text. seed -1 is random.
         voice: the id or name of one of your voices (see /voice_list); empty for none.
+        audience, keywords, outline: the brief, as in the Write tab (each up to 4,000 characters; outline:
+        one heading per line). top_k, repetition_penalty: sampling, as in the Write tab. model: a text
+        model reference; empty for the studio's default.
         """
         try:
-            _valid, last = last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed,
-                                      voice, request)
+            _valid, last = last_event(request, **_fields(locals()))
             return last.text if last else ""
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
@@ -360,18 +361,24 @@ def _api(ctx) -> None:
 
     def write_full(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
                    temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
-                   voice: str = "", request: gr.Request = None) -> dict:
-        """Like /write, but returns {"text", "seed", "notes"}: the seed actually used (drawn when -1) and the
-        notes the Write tab shows (text trimmed to fit the model, max_new_tokens reached...)."""
+                   voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
+                   repetition_penalty: float = 1.1, model: str = "", request: gr.Request = None) -> dict:
+        """Like /write (the same parameters), but returns {"text", "seed", "notes"}: the seed actually used
+        (drawn when -1) and the notes the Write tab shows (text trimmed to fit the model, max_new_tokens
+        reached...)."""
         try:
-            valid, last = last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed,
-                                     voice, request)
+            valid, last = last_event(request, **_fields(locals()))
             return {"text": last.text if last else "", "seed": last.seed if last else valid.seed,
                     "notes": list(last.notes) if last else []}
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 
     gr.api(write_full, api_name="write_full", concurrency_id="text")
+
+
+def _fields(values: dict) -> dict:
+    """An API call's parameters as :class:`WriteRequest` fields (its ``request`` left out)."""
+    return {k: v for k, v in values.items() if k in WriteRequest.__dataclass_fields__}
 
 
 __all__ = ["build", "model_choices", "stats_line", "title_for", "TASK_CHOICES", "TASK_LENGTH", "LABELS", "_join",

@@ -12,6 +12,8 @@ SCREEN_ZH: dict[str, str] = {
 }
 
 SCREEN_PATTERNS: list[tuple[str, str]] = [
+    ("must be a dict with {fields}.", "必须是含有 {fields} 的字典。"),
+    ("has no field {name}; its fields are {fields}.", "没有字段 {name}；它的字段是 {fields}。"),
     ("Waiting for {t_what} to finish first.", "正在等待{t_what}先完成。"),
     ("Waiting for {t_what} to finish first: about {num_s} s.", "正在等待{t_what}先完成：约 {num_s} 秒。"),
 ]
