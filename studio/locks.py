@@ -41,21 +41,31 @@ class DeviceLock:
     # ----- what a waiting job is told
     def remaining_s(self, now: float | None = None) -> float | None:
         """About how many seconds until a slot is free (from the typical duration of what holds it);
-        ``None`` when nothing holds it or no such job has ended before."""
+        ``None`` when nothing holds it, no such job has ended before, or it has already run longer."""
         now = time.monotonic() if now is None else now
         with self._mutex:
             left = [self._typical[w] - (now - t0) for w, t0 in self._held if w in self._typical]
+        left = [x for x in left if x > 0]
         return max(1.0, min(left)) if left else None
 
+    def running_s(self, now: float | None = None) -> float:
+        """How long the oldest job holding the lock has run, in seconds (0 when none holds it)."""
+        now = time.monotonic() if now is None else now
+        with self._mutex:
+            return now - self._held[0][1] if self._held else 0.0
+
     def wait_message(self, now: float | None = None) -> str:
-        """What a job that must wait is told: for what, and about how long when that is known."""
+        """What a job that must wait is told: for what, and about how long (or how long that job has run,
+        when it runs longer than such jobs did before)."""
         with self._mutex:
             work = self._held[0][0] if self._held else self.work
         what = WORK_NAMES.get(work, WORK_NAMES["pictures"])
-        left = self.remaining_s(now)
-        if left is None:
-            return f"Waiting for {what} to finish first."
-        return f"Waiting for {what} to finish first: about {round(left):,} s."
+        left, ran = self.remaining_s(now), self.running_s(now)
+        if left is not None:
+            return f"Waiting for {what} to finish first: about {round(left):,} s."
+        if ran >= 1:
+            return f"Waiting for {what} to finish first; it has run for {round(ran):,} s."
+        return f"Waiting for {what} to finish first."
 
     # ----- the lock
     def acquire(self, blocking: bool = True, timeout: float | None = None, work: str | None = None) -> bool:

@@ -75,3 +75,17 @@ def test_the_waiting_messages_are_in_chinese():
     assert translate("Waiting for another writing job to finish first: about 20 s.", "zh") == \
         "正在等待另一项写作任务先完成：约 20 秒。"
     assert translate("Waiting for another picture job to finish first.", "zh") == "正在等待另一项图片任务先完成。"
+
+
+def test_a_job_that_runs_longer_than_before_is_said_to_have_run_so_long():
+    lock = DeviceLock(1, "text")
+    with lock.holding("text"):
+        pass  # writing took about 0 s before
+    assert lock.acquire()
+    now = lock._held[0][1] + 45
+    assert lock.wait_message(now) == "Waiting for another writing job to finish first; it has run for 45 s."
+    lock.release()
+    from studio.ui.i18n import translate
+
+    assert translate("Waiting for another writing job to finish first; it has run for 45 s.", "zh") == \
+        "正在等待另一项写作任务先完成；它已运行 45 秒。"

@@ -16,4 +16,5 @@ SCREEN_PATTERNS: list[tuple[str, str]] = [
     ("has no field {name}; its fields are {fields}.", "没有字段 {name}；它的字段是 {fields}。"),
     ("Waiting for {t_what} to finish first.", "正在等待{t_what}先完成。"),
     ("Waiting for {t_what} to finish first: about {num_s} s.", "正在等待{t_what}先完成：约 {num_s} 秒。"),
+    ("Waiting for {t_what} to finish first; it has run for {num_s} s.", "正在等待{t_what}先完成；它已运行 {num_s} 秒。"),
 ]
