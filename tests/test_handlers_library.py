@@ -157,7 +157,7 @@ def test_a_stale_save_keeps_both_versions_and_says_so(lib):
     lib.save(ME, aid, "T", "from another tab")
     r = autosave.saved(lib, ME, 5.0, "T", "from this tab, edited", aid, base)
     assert r.saved_upto == 5.0 and r.article_id == aid
-    assert "Another tab or window had saved version" in r.save_status
+    assert "Another tab or window had saved v2 of this article" in r.save_status  # as the Versions list numbers it
     bodies = [lib.version(ME, aid, v["id"])["body"] for v in lib.versions(ME, aid)]
     assert bodies[:2] == ["from this tab, edited", "from another tab"]
     assert autosave.saved(lib, ME, 1.0, "", "  ", None, None) is None  # a blank new draft is not stored

@@ -233,9 +233,9 @@ class Library(VersionsMixin, ImagesMixin, BriefsMixin):
 
         Returns:
             ``{"article_id", "version_id", "changed", "created", "updated",
-            "conflict", "trashed"}``; ``version_id`` is the newest version's
+            "conflict", "conflict_v", "trashed"}``; ``version_id`` is the newest version's
             id, ``updated`` Unix seconds, ``conflict`` None or the id of the
-            newer version this save was not based on.
+            newer version this save was not based on (``conflict_v``: its number, v6).
 
         Raises:
             InvalidInput: bad values, or no such article of ``owner``.
@@ -273,8 +273,9 @@ class Library(VersionsMixin, ImagesMixin, BriefsMixin):
                                   and newest != base_version) else None
             if conflict is not None and not keep_both:
                 raise VersionConflict(base_version, conflict, article_id)
-            if conflict is not None:
-                note = f"{note} (saved after version {conflict}, made elsewhere)"
+            conflict_v = self.version_number(article_id, conflict, con) if conflict is not None else None
+            if conflict is not None:  # the writer sees per-article numbers (v6), as in the Versions list
+                note = f"{note} (saved after v{conflict_v}, made elsewhere)"
             new_tags = row["tags"] if tags_text is None else tags_text
             deleted = None if untrash else row["deleted"]
             if changed or new_tags != row["tags"] or deleted != row["deleted"]:
@@ -294,7 +295,7 @@ class Library(VersionsMixin, ImagesMixin, BriefsMixin):
             ).fetchone()["id"]
             updated = now if changed else row["updated"]
         return {"article_id": article_id, "version_id": vid, "changed": changed, "created": False, "updated": updated,
-                "conflict": conflict, "trashed": deleted is not None}
+                "conflict": conflict, "conflict_v": conflict_v, "trashed": deleted is not None}
 
     def get(self, owner: str, article_id: int) -> dict:
         """One article: ``{"id", "title", "body", "tags" (list), "created", "updated",

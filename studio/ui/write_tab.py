@@ -129,6 +129,11 @@ def _writing_bar(w) -> None:
             w.regen_btn = gr.Button("Regenerate", elem_id="regenerate-btn", size="sm")
             w.undo_btn = gr.Button(NO_UNDO_LABEL, elem_id="undo-btn", interactive=False, size="sm")
         w.save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
+        # the article was changed in another tab or window (the Library wires it: library/elsewhere.py)
+        with gr.Row(visible=False, elem_id="write-elsewhere") as w.elsewhere_row:
+            w.elsewhere_note = gr.Markdown("", elem_classes="studio-note", elem_id="write-elsewhere-note")
+            w.elsewhere_load = gr.Button("Load that text", size="sm", elem_id="write-elsewhere-load")
+            w.elsewhere_keep = gr.Button("Keep mine as a new version", size="sm", elem_id="write-elsewhere-keep")
 
 
 def _sampling(ctx, w) -> None:
@@ -184,7 +189,8 @@ def build(ctx) -> dict:
     undo_event = _connect_undo(w)
     _api(ctx)
     return {"draft": w.draft, "title": w.title, "article_id": w.article_id, "generation_events": generation_events,
-            "stats": w.stats, "save_status": w.save_status, "undo_event": undo_event, "voice": w.voice}
+            "stats": w.stats, "save_status": w.save_status, "undo_event": undo_event, "voice": w.voice,
+            "elsewhere": (w.elsewhere_row, w.elsewhere_note, w.elsewhere_load, w.elsewhere_keep)}
 
 
 def _connect_form(ctx, w) -> None:

@@ -6,12 +6,19 @@ from __future__ import annotations
 SCREEN_ZH: dict[str, str] = {
     "another writing job": "另一项写作任务",
     "another picture job": "另一项图片任务",
+    "Load that text": "载入那份文字", "Keep mine as a new version": "把我的保留为新版本",
+    "kept in a tab while changed elsewhere": "其他地方修改时在此标签页保留",
     # the Tone and Inpaint area choices' labels (their values stay the API's lower-case words)
     "Neutral": "中性", "Formal": "正式", "Casual": "随意", "Persuasive": "有说服力", "Friendly": "友好",
     "Academic": "学术", "Whole picture": "整张图片", "Only masked": "仅涂抹区域",
 }
 
 SCREEN_PATTERNS: list[tuple[str, str]] = [
+    ("**This article was changed in another tab or window** (v{num_n}). Load that text, or keep yours as a new "
+     "version: both stay in its versions.",
+     "**这篇文章在另一个标签页或窗口中被修改了**（v{num_n}）。可以载入那份文字，或把你的保留为新版本：两者都会留在它的版本中。"),
+    ("Loaded v{num_n} ({t})", "已载入 v{num_n}（{t}）"),
+    ("{note} (saved after v{num_n}, made elsewhere)", "{note}（在别处保存的 v{num_n} 之后保存）"),
     ("must be a dict with {fields}.", "必须是含有 {fields} 的字典。"),
     ("has no field {name}; its fields are {fields}.", "没有字段 {name}；它的字段是 {fields}。"),
     ("Waiting for {t_what} to finish first.", "正在等待{t_what}先完成。"),

@@ -120,7 +120,7 @@ def save_message(r: dict, when_saved: float) -> str:
     another tab had saved a newer version (both are kept), or the article is in the trash."""
     msg = f"Saved {clock(when_saved)}"
     if r.get("conflict"):
-        msg += (f". **Another tab or window had saved version #{r['conflict']} of this article meanwhile**; "
+        msg += (f". **Another tab or window had saved v{r.get('conflict_v') or r['conflict']} of this article meanwhile**; "
                 "both are kept in its versions (Library tab → Versions) and the text here is now the newest.")
     if r.get("trashed"):
         msg += (". **This article is in the trash** (moved there from another tab or window); the text is kept "

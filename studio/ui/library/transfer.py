@@ -127,7 +127,8 @@ def picture_inserted(lib, owner: str, path: str, title: str, body: str, article_
     at = int(cursor) if isinstance(cursor, (int, float)) and cursor >= 0 else None
     new_body = insert_block(body or "", markdown_image(img["ref"], alt), at)
     r = keep_saving(lib, owner, title, new_body, article_id, first["version_id"], note="inserted a picture")
-    status = fmt.save_message({**r, "conflict": first["conflict"] or r["conflict"]}, r["updated"])
+    status = fmt.save_message({**r, "conflict": first["conflict"] or r["conflict"],
+                               "conflict_v": first.get("conflict_v") or r.get("conflict_v")}, r["updated"])
     return Inserted(new_body, article_id, status, r["version_id"])
 
 
