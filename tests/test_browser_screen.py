@@ -197,7 +197,7 @@ def test_the_brief_belongs_to_its_article(browser, server, locale, lang):
     shot(page, f"screen-{lang}-brief-new-article.png")
     # opening the article brings its brief back
     tab(page, "Library", lang)
-    page.get_by_text(first["title"] or say("Untitled", lang)).first.click()
+    page.locator(f"text={first['title'] or say('Untitled', lang)} >> visible=true").first.click()
     time.sleep(1)
     page.get_by_role("button", name=say("Open in the Write tab", lang), exact=True).click()
     page.wait_for_function("(document.querySelector('#write-brief')?.innerText ?? '').includes('balcony, herbs')",
@@ -246,3 +246,36 @@ def test_a_picture_does_not_wait_for_writing_and_a_waiting_job_says_why(browser,
     assert abs(page.evaluate("window.scrollY") - y) < 5
     page.context.close()
     other.context.close()
+
+
+# ---------------------------------------------------------------------- Medium 6
+@pytest.mark.parametrize("locale, lang", LANGS)
+def test_the_other_tab_is_told_and_can_load_the_newer_text(browser, server, locale, lang):
+    url, _ctx = server
+    a = open_page(browser, url, locale)
+    title = f"Two tabs {lang}"
+    a.locator("#title textarea, #title input").first.fill(title)
+    a.locator("#draft textarea").fill("First words")
+    a.locator("#draft textarea").press("End")
+    a.keyboard.type(" of the article.")
+    a.wait_for_function("/Saved|已保存/.test(document.querySelector('#save-status')?.innerText ?? '')", timeout=30_000)
+    b = open_page(browser, url, locale)
+    tab(b, "Library", lang)
+    b.locator(f"text={title} >> visible=true").first.click()
+    time.sleep(1)
+    b.get_by_role("button", name=say("Open in the Write tab", lang), exact=True).click()
+    b.wait_for_function("document.querySelector('#draft textarea').value.includes('First words')", timeout=20_000)
+    a.locator("#draft textarea").press("End")
+    a.keyboard.type(" And more from tab A.")
+    start = time.time()
+    b.wait_for_selector("#write-elsewhere-note", state="visible", timeout=30_000)
+    told = time.time() - start
+    note = text_of(b, "#write-elsewhere-note")
+    assert ("another tab" in note or "另一个标签页" in note) and "v" in note, note
+    shot(b, f"screen-{lang}-changed-elsewhere.png")
+    print(f"told after {told:.1f} s")
+    b.locator("#write-elsewhere-load").click()
+    b.wait_for_function("document.querySelector('#draft textarea').value.includes('more from tab A')", timeout=20_000)
+    b.wait_for_selector("#write-elsewhere-note", state="hidden", timeout=20_000)
+    a.context.close()
+    b.context.close()
