@@ -387,14 +387,15 @@ class ModelManager:
             except Exception as exc:  # noqa: BLE001 - any loader failure is reported to the user
                 log.exception("loading %s failed", ref)
                 if resolved.source == "hub" and not Path(resolved.location).exists():
-                    raise ModelUnavailable(
-                        f"Model '{ref}' is not in the Hugging Face cache and could not be downloaded from the Hub "
-                        f"({type(exc).__name__}: {str(exc)[:200]}). Check the network connection, or run once "
-                        "with network access so that it is cached; pick another model meanwhile."
+                    raise ModelUnavailable(  # a sentence for the writer; the error itself is in the log
+                        f"Model '{ref}' is not in the Hugging Face cache and could not be downloaded from the Hub. "
+                        "Check the network connection, or run once with network access so that it is cached; "
+                        "pick another model meanwhile."
                     ) from exc
                 raise ModelUnavailable(
-                    f"Model '{ref}' was found at {resolved.location} but could not be loaded: "
-                    f"{type(exc).__name__}: {str(exc)[:300]}"
+                    f"Model '{ref}' was found at {resolved.location} but could not be loaded: its files are "
+                    "incomplete, damaged or of a kind this studio does not run. Download it again or pick another "
+                    "model (the server's log has the details)."
                 ) from exc
             with self._lock:
                 self._models[key] = model

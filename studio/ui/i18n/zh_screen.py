@@ -14,6 +14,12 @@ SCREEN_ZH: dict[str, str] = {
 }
 
 SCREEN_PATTERNS: list[tuple[str, str]] = [
+    ("Model '{r}' is not in the Hugging Face cache and could not be downloaded from the Hub. Check the network "
+     "connection, or run once with network access so that it is cached; pick another model meanwhile.",
+     "模型“{r}”不在 Hugging Face 缓存中，也无法从 Hub 下载。请检查网络连接，或联网运行一次把它缓存下来；在此之前请换一个模型。"),
+    ("Model '{r}' was found at {p} but could not be loaded: its files are incomplete, damaged or of a kind this "
+     "studio does not run. Download it again or pick another model (the server's log has the details).",
+     "在 {p} 找到了模型“{r}”，但无法加载：它的文件不完整、已损坏，或是本 Studio 不能运行的类型。请重新下载或换一个模型（服务器日志里有详情）。"),
     ("**This article was changed in another tab or window** (v{num_n}). Load that text, or keep yours as a new "
      "version: both stay in its versions.",
      "**这篇文章在另一个标签页或窗口中被修改了**（v{num_n}）。可以载入那份文字，或把你的保留为新版本：两者都会留在它的版本中。"),
