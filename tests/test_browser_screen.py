@@ -279,3 +279,41 @@ def test_the_other_tab_is_told_and_can_load_the_newer_text(browser, server, loca
     b.wait_for_selector("#write-elsewhere-note", state="hidden", timeout=20_000)
     a.context.close()
     b.context.close()
+
+
+# ---------------------------------------------------------------------- Medium 8
+@pytest.mark.parametrize("locale, lang", LANGS)
+def test_a_model_that_cannot_load_is_said_so_at_once(browser, server, locale, lang):
+    url, _ctx = server
+    page = open_page(browser, url, locale)
+    tab(page, "Image", lang)
+    box = page.locator("#image-model input")
+    box.fill("stabilityai/sd-turbo")
+    box.press("Enter")
+    time.sleep(1)
+    start = time.time()
+    page.locator("#image-generate").click()
+    page.wait_for_function("/sd-turbo/.test(document.querySelector('#image-status')?.innerText ?? '')",
+                           timeout=60_000)
+    print(f"said after {time.time() - start:.1f} s")
+    status = text_of(page, "#image-status")
+    assert "OSError" not in status and "Traceback" not in status and "Hugging Face" in status
+    if lang == "zh":
+        assert "不可用" in status and "离线" in status, status
+    shot(page, f"screen-{lang}-model-unavailable.png")
+    page.context.close()
+
+
+# ---------------------------------------------------------------------- Medium 7
+def test_write_api_takes_the_brief_and_checks_it(server):
+    from .conftest import studio_client
+
+    url, _ctx = server
+    client = studio_client(url)
+    with pytest.raises(Exception) as err:
+        client.predict(prompt="balcony herbs", keywords="basil\x07", api_name="/write")
+    assert "keywords" in str(err.value)
+    text = client.predict(prompt="balcony herbs", task="headlines", audience="busy parents", keywords="basil, mint",
+                          outline="", top_k=40, repetition_penalty=1.1, max_new_tokens=48, length_words=30, seed=3,
+                          api_name="/write")
+    assert isinstance(text, str) and text.strip()

