@@ -317,3 +317,32 @@ def test_write_api_takes_the_brief_and_checks_it(server):
                           outline="", top_k=40, repetition_penalty=1.1, max_new_tokens=48, length_words=30, seed=3,
                           api_name="/write")
     assert isinstance(text, str) and text.strip()
+
+
+# ---------------------------------------------------------------------- Medium 5
+@pytest.mark.parametrize("locale, lang", LANGS)
+def test_an_html_export_keeps_the_paragraphs_the_draft_shows(browser, server, locale, lang):
+    import re
+    import urllib.request
+
+    from .test_export_paragraphs import MODEL_TEXT, PARAGRAPHS
+
+    url, ctx = server
+    title = f"Paragraphs {lang}"
+    ctx.library.create("local", title, MODEL_TEXT)
+    page = open_page(browser, url, locale)
+    tab(page, "Library", lang)
+    page.locator(f"text={title} >> visible=true").first.click()
+    time.sleep(1)
+    page.get_by_role("tab", name=say("Export", lang), exact=True).first.click()
+    page.locator("#library-export-format label").nth(1).click()  # html
+    page.locator("#library-export").click()
+    link = page.locator("#library-export-file a[href]").first
+    link.wait_for(timeout=60_000)
+    href = link.get_attribute("href")
+    html = urllib.request.urlopen(href if href.startswith("http") else url.rstrip("/") + href).read().decode()
+    paragraphs = re.findall(r"<p[^>]*>(.*?)</p>", html, re.S)
+    for start in PARAGRAPHS:
+        assert sum(p.strip().startswith(start) for p in paragraphs) == 1, start
+    shot(page, f"screen-{lang}-export.png")
+    page.context.close()
