@@ -138,7 +138,10 @@ def test_a_picture_is_inserted_at_the_cursor_and_saved(lib, tmp_path):
     body = "Para one.\n\nPara two."
     result = transfer.picture_inserted(lib, ME, str(path), "Title", body, None, 9, None, "style")
     ref = lib.images(ME, result.article_id)[0]["ref"]
-    assert result.draft == f"Para one.\n\n![styled picture]({ref})\n\nPara two."
+    assert result.draft == f"Para one.\n\n![Title]({ref})\n\nPara two."  # no prompt: the title
+    assert lib.get(ME, result.article_id)["body"] == result.draft
+    under = transfer.picture_inserted(lib, ME, str(path), "Title", "## Herbs\nBasil.", None, -1, None, "image")
+    assert "![Herbs](" in under.draft  # the heading it goes under
     assert lib.get(ME, result.article_id)["body"] == result.draft
     assert result.save_status.startswith("Saved ")
 

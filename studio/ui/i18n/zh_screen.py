@@ -30,6 +30,7 @@ SCREEN_PATTERNS: list[tuple[str, str]] = [
      "version: both stay in its versions.",
      "**这篇文章在另一个标签页或窗口中被修改了**（v{num_n}）。可以载入那份文字，或把你的保留为新版本：两者都会留在它的版本中。"),
     ("Loaded v{num_n} ({t})", "已载入 v{num_n}（{t}）"),
+    ("Restored v{num_n} ({t})", "已恢复 v{num_n}（{t}）"),
     ("{note} (saved after v{num_n}, made elsewhere)", "{note}（在别处保存的 v{num_n} 之后保存）"),
     ("must be a dict with {fields}.", "必须是含有 {fields} 的字典。"),
     ("has no field {name}; its fields are {fields}.", "没有字段 {name}；它的字段是 {fields}。"),

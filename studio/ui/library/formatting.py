@@ -20,12 +20,8 @@ def clock(t: float | None) -> str:
 
 
 def when(t: float | None) -> str:
-    """``"14:03"`` today, ``"2026-03-01 14:03"`` on another day; ``""`` for none."""
-    if not t:
-        return ""
-    now = time.time()
-    fmt = "%H:%M" if time.localtime(t)[:3] == time.localtime(now)[:3] else "%Y-%m-%d %H:%M"
-    return time.strftime(fmt, time.localtime(t))
+    """``"2026-03-01 14:03"``: the date and local time of ``t`` (the Library's Updated column); ``""`` for none."""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
 
 
 def iso(t: float | None) -> str | None:
