@@ -6,6 +6,8 @@ from __future__ import annotations
 SCREEN_ZH: dict[str, str] = {
     "another writing job": "另一项写作任务",
     "another picture job": "另一项图片任务",
+    "The generation was interrupted when the page went away; what it had written is kept.":
+        "页面离开时生成被中断了；已写出的内容都保留着。",
     "Load that text": "载入那份文字", "Keep mine as a new version": "把我的保留为新版本",
     "kept in a tab while changed elsewhere": "其他地方修改时在此标签页保留",
     # the Tone and Inpaint area choices' labels (their values stay the API's lower-case words)
