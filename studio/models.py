@@ -37,6 +37,7 @@ from .lazy import lazy_import, torch_oom
 
 from .devices import free_memory, gpu_possible, pick_device, pick_dtype
 from .errors import ModelUnavailable
+from .locks import DeviceLock
 from .settings import Settings
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
@@ -205,8 +206,10 @@ class ModelManager:
 
     * ``get(kind, ref)`` resolves the reference, loads the model once under a
       per-model lock and returns the cached object afterwards.
-    * ``device_lock()`` is held while a model computes, so that two users
-      never run two jobs at once on one device; the second waits.
+    * ``device_lock(work=...)`` is held while a model computes: writing (``"text"``, ``"training"``)
+      and pictures (``"pictures"``) have a lock each on a CPU, one shared lock on a GPU; a job that
+      finds it taken waits, and ``on_wait`` tells the writer for what and about how long
+      (:mod:`studio.locks`).
     * ``unload(kind, ref)`` drops a model and releases its memory.
 
     Args:
@@ -231,7 +234,8 @@ class ModelManager:
         self._models: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._load_locks: dict[tuple[str, str], threading.Lock] = {}
-        self._device_locks: dict[str, threading.Semaphore] = {}
+        self._device_locks: dict[str, DeviceLock] = {}
+        self.on_wait = None  # set by the UI: shows a waiting job's message (studio.locks)
         self.trusted_refs = {settings.text_model, settings.image_model, settings.diffusion_model, settings.style_model,
                              settings.speech_model}
 
@@ -260,13 +264,18 @@ class ModelManager:
         """:func:`~studio.devices.free_memory` of this studio's device (no torch import when torch is not in use)."""
         free_memory(self.device if "torch" in sys.modules else self.device_type)
 
-    def device_lock(self, device: torch.device | str | None = None) -> threading.Semaphore:
-        """The lock (a semaphore of ``settings.concurrency`` slots) of ``device`` (default: the studio's)."""
-        key = str(device or self.device_type)
+    def device_lock(self, device: torch.device | str | None = None, work: str = "pictures"):
+        """A context manager holding ``device``'s lock (default: the studio's) for ``work``: ``"pictures"``,
+        ``"text"`` (writing) or ``"training"`` (a voice). On a CPU writing and pictures have separate locks,
+        so a picture never waits for a whole writing call; on a GPU they share one (its memory). Each lock
+        has ``settings.concurrency`` slots (:class:`studio.locks.DeviceLock`)."""
+        dev = str(device or self.device_type)
+        key = f"{dev}:{'text' if work == 'training' else work}" if dev.startswith("cpu") else dev
         with self._lock:
             if key not in self._device_locks:
-                self._device_locks[key] = threading.Semaphore(self.settings.concurrency)
-            return self._device_locks[key]
+                self._device_locks[key] = DeviceLock(self.settings.concurrency, work,
+                                                     on_wait=lambda msg: self.on_wait and self.on_wait(msg))
+            return self._device_locks[key].holding(work)
 
     # ----- resolution ------------------------------------------------------------
     def allowed_dirs(self) -> list[Path]:
@@ -393,14 +402,15 @@ class ModelManager:
             except Exception as exc:  # noqa: BLE001 - any loader failure is reported to the user
                 log.exception("loading %s failed", ref)
                 if resolved.source == "hub" and not Path(resolved.location).exists():
-                    raise ModelUnavailable(
-                        f"Model '{ref}' is not in the Hugging Face cache and could not be downloaded from the Hub "
-                        f"({type(exc).__name__}: {str(exc)[:200]}). Check the network connection, or run once "
-                        "with network access so that it is cached; pick another model meanwhile."
+                    raise ModelUnavailable(  # a sentence for the writer; the error itself is in the log
+                        f"Model '{ref}' is not in the Hugging Face cache and could not be downloaded from the Hub. "
+                        "Check the network connection, or run once with network access so that it is cached; "
+                        "pick another model meanwhile."
                     ) from exc
                 raise ModelUnavailable(
-                    f"Model '{ref}' was found at {resolved.location} but could not be loaded: "
-                    f"{type(exc).__name__}: {str(exc)[:300]}"
+                    f"Model '{ref}' was found at {resolved.location} but could not be loaded: its files are "
+                    "incomplete, damaged or of a kind this studio does not run. Download it again or pick another "
+                    "model (the server's log has the details)."
                 ) from exc
             with self._lock:
                 self._models[key] = model

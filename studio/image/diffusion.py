@@ -138,6 +138,9 @@ class DiffusionEngine:
             ModelUnavailable: the reference cannot be resolved or loaded.
         """
         ref = (model or self.settings.diffusion_model or "").strip()
+        why = self.availability(ref) if ref else None
+        if why:  # offline and not cached: said at once, not after a download that cannot start
+            raise ModelUnavailable(why)
         return self.manager.get("diffusion", ref)
 
     def schedulers(self, model: str | None = None) -> list[str]:

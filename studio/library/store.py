@@ -15,6 +15,7 @@ from ..errors import InvalidInput, VersionConflict
 from ..unitext import count_words, fold
 from ..validate import check_int, check_text
 from .helpers import _fold_sql, _has_trigram, _snippet, search_words
+from .briefs import BRIEF_SCHEMA, BriefsMixin
 from .images import ImagesMixin
 from .origin import OriginMixin, ensure_origin_column
 from .schema import (_ID_MAX, FTS_TABLE, MAX_BODY_CHARS, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA,
@@ -24,7 +25,7 @@ from .versions import VersionsMixin
 log = logging.getLogger(__name__)
 
 
-class Library(VersionsMixin, ImagesMixin, OriginMixin):
+class Library(VersionsMixin, ImagesMixin, OriginMixin, BriefsMixin):
     """The writer's library in ``data_dir`` (created on first use). Thread-safe.
 
     Each thread gets its own SQLite connection; writes are short
@@ -105,7 +106,7 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin):
                         con.execute(f"DROP TRIGGER IF EXISTS {name}")
                     con.execute("DROP TABLE IF EXISTS articles_fts")
                 con.execute("COMMIT")
-                con.executescript("BEGIN IMMEDIATE;" + SCHEMA + FTS_TABLE.format(tokenize=tokenize) + ";"
+                con.executescript("BEGIN IMMEDIATE;" + SCHEMA + BRIEF_SCHEMA + FTS_TABLE.format(tokenize=tokenize) + ";"
                                   + TRIGGERS + "COMMIT;")
                 ensure_origin_column(con)
                 if con.execute("PRAGMA user_version").fetchone()[0] < SEARCH_VERSION:
@@ -237,9 +238,9 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin):
 
         Returns:
             ``{"article_id", "version_id", "changed", "created", "updated",
-            "conflict", "trashed"}``; ``version_id`` is the newest version's
+            "conflict", "conflict_v", "trashed"}``; ``version_id`` is the newest version's
             id, ``updated`` Unix seconds, ``conflict`` None or the id of the
-            newer version this save was not based on.
+            newer version this save was not based on (``conflict_v``: its number, v6).
 
         Raises:
             InvalidInput: bad values, or no such article of ``owner``.
@@ -278,8 +279,9 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin):
                                   and newest != base_version) else None
             if conflict is not None and not keep_both:
                 raise VersionConflict(base_version, conflict, article_id)
-            if conflict is not None:
-                note = f"{note} (saved after version {conflict}, made elsewhere)"
+            conflict_v = self.version_number(article_id, conflict, con) if conflict is not None else None
+            if conflict is not None:  # the writer sees per-article numbers (v6), as in the Versions list
+                note = f"{note} (saved after v{conflict_v}, made elsewhere)"
             new_tags = row["tags"] if tags_text is None else tags_text
             deleted = None if untrash else row["deleted"]
             if changed or new_tags != row["tags"] or deleted != row["deleted"]:
@@ -298,12 +300,13 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin):
             ).fetchone()["id"]
             updated = now if changed else row["updated"]
         return {"article_id": article_id, "version_id": vid, "changed": changed, "created": False, "updated": updated,
-                "conflict": conflict, "trashed": deleted is not None}
+                "conflict": conflict, "conflict_v": conflict_v, "trashed": deleted is not None}
 
     def get(self, owner: str, article_id: int) -> dict:
         """One article: ``{"id", "title", "body", "tags" (list), "created", "updated",
         "deleted" (None or Unix seconds), "images" (see :meth:`images`), "versions" (count),
-        "version_id" (the newest version's id: pass it as ``base_version`` to :meth:`save`)}``.
+        "version_id" (the newest version's id: pass it as ``base_version`` to :meth:`save`),
+        "brief" (:meth:`brief`)}``.
 
         Raises:
             InvalidInput: no article ``article_id`` belongs to ``owner``.
@@ -318,6 +321,7 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin):
             "tags": [t for t in row["tags"].split(", ") if t], "created": row["created"],
             "updated": row["updated"], "deleted": row["deleted"],
             "images": self.images(owner, article_id), "versions": count, "version_id": newest,
+            "brief": self.brief(owner, article_id),
         }
 
     def list(self, owner: str, query: str = "", *, trash: bool = False, limit: int = 500) -> list[dict]:
@@ -380,7 +384,7 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin):
         return self.save(owner, article_id, title, row["body"], note="renamed")
 
     def duplicate(self, owner: str, article_id: int, title: str | None = None) -> dict:
-        """A copy of the article (text, tags, images; one fresh version). Returns :meth:`get`'s dict.
+        """A copy of the article (text, tags, images, brief; one fresh version). Returns :meth:`get`'s dict.
 
         The copy is titled ``title`` or "<title> (copy)". Image files are
         shared, not copied.
@@ -402,6 +406,8 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin):
                 "SELECT ?, name, file, params, width, height, created FROM images WHERE article_id=?",
                 (new_id, article_id),
             )
+            con.execute("INSERT INTO briefs(article_id, brief) SELECT ?, brief FROM briefs WHERE article_id=?",
+                        (new_id, article_id))
         return self.get(owner, new_id)
 
     def delete(self, owner: str, article_id: int) -> None:

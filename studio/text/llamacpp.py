@@ -22,6 +22,7 @@ Differences from transformers, kept small on purpose:
 from __future__ import annotations
 
 import codecs
+import contextvars
 import contextlib
 import logging
 import os
@@ -320,7 +321,9 @@ class LlamaCppBackend:
             finally:
                 q.put(_DONE)
 
-        worker = threading.Thread(target=work, name="studio-generate", daemon=True)
+        # in the handler's context: a job that waits for the device can say so on its page
+        worker = threading.Thread(target=contextvars.copy_context().run, args=(work,), name="studio-generate",
+                                  daemon=True)
         worker.start()
         ended = False
         try:
@@ -445,5 +448,5 @@ def load_llamacpp(path: Path, manager: ModelManager, name: str, lora: Path | Non
     if not gpu and built_with_openmp():
         log.warning("llama-cpp-python was compiled with OpenMP: writing can run 2-3x slower after pictures or "
                     "voices are made in the same Studio. Run `bash scripts/setup.sh` to build it without.")
-    return LlamaCppBackend(llm, manager.device_lock(), name)
+    return LlamaCppBackend(llm, manager.device_lock("cpu" if not gpu else None, work="text"), name)
 

@@ -6,6 +6,7 @@ as safetensors under ``<cache_dir>/gguf``).
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import os
@@ -144,7 +145,9 @@ class TransformersBackend:
                 if not completed:
                     streamer.text_queue.put(streamer.stop_signal)
 
-        worker = threading.Thread(target=work, name="studio-generate", daemon=True)
+        # in the handler's context: a job that waits for the device can say so on its page
+        worker = threading.Thread(target=contextvars.copy_context().run, args=(work,), name="studio-generate",
+                                  daemon=True)
         worker.start()
         ended = False
         try:
@@ -276,4 +279,4 @@ def load_model_and_tokenizer(resolved: ResolvedModel, manager: ModelManager, ggu
 def load_transformers(resolved: ResolvedModel, manager: ModelManager, gguf: Path | None) -> TransformersBackend:
     """Load a causal LM with transformers: a GGUF file (de-quantised, cached) or a transformers folder / Hub id."""
     model, tok = load_model_and_tokenizer(resolved, manager, gguf)
-    return TransformersBackend(model, tok, manager.device_lock(), resolved.ref)
+    return TransformersBackend(model, tok, manager.device_lock(work="text"), resolved.ref)

@@ -309,7 +309,7 @@ class VoiceTrainer:
         report(TrainProgress("loading", 0, cfg.steps, message="Loading the language model…"))
         resolved = self.manager.resolve(model, "text")
         base, tok = load_base(resolved, self.manager)
-        device, lock = self.manager.device, self.manager.device_lock()
+        device, lock = self.manager.device, self.manager.device_lock(work="training")
         train, held = split_blocks(tok, texts, cfg.block_tokens)
         held = spread(held, MAX_MEASURED_BLOCKS)  # measuring takes seconds, not minutes, however long the texts
         labels = held_out_labels(held, train)  # never scored on a run of tokens it trained on
@@ -371,7 +371,7 @@ class VoiceTrainer:
     def _train_loop(self, peft_model, params, opt, sched, train, tok, cfg, stop, report, work):
         """The training steps until ``cfg.steps`` or Stop (or a non-finite loss); checkpoints every tenth
         of the way. Returns ``(steps done, last loss or None, last checkpoint folder name or None)``."""
-        device, lock = self.manager.device, self.manager.device_lock()
+        device, lock = self.manager.device, self.manager.device_lock(work="training")
         rng = random.Random(cfg.seed)
         order: list[int] = []
         saved: str | None = None

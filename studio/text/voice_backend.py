@@ -80,7 +80,7 @@ def load_voice(resolved: ResolvedModel, manager: ModelManager) -> TransformersBa
                                "on it; train the voice again.")
     model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
     model.to(manager.device).eval()
-    return TransformersBackend(model, tok, manager.device_lock(), f"{base_ref} + voice {record['name']}")
+    return TransformersBackend(model, tok, manager.device_lock(work="text"), f"{base_ref} + voice {record['name']}")
 
 
 def voice_backend(manager: ModelManager, store, owner: str, voice: str, model: str, default_model: str):

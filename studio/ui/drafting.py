@@ -27,6 +27,8 @@ TASK_LENGTH = {"article": 400, "outline": 200, "rewrite": 300, "summarize": 120,
 SHORT_PIECES = ("headlines", "product_description", "ad_copy")  # kept apart from the article they join
 SETTING_KEYS = ("task", "prompt", "tone", "length_words", "temperature", "top_p", "top_k", "repetition_penalty",
                 "max_new_tokens", "seed", "audience", "keywords", "outline")
+# kept in the browser across reloads; the brief (audience, keywords, outline) is kept with its article
+KEPT_KEYS = tuple(k for k in SETTING_KEYS if k not in ("audience", "keywords", "outline"))
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "repetition_penalty")
 CONTINUE_MAX_WORDS = 600
 TASK_HELP = {
@@ -145,11 +147,11 @@ def task_defaults(task: str) -> tuple:
 
 
 def restored_settings(stored) -> list:
-    """The form's values kept in the browser, in :data:`SETTING_KEYS` order; ``gr.skip()`` for those not
+    """The form's values kept in the browser, in :data:`KEPT_KEYS` order; ``gr.skip()`` for those not
     kept, empty, or no longer valid (an unknown task)."""
     stored = stored if isinstance(stored, dict) else {}
     ok = {k: v for k, v in stored.items() if v is not None and (k != "task" or v in TASK_LENGTH)}
-    return [ok[k] if k in ok else gr.skip() for k in SETTING_KEYS]
+    return [ok[k] if k in ok else gr.skip() for k in KEPT_KEYS]
 
 
 def listened_text(draft: str | None, selection: Selection | None, title: str | None, request=None) -> tuple[str, str]:

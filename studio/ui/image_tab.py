@@ -178,6 +178,7 @@ def png_info(ctx, choices: list[str], path) -> tuple[str, bool]:
 # ---------------------------------------------------------------------- layout
 def _controls(w, choices, default, note, d, gan_default) -> None:
     w.model = gr.Dropdown(choices=choices, value=default or None, label="Model", allow_custom_value=True,
+                          elem_id="image-model",
                           info="A face GAN, a Hugging Face diffusers model id, or a folder under --model-dir.")
     w.model_note = gr.Markdown(note, visible=bool(note), elem_id="image-model-note")
     w.gan_note = gr.Markdown(ATTRIBUTION, visible=gan_default, elem_id="image-gan-note")

@@ -203,7 +203,7 @@ def _opencv_and_model(w: Parts, uses_model: bool) -> None:
             w.guidance = gr.Number(7.5, label="Guidance scale", minimum=0, maximum=50, elem_id="repair-guidance")
             w.seed = WholeNumber(-1, label="Seed (-1 random)", precision=0, elem_id="repair-seed")
         with gr.Row():
-            w.area = gr.Radio(list(INPAINT_AREAS), value=INPAINT_AREAS[0], label="Inpaint area",
+            w.area = gr.Radio([(a.capitalize(), a) for a in INPAINT_AREAS], value=INPAINT_AREAS[0], label="Inpaint area",
                               info="“only masked” paints just the painted region at the model's full "
                                    "resolution: sharper small repairs.", elem_id="repair-area")
             w.padding = gr.Slider(0, MAX_PADDING, value=32, step=4, label="Only-masked padding (px)",

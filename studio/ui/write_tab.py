@@ -16,13 +16,14 @@ from typing import Iterator
 import gradio as gr
 
 from ..errors import InvalidInput
+from ..library.briefs import BRIEF_KEYS
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
-from . import listen
+from . import brief, listen
 from .common import reports_to, session_id, stop_event, to_gr_error
-from .drafting import (SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after, generated_by, join,
-                       listened_text, plan, restored_settings, selection_of, task_defaults, task_view,
-                       write_request)
+from .drafting import (KEPT_KEYS, SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after,
+                       generated_by, join, listened_text, plan, restored_settings, selection_of, task_defaults,
+                       task_view, write_request)
 
 log = logging.getLogger(__name__)
 
@@ -100,27 +101,40 @@ def _form(ctx, w) -> None:
     w.prompt = gr.Textbox(label="Topic", lines=2, max_lines=8, max_length=4000, elem_id="write-prompt",
                           placeholder="e.g. Urban gardening for beginners")
     with gr.Row():
-        w.tone = gr.Dropdown(list(TONES), value="neutral", label="Tone", min_width=100)
+        w.tone = gr.Dropdown([(t.capitalize(), t) for t in TONES], value="neutral", label="Tone", min_width=100)
         # any value reaches the handler (a voice deleted in another browser tab): the engine names what is wrong
         w.voice = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="write-voice", min_width=100,
                               allow_custom_value=True)
     w.length_words = gr.Slider(20, 5000, value=400, step=10, label="Length (words)", elem_id="write-length")
-    # progress and problems right next to the buttons, in sight on a laptop screen while the draft fills
-    w.stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
-    w.status = gr.Markdown("", elem_classes="studio-note", elem_id="write-status")
-    with gr.Row():
-        w.write_btn = gr.Button("Write", variant="primary", elem_id="write-btn")
-        w.continue_btn = gr.Button("Continue", elem_id="continue-btn")
-    with gr.Row():
-        w.regen_btn = gr.Button("Regenerate", elem_id="regenerate-btn")
-        w.stop_btn = gr.Button("Stop", variant="stop", elem_id="stop-btn")
-        w.undo_btn = gr.Button(NO_UNDO_LABEL, elem_id="undo-btn", interactive=False)
+    _writing_bar(w)
     with gr.Accordion("Audience, keywords, outline", open=False):
         w.audience = gr.Textbox(label="Audience", placeholder="e.g. busy parents in small flats", max_length=4000)
         w.keywords = gr.Textbox(label="Keywords", placeholder="e.g. balcony, herbs, compost", max_length=4000)
         w.outline = gr.Textbox(label="Outline (one heading per line)", lines=4, max_length=4000)
     with gr.Accordion("Model and sampling", open=False):
         _sampling(ctx, w)
+
+
+def _writing_bar(w) -> None:
+    """The brief's summary, progress, problems, the buttons and the Saved line: a bar that stays in view
+    (sticky, studio.css) while the page and the draft scroll, on a laptop screen too."""
+    with gr.Column(elem_id="write-bar", elem_classes="studio-write-bar"):
+        w.brief_line = gr.Markdown("", elem_classes="studio-note", elem_id="write-brief")
+        w.stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
+        w.status = gr.Markdown("", elem_classes="studio-note", elem_id="write-status")
+        with gr.Row():
+            w.write_btn = gr.Button("Write", variant="primary", elem_id="write-btn", min_width=80)
+            w.continue_btn = gr.Button("Continue", elem_id="continue-btn", min_width=80)
+            w.stop_btn = gr.Button("Stop", variant="stop", elem_id="stop-btn", min_width=80)
+        with gr.Row():
+            w.regen_btn = gr.Button("Regenerate", elem_id="regenerate-btn", size="sm")
+            w.undo_btn = gr.Button(NO_UNDO_LABEL, elem_id="undo-btn", interactive=False, size="sm")
+        w.save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
+        # the article was changed in another tab or window (the Library wires it: library/elsewhere.py)
+        with gr.Row(visible=False, elem_id="write-elsewhere") as w.elsewhere_row:
+            w.elsewhere_note = gr.Markdown("", elem_classes="studio-note", elem_id="write-elsewhere-note")
+            w.elsewhere_load = gr.Button("Load that text", size="sm", elem_id="write-elsewhere-load")
+            w.elsewhere_keep = gr.Button("Keep mine as a new version", size="sm", elem_id="write-elsewhere-keep")
 
 
 def _sampling(ctx, w) -> None:
@@ -147,7 +161,6 @@ def _draft_column(ctx, w) -> None:
     # a fixed height with autoscroll keeps the newest text in view while it streams
     w.draft = gr.Textbox(label="Draft", lines=22, max_lines=22, elem_id="draft", autoscroll=True,
                          placeholder="Your article appears here as it is written. You can edit it at any time.")
-    w.save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
     w.notes = gr.Markdown("", elem_id="write-notes")
     with gr.Accordion("Listen (the whole draft, or the selected text)", open=False, elem_id="write-listen-box"):
         w.listen = listen.build(ctx.speech.offered(), "write")
@@ -173,6 +186,7 @@ def build(ctx) -> dict:
     the Library, Image, Style and Voice tabs use."""
     w = _layout(ctx)
     _connect_form(ctx, w)
+    brief.connect(ctx, w)
     generation_events = _connect_generation(ctx, w)
     _connect_stop(ctx, w)
     listen.connect(ctx, w.listen, [w.draft, w.selection, w.title], listened_text)
@@ -180,7 +194,8 @@ def build(ctx) -> dict:
     _api(ctx)
     return {"draft": w.draft, "title": w.title, "article_id": w.article_id, "generation_events": generation_events,
             "stats": w.stats, "save_status": w.save_status, "undo_event": undo_event, "voice": w.voice,
-            "before": w.before, "last_request": w.last_request}
+            "before": w.before, "last_request": w.last_request,
+            "elsewhere": (w.elsewhere_row, w.elsewhere_note, w.elsewhere_load, w.elsewhere_keep)}
 
 
 def _connect_form(ctx, w) -> None:
@@ -190,11 +205,11 @@ def _connect_form(ctx, w) -> None:
                  show_progress="hidden", **private)
 
     # the topic and settings come back after a reload (kept in this browser)
-    setting_inputs = [getattr(w, k) for k in SETTING_KEYS]
+    setting_inputs = [getattr(w, k) for k in KEPT_KEYS]  # the brief is kept with its article (brief.py)
     from .library import browser_secret
 
     kept_settings = gr.BrowserState({}, storage_key="studio-write-settings", secret=browser_secret(ctx))
-    gr.on([c.change for c in setting_inputs], lambda *vals: dict(zip(SETTING_KEYS, vals)), setting_inputs,
+    gr.on([c.change for c in setting_inputs], lambda *vals: dict(zip(KEPT_KEYS, vals)), setting_inputs,
           kept_settings, show_progress="hidden", trigger_mode="always_last", **private)
     root = gr.context.Context.root_block
     if root is not None:
@@ -228,6 +243,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
     req_dict, base, ev, text, saved = dataclasses.asdict(valid), p.base, None, None, []
     if aid is None:  # a new draft becomes an article now, so a reload mid-generation can reopen it
         aid = ctx.library.create(owner_of(ctx, request), title_now or "", base)["id"]
+        ctx.library.set_brief(owner_of(ctx, request), aid, {k: getattr(valid, k) for k in BRIEF_KEYS})
     if not ctx.text.is_loaded(valid.model):
         yield (gr.skip(), "Loading the language model (the first time on a computer takes up to a minute)…",
                gr.skip(), gr.skip(), gr.skip(), gr.skip(), aid)
@@ -326,10 +342,8 @@ def _connect_undo(w):
 def _api(ctx) -> None:
     from .library import owner_of
 
-    def last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed, voice, request):
-        req = WriteRequest(prompt=prompt, task=task, tone=tone, length_words=length_words, temperature=temperature,
-                           top_p=top_p, max_new_tokens=max_new_tokens, seed=seed, voice=voice or "")
-        valid, last = req.validated(), None
+    def last_event(request, **fields):
+        valid, last = WriteRequest(**{**fields, "voice": fields.get("voice") or ""}).validated(), None
         with stop_event(ctx, request, "write") as stop:
             for ev in ctx.text.stream(valid, stop, owner=owner_of(ctx, request)):
                 last = ev
@@ -337,16 +351,19 @@ def _api(ctx) -> None:
 
     def write(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
               temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
-              voice: str = "", request: gr.Request = None) -> str:
+              voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
+              repetition_penalty: float = 1.1, model: str = "", request: gr.Request = None) -> str:
         """Write text with the studio's language model and return it.
 
         task: article, outline, continue, rewrite, summarize, headlines, product_description, ad_copy.
         For continue, rewrite and summarize, `prompt` is your text. seed -1 is random.
         voice: the id or name of one of your voices (see /voice_list); empty for none.
+        audience, keywords, outline: the brief, as in the Write tab (each up to 4,000 characters; outline:
+        one heading per line). top_k, repetition_penalty: sampling, as in the Write tab. model: a text
+        model reference; empty for the studio's default.
         """
         try:
-            _valid, last = last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed,
-                                      voice, request)
+            _valid, last = last_event(request, **_fields(locals()))
             return last.text if last else ""
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
@@ -355,18 +372,24 @@ def _api(ctx) -> None:
 
     def write_full(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
                    temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
-                   voice: str = "", request: gr.Request = None) -> dict:
-        """Like /write, but returns {"text", "seed", "notes"}: the seed actually used (drawn when -1) and the
-        notes the Write tab shows (text trimmed to fit the model, max_new_tokens reached...)."""
+                   voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
+                   repetition_penalty: float = 1.1, model: str = "", request: gr.Request = None) -> dict:
+        """Like /write (the same parameters), but returns {"text", "seed", "notes"}: the seed actually used
+        (drawn when -1) and the notes the Write tab shows (text trimmed to fit the model, max_new_tokens
+        reached...)."""
         try:
-            valid, last = last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed,
-                                     voice, request)
+            valid, last = last_event(request, **_fields(locals()))
             return {"text": last.text if last else "", "seed": last.seed if last else valid.seed,
                     "notes": list(last.notes) if last else []}
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 
     gr.api(write_full, api_name="write_full", concurrency_id="text")
+
+
+def _fields(values: dict) -> dict:
+    """An API call's parameters as :class:`WriteRequest` fields (its ``request`` left out)."""
+    return {k: v for k, v in values.items() if k in WriteRequest.__dataclass_fields__}
 
 
 __all__ = ["build", "model_choices", "stats_line", "title_for", "TASK_CHOICES", "TASK_LENGTH", "LABELS", "_join",

@@ -22,6 +22,7 @@ import re
 import gradio as gr
 
 from .core import Verbatim, add, has_marker, marker, request_language, translate, translate_html
+from .values import keep_values
 from .zh import ZH
 
 _SKIP = ("Api", "State", "BrowserState", "Timer", "Form", "Row", "Column", "Group", "Tabs")
@@ -96,6 +97,7 @@ def localize(demo: gr.Blocks) -> None:
         if choices:
             block.choices = [(_key(c[0]), c[1]) if isinstance(c, (tuple, list)) and len(c) == 2 else c
                              for c in choices]
+    keep_values(demo)  # a value the page would otherwise show (and send back) translated
 
 
 # ---------------------------------------------------------------------- events

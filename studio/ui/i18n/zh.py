@@ -19,6 +19,7 @@ from __future__ import annotations
 from .zh_engine import ENGINE_PATTERNS, ENGINE_ZH
 from .zh_made import MADE_PATTERNS, MADE_ZH
 from .zh_models import MODELS_PATTERNS, MODELS_ZH
+from .zh_screen import SCREEN_PATTERNS, SCREEN_ZH
 
 ZH: dict[str, str] = {
     "your untitled draft": "你未命名的草稿",
@@ -360,9 +361,9 @@ PATTERNS: list[tuple[str, str]] = [
     ("Something went wrong: {m}", "出错了：{m}"),
     ("(Made with '{m}', which this studio does not offer; the model choice would be kept.)",
      "（用“{m}”生成，本 Studio 没有提供这个模型；会保留原来的模型选择。）"),
-    ("Saved {t}. **Another tab or window had saved version #{n} of this article meanwhile**; both are kept in its "
+    ("Saved {t}. **Another tab or window had saved v{n} of this article meanwhile**; both are kept in its "
      "versions (Library tab → Versions) and the text here is now the newest.",
-     "已保存 {t}。**其间另一个标签页或窗口保存了这篇文章的第 {n} 版**；两者都保留在它的版本中（文库页 → 版本），"
+     "已保存 {t}。**其间另一个标签页或窗口保存了这篇文章的 v{n}**；两者都保留在它的版本中（文库页 → 版本），"
      "这里的文字现在是最新的。"),
     ("Saved {t}. **This article is in the trash** (moved there from another tab or window); the text is kept there. "
      "Restore it from the trash in the Library tab to keep it in your library.",
@@ -418,6 +419,8 @@ ZH.update(ENGINE_ZH)
 PATTERNS += ENGINE_PATTERNS
 ZH.update(MODELS_ZH)
 PATTERNS += MODELS_PATTERNS
+ZH.update(SCREEN_ZH)
+PATTERNS += SCREEN_PATTERNS
 
 # Words that stay English on a Chinese screen (model names, formats, API field names, technical names).
 KEEP = {

@@ -25,7 +25,7 @@ import logging
 import gradio as gr
 
 from .. import listen
-from . import api, autosave, browse, illustrate, keys, transfer
+from . import api, autosave, browse, elsewhere, illustrate, keys, transfer
 from .autosave import AUTOSAVE_QUIET_S, TICK_S
 from .formatting import attached_message, diff_html, inside, save_message, version_choices, words_of
 from .layout import GAN_NOTE, LibraryUI, build_layout
@@ -62,6 +62,7 @@ def wire(ctx, parts: dict) -> None:
     changed += transfer.connect(ctx, ui, parts)
     transfer.follow_stats(ui.link, write, changed)
     illustrate.connect(ctx, ui, write)
+    elsewhere.connect(ctx, ui, write)
 
 
 __all__ = ["build", "wire", "owner_of", "attached_message", "browser_secret", "diff_html", "save_message", "words_of",

@@ -103,8 +103,11 @@ def reopened(ctx, owner: str, stored, body: str, title: str, article_id) -> Reop
         return None
     if article["deleted"]:
         return None
-    return Reopened(article["body"], article["title"], article["id"],
-                    f"Reopened where you left off ({fmt.clock(time.time())})", article["version_id"])
+    status = f"Reopened where you left off ({fmt.clock(time.time())})"
+    versions = ctx.library.versions(owner, article["id"])
+    if versions and versions[0]["note"] == "generated (tab closed)":  # write_tab._save_streamed
+        status += "\n\nThe generation was interrupted when the page went away; what it had written is kept."
+    return Reopened(article["body"], article["title"], article["id"], status, article["version_id"])
 
 
 # ---------------------------------------------------------------------- events
