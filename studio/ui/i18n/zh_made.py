@@ -11,7 +11,7 @@ MADE_ZH.update({
     "Speaking voice": "朗读声音", "Speed": "语速", "1 is the voice's own pace (Piper's length_scale is its inverse).":
         "1 是这个声音本来的语速（Piper 的 length_scale 是它的倒数）。",
     "Pause between sections (s)": "小节之间的停顿（秒）", "Stop listening": "停止朗读", "Player": "播放器",
-    "Stopped.": "已停止。", "mp3": "mp3", "mp4": "mp4", "Transcript (WebVTT)": "字幕稿（WebVTT）",
+    "Stopped.": "已停止。", "Transcript (WebVTT)": "字幕稿（WebVTT）",
     "md: Markdown zip with an images/ folder · html: one self-contained page · docx: Word document · mp3: the article "
     "read aloud, with chapters · mp4: a narrated video of its pictures":
         "md：带 images/ 文件夹的 Markdown zip · html：一个独立网页 · docx：Word 文档 · mp3：朗读全文，带章节 · "
