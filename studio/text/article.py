@@ -18,6 +18,8 @@ from typing import Iterator
 from .backends import StreamStats, TextBackend
 from .checks import Verdict, drop_repeats, on_topic, topic_terms
 from .cleanup import clean, is_chatter
+from .factcheck import check_request_text, marks_note
+from .facts import FactSheet
 from .languages import request_language, tokens_per_word
 from .prompts import default_outline, parse_outline, plan_messages, section_messages, stop_sequences
 from .requests import WriteEvent, WriteRequest, count_words
@@ -45,8 +47,11 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
     sections = len(outline)
     run = {"stops": stop_sequences("article", req.prompt), "terms": topic_terms(req.prompt, req.keywords),
            "total": total, "t0": t0, "notes": notes, "words_each": words_each, "tpw": tpw,
-           "retries": retries}
+           "retries": retries,
+           "facts": FactSheet.of(req.prompt, req.keywords, req.audience, req.outline).summary()
+           if req.check_facts else ""}
     removed: list[str] = []
+    marks: list = []
     previous = ""
     body_words = 0
     for i, heading in enumerate(outline):
@@ -57,7 +62,10 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         status = f"Writing section {i + 1} of {sections}…"
         yield WriteEvent(doc, head, req.seed, body_words, total.tokens, _rate(total, t0), list(notes), status)
         best = yield from _section(req, backend, stop, outline, i, previous, doc, body_words, status, run)
-        section = best[1]
+        checked = check_request_text(req, best[1], offset=len(doc))  # the brief's facts: corrected or marked
+        section = checked.text
+        notes += [f"Section {i + 1}: {c}" for c in checked.changes]
+        marks += checked.marks
         removed += best[2]
         doc += section
         yield WriteEvent(doc, "", req.seed, body_words + count_words(section), total.tokens,
@@ -67,11 +75,14 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         previous = section
     if removed:
         notes.append(_removed_note(removed))
+    if marks:
+        notes.append(marks_note(marks))
     stopped = stop.is_set()
     if stopped:
         notes.append("Stopped. The text so far is kept.")
     yield WriteEvent(doc.rstrip() + "\n", "", req.seed, count_words(doc), total.tokens, _rate(total, t0), notes,
-                     "Stopped" if stopped else "Done", done=True, stopped=stopped)
+                     "Stopped" if stopped else "Done", done=True, stopped=stopped,
+                     marks=[m.as_dict() for m in marks])
 
 def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sections: int, doc: str,
          total: StreamStats, t0: float):
@@ -106,7 +117,7 @@ def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, out
     shown = ""  # the first attempt streams into the draft; later ones are written out of sight
     for attempt in range(1 + retries):
         msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
-                                req.tone, req.audience, req.keywords, strict=attempt > 0)
+                                req.tone, req.audience, req.keywords, strict=attempt > 0, facts=run["facts"])
         prompt = backend.render(msgs.messages)
         room = backend.context_size - backend.count_tokens(prompt)
         max_new = max(1, min(req.max_new_tokens, int(words_each * run["tpw"] * 1.05) + 8, room))

@@ -43,6 +43,7 @@ from .article import (  # noqa: F401 - tidy_section stays importable from here
     TOKENS_PER_WORD, _rate, _removed_note, drop_cut_sentence, tidy_section, write_long_article,
 )
 from .cleanup import clean
+from .factcheck import check_request_text, marks_note
 from .requests import (  # noqa: F401 - part of this module's API
     MAX_DRAFT_CHARS, MAX_EXTRA_CHARS, MAX_TOPIC_CHARS, WriteEvent, WriteRequest, count_words,
 )
@@ -277,13 +278,17 @@ class TextEngine:
                              if tries > 1 else f"The reply {problem}.")
         stopped = stop.is_set()
         text = _finish_reply(req, kept["best"], notes, stopped)
+        checked = check_request_text(req, text, offset=len(start))  # contradictions corrected, the rest marked
+        text = checked.text
+        notes += checked.changes + ([marks_note(checked.marks)] if checked.marks else [])
         if stopped:
             notes.append("Stopped. The text so far is kept.")
         elif cut and not capped and req.task not in ("article", "continue", "headlines"):
             notes.append(f"The text reached max_new_tokens ({max_new:,}) and may end mid-sentence. "
                          "Raise max_new_tokens, or press Continue.")
         yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
-                         notes, "Stopped" if stopped else "Done", done=True, stopped=stopped)
+                         notes, "Stopped" if stopped else "Done", done=True, stopped=stopped,
+                         marks=[m.as_dict() for m in checked.marks])
 
 
 def _finish_reply(req: WriteRequest, best: tuple | None, notes: list[str], stopped: bool) -> str:

@@ -143,7 +143,8 @@ _WORD_NUMBER = re.compile(rf"(?<![\w-])(?P<n>{_WORDNUM})(?P<pct>\s(?:percent|per
 _CN_NUMBER = re.compile(rf"(?P<n>{_CN_NUM}+)(?P<pct>%)?")
 _CN_PERCENT = re.compile(rf"百分之(?P<n>{_CN_NUM}+|\d+(?:\.\d+)?)")
 _CN_FRACTION = re.compile(rf"(?P<d>{_CN_NUM}+)分之(?P<n>{_CN_NUM}+)")
-_COUNTED = re.compile(r"\s*((?:[A-Za-z][\w'’-]*)(?:\s+[a-z][\w'’-]*)?)")
+_COUNTED = re.compile(r"\s*(?:of\s+(?:the\s+)?)?(?:(?:new|extra|more|local|other|young|old|small|large)\s+)?"
+                      r"(?P<w>[A-Za-z][\w'’]*(?:-[A-Za-z]+)*)")
 _CN_COUNTED = re.compile(rf"[{_CN_MEASURE}]?([\u4e00-\u9fff]{{1,3}})")
 _FILLER = frozenset("more than over about around nearly almost some of the a an to and or in on at for by from per "
                     "new extra other local".split())
@@ -165,25 +166,19 @@ def _counted(text: str, end: int) -> tuple[str, str]:
     m = _COUNTED.match(text, end)
     if not m:
         return "", ""
-    ws = m.group(1).split()
-    content = [w for w in ws if w.lower() not in _FILLER and w.lower() not in STOPWORDS]
-    if not content or content[0].lower() not in [w.lower() for w in ws[:1]] and ws[0].lower() not in _FILLER:
+    word = m.group("w").lower()
+    if word in _FILLER or word in STOPWORDS or word in MONTHS or _ORDINAL.fullmatch(word):
         return "", ""
-    if ws[0].lower() == "of" and len(ws) > 1:  # "a third of residents"
-        content = ws[1:2]
-    word = content[0].strip(".,;:!?'’").lower()
-    if not word or word in MONTHS or _ORDINAL.fullmatch(word):
-        return "", ""
-    return stem(word), text[end:end + len(m.group(0)) - (len(m.group(1)) - len(ws[0]))]
+    return stem(word), text[end:m.end("w")]
 
 
 def _numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
     out = []
     for m in _NUMBER.finditer(text):
         prev = text[m.start() - 1] if m.start() else ""
-        if _overlaps(m.span(), taken) or (prev.isascii() and prev.isalnum()) or prev in ".,":
+        if _overlaps(m.span(), taken) or (prev.isascii() and prev.isalnum()) or (prev and prev in ".,"):
             continue
-        word_before = re.search(r"([A-Za-z][\w'’-]*)\s$", text[max(0, m.start() - 30):m.start()])
+        word_before = re.search(r"([A-Za-z][\w'’-]*)[ \t]\Z", text[max(0, m.start() - 30):m.start()])
         if (word_before and word_before.group(1)[:1].isupper() and not m.group("cur") and not m.group("pct")
                 and word_before.group(1).lower() not in _NOT_NAMES | _FILLER):
             continue  # part of a name: "Lumo 2", "Room 101"
@@ -355,7 +350,7 @@ def _names(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
             continue
         before = text[:s].rstrip(" \"“‘'(*")
         sentence_start = not before or before[-1] in ".!?:\n#>-•" or before.endswith("\n")
-        if sentence_start and len(words) == 1 and not re.search(r"[a-z][A-Z]|[A-Z]{2}", words[0]):
+        if sentence_start and sum(w[:1].isupper() for w in words) == 1 and not re.search(r"[a-z][A-Z]|[A-Z]{2}", name):
             continue
         out.append(Fact("name", name, s, e, " ".join(name.lower().split())))
     return out

@@ -16,6 +16,7 @@ from starlette.middleware import Middleware
 
 from . import i18n, image_tab, library, repair_tab, style_tab, voice_tab, write_tab
 from .common import session_id
+from .facts_list import FACTS_JS
 from .owners import OwnFilesOnly
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"  # package data (pyproject.toml)
@@ -94,7 +95,7 @@ def launch_kwargs(ctx) -> dict:
         "theme": gr.themes.Soft(primary_hue="indigo", neutral_hue="slate"),
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
         "max_file_size": int(ctx.settings.max_upload_mb) * 1024 * 1024,
-        "head": UNSAVED_WARNING_JS + i18n.HEAD_JS,
+        "head": UNSAVED_WARNING_JS + FACTS_JS + i18n.HEAD_JS,
         "i18n": i18n.I18N,
         # with --auth, a picture under --output-dir is served only to the user who made it (owners.py)
         "app_kwargs": {"middleware": [Middleware(OwnFilesOnly, ctx=ctx), Middleware(i18n.EarlyLocale)]},

@@ -19,6 +19,7 @@ from ..errors import InvalidInput
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from .common import reports_to, session_id, stop_event, to_gr_error
+from .facts_list import facts_html, marks_in_draft, notes_md
 from .drafting import (SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after, join, plan,
                        restored_settings, selection_of, task_defaults, task_view, write_request)
 
@@ -53,10 +54,6 @@ def stats_line(ev: WriteEvent | None, draft: str) -> str:
         if ev.status:
             line += f" · {ev.status}"
     return line
-
-
-def notes_md(notes: list[str]) -> str:
-    return "\n".join(f"- {n}" for n in notes)
 
 
 def title_for(current: str, ev: WriteEvent, topic: str = ""):
@@ -143,8 +140,11 @@ def _sampling(ctx, w) -> None:
 def _draft_column(w) -> None:
     w.title = gr.Textbox(label="Title", placeholder="Untitled article", elem_id="title", max_length=500)
     # a fixed height with autoscroll keeps the newest text in view while it streams
-    w.draft = gr.Textbox(label="Draft", lines=22, max_lines=22, elem_id="draft", autoscroll=True,
-                         placeholder="Your article appears here as it is written. You can edit it at any time.")
+    with gr.Row(equal_height=False):
+        w.draft = gr.Textbox(label="Draft", lines=22, max_lines=22, elem_id="draft", autoscroll=True, scale=4,
+                             placeholder="Your article appears here as it is written. You can edit it at any time.")
+        # the facts of the new text that are not in the brief: each click selects its place in the draft
+        w.facts = gr.HTML("", elem_id="write-facts", elem_classes="studio-facts-list")
     w.save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
     w.notes = gr.Markdown("", elem_id="write-notes")
 
@@ -224,7 +224,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
         aid = ctx.library.create(owner_of(ctx, request), title_now or "", base)["id"]
     if not ctx.text.is_loaded(valid.model):
         yield (gr.skip(), "Loading the language model (the first time on a computer takes up to a minute)…",
-               gr.skip(), gr.skip(), gr.skip(), gr.skip(), aid)
+               gr.skip(), gr.skip(), gr.skip(), gr.skip(), aid, gr.skip())
     topic = "" if valid.task in DRAFT_TASKS else valid.prompt
 
     def keep_streamed():
@@ -241,7 +241,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
                 ev.notes = p.notes + ev.notes
                 text = draft_after(valid.task, base, valid.prompt, p.splice, ev.text)
                 yield (text, stats_line(ev, text), notes_md(ev.notes), base, req_dict,
-                       title_for(title_now, ev, topic), aid)
+                       title_for(title_now, ev, topic), aid, facts_html(marks_in_draft(text, ev.text, ev.marks)))
         except GeneratorExit:  # the tab was closed or reloaded mid-generation: keep what was streamed
             keep_streamed()
             raise
@@ -253,7 +253,8 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
 
 def _connect_generation(ctx, w) -> list:
     """Write (the button and Enter in the topic), Continue and Regenerate. Returns their events."""
-    outputs = [w.draft, w.stats, w.notes, w.before, w.last_request, w.title, w.article_id, w.status]  # status last
+    outputs = [w.draft, w.stats, w.notes, w.before, w.last_request, w.title, w.article_id, w.facts,
+               w.status]  # status last
     form = {k: getattr(w, k) for k in (*SETTING_KEYS, "model", "voice")}
     on_draft = {**form, "draft": w.draft, "selection": w.selection, "title": w.title, "article_id": w.article_id}
 
@@ -305,9 +306,9 @@ def undone(before: str | None) -> tuple:
 def _connect_undo(w):
     @reports_to(w.status)
     def on_undo(prev, d):
-        return undone(prev)
+        return (*undone(prev), "")  # the marked facts were those of the generation undone
 
-    undo_event = w.undo_btn.click(on_undo, [w.before, w.draft], [w.draft, w.before, w.stats, w.status],
+    undo_event = w.undo_btn.click(on_undo, [w.before, w.draft], [w.draft, w.before, w.stats, w.facts, w.status],
                                   api_visibility="private", concurrency_limit=None)
     # Undo can act only after a generation: otherwise it is disabled and says why
     w.before.change(lambda prev: gr.update(interactive=prev is not None,
@@ -320,9 +321,11 @@ def _connect_undo(w):
 def _api(ctx) -> None:
     from .library import owner_of
 
-    def last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed, voice, request):
+    def last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed, voice, request,
+                   check_facts=True):
         req = WriteRequest(prompt=prompt, task=task, tone=tone, length_words=length_words, temperature=temperature,
-                           top_p=top_p, max_new_tokens=max_new_tokens, seed=seed, voice=voice or "")
+                           top_p=top_p, max_new_tokens=max_new_tokens, seed=seed, voice=voice or "",
+                           check_facts=check_facts)
         valid, last = req.validated(), None
         with stop_event(ctx, request, "write") as stop:
             for ev in ctx.text.stream(valid, stop, owner=owner_of(ctx, request)):
@@ -331,16 +334,17 @@ def _api(ctx) -> None:
 
     def write(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
               temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
-              voice: str = "", request: gr.Request = None) -> str:
+              voice: str = "", check_facts: bool = True, request: gr.Request = None) -> str:
         """Write text with the studio's language model and return it.
 
         task: article, outline, continue, rewrite, summarize, headlines, product_description, ad_copy.
         For continue, rewrite and summarize, `prompt` is your text. seed -1 is random.
         voice: the id or name of one of your voices (see /voice_list); empty for none.
+        check_facts: correct numbers and names that contradict your text (see /write_full for the notes).
         """
         try:
             _valid, last = last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed,
-                                      voice, request)
+                                      voice, request, check_facts)
             return last.text if last else ""
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
@@ -349,14 +353,16 @@ def _api(ctx) -> None:
 
     def write_full(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
                    temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
-                   voice: str = "", request: gr.Request = None) -> dict:
-        """Like /write, but returns {"text", "seed", "notes"}: the seed actually used (drawn when -1) and the
-        notes the Write tab shows (text trimmed to fit the model, max_new_tokens reached...)."""
+                   voice: str = "", check_facts: bool = True, request: gr.Request = None) -> dict:
+        """Like /write, but returns {"text", "seed", "notes", "marks"}: the seed actually used (drawn when -1),
+        the notes the Write tab shows (text trimmed to fit the model, facts corrected to your text's, facts to
+        check with their character spans...) and "marks": each fact of the text that is not in your own text,
+        {"start", "end", "text", "kind", "reason"} (characters of "text"). check_facts=False turns the check off."""
         try:
             valid, last = last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed,
-                                     voice, request)
+                                     voice, request, check_facts)
             return {"text": last.text if last else "", "seed": last.seed if last else valid.seed,
-                    "notes": list(last.notes) if last else []}
+                    "notes": list(last.notes) if last else [], "marks": list(last.marks) if last else []}
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 

@@ -385,6 +385,17 @@ PATTERNS: list[tuple[str, str]] = [
      "第 {i} 节（“{h}”）试了 {n} 次仍偏离主题；保留最贴近主题的一次。"),
     ("Section {i} (\"{h}\") strays from the topic.", "第 {i} 节（“{h}”）偏离了主题。"),
     ("{e} The text so far is kept; try again.", "{e} 已写的文字会保留；请再试一次。"),
+    # the fact check (studio/text/factcheck.py, studio/ui/facts_list.py)
+    ("Changed '{a}' to '{b}', as in your brief.", "已把“{a}”改为“{b}”，与你的简介一致。"),
+    ("Section {num_i}: {t_n}", "第 {num_i} 节：{t_n}"),
+    ("Check {num_n} facts that are not in your brief (marked beside the draft): {f}.",
+     "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁）：{f}。"),
+    ("Check {num_n} fact that is not in your brief (marked beside the draft): {f}.",
+     "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁）：{f}。"),
+    ("differs from your brief ({f})", "与你的简介不同（{f}）"),
+    ("Facts corrected: {num_n}", "已更正的事实：{num_n}"), ("Facts to check: {num_n}", "待核对的事实：{num_n}"),
+    ("Written again: {num_n}", "重写：{num_n}"), ("Other notes: {num_n}", "其他备注：{num_n}"),
+    ("must be true or false, not {v}.", "必须是 true 或 false，而不是 {v}。"),
 ]
 
 ZH.update(ENGINE_ZH)
