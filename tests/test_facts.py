@@ -85,7 +85,7 @@ def test_facts_not_in_the_brief_are_marked_never_deleted():
     assert "attributed" in marked["\"This library is the heart of our town,\""].reason
     note = marks_note(out.marks)
     assert note.startswith("Check 5 facts that are not in your brief")
-    assert f"\"76 volunteers\" (characters {marked['76 volunteers'].start}–{marked['76 volunteers'].end})" in note
+    assert f"\"76 volunteers\" ({marked['76 volunteers'].start}–{marked['76 volunteers'].end})" in note
 
 
 def test_the_same_fact_written_differently_is_kept():
@@ -147,7 +147,7 @@ def test_many_notes_get_a_one_line_summary_with_the_details_behind_a_click():
 
     notes = ["Section 1 (\"Why\") left the topic; writing it again (attempt 2 of 3).",
              "Section 2: Changed '$20' to '$15', as in your brief.", "Left out 1 line where the model talked to you.",
-             "Check 4 facts that are not in your brief (marked beside the draft): \"x\" (characters 1–2)."]
+             "Check 4 facts that are not in your brief (marked beside the draft, with where they are): \"x\" (1–2)."]
     md = notes_md(notes)
     assert md.splitlines()[0] == "Facts corrected: 1 · Facts to check: 4 · Written again: 1 · Other notes: 1"
     assert "<summary>All notes</summary>" in md and all(n in md for n in notes)

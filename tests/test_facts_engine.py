@@ -79,6 +79,6 @@ def test_write_full_returns_the_notes_and_the_marks_with_their_spans(tiny_gguf, 
     spans = [(m["start"], m["end"]) for m in full["marks"]]
     assert [full["text"][s:e] for s, e in spans] == ["3,000 customers", "4.8 stars"]
     note = next(n for n in full["notes"] if n.startswith("Check 2 facts"))
-    assert all(f"(characters {s}–{e})" in note for s, e in spans)
+    assert all(f"({s}–{e})" in note for s, e in spans)
     off = fn(prompt=BRIEF, task="product_description", length_words=40, seed=3, check_facts=False, request=None)
     assert off["marks"] == [] and "$59" in off["text"]

@@ -40,7 +40,8 @@ from .checks import (drop_repeats, format_headlines, headline_items, judge_reply
                      topic_terms)
 from .brief import add_missing_items, missing_items
 from .article import (  # noqa: F401 - tidy_section stays importable from here
-    TOKENS_PER_WORD, _rate, _removed_note, drop_cut_sentence, tidy_section, write_long_article,
+    TOKENS_PER_WORD, _rate, _removed_note, drop_cut_sentence, end_whole, keywords_note, tidy_section,
+    write_long_article,
 )
 from .cleanup import clean
 from .factcheck import check_request_text, marks_note
@@ -298,11 +299,20 @@ def _finish_reply(req: WriteRequest, best: tuple | None, notes: list[str], stopp
     text, removed = (best[1], best[2]) if best else ("", [])
     if removed:
         notes.append(_removed_note(removed))
+    if req.task == "headlines" and text.strip() and not stopped:
+        n = len(text.strip().splitlines())
+        if n < HEADLINES:
+            notes.append(f"Only {n} headline idea{'s were' if n != 1 else ' was'} distinct and on the topic, so only "
+                         f"{'those are' if n != 1 else 'that is'} kept. Press Regenerate for more.")
     if req.task != "headlines":
         text, repeats = drop_repeats(text)  # the same sentence written twice: once is kept
         if repeats:
             notes.append(f"Left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} the model had "
                          "already written.")
+    if req.task in ("article", "product_description", "ad_copy", "summarize") and not stopped:
+        text = end_whole(text)  # never ends mid-sentence
+    if req.task == "article" and req.keywords.strip() and text.strip() and not stopped:
+        notes.extend(keywords_note(text, req.keywords))
     if req.task in ("product_description", "ad_copy") and req.keywords.strip() and text.strip() and not stopped:
         missing = missing_items(text, req.keywords)
         room = int(req.length_words * 1.15) if req.task == "product_description" else None
@@ -338,10 +348,10 @@ def _judge(req: WriteRequest, cleaned, terms, kept: dict) -> str | None:
         if len(headlines) >= HEADLINES:
             kept["best"] = (0, format_headlines(headlines[:HEADLINES]), kept["removed"] + cleaned.removed)
             return None
-        # too few on topic: fill with the other distinct ideas, and say so
-        fill = [h for h in spare if h not in headlines][: HEADLINES - len(headlines)]
+        # too few on topic: only those are kept (the others only when none is on topic), and the notes say so
         kept["removed"] += cleaned.removed
-        kept["best"] = (0, format_headlines(headlines + fill) if spare else cleaned.text, kept["removed"])
+        keep = headlines or spare[:HEADLINES]
+        kept["best"] = (0, format_headlines(keep) if keep else cleaned.text, kept["removed"])
         return f"had only {len(headlines)} of {HEADLINES} headline ideas distinct and on the topic"
     verdict = judge_reply(req.task, cleaned.text, req.keywords, terms)
     best = kept["best"]

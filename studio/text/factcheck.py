@@ -58,7 +58,7 @@ def _same_value(a: float, b: float) -> bool:
     return abs(a - b) <= max(1e-9, 0.005 * max(abs(a), abs(b)))
 
 
-def _matches(f: Fact, g: Fact) -> bool:
+def matches(f: Fact, g: Fact) -> bool:
     """``f`` (new text) states the same value as ``g`` (the sheet): equal, an end of its range, or inside it."""
     if f.high is not None and g.high is not None:
         return _same_value(f.value, g.value) and _same_value(f.high, g.high)
@@ -77,7 +77,7 @@ def _same_thing(f: Fact, g: Fact) -> bool:
     return f.unit == g.unit
 
 
-def _dates_agree(a: str, b: str) -> bool:
+def dates_agree(a: str, b: str) -> bool:
     return all(x == "?" or y == "?" or x == y for x, y in zip(a.split("-"), b.split("-")))
 
 
@@ -108,7 +108,7 @@ def _verdict(f: Fact, sheet: FactSheet, source_low: str) -> tuple[str, Fact | No
     """("ok" | "fix" | "mark" | "skip", the sheet's fact for a fix, the reason for a mark)."""
     if f.kind in NUMERIC:
         same_kind = [g for g in sheet.facts if g.kind in NUMERIC]
-        if any(_matches(f, g) for g in same_kind):
+        if any(matches(f, g) for g in same_kind):
             return "ok", None, ""
         alike = [g for g in same_kind if _same_thing(f, g)]
         values = {(g.value, g.high) for g in alike}
@@ -120,7 +120,7 @@ def _verdict(f: Fact, sheet: FactSheet, source_low: str) -> tuple[str, Fact | No
             return "mark", None, "differs from your brief (" + ", ".join(sorted({g.text for g in alike})) + ")"
         return "mark", None, "not in your brief"
     if f.kind == "date":
-        if any(_dates_agree(f.value, g.value) for g in sheet.of_kind("date")):
+        if any(dates_agree(f.value, g.value) for g in sheet.of_kind("date")):
             return "ok", None, ""
         return "mark", None, "not in your brief"
     if f.kind == "time":
@@ -179,12 +179,12 @@ def check(text: str, sheet: FactSheet) -> Checked:
 
 def marks_note(marks: list[Mark], limit: int = 8) -> str:
     """One note listing the marked facts with their spans, e.g. 'Check 2 facts that are not in your brief
-    (marked beside the draft): "76 volunteers" (characters 120–132), "Mayor Ann Lee" (characters 300–313).'"""
+    (marked beside the draft, with where they are): "76 volunteers" (120–132), "Mayor Ann Lee" (300–313).'"""
     n = len(marks)
-    shown = ", ".join(f"\"{m.text.strip(QUOTES)}\" (characters {m.start}–{m.end})" for m in marks[:limit])
+    shown = ", ".join(f"\"{m.text.strip(QUOTES)}\" ({m.start}–{m.end})" for m in marks[:limit])
     more = f" and {n - limit} more" if n > limit else ""
     return (f"Check {n} fact{'s' if n != 1 else ''} that {'are' if n != 1 else 'is'} not in your brief "
-            f"(marked beside the draft): {shown}{more}.")
+            f"(marked beside the draft, with where they are): {shown}{more}.")
 
 
 

@@ -77,9 +77,9 @@ def notes_summary(notes: list[str]) -> str:
     check = sum(int(m.group(1)) for m in (_CHECK.match(n) for n in notes) if m)
     again = sum(bool(_REWRITTEN.search(n)) for n in notes)
     other = len(notes) - changed - again - sum(bool(_CHECK.match(n)) for n in notes)
-    parts = [(changed, "Facts corrected: {}"), (check, "Facts to check: {}"), (again, "Written again: {}"),
-             (other, "Other notes: {}")]
-    return " · ".join(t.format(n) for n, t in parts if n)
+    parts = [(changed, f"Facts corrected: {changed}"), (check, f"Facts to check: {check}"),
+             (again, f"Written again: {again}"), (other, f"Other notes: {other}")]
+    return " · ".join(text for n, text in parts if n)
 
 
 def notes_md(notes: list[str]) -> str:
