@@ -152,3 +152,11 @@ def test_many_notes_get_a_one_line_summary_with_the_details_behind_a_click():
     assert md.splitlines()[0] == "Facts corrected: 1 · Facts to check: 4 · Written again: 1 · Other notes: 1"
     assert "<summary>All notes</summary>" in md and all(n in md for n in notes)
     assert notes_md(notes[:2]) == "\n".join(f"- {n}" for n in notes[:2])
+
+
+def test_a_number_of_the_brief_given_to_something_else_is_marked():
+    sheet = FactSheet.of("The scheme recorded 1.2 million trips and will add 40 stations.")
+    out = check("It took 1.2 million miles off the road and added 40 bus stops. It made 1.2 million trips.", sheet)
+    assert [(m.text, m.reason) for m in out.marks] == [
+        ("1.2 million miles", "the brief gives this number for something else (1.2 million trips)"),
+        ("40 bus", "the brief gives this number for something else (40 stations)")]

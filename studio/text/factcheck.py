@@ -108,8 +108,12 @@ def _verdict(f: Fact, sheet: FactSheet, source_low: str) -> tuple[str, Fact | No
     """("ok" | "fix" | "mark" | "skip", the sheet's fact for a fix, the reason for a mark)."""
     if f.kind in NUMERIC:
         same_kind = [g for g in sheet.facts if g.kind in NUMERIC]
-        if any(matches(f, g) for g in same_kind):
+        same_value = [g for g in same_kind if matches(f, g)]
+        if any(not f.unit or not g.unit or f.unit == g.unit for g in same_value):
             return "ok", None, ""
+        if same_value:  # "1.2 million miles" where the brief has "1.2 million trips"
+            return "mark", None, "the brief gives this number for something else (" + \
+                ", ".join(sorted({f"{g.text}{g.counted}" for g in same_value})) + ")"
         alike = [g for g in same_kind if _same_thing(f, g)]
         values = {(g.value, g.high) for g in alike}
         if f.kind == "number" and not alike and f.value <= SMALL and float(f.value).is_integer() and f.high is None:

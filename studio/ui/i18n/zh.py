@@ -393,6 +393,7 @@ PATTERNS: list[tuple[str, str]] = [
     ("Check {num_n} fact that is not in your brief (marked beside the draft, with where they are): {f}.",
      "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁，并注明位置）：{f}。"),
     ("differs from your brief ({f})", "与你的简介不同（{f}）"),
+    ("the brief gives this number for something else ({f})", "简介中这个数字说的是别的东西（{f}）"),
     ("Facts corrected: {num_n}", "已更正的事实：{num_n}"), ("Facts to check: {num_n}", "待核对的事实：{num_n}"),
     ("Written again: {num_n}", "重写：{num_n}"), ("Other notes: {num_n}", "其他备注：{num_n}"),
     ("must be true or false, not {v}.", "必须是 true 或 false，而不是 {v}。"),
