@@ -3,6 +3,8 @@ sees when the model changes a number of the brief or makes one up."""
 
 from __future__ import annotations
 
+import pytest
+
 from studio.text.engine import WriteRequest
 
 from .test_text_quality import engine_with, final
@@ -31,8 +33,6 @@ def test_check_facts_off_leaves_the_reply_as_written():
 
 
 def test_check_facts_must_be_true_or_false():
-    import pytest
-
     from studio.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="check_facts"):
@@ -82,3 +82,36 @@ def test_write_full_returns_the_notes_and_the_marks_with_their_spans(tiny_gguf, 
     assert all(f"({s}–{e})" in note for s, e in spans)
     off = fn(prompt=BRIEF, task="product_description", length_words=40, seed=3, check_facts=False, request=None)
     assert off["marks"] == [] and "$59" in off["text"]
+
+
+def test_a_chinese_news_brief_keeps_its_numbers():
+    from bench.factscore import ZH_NEWS
+
+    reply = "阳光社区居民收集了两百万个签名。李娜表示：「图书馆是社区的心脏，我们一定要保住它。」市议会计划每年节省50万元。"
+    eng, _ = engine_with([reply], retries=0)
+    ev = final(eng, prompt=ZH_NEWS, task="article", length_words=120, model="multilingual.gguf")
+    assert "二千三百个签名" in ev.text and "两百万" not in ev.text
+    assert "Changed '两百万个签名' to '二千三百个签名', as in your brief." in ev.notes
+    assert [m["kind"] for m in ev.marks] == ["quote"]  # a quotation the writer did not give
+    assert "50万元" in ev.text or "18万元" in ev.text
+
+
+@pytest.mark.slow
+def test_the_chinese_news_brief_runs_through_the_check_on_a_tiny_model(tiny_gguf, tmp_path):
+    """The plumbing, on a real (tiny, random) llama.cpp model: a planned Chinese article's last event carries
+    marks whose spans point into its text."""
+    from studio.models import ModelManager
+    from studio.settings import Settings
+    from studio.text.engine import TextEngine
+
+    s = Settings(device="cpu", text_model=str(tiny_gguf), text_backend="llama.cpp", data_dir=tmp_path / "d",
+                 output_dir=tmp_path / "o").validate()
+    eng = TextEngine(ModelManager(s), s)
+    eng.retries = 0
+    last = None
+    brief = "阳光社区居民收集了二千三百个签名，要求保留图书馆。"  # the tiny model reads 512 tokens
+    for last in eng.stream(WriteRequest(prompt=brief, length_words=300, max_new_tokens=24, seed=5)):
+        pass
+    assert last.done and isinstance(last.marks, list)
+    for m in last.marks:
+        assert last.text[m["start"]:m["end"]] == m["text"]

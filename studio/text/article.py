@@ -136,6 +136,11 @@ def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, out
                                 rule=run["person"])
         prompt = backend.render(msgs.messages)
         room = backend.context_size - backend.count_tokens(prompt)
+        if room < words_each * run["tpw"] // 2 and run["facts"]:  # a small context: the facts line goes first
+            msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
+                                    req.tone, req.audience, req.keywords, strict=attempt > 0, rule=run["person"])
+            prompt = backend.render(msgs.messages)
+            room = backend.context_size - backend.count_tokens(prompt)
         max_new = max(1, min(req.max_new_tokens, int(words_each * run["tpw"] * 1.05) + 8, room))
         min_new = min(max_new, int(words_each * run["tpw"] * 0.8))
         stats = StreamStats()
