@@ -366,6 +366,9 @@ def rescore(run: Path) -> None:
             generated = generated[len(brief.prompt):]
         new = score(brief, r["text"], generated)
         new.update({k: old[k] for k in ("tokens", "tokens_per_s", "seconds", "notes") if k in old})
+        if brief.facts and "marks" in r:  # the marks and seed are saved since the fact scores came in
+            new["fact"] = fact_scores(f"{brief.prompt}\n{brief.keywords}", r["text"], r["marks"],
+                                      labels_for(brief.name, data["model"], r.get("seed", -1)))
         r["scores"] = new
     data["summary"] = summarize(data["results"])
     (run / "results.json").write_text(json.dumps(data, indent=1))
