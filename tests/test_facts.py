@@ -160,3 +160,14 @@ def test_a_number_of_the_brief_given_to_something_else_is_marked():
     assert [(m.text, m.reason) for m in out.marks] == [
         ("1.2 million miles", "the brief gives this number for something else (1.2 million trips)"),
         ("40 bus", "the brief gives this number for something else (40 stations)")]
+
+
+def test_a_year_or_a_weekday_the_brief_did_not_give_is_marked():
+    sheet = FactSheet.of("The council meets on March 14, 2025 and plans to close the library on June 30.")
+    out = check("The deadline of 2026 looms. On Wednesday the council met. On June 30 it closes.", sheet)
+    assert [m.text for m in out.marks] == ["2026", "Wednesday"]
+
+
+def test_a_product_name_with_a_number_opening_a_sentence_is_a_name():
+    out = check("Lumina 2: a revolutionary lamp. Lumo 2 is bright.", FactSheet.of("Lumo 2 desk lamp: 1200 lumens."))
+    assert [(m.text, m.kind) for m in out.marks] == [("Lumina 2", "name")]

@@ -39,8 +39,7 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
     tpw = tokens_per_word(backend, request_language(req.prompt), TOKENS_PER_WORD)  # Chinese: per character
     sections = max(2, min(12, math.ceil(req.length_words / SECTION_WORDS)))
     words_each = max(60, round(req.length_words / sections))
-    topic = req.prompt.strip().splitlines()[0][:200]
-    title = topic[:1].upper() + topic[1:]
+    title = _title(req.prompt)
     total = StreamStats()
     t0 = time.perf_counter()
     doc = f"# {title}\n\n"
@@ -193,6 +192,17 @@ def _against_repeats(cleaned, doc: str, i: int, notes: list[str], terms) -> tupl
         notes.append(f"Section {i + 1}: left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} "
                      "the model had already written.")
     return cleaned, on_topic(cleaned.text, terms)
+
+
+def _title(topic: str) -> str:
+    """The article's title from its topic: the first line's first sentence, without a label such as "News:",
+    cut at a word within 120 characters (a brief of several sentences is no title)."""
+    first = topic.strip().splitlines()[0]
+    first = re.sub(r"^(?:news|announce(?:ment)?|brief|topic|event|press release)\s*:\s*", "", first, flags=re.I)
+    first = re.split(r"(?<=[.!?。！？])\s*", first, maxsplit=1)[0].rstrip(".。")
+    if len(first) > 120:
+        first = first[:120].rsplit(" ", 1)[0] if " " in first[:120] else first[:120]
+    return first[:1].upper() + first[1:]
 
 
 def keywords_note(text: str, keywords: str) -> list[str]:

@@ -78,7 +78,12 @@ def _same_thing(f: Fact, g: Fact) -> bool:
 
 
 def dates_agree(a: str, b: str) -> bool:
-    return all(x == "?" or y == "?" or x == y for x, y in zip(a.split("-"), b.split("-")))
+    """Whether two dates ("2025-3-14", "?-6-30", "2026-?-?", "weekday:friday") can be the same day: the parts
+    both give are equal, and they share at least one ("2026" does not agree with "June 30")."""
+    if a.startswith("weekday:") or b.startswith("weekday:"):
+        return a == b
+    pairs = [(x, y) for x, y in zip(a.split("-"), b.split("-")) if x != "?" and y != "?"]
+    return bool(pairs) and all(x == y for x, y in pairs)
 
 
 def _name_known(f: Fact, sheet: FactSheet, source_low: str) -> bool:

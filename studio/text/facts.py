@@ -265,6 +265,7 @@ _DATE_PATTERNS = [
     re.compile(r"\b(?:in|since|by|until|of|from|year)\s+(?P<y>(?:19|20)\d\d)\b(?![-–]?\d)"),
     re.compile(r"(?<![\d,.$€£])\b(?P<y>(?:19|20)\d\d)\b(?![,.]?\d|\s?%|\s?(?:people|[a-z]+s\b))"),
 ]
+_WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|星期[一二三四五六日天]|周[一二三四五六日]")
 _TIME = re.compile(r"\b(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:a\.?m\.?|p\.?m\.?)(?![\w])|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|"
                    r"(?:上午|下午|晚上|早上|中午)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})[点時时](?:半|\d{1,2}分)?", re.IGNORECASE)
 
@@ -293,6 +294,9 @@ def _dates(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
             start = m.start("y") if pat is _DATE_PATTERNS[6] else m.start()
             value = f"{y or '?'}-{_num(month) if month else '?'}-{_num(g.get('d'))}"
             out.append(Fact("date", text[start:m.end()], start, m.end(), value))
+    for m in _WEEKDAY.finditer(text):
+        if not _overlaps(m.span(), taken + [(f.start, f.end) for f in out]):
+            out.append(Fact("date", m.group(0), m.start(), m.end(), "weekday:" + m.group(0).lower()[:3]))
     for m in _TIME.finditer(text):
         if not _overlaps(m.span(), taken + [(f.start, f.end) for f in out]):
             out.append(Fact("time", m.group(0), m.start(), m.end(), _time_value(m.group(0))))
@@ -350,8 +354,9 @@ def _names(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
             continue
         before = text[:s].rstrip(" \"“‘'(*")
         sentence_start = not before or before[-1] in ".!?:\n#>-•" or before.endswith("\n")
-        if sentence_start and sum(w[:1].isupper() for w in words) == 1 and not re.search(r"[a-z][A-Z]|[A-Z]{2}", name):
-            continue
+        if sentence_start and sum(w[:1].isupper() for w in words) == 1 and not re.search(r"[a-z][A-Z]|[A-Z]{2}", name) \
+                and not (words[-1][:1].isdigit() and re.match(r"(?:[:,;.!?)]|'s\b|’s\b|\s*$)", text[e:])):
+            continue  # "Lumina 2: a lamp" opening a sentence is a name; "Gather 3 pots" is not
         out.append(Fact("name", name, s, e, " ".join(name.lower().split())))
     return out
 
