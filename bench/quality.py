@@ -347,8 +347,10 @@ def compare(a: Path, b: Path) -> None:
                   f"form {sa.get('form') or 'ok'} -> {sb.get('form') or 'ok'}")
 
 
-def rescore(run: Path) -> None:
-    """Score the texts of a saved run again (after the bench's measures changed), keeping its speeds."""
+def rescore(run: Path, recheck: bool = False) -> None:
+    """Score the texts of a saved run again (after the bench's measures changed), keeping its speeds. With
+    ``recheck``, the facts to check are found again by today's checker on the saved texts (what the fact check
+    would mark now), instead of the marks the run saved."""
     data = json.loads((run / "results.json").read_text())
     by_name = {b.name: b for b in BRIEFS}
     for r in data["results"]:
@@ -367,7 +369,13 @@ def rescore(run: Path) -> None:
         new = score(brief, r["text"], generated)
         new.update({k: old[k] for k in ("tokens", "tokens_per_s", "seconds", "notes") if k in old})
         if brief.facts and "marks" in r:  # the marks and seed are saved since the fact scores came in
-            new["fact"] = fact_scores(f"{brief.prompt}\n{brief.keywords}", r["text"], r["marks"],
+            marks = r["marks"]
+            if recheck:
+                from studio.text.factcheck import check
+                from studio.text.facts import FactSheet
+
+                marks = [m.as_dict() for m in check(r["text"], FactSheet.of(brief.prompt, brief.keywords)).marks]
+            new["fact"] = fact_scores(f"{brief.prompt}\n{brief.keywords}", r["text"], marks,
                                       labels_for(brief.name, data["model"], r.get("seed", -1)))
         r["scores"] = new
     data["summary"] = summarize(data["results"])
@@ -414,12 +422,14 @@ def main() -> None:
     ap.add_argument("--no-illustrate", action="store_true")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("RUN_A", "RUN_B"))
     ap.add_argument("--rescore", type=Path, metavar="RUN", help="score a saved run's texts again with this bench")
+    ap.add_argument("--recheck", action="store_true", help="with --rescore: find the facts to check again with "
+                    "today's checker")
     args = ap.parse_args()
     if args.compare:
         compare(*args.compare)
         return
     if args.rescore:
-        rescore(args.rescore)
+        rescore(args.rescore, args.recheck)
         return
     only = {x.strip() for x in args.only.split(",") if x.strip()}
     briefs = [b for b in BRIEFS if not only or b.task in only or b.name in only]
