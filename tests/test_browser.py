@@ -135,6 +135,25 @@ def test_html_in_the_draft_is_text(page):
     page.locator("#draft textarea").fill("")
 
 
+def test_a_fact_to_check_beside_the_draft_selects_its_place_when_clicked(page):
+    """The list beside the draft (#26): a click on a fact selects its characters in the draft (UTF-16 spans)."""
+    from studio.ui.facts_list import facts_html, marks_in_draft
+
+    draft = "Notes 😀 first.\n\nThe group met. 76 volunteers helped, said Mayor John Carter."
+    page.locator("#draft textarea").fill(draft)
+    start = draft.index("76 volunteers")
+    marks = marks_in_draft(draft, draft, [{"start": start, "end": start + 13, "text": "76 volunteers",
+                                            "kind": "number", "reason": "not in your brief"}])
+    page.evaluate("(html) => { const d = document.createElement('div'); d.id = 'facts-probe'; d.innerHTML = html; "
+                  "document.querySelector('#write-facts').appendChild(d); }", facts_html(marks))
+    page.locator("#facts-probe .studio-fact").click()
+    sel = page.evaluate("(() => { const t = document.querySelector('#draft textarea'); "
+                        "return t.value.substring(t.selectionStart, t.selectionEnd); })()")
+    assert sel == "76 volunteers"
+    page.evaluate("document.querySelector('#facts-probe').remove()")
+    page.locator("#draft textarea").fill("")
+
+
 def test_faces_gallery(page):
     page.get_by_role("tab", name="Image").click()
     page.wait_for_selector("#image-generate", timeout=90_000)

@@ -222,7 +222,7 @@ def test_docx_export_through_the_api_restarts_lists_and_marks_rtl(server):
 def test_write_full_returns_text_seed_and_notes_and_write_still_returns_text(server):
     ann = client(server, "ann")
     full = ann.predict(prompt="balcony herbs", task="headlines", max_new_tokens=8, seed=-1, api_name="/write_full")
-    assert set(full) == {"text", "seed", "notes"} and isinstance(full["text"], str)
+    assert set(full) == {"text", "seed", "notes", "marks"} and isinstance(full["text"], str)
     assert 0 <= full["seed"] < 2**32 and isinstance(full["notes"], list)
     again = ann.predict(prompt="balcony herbs", task="headlines", max_new_tokens=8, seed=full["seed"],
                         api_name="/write_full")

@@ -40,9 +40,11 @@ from .checks import (drop_repeats, format_headlines, headline_items, judge_reply
                      topic_terms)
 from .brief import add_missing_items, missing_items
 from .article import (  # noqa: F401 - tidy_section stays importable from here
-    TOKENS_PER_WORD, _rate, _removed_note, drop_cut_sentence, tidy_section, write_long_article,
+    TOKENS_PER_WORD, _rate, _removed_note, drop_cut_sentence, end_whole, keywords_note, tidy_section,
+    write_long_article,
 )
 from .cleanup import clean
+from .factcheck import check_request_text, marks_note
 from .requests import (  # noqa: F401 - part of this module's API
     MAX_DRAFT_CHARS, MAX_EXTRA_CHARS, MAX_TOPIC_CHARS, WriteEvent, WriteRequest, count_words,
 )
@@ -283,13 +285,17 @@ class TextEngine:
                              if tries > 1 else f"The reply {problem}.")
         stopped = stop.is_set()
         text = _finish_reply(req, kept["best"], notes, stopped)
+        checked = check_request_text(req, text, offset=len(start))  # contradictions corrected, the rest marked
+        text = checked.text
+        notes += checked.changes + ([marks_note(checked.marks)] if checked.marks else [])
         if stopped:
             notes.append("Stopped. The text so far is kept.")
         elif cut and (stats.ended == "length" or not capped and req.task not in ("article", "continue", "headlines")):
             notes.append(f"The text reached max_new_tokens ({max_new:,}) and may end mid-sentence. "
                          "Raise max_new_tokens, or press Continue.")
         yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
-                         notes, "Stopped" if stopped else "Done", done=True, stopped=stopped)
+                         notes, "Stopped" if stopped else "Done", done=True, stopped=stopped,
+                         marks=[m.as_dict() for m in checked.marks])
 
 
 def _finish_reply(req: WriteRequest, best: tuple | None, notes: list[str], stopped: bool) -> str:
@@ -299,11 +305,20 @@ def _finish_reply(req: WriteRequest, best: tuple | None, notes: list[str], stopp
     text, removed = (best[1], best[2]) if best else ("", [])
     if removed:
         notes.append(_removed_note(removed))
+    if req.task == "headlines" and text.strip() and not stopped:
+        n = len(text.strip().splitlines())
+        if n < HEADLINES:
+            notes.append(f"Only {n} headline idea{'s were' if n != 1 else ' was'} distinct and on the topic, so only "
+                         f"{'those are' if n != 1 else 'that is'} kept. Press Regenerate for more.")
     if req.task != "headlines":
         text, repeats = drop_repeats(text)  # the same sentence written twice: once is kept
         if repeats:
             notes.append(f"Left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} the model had "
                          "already written.")
+    if req.task in ("article", "product_description", "ad_copy", "summarize") and not stopped:
+        text = end_whole(text)  # never ends mid-sentence
+    if req.task == "article" and req.keywords.strip() and text.strip() and not stopped:
+        notes.extend(keywords_note(text, req.keywords))
     if req.task in ("product_description", "ad_copy") and req.keywords.strip() and text.strip() and not stopped:
         missing = missing_items(text, req.keywords)
         room = int(req.length_words * 1.15) if req.task == "product_description" else None
@@ -339,10 +354,10 @@ def _judge(req: WriteRequest, cleaned, terms, kept: dict) -> str | None:
         if len(headlines) >= HEADLINES:
             kept["best"] = (0, format_headlines(headlines[:HEADLINES]), kept["removed"] + cleaned.removed)
             return None
-        # too few on topic: fill with the other distinct ideas, and say so
-        fill = [h for h in spare if h not in headlines][: HEADLINES - len(headlines)]
+        # too few on topic: only those are kept (the others only when none is on topic), and the notes say so
         kept["removed"] += cleaned.removed
-        kept["best"] = (0, format_headlines(headlines + fill) if spare else cleaned.text, kept["removed"])
+        keep = headlines or spare[:HEADLINES]
+        kept["best"] = (0, format_headlines(keep) if keep else cleaned.text, kept["removed"])
         return f"had only {len(headlines)} of {HEADLINES} headline ideas distinct and on the topic"
     verdict = judge_reply(req.task, cleaned.text, req.keywords, terms)
     best = kept["best"]

@@ -192,20 +192,28 @@ def build_messages(inp: TaskInput) -> Messages:
 # ----- long articles: plan first, then write section by section ---------------------
 
 @in_writers_language
-def plan_messages(topic: str, sections: int, tone: str, audience: str = "", keywords: str = "") -> Messages:
-    """Ask for ``sections`` section headings of an article on ``topic``, one per line."""
+def plan_messages(topic: str, sections: int, tone: str, audience: str = "", keywords: str = "",
+                  shape: str = "") -> Messages:
+    """Ask for ``sections`` section headings of an article on ``topic``, one per line; ``shape`` says which
+    parts the kind of article has, in order (:data:`studio.text.shape.PART_HINT`)."""
     inp = TaskInput("outline", topic, tone, audience=audience, keywords=keywords)
+    parts = f"It is {shape}. " if shape else ""
     user = (f"List {sections} section headings for an article about: {topic.strip()}\n"
-            f"{_extras(inp).strip()}\nWrite exactly {sections} short headings, one per line, numbered, nothing else.")
+            f"{_extras(inp).strip()}\n{parts}Write exactly {sections} short headings, one per line, numbered, "
+            "nothing else: no brackets, no dates or numbers the topic does not give.")
     return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}])
 
 
 @in_writers_language
 def section_messages(topic: str, outline: list[str], index: int, previous: str, words: int, tone: str,
-                     audience: str = "", keywords: str = "", strict: bool = False) -> Messages:
+                     audience: str = "", keywords: str = "", strict: bool = False, facts: str = "",
+                     rule: str = "") -> Messages:
     """Ask for section ``index`` of ``outline``: a short brief that restates the article's topic and the
     section's point, with the outline and the end of the previous section as context. ``strict`` (used
-    when a first attempt left the topic) repeats that every paragraph must be about the topic."""
+    when a first attempt left the topic) repeats that every paragraph must be about the topic. ``facts``
+    (the writer's fact sheet, :meth:`~studio.text.facts.FactSheet.summary`) goes to every section, so that
+    later sections keep the same numbers, dates and names as the first. ``rule``: who speaks
+    (:func:`studio.text.shape.person_rule`)."""
     inp = TaskInput("article", topic, tone, audience=audience, keywords=keywords)
     topic = " ".join(topic.split())
     heading = outline[index]
@@ -213,6 +221,10 @@ def section_messages(topic: str, outline: list[str], index: int, previous: str, 
     prev = f"\nThe previous section ended:\n{previous.strip()}\n" if previous.strip() else ""
     keep = (f" Stay on the topic: every paragraph must be about {topic}." if strict
             else f" Keep to the topic: {topic}.")
+    if facts.strip():
+        keep += (f" Use these facts exactly as given, and no other numbers, dates, names or quotations: "
+                 f"{facts.strip()}.")
+    keep += rule
     user = (f"We are writing an article about: {topic}\nOutline:\n{listing}\n{prev}\n"
             f"Now write section {index + 1}, \"{heading}\", in about {words} words, in {TONE_HINT[tone]}. "
             f"Its point: {heading} - for {topic}.{keep}{_extras(inp)} "

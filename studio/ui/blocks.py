@@ -17,6 +17,7 @@ from starlette.middleware import Middleware
 from ..api import ApiRoutes
 from . import i18n, image_tab, library, models_tab, repair_tab, style_tab, voice_tab, write_tab
 from .common import session_id
+from .facts_list import FACTS_JS
 from .owners import OwnFilesOnly
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"  # package data (pyproject.toml)
@@ -98,7 +99,7 @@ def launch_kwargs(ctx) -> dict:
         "theme": gr.themes.Soft(primary_hue="indigo", neutral_hue="slate"),
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
         "max_file_size": int(ctx.settings.max_upload_mb) * 1024 * 1024,
-        "head": UNSAVED_WARNING_JS + i18n.HEAD_JS,
+        "head": UNSAVED_WARNING_JS + FACTS_JS + i18n.HEAD_JS,
         "i18n": i18n.I18N,
         # /v1 (OpenAI) and /sdapi/v1 (AUTOMATIC1111) for other tools, ahead of Gradio's routes (studio/api);
         # with --auth, a picture under --output-dir is served only to the user who made it (owners.py)

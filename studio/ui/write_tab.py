@@ -21,6 +21,7 @@ from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from . import brief, listen
 from .common import reports_to, session_id, stop_event, to_gr_error
+from .facts_list import facts_html, marks_in_draft, notes_md
 from .drafting import (KEPT_KEYS, SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after,
                        generated_by, join, listened_text, plan, restored_settings, selection_of, task_defaults,
                        task_view, write_request)
@@ -56,10 +57,6 @@ def stats_line(ev: WriteEvent | None, draft: str) -> str:
         if ev.status:
             line += f" · {ev.status}"
     return line
-
-
-def notes_md(notes: list[str]) -> str:
-    return "\n".join(f"- {n}" for n in notes)
 
 
 def title_for(current: str, ev: WriteEvent, topic: str = ""):
@@ -159,8 +156,11 @@ def _sampling(ctx, w) -> None:
 def _draft_column(ctx, w) -> None:
     w.title = gr.Textbox(label="Title", placeholder="Untitled article", elem_id="title", max_length=500)
     # a fixed height with autoscroll keeps the newest text in view while it streams
-    w.draft = gr.Textbox(label="Draft", lines=22, max_lines=22, elem_id="draft", autoscroll=True,
-                         placeholder="Your article appears here as it is written. You can edit it at any time.")
+    with gr.Row(equal_height=False):
+        w.draft = gr.Textbox(label="Draft", lines=22, max_lines=22, elem_id="draft", autoscroll=True, scale=4,
+                             placeholder="Your article appears here as it is written. You can edit it at any time.")
+        # the facts of the new text that are not in the brief: each click selects its place in the draft
+        w.facts = gr.HTML("", elem_id="write-facts", elem_classes="studio-facts-list")
     w.notes = gr.Markdown("", elem_id="write-notes")
     with gr.Accordion("Listen (the whole draft, or the selected text)", open=False, elem_id="write-listen-box"):
         w.listen = listen.build(ctx.speech.offered(), "write")
@@ -246,7 +246,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
         ctx.library.set_brief(owner_of(ctx, request), aid, {k: getattr(valid, k) for k in BRIEF_KEYS})
     if not ctx.text.is_loaded(valid.model):
         yield (gr.skip(), "Loading the language model (the first time on a computer takes up to a minute)…",
-               gr.skip(), gr.skip(), gr.skip(), gr.skip(), aid)
+               gr.skip(), gr.skip(), gr.skip(), gr.skip(), aid, gr.skip())
     topic = "" if valid.task in DRAFT_TASKS else valid.prompt
 
     def keep_streamed():
@@ -263,7 +263,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
                 ev.notes = p.notes + ev.notes
                 text = draft_after(valid.task, base, valid.prompt, p.splice, ev.text)
                 yield (text, stats_line(ev, text), notes_md(ev.notes), base, req_dict,
-                       title_for(title_now, ev, topic), aid)
+                       title_for(title_now, ev, topic), aid, facts_html(marks_in_draft(text, ev.text, ev.marks)))
         except GeneratorExit:  # the tab was closed or reloaded mid-generation: keep what was streamed
             keep_streamed()
             raise
@@ -275,7 +275,8 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
 
 def _connect_generation(ctx, w) -> list:
     """Write (the button and Enter in the topic), Continue and Regenerate. Returns their events."""
-    outputs = [w.draft, w.stats, w.notes, w.before, w.last_request, w.title, w.article_id, w.status]  # status last
+    outputs = [w.draft, w.stats, w.notes, w.before, w.last_request, w.title, w.article_id, w.facts,
+               w.status]  # status last
     form = {k: getattr(w, k) for k in (*SETTING_KEYS, "model", "voice")}
     on_draft = {**form, "draft": w.draft, "selection": w.selection, "title": w.title, "article_id": w.article_id}
 
@@ -327,9 +328,9 @@ def undone(before: str | None) -> tuple:
 def _connect_undo(w):
     @reports_to(w.status)
     def on_undo(prev, d):
-        return undone(prev)
+        return (*undone(prev), "")  # the marked facts were those of the generation undone
 
-    undo_event = w.undo_btn.click(on_undo, [w.before, w.draft], [w.draft, w.before, w.stats, w.status],
+    undo_event = w.undo_btn.click(on_undo, [w.before, w.draft], [w.draft, w.before, w.stats, w.facts, w.status],
                                   api_visibility="private", concurrency_limit=None)
     # Undo can act only after a generation: otherwise it is disabled and says why
     w.before.change(lambda prev: gr.update(interactive=prev is not None,
@@ -352,7 +353,8 @@ def _api(ctx) -> None:
     def write(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
               temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
               voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
-              repetition_penalty: float = 1.1, model: str = "", request: gr.Request = None) -> str:
+              repetition_penalty: float = 1.1, model: str = "", check_facts: bool = True,
+              request: gr.Request = None) -> str:
         """Write text with the studio's language model and return it.
 
         task: article, outline, continue, rewrite, summarize, headlines, product_description, ad_copy.
@@ -360,7 +362,8 @@ def _api(ctx) -> None:
         voice: the id or name of one of your voices (see /voice_list); empty for none.
         audience, keywords, outline: the brief, as in the Write tab (each up to 4,000 characters; outline:
         one heading per line). top_k, repetition_penalty: sampling, as in the Write tab. model: a text
-        model reference; empty for the studio's default.
+        model reference; empty for the studio's default. check_facts: correct numbers and names that contradict
+        your text (see /write_full for the notes); false turns the check off.
         """
         try:
             _valid, last = last_event(request, **_fields(locals()))
@@ -373,14 +376,17 @@ def _api(ctx) -> None:
     def write_full(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
                    temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
                    voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
-                   repetition_penalty: float = 1.1, model: str = "", request: gr.Request = None) -> dict:
-        """Like /write (the same parameters), but returns {"text", "seed", "notes"}: the seed actually used
-        (drawn when -1) and the notes the Write tab shows (text trimmed to fit the model, max_new_tokens
-        reached...)."""
+                   repetition_penalty: float = 1.1, model: str = "", check_facts: bool = True,
+                   request: gr.Request = None) -> dict:
+        """Like /write (the same parameters), but returns {"text", "seed", "notes", "marks"}: the seed actually
+        used (drawn when -1), the notes the Write tab shows (text trimmed to fit the model, facts corrected to
+        your text's, facts to check with their character spans...) and "marks": each fact of the text that is not
+        in your own text, {"start", "end", "text", "kind", "reason"} (characters of "text"). check_facts=False
+        turns the check off."""
         try:
             valid, last = last_event(request, **_fields(locals()))
             return {"text": last.text if last else "", "seed": last.seed if last else valid.seed,
-                    "notes": list(last.notes) if last else []}
+                    "notes": list(last.notes) if last else [], "marks": list(last.marks) if last else []}
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 

@@ -51,6 +51,12 @@ ENGINE_ZH: dict[str, str] = {
     "Check the network connection, or run once with network access so that it is cached; pick another model meanwhile.":
         "请检查网络连接，或联网运行一次把它缓存下来；在此之前请换一个模型。",
     "Use --device cpu or auto.": "请用 --device cpu 或 auto。",
+    # the fact check's reasons and the Write tab's list (studio/text/factcheck.py, studio/ui/facts_list.py)
+    "not in your brief": "不在你的简介中", "a name not in your brief": "简介中没有的名字",
+    "a quotation not in your brief": "简介中没有的引语",
+    "a quotation attributed to someone, not in your brief": "归于某人的引语，不在你的简介中",
+    "To check: facts not in your brief": "待核对：简介中没有的事实",
+    "<summary>All notes</summary>": "<summary>全部备注</summary>",
 }
 
 ENGINE_PATTERNS: list[tuple[str, str]] = [
