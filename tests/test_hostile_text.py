@@ -118,7 +118,12 @@ def test_voice_training_text_is_plain_text(local_backends):
     _engine, backend = local_backends["transformers"]
     tok = backend.tokenizer
     special = {i for i, t in tok.added_tokens_decoder.items() if t.special}
-    train, held = split_blocks(tok, [(HOSTILE + " The bees hum in the garden. ") * 20], 64)
+    animals, verbs, places = ("bees", "cats", "owls", "foxes", "wrens", "moles", "hares"), \
+        ("hum", "rest", "hunt", "sing", "dig"), ("garden", "shed", "pond", "lane", "field", "wood", "barn")
+    # varied prose (a voice's held-out text may not repeat its training text), the typed tokens in every line
+    text = " ".join(f"{HOSTILE} On day {i * 7 + 3} the {animals[i % 7]} {verbs[i % 5]} near the "
+                    f"{places[i % 7]}, {i * 13 % 29} of them." for i in range(20))
+    train, held = split_blocks(tok, [text], 64)
     ids = [i for block in train + held for i in block]
     assert sum(i in special and i != tok.eos_token_id for i in ids) == 0
     assert "<|im_start|>system" in tok.decode(ids)

@@ -212,20 +212,26 @@ class TextEngine:
             max_new = fit
         return prompt, max_new, msgs.assistant_prefix
 
-    def _single(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
-        """One reply (every task but long articles), written again up to :attr:`retries` times when it
-        leaves the brief; the best attempt is kept."""
-        notes: list[str] = []
+    def _budget(self, backend: TextBackend, req: WriteRequest, notes: list[str]) -> tuple[str, int, int, str, bool]:
+        """What one reply may take: ``(prompt, max_new, min_new, prefix, capped)``; the length asked for sets
+        the most (and, for long forms, the fewest) new tokens, and ``capped`` says the length, not
+        ``max_new_tokens``, set the most."""
         want = req.max_new_tokens
         tpw = tokens_per_word(backend, request_language(req.prompt), TOKENS_PER_WORD)
         if req.task in ("article", "continue", "product_description"):
             want = min(want, int(req.length_words * tpw * 1.05) + 8)
         want = min(want, TASK_CAPS.get(req.task, want))  # short forms: a small model rambles on otherwise
-        capped = want < req.max_new_tokens
         prompt, max_new, prefix = self._fit(backend, req, want, notes)
         min_new = 0
         if req.task in ("article", "continue", "product_description"):
             min_new = min(max_new, int(min(req.length_words, 300) * tpw * 0.7))
+        return prompt, max_new, min_new, prefix, want < req.max_new_tokens
+
+    def _single(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
+        """One reply (every task but long articles), written again up to :attr:`retries` times when it
+        leaves the brief; the best attempt is kept."""
+        notes: list[str] = []
+        prompt, max_new, min_new, prefix, capped = self._budget(backend, req, notes)
         # The model continues the draft token by token (the draft, without its trailing whitespace, is the
         # assistant prefix), so its text is joined exactly as produced: a space only where the model wrote one
         # ("consis" + "tency", "。" + "实际上", "(" + "I'm"). Only when the draft already ends with whitespace

@@ -422,7 +422,6 @@ PATTERNS: list[tuple[str, str]] = [
     ("the brief gives this number for something else ({f})", "简介中这个数字说的是别的东西（{f}）"),
     ("Facts corrected: {num_n}", "已更正的事实：{num_n}"), ("Facts to check: {num_n}", "待核对的事实：{num_n}"),
     ("Written again: {num_n}", "重写：{num_n}"), ("Other notes: {num_n}", "其他备注：{num_n}"),
-    ("must be true or false, not {v}.", "必须是 true 或 false，而不是 {v}。"),
     ("Left out {num_n} planned headings that did not fit the article (such as \"{h}\"); Studio's own took their "
      "place.", "去掉了 {num_n} 个不适合这篇文章的规划小标题（比如“{h}”）；换成了 Studio 自己的小标题。"),
     ("Left out {num_n} planned heading that did not fit the article (such as \"{h}\"); Studio's own took their "
