@@ -334,3 +334,17 @@ def test_audio_speech_reads_aloud_with_a_studio_voice(oai, open_studio):
         oai.audio.speech.create(model=voices[0], voice="alloy", input="Hello.", response_format="opus")
     with pytest.raises(openai.NotFoundError, match="voice"):
         oai.audio.speech.create(model="tts-1", voice="alloy", input="Hello.")
+
+
+@pytest.mark.slow
+def test_images_without_a_prompt_are_faces_or_a_message_naming_prompt(open_studio):
+    """No prompt (or null) is no crash: the face GAN needs none; the answer is never a 500."""
+    import json
+    import urllib.request
+
+    url, _ctx = open_studio
+    for body in ({"model": "dcgan-faces", "n": 1}, {"model": "dcgan-faces", "n": 1, "prompt": None}):
+        req = urllib.request.Request(url + "v1/images/generations", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=300) as r:
+            assert r.status == 200 and len(json.load(r)["data"]) == 1

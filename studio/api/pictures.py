@@ -76,7 +76,7 @@ def decode_b64(value, field: str) -> bytes:
         raise InvalidInput(field, "is not valid base64.") from None
 
 
-def generate(ctx, who: Caller, *, prompt, negative_prompt="", model=None, size=None, width=None, height=None,
+def generate(ctx, who: Caller, *, prompt="", negative_prompt="", model=None, size=None, width=None, height=None,
              n=1, num_inference_steps=None, guidance_scale=None, seed=-1, scheduler=None,
              stop: threading.Event | None = None) -> tuple[list[Path], list[dict], int]:
     """Text to picture through ``ctx.images.generate``; the PNGs go to the caller's folder.
