@@ -194,6 +194,11 @@ def test_an_error_never_hides_the_draft(page):
     unchanged and clickable (no error panel over it). Undo is disabled while there is nothing to undo."""
     page.get_by_role("tab", name="Write").click()
     reload_quietly(page)  # a fresh page: nothing to undo yet
+    # the reloaded page reopens the last article (an earlier test's): start a new one, so it cannot land later
+    page.get_by_role("tab", name="Library").click()
+    page.get_by_role("button", name="New article", exact=True).click()
+    page.wait_for_function("document.querySelector('#draft textarea').value === ''", timeout=30_000)
+    page.get_by_role("tab", name="Write").click()
     page.locator("#draft textarea").fill("My own paragraph stays.")
     assert page.locator("#undo-btn").is_disabled(), "Undo should be disabled with nothing to undo"
     assert "Nothing to undo" in page.locator("#undo-btn").inner_text()

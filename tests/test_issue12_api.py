@@ -276,7 +276,7 @@ def test_an_unknown_export_format_is_named_with_the_formats_allowed(open_server,
 
     for c in (studio_client(open_server[0] + "/"), client(server, "ann")):
         aid = c.predict(title="Kept", body="as it is", api_name="/library_save")
-        with pytest.raises(Exception, match=r"format: must be one of md, html, docx, not") as err:
+        with pytest.raises(Exception, match=r"format: must be one of md, html, docx, mp3, mp4, not") as err:
             c.predict(article_id=aid["article_id"], format=fmt, api_name="/export")
         assert "list of choices" not in str(err.value)
         got = c.predict(article_id=aid["article_id"], api_name="/library_get")
