@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import free_port, studio_client
+from .conftest import launched_studio, studio_client
 
 pytestmark = pytest.mark.slow
 
@@ -18,18 +18,9 @@ USERS = {"ann": "secret-1", "bob": "secret-2"}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, tiny_lm_dir):
     pytest.importorskip("piper")
-    import app as studio_app
-
-    tmp = tmp_path_factory.mktemp("speech-api")
-    ctx, demo = studio_app.create_app([
-        "--no-browser", "--port", str(free_port()), "--auth", "ann:secret-1", "--auth", "bob:secret-2",
-        "--data-dir", str(tmp / "data"), "--output-dir", str(tmp / "out"), "--device", "cpu", "--offline",
-        "--text-model", str(tiny_lm_dir)])
-    studio_app.launch(ctx, demo, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{ctx.settings.port}", ctx
-    finally:
-        demo.close()
+    with launched_studio(tmp_path_factory.mktemp("speech-api"), "--auth", "ann:secret-1", "--auth", "bob:secret-2",
+                         "--text-model", str(tiny_lm_dir)) as server:
+        yield server
 
 
 def test_speak_and_export_audio(server):
