@@ -19,6 +19,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 
+WAITING_ROOM = 3
+
+
 def create_app(argv: list[str] | None = None):
     """Build settings, context and Blocks without launching. Returns ``(ctx, demo)``."""
     from studio.context import StudioContext
@@ -28,7 +31,9 @@ def create_app(argv: list[str] | None = None):
     settings = parse_settings(argv)
     ctx = StudioContext.create(settings)
     demo = build_ui(ctx)
-    demo.queue(default_concurrency_limit=settings.concurrency)
+    # a few more jobs of each kind than the device runs at once come in and wait at the device's lock, which
+    # tells their page for what and about how long (studio/locks.py); further ones wait in Gradio's queue
+    demo.queue(default_concurrency_limit=settings.concurrency + WAITING_ROOM)
     return ctx, demo
 
 

@@ -10,7 +10,11 @@ in total:
   * form         headings present for articles, the asked number of distinct headlines, lengths within ±20%;
   * brief        share of the features, offer and names a product description or ad copy was given that it names;
   * draw         share of Illustrate prompts that describe a picture rather than talk about the article;
-  * tok/s        generation speed, so quality and speed are read together.
+  * tok/s        generation speed, so quality and speed are read together;
+  * kept / contra / mark   for the fact-rich briefs (bench/factscore.py): share of the brief's facts the text
+                 states, contradictions of them left (neither corrected nor marked), and the share of the
+                 facts the text made up that are marked for the writer (against the hand-labelled list in
+                 bench/fact_labels.json where that brief, model and seed are labelled; "auto" otherwise).
 Texts and scores are saved under bench/results/<time>-<backend>/ (ignored by git); ``--compare A B``
 prints two saved runs side by side.
 
@@ -34,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 from studio.text.topic import mentions, mentions_item, paragraphs, terms, words  # noqa: E402
+from bench.factscore import BIKES, FESTIVAL, LAMP, NOTICE, PETITION, ZH_NEWS, fact_scores, labels_for  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -61,6 +66,7 @@ class Brief:
     must: tuple[str, ...] = ()  # features, offer and names the text must mention
     headlines: int = 0  # number of headlines asked
     check_length: bool = False
+    facts: bool = False  # a fact-rich brief: fact scores (bench/factscore.py)
 
 
 BRIEFS = [
@@ -96,6 +102,16 @@ BRIEFS = [
     Brief("meeting-rewrite", "rewrite", DRAFT_CASUAL, "meeting Thursday project updates budget team",
           tone="formal"),
     Brief("walking-summary", "summarize", DRAFT_WALK, "walking walk health healthy", length_words=60),
+    # fact-rich briefs (#26): numbers, names and dates to keep
+    Brief("petition-news", "article", PETITION, "library petition signatures council", length_words=300,
+          facts=True),
+    Brief("lamp-product", "product_description", LAMP, "desk lamp light", length_words=100, facts=True,
+          keywords="Lumo 2, 1200 lumens, USB-C, 10-hour battery, $49",
+          must=("Lumo 2", "1200 lumens", "USB-C", "10-hour battery", "$49")),
+    Brief("festival-event", "article", FESTIVAL, "jazz festival riverside music", length_words=150, facts=True),
+    Brief("bikes-summary", "summarize", BIKES, "bike share trips stations", length_words=60, facts=True),
+    Brief("pool-rewrite", "rewrite", NOTICE, "pool gym repairs members", tone="formal", facts=True),
+    Brief("zh-news", "article", ZH_NEWS, "图书馆 签名 请愿 居民", length_words=300, facts=True),
 ]
 
 # ----- chatter: the bench's own patterns (wider than the engine's clean-up) ------------------------------
@@ -236,7 +252,12 @@ def run_brief(engine, brief: Brief, seed: int) -> dict:
     s = score(brief, text, generated)
     s.update(tokens=last.tokens, tokens_per_s=last.tokens_per_s, seconds=time.perf_counter() - t0,
              notes=last.notes)
-    return {"brief": brief.name, "task": brief.task, "text": text, "scores": s}
+    if brief.facts:
+        marks = list(getattr(last, "marks", []))
+        s["fact"] = fact_scores(f"{brief.prompt}\n{brief.keywords}", text, marks,
+                                labels_for(brief.name, getattr(engine.settings, "text_model", ""), seed))
+    return {"brief": brief.name, "task": brief.task, "text": text, "scores": s, "seed": seed,
+            "marks": list(getattr(last, "marks", []))}
 
 
 def run_illustrate(engine, article: dict, seed: int) -> dict:
@@ -281,8 +302,20 @@ def summarize(results: list[dict]) -> dict:
             "brief": sum(s.get("must_hit", 0) for s in ss) / must if must else None,
             "draw": sum(s.get("draws", 0) for s in ss) / prompts if prompts else None,
             "tok_s": tok / sec if sec else None,
+            **_fact_totals([s["fact"] for s in ss if "fact" in s]),
         }
     return out
+
+
+def _fact_totals(fs: list[dict]) -> dict:
+    """kept (share of the briefs' facts present), contra (left), mark (share of made-up facts marked)."""
+    if not fs:
+        return {"kept": None, "contra": None, "mark": None, "mark_src": ""}
+    found = sum(f["found"] for f in fs)
+    return {"kept": sum(f["kept"] for f in fs) / max(1, sum(f["facts"] for f in fs)),
+            "contra": sum(f["contra"] for f in fs), "mark": sum(f["marked"] for f in fs) / found if found else None,
+            "mark_src": "hand" if all(f["labelled"] for f in fs) else "auto" if not any(f["labelled"] for f in fs)
+            else "mixed"}
 
 
 def _pct(v) -> str:
@@ -291,11 +324,13 @@ def _pct(v) -> str:
 
 def table(summary: dict) -> str:
     rows = [f"{'task':20} {'n':>2} {'chatter':>7} {'topic':>5} {'rep4':>5} {'repS':>5} {'form':>5} "
-            f"{'brief':>5} {'draw':>5} {'tok/s':>6}"]
+            f"{'brief':>5} {'draw':>5} {'tok/s':>6} {'kept':>5} {'contra':>6} {'mark':>5}"]
     for task, v in summary.items():
         tps = "     -" if v["tok_s"] is None else f"{v['tok_s']:6.1f}"
         rows.append(f"{task:20} {v['n']:2d} {v['chatter']:7d} {_pct(v['topic']):>5} {_pct(v['rep4']):>5} "
-                    f"{_pct(v['repS']):>5} {v['form']:>5} {_pct(v['brief']):>5} {_pct(v['draw']):>5} {tps}")
+                    f"{_pct(v['repS']):>5} {v['form']:>5} {_pct(v['brief']):>5} {_pct(v['draw']):>5} {tps}"
+                    f" {_pct(v.get('kept')):>5} {'-' if v.get('contra') is None else v['contra']:>6} "
+                    f"{_pct(v.get('mark')):>5} {v.get('mark_src', '')}")
     return "\n".join(rows)
 
 
@@ -312,8 +347,10 @@ def compare(a: Path, b: Path) -> None:
                   f"form {sa.get('form') or 'ok'} -> {sb.get('form') or 'ok'}")
 
 
-def rescore(run: Path) -> None:
-    """Score the texts of a saved run again (after the bench's measures changed), keeping its speeds."""
+def rescore(run: Path, recheck: bool = False) -> None:
+    """Score the texts of a saved run again (after the bench's measures changed), keeping its speeds. With
+    ``recheck``, the facts to check are found again by today's checker on the saved texts (what the fact check
+    would mark now), instead of the marks the run saved."""
     data = json.loads((run / "results.json").read_text())
     by_name = {b.name: b for b in BRIEFS}
     for r in data["results"]:
@@ -331,6 +368,15 @@ def rescore(run: Path) -> None:
             generated = generated[len(brief.prompt):]
         new = score(brief, r["text"], generated)
         new.update({k: old[k] for k in ("tokens", "tokens_per_s", "seconds", "notes") if k in old})
+        if brief.facts and "marks" in r:  # the marks and seed are saved since the fact scores came in
+            marks = r["marks"]
+            if recheck:
+                from studio.text.factcheck import check
+                from studio.text.facts import FactSheet
+
+                marks = [m.as_dict() for m in check(r["text"], FactSheet.of(brief.prompt, brief.keywords)).marks]
+            new["fact"] = fact_scores(f"{brief.prompt}\n{brief.keywords}", r["text"], marks,
+                                      labels_for(brief.name, data["model"], r.get("seed", -1)))
         r["scores"] = new
     data["summary"] = summarize(data["results"])
     (run / "results.json").write_text(json.dumps(data, indent=1))
@@ -348,6 +394,12 @@ def report(data: dict) -> None:
             print(f"  {r['brief']} misses: {', '.join(r['scores']['must_missing'])}")
         if r["scores"].get("form"):
             print(f"  {r['brief']} form: {r['scores']['form']}")
+        f = r["scores"].get("fact")
+        if f:
+            print(f"  {r['brief']} facts: kept {f['kept']}/{f['facts']} (missing: {', '.join(f['missing']) or '-'}); "
+                  f"contradictions left {f['contra']}; made-up facts marked {f['marked']}/{f['found']} "
+                  f"({'hand-labelled' if f['labelled'] else 'auto'})"
+                  + (f"; unmarked: {', '.join(f['unmarked'])}" if f.get("unmarked") else ""))
 
 
 def _save(out: Path, kind: str, args, results: list[dict]) -> dict:
@@ -370,12 +422,14 @@ def main() -> None:
     ap.add_argument("--no-illustrate", action="store_true")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("RUN_A", "RUN_B"))
     ap.add_argument("--rescore", type=Path, metavar="RUN", help="score a saved run's texts again with this bench")
+    ap.add_argument("--recheck", action="store_true", help="with --rescore: find the facts to check again with "
+                    "today's checker")
     args = ap.parse_args()
     if args.compare:
         compare(*args.compare)
         return
     if args.rescore:
-        rescore(args.rescore)
+        rescore(args.rescore, args.recheck)
         return
     only = {x.strip() for x in args.only.split(",") if x.strip()}
     briefs = [b for b in BRIEFS if not only or b.task in only or b.name in only]
@@ -389,8 +443,12 @@ def main() -> None:
     out = RESULTS / f"{stamp}-{kind}"
     out.mkdir(parents=True, exist_ok=True)
     results = []
-    for i, brief in enumerate(briefs):
-        r = run_brief(engine, brief, args.seed + i)
+    for brief in briefs:
+        try:
+            r = run_brief(engine, brief, args.seed + BRIEFS.index(brief))  # one seed per brief, whatever --only
+        except Exception as exc:  # noqa: BLE001 - e.g. a Chinese brief on a model that writes English only
+            print(f"{brief.name:18} skipped: {exc}", flush=True)
+            continue
         results.append(r)
         s = r["scores"]
         print(f"{brief.name:18} chatter {s['chatter']}  topic {s['on_topic']}/{s['units']}  rep4 {s['rep4']:.0%}  "

@@ -5,6 +5,9 @@ and start-up (a fresh app runs llama-server when it was built).
 Prints, in one run on the same GGUF file and prompt (greedy, fixed number of new tokens):
   * tokens/s of Studio's /write path (``TextEngine.stream``, what ``/write`` runs) on llama.cpp
     ÷ tokens/s of raw ``llama_cpp.Llama.create_completion(stream=True)`` on the same file   (target >= 0.95);
+  * tokens/s streamed by Studio's own OpenAI API (``POST /v1/chat/completions``, stream=True, with the
+    ``openai`` client, on a Studio launched in this process) ÷ raw llama.cpp on the same chat prompt
+                                                                                             (target >= 0.95);
   * Studio on llama.cpp ÷ Studio on transformers (same prompt, greedy, same threads)       (target >= 3.5);
   * model load time with a fresh (empty) cache on llama.cpp                                 (target <= 2 s);
   * a fresh ``python app.py`` start to the first streamed token of a /write                  (target <= 5 s);
@@ -19,6 +22,7 @@ call (prompt + generation), the same for both sides. Both llama.cpp sides and to
 
     .venv/bin/python bench/text.py [--model smollm2-135m-instruct] [--tokens 200] [--rounds 5]
                                    [--threads N] [--app-rounds 3] [--no-app] [--no-transformers]
+                                   [--no-api]
 """
 
 from __future__ import annotations
@@ -129,12 +133,13 @@ def main() -> None:
     ap.add_argument("--no-app", action="store_true", help="skip the app start-up measurement")
     ap.add_argument("--no-transformers", action="store_true", help="skip the transformers comparison")
     ap.add_argument("--no-server", action="store_true", help="skip Studio on llama-server (bench/text_server.py)")
+    ap.add_argument("--no-api", action="store_true", help="skip the /v1/chat/completions comparison")
     args = ap.parse_args()
     from studio.text.llama_server import find_binary
 
     if not args.no_server:
         if find_binary() is None:
-            print("llama-server was not built (bash scripts/setup.sh): its measurements are left out")
+            print("llama-server was not built (bash scripts/build_llama_server.sh): its measurements are left out")
         else:
             sys.path.insert(0, str(ROOT / "bench"))
             import text_server
@@ -192,6 +197,8 @@ def main() -> None:
         print(f"  Studio ÷ raw: {statistics.median(ratios):.3f} (median of pairs; each: "
               f"{' '.join(f'{x:.3f}' for x in ratios)})  (target >= 0.95)")
         sys.stdout.flush()
+        if not args.no_api:
+            api_vs_raw(args.model, gguf, n, nthreads, args.rounds, tmp)
 
         after_torch(fast, n, args.rounds)
 
@@ -243,6 +250,66 @@ def after_torch(engine: TextEngine, n: int, rounds: int) -> None:
     print(f"Studio on llama.cpp after torch work in a live thread: {after:7.2f} tokens/s, before {before:7.2f}: "
           f"{after / before:.2f}x  (llama.cpp built with OpenMP: {built_with_openmp()})")
     sys.stdout.flush()
+
+
+def api_vs_raw(model: str, gguf: Path, n: int, nthreads: int, rounds: int, tmp: Path) -> None:
+    """``/v1/chat/completions`` streaming tokens/s ÷ raw llama.cpp on the same rendered chat prompt (greedy)."""
+    import openai
+
+    import app as studio_app
+    from studio.text.llamacpp import open_llama
+
+    port = _free_port()
+    ctx, demo = studio_app.create_app(["--no-browser", "--port", str(port), "--data-dir", str(tmp / "api-data"),
+                                       "--output-dir", str(tmp / "api-out"), "--device", "cpu", "--offline",
+                                       "--text-model", model])
+    studio_app.launch(ctx, demo, prevent_thread_lock=True, quiet=True)
+    try:
+        messages = [{"role": "user", "content": f"Write an outline of an article on {TOPIC}."}]
+        backend = ctx.text.backend()
+        prompt = backend.render(messages)
+        llm = open_llama(gguf, n_ctx=backend.context_size, n_threads=nthreads, n_threads_batch=nthreads,
+                         verbose=False)
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="none", max_retries=0)
+
+        def raw() -> tuple[float, int, str]:
+            out: list = []
+
+            def work():
+                llm.reset()
+                t0 = time.perf_counter()
+                text = "".join(c["choices"][0]["text"] for c in llm.create_completion(
+                    prompt, max_tokens=n, temperature=0, repeat_penalty=1.0, stream=True))
+                out.append((time.perf_counter() - t0, len(llm.tokenize(text.encode(), add_bos=False)), text))
+
+            worker = threading.Thread(target=work, name="raw-generate")
+            worker.start()
+            worker.join()
+            return out[0]
+
+        def api() -> tuple[float, int, str]:
+            t0 = time.perf_counter()
+            text, tokens = "", 0
+            for chunk in client.chat.completions.create(model=model, messages=messages, max_tokens=n, temperature=0,
+                                                        seed=1, stream=True, stream_options={"include_usage": True}):
+                if chunk.choices:
+                    text += chunk.choices[0].delta.content or ""
+                if chunk.usage:
+                    tokens = chunk.usage.completion_tokens
+            return time.perf_counter() - t0, tokens, text
+
+        raw(), api()  # warm-up
+        raws, apis = paired(raw, api, rounds)
+        ratios = [rate(a) / rate(r) for r, a in zip(raws, apis)]
+        print(f"/v1/chat/completions streaming: {statistics.median(map(rate, apis)):7.2f} tokens/s (median, "
+              f"{apis[0][1]} tokens)   raw llama.cpp on the same chat prompt: {statistics.median(map(rate, raws)):7.2f}"
+              f"   same text: {all(r[2].strip() == a[2].strip() for r, a in zip(raws, apis))}")
+        print(f"  /v1 ÷ raw: {statistics.median(ratios):.3f} (median of pairs; each: "
+              f"{' '.join(f'{x:.3f}' for x in ratios)})  (target >= 0.95)")
+        sys.stdout.flush()
+        llm.close()
+    finally:
+        demo.close()
 
 
 def _free_port() -> int:

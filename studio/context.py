@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 
+from .api_keys import ApiKeys
+
 from .image.diffusion import DiffusionEngine
 from .image.gan import GanEngine
 from .image.repair import RepairEngine
 from .image.router import ImageRouter
+from .hub_download import Downloads
 from .image.style import StyleEngine
 from .library import Library
 from .models import ModelManager, register_default_loaders
+from .provenance.credentials import credentials_for
 from .settings import Settings
+from .speech import SpeechEngine
 from .jobs import Jobs
 from .text.engine import TextEngine
 
@@ -34,15 +39,26 @@ class StudioContext:
     library: Library
     repair: RepairEngine
     images: ImageRouter
+    speech: SpeechEngine
+    api_keys: ApiKeys | None = None
     jobs: Jobs = dataclasses.field(default_factory=Jobs)
+    downloads: Downloads | None = None  # the Models tab's downloads (issue #27)
 
     @classmethod
     def create(cls, settings: Settings) -> "StudioContext":
         """Build the manager and the engines; loads no model (models load on first use)."""
-        register_default_loaders()  # every kind of model: text, voice, gan, diffusion, style
+        register_default_loaders()  # every kind of model: text, voice, gan, diffusion, style, speech
+        credentials_for(settings).check()  # the signing key and certificate: made on first start, refused early
         manager = ModelManager(settings)
         diffusion = DiffusionEngine(manager, settings)
         gan = GanEngine(manager, settings)
+        repair, remote = RepairEngine(manager, settings, diffusion), None
+        if settings.remote_images:  # --image-backend openai: a picture server makes the pictures
+            from .image.remote import RemoteImages
+            from .image.remote_engines import RemoteDiffusion, RemoteRepair
+
+            remote = RemoteImages(settings)
+            diffusion, repair = RemoteDiffusion(diffusion, remote), RemoteRepair(repair, remote)
         return cls(
             settings=settings,
             manager=manager,
@@ -51,6 +67,9 @@ class StudioContext:
             diffusion=diffusion,
             style=StyleEngine(manager, settings, diffusion),
             library=Library(settings.data_dir),
-            repair=RepairEngine(manager, settings, diffusion),
-            images=ImageRouter(gan, diffusion, settings),
+            repair=repair,
+            images=ImageRouter(gan, diffusion, settings, remote=remote),
+            api_keys=ApiKeys(settings.data_dir),
+            speech=SpeechEngine(manager, settings),
+            downloads=Downloads(settings),
         )

@@ -26,7 +26,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.run import Run
 
-from .unitext import bidi_runs, direction
+from .errors import raise_if_stopped
+from .unitext import bidi_runs, direction, may_be_rtl
 
 # children of w:pPr that come after w:bidi (ECMA-376 CT_PPrBase order)
 _AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
@@ -95,12 +96,15 @@ def _plain_text_run(r) -> str | None:
     return None
 
 
-def apply_bidi(doc) -> int:
+def apply_bidi(doc, stop=None) -> int:
     """Mark right-to-left paragraphs and runs in ``doc`` (see the module). Returns how many
-    paragraphs became right-to-left."""
+    paragraphs became right-to-left. ``stop`` (a ``threading.Event``): Cancelled at the next paragraph once set."""
     count = 0
     for para in _all_paragraphs(doc):
+        raise_if_stopped(stop)
         text = para.text
+        if not may_be_rtl(text):  # nothing right-to-left here: nothing to mark (most paragraphs)
+            continue
         base = direction(text) or "ltr"
         if base == "rtl":
             ppr = para._p.get_or_add_pPr()
@@ -130,11 +134,13 @@ def apply_bidi(doc) -> int:
 
 
 # Fonts that ship with Windows and that Word for Mac maps to its own (Songti, Mincho, Apple SD Gothic)
-EAST_ASIAN_FONTS = {"zh": ("SimSun", "zh-CN"), "ja": ("MS Mincho", "ja-JP"), "ko": ("Malgun Gothic", "ko-KR")}
+EAST_ASIAN_FONTS = {"zh": ("SimSun", "zh-CN"), "zh-Hant": ("PMingLiU", "zh-TW"), "ja": ("MS Mincho", "ja-JP"),
+                    "ko": ("Malgun Gothic", "ko-KR")}
 
 
 def apply_east_asian(doc, lang: str | None = None) -> str:
-    """Give ``doc`` an East Asian font and language, for ``lang`` ``"zh"`` (default), ``"ja"`` or ``"ko"``.
+    """Give ``doc`` an East Asian font and language, for ``lang`` ``"zh"`` (default), ``"zh-Hant"``
+    (Traditional Chinese: zh-TW, PMingLiU), ``"ja"`` or ``"ko"``.
 
     Sets ``w:eastAsia`` on the default run properties, on every style's and
     every run's ``w:rFonts`` (dropping ``w:eastAsiaTheme``, which would win

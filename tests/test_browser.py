@@ -104,6 +104,27 @@ def test_reload_brings_back_the_draft(page):
     assert page.locator("#title textarea, #title input").first.input_value().strip()  # the article's title
 
 
+def test_what_the_model_wrote_is_marked_and_disclosed(page, studio_server):
+    """The save after a generation marks its text as the model's (issue #30); the Library's Export tab
+    offers the disclosure sentence and highlights the model's text."""
+    _url, ctx = studio_server
+    draft = draft_value(page)
+    found = [a for a in ctx.library.list("local") if ctx.library.get("local", a["id"])["body"] == draft]
+    assert found, "the generated draft was not saved"
+    origin = ctx.library.origin("local", found[0]["id"])
+    assert origin["share"] > 0.9 and origin["models"], origin
+    page.get_by_role("tab", name="Library").click()
+    page.get_by_role("button", name="Refresh").click()
+    page.locator("#library-table").get_by_text(found[0]["title"][:40]).locator("visible=true").first.click()
+    page.get_by_role("tab", name="Export").click()
+    page.wait_for_function("(document.querySelector('#library-disclosure textarea')?.value ?? '')"
+                           ".includes('generated with')", timeout=60_000)
+    page.locator("#library-origin").click()
+    page.wait_for_function("document.querySelectorAll('#library-origin-view mark').length > 0", timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "library-origin.png"))
+    page.get_by_role("tab", name="Write").click()
+
+
 def test_html_in_the_draft_is_text(page):
     page.locator("#draft textarea").fill('<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>')
     page.locator("#draft textarea").press("End")
@@ -111,6 +132,25 @@ def test_html_in_the_draft_is_text(page):
     assert page.evaluate("window.__xss === undefined")
     assert "<script>" in draft_value(page)
     page.locator("#undo-btn")  # exists
+    page.locator("#draft textarea").fill("")
+
+
+def test_a_fact_to_check_beside_the_draft_selects_its_place_when_clicked(page):
+    """The list beside the draft (#26): a click on a fact selects its characters in the draft (UTF-16 spans)."""
+    from studio.ui.facts_list import facts_html, marks_in_draft
+
+    draft = "Notes 😀 first.\n\nThe group met. 76 volunteers helped, said Mayor John Carter."
+    page.locator("#draft textarea").fill(draft)
+    start = draft.index("76 volunteers")
+    marks = marks_in_draft(draft, draft, [{"start": start, "end": start + 13, "text": "76 volunteers",
+                                            "kind": "number", "reason": "not in your brief"}])
+    page.evaluate("(html) => { const d = document.createElement('div'); d.id = 'facts-probe'; d.innerHTML = html; "
+                  "document.querySelector('#write-facts').appendChild(d); }", facts_html(marks))
+    page.locator("#facts-probe .studio-fact").click()
+    sel = page.evaluate("(() => { const t = document.querySelector('#draft textarea'); "
+                        "return t.value.substring(t.selectionStart, t.selectionEnd); })()")
+    assert sel == "76 volunteers"
+    page.evaluate("document.querySelector('#facts-probe').remove()")
     page.locator("#draft textarea").fill("")
 
 
@@ -154,6 +194,11 @@ def test_an_error_never_hides_the_draft(page):
     unchanged and clickable (no error panel over it). Undo is disabled while there is nothing to undo."""
     page.get_by_role("tab", name="Write").click()
     reload_quietly(page)  # a fresh page: nothing to undo yet
+    # the reloaded page reopens the last article (an earlier test's): start a new one, so it cannot land later
+    page.get_by_role("tab", name="Library").click()
+    page.get_by_role("button", name="New article", exact=True).click()
+    page.wait_for_function("document.querySelector('#draft textarea').value === ''", timeout=30_000)
+    page.get_by_role("tab", name="Write").click()
     page.locator("#draft textarea").fill("My own paragraph stays.")
     assert page.locator("#undo-btn").is_disabled(), "Undo should be disabled with nothing to undo"
     assert "Nothing to undo" in page.locator("#undo-btn").inner_text()
@@ -276,3 +321,46 @@ def test_an_export_shows_one_title_the_current_one(page, studio_server):
 
     assert re.findall(r"<h1[^>]*>(.*?)</h1>", html) == ["Renamed title"]
     assert "Old heading" not in html
+
+
+def test_library_listen_then_export_the_narrated_video(page, studio_server):
+    """A writer opens the Library, presses Listen on an illustrated article (the player plays, the progress says
+    which sentence), then exports it as mp4 and gets the video."""
+    from PIL import Image
+
+    _url, ctx = studio_server
+    a = ctx.library.create("local", "Red notes", "x")
+    ref = ctx.library.attach_image("local", a["id"], Image.new("RGB", (320, 240), (200, 30, 30)))["ref"]
+    ctx.library.save("local", a["id"], "Red notes", f"# Red notes\n\n## Red\n\n![red]({ref})\n\nRed is warm. It glows.")
+    page.get_by_role("tab", name="Library").click()
+    page.get_by_role("button", name="Refresh").click()
+    page.locator("#library-table").get_by_text("Red notes").locator("visible=true").first.click()
+    page.locator("#library-listen-tab-button, [role=tab]:has-text('Listen')").first.click()
+    page.locator("#library-listen").click()
+    page.wait_for_function("/Sentence \\d+ of \\d+|Done/.test(document.querySelector('#library-listen-progress')"
+                           ".innerText)", timeout=90_000)
+    page.locator("#library-listen-stop").click()
+    page.get_by_role("tab", name="Export").click()
+    page.locator("#library-export-format").get_by_text("mp4", exact=True).click()
+    page.locator("#library-export").click()
+    link = page.locator("#library-export-file a[href$='.mp4']").first
+    link.wait_for(timeout=180_000)
+    video = page.request.get(link.get_attribute("href")).body()
+    page.screenshot(path=str(ARTIFACTS / "library-listen-video.png"))
+    assert video[4:8] == b"ftyp" and len(video) > 10_000
+    vtt = page.locator("#library-export-vtt a[href$='.vtt']").first
+    vtt.wait_for(timeout=30_000)
+    assert page.request.get(vtt.get_attribute("href")).text().startswith("WEBVTT")
+
+
+def test_write_tab_listen_reads_the_draft(page, studio_server):
+    """Listen under the draft reads it aloud: the progress names the sentences; Stop listening ends it."""
+    page.get_by_role("tab", name="Write").click()
+    page.locator("#draft textarea").fill("First sentence of the draft. Second sentence. Third sentence here.")
+    page.locator("#write-listen-box").get_by_text("Listen (the whole draft").click()
+    page.locator("#write-listen").click()
+    # the title (an article opened by an earlier test) is read first, as a heading: 3 sentences, or 4
+    page.wait_for_function("/Sentence \\d+ of [34]|Done: [34]/.test(document.querySelector('#write-listen-progress')"
+                           ".innerText)", timeout=90_000)
+    page.locator("#write-listen-stop").click()
+    page.screenshot(path=str(ARTIFACTS / "write-listen.png"))

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser,
 ARTIFACTS = ROOT / "test-artifacts"
 VIEWPORT = {"width": 1400, "height": 900}
 TABS = [("write", "Write"), ("image", "Image"), ("style", "Style"), ("repair", "Repair"), ("library", "Library"),
-        ("voice", "Voice")]
+        ("voice", "Voice"), ("models", "Models")]
 HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 

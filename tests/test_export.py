@@ -143,7 +143,8 @@ def test_markdown_zip_round_trip_keeps_text_and_images(article, tmp_path):
     assert path.suffix == ".zip"
     with zipfile.ZipFile(path) as zf:
         names = sorted(zf.namelist())
-        assert names == sorted(["Balcony gardens a guide 2024.md", *(f"images/{i['name']}" for i in imgs)])
+        assert names == sorted(["Balcony gardens a guide 2024.md", "provenance.json",  # how it was made (#30)
+                                *(f"images/{i['name']}" for i in imgs)])
         md = zf.read("Balcony gardens a guide 2024.md").decode("utf-8")
     assert md.startswith("# Balcony gardens: a guide / 2024\n\n## Choosing plants") is False
     assert md.startswith("# Balcony gardens: a guide / 2024\n\nGardens change a city.")

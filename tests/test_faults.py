@@ -35,7 +35,8 @@ def test_corrupt_weights_give_a_clear_message_and_other_models_keep_working(engi
     eng, broken = engine
     with pytest.raises(ModelUnavailable) as err:
         run(eng, model=str(broken))
-    assert "could not be loaded" in str(err.value) and str(broken) in str(err.value)
+    assert "is not a safetensors file" in str(err.value) and str(broken) in str(err.value)  # named, with the fix
+    assert "Download 'model.safetensors' again" in str(err.value)
     assert run(eng).done  # the default model still serves
     with pytest.raises(ModelUnavailable):  # and the broken one is not cached as loaded
         run(eng, model=str(broken))

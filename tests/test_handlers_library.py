@@ -75,7 +75,7 @@ def test_rename_duplicate_and_delete_ask_for_a_selection_first(lib):
         browse.untrashed(lib, ME, None, "", True)
     aid = lib.create(ME, "<i>Herbs</i>", "Basil.")["id"]
     question = browse.delete_question(lib, ME, aid)
-    assert question["confirm_text"] == "Move **&lt;i&gt;Herbs&lt;/i&gt;** to the trash?"
+    assert question["confirm_text"] == "Move **<bdi>&lt;i&gt;Herbs&lt;/i&gt;</bdi>** to the trash?"
     copy = browse.duplicated(lib, ME, aid, "", False)
     assert copy["selected"] != aid and len(copy["table"]) == 2
 
@@ -138,7 +138,10 @@ def test_a_picture_is_inserted_at_the_cursor_and_saved(lib, tmp_path):
     body = "Para one.\n\nPara two."
     result = transfer.picture_inserted(lib, ME, str(path), "Title", body, None, 9, None, "style")
     ref = lib.images(ME, result.article_id)[0]["ref"]
-    assert result.draft == f"Para one.\n\n![styled picture]({ref})\n\nPara two."
+    assert result.draft == f"Para one.\n\n![Title]({ref})\n\nPara two."  # no prompt: the title
+    assert lib.get(ME, result.article_id)["body"] == result.draft
+    under = transfer.picture_inserted(lib, ME, str(path), "Title", "## Herbs\nBasil.", None, -1, None, "image")
+    assert "![Herbs](" in under.draft  # the heading it goes under
     assert lib.get(ME, result.article_id)["body"] == result.draft
     assert result.save_status.startswith("Saved ")
 
@@ -157,7 +160,7 @@ def test_a_stale_save_keeps_both_versions_and_says_so(lib):
     lib.save(ME, aid, "T", "from another tab")
     r = autosave.saved(lib, ME, 5.0, "T", "from this tab, edited", aid, base)
     assert r.saved_upto == 5.0 and r.article_id == aid
-    assert "Another tab or window had saved version" in r.save_status
+    assert "Another tab or window had saved v2 of this article" in r.save_status  # as the Versions list numbers it
     bodies = [lib.version(ME, aid, v["id"])["body"] for v in lib.versions(ME, aid)]
     assert bodies[:2] == ["from this tab, edited", "from another tab"]
     assert autosave.saved(lib, ME, 1.0, "", "  ", None, None) is None  # a blank new draft is not stored

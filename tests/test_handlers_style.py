@@ -10,7 +10,7 @@ import pytest
 from studio.errors import InvalidInput
 from studio.ui import style_tab
 
-FORM = dict(content="/photo.png", style_from="Preset", preset="style-03", style_image="/style.png",
+FORM = dict(content="/photo.png", style_from="preset", preset="style-03", style_image="/style.png",
             second_style=None, style_blend=0.5, strength=0.8, preserve_colors=None, max_side=1024)
 
 
@@ -18,7 +18,7 @@ def test_a_preset_or_the_style_picture_is_used_as_style_from_says():
     args = style_tab.transfer_args(**FORM)
     assert args["preset"] == "style-03" and args["style_image"] is None and args["preserve_colors"] is False
     assert style_tab.transfer_label(args) == "Preset Red and blue mosaic (style-03), strength 0.8"
-    own = style_tab.transfer_args(**{**FORM, "style_from": "Style image", "second_style": "/b.png"})
+    own = style_tab.transfer_args(**{**FORM, "style_from": "image", "second_style": "/b.png"})
     assert own["preset"] is None and own["style_image"] == "/style.png"
     assert style_tab.transfer_label(own) == ("Your style picture blended with a second picture (50%), "
                                              "strength 0.8")
@@ -52,5 +52,5 @@ def test_a_model_brings_its_steps_and_guidance():
 
 
 def test_style_from_shows_the_presets_or_the_picture():
-    presets, picture = style_tab.source_view("Style image")
+    presets, picture = style_tab.source_view("image")
     assert presets["visible"] is False and picture["visible"] is True

@@ -1,13 +1,15 @@
-"""The house rules a newcomer can rely on: small modules and small functions.
+"""The house rules a newcomer can rely on: small functions, and a report of the largest modules.
 
-No module in ``studio/`` is over :data:`MAX_MODULE_LINES` lines and no function over
-:data:`MAX_FUNCTION_LINES` lines of code (its docstring not counted), except the declarative
-tables listed in :data:`TABLES`. The UI layer (``studio/ui/``) is checked separately.
+No function in ``studio/`` is over :data:`MAX_FUNCTION_LINES` lines of code (its docstring not counted),
+except the declarative tables listed in :data:`TABLES`. A module's length is a smell detector, not a law
+(issue #24): modules over :data:`MAX_MODULE_LINES` lines are reported (a warning in the test summary, and the
+ten largest printed with ``-s``), not refused, so nothing is split only to meet a count.
 """
 
 from __future__ import annotations
 
 import ast
+import warnings
 from pathlib import Path
 
 
@@ -49,14 +51,31 @@ def _modules(ui: bool) -> list[Path]:
     return [p for p in sorted(STUDIO.rglob("*.py")) if (p.relative_to(STUDIO).parts[0] == "ui") == ui]
 
 
-def test_engine_modules_and_functions_are_small():
-    too_big = oversized(_modules(ui=False))
-    assert not too_big, "split these (see docs on small modules):\n" + "\n".join(too_big)
+def _checked(ui: bool) -> list[str]:
+    """The functions over the limit (the failures); long modules are reported as a warning."""
+    found = oversized(_modules(ui))
+    long_modules = [f for f in found if "()" not in f]
+    if long_modules:
+        warnings.warn("long modules (a report, not a rule): " + "; ".join(long_modules), stacklevel=2)
+    return [f for f in found if "()" in f]
 
 
-def test_ui_modules_and_functions_are_small():
-    too_big = oversized(_modules(ui=True))
+def test_engine_functions_are_small():
+    too_big = _checked(ui=False)
+    assert not too_big, "split these (see docs on small functions):\n" + "\n".join(too_big)
+
+
+def test_ui_functions_are_small():
+    too_big = _checked(ui=True)
     assert not too_big, "split these:\n" + "\n".join(too_big)
+
+
+def test_the_largest_modules_are_reported():
+    """The ten largest modules, printed (``pytest -s``): where a reviewer looks first for a natural seam."""
+    sizes = sorted(((len(p.read_text(encoding="utf-8").splitlines()), p.relative_to(STUDIO.parent).as_posix())
+                    for p in STUDIO.rglob("*.py")), reverse=True)
+    print("\nlargest modules:\n" + "\n".join(f"{n:5d} {path}" for n, path in sizes[:10]))
+    assert sizes
 
 
 def test_the_check_sees_a_long_function_and_a_long_module(tmp_path):

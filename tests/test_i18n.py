@@ -162,7 +162,13 @@ DYNAMIC = [
     "is better. Stopped after 5 steps; what was learnt so far is kept. Choose it in the Write tab.",
     "Saved 10:00:00. **This article is in the trash** (moved there from another tab or window); the text is kept "
     "there. Restore it from the trash in the Library tab to keep it in your library.",
-    "Loading the language model (the first time on a computer takes up to a minute)…", "temperature: must be from 0 to 2, not 5.",
+    "Loading the language model (the first time on a computer takes up to a minute)…",
+    # the fact check (#26): notes, the one-line summary, the list beside the draft
+    "- Section 2: Changed '$20' to '$15', as in your brief.", "Facts corrected: 1 · Facts to check: 4 · Written again: 2",
+    "Check 1 fact that is not in your brief (marked beside the draft, with where they are): \"120名志愿者\" (10–17).",
+    "Only 3 headline ideas were distinct and on the topic, so only those are kept. Press Regenerate for more.",
+    "The text does not use 1 of your keywords: 阳台. Work them in, or press Regenerate.",
+    "a quotation attributed to someone, not in your brief", "temperature: must be from 0 to 2, not 5.",
     "Diffusion model stabilityai/sd-turbo is not available: the studio runs offline and it is not in the Hugging "
     "Face cache. Run the studio once with network access to download it, or pass a local folder with "
     "--diffusion-model. The face GAN works without it.",

@@ -415,7 +415,9 @@ def test_autosave_and_insert_into_draft_handlers(tmp_path):
     for block_fn in demo.fns.values():
         fns.setdefault(getattr(block_fn.fn, "__name__", ""), []).append(block_fn.fn)
     req = SimpleNamespace(username=None, session_hash="s1")
-    tick, autosave = fns["tick"][0], fns["autosave"][0]
+    # the autosave's own tick (the elsewhere notice has a timer tick of its own)
+    tick = next(f for f in fns["tick"] if f.__module__ == "studio.ui.library.autosave")
+    autosave = fns["autosave"][0]
     now = time.time()
     assert fns["mark"][0]() >= now
     assert tick(0.0, 0.0) == gr.skip()  # nothing edited

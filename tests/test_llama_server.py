@@ -20,7 +20,7 @@ from studio.text.engine import TextEngine, WriteRequest
 from studio.text.llama_server import find_binary
 
 needs_server = pytest.mark.skipif(find_binary() is None, reason="llama-server was not built (run "
-                                  "`bash scripts/setup.sh`, or name it with STUDIO_LLAMA_SERVER)")
+                                  "`bash scripts/build_llama_server.sh`, or name it with STUDIO_LLAMA_SERVER)")
 
 
 def make(tmp_path, model, backend="llama-server", **kw) -> TextEngine:
@@ -61,17 +61,14 @@ def test_missing_program_says_how_to_build_it(tmp_path, tiny_gguf):
     eng = make(tmp_path, tiny_gguf, llama_server=str(tmp_path / "no-such-llama-server"))
     with pytest.raises(ModelUnavailable) as err:
         eng.backend()
-    assert "scripts/setup.sh" in str(err.value)
+    assert "scripts/build_llama_server.sh" in str(err.value)
 
 
 # ----- writing -----------------------------------------------------------------------------------
 @needs_server
-def test_auto_prefers_llama_server_for_gguf_on_the_cpu(tmp_path, tiny_gguf):
-    eng = make(tmp_path, tiny_gguf, "auto")
-    try:
-        assert eng.backend().engine == "llama-server"
-    finally:
-        eng.backend().server.stop()
+def test_llama_server_is_opt_in_auto_keeps_llamacpp_in_process(tmp_path, tiny_gguf):
+    pytest.importorskip("llama_cpp")
+    assert make(tmp_path, tiny_gguf, "auto").backend().engine == "llama.cpp"
 
 
 @needs_server
@@ -181,9 +178,27 @@ def test_server_killed_mid_reply_is_said_and_started_again(tmp_path):
 
 
 @needs_server
-def test_corrupt_gguf_gives_a_clear_message(tmp_path):
-    bad = tmp_path / "broken.gguf"
-    bad.write_bytes(b"GGUF" + b"\x03\x00\x00\x00" + os.urandom(2000))
-    with pytest.raises(ModelUnavailable) as err:
-        make(tmp_path, bad).backend()
-    assert "could not be loaded" in str(err.value) and "broken.gguf" in str(err.value)
+@pytest.mark.parametrize("damage", ["corrupt", "truncated", "unknown architecture"])
+def test_a_broken_gguf_gives_a_clear_message_and_other_models_keep_working(damage, tmp_path, tiny_gguf):
+    data = tiny_gguf.read_bytes()
+    broken = tmp_path / f"{damage.replace(' ', '-')}.gguf"
+    if damage == "corrupt":
+        data = data[:4] + b"\xff" * 200 + data[204:]
+    elif damage == "truncated":
+        data = data[: len(data) // 3]
+    else:  # a whole, well-formed file that llama-server itself refuses to load
+        key = data.index(b"general.architecture") + len(b"general.architecture") + 4 + 8
+        assert data[key:key + 5] == b"llama"
+        data = data[:key] + b"zzzzz" + data[key + 5:]
+    broken.write_bytes(data)
+    eng = make(tmp_path, tiny_gguf)
+    try:
+        with pytest.raises(ModelUnavailable) as err:
+            write(eng, model=str(broken))
+        said = {"corrupt": "is damaged", "truncated": "the download was cut at",
+                "unknown architecture": "could not be loaded"}[damage]
+        assert said in str(err.value) and broken.name in str(err.value), str(err.value)
+        assert write(eng).done  # the default model still serves
+        assert not eng.manager.is_loaded("text", str(broken))
+    finally:
+        eng.backend().server.stop()

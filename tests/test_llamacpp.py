@@ -12,11 +12,12 @@ from studio.models import ModelManager
 from studio.settings import Settings, parse_settings
 from studio.text.backends import SamplingParams, StreamStats
 from studio.text.engine import TextEngine, WriteRequest
+from studio.text.plaintext import unmarked
 
 pytest.importorskip("llama_cpp")
 
 
-def make(tmp_path, model, backend="llama.cpp", **kw) -> TextEngine:  # this file tests the in-process engine
+def make(tmp_path, model, backend="auto", **kw) -> TextEngine:
     s = Settings(device="cpu", text_model=str(model), text_backend=backend, data_dir=tmp_path / "d",
                  cache_dir=tmp_path / "c", model_dirs=[tmp_path], **kw).validate()
     return TextEngine(ModelManager(s), s)
@@ -29,14 +30,8 @@ def run(engine, **kw):
 
 # ----- choosing the backend -----------------------------------------------------------------
 def test_auto_picks_llamacpp_for_gguf_and_transformers_for_a_folder(tmp_path, tiny_gguf, tiny_lm_dir):
-    from studio.text.llama_server import find_binary
-
-    # llama.cpp's own llama-server where it was built (tests/test_llama_server.py), else llama.cpp in process
-    auto = make(tmp_path, tiny_gguf, "auto").backend()
-    assert auto.engine == ("llama-server" if find_binary() else "llama.cpp")
-    if auto.engine == "llama-server":
-        auto.server.stop()
-    assert make(tmp_path, tiny_lm_dir, "auto").backend().engine == "transformers"
+    assert make(tmp_path, tiny_gguf).backend().engine == "llama.cpp"
+    assert make(tmp_path, tiny_lm_dir).backend().engine == "transformers"
     assert make(tmp_path, tiny_gguf, "transformers").backend().engine == "transformers"
 
 
@@ -49,7 +44,7 @@ def test_llamacpp_backend_refuses_a_transformers_folder(tmp_path, tiny_lm_dir):
 def test_context_size_and_chat_template_come_from_the_gguf(tmp_path, tiny_gguf):
     backend = make(tmp_path, tiny_gguf).backend()
     assert backend.context_size == 512  # llama.context_length of the file
-    text = backend.render([{"role": "user", "content": "hi"}])
+    text = unmarked(backend.render([{"role": "user", "content": "hi"}]))  # without the marks of the writer's text
     assert text.endswith("<|im_start|>assistant\n") and "<|im_start|>user\nhi<|im_end|>" in text
     assert backend.count_tokens("<|im_start|>user") == 2  # the special token is one token
 
@@ -72,7 +67,8 @@ def test_a_broken_gguf_gives_a_clear_message_and_other_models_keep_working(damag
     eng = make(tmp_path, tiny_gguf)
     with pytest.raises(ModelUnavailable) as err:
         run(eng, model=str(broken))
-    assert "could not be loaded" in str(err.value) and str(broken) in str(err.value)
+    said = "is damaged" if damage == "corrupt" else "the download was cut at"  # named with its fix (#23)
+    assert said in str(err.value) and str(broken) in str(err.value) and "again" in str(err.value), str(err.value)
     assert run(eng).done  # the default model still serves
     assert not eng.manager.is_loaded("text", str(broken))
 

@@ -90,6 +90,14 @@ def test_streams_with_the_server_model_and_names_the_engine(server, tmp_path):
     events = list(eng.stream(WriteRequest(prompt="bees", task="headlines", max_new_tokens=32, seed=3)))
     assert len(events) > 5 and events[-1].done and events[-1].text.strip()
     assert events[-1].engine == "openai" and 1 <= events[-1].tokens <= 32
+    assert not any("ended the reply early" in n for n in events[-1].notes)  # a real server's end is an end
+
+
+def test_a_long_draft_is_trimmed_by_the_real_servers_count(server, tmp_path):
+    eng = make(tmp_path, server)
+    draft = " ".join(f"Sentence {i} of a long draft about bees." for i in range(900))
+    events = list(eng.stream(WriteRequest(prompt=draft, task="continue", length_words=30, max_new_tokens=48, seed=3)))
+    assert any("longer than the model can read at once" in n for n in events[-1].notes)
 
 
 def test_same_seed_same_text_and_another_seed_differs(server, tmp_path):

@@ -103,7 +103,10 @@ def test_launch_gives_gradio_the_upload_limit_and_the_middleware(tmp_path):
     ctx.settings.max_upload_mb = 3
     kw = launch_kwargs(ctx)
     assert kw["max_file_size"] == 3 * 1024 * 1024
-    assert kw["app_kwargs"]["middleware"][0].cls is OwnFilesOnly
+    from studio.api import ApiRoutes
+
+    # the API (/v1, /sdapi) first, ahead of Gradio's routes; then the owners' check of Gradio's files
+    assert [m.cls for m in kw["app_kwargs"]["middleware"]][:2] == [ApiRoutes, OwnFilesOnly]
 
 
 def _exchange(mw, method, path, user, body=b"", answer=()):

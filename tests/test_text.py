@@ -14,6 +14,7 @@ from studio.errors import InvalidInput, ModelUnavailable
 from studio.models import ModelManager
 from studio.settings import Settings
 from studio.text.engine import TextEngine, WriteRequest, count_words
+from studio.text.plaintext import unmarked
 from studio.text.prompts import TASKS, TaskInput, build_messages, parse_outline
 
 
@@ -56,7 +57,7 @@ def test_every_task_has_its_own_template(task, engine):
     msgs = build_messages(TaskInput(task, "bees", "formal" if task == "rewrite" else "neutral", 300))
     user = msgs.messages[-1]["content"]
     assert TASK_MARKERS[task] in user
-    rendered = engine.backend().render(msgs.messages, msgs.assistant_prefix)
+    rendered = unmarked(engine.backend().render(msgs.messages, msgs.assistant_prefix))  # as the model reads it
     assert "<|im_start|>user" in rendered and TASK_MARKERS[task] in rendered  # the model's chat template
     if task == "continue":
         assert rendered.endswith("bees")  # the reply carries on from the draft

@@ -52,7 +52,8 @@ def test_keep_both_saves_as_the_newest_version_and_says_so(lib):
     assert [lib.version("me", a["id"], v["id"])["body"] for v in versions] == ["tab A", "tab B", "first"]
     assert "made elsewhere" in versions[0]["note"]
     msg = save_message(r, r["updated"])
-    assert "Another tab" in msg and f"#{b['version_id']}" in msg and "both are kept" in msg
+    # numbered as the Versions list numbers it (v2), not by the database's id
+    assert "Another tab" in msg and "saved v2 of this article" in msg and "both are kept" in msg
     # the next save of tab A is based on its own version: no conflict any more
     assert lib.save("me", a["id"], "Garden", "tab A more", base_version=r["version_id"])["conflict"] is None
 

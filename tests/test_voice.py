@@ -145,7 +145,8 @@ def test_stop_before_training_saves_nothing(studio):
     with pytest.raises(Cancelled):
         trainer.train("dave", "Nothing", [writer_text(300, 1)], [], settings.text_model, FAST, stop)
     assert engine.voices.list("dave") == []
-    assert not any(engine.voices.owner_dir("dave").iterdir())
+    folder = engine.voices.owner_dir("dave")  # Stop now ends the first measuring: no folder is even made
+    assert not folder.exists() or not any(folder.iterdir())
 
 
 def test_rename_delete_and_bad_input(studio):

@@ -147,10 +147,6 @@ def test_a_voice_that_merging_would_weaken_writes_with_its_lora_file(tmp_path):
 
 @pytest.mark.parametrize("backend,engine", [("auto", "llama.cpp"), ("transformers", "transformers")])
 def test_a_voice_writes_with_the_engine_that_writes_without_it(tmp_path, tiny_gguf, backend, engine):
-    from studio.text.llama_server import find_binary
-
-    if engine == "llama.cpp" and find_binary() is not None:
-        engine = "llama-server"  # auto: llama.cpp's own server where it was built, the voice's merged copy on it
     settings = settings_for(tmp_path, tiny_gguf, backend)
     manager = ModelManager(settings)
     text = TextEngine(manager, settings)
@@ -160,7 +156,7 @@ def test_a_voice_writes_with_the_engine_that_writes_without_it(tmp_path, tiny_gg
     assert text.backend(voice=rec["id"], owner="ann").engine == engine
     assert text.backend(owner="ann").engine == engine, "the same engine writes without the voice"
     adapter = text.voices.adapter_path("ann", rec["id"])
-    assert (adapter / MERGED_GGUF).is_file() == (engine != "transformers"), "made when the voice was trained"
+    assert (adapter / MERGED_GGUF).is_file() == (engine == "llama.cpp"), "made when the voice was trained"
     assert not (adapter / GGUF_ADAPTER).exists(), "a merged voice needs no LoRA file"
     out = list(text.stream(WriteRequest("Rain", task="headlines", seed=1, max_new_tokens=8, voice=rec["id"]),
                            owner="ann"))[-1]

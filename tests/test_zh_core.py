@@ -78,12 +78,14 @@ def test_chinese_article_round_trip(lib, tmp_path):
     assert heading.style.element.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:eastAsia")) == "SimSun"
 
     with zipfile.ZipFile(md_path) as zf:
-        assert zf.namelist() == [f"{TITLE}.md"]
+        assert zf.namelist() == [f"{TITLE}.md", "provenance.json"]  # how it was made (issue #30)
         (tmp_path / f"{TITLE}.md").write_bytes(zf.read(f"{TITLE}.md"))
     for path in (md_path, tmp_path / f"{TITLE}.md"):
         back = import_markdown(lib, "me", path)
         assert (back["title"], back["body"]) == (TITLE, lib.get("me", aid)["body"])
-        assert render_html(back["title"], back["body"], {}) == page
+        again = export_article(lib, "me", back["id"], "html",
+                               out_dir=tmp_path / f"again-{path.suffix}")  # with its disclosure (issue #30)
+        assert again.read_text(encoding="utf-8") == page
 
 
 def test_english_documents_get_no_chinese_lang_but_keep_an_east_asian_font():

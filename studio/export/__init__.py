@@ -19,12 +19,12 @@ characters no file system allows are dropped, and the name is cut to at most
 """
 
 from .archive import (  # noqa: F401
-    _clean_old_exports, _decode, _unquote, escape_title, export_article, import_markdown, markdown_document,
+    _decode, _unquote, escape_title, export_article, import_markdown, markdown_document,
     markdown_zip, split_title, unescape_title,
 )
 from .docx_export import render_docx  # noqa: F401
 from .html_export import STYLESHEET, render_html  # noqa: F401
-from .names import EXPORT_PREFIX, FORMATS, MAX_IMPORT_BYTES, MAX_IMPORT_FILES, SUFFIX, safe_filename  # noqa: F401
+from .names import EXPORT_PREFIX, FORMATS, clean_old_exports, fresh_export_folder, MAX_IMPORT_BYTES, MAX_IMPORT_FILES, SUFFIX, safe_filename  # noqa: F401
 from .tree import Node, markdown_tree  # noqa: F401
 
 __all__ = [

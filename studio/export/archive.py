@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import io
+import json
 import posixpath
 import re
-import shutil
-import tempfile
-import time
 import zipfile
 from pathlib import Path
 
 from ..errors import InvalidInput
 from ..files import atomic_write_bytes
-from ..library import IMAGE_REF, MAX_BODY_CHARS, Library
-from ..validate import check_choice
+from ..library import IMAGE_REF, MAX_BODY_CHARS, MAX_IMAGE_BYTES, Library
+from ..provenance.disclosure import disclosure_for, remap_for_export
+from ..provenance.spans import normalized as spans_normalized
+from ..safezip import open_checked, read_member
+from ..validate import check_choice, check_text
 from .docx_export import render_docx
 from .html_export import render_html
-from .names import EXPORT_PREFIX, FORMATS, MAX_IMPORT_BYTES, MAX_IMPORT_FILES, SUFFIX, safe_filename
+from .names import FORMATS, MAX_IMPORT_BYTES, MAX_IMPORT_FILES, SUFFIX, fresh_export_folder, safe_filename
+
+PROVENANCE_FILE = "provenance.json"
 
 
 # ---------------------------------------------------------------------- Markdown zip
@@ -50,11 +53,16 @@ def markdown_document(title: str, body: str) -> str:
     return heading + (body[m.end():] if m and m.group("title").strip() else body)
 
 
-def markdown_zip(title: str, body: str, images: list[dict]) -> bytes:
-    """A zip holding ``<safe title>.md`` and ``images/<name>`` for each image of :meth:`Library.images`."""
+def markdown_zip(title: str, body: str, images: list[dict], disclosure=None) -> bytes:
+    """A zip holding ``<safe title>.md`` and ``images/<name>`` for each image of :meth:`Library.images`,
+    and with a ``disclosure`` a ``provenance.json`` (its text spans over the .md file's text)."""
     buf = io.BytesIO()
+    text = markdown_document(title, body)
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(safe_filename(title, ".md"), markdown_document(title, body).encode("utf-8"))
+        zf.writestr(safe_filename(title, ".md"), text.encode("utf-8"))
+        if disclosure is not None:
+            spans = remap_for_export(body, disclosure.spans, text)
+            zf.writestr(PROVENANCE_FILE, json.dumps(disclosure.as_json(spans), ensure_ascii=False, indent=1))
         for img in images:
             zf.write(img["path"], f"images/{img['name']}", compress_type=zipfile.ZIP_STORED)
     return buf.getvalue()
@@ -62,8 +70,10 @@ def markdown_zip(title: str, body: str, images: list[dict]) -> bytes:
 
 # ---------------------------------------------------------------------- export entry point
 def export_article(library: Library, owner: str, article_id: int, fmt: str = "md",
-                   out_dir: Path | None = None, notes: list[str] | None = None) -> Path:
-    """Write the article in ``fmt`` (``md`` → .zip, ``html``, ``docx``) and return the file's path.
+                   out_dir: Path | None = None, notes: list[str] | None = None, speech=None, *,
+                   provenance: str = "full", disclosure_line: str | None = None, stop=None) -> Path:
+    """Write the article in ``fmt`` (``md`` → .zip, ``html``, ``docx``, and with a ``speech`` engine
+    ``mp3`` or ``mp4``: see :mod:`.media`) and return the file's path.
 
     Anything the format could not keep as it is (see :func:`render_docx`) is
     said in a sentence appended to ``notes``.
@@ -71,38 +81,40 @@ def export_article(library: Library, owner: str, article_id: int, fmt: str = "md
     The file is named from the title (:func:`safe_filename`) inside
     ``out_dir``, or inside a fresh private folder ``studio-export-*`` in the
     system temporary directory (folders older than a day are removed).
-    Written to a temporary name, then renamed.
+    Written to a temporary name, then renamed. ``stop`` (a ``threading.Event``), when set, ends a DOCX
+    export at its next paragraph (the longest illustrated article takes seconds): Cancelled, nothing written.
+
+    ``provenance`` (``--provenance``): unless ``off``, the export says how it was made (issue #30): the
+    share of the text the model wrote, in ``disclosure_line`` (the writer's wording) or Studio's
+    sentence, the models, and each picture's digital source type (see :mod:`studio.provenance.disclosure`).
 
     Raises:
-        InvalidInput: unknown format, or no such article of ``owner``.
+        InvalidInput: unknown format, or no such article of ``owner``. Cancelled: ``stop`` was set.
     """
     fmt = check_choice("format", fmt, FORMATS)
     article = library.get(owner, article_id)
+    if out_dir is None:
+        out_dir = fresh_export_folder()
+    if fmt in ("mp3", "mp4"):
+        from .media import export_media
+
+        return export_media(article, owner, fmt, speech, Path(out_dir), stop=stop)
     title, body = article["title"], article["body"]
     images = {i["ref"]: i["path"] for i in article["images"]}
+    said = None if provenance == "off" else disclosure_for(
+        body, title, library.origin(owner, article_id), article["images"],
+        check_text("disclosure", disclosure_line or "", required=False, max_chars=500))
     if fmt == "md":
-        data = markdown_zip(title, body, article["images"])
+        data = markdown_zip(title, body, article["images"], said)
     elif fmt == "html":
-        data = render_html(title, body, images).encode("utf-8")
+        data = render_html(title, body, images, said).encode("utf-8")
     else:
-        data = render_docx(title, body, images, notes)
-    if out_dir is None:
-        _clean_old_exports()
-        out_dir = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))
+        data = render_docx(title, body, images, notes, said, stop)
     return atomic_write_bytes(Path(out_dir) / safe_filename(title, SUFFIX[fmt]), data)
 
 
-def _clean_old_exports(max_age_s: float = 86400) -> None:
-    cutoff = time.time() - max_age_s
-    for path in Path(tempfile.gettempdir()).glob(EXPORT_PREFIX + "*"):
-        try:
-            if path.is_dir() and path.stat().st_mtime < cutoff:
-                shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            pass
-
-
 # ---------------------------------------------------------------------- import
+MAX_MD_BYTES = 4 * MAX_BODY_CHARS  # the longest article's text in UTF-8 (4 bytes a character at most)
 _H1 = re.compile(r"\A {0,3}#[ \t]+(?P<title>[^\r\n]*?)(?:[ \t]+#+)?[ \t]*(?:\r?\n|\Z)(?:[ \t]*\r?\n)?")
 
 
@@ -147,22 +159,21 @@ def import_markdown(library: Library, owner: str, path) -> dict:
             raise InvalidInput("file", "must be a Markdown file (.md) or a zip with one.")
         title, body = split_title(_decode(path.read_bytes(), path.name), fallback)
         return library.create(owner, title, body, note="imported")
-    with zipfile.ZipFile(path) as zf:
+    with open_checked(path, "file", max_part=MAX_IMAGE_BYTES, max_total=MAX_IMPORT_BYTES,
+                      max_parts=MAX_IMPORT_FILES, what=path.name) as zf:  # refused from its declared sizes, nothing inflated
         infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > MAX_IMPORT_FILES or sum(i.file_size for i in infos) > MAX_IMPORT_BYTES:
-            raise InvalidInput("file", "holds too many or too large files to be an article.")
         names = {posixpath.normpath(i.filename.replace("\\", "/")): i for i in infos
                  if not i.filename.startswith("__MACOSX/")}
         docs = sorted((n for n in names if n.lower().endswith((".md", ".markdown"))), key=lambda n: (n.count("/"), n))
         if not docs:
             raise InvalidInput("file", "the zip holds no .md file.")
         doc = docs[0]
-        text = _decode(zf.read(names[doc]), doc)
+        text = _decode(read_member(zf, names[doc], "file", MAX_MD_BYTES, path.name), doc)
         if len(text) > MAX_BODY_CHARS:
             raise InvalidInput("file", "the Markdown text is too long.")
         title, body = split_title(text, Path(doc).stem or fallback)
         base = posixpath.dirname(doc)
-        article = library.create(owner, title, body, note="imported")
+        article = library.create(owner, title, body, note="imported", origin=_imported_origin(zf, names, text, body))
         aid = article["id"]
         attached: dict[str, str] = {}  # zip member -> new reference
 
@@ -172,7 +183,8 @@ def import_markdown(library: Library, owner: str, path) -> dict:
             if member not in names:
                 return None
             try:
-                img = library.attach_image(owner, aid, zf.read(names[member]), name=posixpath.basename(member))
+                img = library.attach_image(owner, aid, read_member(zf, names[member], "file", MAX_IMAGE_BYTES, path.name),
+                                           name=posixpath.basename(member))
             except InvalidInput:
                 return None
             attached[member] = img["ref"]
@@ -203,3 +215,16 @@ def _unquote(src: str) -> str:
     from urllib.parse import unquote
 
     return unquote(src)
+
+
+def _imported_origin(zf, names: dict, text: str, body: str) -> list:
+    """The generated spans of an imported body, from the zip's ``provenance.json`` (Studio's export; spans
+    over the .md file's ``text``); none without one (an imported text is the writer's)."""
+    info = names.get(PROVENANCE_FILE)
+    if info is None or info.file_size > MAX_IMPORT_BYTES // 4:
+        return []
+    try:
+        spans = json.loads(zf.read(info).decode("utf-8"))["text"]["spans"]
+        return remap_for_export(text, spans_normalized(spans, len(text)), body)
+    except (ValueError, KeyError, TypeError):
+        return []

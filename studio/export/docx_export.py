@@ -8,9 +8,12 @@ from pathlib import Path
 
 from PIL import Image
 
+from ..errors import raise_if_stopped
 from ..docx_extra import apply_bidi, apply_east_asian, restart_numbering
 from ..pictures import displayable
-from ..unitext import language, xml_safe
+from ..unitext import language_tag, xml_safe
+from ..provenance.disclosure import percent
+from .docx_props import set_custom_properties
 from .html_export import _DROP
 from .tree import Node, _walk, _with_title, markdown_tree
 
@@ -21,8 +24,10 @@ _BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "pre", "blockquo
 class _Docx:
     """Walks a :class:`Node` tree into a python-docx Document."""
 
-    def __init__(self, images: dict[str, Path]):
+    def __init__(self, images: dict[str, Path], stop=None):
         import docx
+
+        self.stop = stop  # a threading.Event: the next block raises Cancelled once it is set
 
         self.doc = docx.Document()
         self.images = images
@@ -33,6 +38,7 @@ class _Docx:
         pending: list = []  # loose inline content between blocks
         for child in node.children:
             if isinstance(child, Node) and child.tag in _BLOCKS:
+                raise_if_stopped(self.stop)
                 self._flush(pending, quote)
                 self.block(child, quote)
             elif isinstance(child, str) and not child.strip() and not pending:
@@ -168,8 +174,12 @@ class _Docx:
             return
         with Image.open(path) as im:
             px_w = im.width
-            data = io.BytesIO()
-            displayable(im).save(data, format="PNG")  # 16-bit, float, palette+alpha, CMYK: as the library shows
+            shown = displayable(im)
+            if shown is im and im.format == "PNG":  # the file as it is: its Content Credentials stay valid
+                data = io.BytesIO(Path(path).read_bytes())
+            else:
+                data = io.BytesIO()
+                shown.save(data, format="PNG")  # 16-bit, float, palette+alpha, CMYK: as the library shows
         data.seek(0)
         native = Emu(int(px_w / 96 * 914400))  # at 96 dpi
         width = Emu(int(min(self.text_width, max(native, self.text_width / 2))))
@@ -183,7 +193,8 @@ class _Docx:
         return buf.getvalue()
 
 
-def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str] | None = None) -> bytes:
+def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str] | None = None,
+                disclosure=None, stop=None) -> bytes:
     """A .docx document (bytes) for the article, built with python-docx.
 
     The title is a level-1 heading (and the document's core title); ``images``
@@ -191,18 +202,31 @@ def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str]
     at its own first number; right-to-left paragraphs are bidi paragraphs
     with right-to-left runs (:func:`studio.docx_extra.apply_bidi`). Every
     style and run has an East Asian font, chosen by the article's language
-    (Chinese by default; :func:`studio.docx_extra.apply_east_asian`).
+    (Chinese by default, Traditional Chinese as zh-TW with a Traditional font;
+    :func:`studio.docx_extra.apply_east_asian`).
     Characters XML cannot hold (U+FFFE, U+FFFF, control characters; new saves
     refuse them, older ones may hold them) are replaced by U+FFFD, and a
-    sentence saying so is appended to ``notes``.
+    sentence saying so is appended to ``notes``. ``disclosure`` (:class:`~studio.provenance.disclosure.Disclosure`):
+    said in the core properties (comments, keywords) and custom properties (``AIGenerated``, ``AIDisclosure``,
+    ``AIGeneratedParts``...). ``stop`` (a ``threading.Event``), when set, ends the
+    work at the next block or paragraph (Cancelled): a long illustrated article takes many seconds.
     """
     (title, bad_title), (body, bad_body) = xml_safe(title or ""), xml_safe(body or "")
     if bad_title + bad_body and notes is not None:
         notes.append(f"{bad_title + bad_body} character(s) that Word documents cannot hold (like U+FFFF) "
                      "were replaced by \ufffd in the DOCX.")
-    builder = _Docx(images)
+    builder = _Docx(images, stop)
     builder.doc.core_properties.title = title[:250]
+    if disclosure is not None:  # how it was made (issue #30): core comments and custom properties
+        line = xml_safe(disclosure.line)[0]
+        builder.doc.core_properties.comments = line[:250]
+        builder.doc.core_properties.keywords = f"ai-generated: {disclosure.generated}"
+        set_custom_properties(builder.doc, {"AIGenerated": disclosure.generated, "AIDisclosure": line,
+                                            "AIGeneratedParts": disclosure.summary(),
+                                            "AIGeneratedTextPercent": str(percent(disclosure.share)),
+                                            "AIModels": ", ".join(disclosure.models)})
     builder.blocks(_with_title(title, markdown_tree(body)))
-    apply_bidi(builder.doc)
-    apply_east_asian(builder.doc, language(title + "\n" + body))
+    apply_bidi(builder.doc, stop)
+    raise_if_stopped(stop)
+    apply_east_asian(builder.doc, language_tag(title + "\n" + body))  # Traditional Chinese: zh-TW, PMingLiU
     return builder.save()

@@ -7,7 +7,7 @@ import html
 import re
 from pathlib import Path
 
-from ..unitext import language
+from ..unitext import language_tag
 from .tree import _VOID, _with_title, markdown_tree
 
 
@@ -33,6 +33,9 @@ body { max-width: 42rem; margin: 3rem auto; padding: 0 1.25rem; color: var(--fg)
 h1, h2, h3, h4, h5, h6 { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
   "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
   line-height: 1.25; margin: 2.2em 0 0.6em; }
+:lang(zh-Hant) body { font-family: "Noto Serif CJK TC", "Songti TC", PMingLiU, "Noto Serif", serif; }
+:lang(zh-Hant) h1, :lang(zh-Hant) h2, :lang(zh-Hant) h3, :lang(zh-Hant) h4, :lang(zh-Hant) h5, :lang(zh-Hant) h6 {
+  font-family: system-ui, "Noto Sans CJK TC", "PingFang TC", "Microsoft JhengHei", sans-serif; }
 h1 { font-size: 2.3rem; margin-top: 0; letter-spacing: -0.01em; }
 h2 { font-size: 1.6rem; } h3 { font-size: 1.3rem; } h4, h5, h6 { font-size: 1.1rem; }
 p, ul, ol, blockquote, pre, table { margin: 0 0 1.2em; }
@@ -98,25 +101,43 @@ def _html_of(node, images: dict[str, Path], out: list[str]) -> None:
     out.append(f"</{tag}>")
 
 
-def render_html(title: str, body: str, images: dict[str, Path]) -> str:
+def _disclosure_head(disclosure) -> str:
+    """The ``ai-generated`` meta tags (issue #30): whether and which parts were generated, the human line,
+    the models."""
+    if disclosure is None:
+        return ""
+    esc = lambda v: html.escape(str(v), quote=True)  # noqa: E731
+    return (f"<meta name=\"ai-generated\" content=\"{esc(disclosure.generated)}\">\n"
+            f"<meta name=\"ai-disclosure\" content=\"{esc(disclosure.line)}\">\n"
+            f"<meta name=\"ai-generated-parts\" content=\"{esc(disclosure.summary())}\">\n"
+            + (f"<meta name=\"ai-models\" content=\"{esc(', '.join(disclosure.models))}\">\n"
+               if disclosure.models else ""))
+
+
+def render_html(title: str, body: str, images: dict[str, Path], disclosure=None) -> str:
     """A complete, self-contained HTML document for the article.
 
     Every block (title, headings, paragraphs, list items, cells) has
     ``dir="auto"``: an Arabic or Hebrew paragraph reads right to left, an
     English one left to right, each by its first strong letter. A Chinese,
-    Japanese or Korean article declares it (``<html lang="zh">``, from
-    :func:`studio.unitext.language`). ``images`` maps references as written in the body (``images/<name>``)
-    to PNG files; those become data URIs. Returns the document as text.
+    Japanese or Korean article declares it (``<html lang="zh">``, Traditional Chinese as
+    ``lang="zh-Hant"`` with Traditional fonts first, from :func:`studio.unitext.language_tag`). ``images`` maps
+    references as written in the body (``images/<name>``) to PNG files; those become data URIs (the files' bytes
+    as they are, so their Content Credentials stay valid). ``disclosure``
+    (:class:`~studio.provenance.disclosure.Disclosure`): meta tags in the head and its human line, which the writer
+    may have reworded, at the end of the article. Returns the document as text.
     """
     tree = _with_title(title, markdown_tree(body))
     parts: list[str] = []
     _html_of(tree, images, parts)
-    lang = language(title + "\n" + body)
+    lang = language_tag(title + "\n" + body)  # Traditional Chinese: zh-Hant
     lang_attr = f' lang="{lang}"' if lang else ""
+    line = (f'<p class="ai-disclosure" dir="auto"><small>{html.escape(disclosure.line, quote=False)}</small></p>\n'
+            if disclosure is not None and disclosure.line else "")
     return (
         f"<!DOCTYPE html>\n<html{lang_attr} dir=\"auto\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<meta name=\"generator\" content=\"Studio\">\n"
+        "<meta name=\"generator\" content=\"Studio\">\n" + _disclosure_head(disclosure) +
         f"<title>{html.escape(title or 'Untitled')}</title>\n<style>\n{STYLESHEET}\n</style>\n</head>\n"
-        f"<body>\n<article>\n{''.join(parts)}\n</article>\n</body>\n</html>\n"
+        f"<body>\n<article>\n{''.join(parts)}\n{line}</article>\n</body>\n</html>\n"
     )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import time
 import unicodedata
+from pathlib import Path
 
 
-FORMATS = ("md", "html", "docx")
-SUFFIX = {"md": ".zip", "html": ".html", "docx": ".docx"}
+FORMATS = ("md", "html", "docx", "mp3", "mp4")
+SUFFIX = {"md": ".zip", "html": ".html", "docx": ".docx", "mp3": ".mp3", "mp4": ".mp4"}
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
 MAX_IMPORT_FILES = 1000
 EXPORT_PREFIX = "studio-export-"
@@ -65,3 +69,20 @@ def _cut_bytes(text: str, max_bytes: int) -> str:
             if out:
                 out.pop()
     return "".join(out)
+
+
+def clean_old_exports(max_age_s: float = 86400) -> None:
+    """Remove export folders (``studio-export-*`` in the system temporary directory) older than ``max_age_s``."""
+    cutoff = time.time() - max_age_s
+    for path in Path(tempfile.gettempdir()).glob(EXPORT_PREFIX + "*"):
+        try:
+            if path.is_dir() and path.stat().st_mtime < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def fresh_export_folder() -> Path:
+    """A new private folder for one export (old ones are removed first)."""
+    clean_old_exports()
+    return Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from .paragraphs import as_seen
+
 
 class Node:
     """A parsed HTML element: ``tag``, ``attrs`` (dict) and ``children`` (Nodes and strings)."""
@@ -60,7 +62,8 @@ def _heading_processor(parser):
 
 
 def markdown_tree(body: str) -> Node:
-    """Render Markdown (raw HTML off) with Python-Markdown and parse it into a :class:`Node` tree."""
+    """Render Markdown (raw HTML off), each line of a plain paragraph as a paragraph (:func:`as_seen`), with
+    Python-Markdown and parse it into a :class:`Node` tree."""
     import markdown
 
     md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
@@ -68,7 +71,7 @@ def markdown_tree(body: str) -> Node:
     md.inlinePatterns.deregister("html")
     md.parser.blockprocessors.register(_heading_processor(md.parser), "hashheader", 70)
     builder = _TreeBuilder()
-    builder.feed(md.convert(body or ""))
+    builder.feed(md.convert(as_seen(body or "")))  # a line of the draft is a paragraph (paragraphs.py)
     builder.close()
     return builder.root
 

@@ -41,6 +41,7 @@ from ..models import HUB_ID, ModelManager, hub_cached_snapshot, looks_like_path
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text, seed_at
 from .imageio import load_user_image
+from ..provenance.credentials import credentials_for
 from .metadata import save_png
 from .pipelines import (  # noqa: F401 - the pipeline facts and results are part of this module's API
     MAX_GUIDANCE, MAX_IMAGES, MAX_STEPS, TURBO_MARKERS, DiffusionResult, Img2ImgResult, _bad_pixels,
@@ -96,6 +97,9 @@ class DiffusionEngine:
                 refs += [str(p.parent) for p in sorted(Path(folder).glob("*/model_index.json"))]
             except OSError:
                 continue
+        from ..hub import installed  # pipelines downloaded in the Models tab
+
+        refs += [e["ref"] for e in installed(self.settings, "diffusion")]
         return list(dict.fromkeys(refs))
 
     def availability(self, ref: str) -> str | None:
@@ -134,6 +138,9 @@ class DiffusionEngine:
             ModelUnavailable: the reference cannot be resolved or loaded.
         """
         ref = (model or self.settings.diffusion_model or "").strip()
+        why = self.availability(ref) if ref else None
+        if why:  # offline and not cached: said at once, not after a download that cannot start
+            raise ModelUnavailable(why)
         return self.manager.get("diffusion", ref)
 
     def schedulers(self, model: str | None = None) -> list[str]:
@@ -268,7 +275,7 @@ class DiffusionEngine:
         params = [{"prompt": prompt, "negative_prompt": negative_prompt, "num_inference_steps": steps,
                    "scheduler": scheduler, "guidance_scale": guidance, "seed": s, "width": width, "height": height,
                    "model": ref, "engine": "diffusion"} for s in kept_seeds]
-        paths = [save_png(im, self.settings.output_dir, p, "img") for im, p in zip(images, params)] if save else []
+        paths = [save_png(im, self.settings.output_dir, p, "img", credentials_for(self.settings)) for im, p in zip(images, params)] if save else []
         return DiffusionResult(images, paths, seed, params, warnings, time.perf_counter() - t0)
 
     def _check_for(self, pipe, width, height, scheduler) -> tuple[int, int, str]:

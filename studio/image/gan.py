@@ -30,6 +30,7 @@ from ..models import EMBEDDED, ModelManager, ResolvedModel
 from ..jobs import Progress
 from ..settings import Settings
 from ..validate import check_choice, check_int, check_seed, seed_at
+from ..provenance.credentials import credentials_for
 from .metadata import save_png
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
@@ -258,7 +259,7 @@ class GanEngine:
         paths: list[Path] = []
         for i, (im, p) in enumerate(zip(images, params)):
             if save:
-                paths.append(save_png(im, self.settings.output_dir, p, "face"))
+                paths.append(save_png(im, self.settings.output_dir, p, "face", credentials_for(self.settings)))
             if progress is not None:
                 progress(i + 1, num_images)
         return GanResult(images, paths, seed, params, time.perf_counter() - t0)

@@ -282,7 +282,8 @@ def probe_size(source: Any) -> tuple[int, int] | None:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(str(source), formats=FORMATS) as im:
                 w, h = im.size
-                orientation = im.getexif().get(0x0112, 1)
+                # Pillow reports a TIFF's size already turned by its orientation tag (and turns it on load)
+                orientation = 1 if im.format == "TIFF" else im.getexif().get(0x0112, 1)
         return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
     except Exception:  # noqa: BLE001 - a probe never fails loudly; the real load reports errors
         return None

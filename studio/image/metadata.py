@@ -10,6 +10,7 @@ The ``parameters`` format (as written by AUTOMATIC1111's webui)::
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Any
 
 from PIL import Image, PngImagePlugin
 
-from ..files import atomic_save, new_filename
+from ..files import atomic_write_bytes, new_filename
+from ..provenance.xmp import COMPOSITE_SYNTHETIC, COMPOSITE_TRAINED, TRAINED, XMP_KEY, xmp_packet
 
 # Keys of the "studio" JSON chunk that map onto the A1111 line.
 _A1111_KEYS = [
@@ -93,22 +95,64 @@ def _number(value: str):
             return value
 
 
-def pnginfo(params: dict[str, Any]) -> PngImagePlugin.PngInfo:
-    """The two text chunks (``parameters`` and ``studio``) for ``params``."""
+def pnginfo(params: dict[str, Any], xmp: str = "") -> PngImagePlugin.PngInfo:
+    """The text chunks (``parameters``, ``studio`` and, when given, the XMP packet) for ``params``."""
     info = PngImagePlugin.PngInfo()
     info.add_text("parameters", a1111_parameters(params))
     info.add_itxt("studio", json.dumps(params, ensure_ascii=False, default=str))
+    if xmp:
+        info.add_itxt(XMP_KEY, xmp)
     return info
 
 
-def save_png(image: Image.Image, folder: Path, params: dict[str, Any], prefix: str = "img") -> Path:
+def source_type_for(params: dict[str, Any], edited: bool) -> str:
+    """The IPTC digital source type: made from nothing, or a writer's picture changed by a model
+    (or by a plain algorithm: the OpenCV repair)."""
+    if not edited:
+        return TRAINED
+    return COMPOSITE_SYNTHETIC if "opencv" in str(params.get("engine", "")) else COMPOSITE_TRAINED
+
+
+def png_bytes(image: Image.Image, params: dict[str, Any], credentials=None, source=None) -> bytes:
+    """``image`` as PNG bytes with its metadata and, per ``credentials`` (``--provenance``), the IPTC
+    XMP field and a signed C2PA manifest. ``source``: the writer's picture it was made from (PIL or
+    PNG/JPEG bytes), kept as the manifest's parent ingredient.
+    """
+    mode = credentials.mode if credentials is not None else "legacy"
+    model = str(params.get("model") or "")
+    source_type = source_type_for(params, source is not None)
+    xmp = xmp_packet(source_type, f"Studio ({model})" if model else "Studio") if mode in ("full", "metadata") else ""
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", pnginfo=None if mode == "off" else pnginfo(params, xmp))
+    data = buf.getvalue()
+    if credentials is None or not credentials.signs:
+        return data
+    ingredient = None
+    if isinstance(source, Image.Image):
+        src = io.BytesIO()
+        source.save(src, format="PNG", compress_level=1)
+        ingredient = src.getvalue()
+    elif isinstance(source, (bytes, bytearray)):
+        ingredient = bytes(source)
+    kept = {k: params.get(k) for k in ("prompt", "seed", "engine") if params.get(k) not in (None, "")}
+    return credentials.sign_bytes(data, "image/png", source_type=source_type, model=model, title="picture.png",
+                                  ingredient=ingredient, ingredient_mime=_mime(ingredient),
+                                  ingredient_title=str(params.get("content") or ""), parameters=kept)
+
+
+def _mime(data: bytes | None) -> str:
+    return "image/jpeg" if data and data.startswith(b"\xff\xd8") else "image/png"
+
+
+def save_png(image: Image.Image, folder: Path, params: dict[str, Any], prefix: str = "img",
+             credentials=None, source=None) -> Path:
     """Save ``image`` as a PNG with metadata in ``folder``; temporary name then rename.
 
     Returns the path, named ``<prefix>-<timestamp>-<counter>.png`` (never from the prompt).
+    ``credentials`` and ``source``: see :func:`png_bytes`.
     """
     path = new_filename(folder, prefix, ".png")
-    info = pnginfo(params)
-    atomic_save(path, lambda fh: image.save(fh, format="PNG", pnginfo=info))
+    atomic_write_bytes(path, png_bytes(image, params, credentials, source))
     return path
 
 

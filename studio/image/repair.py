@@ -48,8 +48,9 @@ from ..models import ModelManager
 from ..jobs import Progress
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
-from . import diffusion as diff
+from . import cv_worker, diffusion as diff
 from .imageio import load_user_rgb
+from ..provenance.credentials import credentials_for
 from .metadata import save_png
 from .repair_ops import (border_mask, blend_alpha, composite, extend_canvas, load_mask, looks_like_inpainting,
                          opencv_fill)
@@ -236,13 +237,16 @@ class RepairEngine:
         canvas, full_mask = extend_canvas(rgb, mask, ext["left"], ext["right"], ext["up"], ext["down"])
         raise_if_stopped(stop)
 
+        if not ref or extending:  # too much work for OpenCV is refused before anything runs
+            cv_worker.check_cost(full_mask if not ref else border_mask(mask, ext, canvas.shape[:2]), opencv_radius)
         if not ref:
             result, notes, params = self._opencv(canvas, full_mask, opencv_method, opencv_radius, mask_blur,
                                                  stop, progress)
             before = canvas
         else:
             if extending:  # a plausible start for the model: OpenCV's fill of the new border
-                canvas = opencv_fill(canvas, border_mask(mask, ext, canvas.shape[:2]), opencv_method, opencv_radius)
+                canvas = opencv_fill(canvas, border_mask(mask, ext, canvas.shape[:2]), opencv_method, opencv_radius,
+                                     stop)
             before = canvas
             result, notes, params = self._diffusion(
                 ref, canvas, full_mask, prompt, negative_prompt, strength, steps, guidance, seed, mask_blur,
@@ -253,7 +257,8 @@ class RepairEngine:
         if extending:
             params.update(outpaint=" ".join(f"{k} {v}" for k, v in ext.items() if v), original_size=f"{w}x{h}")
         image_out = Image.fromarray(result)
-        path = save_png(image_out, self.settings.output_dir, params, "repair") if save else None
+        path = save_png(image_out, self.settings.output_dir, params, "repair",
+                                      credentials_for(self.settings), Image.fromarray(rgb)) if save else None
         return RepairResult(image_out, before, full_mask, path, params, notes, time.perf_counter() - t0)
 
     def _load_inputs(self, image, mask_image, ext: dict[str, int]):
@@ -293,13 +298,13 @@ class RepairEngine:
             progress(0, 1)
         alpha = blend_alpha(mask, mask_blur)
         if alpha is None:
-            filled = opencv_fill(canvas, mask, method, radius)
+            filled = opencv_fill(canvas, mask, method, radius, stop)
         else:  # fill a band mask_blur px wider, so that the soft edge mixes the fill into its surroundings
             import cv2
 
             size = 2 * mask_blur + 1
             grown = cv2.dilate(mask.view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-            filled = opencv_fill(canvas, grown.view(bool), method, radius)
+            filled = opencv_fill(canvas, grown.view(bool), method, radius, stop)
             alpha *= grown
         raise_if_stopped(stop)
         out = composite(canvas, filled, mask, alpha)

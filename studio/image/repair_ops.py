@@ -16,6 +16,7 @@ from PIL import Image, ImageFilter
 
 from ..errors import InvalidInput
 from ..models import HUB_ID, hub_cached_snapshot, looks_like_path
+from . import cv_worker
 from .imageio import load_user_image
 
 BLACK = (0, 0, 0)
@@ -69,16 +70,18 @@ def extend_canvas(rgb: np.ndarray, mask: np.ndarray, left: int, right: int, up: 
     return canvas, grown
 
 
-def opencv_fill(rgb: np.ndarray, mask: np.ndarray, method: str = "telea", radius: int = 5) -> np.ndarray:
+def opencv_fill(rgb: np.ndarray, mask: np.ndarray, method: str = "telea", radius: int = 5, stop=None) -> np.ndarray:
     """``cv2.inpaint`` of ``rgb`` (uint8 ``(H, W, 3)``) where ``mask`` (bool ``(H, W)``) is True.
 
     ``method``: ``telea`` (``cv2.INPAINT_TELEA``) or ``navier-stokes`` (``cv2.INPAINT_NS``);
     ``radius``: the neighbourhood (px) each filled pixel is drawn from. Returns a new uint8 array.
-    """
-    import cv2
+    A large fill runs in a child process that ``stop`` (a ``threading.Event``) ends at once; one over
+    :data:`~studio.image.cv_worker.MAX_COST` is refused (:mod:`.cv_worker`).
 
-    flag = cv2.INPAINT_TELEA if method == "telea" else cv2.INPAINT_NS
-    return cv2.inpaint(np.ascontiguousarray(rgb), mask.view(np.uint8), float(radius), flag)
+    Raises:
+        InvalidInput: (``opencv_radius``) too much work. Cancelled: Stop was pressed.
+    """
+    return cv_worker.inpaint(rgb, mask.view(np.uint8), method == "telea", radius, stop)
 
 
 def blend_alpha(mask: np.ndarray, mask_blur: int) -> np.ndarray | None:

@@ -22,11 +22,13 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import InvalidInput
+from ..provenance.credentials import credentials_for
 from ..settings import Settings
 from ..validate import check_float, check_int, check_text
 from . import gan as gan_mod
 from .diffusion import MAX_GUIDANCE, MAX_STEPS, DiffusionEngine, Progress
 from .gan import GanEngine, is_gan_ref
+from .metadata import png_bytes
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +47,18 @@ class ImageRouter:
         settings: the studio settings (``image_model`` is the default choice).
     """
 
-    def __init__(self, gan: GanEngine, diffusion: DiffusionEngine, settings: Settings):
+    def __init__(self, gan: GanEngine, diffusion: DiffusionEngine, settings: Settings, remote=None):
         self.gan, self.diffusion, self.settings = gan, diffusion, settings
+        self.remote = remote  # a RemoteImages with --image-backend openai: the server makes every picture
+
+    def _remote_offered(self) -> tuple[list[str], str, str]:
+        try:
+            choices, note = self.remote.models(), ""
+        except Exception as exc:  # noqa: BLE001 - an unreachable server is a note, not a broken tab
+            choices, note = [], getattr(exc, "message", str(exc))
+        default = self.settings.image_model if self.settings.image_model in choices else (choices[0] if choices
+                                                                                          else self.settings.image_model)
+        return choices or [default], default, note
 
     # ----- what the user can pick ----------------------------------------------------------
     def offered(self) -> tuple[list[str], str, str]:
@@ -54,6 +66,8 @@ class ImageRouter:
         available diffusion model. The note (Markdown, may be empty) says where the faces come from
         and which diffusion models are missing and why.
         """
+        if self.remote is not None:
+            return self._remote_offered()
         choices, notes = [], []
         gan_ref = self.gan.default_model()
         if self.gan.available(gan_ref):
@@ -70,6 +84,8 @@ class ImageRouter:
     def diffusion_offered(self) -> tuple[list[str], list[str]]:
         """``(diffusion models available now, notes on the missing ones)``, as the Image tab offers them.
         Never raises: a failing probe gives no models and a note saying why."""
+        if self.remote is not None:
+            return self.diffusion.offered()  # the server's models (RemoteDiffusion)
         try:
             return self.diffusion.offered()
         except Exception as exc:  # noqa: BLE001 - a probe must not break a tab
@@ -80,6 +96,8 @@ class ImageRouter:
         prompts), then the face GAN (it ignores prompts). Never raises; falls back to
         ``[settings.image_model]`` when nothing can be listed."""
         models = []
+        if self.remote is not None:
+            return self._remote_offered()[0]
         try:
             models += self.diffusion.offered()[0]
         except Exception:  # noqa: BLE001 - an engine that is not ready must not break the tab
@@ -118,6 +136,9 @@ class ImageRouter:
             ModelUnavailable, OutOfMemory: see the engines.
         """
         model = (model or self.settings.image_model or "").strip()
+        if self.remote is not None:
+            return self._remote_generate(prompt, negative_prompt, model, width, height, num_inference_steps,
+                                         guidance_scale, seed, num_images, stop, progress)
         if self.is_gan(model):
             size = self._check_gan_request(prompt, negative_prompt, num_inference_steps, guidance_scale, width, height)
             res = self.gan.generate(num_images=num_images, seed=seed, size=size, model=model, stop=stop,
@@ -129,6 +150,21 @@ class ImageRouter:
             seed=seed, num_images=num_images, stop=stop, progress=progress,
         )
         return res.paths, res.params, res.seed, res.warnings
+
+    def _remote_generate(self, prompt, negative_prompt, model, width, height, steps, guidance, seed, num_images,
+                         stop, progress, save: bool = True):
+        """:meth:`generate` on the picture server; the PNGs (with the server's model name) are saved here."""
+        from .metadata import save_png
+
+        images, params, used = self.remote.generate(
+            prompt=prompt, negative_prompt=negative_prompt, model=model, width=width, height=height,
+            num_inference_steps=steps, guidance_scale=guidance, seed=seed, num_images=num_images, stop=stop,
+            progress=progress)
+        if not save:
+            return images, params, used
+        credentials = credentials_for(self.settings)  # a server's pictures carry Content Credentials too (#30)
+        paths = [save_png(im, self.settings.output_dir, p, "img", credentials) for im, p in zip(images, params)]
+        return paths, params, used, []
 
     def _check_gan_request(self, prompt, negative_prompt, num_inference_steps, guidance_scale, width, height) -> int:
         """The GAN's checks of a ``generate`` request; returns the (equal) side in px."""
@@ -153,19 +189,27 @@ class ImageRouter:
         A GAN reference uses ``gan.generate`` (faces at 256 px; the prompt is ignored, so
         ``uses_prompt`` is False); anything else ``diffusion.generate`` at the model's native size and
         default steps (or ``num_inference_steps``). Nothing is written to the outputs folder: the
-        library keeps the pictures.
+        library keeps the pictures, as PNG bytes with their metadata and Content Credentials (issue #30).
         """
+        credentials = credentials_for(self.settings)
+        if self.remote is not None:
+            def generate(prompt: str, seed: int):
+                images, params, _ = self._remote_generate(prompt, "", model, None, None, num_inference_steps, None,
+                                                          seed, 1, stop, None, save=False)
+                return images[0], params[0]
+
+            return generate, not self.is_gan(model)
         if self.is_gan(model):
             def generate(prompt: str, seed: int):
                 r = self.gan.generate(num_images=1, seed=seed, size=ILLUSTRATE_GAN_SIZE, model=model, stop=stop,
                                       save=False)
-                return r.images[0], r.params[0]
+                return png_bytes(r.images[0], r.params[0], credentials), r.params[0]
 
             return generate, False
 
         def generate(prompt: str, seed: int):
             r = self.diffusion.generate(prompt=prompt, model=model, seed=seed, num_images=1, stop=stop, save=False,
                                         num_inference_steps=num_inference_steps)
-            return r.images[0], r.params[0]
+            return png_bytes(r.images[0], r.params[0], credentials), r.params[0]
 
         return generate, True

@@ -54,6 +54,7 @@ from ..settings import Settings
 from ..validate import check_choice, check_float, check_int
 from . import diffusion as diff
 from .imageio import LoadedImage, load_user_image
+from ..provenance.credentials import credentials_for
 from .metadata import save_png
 from .style_model import (  # noqa: F401 - part of this module's API
     OWN_LR, OWN_SIDE, OWN_STEPS, PRESET_DIR, PRESET_FILE, PRESETS, STYLE_INPUT_MAX_RATIO, STYLE_INPUT_SIDE,
@@ -218,7 +219,8 @@ class StyleEngine:
             "original_size": f"{content.original_size[0]}x{content.original_size[1]}",
         }
         params = {k: v for k, v in params.items() if v is not None}
-        path = save_png(result, self.settings.output_dir, params, "style") if save else None
+        path = save_png(result, self.settings.output_dir, params, "style",
+                                     credentials_for(self.settings), content.image) if save else None
         notes = [n for n in (content.note("The content picture"),) if n]
         return StyleResult(result, content.image, path, params, notes, time.perf_counter() - t0)
 
@@ -274,7 +276,8 @@ class StyleEngine:
         content = res.content
         params = {**res.params, "content": _display_name(content),
                   "original_size": f"{content.original_size[0]}x{content.original_size[1]}"}
-        path = save_png(res.image, self.settings.output_dir, params, "restyle") if save else None
+        path = save_png(res.image, self.settings.output_dir, params, "restyle",
+                                     credentials_for(self.settings), content.image) if save else None
         notes = [n for n in (content.note("The content picture"),) if n] + res.warnings
         return StyleResult(res.image, content.image, path, params, notes, res.seconds)
 

@@ -24,6 +24,34 @@ from .schema import MAX_IMAGE_BYTES
 log = logging.getLogger(__name__)
 
 
+_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2,}")
+_JIEBA: list = []
+
+
+def _segmenter():
+    """jieba, loaded once (its dictionary takes about a second)."""
+    if not _JIEBA:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        _JIEBA.append(jieba)
+    return _JIEBA[0]
+
+
+def search_words(term: str) -> list[str]:
+    """The words a query term stands for: Chinese written together ("城市园艺", no spaces between words) is
+    cut into its words ("城市", "园艺", by jieba's dictionary), so it finds an article that has those words
+    apart; other text stays one term."""
+    if not _CJK_RUN.search(term):
+        return [term]
+    try:
+        words = [w.strip() for w in _segmenter().cut(term) if w.strip()]
+    except ImportError:  # an install without jieba (requirements.txt has it): the term as typed
+        log.warning("jieba is not installed; Chinese searches match the words as typed (pip install jieba)")
+        return [term]
+    return [w for i, w in enumerate(words) if w not in words[:i]] or [term]
+
+
 def is_blank(title: str | None, body: str | None) -> bool:
     """True for an article with neither a title nor any text (None counts as empty, whitespace as
     nothing): such a draft is not saved as a new article."""

@@ -14,8 +14,10 @@ from typing import Any
 from ..errors import InvalidInput, VersionConflict
 from ..unitext import count_words, fold
 from ..validate import check_int, check_text
-from .helpers import _fold_sql, _has_trigram, _snippet
+from .helpers import _fold_sql, _has_trigram, _snippet, search_words
+from .briefs import BRIEF_SCHEMA, BriefsMixin
 from .images import ImagesMixin
+from .origin import OriginMixin, ensure_origin_column
 from .schema import (_ID_MAX, FTS_TABLE, MAX_BODY_CHARS, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA,
                      SEARCH_VERSION, TRIGGERS)
 from .versions import VersionsMixin
@@ -23,7 +25,7 @@ from .versions import VersionsMixin
 log = logging.getLogger(__name__)
 
 
-class Library(VersionsMixin, ImagesMixin):
+class Library(VersionsMixin, ImagesMixin, OriginMixin, BriefsMixin):
     """The writer's library in ``data_dir`` (created on first use). Thread-safe.
 
     Each thread gets its own SQLite connection; writes are short
@@ -104,8 +106,9 @@ class Library(VersionsMixin, ImagesMixin):
                         con.execute(f"DROP TRIGGER IF EXISTS {name}")
                     con.execute("DROP TABLE IF EXISTS articles_fts")
                 con.execute("COMMIT")
-                con.executescript("BEGIN IMMEDIATE;" + SCHEMA + FTS_TABLE.format(tokenize=tokenize) + ";"
+                con.executescript("BEGIN IMMEDIATE;" + SCHEMA + BRIEF_SCHEMA + FTS_TABLE.format(tokenize=tokenize) + ";"
                                   + TRIGGERS + "COMMIT;")
+                ensure_origin_column(con)
                 if con.execute("PRAGMA user_version").fetchone()[0] < SEARCH_VERSION:
                     con.execute("BEGIN IMMEDIATE")
                     con.execute("INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')")
@@ -192,8 +195,9 @@ class Library(VersionsMixin, ImagesMixin):
         return row
 
     # ------------------------------------------------------------------ articles
-    def create(self, owner: str, title: str = "", body: str = "", tags=None, *, note: str = "created") -> dict:
-        """A new article with its first version. Returns :meth:`get`'s dict."""
+    def create(self, owner: str, title: str = "", body: str = "", tags=None, *, note: str = "created",
+               origin=None) -> dict:
+        """A new article with its first version (``origin``: its generated spans). Returns :meth:`get`'s dict."""
         owner = self._owner(owner)
         title, body, tags_text = self._title(title), self._body(body), self._tags(tags)
         now = self.clock()
@@ -203,16 +207,18 @@ class Library(VersionsMixin, ImagesMixin):
                 (owner, title, body, tags_text, now, now),
             )
             article_id = cur.lastrowid
-            con.execute(
+            vid = con.execute(
                 "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
                 (article_id, now, title, body, note),
-            )
+            ).lastrowid
+            self._record_origin(con, article_id, vid, "", body, origin=origin or [])
         return self.get(owner, article_id)
 
     def save(self, owner: str, article_id: int | None, title: str, body: str, tags=None, *,
              note: str = "autosave", create_missing: bool = False, base_version: int | None = None,
-             keep_both: bool = False, untrash: bool = False) -> dict:
-        """Save ``title`` and ``body`` (and ``tags`` unless None) to an article.
+             keep_both: bool = False, untrash: bool = False, **origin) -> dict:
+        """Save ``title`` and ``body`` (and ``tags`` unless None) to an article; ``origin``: how the
+        text-origin spans follow (``generated_by``, ``before``, ``origin``: :meth:`_record_origin`).
 
         A new article is created when ``article_id`` is None (or, with
         ``create_missing``, when it no longer exists, e.g. after the trash was
@@ -232,9 +238,9 @@ class Library(VersionsMixin, ImagesMixin):
 
         Returns:
             ``{"article_id", "version_id", "changed", "created", "updated",
-            "conflict", "trashed"}``; ``version_id`` is the newest version's
+            "conflict", "conflict_v", "trashed"}``; ``version_id`` is the newest version's
             id, ``updated`` Unix seconds, ``conflict`` None or the id of the
-            newer version this save was not based on.
+            newer version this save was not based on (``conflict_v``: its number, v6).
 
         Raises:
             InvalidInput: bad values, or no such article of ``owner``.
@@ -264,6 +270,7 @@ class Library(VersionsMixin, ImagesMixin):
                     "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
                     (new_id, now, title, body, "created"),
                 ).lastrowid
+                self._record_origin(con, new_id, vid, "", body, **origin)
                 return {"article_id": new_id, "version_id": vid, "changed": True, "created": True, "updated": now,
                         "conflict": None, "trashed": False}
             changed = row["title"] != title or row["body"] != body
@@ -272,8 +279,9 @@ class Library(VersionsMixin, ImagesMixin):
                                   and newest != base_version) else None
             if conflict is not None and not keep_both:
                 raise VersionConflict(base_version, conflict, article_id)
-            if conflict is not None:
-                note = f"{note} (saved after version {conflict}, made elsewhere)"
+            conflict_v = self.version_number(article_id, conflict, con) if conflict is not None else None
+            if conflict is not None:  # the writer sees per-article numbers (v6), as in the Versions list
+                note = f"{note} (saved after v{conflict_v}, made elsewhere)"
             new_tags = row["tags"] if tags_text is None else tags_text
             deleted = None if untrash else row["deleted"]
             if changed or new_tags != row["tags"] or deleted != row["deleted"]:
@@ -283,22 +291,22 @@ class Library(VersionsMixin, ImagesMixin):
                      article_id),
                 )
             if changed:
-                con.execute(
-                    "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
-                    (article_id, now, title, body, note[:200]),
-                )
+                vid = con.execute("INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
+                                  (article_id, now, title, body, note[:200])).lastrowid
+                self._record_origin(con, article_id, vid, row["body"], body, **origin)
                 self._prune(con, article_id, now)
             vid = con.execute(
                 "SELECT id FROM versions WHERE article_id=? ORDER BY id DESC LIMIT 1", (article_id,)
             ).fetchone()["id"]
             updated = now if changed else row["updated"]
         return {"article_id": article_id, "version_id": vid, "changed": changed, "created": False, "updated": updated,
-                "conflict": conflict, "trashed": deleted is not None}
+                "conflict": conflict, "conflict_v": conflict_v, "trashed": deleted is not None}
 
     def get(self, owner: str, article_id: int) -> dict:
         """One article: ``{"id", "title", "body", "tags" (list), "created", "updated",
         "deleted" (None or Unix seconds), "images" (see :meth:`images`), "versions" (count),
-        "version_id" (the newest version's id: pass it as ``base_version`` to :meth:`save`)}``.
+        "version_id" (the newest version's id: pass it as ``base_version`` to :meth:`save`),
+        "brief" (:meth:`brief`)}``.
 
         Raises:
             InvalidInput: no article ``article_id`` belongs to ``owner``.
@@ -313,13 +321,15 @@ class Library(VersionsMixin, ImagesMixin):
             "tags": [t for t in row["tags"].split(", ") if t], "created": row["created"],
             "updated": row["updated"], "deleted": row["deleted"],
             "images": self.images(owner, article_id), "versions": count, "version_id": newest,
+            "brief": self.brief(owner, article_id),
         }
 
     def list(self, owner: str, query: str = "", *, trash: bool = False, limit: int = 500) -> list[dict]:
         """The owner's articles, newest first, or those matching ``query`` best first.
 
         ``query`` searches title, body and tags with SQLite FTS5 (trigram
-        tokenizer: substrings in any script); every word must match. Text and
+        tokenizer: substrings in any script); every word must match (Chinese written without spaces is
+        cut into its words first, :func:`.helpers.search_words`). Text and
         query are compared in :func:`studio.unitext.fold` form, so case, NFC/NFD,
         full-width letters, ligatures, soft hyphens and zero-width characters
         do not matter. Words shorter than three characters fall back to a plain
@@ -334,7 +344,7 @@ class Library(VersionsMixin, ImagesMixin):
         query = check_text("query", query, required=False, max_chars=500)
         limit = check_int("limit", limit, 1, 10_000)
         con = self._conn()
-        terms = [t for t in query.split() if t]
+        terms = [w for t in query.split() for w in search_words(t)]  # Chinese written together: its words
         folded = [t for t in (fold(t) for t in terms) if t]
         where = ["a.owner = ?", "a.deleted IS NOT NULL" if trash else "a.deleted IS NULL"]
         args: list[Any] = [owner]
@@ -374,7 +384,7 @@ class Library(VersionsMixin, ImagesMixin):
         return self.save(owner, article_id, title, row["body"], note="renamed")
 
     def duplicate(self, owner: str, article_id: int, title: str | None = None) -> dict:
-        """A copy of the article (text, tags, images; one fresh version). Returns :meth:`get`'s dict.
+        """A copy of the article (text, tags, images, brief; one fresh version). Returns :meth:`get`'s dict.
 
         The copy is titled ``title`` or "<title> (copy)". Image files are
         shared, not copied.
@@ -388,15 +398,16 @@ class Library(VersionsMixin, ImagesMixin):
                 "INSERT INTO articles(owner, title, body, tags, created, updated) VALUES (?,?,?,?,?,?)",
                 (owner, new_title, row["body"], row["tags"], now, now),
             ).lastrowid
-            con.execute(
-                "INSERT INTO versions(article_id, created, title, body, note) VALUES (?,?,?,?,?)",
-                (new_id, now, new_title, row["body"], f"copy of article {article_id}"),
-            )
+            con.execute("INSERT INTO versions(article_id, created, title, body, note, origin) SELECT ?,?,?,?,?, origin "
+                        "FROM versions WHERE article_id=? ORDER BY id DESC LIMIT 1",
+                        (new_id, now, new_title, row["body"], f"copy of article {article_id}", article_id))
             con.execute(
                 "INSERT INTO images(article_id, name, file, params, width, height, created) "
                 "SELECT ?, name, file, params, width, height, created FROM images WHERE article_id=?",
                 (new_id, article_id),
             )
+            con.execute("INSERT INTO briefs(article_id, brief) SELECT ?, brief FROM briefs WHERE article_id=?",
+                        (new_id, article_id))
         return self.get(owner, new_id)
 
     def delete(self, owner: str, article_id: int) -> None:

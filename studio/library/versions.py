@@ -65,10 +65,17 @@ class VersionsMixin:
         return self.save(owner, article_id, v["title"], v["body"],
                          note=f"restored v{self.version_number(article_id, version_id)}")
 
-    def version_number(self, article_id: int, version_id: int) -> int:
+    def newest_version(self, owner: str, article_id: int) -> int | None:
+        """The id of the article's newest version (what a tab that opened an older one compares with)."""
+        owner, article_id = self._owner(owner), self._id(article_id)
+        con = self._conn()
+        self._row(con, owner, article_id)
+        return con.execute("SELECT max(id) FROM versions WHERE article_id=?", (article_id,)).fetchone()[0]
+
+    def version_number(self, article_id: int, version_id: int, con=None) -> int:
         """The per-article number of a version (v1 is the oldest kept version; the writer never sees
-        the database's global ids)."""
-        return self._conn().execute("SELECT count(*) FROM versions WHERE article_id=? AND id<=?",
+        the database's global ids). ``con``: the connection of a transaction under way."""
+        return (con or self._conn()).execute("SELECT count(*) FROM versions WHERE article_id=? AND id<=?",
                                     (article_id, version_id)).fetchone()[0]
 
     def _prune(self, con, article_id: int, now: float) -> None:

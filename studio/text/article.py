@@ -15,13 +15,18 @@ import threading
 import time
 from typing import Iterator
 
+from ..unitext import chinese_script
 from .backends import StreamStats, TextBackend
 from .checks import Verdict, drop_repeats, on_topic, topic_terms
-from .cleanup import clean, is_chatter
+from .cleanup import clean
+from .factcheck import check_request_text, marks_note
+from .facts import FactSheet
+from .shape import PART_HINT, article_kind, person_rule, planned_outline
 from .languages import request_language, tokens_per_word
 from .prompts import default_outline, parse_outline, plan_messages, section_messages, stop_sequences
 from .requests import WriteEvent, WriteRequest, count_words
-from .streaming import WordCount, stream_until
+from .streaming import WordCount, ending_notes, stream_until
+from .topic import mentions_item, split_items
 
 SECTION_WORDS = 160  # words per section of a planned article
 TOKENS_PER_WORD = 1.25  # English, measured on SmolLM2's 49k-token BPE
@@ -35,18 +40,21 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
     tpw = tokens_per_word(backend, request_language(req.prompt), TOKENS_PER_WORD)  # Chinese: per character
     sections = max(2, min(12, math.ceil(req.length_words / SECTION_WORDS)))
     words_each = max(60, round(req.length_words / sections))
-    topic = req.prompt.strip().splitlines()[0][:200]
-    title = topic[:1].upper() + topic[1:]
+    title = _title(req.prompt)
     total = StreamStats()
     t0 = time.perf_counter()
     doc = f"# {title}\n\n"
     yield WriteEvent(doc, doc, req.seed, 0, 0, 0.0, [], "Planning the article…")
-    outline = yield from _outline(req, backend, stop, sections, doc, total, t0)
+    outline = yield from _outline(req, backend, stop, sections, doc, total, t0, notes)
     sections = len(outline)
     run = {"stops": stop_sequences("article", req.prompt), "terms": topic_terms(req.prompt, req.keywords),
            "total": total, "t0": t0, "notes": notes, "words_each": words_each, "tpw": tpw,
-           "retries": retries}
+           "retries": retries,
+           "person": person_rule(article_kind(req.prompt, req.tone), req.tone),
+           "facts": FactSheet.of(req.prompt, req.keywords, req.audience, req.outline).summary()
+           if req.check_facts else ""}
     removed: list[str] = []
+    marks: list = []
     previous = ""
     body_words = 0
     for i, heading in enumerate(outline):
@@ -57,7 +65,10 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         status = f"Writing section {i + 1} of {sections}…"
         yield WriteEvent(doc, head, req.seed, body_words, total.tokens, _rate(total, t0), list(notes), status)
         best = yield from _section(req, backend, stop, outline, i, previous, doc, body_words, status, run)
-        section = best[1]
+        checked = check_request_text(req, end_whole(best[1]), offset=len(doc))  # the brief's facts: corrected or marked
+        section = checked.text
+        notes += [f"Section {i + 1}: {c}" for c in checked.changes]
+        marks += checked.marks
         removed += best[2]
         doc += section
         yield WriteEvent(doc, "", req.seed, body_words + count_words(section), total.tokens,
@@ -67,20 +78,29 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         previous = section
     if removed:
         notes.append(_removed_note(removed))
+    if req.keywords.strip() and not stop.is_set():
+        notes.extend(keywords_note(doc, req.keywords))
+    if marks:
+        notes.append(marks_note(marks))
     stopped = stop.is_set()
     if stopped:
         notes.append("Stopped. The text so far is kept.")
     yield WriteEvent(doc.rstrip() + "\n", "", req.seed, count_words(doc), total.tokens, _rate(total, t0), notes,
-                     "Stopped" if stopped else "Done", done=True, stopped=stopped)
+                     "Stopped" if stopped else "Done", done=True, stopped=stopped,
+                     marks=[m.as_dict() for m in marks])
 
 def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sections: int, doc: str,
-         total: StreamStats, t0: float):
+         total: StreamStats, t0: float, notes: list[str] | None = None):
     """The article's section headings (``yield from`` returns them): the writer's outline, or one the
-    model plans; topped up with default headings to ``sections``."""
+    model plans for the kind of article (:mod:`.shape`), each heading checked at its place and replaced by
+    the kind's own part when it fails; topped up with default headings to ``sections``."""
+    lang = request_language(req.prompt)
+    script = chinese_script(req.prompt) if lang else None  # Traditional Chinese gets Traditional headings
     if req.outline.strip():
         outline = parse_outline(req.outline, sections, req.prompt)
     else:
-        plan = plan_messages(req.prompt, sections, req.tone, req.audience, req.keywords)
+        kind = article_kind(req.prompt, req.tone)
+        plan = plan_messages(req.prompt, sections, req.tone, req.audience, req.keywords, PART_HINT.get(kind, ""))
         stats = StreamStats()
         raw = ""
         for chunk in backend.stream(backend.render(plan.messages), req.params(24 * sections), stop, stats):
@@ -88,12 +108,19 @@ def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sec
             yield WriteEvent(doc, "", req.seed, 0, stats.tokens, _rate(total, t0, stats.tokens), [],
                              "Planning the article…")
         total.tokens += stats.tokens
-        # a heading that is the model talking ("Here is the list of two sections...") is no heading
-        outline = [h for h in parse_outline(raw, sections, req.prompt) if not is_chatter(h)]
+        sheet = FactSheet.of(req.prompt, req.keywords, req.audience)
+        # a heading that is the model talking ("Here is the list of two sections..."), has brackets, a date the
+        # brief did not give, or an "Introduction" out of place is no heading: the kind's own part takes its place
+        outline, dropped = planned_outline(parse_outline(raw, sections, req.prompt), sheet,
+                                           "general" if lang == "zh" else kind, sections,
+                                           default_outline(sections, lang, script))
+        if dropped and notes is not None:
+            first = dropped[0] if len(dropped[0]) <= 60 else dropped[0][:57] + "…"
+            notes.append(f"Left out {len(dropped)} planned heading{'s' if len(dropped) != 1 else ''} that did not "
+                         f"fit the article (such as \"{first}\"); Studio's own took their place.")
     if len(outline) < sections:
         have = {h.lower() for h in outline}
-        lang = request_language(req.prompt)
-        outline += [h for h in default_outline(sections, lang) if h.lower() not in have][: sections - len(outline)]
+        outline += [h for h in default_outline(sections, lang, script) if h.lower() not in have][: sections - len(outline)]
     return outline
 
 def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, outline: list[str], i: int,
@@ -106,9 +133,15 @@ def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, out
     shown = ""  # the first attempt streams into the draft; later ones are written out of sight
     for attempt in range(1 + retries):
         msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
-                                req.tone, req.audience, req.keywords, strict=attempt > 0)
+                                req.tone, req.audience, req.keywords, strict=attempt > 0, facts=run["facts"],
+                                rule=run["person"])
         prompt = backend.render(msgs.messages)
         room = backend.context_size - backend.count_tokens(prompt)
+        if room < words_each * run["tpw"] // 2 and run["facts"]:  # a small context: the facts line goes first
+            msgs = section_messages(req.prompt, outline, i, backend.keep_last_tokens(previous, 200), words_each,
+                                    req.tone, req.audience, req.keywords, strict=attempt > 0, rule=run["person"])
+            prompt = backend.render(msgs.messages)
+            room = backend.context_size - backend.count_tokens(prompt)
         max_new = max(1, min(req.max_new_tokens, int(words_each * run["tpw"] * 1.05) + 8, room))
         min_new = min(max_new, int(words_each * run["tpw"] * 0.8))
         stats = StreamStats()
@@ -126,13 +159,14 @@ def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, out
         total.tokens += stats.tokens
         if stop.is_set() and attempt > 0:
             break  # Stop during a retry: keep the best attempt so far, which the writer has seen
+        notes += [n for n in ending_notes(stats.ended) if n not in notes]  # the server ended early, or only thought
         # drop leaked labels, a sentence cut off by the token limit, and the model's remarks
         cleaned = clean(tidy_section(got[0] if got else section, cut=stats.tokens >= max_new),
                         protect=req.prompt)
         cleaned, verdict = _against_repeats(cleaned, doc, i, notes, run["terms"])
         if best is None or verdict.score > best[0]:
             best = (verdict.score, cleaned.text, cleaned.removed)
-        if verdict.ok or stop.is_set():
+        if verdict.ok or stop.is_set() or stats.ended in ("early", "reasoning"):  # another try would not help
             break
         if attempt < retries:
             notes.append(f"Section {i + 1} (\"{heading}\") {verdict.problem}; writing it again "
@@ -164,6 +198,24 @@ def _against_repeats(cleaned, doc: str, i: int, notes: list[str], terms) -> tupl
     return cleaned, on_topic(cleaned.text, terms)
 
 
+def _title(topic: str) -> str:
+    """The article's title from its topic: the first line's first sentence, without a label such as "News:",
+    cut at a word within 120 characters (a brief of several sentences is no title)."""
+    first = topic.strip().splitlines()[0]
+    first = re.sub(r"^(?:news|announce(?:ment)?|brief|topic|event|press release)\s*:\s*", "", first, flags=re.I)
+    first = re.split(r"(?<=[.!?。！？])\s*", first, maxsplit=1)[0].rstrip(".。")
+    if len(first) > 120:
+        first = first[:120].rsplit(" ", 1)[0] if " " in first[:120] else first[:120]
+    return first[:1].upper() + first[1:]
+
+
+def keywords_note(text: str, keywords: str) -> list[str]:
+    """A note naming the writer's keywords that ``text`` does not use ([] when it uses them all)."""
+    missing = [k for k in split_items(keywords) if not mentions_item(text, k)]
+    return [f"The text does not use {len(missing)} of your keywords: {', '.join(missing)}. Work them in, or "
+            "press Regenerate."] if missing else []
+
+
 def _removed_note(removed: list[str]) -> str:
     first = removed[0] if len(removed[0]) <= 60 else removed[0][:57] + "…"
     n = len(removed)
@@ -182,6 +234,16 @@ def tidy_section(text: str, cut: bool) -> str:
     (if at least half of the section remains)."""
     out = _LABEL.sub("", text).strip()
     return drop_cut_sentence(out) if cut else out
+
+
+def end_whole(text: str) -> str:
+    """``text`` without a last sentence left unfinished (prose ending in a letter or a comma, not a list item
+    or heading), so that a reply never ends mid-sentence; unchanged otherwise."""
+    out = text.rstrip()
+    last = out.rsplit("\n", 1)[-1].lstrip()
+    if not out or not re.search(r"[A-Za-z,;:]$", out) or re.match(r"(?:[-*•#>]|\d{1,2}[.)])\s", last):
+        return text
+    return drop_cut_sentence(out)
 
 
 def drop_cut_sentence(text: str) -> str:

@@ -3,12 +3,12 @@ picks which backend serves a model.
 
 A backend takes a rendered prompt, streams text chunks, honours a stop
 ``threading.Event`` between tokens, and exposes its context size and token
-counting. Three implement it:
+counting. These implement it:
 
-* :mod:`.server_backend` -- llama.cpp's own ``llama-server``, started by Studio (:mod:`.llama_server`);
-  the default for GGUF files on the CPU (the embedded SmolLM2 included) when it was built;
-* :mod:`.llamacpp` -- llama.cpp in this process (llama-cpp-python); GGUF files where llama-server was not
-  built, and ``--text-backend llama.cpp``;
+* :mod:`.llamacpp` -- llama.cpp in this process; the default for GGUF files on the CPU
+  (the embedded SmolLM2 included);
+* :mod:`.server_backend` -- llama.cpp's own ``llama-server``, started by Studio (:mod:`.llama_server`),
+  with ``--text-backend llama-server`` (opt-in);
 * :mod:`.transformers_backend` -- transformers, for Hub/safetensors models, CUDA/MPS,
   and GGUF files llama.cpp cannot load;
 * :mod:`.openai_backend` -- an OpenAI-compatible server (vLLM, llama.cpp server...).
@@ -54,7 +54,8 @@ class SamplingParams:
 
 @dataclasses.dataclass
 class StreamStats:
-    """Filled in while a stream runs: tokens made, seconds from start to the first and the last token."""
+    """Filled in while a stream runs: tokens made, seconds from start to the first and the last token,
+    and how the reply ended."""
 
     tokens: int = 0
     first_token_s: float | None = None
@@ -65,6 +66,10 @@ class StreamStats:
     prompt_tokens: int = 0
     cached_tokens: int = 0
     prefill_s: float = 0.0
+    # how the server ended the reply, where a backend knows: "" (it finished, or cannot tell), "length"
+    # (it reached max_new_tokens), "early" (the stream ended without a finish_reason), "reasoning" (the
+    # model sent only its reasoning, no text)
+    ended: str = ""
 
     @property
     def tokens_per_s(self) -> float:
@@ -120,28 +125,25 @@ def _gguf_of(resolved: ResolvedModel) -> Path | None:
     if path.is_file() and path.suffix == ".gguf":
         return path
     if path.is_dir() and not (path / "config.json").exists():
-        found = sorted(path.glob("*.gguf"))
-        return found[0] if found else None
+        from ..hub import pick_gguf  # a Hub repository with several quantisations: Q4_K_M first
+
+        name = pick_gguf([p.name for p in path.glob("*.gguf")])
+        return path / name if name else None
     return None
 
 
 def server_wanted(manager: ModelManager) -> bool:
-    """Whether GGUF models on this studio's device go to llama.cpp's own llama-server: asked for with
-    ``--text-backend llama-server``, or ``auto`` on the CPU when the program was built (else the binding)."""
-    from .server_backend import available
-
-    choice = manager.settings.text_backend
-    if choice == "llama-server":
-        return True
-    return choice == "auto" and manager.device_type == "cpu" and available(manager)
+    """Whether GGUF models go to llama.cpp's own llama-server: only when asked for with
+    ``--text-backend llama-server`` (opt-in; ``auto`` keeps llama.cpp in this process)."""
+    return manager.settings.text_backend == "llama-server"
 
 
 def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBackend:
     """Load a text model with the backend ``--text-backend`` asks for.
 
-    ``auto``: for a GGUF file on the CPU, llama.cpp's own llama-server when it was built, else llama.cpp in
-    this process (llama-cpp-python); transformers for everything else, and for a GGUF llama.cpp fails to
-    load. ``llama-server`` and ``llama.cpp`` refuse non-GGUF models; ``transformers`` always uses transformers.
+    ``auto``: for a GGUF file on the CPU, llama.cpp in this process (llama-cpp-python); transformers for
+    everything else, and for a GGUF llama.cpp fails to load. ``llama-server`` and ``llama.cpp`` refuse
+    non-GGUF models; ``transformers`` always uses transformers.
 
     Raises:
         ModelUnavailable: the backend asked for cannot serve this model.
@@ -165,13 +167,6 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
             raise ModelUnavailable("--text-backend llama.cpp needs llama-cpp-python, which is not installed "
                                    "(pip install llama-cpp-python==0.3.36), or use --text-backend transformers.")
         return llamacpp.load_llamacpp(gguf, manager, resolved.ref)
-    if gguf is not None and server_wanted(manager):
-        from .server_backend import load_llama_server
-
-        try:
-            return load_llama_server(gguf, manager, resolved.ref)
-        except Exception as exc:  # noqa: BLE001 - the in-process engine and transformers may still read it
-            log.warning("llama-server could not serve %s (%s); trying llama.cpp in this process", gguf, exc)
     if gguf is not None and manager.device_type == "cpu" and llamacpp.available():
         try:
             return llamacpp.load_llamacpp(gguf, manager, resolved.ref)

@@ -93,7 +93,8 @@ MAX_HEADLINE_WORDS = 20
 
 def pick_headlines(candidates: list[str], have: list[str], topic_terms_: set[str]) -> list[str]:
     """``have`` plus the new candidates that are on topic, 2 to :data:`MAX_HEADLINE_WORDS` words
-    long (a longer line is prose, a single word is no headline) and not already there (case aside)."""
+    long (a longer line is prose, a single word is no headline), not already there (case aside), and
+    neither hashtags nor shouting (:func:`_shouts`)."""
     def same(h: str) -> str:  # "How to Bake." and "how to bake" are one idea
         return " ".join(re.findall(r"\w+", h.lower()))
 
@@ -101,10 +102,18 @@ def pick_headlines(candidates: list[str], have: list[str], topic_terms_: set[str
     out = list(have)
     for h in candidates:
         if (same(h) not in seen and 2 <= len(h.split()) <= MAX_HEADLINE_WORDS
-                and mentions(h, topic_terms_)):
+                and mentions(h, topic_terms_) and not _shouts(h)):
             seen.add(same(h))
             out.append(h)
     return out
+
+
+def _shouts(headline: str) -> bool:
+    """A hashtag ("#bakerylife") or a headline in capitals ("BEST BREAD EVER!!!") is no headline an editor keeps."""
+    letters = [c for c in headline if c.isalpha() and c.isascii()]
+    caps = sum(c.isupper() for c in letters)
+    return bool(re.search(r"(?:^|\s)#\w", headline)) or (len(letters) >= 8 and caps > 0.7 * len(letters)) \
+        or "!!" in headline
 
 
 def format_headlines(items: list[str]) -> str:

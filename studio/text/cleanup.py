@@ -77,6 +77,10 @@ _LINE = [re.compile(p, _I) for p in (
     r"^(?:word count|words?)\s*:\s*\d+\W*$",
     r"^\(?\s*(?:approx\.?|about|around|word count:?)?\s*\d+\s+words\s*\)?\.?$",
     r"^(?:end of (?:article|text|description)|the end)\W*$",
+    # a closing addressed to the writer: "I'm ready to assist you now. Please go ahead and share your article…"
+    r"^i(?:'m| am) (?:ready|here|happy|glad|available) to (?:assist|help)\b.*$",
+    r"^please (?:go ahead and )?(?:share|provide|send|paste|give me)\b.{0,80}\b(?:article|text|content|draft|"
+    r"details|topic|information)\b.*$",
     r"^(?:```|~~~)\w*$",
 )]
 # A framing prefix before real text on the same line: "Here's a headline: Bake Your Way…".

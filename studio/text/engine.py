@@ -40,13 +40,15 @@ from .checks import (drop_repeats, format_headlines, headline_items, judge_reply
                      topic_terms)
 from .brief import add_missing_items, missing_items
 from .article import (  # noqa: F401 - tidy_section stays importable from here
-    TOKENS_PER_WORD, _rate, _removed_note, drop_cut_sentence, tidy_section, write_long_article,
+    TOKENS_PER_WORD, _rate, _removed_note, drop_cut_sentence, end_whole, keywords_note, tidy_section,
+    write_long_article,
 )
 from .cleanup import clean
+from .factcheck import check_request_text, marks_note
 from .requests import (  # noqa: F401 - part of this module's API
     MAX_DRAFT_CHARS, MAX_EXTRA_CHARS, MAX_TOPIC_CHARS, WriteEvent, WriteRequest, count_words,
 )
-from .streaming import WordCount, stream_until
+from .streaming import WordCount, ending_notes, stream_until
 from .languages import check_model_language, request_language, tokens_per_word
 from .prompts import (DRAFT_TASKS, HEADLINES, TaskInput, build_messages,
                       stop_sequences)
@@ -111,7 +113,10 @@ class TextEngine:
                     pass
             if emb.kind == "text" and emb.hub_twin and hub_cached_snapshot(emb.hub_twin) and emb.hub_twin not in choices:
                 choices.append(emb.hub_twin)
-        return choices
+        from ..hub import installed  # GGUF files downloaded in the Models tab, models under --model-dir
+
+        choices += [e["ref"] for e in installed(self.settings, "text") if e["source"] != "embedded"]
+        return list(dict.fromkeys(choices))
 
     def voice_trainer(self):
         """A :class:`~studio.text.voice.VoiceTrainer` on this engine's model manager and voice store."""
@@ -207,20 +212,26 @@ class TextEngine:
             max_new = fit
         return prompt, max_new, msgs.assistant_prefix
 
-    def _single(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
-        """One reply (every task but long articles), written again up to :attr:`retries` times when it
-        leaves the brief; the best attempt is kept."""
-        notes: list[str] = []
+    def _budget(self, backend: TextBackend, req: WriteRequest, notes: list[str]) -> tuple[str, int, int, str, bool]:
+        """What one reply may take: ``(prompt, max_new, min_new, prefix, capped)``; the length asked for sets
+        the most (and, for long forms, the fewest) new tokens, and ``capped`` says the length, not
+        ``max_new_tokens``, set the most."""
         want = req.max_new_tokens
         tpw = tokens_per_word(backend, request_language(req.prompt), TOKENS_PER_WORD)
         if req.task in ("article", "continue", "product_description"):
             want = min(want, int(req.length_words * tpw * 1.05) + 8)
         want = min(want, TASK_CAPS.get(req.task, want))  # short forms: a small model rambles on otherwise
-        capped = want < req.max_new_tokens
         prompt, max_new, prefix = self._fit(backend, req, want, notes)
         min_new = 0
         if req.task in ("article", "continue", "product_description"):
             min_new = min(max_new, int(min(req.length_words, 300) * tpw * 0.7))
+        return prompt, max_new, min_new, prefix, want < req.max_new_tokens
+
+    def _single(self, req: WriteRequest, backend: TextBackend, stop: threading.Event) -> Iterator[WriteEvent]:
+        """One reply (every task but long articles), written again up to :attr:`retries` times when it
+        leaves the brief; the best attempt is kept."""
+        notes: list[str] = []
+        prompt, max_new, min_new, prefix, capped = self._budget(backend, req, notes)
         # The model continues the draft token by token (the draft, without its trailing whitespace, is the
         # assistant prefix), so its text is joined exactly as produced: a space only where the model wrote one
         # ("consis" + "tency", "。" + "实际上", "(" + "I'm"). Only when the draft already ends with whitespace
@@ -257,10 +268,13 @@ class TextEngine:
             if stop.is_set() and attempt > 0:
                 break  # Stop during a retry: keep the best attempt so far, which the writer has seen
             raw = lead + (got[0] if got else text[len(lead):])
-            cut = stats.tokens >= max_new
+            cut = stats.tokens >= max_new or stats.ended == "length"
             cleaned = _clean_reply(req, raw, trim, cut and capped, head)
-            if stop.is_set():
-                kept["best"] = (0, cleaned.text, cleaned.removed)
+            if stop.is_set() or stats.ended in ("early", "reasoning"):  # writing again would not help
+                if stats.ended == "reasoning" and kept["best"] is None:  # no text at all: never an empty "Done"
+                    raise StudioError(ending_notes("reasoning")[0])
+                kept["best"] = kept["best"] if attempt else (0, cleaned.text, cleaned.removed)
+                notes += ending_notes(stats.ended)
                 break
             problem = _judge(req, cleaned, terms, kept)
             if problem is None:
@@ -277,13 +291,17 @@ class TextEngine:
                              if tries > 1 else f"The reply {problem}.")
         stopped = stop.is_set()
         text = _finish_reply(req, kept["best"], notes, stopped)
+        checked = check_request_text(req, text, offset=len(start))  # contradictions corrected, the rest marked
+        text = checked.text
+        notes += checked.changes + ([marks_note(checked.marks)] if checked.marks else [])
         if stopped:
             notes.append("Stopped. The text so far is kept.")
-        elif cut and not capped and req.task not in ("article", "continue", "headlines"):
+        elif cut and (stats.ended == "length" or not capped and req.task not in ("article", "continue", "headlines")):
             notes.append(f"The text reached max_new_tokens ({max_new:,}) and may end mid-sentence. "
                          "Raise max_new_tokens, or press Continue.")
         yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
-                         notes, "Stopped" if stopped else "Done", done=True, stopped=stopped)
+                         notes, "Stopped" if stopped else "Done", done=True, stopped=stopped,
+                         marks=[m.as_dict() for m in checked.marks])
 
 
 def _finish_reply(req: WriteRequest, best: tuple | None, notes: list[str], stopped: bool) -> str:
@@ -293,11 +311,20 @@ def _finish_reply(req: WriteRequest, best: tuple | None, notes: list[str], stopp
     text, removed = (best[1], best[2]) if best else ("", [])
     if removed:
         notes.append(_removed_note(removed))
+    if req.task == "headlines" and text.strip() and not stopped:
+        n = len(text.strip().splitlines())
+        if n < HEADLINES:
+            notes.append(f"Only {n} headline idea{'s were' if n != 1 else ' was'} distinct and on the topic, so only "
+                         f"{'those are' if n != 1 else 'that is'} kept. Press Regenerate for more.")
     if req.task != "headlines":
         text, repeats = drop_repeats(text)  # the same sentence written twice: once is kept
         if repeats:
             notes.append(f"Left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} the model had "
                          "already written.")
+    if req.task in ("article", "product_description", "ad_copy", "summarize") and not stopped:
+        text = end_whole(text)  # never ends mid-sentence
+    if req.task == "article" and req.keywords.strip() and text.strip() and not stopped:
+        notes.extend(keywords_note(text, req.keywords))
     if req.task in ("product_description", "ad_copy") and req.keywords.strip() and text.strip() and not stopped:
         missing = missing_items(text, req.keywords)
         room = int(req.length_words * 1.15) if req.task == "product_description" else None
@@ -333,10 +360,10 @@ def _judge(req: WriteRequest, cleaned, terms, kept: dict) -> str | None:
         if len(headlines) >= HEADLINES:
             kept["best"] = (0, format_headlines(headlines[:HEADLINES]), kept["removed"] + cleaned.removed)
             return None
-        # too few on topic: fill with the other distinct ideas, and say so
-        fill = [h for h in spare if h not in headlines][: HEADLINES - len(headlines)]
+        # too few on topic: only those are kept (the others only when none is on topic), and the notes say so
         kept["removed"] += cleaned.removed
-        kept["best"] = (0, format_headlines(headlines + fill) if spare else cleaned.text, kept["removed"])
+        keep = headlines or spare[:HEADLINES]
+        kept["best"] = (0, format_headlines(keep) if keep else cleaned.text, kept["removed"])
         return f"had only {len(headlines)} of {HEADLINES} headline ideas distinct and on the topic"
     verdict = judge_reply(req.task, cleaned.text, req.keywords, terms)
     best = kept["best"]

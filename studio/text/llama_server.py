@@ -1,7 +1,7 @@
 """llama.cpp's own ``llama-server`` as Studio's embedded text engine: finding the program, starting it,
 watching it and stopping it (issue #25). :mod:`.server_backend` talks to it.
 
-* The program: ``--llama-server PATH`` (``STUDIO_LLAMA_SERVER``), else the one ``scripts/setup.sh`` built
+* The program: ``--llama-server PATH`` (``STUDIO_LLAMA_SERVER``), else the one ``scripts/build_llama_server.sh`` built
   (``~/.cache/studio/llama-server/<version>-<flags>/llama-server``, from the llama.cpp sources of the
   llama-cpp-python version Studio pins), else ``llama-server`` on the PATH.
 * It is started on the first use of a GGUF model, on loopback only, on a free port, with a random API key

@@ -22,6 +22,7 @@ Differences from transformers, kept small on purpose:
 from __future__ import annotations
 
 import codecs
+import contextvars
 import contextlib
 import logging
 import os
@@ -32,6 +33,7 @@ from typing import Iterator
 
 from ..models import ModelManager
 from .backends import SamplingParams, StreamStats
+from .plaintext import fragments, mark, mark_messages, special_pattern
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +176,9 @@ class LlamaCppBackend:
         self._n_vocab = int(llm.n_vocab())
         self._eog = [t for t in range(self._n_vocab) if llama_cpp.llama_vocab_is_eog(self._vocab, t)]
         self._eog_frozen = frozenset(self._eog)  # end-of-generation tokens (EOS, EOT...)
+        special = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED  # what special=True parses
+        self._specials = special_pattern(_piece(llm, t) for t in range(self._n_vocab)
+                                         if llama_cpp.llama_vocab_get_attr(self._vocab, t) & special)
         meta = llm.metadata
         self._add_bos = bool(llm._model.add_bos_token())
         self._bos_text = _piece(llm, llm.token_bos()) if llm.token_bos() >= 0 else ""
@@ -188,10 +193,12 @@ class LlamaCppBackend:
 
     # ----- tokens ---------------------------------------------------------------------
     def _ids(self, text: str, special: bool) -> list[int]:
-        return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=special)
+        """Token ids (no BOS); ``special``: only the template's special tokens parse (:mod:`.plaintext`)."""
+        parts = fragments(text, self._specials) if special else [(text, False)]
+        return [i for part, sp in parts for i in self.llm.tokenize(part.encode(), add_bos=False, special=sp)]
 
     def count_tokens(self, text: str) -> int:
-        """Number of tokens of ``text`` with the GGUF's own tokenizer (special tokens parsed, no BOS added)."""
+        """Number of tokens of ``text`` with the GGUF's own tokenizer (no BOS added; see :meth:`_ids`)."""
         return len(self._ids(text, special=True))
 
     def keep_last_tokens(self, text: str, n: int) -> str:
@@ -204,12 +211,14 @@ class LlamaCppBackend:
         return tail[cut + 1:] if 0 <= cut < 40 else tail
 
     def render(self, messages: list[dict], assistant_prefix: str = "") -> str:
-        """The prompt string: the GGUF's ``tokenizer.chat_template`` when it has one, else a plain layout."""
+        """The prompt string: the GGUF's ``tokenizer.chat_template`` when it has one, else a plain layout.
+        Every message's text and the prefix are marked as the writer's (:mod:`.plaintext`)."""
+        messages = mark_messages(messages)
         if self._template is not None:
             text = self._template(messages=messages).prompt
         else:
             text = "\n\n".join(m["content"] for m in messages) + "\n\n"
-        return text + assistant_prefix
+        return text + mark(assistant_prefix)
 
     def _prompt_ids(self, prompt: str) -> list[int]:
         ids = self._ids(prompt, special=True)
@@ -289,9 +298,7 @@ class LlamaCppBackend:
 
     def stream(self, prompt: str, params: SamplingParams, stop: threading.Event,
                stats: StreamStats | None = None) -> Iterator[str]:
-        """Yield text chunks of the reply to ``prompt`` as they are made.
-
-        Generation runs in a worker thread ("studio-generate") under the device
+        """Yield text chunks of the reply to ``prompt`` as they are made. Generation runs in a worker thread ("studio-generate") under the device
         lock; it checks ``stop`` before every token, and closing this iterator
         sets ``stop`` too. The same seed with the same settings gives the same text.
 
@@ -314,7 +321,9 @@ class LlamaCppBackend:
             finally:
                 q.put(_DONE)
 
-        worker = threading.Thread(target=work, name="studio-generate", daemon=True)
+        # in the handler's context: a job that waits for the device can say so on its page
+        worker = threading.Thread(target=contextvars.copy_context().run, args=(work,), name="studio-generate",
+                                  daemon=True)
         worker.start()
         ended = False
         try:
@@ -439,5 +448,5 @@ def load_llamacpp(path: Path, manager: ModelManager, name: str, lora: Path | Non
     if not gpu and built_with_openmp():
         log.warning("llama-cpp-python was compiled with OpenMP: writing can run 2-3x slower after pictures or "
                     "voices are made in the same Studio. Run `bash scripts/setup.sh` to build it without.")
-    return LlamaCppBackend(llm, manager.device_lock(), name)
+    return LlamaCppBackend(llm, manager.device_lock("cpu" if not gpu else None, work="text"), name)
 

@@ -8,15 +8,24 @@ max_new_tokens (``max_tokens``) are standard fields; top_k, repetition_penalty
 go in the request body as vLLM and the llama.cpp servers accept them. The chat
 template is the server's. For Continue, the draft is sent as an unfinished
 assistant message with vLLM's ``continue_final_message``; servers without that
-option answer it as a new reply that has the draft in view.
+option answer it as a new reply that has the draft in view. The writer's text is sent with special-token
+shapes broken by an invisible WORD JOINER (:func:`.plaintext.neutralise`), taken out of the reply again,
+since the server parses special tokens in the prompt it renders.
+
+Streams end honestly (:attr:`StreamStats.ended`): a last chunk with only ``usage`` and no ``choices``
+is fine; ``finish_reason: length`` says the limit was reached; a stream that ends without any
+``finish_reason`` and without ``data: [DONE]`` keeps its text and says the server ended the reply
+early; a model that sent only reasoning (``reasoning_content`` / ``reasoning``) and no text says so.
 
 Context size: ``--openai-context-size`` if given, else the ``max_model_len`` that
 vLLM reports in ``/v1/models``, else 2,048 tokens (a safe floor; a warning says so).
 
-Token counting uses the server's tokenizer when it offers one (vLLM's ``/tokenize``,
-llama-cpp-python's ``/extras/tokenize/count``, llama.cpp server's ``/tokenize``).
-Otherwise it is an estimate meant to over-count, never under-count, for common
-text: one token per 3 ASCII characters and 1.5 per other character, so the context
+Token counting uses the server's tokenizer when it offers one, asked in its own field names (vLLM's
+``/tokenize`` with ``prompt``, llama.cpp server's ``/tokenize`` with ``content``, llama-cpp-python's
+``/extras/tokenize/count`` with ``input``) and trusted only when it counts a known sentence sensibly
+(a server that reads another field answers 0 tokens); a later answer that cannot be right (0 tokens for
+real text) switches to the estimate. Otherwise it is an estimate meant to over-count, never under-count,
+for common text: one token per 3 ASCII characters and 1.5 per other character, so the context
 budget errs on the safe side (max_new_tokens may be reduced a little more than needed).
 
 No server is contacted at start-up: the first request connects, and says clearly
@@ -36,6 +45,7 @@ from typing import Iterator
 from ..errors import ModelUnavailable
 from ..settings import Settings
 from .backends import SamplingParams, StreamStats
+from .plaintext import neutralise, restore
 
 log = logging.getLogger(__name__)
 
@@ -81,15 +91,16 @@ class OpenAIBackend:
         if self._tokenize is not None:
             try:
                 return self._tokenize(text)
-            except Exception as exc:  # noqa: BLE001 - fall back to the estimate
-                log.warning("token counting at %s failed (%s); estimating", self.base_url, exc)
+            except Exception as exc:  # noqa: BLE001 - fall back to the estimate, from now on
+                log.warning("token counting at %s failed (%s); estimating from now on", self.base_url, exc)
+                self._tokenize, self.exact_tokens = None, False
         return estimate_tokens(text)
 
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text``; for a rendered prompt, its messages plus a few per message for the template."""
         if text.startswith(_CHAT):
             chat = json.loads(text[len(_CHAT):])
-            parts = [m["content"] for m in chat["messages"]] + [chat["assistant_prefix"]]
+            parts = [neutralise(m["content"]) for m in chat["messages"]] + [neutralise(chat["assistant_prefix"])]
             return self._count("\n".join(parts)) + _PER_MESSAGE * (len(parts))
         return self._count(text)
 
@@ -122,8 +133,9 @@ class OpenAIBackend:
                  "repeat_penalty": params.repetition_penalty}
         if params.min_new_tokens:
             extra["min_tokens"] = params.min_new_tokens
+        messages = [{**m, "content": neutralise(m["content"])} for m in messages]
         if prefix:
-            messages.append({"role": "assistant", "content": prefix})
+            messages.append({"role": "assistant", "content": neutralise(prefix)})
             extra.update(continue_final_message=True, add_generation_prompt=False)
         kw = dict(model=self.name, messages=messages, stream=True, max_tokens=params.max_new_tokens,
                   temperature=params.temperature, seed=params.seed, extra_body=extra)
@@ -154,29 +166,24 @@ class OpenAIBackend:
         except Exception as exc:  # noqa: BLE001 - worded for the writer below
             raise RuntimeError(describe_error(exc, self.base_url, self.name)) from exc
         stats.waited_s = time.perf_counter() - t0
-        usage = None
+        seen: dict = {"usage": None, "finish": None, "reasoning": 0, "choices": False, "done": False}
+        _watch_done(response, seen)
+        pending = ""  # a piece that may end inside a neutralised token (restore() needs its next character)
         try:
             for chunk in response:
                 if stop.is_set():
                     break
-                if getattr(chunk, "usage", None) is not None and chunk.usage.completion_tokens:
-                    usage = int(chunk.usage.completion_tokens)
-                choices = getattr(chunk, "choices", None)
-                if choices is None:
-                    raise RuntimeError(f"The text server at {self.base_url} sent a reply that is not OpenAI-shaped "
-                                       "(no 'choices' field in a stream chunk).")
-                if not choices:
-                    continue
-                delta = getattr(choices[0], "delta", None)
-                text = getattr(delta, "content", None) if delta is not None else None
+                text = _read_chunk(chunk, seen)
                 if text:
                     stats.tokens += 1
                     if stats.first_token_s is None:
                         stats.first_token_s = time.perf_counter() - t0
                     stats.elapsed_s = time.perf_counter() - t0
-                    yield text
-        except RuntimeError:
-            raise
+                    pending += text
+                    keep = len(pending) - (1 if pending[-1] in "<[｜\u2060" else 0)
+                    if keep > 0:
+                        yield restore(pending[:keep])
+                        pending = pending[keep:]
         except (openai.APIError, OSError, ValueError, AttributeError, TypeError) as exc:
             raise RuntimeError(describe_error(exc, self.base_url, self.name, mid_stream=True)) from exc
         except Exception as exc:  # noqa: BLE001 - httpx transport errors and the like
@@ -185,8 +192,66 @@ class OpenAIBackend:
             response.close()  # Stop / closed tab: the server sees the connection go and stops
             stats.stopped = stop.is_set()
             stats.elapsed_s = time.perf_counter() - t0
-        if usage is not None and not stats.stopped:
-            stats.tokens = usage
+        if pending:
+            yield restore(pending)
+        if stats.stopped:
+            return
+        if not seen["choices"] and seen["usage"] is None:
+            raise RuntimeError(f"The text server at {self.base_url} sent a reply that is not OpenAI-shaped "
+                               "(no 'choices' field in any stream chunk).")
+        if seen["usage"] is not None:
+            stats.tokens = seen["usage"]
+        stats.ended = _ending(seen, stats.first_token_s is not None)
+
+
+def _watch_done(response, seen: dict) -> None:
+    """Note in ``seen["done"]`` when the stream's ``data: [DONE]`` arrives (the openai client hides it)."""
+    events = getattr(response, "_iter_events", None)
+    if not callable(events):
+        return  # another client version: a finish_reason alone says the reply is complete
+
+    def watched():
+        for sse in events():
+            if str(getattr(sse, "data", "")).startswith("[DONE]"):
+                seen["done"] = True
+            yield sse
+
+    response._iter_events = watched
+
+
+def _read_chunk(chunk, seen: dict) -> str:
+    """The text of one stream chunk ("" for none); notes its usage, finish_reason and reasoning in ``seen``.
+    A chunk without ``choices`` (the usage that ends a stream) is fine."""
+    usage = getattr(chunk, "usage", None)
+    if usage is not None and getattr(usage, "completion_tokens", None):
+        seen["usage"] = int(usage.completion_tokens)
+    choices = getattr(chunk, "choices", None)
+    if not choices:
+        return ""
+    seen["choices"] = True
+    choice = choices[0]
+    if getattr(choice, "finish_reason", None):
+        seen["finish"] = str(choice.finish_reason)
+    delta = getattr(choice, "delta", None)
+    if delta is None:
+        return ""
+    extra = getattr(delta, "model_extra", None) or {}
+    thought = getattr(delta, "reasoning_content", None) or extra.get("reasoning_content") or extra.get("reasoning")
+    if isinstance(thought, str):
+        seen["reasoning"] += len(thought)
+    text = getattr(delta, "content", None)
+    return text if isinstance(text, str) else ""
+
+
+def _ending(seen: dict, wrote: bool) -> str:
+    """How the reply ended (:attr:`StreamStats.ended`): only reasoning, cut at the limit, ended early, or ""."""
+    if not wrote and seen["reasoning"]:
+        return "reasoning"
+    if seen["finish"] == "length":
+        return "length"
+    if seen["finish"] is None and not seen["done"]:
+        return "early"
+    return ""
 
 
 def describe_error(exc: BaseException, url: str, model: str, mid_stream: bool = False) -> str:
@@ -212,29 +277,63 @@ def describe_error(exc: BaseException, url: str, model: str, mid_stream: bool = 
     return f"Talking to the text server at {url} failed ({detail})."
 
 
+# A sentence every tokenizer splits into somewhere between 8 and 80 tokens (16 words, 71 characters):
+# a server's count for it outside that range (0 from a server that read another field) is not trusted.
+KNOWN = "The quick brown fox jumps over the lazy dog, and then it runs far away."
+KNOWN_RANGE = (8, 80)
+
+
+def _probes(root: str, model: str) -> list[tuple[str, object, object]]:
+    """``(url, body(text), read(json) -> count)`` of each server's tokenizer endpoint, in its own field names."""
+    return [
+        # vLLM: {"model", "prompt"} -> {"count", "tokens"}
+        (f"{root}/tokenize", lambda t: {"model": model, "prompt": t, "add_special_tokens": False},
+         lambda j: j["count"] if "count" in j else len(j["tokens"])),
+        # llama.cpp's llama-server: {"content"} -> {"tokens"}
+        (f"{root}/tokenize", lambda t: {"content": t, "add_special": False}, lambda j: len(j["tokens"])),
+        # llama-cpp-python's server: {"input"} -> {"count"}
+        (f"{root}/extras/tokenize/count", lambda t: {"input": t}, lambda j: j["count"]),
+    ]
+
+
+def plausible(count, text: str) -> bool:
+    """Whether ``count`` tokens can be right for ``text``: a whole number, and not 0 (nor far too few) for
+    real text. No tokenizer makes one token of more than about 24 characters of ordinary text."""
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        return False
+    return count >= len("".join(text.split())) / 24
+
+
 def _server_tokenizer(settings: Settings, model: str):
-    """A ``fn(text) -> int`` using the server's tokenizer endpoint, or None when it has none."""
+    """A ``fn(text) -> int`` using the server's tokenizer endpoint, or None when it has none that counts
+    :data:`KNOWN` within :data:`KNOWN_RANGE`.
+
+    Each server is asked in its own field names (:func:`_probes`); a count that is not
+    :func:`plausible` for the text asked about (a server reading another field answers 0) raises
+    ``ValueError``, so the caller estimates instead."""
     import httpx
 
     root = _root(settings.openai_base_url)
     headers = {"Authorization": f"Bearer {settings.openai_api_key}"} if settings.openai_api_key else {}
     http = httpx.Client(timeout=30, headers=headers)
-    probes = [
-        (f"{root}/tokenize", lambda t: {"model": model, "prompt": t, "add_special_tokens": False},
-         lambda j: j["count"] if "count" in j else len(j["tokens"])),  # vLLM (count) and llama.cpp server (tokens)
-        (f"{root}/extras/tokenize/count", lambda t: {"input": t}, lambda j: j["count"]),  # llama-cpp-python
-    ]
-    for url, body, read in probes:
+    for url, body, read in _probes(root, model):
         try:
-            r = http.post(url, json=body("Hello world"))
-            if r.status_code == 200 and isinstance(read(r.json()), int):
-                def count(text: str, url=url, body=body, read=read) -> int:
-                    resp = http.post(url, json=body(text))
-                    resp.raise_for_status()
-                    return int(read(resp.json()))
-                return count
+            r = http.post(url, json=body(KNOWN))
+            known = read(r.json()) if r.status_code == 200 else None
         except Exception:  # noqa: BLE001 - try the next form
             continue
+        if not isinstance(known, int) or not KNOWN_RANGE[0] <= known <= KNOWN_RANGE[1]:
+            log.info("%s answered %r tokens for a %d-word sentence: not used", url, known, len(KNOWN.split()))
+            continue
+
+        def count(text: str, url=url, body=body, read=read) -> int:
+            resp = http.post(url, json=body(text))
+            resp.raise_for_status()
+            n = read(resp.json())
+            if not plausible(n, text):
+                raise ValueError(f"the server counted {n!r} tokens for {len(text):,} characters")
+            return int(n)
+        return count
     http.close()
     return None
 

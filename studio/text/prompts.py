@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import re
 
-from ..unitext import CJK_CHAR, language
+from ..unitext import CJK_CHAR, chinese_script, language
 
 TASKS = {
     "article": "Article",
@@ -110,6 +110,8 @@ def _must(inp: TaskInput) -> str:
 LANGUAGE_NOTE = {
     "zh": ("Write the whole reply in Simplified Chinese (简体中文), including the title and headings. "
            "Lengths are in Chinese characters."),
+    "zh-Hant": ("Write the whole reply in Traditional Chinese (繁體中文), including the title and headings; "
+                "do not use Simplified characters. Lengths are in Chinese characters."),
 }
 _WORDS = re.compile(r"\b(\d+) words\b")
 
@@ -122,7 +124,8 @@ def writing_language(text: str) -> str | None:
 
 def in_writers_language(build):
     """Decorator for a prompt builder whose first argument is a :class:`TaskInput` or the topic: when that
-    text is Chinese, every user message asks for Simplified Chinese and its lengths ("about 400 words")
+    text is Chinese, every user message asks for Chinese in the text's script (Traditional for a Traditional
+    topic or draft, else Simplified) and its lengths ("about 400 words")
     become Chinese characters, the unit :func:`studio.unitext.count_words` counts Chinese in."""
 
     @functools.wraps(build)
@@ -131,7 +134,8 @@ def in_writers_language(build):
         lang = writing_language(first.prompt if isinstance(first, TaskInput) else first)
         if lang is None:
             return msgs
-        note = LANGUAGE_NOTE[lang]
+        text = first.prompt if isinstance(first, TaskInput) else first
+        note = LANGUAGE_NOTE["zh-Hant" if chinese_script(text) == "Hant" else lang]  # the writer's own script
         for m in msgs.messages:
             if m["role"] == "user":
                 m["content"] = _WORDS.sub(r"\1 Chinese characters", m["content"]).rstrip() + "\n" + note
@@ -188,20 +192,28 @@ def build_messages(inp: TaskInput) -> Messages:
 # ----- long articles: plan first, then write section by section ---------------------
 
 @in_writers_language
-def plan_messages(topic: str, sections: int, tone: str, audience: str = "", keywords: str = "") -> Messages:
-    """Ask for ``sections`` section headings of an article on ``topic``, one per line."""
+def plan_messages(topic: str, sections: int, tone: str, audience: str = "", keywords: str = "",
+                  shape: str = "") -> Messages:
+    """Ask for ``sections`` section headings of an article on ``topic``, one per line; ``shape`` says which
+    parts the kind of article has, in order (:data:`studio.text.shape.PART_HINT`)."""
     inp = TaskInput("outline", topic, tone, audience=audience, keywords=keywords)
+    parts = f"It is {shape}. " if shape else ""
     user = (f"List {sections} section headings for an article about: {topic.strip()}\n"
-            f"{_extras(inp).strip()}\nWrite exactly {sections} short headings, one per line, numbered, nothing else.")
+            f"{_extras(inp).strip()}\n{parts}Write exactly {sections} short headings, one per line, numbered, "
+            "nothing else: no brackets, no dates or numbers the topic does not give.")
     return Messages([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}])
 
 
 @in_writers_language
 def section_messages(topic: str, outline: list[str], index: int, previous: str, words: int, tone: str,
-                     audience: str = "", keywords: str = "", strict: bool = False) -> Messages:
+                     audience: str = "", keywords: str = "", strict: bool = False, facts: str = "",
+                     rule: str = "") -> Messages:
     """Ask for section ``index`` of ``outline``: a short brief that restates the article's topic and the
     section's point, with the outline and the end of the previous section as context. ``strict`` (used
-    when a first attempt left the topic) repeats that every paragraph must be about the topic."""
+    when a first attempt left the topic) repeats that every paragraph must be about the topic. ``facts``
+    (the writer's fact sheet, :meth:`~studio.text.facts.FactSheet.summary`) goes to every section, so that
+    later sections keep the same numbers, dates and names as the first. ``rule``: who speaks
+    (:func:`studio.text.shape.person_rule`)."""
     inp = TaskInput("article", topic, tone, audience=audience, keywords=keywords)
     topic = " ".join(topic.split())
     heading = outline[index]
@@ -209,6 +221,10 @@ def section_messages(topic: str, outline: list[str], index: int, previous: str, 
     prev = f"\nThe previous section ended:\n{previous.strip()}\n" if previous.strip() else ""
     keep = (f" Stay on the topic: every paragraph must be about {topic}." if strict
             else f" Keep to the topic: {topic}.")
+    if facts.strip():
+        keep += (f" Use these facts exactly as given, and no other numbers, dates, names or quotations: "
+                 f"{facts.strip()}.")
+    keep += rule
     user = (f"We are writing an article about: {topic}\nOutline:\n{listing}\n{prev}\n"
             f"Now write section {index + 1}, \"{heading}\", in about {words} words, in {TONE_HINT[tone]}. "
             f"Its point: {heading} - for {topic}.{keep}{_extras(inp)} "
@@ -251,14 +267,19 @@ def parse_outline(text: str, sections: int, topic: str = "") -> list[str]:
     return heads[:sections]
 
 
-def default_outline(sections: int, lang: str | None = None) -> list[str]:
-    """Generic headings used when the model's plan has too few (in Chinese for ``lang="zh"``)."""
+def default_outline(sections: int, lang: str | None = None, script: str | None = None) -> list[str]:
+    """Generic headings used when the model's plan has too few (in Chinese for ``lang="zh"``, in
+    Traditional characters for ``script="Hant"``)."""
     middle = ["Why it matters", "Getting started", "Key ideas", "Practical tips", "Common mistakes",
               "Going further", "Real-world examples", "Tools and resources", "Questions to ask"]
     first, last, only = "Introduction", "Conclusion", "Overview"
     if lang == "zh":
         middle = ["为什么重要", "从哪里开始", "核心要点", "实用技巧", "常见误区", "更进一步", "实际案例", "工具与资源", "值得思考的问题"]
         first, last, only = "引言", "结语", "概述"
+        if script == "Hant":
+            middle = ["為什麼重要", "從哪裡開始", "核心要點", "實用技巧", "常見誤區", "更進一步", "實際案例", "工具與資源",
+                      "值得思考的問題"]
+            first, last, only = "引言", "結語", "概述"
     if sections <= 1:
         return [only]
     return [first] + middle[: max(0, sections - 2)] + [last]

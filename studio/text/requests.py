@@ -39,6 +39,8 @@ class WriteRequest:
         audience, keywords, outline: optional extras for the templates.
         model: a text model reference; empty means the studio's default.
         voice: the id or name of one of the writer's voices (Voice tab); empty for none.
+        check_facts: check what the model wrote against the facts of the request's own text (topic, brief,
+            keywords, the draft): contradictions corrected, facts not in it marked (:mod:`.factcheck`).
     """
 
     prompt: str
@@ -56,6 +58,7 @@ class WriteRequest:
     outline: str = ""
     model: str = ""
     voice: str = ""
+    check_facts: bool = True
 
     @classmethod
     def for_task(cls, task: str = "article", **kw) -> "WriteRequest":
@@ -73,6 +76,8 @@ class WriteRequest:
         limit = MAX_DRAFT_CHARS if task in DRAFT_TASKS else MAX_TOPIC_CHARS
         what = "draft" if task in DRAFT_TASKS else "topic"
         prompt = check_text("prompt", self.prompt, max_chars=limit)
+        if not isinstance(self.check_facts, bool):
+            raise InvalidInput("check_facts", f"must be true or false, not {self.check_facts!r}.")
         if not prompt.strip():
             raise InvalidInput("prompt", f"the {what} is empty.")
         return dataclasses.replace(
@@ -112,6 +117,8 @@ class WriteEvent:
         status: a short line ("Planning the article…", "Writing section 2 of 4…").
         done: True on the last event. stopped: True when Stop ended it.
         engine: what runs the model ("llama-server", "llama.cpp", "transformers", "openai").
+        marks: on the last event, the facts of the new text that are not in the request's own text, for the
+            writer to check: ``{"start", "end", "text", "kind", "reason"}`` with character spans in ``text``.
     """
 
     text: str
@@ -125,3 +132,4 @@ class WriteEvent:
     done: bool = False
     stopped: bool = False
     engine: str = ""
+    marks: list[dict] = dataclasses.field(default_factory=list)

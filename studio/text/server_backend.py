@@ -278,8 +278,8 @@ def load_llama_server(path: Path, manager: ModelManager, name: str, lora: Path |
 
     binary = find_binary(manager.settings)
     if binary is None:
-        raise ModelUnavailable("--text-backend llama-server needs the llama-server program: run "
-                               "`bash scripts/setup.sh` to build it, or name it with --llama-server PATH.")
+        raise ModelUnavailable("--text-backend llama-server needs the llama-server program: run `bash "
+                               "scripts/build_llama_server.sh` to build it (once), or name it with --llama-server PATH.")
     slot_context = min(gguf_context_length(path) or 2048, MAX_CONTEXT)
     gpu = manager.device_type == "cuda"
     server = ServerProcess(binary, path, manager.settings.text_slots or 1, slot_context, threads(), lora=lora,

@@ -89,3 +89,15 @@ def stream_until(backend: TextBackend, prompt: str, params: SamplingParams, stop
     finally:
         gen.close()
         result.append(text)
+
+
+def ending_notes(ended: str) -> list[str]:
+    """What the writer is told when the server ended the reply early or sent only reasoning."""
+    if ended == "early":
+        return ["The text server ended the reply early (its stream stopped without a finish_reason). "
+                "The text so far is kept."]
+    if ended == "reasoning":
+        return ["The model sent only its reasoning (thinking) and no text before the token limit. Raise "
+                "max_new_tokens, or turn thinking off on the server (for example chat_template_kwargs "
+                "enable_thinking: false)."]
+    return []

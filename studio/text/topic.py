@@ -109,10 +109,15 @@ def mentions_item(text: str, item: str) -> bool:
     if not item:
         return True
     if re.search(r"[\d%&$€£@]", item) or any(w[:1].isupper() for w in item.split()):
-        flat = " ".join(text.lower().split())
-        return " ".join(item.lower().split()) in flat
+        flat = _plain_numbers(" ".join(text.lower().split()))
+        return _plain_numbers(" ".join(item.lower().split())) in flat
     need = terms(item) or {stem(w) for w in words(item)}
     return need <= stems(text)
+
+
+def _plain_numbers(text: str) -> str:
+    """``text`` with thousands separators dropped and "1200lm"-style joins kept: "1,200 lumens" is "1200 lumens"."""
+    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
 
 
 def split_items(keywords: str) -> list[str]:

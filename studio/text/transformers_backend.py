@@ -6,6 +6,7 @@ as safetensors under ``<cache_dir>/gguf``).
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import os
@@ -21,6 +22,7 @@ from ..lazy import lazy_import
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel
 from .backends import SamplingParams, StreamStats
+from .plaintext import fragments, mark, mark_messages, plain_ids, special_pattern
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
 
@@ -57,14 +59,25 @@ class TransformersBackend:
         cfg = model.config
         self.context_size = int(getattr(cfg, "max_position_embeddings", 0) or tokenizer.model_max_length or 2048)
         self.context_size = min(self.context_size, 32768)
+        self._specials = None  # a regex of the added tokens' texts, made when first needed
+
+    def prompt_ids(self, text: str) -> list[int]:
+        """Token ids of a rendered prompt (none added): the template's markers are special tokens, the
+        writer's text (marked by ``render``, :mod:`.plaintext`) is tokenised as ordinary characters."""
+        if self._specials is None:  # the added tokens, which the tokenizer splits the text at first
+            self._specials = special_pattern(t.content for t in self.tokenizer.added_tokens_decoder.values()) or False
+        ids: list[int] = []
+        for part, special in fragments(text, self._specials or None):
+            ids += [self.tokenizer.convert_tokens_to_ids(part)] if special else plain_ids(self.tokenizer, part)
+        return ids
 
     def count_tokens(self, text: str) -> int:
-        """Number of tokens of ``text`` (no special tokens added)."""
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        """Number of tokens of ``text`` (no special tokens added; see :meth:`prompt_ids`)."""
+        return len(self.prompt_ids(text))
 
     def keep_last_tokens(self, text: str, n: int) -> str:
         """The end of ``text`` that fits in ``n`` tokens (starting at a word boundary where possible)."""
-        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        ids = plain_ids(self.tokenizer, text)
         if len(ids) <= n:
             return text
         tail = self.tokenizer.decode(ids[len(ids) - n:], skip_special_tokens=True)
@@ -73,11 +86,12 @@ class TransformersBackend:
 
     def render(self, messages: list[dict], assistant_prefix: str = "") -> str:
         """The prompt string: the chat template when the tokenizer has one, else a plain layout."""
+        messages = mark_messages(messages)
         if getattr(self.tokenizer, "chat_template", None):
             text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         else:
             text = "\n\n".join(m["content"] for m in messages) + "\n\n"
-        return text + assistant_prefix
+        return text + mark(assistant_prefix)
 
     def stream(self, prompt: str, params: SamplingParams, stop: threading.Event,
                stats: StreamStats | None = None) -> Iterator[str]:
@@ -95,7 +109,8 @@ class TransformersBackend:
         from transformers import StoppingCriteriaList
 
         stats = stats if stats is not None else StreamStats()
-        inputs = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(self.model.device)
+        ids = torch.tensor([self.prompt_ids(prompt)], dtype=torch.long, device=self.model.device)
+        inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
         streamer = _counting_streamer(self.tokenizer)
         sampling = params.temperature > 0
         kwargs = dict(
@@ -130,7 +145,9 @@ class TransformersBackend:
                 if not completed:
                     streamer.text_queue.put(streamer.stop_signal)
 
-        worker = threading.Thread(target=work, name="studio-generate", daemon=True)
+        # in the handler's context: a job that waits for the device can say so on its page
+        worker = threading.Thread(target=contextvars.copy_context().run, args=(work,), name="studio-generate",
+                                  daemon=True)
         worker.start()
         ended = False
         try:
@@ -262,4 +279,4 @@ def load_model_and_tokenizer(resolved: ResolvedModel, manager: ModelManager, ggu
 def load_transformers(resolved: ResolvedModel, manager: ModelManager, gguf: Path | None) -> TransformersBackend:
     """Load a causal LM with transformers: a GGUF file (de-quantised, cached) or a transformers folder / Hub id."""
     model, tok = load_model_and_tokenizer(resolved, manager, gguf)
-    return TransformersBackend(model, tok, manager.device_lock(), resolved.ref)
+    return TransformersBackend(model, tok, manager.device_lock(work="text"), resolved.ref)

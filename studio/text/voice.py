@@ -7,7 +7,9 @@ cosine schedule on next-token prediction over the writer's texts.
 
 The texts are tokenised, joined (each ending with the end-of-text token) and
 cut into blocks of ``block_tokens``; every fifth block is held out (20% of the
-text) and never trained on. Perplexity on the held-out blocks is measured
+text) and never trained on. A paragraph given twice counts once
+(:func:`~studio.text.voice_sources.without_repeats`), and a held-out token inside a run of
+16 tokens that also occurs in the training blocks is not scored (:func:`held_out_labels`). Perplexity on the held-out blocks is measured
 before and after training, so the writer sees how much better the model
 predicts text of theirs it has not seen.
 
@@ -36,11 +38,17 @@ from ..models import ModelManager
 from ..unitext import count_words
 from ..validate import check_float, check_int
 from ..voices import VoiceStore, check_name
+from .plaintext import plain_ids
 from .voice_backend import fingerprint, llamacpp_voice_file, load_base
+from .voice_sources import without_repeats
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
 
 HOLDOUT_EVERY = 5  # every 5th block is held out: 20% of the text
+OVERLAP_TOKENS = 16  # held-out tokens inside a run this long that the training text also holds are not scored
+# below these, a voice's score is mostly chance: describe() says so
+MAX_MEASURED_BLOCKS = 64  # held-out blocks measured before and after (64 × 128 tokens: a steady figure)
+FEW_WORDS, FEW_STEPS, FEW_HELD_TOKENS = 1000, 20, 300
 MIN_WORDS = 150
 TOKENS_PER_WORD = 1.3
 # LoRA on the attention projections, as the LoRA paper (Hu et al., 2021) adapted attention only. A voice
@@ -127,33 +135,92 @@ def split_blocks(tokenizer, texts: list[str], block: int) -> tuple[list[list[int
     ids: list[int] = []
     eos = tokenizer.eos_token_id
     for t in texts:
-        ids += tokenizer(t, add_special_tokens=False)["input_ids"] + ([eos] if eos is not None else [])
+        ids += plain_ids(tokenizer, t) + ([eos] if eos is not None else [])  # the writer's text: no control tokens
     if len(ids) < 80:
         raise InvalidInput("texts", f"the texts are too short to learn a voice from; give at least {MIN_WORDS} words.")
     block = max(16, min(block, len(ids) // HOLDOUT_EVERY))
     pieces = [ids[i:i + block] for i in range(0, len(ids) - block // 2, block)]
     held = [p for i, p in enumerate(pieces) if i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1]
     train = [p for i, p in enumerate(pieces) if i % HOLDOUT_EVERY != HOLDOUT_EVERY - 1]
-    return train, held
+    unseen = [b for b, lab in zip(held, held_out_labels(held, train)) if scored_tokens([lab])]
+    if not unseen:
+        raise InvalidInput("texts", "the texts repeat themselves so much that none of them is left to measure the "
+                                    "voice on fairly. Give more of your writing, not the same text again.")
+    return train, unseen
+
+
+def _window_hashes(ids, n: int):
+    """A 64-bit hash of every ``n``-token window of ``ids`` (numpy uint64)."""
+    import numpy as np
+
+    arr = np.asarray(ids, dtype=np.int64).astype(np.uint64)
+    if len(arr) < n:
+        return np.zeros(0, np.uint64)
+    out = np.zeros(len(arr) - n + 1, np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(n):
+            out = out * np.uint64(1_000_003) + arr[k:k + len(out)]
+    return out
+
+
+def held_out_labels(held: list[list[int]], train: list[list[int]], n: int | None = None) -> list[list[int]]:
+    """The labels to measure each held-out block on: its tokens, with -100 (not scored) for every token inside a
+    run of ``n`` (:data:`OVERLAP_TOKENS`) tokens that also occurs in the training blocks, so that text given twice
+    (or quoted at length, or a refrain) is never measured on what the voice trained on."""
+    import numpy as np
+
+    n = n or OVERLAP_TOKENS
+    joined = [t for b in train for t in (*b, -1)]  # -1 between blocks: no window spans two of them
+    seen = np.unique(_window_hashes(joined, n))  # sorted: each block is looked up with a binary search
+    out = []
+    for b in held:
+        mine = _window_hashes(b, n)
+        at = np.minimum(np.searchsorted(seen, mine), max(0, len(seen) - 1))
+        shared = (seen[at] == mine).astype(np.int64) if len(seen) else np.zeros(len(mine), np.int64)
+        covered = np.convolve(shared, np.ones(n, np.int64))[:len(b)] > 0 if len(shared) else np.zeros(len(b), bool)
+        out.append([-100 if c else t for t, c in zip(b, covered)])
+    return out
+
+
+def scored_tokens(labels: list[list[int]]) -> int:
+    """How many tokens :func:`perplexity` scores with these labels (the first of a block predicts nothing)."""
+    return sum(sum(1 for t in lab[1:] if t != -100) for lab in labels)
 
 
 @torch_decorator("no_grad")
-def perplexity(model, blocks: list[list[int]], device, lock=None) -> float:
+def perplexity(model, blocks: list[list[int]], device, lock=None, stop: threading.Event | None = None,
+               labels: list[list[int]] | None = None) -> float:
     """exp(mean next-token loss) of ``model`` over every token of ``blocks`` (lower is better; 1 is perfect).
 
-    ``lock`` (a device lock) is taken per block when given.
+    ``labels`` (one list per block, -100 where a token is not scored: :func:`held_out_labels`) limits it to the
+    scored tokens. ``lock`` (a device lock) is taken per block when given; ``stop``, when set, ends the
+    measuring at the next block (Cancelled).
     """
     total, count = 0.0, 0
     was_training = model.training
     model.eval()
-    for b in blocks:
+    for k, b in enumerate(blocks):
+        if stop is not None and stop.is_set():
+            model.train(was_training)
+            raise Cancelled("Stopped before the first training step; no voice was saved.")
+        lab = labels[k] if labels is not None else b
+        scored = scored_tokens([lab])
+        if not scored:
+            continue
         ids = torch.tensor([b], device=device)
         with lock or _nolock():
-            loss = model(input_ids=ids, labels=ids).loss
-        total += float(loss) * (len(b) - 1)
-        count += len(b) - 1
+            loss = model(input_ids=ids, labels=torch.tensor([lab], device=device)).loss
+        total += float(loss) * scored
+        count += scored
     model.train(was_training)
     return math.exp(total / max(1, count))
+
+
+def spread(blocks: list, most: int) -> list:
+    """At most ``most`` of ``blocks``, evenly spread over them (all of them when there are fewer)."""
+    if len(blocks) <= most:
+        return blocks
+    return [blocks[i * len(blocks) // most] for i in range(most)]
 
 
 class _nolock:
@@ -177,7 +244,25 @@ def describe(record: dict) -> str:
     pct = improvement(b, a)
     how = f"{pct:.0f}% better" if pct >= 0 else f"{-pct:.0f}% worse"
     return (f"The model now predicts your held-out text {how} (it was never trained on that 20%). "
-            f"Perplexity, how surprised the model is by each next word: {b:.1f} before, {a:.1f} after; lower is better.")
+            f"Perplexity, how surprised the model is by each next word: {b:.1f} before, {a:.1f} after; lower is better."
+            + too_little(record))
+
+
+def too_little(record: dict) -> str:
+    """A warning (starting with a space) when the voice learnt from too little for its score to mean much:
+    under :data:`FEW_WORDS` words, :data:`FEW_STEPS` training steps or :data:`FEW_HELD_TOKENS` held-out tokens;
+    else ``""``."""
+    words, steps, held = record.get("words"), record.get("steps_done"), record.get("held_out_tokens")
+    if words is not None and words < FEW_WORDS:
+        why = f"it learnt from only {words} words"
+    elif steps is not None and steps < FEW_STEPS:
+        why = f"it trained for only {steps} steps"
+    elif held is not None and held < FEW_HELD_TOKENS:
+        why = f"only {held} tokens of your text were left to measure it on"
+    else:
+        return ""
+    return (f" Trained too little to mean much yet: {why}, so these figures are mostly chance. Give it a few "
+            "thousand words of your writing and let it train to the end.")
 
 
 class VoiceTrainer:
@@ -212,6 +297,8 @@ class VoiceTrainer:
         name = check_name(name)
         if self.store.exists_name(owner, name):
             raise InvalidInput("name", f"you already have a voice called '{name}'. Pick another name.")
+        texts, repeats = without_repeats(texts)  # a text given twice counts once (and is not measured on)
+        texts = [t for t in texts if t.strip()]
         words = sum(count_words(t) for t in texts)
         if words < MIN_WORDS:
             raise InvalidInput("texts", f"the texts hold {words} words; a voice needs at least {MIN_WORDS}.")
@@ -222,11 +309,13 @@ class VoiceTrainer:
         report(TrainProgress("loading", 0, cfg.steps, message="Loading the language model…"))
         resolved = self.manager.resolve(model, "text")
         base, tok = load_base(resolved, self.manager)
-        device, lock = self.manager.device, self.manager.device_lock()
+        device, lock = self.manager.device, self.manager.device_lock(work="training")
         train, held = split_blocks(tok, texts, cfg.block_tokens)
+        held = spread(held, MAX_MEASURED_BLOCKS)  # measuring takes seconds, not minutes, however long the texts
+        labels = held_out_labels(held, train)  # never scored on a run of tokens it trained on
         cfg = dataclasses.replace(cfg, block_tokens=max(len(b) for b in train))
         report(TrainProgress("measuring", 0, cfg.steps, message="Measuring how well the model knows your text…"))
-        before = perplexity(base, held, device, lock)
+        before = perplexity(base, held, device, lock, stop, labels)
 
         torch.manual_seed(cfg.seed)
         lora = LoraConfig(r=cfg.rank, lora_alpha=2 * cfg.rank, lora_dropout=0.05,
@@ -254,7 +343,7 @@ class VoiceTrainer:
                 set_peft_model_state_dict(peft_model, load_file(str(work / saved / "adapter_model.safetensors")))
             report(TrainProgress("measuring", step, cfg.steps, loss_value, None,
                                  "Measuring the voice on your held-out text…"))
-            after = perplexity(peft_model, held, device, lock)
+            after = perplexity(peft_model, held, device, lock, labels=labels)
             report(TrainProgress("saving", step, cfg.steps, loss_value, 0, "Preparing the voice for writing…"))
             llamacpp_voice_file(self.manager, resolved, work / saved)
             record = {
@@ -262,11 +351,12 @@ class VoiceTrainer:
                 "base_model": {"ref": resolved.ref, "location": resolved.location,
                                "fingerprint": fingerprint(base.config)},
                 "settings": dataclasses.asdict(cfg), "sources": sources, "words": words,
-                "train_tokens": sum(map(len, train)), "held_out_tokens": sum(map(len, held)),
-                "steps_done": step, "stopped": step < cfg.steps, "last_loss": loss_value,
+                "train_tokens": sum(map(len, train)), "held_out_tokens": scored_tokens(labels),
+                "steps_done": step, "stopped": step < cfg.steps, "last_loss": loss_value, "repeats_dropped": repeats,
                 "perplexity_before": before, "perplexity_after": after,
                 "improvement_percent": improvement(before, after), "seconds": time.perf_counter() - t_start,
             }
+            record["score_note"] = too_little(record).strip()  # "" when the score means something
             record = self.store.publish(owner, work, record)
         except BaseException as exc:
             self.store.discard(work)
@@ -281,7 +371,7 @@ class VoiceTrainer:
     def _train_loop(self, peft_model, params, opt, sched, train, tok, cfg, stop, report, work):
         """The training steps until ``cfg.steps`` or Stop (or a non-finite loss); checkpoints every tenth
         of the way. Returns ``(steps done, last loss or None, last checkpoint folder name or None)``."""
-        device, lock = self.manager.device, self.manager.device_lock()
+        device, lock = self.manager.device, self.manager.device_lock(work="training")
         rng = random.Random(cfg.seed)
         order: list[int] = []
         saved: str | None = None

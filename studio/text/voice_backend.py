@@ -80,7 +80,7 @@ def load_voice(resolved: ResolvedModel, manager: ModelManager) -> TransformersBa
                                "on it; train the voice again.")
     model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
     model.to(manager.device).eval()
-    return TransformersBackend(model, tok, manager.device_lock(), f"{base_ref} + voice {record['name']}")
+    return TransformersBackend(model, tok, manager.device_lock(work="text"), f"{base_ref} + voice {record['name']}")
 
 
 def voice_backend(manager: ModelManager, store, owner: str, voice: str, model: str, default_model: str):
@@ -167,11 +167,6 @@ def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
         if server_wanted(manager):  # the merged copy on a llama-server of its own: writes at full speed
             from .server_backend import load_llama_server
 
-            try:
-                return load_llama_server(path, manager, name)
-            except Exception as exc:  # noqa: BLE001 - the in-process engine may still read it
-                if manager.settings.text_backend == "llama-server":
-                    raise
-                log.warning("llama-server could not serve voice %s (%s); using llama.cpp in this process", path, exc)
+            return load_llama_server(path, manager, name)
         return load_llamacpp(path, manager, name)
     return load_llamacpp(gguf, manager, name, lora=path)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import InvalidInput
+from ..safezip import open_checked, verified_copy
 
 FILE_TYPES = (".md", ".txt", ".docx")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_TOTAL_CHARS = 2_000_000
+MIN_REPEAT_CHARS = 40  # a repeated paragraph this long is the same text twice, not a refrain like "Yes."
+_PARAGRAPHS = re.compile(r"\n[^\S\n]*\n\s*")
+# a .docx once unpacked: 2,000,000 characters of text take about 12 MB of Word's XML
+MAX_DOCX_PART = 24 * 1024 * 1024
+MAX_DOCX_TOTAL = 48 * 1024 * 1024
+MAX_DOCX_PARTS = 2000
 
 
 def read_file(path: str | Path) -> str:
@@ -26,17 +34,27 @@ def read_file(path: str | Path) -> str:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise InvalidInput("files", f"'{name}' is larger than {MAX_FILE_BYTES // 2**20} MB.")
     if suffix == ".docx":
-        try:
-            import docx
-
-            doc = docx.Document(str(path))
-        except Exception:  # noqa: BLE001 - any parse failure is the file's
-            raise InvalidInput("files", f"'{name}' could not be read as a Word (.docx) document.") from None
-        return "\n\n".join(p.text for p in doc.paragraphs if p.text.strip())
+        return _read_docx(path, name)
     try:
         return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput("files", f"'{name}' is not UTF-8 text. Save it as UTF-8 and upload it again.") from None
+
+
+def _read_docx(path: Path, name: str) -> str:
+    """The paragraphs of a .docx, after its zip is checked from its declared sizes (nothing inflated before:
+    :mod:`studio.safezip`); python-docx then reads a copy made of parts read in pieces, each stopped at its
+    declared size."""
+    with open_checked(path, "files", max_part=MAX_DOCX_PART, max_total=MAX_DOCX_TOTAL, max_parts=MAX_DOCX_PARTS,
+                      what=name) as zf:
+        copy = verified_copy(zf, "files", MAX_DOCX_PART, name)  # no part read past what it declares
+    try:
+        import docx
+
+        doc = docx.Document(copy)
+    except Exception:  # noqa: BLE001 - any parse failure is the file's
+        raise InvalidInput("files", f"'{name}' could not be read as a Word (.docx) document.") from None
+    return "\n\n".join(p.text for p in doc.paragraphs if p.text.strip())
 
 
 def gather(library, owner: str, article_ids, files) -> tuple[list[str], list[dict]]:
@@ -53,12 +71,15 @@ def gather(library, owner: str, article_ids, files) -> tuple[list[str], list[dic
     Raises:
         InvalidInput: an unknown article, a bad file, nothing chosen, or over 2,000,000 characters in all.
     """
-    texts, sources = [], []
+    texts, sources, seen_ids = [], [], set()
     for raw in article_ids or []:
         try:
             aid = int(raw)
         except (TypeError, ValueError):
             raise InvalidInput("article_ids", f"'{raw}' is not an article id (a whole number).") from None
+        if aid in seen_ids:  # the same article chosen twice counts once
+            continue
+        seen_ids.add(aid)
         art = library.get(owner, aid)
         text = (f"# {art['title']}\n\n" if art.get("title") else "") + (art.get("body") or "")
         texts.append(text)
@@ -67,12 +88,36 @@ def gather(library, owner: str, article_ids, files) -> tuple[list[str], list[dic
         path = Path(getattr(f, "path", None) or getattr(f, "name", None) or f)
         texts.append(read_file(path))
         sources.append({"kind": "file", "name": _display_name(path)})
-    texts = [t for t in texts if t.strip()]
-    if not texts:
+    texts, _repeats = without_repeats(texts)
+    kept = [(t, s) for t, s in zip(texts, sources) if t.strip()]
+    if not kept:
         raise InvalidInput("article_ids", "choose at least one article from the Library or upload a file.")
+    texts, sources = [t for t, _ in kept], [s for _, s in kept]
     if sum(map(len, texts)) > MAX_TOTAL_CHARS:
         raise InvalidInput("files", f"the texts hold more than {MAX_TOTAL_CHARS:,} characters; choose fewer.")
     return texts, sources
+
+
+def without_repeats(texts: list[str]) -> tuple[list[str], int]:
+    """``(texts, paragraphs dropped)``: every paragraph of at least :data:`MIN_REPEAT_CHARS` characters that
+    already came earlier (in the same text or another; spacing and case aside) is dropped, so the same text
+    uploaded twice, an article and its copy, or a file that repeats an article count once, and the voice's
+    held-out text cannot be text it trained on. A text with no repeat is kept exactly as it was."""
+    seen: set[str] = set()
+    out, dropped = [], 0
+    for text in texts:
+        kept, lost = [], 0
+        for para in _PARAGRAPHS.split(text):
+            key = " ".join(para.split()).casefold()
+            if len(key) >= MIN_REPEAT_CHARS:
+                if key in seen:
+                    lost += 1
+                    continue
+                seen.add(key)
+            kept.append(para)
+        out.append("\n\n".join(kept) if lost else text)
+        dropped += lost
+    return out, dropped
 
 
 def _display_name(path: Path) -> str:

@@ -14,8 +14,10 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
-from . import i18n, image_tab, library, repair_tab, style_tab, voice_tab, write_tab
+from ..api import ApiRoutes
+from . import i18n, image_tab, library, models_tab, repair_tab, style_tab, voice_tab, write_tab
 from .common import session_id
+from .facts_list import FACTS_JS
 from .owners import OwnFilesOnly
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"  # package data (pyproject.toml)
@@ -28,6 +30,7 @@ TABS = [
     ("repair", "Repair", repair_tab),
     ("library", "Library", library),
     ("voice", "Voice", voice_tab),
+    ("models", "Models", models_tab),
 ]
 
 
@@ -54,6 +57,8 @@ def build_ui(ctx) -> gr.Blocks:
             ctx.jobs.stop(session_id(request), gone=True)  # the page was closed or reloaded
 
         demo.unload(stop_all)
+    # a job that waits for the device says so on its page, for what and about how long (studio.locks)
+    ctx.manager.on_wait = lambda message: gr.Info(message, duration=8)
     # English and Chinese: labels for Gradio's front end, messages where each event answers (studio/ui/i18n)
     i18n.localize(demo)
     i18n.translate_events(demo)
@@ -94,8 +99,10 @@ def launch_kwargs(ctx) -> dict:
         "theme": gr.themes.Soft(primary_hue="indigo", neutral_hue="slate"),
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
         "max_file_size": int(ctx.settings.max_upload_mb) * 1024 * 1024,
-        "head": UNSAVED_WARNING_JS + i18n.HEAD_JS,
+        "head": UNSAVED_WARNING_JS + FACTS_JS + i18n.HEAD_JS,
         "i18n": i18n.I18N,
+        # /v1 (OpenAI) and /sdapi/v1 (AUTOMATIC1111) for other tools, ahead of Gradio's routes (studio/api);
         # with --auth, a picture under --output-dir is served only to the user who made it (owners.py)
-        "app_kwargs": {"middleware": [Middleware(OwnFilesOnly, ctx=ctx), Middleware(i18n.EarlyLocale)]},
+        "app_kwargs": {"middleware": [Middleware(ApiRoutes, ctx=ctx), Middleware(OwnFilesOnly, ctx=ctx),
+                                      Middleware(i18n.EarlyLocale)]},
     }

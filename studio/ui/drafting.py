@@ -16,6 +16,7 @@ import dataclasses
 
 import gradio as gr
 
+from ..provenance.spans import model_name
 from ..text.engine import MAX_DRAFT_CHARS, WriteRequest
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING
 from ..text.splice import splice_rewrite
@@ -26,6 +27,8 @@ TASK_LENGTH = {"article": 400, "outline": 200, "rewrite": 300, "summarize": 120,
 SHORT_PIECES = ("headlines", "product_description", "ad_copy")  # kept apart from the article they join
 SETTING_KEYS = ("task", "prompt", "tone", "length_words", "temperature", "top_p", "top_k", "repetition_penalty",
                 "max_new_tokens", "seed", "audience", "keywords", "outline")
+# kept in the browser across reloads; the brief (audience, keywords, outline) is kept with its article
+KEPT_KEYS = tuple(k for k in SETTING_KEYS if k not in ("audience", "keywords", "outline"))
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "repetition_penalty")
 CONTINUE_MAX_WORDS = 600
 TASK_HELP = {
@@ -144,11 +147,20 @@ def task_defaults(task: str) -> tuple:
 
 
 def restored_settings(stored) -> list:
-    """The form's values kept in the browser, in :data:`SETTING_KEYS` order; ``gr.skip()`` for those not
+    """The form's values kept in the browser, in :data:`KEPT_KEYS` order; ``gr.skip()`` for those not
     kept, empty, or no longer valid (an unknown task)."""
     stored = stored if isinstance(stored, dict) else {}
     ok = {k: v for k, v in stored.items() if v is not None and (k != "task" or v in TASK_LENGTH)}
-    return [ok[k] if k in ok else gr.skip() for k in SETTING_KEYS]
+    return [ok[k] if k in ok else gr.skip() for k in KEPT_KEYS]
+
+
+def listened_text(draft: str | None, selection: Selection | None, title: str | None, request=None) -> tuple[str, str]:
+    """What Listen reads on the Write tab: the selected text when the draft still holds it there, else the
+    whole draft with its title."""
+    draft = draft or ""
+    if selection and selection[2].strip() and draft[selection[0]:selection[1]] == selection[2]:
+        return selection[2], ""
+    return draft, title or ""
 
 
 def selection_of(index, value) -> Selection | None:
@@ -157,3 +169,9 @@ def selection_of(index, value) -> Selection | None:
     if isinstance(index, (list, tuple)) and len(index) == 2 and value:
         return (int(index[0]), int(index[1]), str(value))
     return None
+
+
+def generated_by(ctx, last_request) -> str:
+    """The name of the model a generation used (its request's ``model``, else ``--text-model``), for the
+    text-origin spans the Library keeps."""
+    return model_name((last_request or {}).get("model") or ctx.settings.text_model)

@@ -18,6 +18,7 @@ from ..image import gan as gan_mod
 from ..image.diffusion import family_defaults
 from ..image.gan import ATTRIBUTION, is_gan_ref
 from ..image.metadata import a1111_parameters, read_png_parameters
+from ..provenance.read import describe_credentials
 from .common import guard, reports_to, session_id, stop_event
 from .owners import claim, owns
 from .components import WholeNumber, path_image
@@ -157,24 +158,27 @@ def png_params(path) -> dict | None:
 
 def png_info(ctx, choices: list[str], path) -> tuple[str, bool]:
     """``(text, usable)`` for a dropped picture: its parameters (and a note when its model is not one this
-    studio runs), and whether "Use these settings" can use them."""
+    studio runs), its Content Credentials and digital source type, and whether "Use these settings" can
+    use them."""
     if not path:
         return "", False
     params = png_params(path)
     if params is None:
         return "This file could not be read as a picture (it is damaged, not an image, or far too large).", False
+    creds = describe_credentials(path, getattr(ctx, "settings", None))
     if not params:
-        return "This picture carries no generation parameters.", False
+        return "\n\n".join(t for t in ("This picture carries no generation parameters.", creds) if t), False
     text = a1111_parameters(params)
     ref = str(params.get("model") or "")
     if ref and not ctx.images.is_known(ref, choices):
         text += f"\n\n(Made with '{ref}', which this studio does not offer; the model choice would be kept.)"
-    return text, True
+    return "\n\n".join(t for t in (text, creds) if t), True
 
 
 # ---------------------------------------------------------------------- layout
 def _controls(w, choices, default, note, d, gan_default) -> None:
     w.model = gr.Dropdown(choices=choices, value=default or None, label="Model", allow_custom_value=True,
+                          elem_id="image-model",
                           info="A face GAN, a Hugging Face diffusers model id, or a folder under --model-dir.")
     w.model_note = gr.Markdown(note, visible=bool(note), elem_id="image-model-note")
     w.gan_note = gr.Markdown(ATTRIBUTION, visible=gan_default, elem_id="image-gan-note")
@@ -283,8 +287,9 @@ def _connect_generate(ctx, w: Parts):
                     num_inference_steps=steps, guidance_scale=guidance, scheduler=scheduler, seed=seed,
                     num_images=num_images, stop=stop, progress=report, request=request,
                 )
-            except Cancelled:
-                gr.Warning("Stopped. Nothing from this run was saved.")
+            except Cancelled as exc:  # a picture server's Stop says it may still finish its picture
+                gr.Warning(exc.message if exc.message != Cancelled().message else
+                           "Stopped. Nothing from this run was saved.")
                 return w.show({"seed_used": "Stopped; nothing from this run was saved."})
         for warning in warns:
             gr.Warning(warning)

@@ -15,7 +15,9 @@ guess. The middleware also notes (:class:`FileOwners`) which user each cache
 file was handed to (the answer of ``/upload``, the results streamed by
 ``/queue/data``, ``/call``, ``/run``), and answers 404 when another user asks
 for it, or names it as an input of an event. A cache file no user was handed
-(a component's default value) is left to Gradio's own checks.
+is served only if it was there before the studio started (a component's
+default value); one made since (Gradio's intermediate copies of a result) is
+no one's.
 
 Without ``--auth`` there is one user (``local``) and pictures stay in
 ``--output-dir`` itself.
@@ -28,6 +30,7 @@ import hmac
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 USERS = "users"
@@ -104,6 +107,7 @@ class FileOwners:
         self.folder = Path(folder).resolve()
         self._owners: dict[str, set[str]] = {}
         self._lock = threading.Lock()
+        self.started = time.time()
 
     def cache_path(self, raw: str) -> str | None:
         """``raw`` (a path, or a URL with ``/file=<path>``) as a resolved path inside the cache, else None."""
@@ -142,10 +146,18 @@ class FileOwners:
                 self._owners = {k: v for k, v in self._owners.items() if os.path.exists(k)}
 
     def allowed(self, user: str, path: str) -> bool:
-        """False when the cache file ``path`` was handed to other users and not to ``user``."""
+        """True when the cache file ``path`` was handed to ``user``, or was there before the studio
+        started (a component's default value). A file made since then and handed to no one (Gradio
+        copies a result more than once and hands out only the last copy) is no one's to download."""
         with self._lock:
             owners = self._owners.get(path)
-        return not owners or user in owners
+        if owners:
+            return user in owners
+        try:
+            made = os.stat(path).st_ctime  # the copy's own creation; copy2 keeps only the source's mtime
+        except OSError:
+            return True  # nothing there: Gradio answers 404 itself
+        return made < self.started
 
 
 def _json_lines(data: bytes):

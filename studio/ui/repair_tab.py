@@ -25,7 +25,7 @@ from gradio.data_classes import FileData
 from PIL import Image
 
 from ..errors import Cancelled, InvalidInput
-from ..image.imageio import probe_size
+from ..image.imageio import FORMATS, load_user_image, probe_size
 from ..image.repair import INPAINT_AREAS, MAX_EXTEND, MAX_MASK_BLUR, MAX_PADDING, MAX_RADIUS, OPENCV_METHODS
 from .common import guard, reports_to, session_id, stop_event
 from .components import WholeNumber, path_image
@@ -121,11 +121,31 @@ def repaired_view(picture: str, result, history: list | None) -> tuple:
     return (picture, str(result.path)), _status(result), str(result.path), str(result.path), hist, hist
 
 
+def editor_picture(path):
+    """The picture as Studio will repair it, for the editor to paint over: the file itself when it is a PNG or
+    JPEG with no EXIF rotation (the browser shows it as it is), else the upright picture (EXIF orientation
+    applied, as the engine applies it; a WebP's or TIFF's tag is not applied by browsers, and some formats
+    they cannot show at all), so that the strokes land where the engine looks."""
+    try:
+        with Image.open(str(path), formats=FORMATS) as im:
+            plain = im.format in ("PNG", "JPEG") and im.getexif().get(0x0112, 1) in (None, 1)
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by the repair itself
+        return path
+    if plain:
+        return path
+    try:
+        return load_user_image(path, "image").image  # upright RGB, what RepairEngine.inpaint works on
+    except InvalidInput:
+        return path
+
+
 def picture_view(path, max_side: int) -> tuple:
-    """The editor's value for a loaded picture (painted over at its own size) and the note on its size."""
+    """The editor's value for a loaded picture (painted over at its own size, upright as Studio uses it:
+    :func:`editor_picture`) and the note on its size."""
     if not path:
         return None, ""
-    return {"background": path, "layers": [], "composite": path}, size_note(path, max_side)
+    shown = editor_picture(path)
+    return {"background": shown, "layers": [], "composite": shown}, size_note(path, max_side)
 
 
 def model_defaults(ctx, ref: str | None) -> tuple:
@@ -183,7 +203,7 @@ def _opencv_and_model(w: Parts, uses_model: bool) -> None:
             w.guidance = gr.Number(7.5, label="Guidance scale", minimum=0, maximum=50, elem_id="repair-guidance")
             w.seed = WholeNumber(-1, label="Seed (-1 random)", precision=0, elem_id="repair-seed")
         with gr.Row():
-            w.area = gr.Radio(list(INPAINT_AREAS), value=INPAINT_AREAS[0], label="Inpaint area",
+            w.area = gr.Radio([(a.capitalize(), a) for a in INPAINT_AREAS], value=INPAINT_AREAS[0], label="Inpaint area",
                               info="“only masked” paints just the painted region at the model's full "
                                    "resolution: sharper small repairs.", elem_id="repair-area")
             w.padding = gr.Slider(0, MAX_PADDING, value=32, step=4, label="Only-masked padding (px)",

@@ -66,7 +66,8 @@ def preset_label(preset: str) -> str:
     return f"{PRESET_NAMES.get(preset, preset)} ({preset})"
 
 
-STYLE_FROM = ("Preset", "Style image")
+STYLE_FROM = ("preset", "image")  # what the "Style from" radio sends, whatever language its labels are in
+STYLE_FROM_LABELS = {"preset": "Preset", "image": "Style image"}
 DEFAULT_PROMPT = "an oil painting with thick visible brush strokes"
 
 
@@ -174,7 +175,7 @@ def model_defaults(ctx, model: str | None) -> tuple:
 
 # ---------------------------------------------------------------------- layout
 def _neural_tab(w: Parts, thumbs) -> None:
-    w.style_from = gr.Radio(list(STYLE_FROM), value=STYLE_FROM[0], label="Style from", elem_id="style-from")
+    w.style_from = gr.Radio([(STYLE_FROM_LABELS[k], k) for k in STYLE_FROM], value=STYLE_FROM[0], label="Style from", elem_id="style-from")
     with gr.Group(visible=True) as w.preset_group:
         w.gallery = gr.Gallery(value=[(p, preset_label(n)) for p, n in thumbs], columns=5, height=360,
                                allow_preview=False, object_fit="cover", label="Presets", interactive=False,

@@ -9,6 +9,7 @@ Also the ``/voice_train``, ``/voice_list``, ``/voice_rename`` and ``/voice_delet
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import html
 import queue
@@ -22,6 +23,7 @@ from ..text.voice import TrainProgress, VoiceSettings, VoiceTrainer, default_set
 from ..text.voice_sources import FILE_TYPES, gather
 from ..unitext import count_words
 from .common import reports_to, stop_event, session_id, to_gr_error
+from .i18n import Verbatim
 from .parts import Parts
 
 LABELS = {"name": "Voice name", "article_ids": "Articles", "files": "Files", "texts": "Articles and files",
@@ -47,7 +49,7 @@ def voice_choices(ctx, request) -> list[tuple[str, str]]:
         voices = ctx.text.voices.list(_owner(ctx, request))
     except StudioError:
         voices = []
-    return [("No voice", "")] + [(v["name"], v["id"]) for v in voices]
+    return [("No voice", "")] + [(Verbatim(v["name"]), v["id"]) for v in voices]  # names: never translated
 
 
 def _table(ctx, request) -> list[list]:
@@ -213,7 +215,9 @@ def _connect_train(ctx, w: Parts, trainer):
                 finally:
                     updates.put(None)
 
-            worker = threading.Thread(target=work, name="studio-voice-train", daemon=True)
+            # in the handler's context: a job that waits for the device can say so on its page
+            worker = threading.Thread(target=contextvars.copy_context().run, args=(work,), name="studio-voice-train",
+                                      daemon=True)
             worker.start()
             while (p := _newest(updates)) is not None:
                 yield _bar(p), gr.skip(), gr.skip(), gr.skip()
@@ -226,7 +230,8 @@ def _connect_train(ctx, w: Parts, trainer):
                                                                       value=rec["id"])
 
     train_event = w.train_btn.click(on_train, [w.name, *sources], [w.progress, w.result, w.table, w.pick, w.status],
-                                    api_visibility="private", concurrency_id="voice")
+                                    api_visibility="private", concurrency_id="voice",
+                                    concurrency_limit=ctx.settings.concurrency)  # one voice trains at a time
 
     def on_stop(request: gr.Request):
         ctx.jobs.stop(session_id(request), "voice")
@@ -339,7 +344,7 @@ def _api(ctx, trainer: VoiceTrainer) -> None:
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 
-    gr.api(voice_train, api_name="voice_train", concurrency_id="voice")
+    gr.api(voice_train, api_name="voice_train", concurrency_id="voice", concurrency_limit=ctx.settings.concurrency)
     gr.api(voice_list, api_name="voice_list")
     gr.api(voice_rename, api_name="voice_rename")
     gr.api(voice_delete, api_name="voice_delete")

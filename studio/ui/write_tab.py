@@ -16,11 +16,15 @@ from typing import Iterator
 import gradio as gr
 
 from ..errors import InvalidInput
+from ..library.briefs import BRIEF_KEYS
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
+from . import brief, listen
 from .common import reports_to, session_id, stop_event, to_gr_error
-from .drafting import (SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after, join, plan,
-                       restored_settings, selection_of, task_defaults, task_view, write_request)
+from .facts_list import facts_html, marks_in_draft, notes_md
+from .drafting import (KEPT_KEYS, SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after,
+                       generated_by, join, listened_text, plan, restored_settings, selection_of, task_defaults,
+                       task_view, write_request)
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +59,6 @@ def stats_line(ev: WriteEvent | None, draft: str) -> str:
     return line
 
 
-def notes_md(notes: list[str]) -> str:
-    return "\n".join(f"- {n}" for n in notes)
-
-
 def title_for(current: str, ev: WriteEvent, topic: str = ""):
     """A title when the writer has not given one: the text's ``# heading``, else the topic (headlines, ad copy,
     an article stopped before its heading); no change when there is a title or the generation is not done."""
@@ -76,7 +76,7 @@ def title_for(current: str, ev: WriteEvent, topic: str = ""):
 _join = join  # the name the tests knew
 
 
-def _save_streamed(ctx, request, aid, title: str, text: str) -> None:
+def _save_streamed(ctx, request, aid, title: str, text: str, model: str = "") -> None:
     """Save what a generation streamed when its browser tab went away (closed, reloaded, lost connection),
     so a reload reopens it. Another tab's newer save is never overwritten: both stay as versions."""
     from .library import owner_of  # the library tab owns the rule for who owns an article
@@ -85,7 +85,7 @@ def _save_streamed(ctx, request, aid, title: str, text: str) -> None:
         title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ") and ln[2:].strip()), "")
     try:
         ctx.library.save(owner_of(ctx, request), aid, title or "", text, create_missing=True,
-                         note="generated (tab closed)", keep_both=True)
+                         note="generated (tab closed)", keep_both=True, generated_by=model)
     except Exception:  # noqa: BLE001 - the tab is gone; nothing to show, but say so in the log
         log.exception("could not save the text streamed before the tab was closed")
 
@@ -98,27 +98,52 @@ def _form(ctx, w) -> None:
     w.prompt = gr.Textbox(label="Topic", lines=2, max_lines=8, max_length=4000, elem_id="write-prompt",
                           placeholder="e.g. Urban gardening for beginners")
     with gr.Row():
-        w.tone = gr.Dropdown(list(TONES), value="neutral", label="Tone", min_width=100)
+        w.tone = gr.Dropdown([(t.capitalize(), t) for t in TONES], value="neutral", label="Tone", min_width=100)
         # any value reaches the handler (a voice deleted in another browser tab): the engine names what is wrong
         w.voice = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="write-voice", min_width=100,
                               allow_custom_value=True)
     w.length_words = gr.Slider(20, 5000, value=400, step=10, label="Length (words)", elem_id="write-length")
-    # progress and problems right next to the buttons, in sight on a laptop screen while the draft fills
-    w.stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
-    w.status = gr.Markdown("", elem_classes="studio-note", elem_id="write-status")
-    with gr.Row():
-        w.write_btn = gr.Button("Write", variant="primary", elem_id="write-btn")
-        w.continue_btn = gr.Button("Continue", elem_id="continue-btn")
-    with gr.Row():
-        w.regen_btn = gr.Button("Regenerate", elem_id="regenerate-btn")
-        w.stop_btn = gr.Button("Stop", variant="stop", elem_id="stop-btn")
-        w.undo_btn = gr.Button(NO_UNDO_LABEL, elem_id="undo-btn", interactive=False)
+    _writing_bar(w)
     with gr.Accordion("Audience, keywords, outline", open=False):
         w.audience = gr.Textbox(label="Audience", placeholder="e.g. busy parents in small flats", max_length=4000)
         w.keywords = gr.Textbox(label="Keywords", placeholder="e.g. balcony, herbs, compost", max_length=4000)
         w.outline = gr.Textbox(label="Outline (one heading per line)", lines=4, max_length=4000)
     with gr.Accordion("Model and sampling", open=False):
         _sampling(ctx, w)
+
+
+def _writing_bar(w) -> None:
+    """The brief's summary, progress, problems, the buttons and the Saved line: a bar that stays in view
+    (sticky, studio.css) while the page and the draft scroll, on a laptop screen too."""
+    with gr.Column(elem_id="write-bar", elem_classes="studio-write-bar"):
+        w.brief_line = gr.Markdown("", elem_classes="studio-note", elem_id="write-brief")
+        w.stats = gr.Markdown(stats_line(None, ""), elem_classes="studio-stats", elem_id="write-stats")
+        w.status = gr.Markdown("", elem_classes="studio-note", elem_id="write-status")
+        with gr.Row():
+            w.write_btn = gr.Button("Write", variant="primary", elem_id="write-btn", min_width=80)
+            w.continue_btn = gr.Button("Continue", elem_id="continue-btn", min_width=80)
+            w.stop_btn = gr.Button("Stop", variant="stop", elem_id="stop-btn", min_width=80)
+        with gr.Row():
+            w.regen_btn = gr.Button("Regenerate", elem_id="regenerate-btn", size="sm")
+            w.undo_btn = gr.Button(NO_UNDO_LABEL, elem_id="undo-btn", interactive=False, size="sm")
+        w.save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
+        # the article was changed in another tab or window (the Library wires it: library/elsewhere.py)
+        with gr.Row(visible=False, elem_id="write-elsewhere") as w.elsewhere_row:
+            w.elsewhere_note = gr.Markdown("", elem_classes="studio-note", elem_id="write-elsewhere-note")
+            w.elsewhere_load = gr.Button("Load that text", size="sm", elem_id="write-elsewhere-load")
+            w.elsewhere_keep = gr.Button("Keep mine as a new version", size="sm", elem_id="write-elsewhere-keep")
+
+
+def _server_slots(ctx) -> int:
+    """Writers llama-server writes for at once (``--text-slots``); 0 on the other engines."""
+    return ctx.settings.text_slots if ctx.settings.text_backend == "llama-server" else 0
+
+
+def _text_queue(ctx) -> dict:
+    """Gradio's limit for writing jobs: on llama-server its ``--text-slots`` writers at once, the others wait
+    in the queue with their place shown; elsewhere the queue's default (they wait at the device's lock)."""
+    slots = _server_slots(ctx)
+    return {"concurrency_limit": slots} if slots else {}
 
 
 def _sampling(ctx, w) -> None:
@@ -138,18 +163,22 @@ def _sampling(ctx, w) -> None:
     w.max_new_tokens = gr.Slider(16, 4096, value=1024, step=16, label="max_new_tokens",
                                  elem_id="write-max-new-tokens", info="The most tokens one model call may write.")
     seed_info = "-1 picks a random seed; the one used is shown."
-    if ctx.settings.text_slots > 1:  # llama-server batches writers: numbers differ slightly across batch sizes
+    if _server_slots(ctx) > 1:  # llama-server batches writers: numbers differ slightly across batch sizes
         seed_info += " Several writers share the model at once here, so a seed may give a slightly different text."
     w.seed = gr.Number(value=-1, precision=0, label="seed", info=seed_info)
 
 
-def _draft_column(w) -> None:
+def _draft_column(ctx, w) -> None:
     w.title = gr.Textbox(label="Title", placeholder="Untitled article", elem_id="title", max_length=500)
     # a fixed height with autoscroll keeps the newest text in view while it streams
-    w.draft = gr.Textbox(label="Draft", lines=22, max_lines=22, elem_id="draft", autoscroll=True,
-                         placeholder="Your article appears here as it is written. You can edit it at any time.")
-    w.save_status = gr.Markdown("", elem_classes="studio-note", elem_id="save-status")
+    with gr.Row(equal_height=False):
+        w.draft = gr.Textbox(label="Draft", lines=22, max_lines=22, elem_id="draft", autoscroll=True, scale=4,
+                             placeholder="Your article appears here as it is written. You can edit it at any time.")
+        # the facts of the new text that are not in the brief: each click selects its place in the draft
+        w.facts = gr.HTML("", elem_id="write-facts", elem_classes="studio-facts-list")
     w.notes = gr.Markdown("", elem_id="write-notes")
+    with gr.Accordion("Listen (the whole draft, or the selected text)", open=False, elem_id="write-listen-box"):
+        w.listen = listen.build(ctx.speech.offered(), "write")
 
 
 def _layout(ctx) -> types.SimpleNamespace:
@@ -158,7 +187,7 @@ def _layout(ctx) -> types.SimpleNamespace:
         with gr.Column(scale=2, min_width=320):
             _form(ctx, w)
         with gr.Column(scale=3, min_width=400):
-            _draft_column(w)
+            _draft_column(ctx, w)
     w.article_id = gr.State(None)
     w.selection = gr.State(None)  # (start, end, text) of the last selection in the draft
     w.before = gr.State(None)  # the draft before the last generation, for Undo
@@ -172,12 +201,16 @@ def build(ctx) -> dict:
     the Library, Image, Style and Voice tabs use."""
     w = _layout(ctx)
     _connect_form(ctx, w)
+    brief.connect(ctx, w)
     generation_events = _connect_generation(ctx, w)
     _connect_stop(ctx, w)
+    listen.connect(ctx, w.listen, [w.draft, w.selection, w.title], listened_text)
     undo_event = _connect_undo(w)
     _api(ctx)
     return {"draft": w.draft, "title": w.title, "article_id": w.article_id, "generation_events": generation_events,
-            "stats": w.stats, "save_status": w.save_status, "undo_event": undo_event, "voice": w.voice}
+            "stats": w.stats, "save_status": w.save_status, "undo_event": undo_event, "voice": w.voice,
+            "before": w.before, "last_request": w.last_request,
+            "elsewhere": (w.elsewhere_row, w.elsewhere_note, w.elsewhere_load, w.elsewhere_keep)}
 
 
 def _connect_form(ctx, w) -> None:
@@ -187,11 +220,11 @@ def _connect_form(ctx, w) -> None:
                  show_progress="hidden", **private)
 
     # the topic and settings come back after a reload (kept in this browser)
-    setting_inputs = [getattr(w, k) for k in SETTING_KEYS]
+    setting_inputs = [getattr(w, k) for k in KEPT_KEYS]  # the brief is kept with its article (brief.py)
     from .library import browser_secret
 
     kept_settings = gr.BrowserState({}, storage_key="studio-write-settings", secret=browser_secret(ctx))
-    gr.on([c.change for c in setting_inputs], lambda *vals: dict(zip(SETTING_KEYS, vals)), setting_inputs,
+    gr.on([c.change for c in setting_inputs], lambda *vals: dict(zip(KEPT_KEYS, vals)), setting_inputs,
           kept_settings, show_progress="hidden", trigger_mode="always_last", **private)
     root = gr.context.Context.root_block
     if root is not None:
@@ -225,16 +258,17 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
     req_dict, base, ev, text, saved = dataclasses.asdict(valid), p.base, None, None, []
     if aid is None:  # a new draft becomes an article now, so a reload mid-generation can reopen it
         aid = ctx.library.create(owner_of(ctx, request), title_now or "", base)["id"]
+        ctx.library.set_brief(owner_of(ctx, request), aid, {k: getattr(valid, k) for k in BRIEF_KEYS})
     if not ctx.text.is_loaded(valid.model):
         yield (gr.skip(), "Loading the language model (the first time on a computer takes up to a minute)…",
-               gr.skip(), gr.skip(), gr.skip(), gr.skip(), aid)
+               gr.skip(), gr.skip(), gr.skip(), gr.skip(), aid, gr.skip())
     topic = "" if valid.task in DRAFT_TASKS else valid.prompt
 
     def keep_streamed():
         """Save what was streamed when the page goes away (closed, reloaded, lost): once."""
         if not saved and text is not None and text != base:
             saved.append(True)
-            _save_streamed(ctx, request, aid, title_now, text)
+            _save_streamed(ctx, request, aid, title_now, text, generated_by(ctx, req_dict))
         written.set()
 
     with ctx.jobs.writing(aid) as written, ctx.jobs.when_gone(session_id(request), keep_streamed), \
@@ -244,7 +278,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
                 ev.notes = p.notes + ev.notes
                 text = draft_after(valid.task, base, valid.prompt, p.splice, ev.text)
                 yield (text, stats_line(ev, text), notes_md(ev.notes), base, req_dict,
-                       title_for(title_now, ev, topic), aid)
+                       title_for(title_now, ev, topic), aid, facts_html(marks_in_draft(text, ev.text, ev.marks)))
         except GeneratorExit:  # the tab was closed or reloaded mid-generation: keep what was streamed
             keep_streamed()
             raise
@@ -256,7 +290,8 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
 
 def _connect_generation(ctx, w) -> list:
     """Write (the button and Enter in the topic), Continue and Regenerate. Returns their events."""
-    outputs = [w.draft, w.stats, w.notes, w.before, w.last_request, w.title, w.article_id, w.status]  # status last
+    outputs = [w.draft, w.stats, w.notes, w.before, w.last_request, w.title, w.article_id, w.facts,
+               w.status]  # status last
     form = {k: getattr(w, k) for k in (*SETTING_KEYS, "model", "voice")}
     on_draft = {**form, "draft": w.draft, "selection": w.selection, "title": w.title, "article_id": w.article_id}
 
@@ -277,8 +312,7 @@ def _connect_generation(ctx, w) -> list:
         base = prev if prev is not None else (d or "")
         yield from _stream(ctx, plan(WriteRequest(**{**last, "seed": -1}), base), request, ttl or "", aid)
 
-    # --text-slots writers are written for at once (llama-server's parallel slots); the others wait in the queue
-    text = {"api_visibility": "private", "concurrency_id": "text", "concurrency_limit": ctx.settings.text_slots}
+    text = {"api_visibility": "private", "concurrency_id": "text", **_text_queue(ctx)}
     return [
         w.write_btn.click(on_write, inputs_kwargs=on_draft, outputs=outputs, **text),
         w.prompt.submit(on_write, inputs_kwargs=on_draft, outputs=outputs, **text),
@@ -309,9 +343,9 @@ def undone(before: str | None) -> tuple:
 def _connect_undo(w):
     @reports_to(w.status)
     def on_undo(prev, d):
-        return undone(prev)
+        return (*undone(prev), "")  # the marked facts were those of the generation undone
 
-    undo_event = w.undo_btn.click(on_undo, [w.before, w.draft], [w.draft, w.before, w.stats, w.status],
+    undo_event = w.undo_btn.click(on_undo, [w.before, w.draft], [w.draft, w.before, w.stats, w.facts, w.status],
                                   api_visibility="private", concurrency_limit=None)
     # Undo can act only after a generation: otherwise it is disabled and says why
     w.before.change(lambda prev: gr.update(interactive=prev is not None,
@@ -324,10 +358,8 @@ def _connect_undo(w):
 def _api(ctx) -> None:
     from .library import owner_of
 
-    def last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed, voice, request):
-        req = WriteRequest(prompt=prompt, task=task, tone=tone, length_words=length_words, temperature=temperature,
-                           top_p=top_p, max_new_tokens=max_new_tokens, seed=seed, voice=voice or "")
-        valid, last = req.validated(), None
+    def last_event(request, **fields):
+        valid, last = WriteRequest(**{**fields, "voice": fields.get("voice") or ""}).validated(), None
         with stop_event(ctx, request, "write") as stop:
             for ev in ctx.text.stream(valid, stop, owner=owner_of(ctx, request)):
                 last = ev
@@ -335,36 +367,50 @@ def _api(ctx) -> None:
 
     def write(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
               temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
-              voice: str = "", request: gr.Request = None) -> str:
+              voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
+              repetition_penalty: float = 1.1, model: str = "", check_facts: bool = True,
+              request: gr.Request = None) -> str:
         """Write text with the studio's language model and return it.
 
         task: article, outline, continue, rewrite, summarize, headlines, product_description, ad_copy.
         For continue, rewrite and summarize, `prompt` is your text. seed -1 is random.
         voice: the id or name of one of your voices (see /voice_list); empty for none.
+        audience, keywords, outline: the brief, as in the Write tab (each up to 4,000 characters; outline:
+        one heading per line). top_k, repetition_penalty: sampling, as in the Write tab. model: a text
+        model reference; empty for the studio's default. check_facts: correct numbers and names that contradict
+        your text (see /write_full for the notes); false turns the check off.
         """
         try:
-            _valid, last = last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed,
-                                      voice, request)
+            _valid, last = last_event(request, **_fields(locals()))
             return last.text if last else ""
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 
-    gr.api(write, api_name="write", concurrency_id="text", concurrency_limit=ctx.settings.text_slots)
+    gr.api(write, api_name="write", concurrency_id="text", **_text_queue(ctx))
 
     def write_full(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
                    temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
-                   voice: str = "", request: gr.Request = None) -> dict:
-        """Like /write, but returns {"text", "seed", "notes"}: the seed actually used (drawn when -1) and the
-        notes the Write tab shows (text trimmed to fit the model, max_new_tokens reached...)."""
+                   voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
+                   repetition_penalty: float = 1.1, model: str = "", check_facts: bool = True,
+                   request: gr.Request = None) -> dict:
+        """Like /write (the same parameters), but returns {"text", "seed", "notes", "marks"}: the seed actually
+        used (drawn when -1), the notes the Write tab shows (text trimmed to fit the model, facts corrected to
+        your text's, facts to check with their character spans...) and "marks": each fact of the text that is not
+        in your own text, {"start", "end", "text", "kind", "reason"} (characters of "text"). check_facts=False
+        turns the check off."""
         try:
-            valid, last = last_event(prompt, task, tone, length_words, temperature, top_p, max_new_tokens, seed,
-                                     voice, request)
+            valid, last = last_event(request, **_fields(locals()))
             return {"text": last.text if last else "", "seed": last.seed if last else valid.seed,
-                    "notes": list(last.notes) if last else []}
+                    "notes": list(last.notes) if last else [], "marks": list(last.marks) if last else []}
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 
-    gr.api(write_full, api_name="write_full", concurrency_id="text", concurrency_limit=ctx.settings.text_slots)
+    gr.api(write_full, api_name="write_full", concurrency_id="text", **_text_queue(ctx))
+
+
+def _fields(values: dict) -> dict:
+    """An API call's parameters as :class:`WriteRequest` fields (its ``request`` left out)."""
+    return {k: v for k, v in values.items() if k in WriteRequest.__dataclass_fields__}
 
 
 __all__ = ["build", "model_choices", "stats_line", "title_for", "TASK_CHOICES", "TASK_LENGTH", "LABELS", "_join",

@@ -7,8 +7,8 @@ for Gradio's front end, handler outputs, errors and toasts on the server),
 """
 
 from .boundary import localize, strings, translate_events, unmark
-from .core import I18N, LANGUAGES, known, request_language, translate, translate_html
+from .core import I18N, LANGUAGES, Verbatim, known, request_language, translate, translate_html
 from .web import HEAD_JS, SWITCH_HTML, EarlyLocale
 
-__all__ = ["I18N", "LANGUAGES", "localize", "translate_events", "strings", "unmark", "translate", "translate_html",
+__all__ = ["I18N", "LANGUAGES", "Verbatim", "localize", "translate_events", "strings", "unmark", "translate", "translate_html",
            "known", "request_language", "EarlyLocale", "HEAD_JS", "SWITCH_HTML"]

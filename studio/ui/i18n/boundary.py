@@ -21,7 +21,8 @@ import re
 
 import gradio as gr
 
-from .core import add, has_marker, marker, request_language, translate, translate_html
+from .core import Verbatim, add, has_marker, marker, request_language, translate, translate_html
+from .values import keep_values
 from .zh import ZH
 
 _SKIP = ("Api", "State", "BrowserState", "Timer", "Form", "Row", "Column", "Group", "Tabs")
@@ -47,7 +48,8 @@ def unmark(text):
 def _key(text):
     """A translation key for ``text`` when the catalog has it (exactly, or by pattern: then it is added), else
     ``text``. Keys with braces are left alone (Gradio's front end reads them as ICU message fields)."""
-    if not isinstance(text, str) or not text.strip() or has_marker(text) or "{" in text or "}" in text:
+    if not isinstance(text, str) or not text.strip() or has_marker(text) or "{" in text or "}" in text \
+            or isinstance(text, Verbatim):  # the writer's own words (a voice's name) stay as typed
         return text
     if text not in ZH:
         zh = translate(text, "zh")
@@ -95,6 +97,7 @@ def localize(demo: gr.Blocks) -> None:
         if choices:
             block.choices = [(_key(c[0]), c[1]) if isinstance(c, (tuple, list)) and len(c) == 2 else c
                              for c in choices]
+    keep_values(demo)  # a value the page would otherwise show (and send back) translated
 
 
 # ---------------------------------------------------------------------- events

@@ -62,11 +62,39 @@ def _compile(template: str) -> re.Pattern:
     return re.compile(rf"^{rx}$", re.DOTALL)
 
 
+class Verbatim(str):
+    """The writer's own words (a voice's or an article's name in a list): shown exactly as typed, never
+    translated, whatever they say ("Stop" stays "Stop")."""
+
+    __slots__ = ()
+
+
+# The writer's own words inside a message are never translated: a template's field named ``user_*``, a
+# field the template quotes (“{q}”, '{v}', "{h}", `{f}`), and a field whose text the code isolated as the
+# writer's (``<bdi>…</bdi>``) keep their text exactly.
+_QUOTES = "“‘'\"`«「『"
+_BDI = re.compile(r"^(?:\*\*)?<bdi>(?:(?!</?bdi>).)*</bdi>(?:\*\*)?$", re.DOTALL)
+
+
+def _verbatim_fields(template: str) -> frozenset[str]:
+    return frozenset(m.group(1) for m in re.finditer(r"\{(\w+)\}", template)
+                     if m.group(1).startswith("user_") or (m.start() > 0 and template[m.start() - 1] in _QUOTES))
+
+
 @functools.lru_cache(maxsize=1)
-def _patterns() -> list[tuple[re.Pattern, str]]:
-    """The compiled patterns, those with the most fixed text first (the most specific wins)."""
+def _patterns() -> list[tuple[re.Pattern, str, frozenset[str]]]:
+    """The compiled patterns, those with the most fixed text first (the most specific wins), with the
+    fields that hold the writer's words."""
     fixed = sorted(PATTERNS, key=lambda p: -len(re.sub(r"\{\w+\}", "", p[0])))
-    return [(_compile(en), zh) for en, zh in fixed]
+    return [(_compile(en), zh, _verbatim_fields(en)) for en, zh in fixed]
+
+
+def _field(name: str, value: str, verbatim: frozenset[str], depth: int) -> str | None:
+    """A pattern field's text in Chinese: the writer's words as they are, a ``t_*`` label or None, other
+    text translated where it can be."""
+    if name in verbatim or _BDI.match(value.strip()):
+        return value
+    return (_one if name.startswith("t_") else _piece)(value, depth + 1)
 
 
 def _one(text: str, depth: int = 0) -> str | None:
@@ -79,11 +107,13 @@ def _one(text: str, depth: int = 0) -> str | None:
         return lead + ZH[core] + trail
     if depth > 3:
         return None
-    for rx, zh in _patterns():
+    if _BDI.match(core):
+        return text  # the writer's words alone (a title)
+    for rx, zh, verbatim in _patterns():
         m = rx.match(core)
         if not m:
             continue
-        fields = {k: (_one if k.startswith("t_") else _piece)(v, depth + 1) for k, v in m.groupdict().items()}
+        fields = {k: _field(k, v, verbatim, depth) for k, v in m.groupdict().items()}
         if any(v is None for k, v in fields.items() if k.startswith("t_")):
             continue  # a field named t_* must itself be translatable (a label, not any text)
         if any(not re.fullmatch(r"[a-z_]+", v) for k, v in m.groupdict().items() if k.startswith("id_")):
@@ -129,7 +159,7 @@ def translate(text, lang: str | None):
 
     English (or any other ``lang``) returns ``text`` unchanged; so does a non-string.
     """
-    if lang != "zh" or not isinstance(text, str) or not text.strip():
+    if lang != "zh" or not isinstance(text, str) or not text.strip() or isinstance(text, Verbatim):
         return text
     if text.strip() in ZH:  # a multi-line entry (a Markdown list)
         return _one(text)
@@ -142,7 +172,9 @@ def translate_html(text, lang: str | None):
         return translate(text, lang)
     if "<pre" in text:  # preformatted text is the writer's own (a diff of two versions): left as it is
         return text
-    return re.sub(r">([^<>]+)<", lambda m: ">" + translate(m.group(1), lang) + "<", text)
+    parts = re.split(r"(<bdi>.*?</bdi>)", text, flags=re.DOTALL)  # <bdi>: the writer's words, kept as typed
+    return "".join(p if i % 2 else re.sub(r">([^<>]+)<", lambda m: ">" + translate(m.group(1), lang) + "<", p)
+                   for i, p in enumerate(parts))
 
 
 def known(text: str) -> bool:
@@ -191,5 +223,5 @@ def request_language(request=None) -> str:
     return language_of_headers(getattr(request, "headers", None)) if request is not None else "en"
 
 
-__all__ = ["I18N", "LANGUAGES", "COOKIE", "marker", "has_marker", "translate", "translate_html", "known",
+__all__ = ["I18N", "LANGUAGES", "COOKIE", "Verbatim", "marker", "has_marker", "translate", "translate_html", "known",
            "request_language", "language_of_headers"]

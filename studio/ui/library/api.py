@@ -4,12 +4,14 @@ functions (:func:`listing`, :func:`article`, :func:`saved`), so the dates and fi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 
 from ...errors import InvalidInput
 from ...export import export_article
 from ...validate import check_int
-from ..common import guard
+from ..common import guard, stop_event
 from . import formatting as fmt
 from .layout import LibraryUI
 from .store import is_blank, owner_of
@@ -49,23 +51,52 @@ def saved(lib, owner: str, title: str, body: str, article_id: int | None = None,
     return _dated(lib.save(owner, article_id, title, body, tags, base_version=base_version), "updated")
 
 
+def listened_article(ctx, article_id, request) -> tuple[str, str]:
+    """What Listen reads on the Library tab: the selected article's body and title."""
+    if article_id is None:
+        raise InvalidInput("article_id", "Select an article in the list first.")
+    a = ctx.library.get(owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1))
+    return a["body"], a["title"]
+
+
 def register(ctx, ui: LibraryUI) -> None:
     """Register the endpoints; the Export button calls ``/export``."""
     lib = ctx.library
 
-    @guard
-    def export(article_id: float | None, format: str, request: gr.Request) -> str:  # noqa: A002 - API name
-        """Export an article of the library as md (a .zip with images/), html or docx. Returns the file."""
+    def exported(article_id, format, disclosure, request) -> str:  # noqa: A002 - API name
         if article_id is None:
             raise InvalidInput("article_id", "Select an article in the list first.")
         notes: list[str] = []
-        path = export_article(lib, owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1),
-                              format, notes=notes)
+        with stop_event(ctx, request, "export") as stop:  # closing the page stops a long export
+            path = export_article(lib, owner_of(ctx, request), check_int("article_id", article_id, 1, 2**63 - 1),
+                                  format, notes=notes, speech=ctx.speech, provenance=ctx.settings.provenance,
+                                  disclosure_line=disclosure, stop=stop)
         for note in notes:
             gr.Warning(note)
         return str(path)
 
-    ui.export_btn.click(export, [ui.export_id, ui.export_format], ui.export_file, api_name="export")
+    @guard
+    def export(article_id: float | None, format: str, request: gr.Request) -> str:  # noqa: A002 - API name
+        """Export an article of the library as md (a .zip with images/ and provenance.json), html, docx, mp3
+        (read aloud, with ID3 chapters per heading; a WebVTT transcript beside it) or mp4 (a narrated video: each
+        section's picture, or a title card, while it is read; subtitles), with Studio's sentence on how much of it
+        the model wrote. Returns the file."""
+        return exported(article_id, format, None, request)
+
+    @guard
+    def export_button(article_id: float | None, format: str, disclosure: str | None,  # noqa: A002
+                      request: gr.Request):
+        """The Export button: as ``/export``, with the writer's wording of the sentence (empty: Studio's), and
+        the WebVTT transcript of an mp3 or mp4 beside the file."""
+        path = exported(article_id, format, disclosure, request)
+        vtt = Path(path).with_suffix(".vtt") if format in ("mp3", "mp4") else None
+        return path, str(vtt) if vtt is not None and vtt.exists() else None
+
+    # /export keeps its two inputs (programs call it so); the button also sends the reworded sentence
+    ui.export_api.click(export, [ui.export_id, ui.export_format], ui.export_file, api_name="export")
+    ui.export_btn.click(export_button, [ui.export_id, ui.export_format, ui.disclosure],
+                        [ui.export_file, ui.export_transcript],
+                        api_visibility="private")
 
     @guard
     def library_list(query: str = "", trash: bool = False, request: gr.Request = None) -> list[dict]:

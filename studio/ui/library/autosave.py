@@ -17,6 +17,7 @@ import gradio as gr
 
 from ...errors import StudioError
 from ..common import ui_message
+from ..drafting import generated_by
 from . import formatting as fmt
 from .browse import PRIVATE, list_rows
 from .layout import LibraryUI, WriteLink
@@ -74,14 +75,15 @@ def due(edited: float | None, saved: float | None, now: float) -> bool:
 
 
 def saved(lib, owner: str, upto, title: str, body: str, article_id, base, note: str = "autosave",
-          now: float | None = None) -> Saved | None:
+          now: float | None = None, **origin) -> Saved | None:
     """Save the draft (see :func:`store.keep_saving`); None for a blank new draft (nothing is stored).
     A refused save (e.g. the text is too long) keeps everything and says why in the status line.
-    ``upto``: the edit time this save covers (kept as it was when the save is refused)."""
+    ``upto``: the edit time this save covers (kept as it was when the save is refused); ``origin``: after a
+    generation, the model (``generated_by``) and the draft it started from (``before``)."""
     if is_blank(article_id, title, body):
         return None
     try:
-        r = keep_saving(lib, owner, title, body, article_id, base, note=note)
+        r = keep_saving(lib, owner, title, body, article_id, base, note=note, **origin)
     except StudioError as exc:
         return Saved(gr.skip(), article_id, fmt.not_saved(ui_message(exc, SAVE_LABELS)), base)
     when = now if now is not None else (r["updated"] if r["changed"] else time.time())
@@ -101,8 +103,11 @@ def reopened(ctx, owner: str, stored, body: str, title: str, article_id) -> Reop
         return None
     if article["deleted"]:
         return None
-    return Reopened(article["body"], article["title"], article["id"],
-                    f"Reopened where you left off ({fmt.clock(time.time())})", article["version_id"])
+    status = f"Reopened where you left off ({fmt.clock(time.time())})"
+    versions = ctx.library.versions(owner, article["id"])
+    if versions and versions[0]["note"] == "generated (tab closed)":  # write_tab._save_streamed
+        status += "\n\nThe generation was interrupted when the page went away; what it had written is kept."
+    return Reopened(article["body"], article["title"], article["id"], status, article["version_id"])
 
 
 # ---------------------------------------------------------------------- events
@@ -147,19 +152,22 @@ def _connect_saves(ctx, ui: LibraryUI, write: dict) -> None:
     link.save_request.change(autosave, [link.save_request, link.title, link.draft, link.article_id, link.base_vid],
                              outputs, show_progress="hidden", concurrency_limit=None, **PRIVATE)
 
-    def after_generation(edited, title_value, body, aid, base, request: gr.Request):
-        """Save as soon as a generation ends (the timer would do it a moment later)."""
+    def after_generation(edited, title_value, body, aid, base, before, last, request: gr.Request):
+        """Save as soon as a generation ends (the timer would do it a moment later), the text that differs
+        from the draft it started from marked as the model's."""
         if is_blank(aid, title_value, body):
             return Saved(gr.skip(), aid, gr.skip(), base)
         try:
             owner = owner_of(ctx, request)
         except StudioError as exc:
             return Saved(gr.skip(), aid, fmt.not_saved(ui_message(exc, SAVE_LABELS)), base)
-        return saved(lib, owner, edited, title_value, body, aid, base, note="generated", now=time.time())
+        return saved(lib, owner, edited, title_value, body, aid, base, note="generated", now=time.time(),
+                     generated_by=generated_by(ctx, last), before=before)
 
     # every way of generating (Write, Enter in the topic, Continue, Regenerate) saves when it ends
     for event in write.get("generation_events", []):
-        event.then(after_generation, [link.edited_at, link.title, link.draft, link.article_id, link.base_vid],
+        event.then(after_generation, [link.edited_at, link.title, link.draft, link.article_id, link.base_vid,
+                                      write["before"], write["last_request"]],
                    outputs, show_progress="hidden", **PRIVATE)
 
 

@@ -14,6 +14,8 @@ import gradio as gr
 
 from ...errors import InvalidInput
 from ...export import import_markdown
+from ...provenance.disclosure import sentence
+from ...unitext import language
 from ..common import guard
 from . import formatting as fmt
 from .layout import DETAILS, LibraryUI
@@ -33,7 +35,7 @@ def nothing_selected() -> dict:
     """The details parts when no article is selected (an empty, cleared view)."""
     return {"info": NO_SELECTION, "rename_box": gr.update(value=""), "gallery": [],
             "version_a": gr.update(choices=[], value=None), "version_b": gr.update(choices=[], value=None),
-            "export_id": None, "diff_view": ""}
+            "export_id": None, "diff_view": "", "disclosure": "", "origin_view": ""}
 
 
 def details(lib, owner: str, article_id) -> dict:
@@ -51,7 +53,8 @@ def details(lib, owner: str, article_id) -> dict:
     return {"info": fmt.details_line(article, versions), "rename_box": gr.update(value=article["title"]),
             "gallery": fmt.gallery(article["images"]),
             "version_a": gr.update(choices=choices, value=choices[1][1] if len(choices) > 1 else choices[0][1]),
-            "version_b": gr.update(choices=choices, value=choices[0][1]), "export_id": article_id, "diff_view": ""}
+            "version_b": gr.update(choices=choices, value=choices[0][1]), "export_id": article_id, "diff_view": "",
+            "disclosure": disclosure_sentence(lib.origin(owner, article_id), article), "origin_view": ""}
 
 
 def listed(lib, owner: str, query, trash, selected=None) -> dict:
@@ -111,7 +114,7 @@ def delete_question(lib, owner: str, article_id) -> dict:
     _need(article_id)
     article = lib.get(owner, article_id)
     return {"confirm_row": gr.update(visible=True),
-            "confirm_text": f"Move **{html.escape(article['title'] or 'Untitled')}** to the trash?"}
+            "confirm_text": f"Move **{_shown_title(article['title'])}** to the trash?"}
 
 
 def untrashed(lib, owner: str, article_id, query, trash) -> dict:
@@ -141,6 +144,27 @@ def imported(lib, owner: str, file, query, trash) -> dict:
     return {**listed(lib, owner, query, trash, article["id"]),
             "lib_status": f"Imported **<bdi>{html.escape(article['title'])}</bdi>** with "
                           f"{fmt.plural(len(article['images']), 'picture')}."}
+
+
+def disclosure_sentence(origin: dict, article: dict) -> str:
+    """Studio's sentence on how much of the article the model wrote (the export's human line)."""
+    return sentence(origin["share"], origin["models"], language(article["title"] + "\n" + article["body"]))
+
+
+def generated_view(lib, owner: str, article_id) -> str:
+    """The article's text with what the model wrote highlighted (``<mark>``), under Studio's sentence."""
+    if article_id is None:
+        return NO_SELECTION
+    origin = lib.origin(owner, article_id)
+    body, out, at = origin["body"], [], 0
+    for start, end, model in origin["spans"]:
+        out.append(html.escape(body[at:start]))
+        out.append(f'<mark title="{html.escape(model)}">{html.escape(body[start:end])}</mark>')
+        at = end
+    out.append(html.escape(body[at:]))
+    line = html.escape(disclosure_sentence(origin, lib.get(owner, article_id)))
+    return (f"<p><strong>{line}</strong> " + html.escape("Highlighted: written by the model.") + "</p>"
+            f'<div style="white-space: pre-wrap" dir="auto">{"".join(out)}</div>')
 
 
 # ---------------------------------------------------------------------- events
@@ -225,5 +249,16 @@ def _connect_actions(ctx, ui: LibraryUI, listing: dict, shown: list) -> None:
                        **PRIVATE)
     ui.diff_btn.click(show_diff, inputs_kwargs={**selected, "a": ui.version_a, "b": ui.version_b},
                       outputs=ui.diff_view, **PRIVATE)
+    @guard
+    def show_origin(article_id, request: gr.Request):
+        return generated_view(lib, owner_of(ctx, request), article_id)
+
+    ui.origin_btn.click(show_origin, inputs_kwargs=selected, outputs=ui.origin_view, **PRIVATE)
     ui.import_btn.click(do_import, inputs_kwargs={"file": ui.import_file, **listing},
                         outputs=[*shown, ui.lib_status], **PRIVATE)
+
+
+def _shown_title(title: str) -> str:
+    """A title in a message: the writer's words, escaped and isolated (``<bdi>``: never translated, and a
+    right-to-left title does not reorder the sentence), or "Untitled"."""
+    return f"<bdi>{html.escape(title)}</bdi>" if title else "Untitled"

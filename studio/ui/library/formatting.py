@@ -20,12 +20,8 @@ def clock(t: float | None) -> str:
 
 
 def when(t: float | None) -> str:
-    """``"14:03"`` today, ``"2026-03-01 14:03"`` on another day; ``""`` for none."""
-    if not t:
-        return ""
-    now = time.time()
-    fmt = "%H:%M" if time.localtime(t)[:3] == time.localtime(now)[:3] else "%Y-%m-%d %H:%M"
-    return time.strftime(fmt, time.localtime(t))
+    """``"2026-03-01 14:03"``: the date and local time of ``t`` (the Library's Updated column); ``""`` for none."""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
 
 
 def iso(t: float | None) -> str | None:
@@ -120,7 +116,7 @@ def save_message(r: dict, when_saved: float) -> str:
     another tab had saved a newer version (both are kept), or the article is in the trash."""
     msg = f"Saved {clock(when_saved)}"
     if r.get("conflict"):
-        msg += (f". **Another tab or window had saved version #{r['conflict']} of this article meanwhile**; "
+        msg += (f". **Another tab or window had saved v{r.get('conflict_v') or r['conflict']} of this article meanwhile**; "
                 "both are kept in its versions (Library tab → Versions) and the text here is now the newest.")
     if r.get("trashed"):
         msg += (". **This article is in the trash** (moved there from another tab or window); the text is kept "

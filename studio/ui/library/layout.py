@@ -14,11 +14,13 @@ from typing import Any
 import gradio as gr
 
 from ...export import FORMATS
+from .. import listen
 from ..components import any_choice_radio
 
 GAN_NOTE = ("**The face GAN ignores prompts**: it draws one face per section (the prompts are kept only to "
             "label the sections). Pick a diffusion model to illustrate what the prompts say.")
-DETAILS = ("info", "rename_box", "gallery", "version_a", "version_b", "export_id", "diff_view")
+DETAILS = ("info", "rename_box", "gallery", "version_a", "version_b", "export_id", "diff_view", "disclosure",
+           "origin_view")
 """What shows the selected article (see :func:`studio.ui.library.browse.details`)."""
 
 
@@ -86,11 +88,17 @@ class LibraryUI:
     export_id: Any
     export_format: Any
     export_btn: Any
+    export_api: Any  # a hidden button that carries the /export endpoint (its two inputs)
     export_file: Any
+    disclosure: Any
+    origin_btn: Any
+    origin_view: Any
     import_file: Any
     import_btn: Any
     lib_status: Any
     link: WriteLink | None = None
+    listen: Any = None  # the Listen tab's controls (studio.ui.listen.ListenUI)
+    export_transcript: Any = None  # the WebVTT transcript of an mp3 or mp4 export
 
     def part(self, name: str):
         """The component called ``name`` here or in :attr:`link`."""
@@ -198,14 +206,31 @@ def _export_tab() -> dict:
         # any value reaches the engine's check, which names the allowed formats (the /export API uses it)
         export_format = any_choice_radio(list(FORMATS), value="md", label="Format",
                                          info="md: Markdown zip with an images/ folder · html: one self-contained "
-                                              "page · docx: Word document", elem_id="library-export-format")
+                                              "page · docx: Word document · mp3: the article read aloud, with "
+                                              "chapters · mp4: a narrated video of its pictures",
+                                         elem_id="library-export-format")
         export_btn = gr.Button("Export", variant="primary", elem_id="library-export")
+        export_api = gr.Button("Export", visible=False)  # carries the /export API (its two inputs)
     export_file = gr.File(label="Download", interactive=False, elem_id="library-export-file")
-    return dict(export_id=export_id, export_format=export_format, export_btn=export_btn, export_file=export_file)
+    export_transcript = gr.File(label="Transcript (WebVTT)", interactive=False, elem_id="library-export-vtt")
+    gr.Markdown("mp3 and mp4 take a while: the article is read aloud first (about a sixth of its "
+                "length on this computer). A WebVTT transcript (.vtt) comes with them.",
+                elem_classes="studio-note")
+    # how it was made (issue #30): the sentence the export carries, which the writer may reword
+    disclosure = gr.Textbox(label="What the export says about AI", lines=2, max_lines=4, elem_id="library-disclosure",
+                            info="Studio's sentence from what the model wrote; reword it if you like. Empty: "
+                                 "Studio's sentence.")
+    origin_btn = gr.Button("Show what the model wrote", size="sm", elem_id="library-origin")
+    origin_view = gr.HTML("", elem_id="library-origin-view")
+    return dict(export_id=export_id, export_format=export_format, export_btn=export_btn, export_api=export_api,
+                export_file=export_file, export_transcript=export_transcript,
+                disclosure=disclosure, origin_btn=origin_btn, origin_view=origin_view)
 
 
-def _detail_tabs() -> dict:
+def _detail_tabs(voices: list[str]) -> dict:
     with gr.Tabs():
+        with gr.Tab("Listen", elem_id="library-listen-tab"):
+            listen_ui = listen.build(voices, "library")
         with gr.Tab("Pictures"):
             gallery = gr.Gallery(label="Pictures of this article", columns=4, height="auto", format="png",
                                  interactive=False)
@@ -216,17 +241,18 @@ def _detail_tabs() -> dict:
         with gr.Tab("Import"):
             import_file = gr.File(label="A .md file, or a .zip exported by Studio", file_types=[".md", ".zip", ".txt"])
             import_btn = gr.Button("Import as a new article")
-    return dict(gallery=gallery, **versions, **export, import_file=import_file, import_btn=import_btn)
+    return dict(gallery=gallery, **versions, **export, import_file=import_file, import_btn=import_btn,
+                listen=listen_ui)
 
 
-def build_layout(models: list[str], gan_first: bool) -> LibraryUI:
+def build_layout(models: list[str], gan_first: bool, voices: list[str] = ()) -> LibraryUI:
     """The tab's components, inside its ``gr.Tab``. ``models``: the Illustrate image models (the first is
-    chosen); ``gan_first``: whether that one is the face GAN (its note shows)."""
+    chosen); ``gan_first``: whether that one is the face GAN (its note shows); ``voices``: for Listen."""
     gr.Markdown("Your articles are saved automatically while you write. Search them, open one in the Write tab, "
                 "see its versions and pictures, and export it.")
     illustrate = _illustrate_panel(models, gan_first)
     listing = _list_panel()
     actions = _actions()
-    details = _detail_tabs()
+    details = _detail_tabs(list(voices))
     lib_status = gr.Markdown("")
     return LibraryUI(**illustrate, **listing, **actions, **details, lib_status=lib_status)

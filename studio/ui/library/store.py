@@ -38,15 +38,16 @@ def is_blank(article_id, title: str | None, body: str | None) -> bool:
 
 
 def keep_saving(lib, owner: str, title: str | None, body: str | None, article_id, base,
-                note: str = "autosave") -> dict:
+                note: str = "autosave", **origin) -> dict:
     """Save the Write tab's draft as version ``base``'s successor (:meth:`Library.save`'s dict back).
 
     Never silently over a newer version saved meanwhile (both are kept; :func:`formatting.save_message`
     says so) and never out of the trash; a missing article (``article_id`` None, or deleted for good) is
-    created.
+    created. ``origin``: how the text-origin spans follow (``generated_by``, ``before``; see
+    :meth:`Library.save`).
     """
     return lib.save(owner, article_id, title or "", body or "", create_missing=True, note=note,
-                    base_version=base if article_id is not None else None, keep_both=True)
+                    base_version=base if article_id is not None else None, keep_both=True, **origin)
 
 
 def save_now(lib, owner: str, title: str | None, body: str | None, article_id, base=None):

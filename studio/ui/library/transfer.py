@@ -7,6 +7,7 @@ hooked by :func:`connect` keep the names and argument order the studio's tests c
 
 from __future__ import annotations
 
+import re
 import time
 from typing import NamedTuple
 
@@ -109,8 +110,10 @@ def version_restored(lib, owner: str, selected, version_id, article_id, query, t
            "lib_status": f"Restored v{lib.version_number(selected, version_id)}"
                          + (" into the Write tab." if is_open else ".")}
     del out["selected"]
-    if is_open:
-        out.update(draft=article["body"], title=article["title"], base_vid=article["version_id"])
+    if is_open:  # the Saved line says so too (it still spoke of the save before)
+        out.update(draft=article["body"], title=article["title"], base_vid=article["version_id"],
+                   save_status=f"Restored v{lib.version_number(selected, version_id)} "
+                               f"({fmt.clock(article['updated'])})")
     return out
 
 
@@ -123,12 +126,21 @@ def picture_inserted(lib, owner: str, path: str, title: str, body: str, article_
     first = keep_saving(lib, owner, title, body, article_id, base)
     article_id = first["article_id"]
     img = lib.attach_image(owner, article_id, path)
-    alt = img["params"].get("prompt") or ("styled picture" if source == "style" else "picture")
     at = int(cursor) if isinstance(cursor, (int, float)) and cursor >= 0 else None
+    alt = (img["params"].get("prompt") or _heading_before(body or "", at) or (title or "").strip()
+           or ("styled picture" if source == "style" else "picture"))
     new_body = insert_block(body or "", markdown_image(img["ref"], alt), at)
     r = keep_saving(lib, owner, title, new_body, article_id, first["version_id"], note="inserted a picture")
-    status = fmt.save_message({**r, "conflict": first["conflict"] or r["conflict"]}, r["updated"])
+    status = fmt.save_message({**r, "conflict": first["conflict"] or r["conflict"],
+                               "conflict_v": first.get("conflict_v") or r.get("conflict_v")}, r["updated"])
     return Inserted(new_body, article_id, status, r["version_id"])
+
+
+def _heading_before(body: str, at: int | None) -> str:
+    """The text of the last Markdown heading before character ``at`` of ``body`` (the end when None): what a
+    picture without a prompt shows, as its alt text."""
+    heads = re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", body[: len(body) if at is None else at], re.M)
+    return heads[-1][:200] if heads else ""
 
 
 # ---------------------------------------------------------------------- events
@@ -168,7 +180,8 @@ def connect(ctx, ui: LibraryUI, parts: dict) -> list:
                                               "article_id", "base_vid", "lib_status"), **PRIVATE),
         ui.restore_btn.click(restore_version, inputs_kwargs={"sel": ui.selected, "version_id": ui.version_a,
                                                              "aid": link.article_id, **listing},
-                             outputs=ui.parts("table", *DETAILS, "draft", "title", "base_vid", "lib_status"),
+                             outputs=ui.parts("table", *DETAILS, "draft", "title", "base_vid", "save_status",
+                                              "lib_status"),
                              **PRIVATE),
     ]
     return events + _connect_insert(ctx, ui, parts)

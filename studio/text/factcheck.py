@@ -1,0 +1,208 @@
+"""Checking what the model wrote against the writer's facts (:class:`~studio.text.facts.FactSheet`).
+
+:func:`check` runs on each finished reply or article section:
+
+* a number, price, percentage or name that **contradicts** the sheet (a different count of the same thing,
+  the one price the brief gives, a name spelt differently) is corrected in place to the writer's value
+  when only one value of the sheet can be meant, and a note says so ("Changed 'two million signatures'
+  to '2,300 signatures', as in your brief.");
+* a number, date, time, name or quotation that is **not in** the sheet is marked for the writer to check
+  (:class:`Mark`, with its character span): never deleted or changed. A quotation the writer did not give
+  is always marked.
+
+It knows what the rules of :mod:`.facts` find: not what a sentence claims (a wrong "the council approved"
+passes), not facts written out without a number or a capital letter, and not Chinese names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+
+from .facts import Fact, FactSheet, extract
+
+NUMERIC = ("number", "money", "percent")
+QUOTES = "\"“”「」『』 ,"
+SMALL = 10  # a number up to this without a counted thing the brief names is not a fact ("two ways", "3 steps")
+_LIST_MARK = re.compile(r"(?m)^\s*\d{1,2}[.)]\s")
+
+
+@dataclasses.dataclass(frozen=True)
+class Mark:
+    """A fact of the new text that the writer should check: its span in the text, as written, and why."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    reason: str = "not in your brief"
+
+    def shifted(self, by: int) -> "Mark":
+        return dataclasses.replace(self, start=self.start + by, end=self.end + by)
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Checked:
+    """The text after :func:`check`: ``changes`` (notes on each correction) and ``marks`` (spans in ``text``)."""
+
+    text: str
+    changes: list[str] = dataclasses.field(default_factory=list)
+    marks: list[Mark] = dataclasses.field(default_factory=list)
+
+
+def _same_value(a: float, b: float) -> bool:
+    return abs(a - b) <= max(1e-9, 0.005 * max(abs(a), abs(b)))
+
+
+def matches(f: Fact, g: Fact) -> bool:
+    """``f`` (new text) states the same value as ``g`` (the sheet): equal, an end of its range, or inside it."""
+    if f.high is not None and g.high is not None:
+        return _same_value(f.value, g.value) and _same_value(f.high, g.high)
+    if g.high is not None:
+        return g.value - 1e-9 <= f.value <= g.high + 1e-9
+    if f.high is not None:
+        return _same_value(f.value, g.value) or _same_value(f.high, g.value)
+    return _same_value(f.value, g.value) or (f.kind != g.kind and _same_value(f.value * 100, g.value))
+
+
+def _same_thing(f: Fact, g: Fact) -> bool:
+    if f.kind != g.kind:
+        return False
+    if f.kind == "number":
+        return bool(f.unit) and f.unit == g.unit
+    return f.unit == g.unit
+
+
+def dates_agree(a: str, b: str) -> bool:
+    """Whether two dates ("2025-3-14", "?-6-30", "2026-?-?", "weekday:friday") can be the same day: the parts
+    both give are equal, and they share at least one ("2026" does not agree with "June 30")."""
+    if a.startswith("weekday:") or b.startswith("weekday:"):
+        return a == b
+    pairs = [(x, y) for x, y in zip(a.split("-"), b.split("-")) if x != "?" and y != "?"]
+    return bool(pairs) and all(x == y for x, y in pairs)
+
+
+def _name_known(f: Fact, sheet: FactSheet, source_low: str) -> bool:
+    low = f.value
+    if low in source_low:
+        return True
+    names = [g.value for g in sheet.of_kind("name")]
+    if any(low in n or n in low for n in names):
+        return True
+    return all(w in source_low for w in re.findall(r"\w+", low))  # "Elm Street Library": its words are the brief's
+
+
+def _misspelt(f: Fact, sheet: FactSheet) -> Fact | None:
+    """The one name of the sheet that ``f`` is a misspelling of (as many words, 80% alike), or None."""
+    words = f.value.split()
+    pool = {g.value: g for g in sheet.of_kind("name") if len(g.value.split()) == len(words)}
+    for g in sheet.of_kind("name"):  # single words of longer names: "Lopes" for "Lopez"
+        for i, w in enumerate(g.text.split()):
+            if len(words) == 1 and len(w) >= 4:
+                pool.setdefault(w.lower(), Fact("name", w, g.start, g.start + len(w), w.lower()))
+    near = [g for v, g in pool.items() if v != f.value and difflib.SequenceMatcher(None, v, f.value).ratio() >= 0.8
+            and v[:1] == f.value[:1]]
+    return near[0] if len(near) == 1 else None
+
+
+def _verdict(f: Fact, sheet: FactSheet, source_low: str) -> tuple[str, Fact | None, str]:
+    """("ok" | "fix" | "mark" | "skip", the sheet's fact for a fix, the reason for a mark)."""
+    if f.kind in NUMERIC:
+        same_kind = [g for g in sheet.facts if g.kind in NUMERIC]
+        same_value = [g for g in same_kind if matches(f, g)]
+        if any(not f.unit or not g.unit or f.unit == g.unit for g in same_value):
+            return "ok", None, ""
+        if same_value:  # "1.2 million miles" where the brief has "1.2 million trips"
+            return "mark", None, "the brief gives this number for something else (" + \
+                ", ".join(sorted({f"{g.text}{g.counted}" for g in same_value})) + ")"
+        alike = [g for g in same_kind if _same_thing(f, g)]
+        values = {(g.value, g.high) for g in alike}
+        if f.kind == "number" and not alike and f.value <= SMALL and float(f.value).is_integer() and f.high is None:
+            return "skip", None, ""
+        if len(values) == 1 and (f.kind != "number" or f.high is None):
+            return "fix", alike[0], ""
+        if alike:
+            return "mark", None, "differs from your brief (" + ", ".join(sorted({g.text for g in alike})) + ")"
+        return "mark", None, "not in your brief"
+    if f.kind == "date":
+        if any(dates_agree(f.value, g.value) for g in sheet.of_kind("date")):
+            return "ok", None, ""
+        return "mark", None, "not in your brief"
+    if f.kind == "time":
+        return ("ok", None, "") if any(g.value == f.value for g in sheet.of_kind("time")) else \
+            ("mark", None, "not in your brief")
+    if f.kind == "name":
+        if _name_known(f, sheet, source_low):
+            return "ok", None, ""
+        wrong = _misspelt(f, sheet)
+        return ("fix", wrong, "") if wrong else ("mark", None, "a name not in your brief")
+    if f.kind == "quote":
+        inner = f.value
+        if inner and (inner in " ".join(re.findall(r"\w+", source_low)) or any(
+                difflib.SequenceMatcher(None, inner, g.value).ratio() >= 0.9 for g in sheet.of_kind("quote"))):
+            return "ok", None, ""
+        return "mark", None, ("a quotation attributed to someone, not in your brief" if f.counted
+                              else "a quotation not in your brief")
+    return "skip", None, ""
+
+
+def _checkable(text: str, f: Fact) -> bool:
+    """Not a list number ("1. "), nor a name in a heading line (headings are Title Case)."""
+    line_start = text.rfind("\n", 0, f.start) + 1
+    line = text[line_start:text.find("\n", f.start) if "\n" in text[f.start:] else len(text)]
+    if f.kind in NUMERIC and _LIST_MARK.match(text, line_start) and f.start - line_start <= 4 and \
+            text[f.end:f.end + 1] in ".)":
+        return False
+    return not (f.kind == "name" and line.lstrip().startswith("#"))
+
+
+def check(text: str, sheet: FactSheet) -> Checked:
+    """``text`` with its contradictions of ``sheet`` corrected, and its facts that are not in it marked."""
+    source_low = " ".join(sheet.source.lower().split())
+    fixes: list[tuple[Fact, Fact]] = []
+    for f in extract(text):
+        if _checkable(text, f):
+            verdict, right, _ = _verdict(f, sheet, source_low)
+            if verdict == "fix" and right is not None:
+                fixes.append((f, right))
+    out, changes = text, []
+    for f, right in sorted(fixes, key=lambda p: -p[0].start):
+        new = right.text
+        out = out[:f.start] + new + out[f.end:]
+        shown_old = (f.text + f.counted).strip() if f.kind == "number" else f.text
+        shown_new = (new + f.counted).strip() if f.kind == "number" else new
+        changes.insert(0, f"Changed '{shown_old}' to '{shown_new}', as in your brief.")
+    marks = []
+    for f in extract(out):
+        if _checkable(out, f):
+            verdict, _, reason = _verdict(f, sheet, source_low)
+            if verdict == "mark":
+                shown = (f.text + f.counted).rstrip() if f.kind == "number" and f.counted.strip() else f.text
+                marks.append(Mark(f.start, f.start + len(shown), shown, f.kind, reason))
+    return Checked(out, changes, marks)
+
+
+def marks_note(marks: list[Mark], limit: int = 8) -> str:
+    """One note listing the marked facts with their spans, e.g. 'Check 2 facts that are not in your brief
+    (marked beside the draft, with where they are): "76 volunteers" (120–132), "Mayor Ann Lee" (300–313).'"""
+    n = len(marks)
+    shown = ", ".join(f"\"{m.text.strip(QUOTES)}\" ({m.start}–{m.end})" for m in marks[:limit])
+    more = f" and {n - limit} more" if n > limit else ""
+    return (f"Check {n} fact{'s' if n != 1 else ''} that {'are' if n != 1 else 'is'} not in your brief "
+            f"(marked beside the draft, with where they are): {shown}{more}.")
+
+
+
+def check_request_text(req, text: str, offset: int = 0) -> Checked:
+    """:func:`check` of ``text`` (new text of request ``req``) against the facts of the request's own text
+    (topic or draft, keywords, audience, outline), its marks shifted by ``offset`` (where ``text`` starts in
+    what the writer sees). Nothing is checked when ``req.check_facts`` is off or the task is an outline."""
+    if not getattr(req, "check_facts", True) or req.task == "outline" or not text.strip():
+        return Checked(text)
+    checked = check(text, FactSheet.of(req.prompt, req.keywords, req.audience, req.outline))
+    checked.marks = [m.shifted(offset) for m in checked.marks]
+    return checked

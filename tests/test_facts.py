@@ -1,0 +1,173 @@
+"""The writer's facts (#26): the extractor (studio/text/facts.py) and the checker (studio/text/factcheck.py)
+on hand-written English and Chinese texts, without a model."""
+
+from __future__ import annotations
+
+import pytest
+
+from studio.text.factcheck import check, marks_note
+from studio.text.facts import FactSheet, extract, parse_chinese_number, parse_number_words
+
+
+@pytest.mark.parametrize("text, value", [("二千三百", 2300), ("两万五千", 25000), ("十二", 12), ("一百零五", 105),
+                                         ("三亿", 3e8), ("二〇二四", 2024)])
+def test_chinese_numerals(text, value):
+    assert parse_chinese_number(text) == value
+
+
+@pytest.mark.parametrize("text, value", [("two million", 2e6), ("twenty-three", 23), ("a third", 1 / 3),
+                                         ("two thousand three hundred", 2300), ("a dozen", 12), ("two thirds", 2 / 3)])
+def test_english_number_words(text, value):
+    assert parse_number_words(text) == pytest.approx(value)
+
+
+def _facts(text):
+    return {(f.kind, f.text): f for f in extract(text)}
+
+
+def test_numbers_with_what_they_count_money_percent_dates_names_quotes():
+    found = _facts("The petition gathered 2,300 signatures by March 3, 2024. \"We will not let our library close,\" "
+                   "said Maria Lopez. About a third of residents use it, and 2.3k followers share it. Tickets cost "
+                   "$49, 20% off until 5 May; doors open at 7 p.m. and 20-30 volunteers help. The Lumo 2 lamp "
+                   "gives 1200 lumens.")
+    assert found[("number", "2,300")].value == 2300 and found[("number", "2,300")].unit == "signatur"
+    assert found[("date", "March 3, 2024")].value == "2024-3-3"
+    assert found[("quote", "\"We will not let our library close,\"")].counted == "attributed"
+    assert ("name", "Maria Lopez") in found and ("name", "Lumo 2") in found
+    assert found[("number", "a third")].value == pytest.approx(1 / 3)
+    assert found[("number", "a third")].unit == "resident"
+    assert found[("number", "2.3k")].value == 2300
+    assert found[("money", "$49")].value == 49 and found[("percent", "20%")].value == 20
+    assert found[("date", "5 May")].value == "?-5-5" and found[("time", "7 p.m.")].value == "19:00"
+    rng = found[("number", "20-30")]
+    assert (rng.value, rng.high, rng.unit) == (20, 30, "volunt")
+    assert found[("number", "1200")].unit == "lumen"
+
+
+def test_chinese_facts():
+    found = _facts("请愿书在2024年3月5日前收集了二千三百个签名，约三分之一的居民使用图书馆。门票199元，"
+                   "张伟表示：「我们不会让图书馆关门。」下午3点开门，20至30名志愿者，百分之二十的折扣。")
+    assert found[("date", "2024年3月5日")].value == "2024-3-5"
+    assert found[("number", "二千三百")].value == 2300 and found[("number", "二千三百")].unit == "签名"
+    assert found[("number", "三分之一")].value == pytest.approx(1 / 3)
+    assert found[("money", "199元")].value == 199
+    assert found[("quote", "「我们不会让图书馆关门。」")].counted == "attributed"
+    assert found[("time", "下午3点")].value == "15:00"
+    assert found[("number", "20至30")].high == 30
+    assert found[("percent", "百分之二十")].value == 20
+
+
+BRIEF = ("Residents of Springfield gathered 2,300 signatures by March 3, 2024 to keep the Elm Street library open. "
+         "Maria Lopez leads the group. Tickets to the fundraiser cost $15.")
+
+
+def test_contradictions_are_corrected_to_the_writers_value_with_a_note():
+    text = "Over two million signatures were collected, said Maria Lopes. The fundraiser costs $20."
+    out = check(text, FactSheet.of(BRIEF))
+    assert out.text == "Over 2,300 signatures were collected, said Maria Lopez. The fundraiser costs $15."
+    assert out.changes == ["Changed 'two million signatures' to '2,300 signatures', as in your brief.",
+                           "Changed 'Maria Lopes' to 'Maria Lopez', as in your brief.",
+                           "Changed '$20' to '$15', as in your brief."]
+    assert not out.marks
+
+
+def test_facts_not_in_the_brief_are_marked_never_deleted():
+    text = ("The group met on March 3. \"This library is the heart of our town,\" said Mayor John Carter. "
+            "76 volunteers helped. In 2019 the library won an award. About a third of residents use it. "
+            "It has two floors.")
+    out = check(text, FactSheet.of(BRIEF))
+    assert out.text == text  # nothing deleted or changed
+    marked = {m.text: m for m in out.marks}
+    assert set(marked) == {"\"This library is the heart of our town,\"", "Mayor John Carter", "76 volunteers",
+                           "2019", "a third of residents"}
+    for m in out.marks:
+        assert text[m.start:m.end] == m.text
+    assert "attributed" in marked["\"This library is the heart of our town,\""].reason
+    note = marks_note(out.marks)
+    assert note.startswith("Check 5 facts that are not in your brief")
+    assert f"\"76 volunteers\" ({marked['76 volunteers'].start}–{marked['76 volunteers'].end})" in note
+
+
+def test_the_same_fact_written_differently_is_kept():
+    text = ("By 3 March 2024, 2300 signatures — two thousand three hundred in all, or 2.3k — were in. "
+            "Maria and the Elm Street Library group thank Springfield. Tickets: $15.")
+    out = check(text, FactSheet.of(BRIEF))
+    assert out.text == text and not out.changes and not out.marks
+
+
+def test_a_range_in_the_brief_covers_a_value_inside_it_and_an_ambiguous_count_is_marked():
+    sheet = FactSheet.of("20-30 volunteers will plant 400 trees and 150 shrubs.")
+    out = check("25 volunteers planted 500 trees.", sheet)
+    assert [m.text for m in out.marks] == [] and out.text == "25 volunteers planted 400 trees."
+    sheet = FactSheet.of("Prices: $15 for adults, $8 for children.")
+    out = check("Adults pay $12.", sheet)
+    assert out.text == "Adults pay $12." and out.marks[0].reason.startswith("differs from your brief")
+
+
+def test_chinese_contradictions_and_marks():
+    sheet = FactSheet.of("请愿者在2024年3月5日前收集了二千三百个签名。门票30元。")
+    text = "截至3月5日，居民共收集了两百万个签名。门票50元，约120名志愿者参与。张伟说：「图书馆是我们社区的心脏，不能关门。」"
+    out = check(text, sheet)
+    assert "二千三百个签名" in out.text and "30元" in out.text
+    assert out.changes[0] == "Changed '两百万个签名' to '二千三百个签名', as in your brief."
+    assert [m.kind for m in out.marks] == ["number", "quote"]
+    assert out.marks[0].text == "120名志愿者"
+
+
+def test_list_numbers_and_small_counts_are_not_facts():
+    out = check("1. Gather 3 pots.\n2. Water them twice.\n", FactSheet.of("Balcony herbs for beginners"))
+    assert not out.marks and not out.changes
+
+
+# ---------------------------------------------------------------------- the Write tab's list (studio/ui/facts_list.py)
+def test_the_list_beside_the_draft_points_at_each_marked_fact_in_the_draft():
+    from studio.ui.facts_list import facts_html, marks_in_draft
+
+    generated = "# Petition\n\n76 volunteers helped the 图书馆 group, said Mayor John Carter."
+    out = check(generated, FactSheet.of(BRIEF))
+    draft = "My notes 😀 first.\n\n" + generated  # the article was added after the writer's text
+    marks = marks_in_draft(draft, generated, [m.as_dict() for m in out.marks])
+    assert [draft[m["start"]:m["end"]] for m in marks] == ["76 volunteers", "Mayor John Carter"]
+    # the browser counts UTF-16 code units: the emoji is two
+    assert marks[0]["ustart"] == marks[0]["start"] + 1
+    page = facts_html(marks)
+    assert page.count('class="studio-fact"') == 2
+    assert f'data-fact-start="{marks[1]["ustart"]}" data-fact-end="{marks[1]["uend"]}">Mayor John Carter<' in page
+    assert facts_html([]) == ""
+
+
+def test_the_script_selects_the_span_in_the_draft():
+    from studio.ui.facts_list import FACTS_JS
+
+    assert "setSelectionRange(s, t)" in FACTS_JS and "#draft textarea" in FACTS_JS and "data-fact-start" in FACTS_JS
+
+
+def test_many_notes_get_a_one_line_summary_with_the_details_behind_a_click():
+    from studio.ui.facts_list import notes_md
+
+    notes = ["Section 1 (\"Why\") left the topic; writing it again (attempt 2 of 3).",
+             "Section 2: Changed '$20' to '$15', as in your brief.", "Left out 1 line where the model talked to you.",
+             "Check 4 facts that are not in your brief (marked beside the draft, with where they are): \"x\" (1–2)."]
+    md = notes_md(notes)
+    assert md.splitlines()[0] == "Facts corrected: 1 · Facts to check: 4 · Written again: 1 · Other notes: 1"
+    assert "<summary>All notes</summary>" in md and all(n in md for n in notes)
+    assert notes_md(notes[:2]) == "\n".join(f"- {n}" for n in notes[:2])
+
+
+def test_a_number_of_the_brief_given_to_something_else_is_marked():
+    sheet = FactSheet.of("The scheme recorded 1.2 million trips and will add 40 stations.")
+    out = check("It took 1.2 million miles off the road and added 40 bus stops. It made 1.2 million trips.", sheet)
+    assert [(m.text, m.reason) for m in out.marks] == [
+        ("1.2 million miles", "the brief gives this number for something else (1.2 million trips)"),
+        ("40 bus", "the brief gives this number for something else (40 stations)")]
+
+
+def test_a_year_or_a_weekday_the_brief_did_not_give_is_marked():
+    sheet = FactSheet.of("The council meets on March 14, 2025 and plans to close the library on June 30.")
+    out = check("The deadline of 2026 looms. On Wednesday the council met. On June 30 it closes.", sheet)
+    assert [m.text for m in out.marks] == ["2026", "Wednesday"]
+
+
+def test_a_product_name_with_a_number_opening_a_sentence_is_a_name():
+    out = check("Lumina 2: a revolutionary lamp. Lumo 2 is bright.", FactSheet.of("Lumo 2 desk lamp: 1200 lumens."))
+    assert [(m.text, m.kind) for m in out.marks] == [("Lumina 2", "name")]
