@@ -72,11 +72,25 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# llama.cpp's own llama-server, Studio's text engine for GGUF models on the CPU (issue #25), built once from
-# the same llama.cpp sources as the wheel and kept beside it (~/.cache/studio/llama-server/). Without it
-# Studio writes with llama.cpp in this process (llama-cpp-python), as before.
-bash scripts/build_llama_server.sh "$VPY" >/dev/null \
-  || echo "llama-server could not be built; Studio writes with llama.cpp in its own process instead." >&2
+# llama.cpp's own llama-server (issue #25; opt-in: --text-backend llama-server), built once from the same
+# llama.cpp sources as the wheel and kept beside it (~/.cache/studio/llama-server/; nothing to do when it is
+# there). Built for the tests (--dev: tests/test_llama_server.py runs it) and when Studio is to write on it
+# (STUDIO_TEXT_BACKEND=llama-server, or ./run.sh --text-backend llama-server).
+if [ "$DEV" = 1 ] || [ "${STUDIO_TEXT_BACKEND:-}" = "llama-server" ]; then
+  if [ ! -x "$(bash scripts/build_llama_server.sh "$VPY" --where)" ]; then
+    command -v c++ >/dev/null && command -v cmake >/dev/null && command -v make >/dev/null \
+      || apt_install build-essential cmake || true  # the build below says what is missing
+  fi
+  if ! bash scripts/build_llama_server.sh "$VPY" >/dev/null; then
+    echo "setup: llama-server could not be built (why is said above; scripts/build_llama_server.sh builds it)." >&2
+    if [ "$DEV" = 1 ]; then
+      echo "setup: its tests (tests/test_llama_server.py) need it. Fix the build and run ./test.sh again, or run the" >&2
+      echo "setup: tests without it: .venv/bin/python -m pytest (they are then skipped, saying why)." >&2
+      exit 1
+    fi
+    echo "setup: until it is built, --text-backend auto writes with llama.cpp in Studio's own process." >&2
+  fi
+fi
 
 # The voice test's public-domain text: Lewis Carroll's "Alice's Adventures in Wonderland" (alice29.txt of the
 # Canterbury corpus), from the test data of the brotli source package on PyPI; kept in .venv/share.
