@@ -1,7 +1,8 @@
-"""Studio's own llama-server (issue #25): choosing it, writing on it (Write, Continue, Rewrite, Stop),
-several writers at once, a server killed mid-reply, a corrupt GGUF, and a writer's typed control tokens
-staying text. Runs the built llama-server on a tiny random GGUF (fast); skipped, saying why, where the
-program was not built."""
+"""Studio's own llama-server (issue #25): choosing it, writing on it (Write, Continue, Rewrite, Stop,
+Illustrate, a voice), several writers at once (the engine's and the app's: four gradio_client sessions),
+a server killed mid-reply and started again, a broken GGUF, and a writer's typed control tokens staying
+text. Runs the program scripts/build_llama_server.sh built (./test.sh builds it) on a tiny random GGUF, or
+the embedded model and the whole app for the slow ones; skipped, saying why, where it was not built."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -158,6 +160,7 @@ def test_four_writers_at_once_each_get_their_own_text(tmp_path, tiny_gguf):
         eng.backend().server.stop()
 
 
+@pytest.mark.slow  # the embedded model
 @needs_server
 def test_server_killed_mid_reply_is_said_and_started_again(tmp_path):
     eng = make(tmp_path, "smollm2-135m-instruct")  # the embedded model: slow enough to be killed mid-reply
@@ -202,3 +205,101 @@ def test_a_broken_gguf_gives_a_clear_message_and_other_models_keep_working(damag
         assert not eng.manager.is_loaded("text", str(broken))
     finally:
         eng.backend().server.stop()
+
+
+# ----- the rest of Studio on the server (slow: a voice's training, the embedded model, the whole app) -----
+@pytest.mark.slow
+@needs_server
+def test_stop_through_the_engine_keeps_the_text_so_far(engine):
+    stop = threading.Event()
+    start = "The garden was quiet in the morning."
+    events = []
+    for ev in engine.stream(WriteRequest(prompt=start, task="continue", length_words=300, max_new_tokens=400,
+                                         seed=2), stop):
+        events.append(ev)
+        if len(events) == 4:
+            stop.set()
+    last = events[-1]
+    assert last.done and last.stopped and last.engine == "llama-server"
+    assert last.text.startswith(start) and len(last.text.split()) < 300
+    assert write(engine).done  # the server writes for the next request
+
+
+@pytest.mark.slow
+@needs_server
+def test_illustrate_proposes_one_prompt_per_section_on_the_server(engine):
+    from studio.illustrate import propose_prompts
+
+    article = "## Herbs\n\nBasil and mint grow well in pots.\n\n## Tomatoes\n\nThey want daily water.\n"
+    proposals = propose_prompts(engine.complete, "City gardens", article, seed=1)
+    assert [p.heading for p in proposals] == ["Herbs", "Tomatoes"]
+    assert all(p.prompt and "\n" not in p.prompt for p in proposals)
+    again = propose_prompts(engine.complete, "City gardens", article, seed=1)
+    assert [p.prompt for p in again] == [p.prompt for p in proposals]  # a seed repeats on the server too
+
+
+@pytest.mark.slow
+@needs_server
+def test_a_voice_writes_on_a_server_of_its_own(tmp_path, tiny_gguf):
+    from studio.text.voice import VoiceSettings, VoiceTrainer
+    from studio.text.voice_backend import MERGED_GGUF
+
+    from .test_voice import writer_text
+
+    eng = make(tmp_path, tiny_gguf)
+    try:
+        plain = eng.backend(owner="ann")
+        rec = VoiceTrainer(eng.manager, eng.voices).train(
+            "ann", "Mine", [writer_text(300, 2)], [], str(tiny_gguf),
+            VoiceSettings(steps=3, rank=2, learning_rate=5e-3, block_tokens=32))
+        voiced = eng.backend(voice=rec["id"], owner="ann")
+        assert voiced.engine == "llama-server" and voiced.server is not plain.server  # the model's server stays
+        assert voiced.server.model.name == MERGED_GGUF  # the voice merged into a copy of the GGUF
+        out = list(eng.stream(WriteRequest("Rain", task="headlines", seed=1, max_new_tokens=8, voice=rec["id"]),
+                              owner="ann"))[-1]
+        assert out.done and out.text and out.engine == "llama-server"
+        assert plain.server.alive() and plain.server.restarts == 0
+        voiced.server.stop()
+    finally:
+        eng.backend(owner="ann").server.stop()
+
+
+@pytest.mark.slow
+@needs_server
+def test_four_users_of_the_app_write_at_once_and_a_killed_server_comes_back(tmp_path):
+    """The whole studio on llama-server with 4 slots: four gradio_client sessions write at once, each gets
+    the text its own topic and seed give alone; then the server is killed in the middle of a long reply,
+    that writer is told, and the next request is written by a server started again."""
+    from .conftest import launched_studio, studio_client
+
+    with launched_studio(tmp_path, "--text-backend", "llama-server", "--text-slots", "4") as (url, ctx):
+        topics = ["bees in a garden", "ships at sea", "mountain trains", "a city at night"]
+
+        def job(topic):
+            return dict(prompt=topic, task="headlines", max_new_tokens=24, temperature=0.0, seed=5,
+                        api_name="/write")
+
+        solo = studio_client(url)
+        alone = [solo.predict(**job(t)) for t in topics]
+        assert ctx.text.backend().engine == "llama-server" and ctx.text.backend().slots == 4
+        clients = [studio_client(url) for _ in topics]
+        with ThreadPoolExecutor(4) as pool:
+            together = list(pool.map(lambda i: clients[i].predict(**job(topics[i])), range(4)))
+        assert len(set(together)) == 4, together  # distinct requests, distinct answers: no cross-talk
+        # batching several writers may change a number slightly (README); greedy text stays each writer's own
+        assert sum(a == b for a, b in zip(alone, together)) >= 3, (alone, together)
+
+        server = ctx.text.backend().server
+        long_job = solo.submit(prompt="A long story about bees begins here.", task="continue", length_words=600,
+                               max_new_tokens=2000, seed=1, api_name="/write")
+        deadline = time.monotonic() + 180
+        while not any(s.get("is_processing") for s in ctx.text.backend()._post("/slots", None)):
+            assert time.monotonic() < deadline, "the long reply did not start"
+            time.sleep(0.2)
+        time.sleep(1.0)  # a few of its tokens
+        os.killpg(server.proc.pid, signal.SIGKILL)
+        with pytest.raises(Exception) as err:
+            long_job.result(timeout=180)
+        assert "started again" in str(err.value), str(err.value)
+        assert server.alive() and server.restarts == 1
+        assert solo.predict(**job(topics[0])) == alone[0]  # one writer, as before the crash
