@@ -127,6 +127,17 @@ class ServerProcess:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def gone(self, within_s: float = 2.0) -> bool:
+        """True when the server has exited or exits within ``within_s`` seconds: a killed server's connections
+        close a moment before its process is reaped, so a broken stream alone does not tell yet."""
+        if self.proc is None:
+            return True
+        try:
+            self.proc.wait(timeout=within_s)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def start(self) -> None:
         """Start the server and wait until it answers ``/health``.
 

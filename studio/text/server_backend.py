@@ -81,7 +81,7 @@ class LlamaServerBackend:
                     raise RuntimeError(f"llama-server answered {path} with HTTP {r.status_code}: {r.text[:200]}")
                 return r.json()
             except httpx.TransportError:
-                if attempt or not self.server.ensure():
+                if attempt or not self.server.gone() or not self.server.ensure():
                     raise
         raise AssertionError("unreachable")
 
@@ -194,7 +194,7 @@ class LlamaServerBackend:
                 if ended_early:
                     break
         except (httpx.TransportError, json.JSONDecodeError) as exc:
-            restarted = not self.server.alive()
+            restarted = self.server.gone()
             if restarted:
                 self.server.ensure()
             why = "stopped in the middle of the reply and was started again" if restarted else "failed"
