@@ -5,6 +5,7 @@ OpenAI-compatible server end honestly. The server tests use a fake server on loo
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
@@ -13,6 +14,7 @@ from studio.errors import StudioError
 from studio.models import ModelManager
 from studio.settings import Settings
 from studio.text.engine import TextEngine, WriteRequest
+from studio.text.llama_server import find_binary
 from studio.text.plaintext import neutralise, restore
 
 from .fake_openai import FakeServer, delta, tokens_of
@@ -35,8 +37,21 @@ FIELDS = {
 }
 
 
+@functools.lru_cache(maxsize=4)
+def _gguf_specials(path) -> frozenset[int]:
+    """The control and user-defined tokens of a GGUF file's vocabulary (what llama.cpp parses as special)."""
+    from gguf import GGUFReader
+
+    field = GGUFReader(path).fields["tokenizer.ggml.token_type"]
+    return frozenset(n for n, i in enumerate(field.data) if int(field.parts[i][0]) in (3, 4))
+
+
 def _control_count(backend, prompt: str) -> int:
     """Control (special) tokens in the ids the model would read for ``prompt``."""
+    if backend.engine == "llama-server":  # the prompt is the token ids Studio sends the server
+        from studio.text.server_backend import _ids_of
+
+        return sum(1 for i in _ids_of(prompt) if i in _gguf_specials(backend.server.model))
     if backend.engine == "llama.cpp":
         import llama_cpp
 
@@ -56,18 +71,28 @@ def _prompt(engine: TextEngine, backend, req: WriteRequest) -> str:
 def local_backends(tiny_gguf, tiny_lm_dir, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("ctl")
     out = {}
-    for name, ref in (("llama.cpp", tiny_gguf), ("transformers", tiny_lm_dir)):
+    for name, ref in (("llama.cpp", tiny_gguf), ("transformers", tiny_lm_dir), ("llama-server", tiny_gguf)):
+        if name == "llama-server" and find_binary() is None:
+            continue  # not built: its tests skip (scripts/build_llama_server.sh)
         s = Settings(device="cpu", data_dir=tmp / name, output_dir=tmp / "o", model_dirs=[tmp],
                      text_backend=name, text_model=str(ref), offline=True).validate()
         engine = TextEngine(ModelManager(s), s)
         out[name] = (engine, engine.backend(str(ref)))
-    return out
+    yield out
+    if "llama-server" in out:
+        out["llama-server"][1].server.stop()
 
 
-@pytest.mark.parametrize("engine_name", ["llama.cpp", "transformers"])
+def _backend(local_backends, name):
+    if name not in local_backends:
+        pytest.skip("llama-server was not built (bash scripts/build_llama_server.sh)")
+    return local_backends[name]
+
+
+@pytest.mark.parametrize("engine_name", ["llama.cpp", "transformers", "llama-server"])
 @pytest.mark.parametrize("field", list(FIELDS))
 def test_typed_special_tokens_are_ordinary_characters(local_backends, engine_name, field):
-    engine, backend = local_backends[engine_name]
+    engine, backend = _backend(local_backends, engine_name)
     clean = _prompt(engine, backend, FIELDS[field](""))
     hostile = _prompt(engine, backend, FIELDS[field](HOSTILE))
     assert _control_count(backend, hostile) == _control_count(backend, clean) > 0
@@ -94,17 +119,17 @@ def test_an_ordinary_prompt_is_tokenised_exactly_as_before(local_backends, engin
         assert backend.prompt_ids(prompt) == backend.tokenizer(unmarked(prompt), add_special_tokens=False)["input_ids"]
 
 
-@pytest.mark.parametrize("engine_name", ["llama.cpp", "transformers"])
+@pytest.mark.parametrize("engine_name", ["llama.cpp", "transformers", "llama-server"])
 def test_the_template_markers_still_are_control_tokens(local_backends, engine_name):
-    _engine, backend = local_backends[engine_name]
+    _engine, backend = _backend(local_backends, engine_name)
     msgs = [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]
     assert _control_count(backend, backend.render(msgs)) == 5  # <|im_start|> ×3, <|im_end|> ×2 (SmolLM2's template)
 
 
-@pytest.mark.parametrize("engine_name", ["llama.cpp", "transformers"])
+@pytest.mark.parametrize("engine_name", ["llama.cpp", "transformers", "llama-server"])
 def test_illustrate_input_is_plain_text(local_backends, engine_name, monkeypatch):
     """Illustrate sends the article to TextEngine.complete: the prompt it streams has only the template's markers."""
-    engine, backend = local_backends[engine_name]
+    engine, backend = _backend(local_backends, engine_name)
     seen = []
     monkeypatch.setattr(type(backend), "stream", lambda self, prompt, *a, **k: iter(seen.append(prompt) or ["x"]))
     engine.complete(f"Describe a picture for: {HOSTILE}", max_new_tokens=8, model=backend.name)
