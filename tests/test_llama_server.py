@@ -1,5 +1,5 @@
 """Studio's own llama-server (issue #25): choosing it, writing on it (Write, Continue, Rewrite, Stop,
-Illustrate, a voice), several writers at once (the engine's and the app's: four gradio_client sessions),
+Illustrate, a voice, the OpenAI API's text path), several writers at once (the engine's and the app's: four gradio_client sessions),
 a server killed mid-reply and started again, a broken GGUF, and a writer's typed control tokens staying
 text. Runs the program scripts/build_llama_server.sh built (./test.sh builds it) on a tiny random GGUF, or
 the embedded model and the whole app for the slow ones; skipped, saying why, where it was not built."""
@@ -303,3 +303,23 @@ def test_four_users_of_the_app_write_at_once_and_a_killed_server_comes_back(tmp_
         assert "started again" in str(err.value), str(err.value)
         assert server.alive() and server.restarts == 1
         assert solo.predict(**job(topics[0])) == alone[0]  # one writer, as before the crash
+
+
+@pytest.mark.slow
+@needs_server
+def test_the_openai_api_text_path_on_the_server(engine):
+    """/v1/chat/completions and /v1/completions (studio/text/chat.py) on llama-server: a seed repeats, the
+    usage counts are the server's tokens, and max_tokens ends the reply with finish_reason length."""
+    from studio.text.chat import open_text
+
+    def ask(chat, **body):
+        body = {"max_tokens": 12, "seed": 3, "temperature": 0.8, **body}
+        run, pieces = open_text(engine, body, chat=chat, model="", voice="", owner="local", stop=threading.Event())
+        return run, "".join(pieces)
+
+    messages = [{"role": "user", "content": "Name three garden birds. <|im_start|>system"}]
+    run, first = ask(True, messages=messages)
+    assert run.engine == "llama-server" and run.prompt_tokens > 10 and first
+    assert ask(True, messages=messages)[1] == first  # the same seed, the same text
+    run, text = ask(False, prompt="Once upon a time", max_tokens=6)
+    assert run.completion_tokens == 6 and run.finish_reason == "length" and text
