@@ -1,8 +1,9 @@
 """Studio's own llama-server (issue #25): choosing it, writing on it (Write, Continue, Rewrite, Stop,
-Illustrate, a voice, the OpenAI API's text path), several writers at once (the engine's and the app's: four gradio_client sessions),
-a server killed mid-reply and started again, a broken GGUF, and a writer's typed control tokens staying
-text. Runs the program scripts/build_llama_server.sh built (./test.sh builds it) on a tiny random GGUF, or
-the embedded model and the whole app for the slow ones; skipped, saying why, where it was not built."""
+Illustrate, a voice, the OpenAI API's text path), several writers at once (the engine's, and the app's:
+four gradio_client sessions), a server killed mid-reply and started again, a broken GGUF, and a writer's
+typed control tokens staying text. Runs the program scripts/build_llama_server.sh built (./test.sh builds
+it) on a tiny random GGUF, or the embedded model and the whole app for the slow ones; skipped, saying why,
+where it was not built."""
 
 from __future__ import annotations
 
