@@ -279,3 +279,16 @@ def test_a_long_article_says_when_the_server_ended_a_section_early(tmp_path):
                                                                outline="Why bees\nHow to help", length_words=900,
                                                                max_new_tokens=64, seed=1))
     assert last.done and sum("ended the reply early" in n for n in last.notes) == 1, last.notes
+
+
+def test_a_chat_message_without_content_is_refused_by_name():
+    from studio.errors import InvalidInput
+    from studio.text.chat import check_messages
+
+    with pytest.raises(InvalidInput) as e:
+        check_messages([{"role": "user", "content": "hello"}, {"role": "user"}])
+    assert e.value.field == "messages[1].content" and "missing" in str(e.value)
+    with pytest.raises(InvalidInput):
+        check_messages([{"role": "system", "content": None}])
+    # OpenAI lets an assistant turn carry null content (it had tool calls): it reads as empty text
+    assert check_messages([{"role": "assistant", "content": None}, {"role": "user", "content": "hi"}])[0]["content"] == ""
