@@ -16,7 +16,7 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from .errors import Cancelled, InvalidInput, ModelUnavailable
 from .hub import cache_dir, cached_file, endpoint, parse_ref, pick_gguf, repo_folder

@@ -31,7 +31,8 @@ import sys
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from .lazy import lazy_import, torch_oom
 
@@ -170,7 +171,7 @@ def _deferred(target: str) -> Loader:
     """A loader that imports ``module:function`` when it first loads a model, then calls it."""
     module, name = target.split(":")
 
-    def load(resolved: ResolvedModel, manager: "ModelManager") -> Any:
+    def load(resolved: ResolvedModel, manager: ModelManager) -> Any:
         return getattr(importlib.import_module(module), name)(resolved, manager)
 
     load.__qualname__ = f"load[{target}]"

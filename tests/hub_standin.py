@@ -57,7 +57,7 @@ class HubStandIn:
         self.repos[repo_id] = dict(files=files, license=license, languages=list(languages), gated=gated,
                                    tags=list(tags), pipeline_tag=pipeline_tag, library_name=library_name, sha=sha)
 
-    def start(self) -> "HubStandIn":
+    def start(self) -> HubStandIn:
         self._thread.start()
         return self
 
@@ -65,7 +65,7 @@ class HubStandIn:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "HubStandIn":
+    def __enter__(self) -> HubStandIn:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -150,7 +150,7 @@ def _engine(tmp_path, url: str, model: str = "qwen-fake", context: int = 0) -> T
 
 def _last(engine: TextEngine, req: WriteRequest, stop=None):
     last = None
-    for last in engine.stream(req, stop):
+    for last in engine.stream(req, stop):  # noqa: B007 - the last event is the result
         pass
     return last
 

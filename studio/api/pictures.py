@@ -4,6 +4,7 @@ caller's own folder (:func:`studio.ui.owners.claim`)."""
 
 from __future__ import annotations
 
+import contextlib
 import base64
 import io
 import threading
@@ -23,10 +24,8 @@ def picture_models(ctx) -> list[str]:
     """The picture models the API offers: the Image tab's (the GAN, then diffusion models), then the
     inpainting ones and OpenCV for edits with a mask."""
     names = list(ctx.images.offered()[0])
-    try:
+    with contextlib.suppress(Exception):  # a probe must not break the list
         names += ctx.repair.offered()[0]
-    except Exception:  # noqa: BLE001 - a probe must not break the list
-        pass
     return list(dict.fromkeys(names + [OPENCV]))
 
 

@@ -104,7 +104,7 @@ class OnnxModule(nn.Module):
             if all((not name) or name in consts for name in ins):  # constant: fold now
                 args = [consts[n] if n else None for n in ins]
                 result = OPS[node.op_type](attrs, *args)
-                for name, value in zip(node.output, result if isinstance(result, tuple) else (result,)):
+                for name, value in zip(node.output, result if isinstance(result, tuple) else (result,), strict=False):
                     consts[name] = value
                 continue
             steps.append(_Step(node.op_type, attrs, ins, list(node.output)))
@@ -152,7 +152,7 @@ class OnnxModule(nn.Module):
         return getattr(self, key) if key is not None else self._host.get(name)
 
     def forward(self, *inputs: torch.Tensor, stop=None) -> torch.Tensor:
-        env: dict[str, Any] = dict(zip(self.input_names, inputs))
+        env: dict[str, Any] = dict(zip(self.input_names, inputs, strict=False))
         for n, step in enumerate(self.steps):
             if n % STOP_EVERY == 0:
                 raise_if_stopped(stop)
@@ -171,7 +171,7 @@ class OnnxModule(nn.Module):
                 result = _dequantize(step.attrs, args[0], *args[1:])
             else:
                 result = OPS[step.op](step.attrs, *args)
-            for name, value in zip(step.outputs, result if isinstance(result, tuple) else (result,)):
+            for name, value in zip(step.outputs, result if isinstance(result, tuple) else (result,), strict=False):
                 env[name] = value
             for name in self._free_after[n]:  # drop activations nobody reads any more (peak memory)
                 env.pop(name, None)

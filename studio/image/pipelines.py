@@ -18,7 +18,8 @@ import logging
 import math
 import socket
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 import numpy as np

@@ -276,9 +276,9 @@ class RepairEngine:
                                         "(--max-image-side). Make it smaller first: repair keeps the picture's size.")
         W, H = w + ext["left"] + ext["right"], h + ext["up"] + ext["down"]
         if max(W, H) > limit:
-            raise InvalidInput("extend_left" if W > limit else "extend_up",
+            raise InvalidInput("extend_left" if limit < W else "extend_up",
                                f"would make the picture {W}×{H} px; the largest side allowed is {limit} px.")
-        extending = W != w or H != h
+        extending = w != W or h != H
         if mask_image is None or (isinstance(mask_image, (str, bytes, dict)) and not mask_image):
             if not extending:
                 raise InvalidInput("mask_image", "is missing. Paint over what to fill (white = fill).")

@@ -10,7 +10,7 @@ import sqlite3
 import time
 import unicodedata
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from PIL import Image
 

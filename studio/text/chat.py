@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import InvalidInput
 from ..validate import check_float, check_int, check_seed, check_text

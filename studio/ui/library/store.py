@@ -16,6 +16,7 @@ from ...errors import StudioError
 from ...library import LOCAL_OWNER
 from ...library import is_blank as blank_article
 from ..common import user_name
+import contextlib
 
 
 def owner_of(ctx, request: gr.Request | None) -> str:
@@ -70,8 +71,6 @@ def browser_secret(ctx) -> str:
         from ...files import atomic_write_bytes
 
         value = secrets.token_hex(32)
-        try:
+        with contextlib.suppress(OSError):
             atomic_write_bytes(path, value.encode())
-        except OSError:
-            pass
         return value
