@@ -218,3 +218,32 @@ def test_the_models_api_lists_downloads_speaks_with_and_deletes_a_voice(voice_hu
         assert hub.cached_file(REF) is None
     finally:
         demo.close()
+
+
+def test_cancel_stops_a_voice_download_and_removes_its_partial_files(voice_hub, online):
+    voice_hub.rate = 300_000
+    downloads = hub_download.Downloads(online)
+    job = downloads.start(REF)
+    while job.done < 100_000 and job.state == "running":
+        time.sleep(0.05)
+    downloads.cancel(REF, wait=5)
+    assert job.state == "cancelled" and not job.thread.is_alive()
+    assert not list((hub.repo_folder(VOICES) / "blobs").glob("*.incomplete")) and hub.cached_file(REF) is None
+
+
+def test_the_listen_voice_list_offers_a_voice_downloaded_meanwhile_when_opened():
+    import types
+
+    import gradio as gr
+
+    from studio.ui import listen
+
+    offered = ["en_US-joe-medium"]
+    ctx = types.SimpleNamespace(speech=types.SimpleNamespace(offered=lambda: list(offered)))
+    with gr.Blocks() as demo:
+        ui = listen.build(offered, "test")
+        listen.connect(ctx, ui, [gr.Textbox()], lambda text, request=None: (text, ""))
+    [focus] = [f for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "offer"]
+    offered.append(REF)  # downloaded in the Models tab after the page was built
+    update = focus.fn("en_US-joe-medium")
+    assert update["choices"] == listen.voice_choices(offered) and update["value"] == "en_US-joe-medium"
