@@ -247,3 +247,13 @@ def test_the_listen_voice_list_offers_a_voice_downloaded_meanwhile_when_opened()
     offered.append(REF)  # downloaded in the Models tab after the page was built
     update = focus.fn("en_US-joe-medium")
     assert update["choices"] == listen.voice_choices(offered) and update["value"] == "en_US-joe-medium"
+
+
+def test_make_default_voice_is_used_at_the_next_start_and_a_flag_overrides(online, monkeypatch):
+    from studio.settings import parse_settings
+
+    monkeypatch.delenv("STUDIO_SPEECH_MODEL", raising=False)
+    hub.make_default(online, "speech", REF)
+    data = ["--data-dir", str(online.data_dir)]
+    assert parse_settings(data).speech_model == REF
+    assert parse_settings(data + ["--speech-model", "en_US-joe-medium"]).speech_model == "en_US-joe-medium"

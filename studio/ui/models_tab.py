@@ -193,6 +193,8 @@ def _connect_manage(ctx, w: Parts, private: dict) -> None:
         if not any(e["ref"] == ref for e in hub.installed(ctx.settings, kind)):
             raise InvalidInput("model", "is not installed. Download it first, or pick one from the Installed list.")
         hub.make_default(ctx.settings, kind, ref)
+        if kind == "speech":
+            return f"{ref} is the default voice from the next start (a --speech-model flag still wins)."
         return f"{ref} is the default from the next start (a --text-model or --diffusion-model flag still wins)."
 
     w.default_btn.click(make_default, [w.ref, w.kind], w.status, **private)

@@ -58,6 +58,8 @@ MODELS_PATTERNS: list[tuple[str, str]] = [
     ("Deleted {ref}.", "已删除 {ref}。"),
     ("{ref} is the default from the next start (a --text-model or --diffusion-model flag still wins).",
      "下次启动起 {ref} 为默认模型（--text-model 或 --diffusion-model 参数仍然优先）。"),
+    ("{ref} is the default voice from the next start (a --speech-model flag still wins).",
+     "下次启动起 {ref} 为默认语音（--speech-model 参数仍然优先）。"),
     ("'{ref}' is not a downloaded model, so there is nothing to delete.", "“{ref}”不是下载的模型，没有可删除的。"),
     ("'{ref}' is gated: accept its licence on the Hub with your account, then set `HF_TOKEN` to one "
      "of your access tokens and try again.",
