@@ -330,8 +330,8 @@ class ModelManager:
                 return ResolvedModel(ref, kind, "local", str(path))
             tried.append(f"the local path {path}")
             raise ModelUnavailable(self._not_found(ref, tried))
-        if kind.startswith("text") and ":" in ref and not ref.startswith(("http:", "https:")):
-            from .hub_download import resolve_gguf  # org/repo:file.gguf (issue #27)
+        if kind.startswith(("text", "speech")) and ":" in ref and not ref.startswith(("http:", "https:")):
+            from .hub_download import resolve_gguf  # org/repo:file.gguf, org/repo:path/voice.onnx (issue #27)
 
             return resolve_gguf(self.settings, ref, kind, trusted)
         if HUB_ID.match(ref) and ".." not in ref:
