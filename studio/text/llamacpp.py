@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..models import ModelManager
-from .backends import SamplingParams, StreamStats
+from .types import SamplingParams, StreamStats
 from .plaintext import fragments, mark, mark_messages, special_pattern
 
 log = logging.getLogger(__name__)

@@ -41,10 +41,10 @@ def load_base(resolved: ResolvedModel, manager: ModelManager):
     Raises:
         ModelUnavailable: a file that is not a GGUF, or weights that fail to load.
     """
-    from .backends import _gguf_of
+    from .backends import gguf_of
 
     try:
-        model, tok = load_model_and_tokenizer(resolved, manager, _gguf_of(resolved))
+        model, tok = load_model_and_tokenizer(resolved, manager, gguf_of(resolved))
     except ModelUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - reported to the writer
@@ -115,11 +115,11 @@ def llamacpp_voice_file(manager: ModelManager, base: ResolvedModel, adapter: Pat
     installed): ``<adapter>/voice.gguf`` (the base with the voice merged in), else ``<adapter>/adapter.gguf``
     (a GGUF LoRA). None when the voice writes with transformers."""
     from . import llamacpp
-    from .backends import _gguf_of
+    from .backends import gguf_of
     from .voice_gguf import convert, merge
 
     choice = manager.settings.text_backend
-    gguf = _gguf_of(base)
+    gguf = gguf_of(base)
     if gguf is None or choice not in ("auto", "llama.cpp") or not llamacpp.available():
         return None
     if choice == "auto" and manager.device_type != "cpu":
@@ -143,7 +143,7 @@ def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
     Raises:
         ModelUnavailable: the record is missing, or the base model has changed since training.
     """
-    from .backends import _gguf_of
+    from .backends import gguf_of
     from .llamacpp import load_llamacpp
     from .voice_gguf import gguf_meta
 
@@ -154,7 +154,7 @@ def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
         raise ModelUnavailable("This voice's record is missing or damaged; delete the voice and train it again.") \
             from None
     base_ref = record["base_model"]["ref"]
-    gguf = _gguf_of(manager.resolve(base_ref, "text"))
+    gguf = gguf_of(manager.resolve(base_ref, "text"))
     meta, want = gguf_meta(gguf), record["base_model"]["fingerprint"]
     if (meta["arch"], meta["blocks"], meta["width"]) != (want["model_type"], want["num_hidden_layers"],
                                                          want["hidden_size"]):
