@@ -14,8 +14,8 @@ from ..pictures import displayable
 from ..unitext import language_tag, xml_safe
 from ..provenance.disclosure import percent
 from .docx_props import set_custom_properties
-from .html_export import _DROP
-from .tree import Node, _walk, _with_title, markdown_tree
+from .html_export import DROP
+from .tree import Node, walk, with_title, markdown_tree
 
 
 _BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "pre", "blockquote", "hr", "table", "div"}
@@ -112,7 +112,7 @@ class _Docx:
             restart_numbering(self.doc, items, int(start) if start.isdigit() else 1)
 
     def table(self, node: Node) -> None:
-        rows = [r for r in _walk(node) if r.tag == "tr"]
+        rows = [r for r in walk(node) if r.tag == "tr"]
         if not rows:
             return
         cells = [[c for c in r.children if isinstance(c, Node) and c.tag in ("th", "td")] for r in rows]
@@ -138,7 +138,7 @@ class _Docx:
                     run.font.underline = True
             return
         tag = node.tag
-        if tag in _DROP:
+        if tag in DROP:
             return
         if tag == "br":
             para.add_run().add_break()
@@ -225,7 +225,7 @@ def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str]
                                             "AIGeneratedParts": disclosure.summary(),
                                             "AIGeneratedTextPercent": str(percent(disclosure.share)),
                                             "AIModels": ", ".join(disclosure.models)})
-    builder.blocks(_with_title(title, markdown_tree(body)))
+    builder.blocks(with_title(title, markdown_tree(body)))
     apply_bidi(builder.doc, stop)
     raise_if_stopped(stop)
     apply_east_asian(builder.doc, language_tag(title + "\n" + body))  # Traditional Chinese: zh-TW, PMingLiU
