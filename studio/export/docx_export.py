@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image
 
 from ..errors import raise_if_stopped
-from ..docx_extra import apply_bidi, apply_east_asian, restart_numbering
+from .docx_extra import apply_bidi, apply_east_asian, restart_numbering
 from ..pictures import displayable
 from ..unitext import language_tag, xml_safe
 from ..provenance.disclosure import percent
@@ -200,10 +200,10 @@ def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str]
     The title is a level-1 heading (and the document's core title); ``images``
     maps ``images/<name>`` references to PNG files. Each numbered list starts
     at its own first number; right-to-left paragraphs are bidi paragraphs
-    with right-to-left runs (:func:`studio.docx_extra.apply_bidi`). Every
+    with right-to-left runs (:func:`studio.export.docx_extra.apply_bidi`). Every
     style and run has an East Asian font, chosen by the article's language
     (Chinese by default, Traditional Chinese as zh-TW with a Traditional font;
-    :func:`studio.docx_extra.apply_east_asian`).
+    :func:`studio.export.docx_extra.apply_east_asian`).
     Characters XML cannot hold (U+FFFE, U+FFFF, control characters; new saves
     refuse them, older ones may hold them) are replaced by U+FFFD, and a
     sentence saying so is appended to ``notes``. ``disclosure`` (:class:`~studio.provenance.disclosure.Disclosure`):
