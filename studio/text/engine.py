@@ -32,7 +32,7 @@ from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_float, check_int, check_seed, check_text
 from ..library import LOCAL_OWNER
-from ..voices import VoiceStore
+from ..voice.store import VoiceStore
 from . import backends
 from .voice_backend import voice_backend
 from .backends import SamplingParams, StreamStats, TextBackend

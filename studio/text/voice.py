@@ -37,7 +37,7 @@ from ..errors import Cancelled, InvalidInput, StudioError
 from ..models import ModelManager
 from ..unitext import count_words
 from ..validate import check_float, check_int
-from ..voices import VoiceStore, check_name
+from ..voice.store import VoiceStore, check_name
 from .plaintext import plain_ids
 from .voice_backend import fingerprint, llamacpp_voice_file, load_base
 from .voice_sources import without_repeats

@@ -25,9 +25,9 @@ import threading
 import time
 from pathlib import Path
 
-from .errors import InvalidInput
-from .files import atomic_write_bytes
-from .validate import check_text
+from ..errors import InvalidInput
+from ..files import atomic_write_bytes
+from ..validate import check_text
 
 MAX_NAME_CHARS = 80
 RECORD = "voice.json"
