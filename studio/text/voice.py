@@ -8,7 +8,7 @@ cosine schedule on next-token prediction over the writer's texts.
 The texts are tokenised, joined (each ending with the end-of-text token) and
 cut into blocks of ``block_tokens``; every fifth block is held out (20% of the
 text) and never trained on. A paragraph given twice counts once
-(:func:`~studio.text.voice_sources.without_repeats`), and a held-out token inside a run of
+(:func:`~studio.voice.sources.without_repeats`), and a held-out token inside a run of
 16 tokens that also occurs in the training blocks is not scored (:func:`held_out_labels`). Perplexity on the held-out blocks is measured
 before and after training, so the writer sees how much better the model
 predicts text of theirs it has not seen.
@@ -40,7 +40,7 @@ from ..validate import check_float, check_int
 from ..voice.store import VoiceStore, check_name
 from .plaintext import plain_ids
 from .voice_backend import fingerprint, llamacpp_voice_file, load_base
-from .voice_sources import without_repeats
+from ..voice.sources import without_repeats
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
 

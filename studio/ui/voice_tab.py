@@ -20,7 +20,7 @@ import gradio as gr
 
 from ..errors import StudioError
 from ..text.voice import TrainProgress, VoiceSettings, VoiceTrainer, default_settings, describe
-from ..text.voice_sources import FILE_TYPES, gather
+from ..voice.sources import FILE_TYPES, gather
 from ..unitext import count_words
 from .common import reports_to, stop_event, session_id, to_gr_error
 from .i18n import Verbatim
