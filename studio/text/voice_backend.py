@@ -3,7 +3,7 @@
 Voices are trained with transformers + PEFT. They write with the engine that writes without them:
 - llama.cpp (a GGUF model of the llama architecture, the embedded SmolLM2 included, where llama.cpp is the
   text engine): when training ends (or on first use, for older voices) the adapter is merged into a copy
-  of the base GGUF (:func:`voice_gguf.merge`, kept as ``voice.gguf`` beside it), which writes as fast as the
+  of the base GGUF (:func:`.gguf.merge`, kept as ``voice.gguf`` beside it), which writes as fast as the
   base. Where merging would lose part of the voice (a voice trained on the feed-forward layers of a
   quantised model) or the copy cannot be written, the adapter is converted to a GGUF LoRA
   (``adapter.gguf``) that llama.cpp applies to the base file at every step (0.85x the speed);
@@ -116,7 +116,7 @@ def llamacpp_voice_file(manager: ModelManager, base: ResolvedModel, adapter: Pat
     (a GGUF LoRA). None when the voice writes with transformers."""
     from . import llamacpp
     from .backends import gguf_of
-    from .voice_gguf import convert, merge
+    from ..voice.gguf import convert, merge
 
     choice = manager.settings.text_backend
     gguf = gguf_of(base)
@@ -145,7 +145,7 @@ def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
     """
     from .backends import gguf_of
     from .llamacpp import load_llamacpp
-    from .voice_gguf import gguf_meta
+    from ..voice.gguf import gguf_meta
 
     path = resolved.path
     try:
