@@ -38,7 +38,7 @@ from studio.settings import Settings  # noqa: E402
 from studio.testing import first_paragraphs, llamacpp_perplexity, smollm2_tokenizer  # noqa: E402
 from studio.text.engine import TextEngine, WriteRequest  # noqa: E402
 from studio.text.voice import TARGET_MODULES, VoiceSettings, VoiceTrainer, describe, split_blocks  # noqa: E402
-from studio.text.voice_backend import MERGED_GGUF, load_base  # noqa: E402
+from studio.voice.backend import MERGED_GGUF, load_base  # noqa: E402
 
 
 def articles(words: int, n: int = 3) -> list[str]:

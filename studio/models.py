@@ -78,8 +78,8 @@ _REMOTE: set[str] = set()
 DEFAULT_LOADERS: dict[str, tuple[str, int | None, bool]] = {
     "text": ("studio.text.backends:load_text_model", 2, False),
     "text-openai": ("studio.text.backends:load_openai_model", 4, True),
-    "voice": ("studio.text.voice_backend:load_voice", 1, False),
-    "voice-llamacpp": ("studio.text.voice_backend:load_voice_llamacpp", 1, False),
+    "voice": ("studio.voice.backend:load_voice", 1, False),
+    "voice-llamacpp": ("studio.voice.backend:load_voice_llamacpp", 1, False),
     "gan": ("studio.image.gan:load_dcgan", 2, False),
     "diffusion": ("studio.image.pipelines:load_pipeline", 1, False),
     "style": ("studio.image.style_model:load_style_model", 2, False),

@@ -34,7 +34,7 @@ from ..validate import check_float, check_int, check_seed, check_text
 from ..library import LOCAL_OWNER
 from ..voice.store import VoiceStore
 from . import backends
-from .voice_backend import voice_backend
+from ..voice.backend import voice_backend
 from .backends import SamplingParams, StreamStats, TextBackend
 from .checks import (drop_repeats, format_headlines, headline_items, judge_reply, pick_headlines,
                      topic_terms)

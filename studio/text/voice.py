@@ -39,7 +39,7 @@ from ..unitext import count_words
 from ..validate import check_float, check_int
 from ..voice.store import VoiceStore, check_name
 from .plaintext import plain_ids
-from .voice_backend import fingerprint, llamacpp_voice_file, load_base
+from ..voice.backend import fingerprint, llamacpp_voice_file, load_base
 from ..voice.sources import without_repeats
 
 torch = lazy_import("torch")  # imported on first use, not at start-up

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel
-from .transformers_backend import TransformersBackend, load_model_and_tokenizer
+from ..text.transformers_backend import TransformersBackend, load_model_and_tokenizer
 
 log = logging.getLogger(__name__)
 GGUF_ADAPTER = "adapter.gguf"
@@ -41,7 +41,7 @@ def load_base(resolved: ResolvedModel, manager: ModelManager):
     Raises:
         ModelUnavailable: a file that is not a GGUF, or weights that fail to load.
     """
-    from .backends import gguf_of
+    from ..text.backends import gguf_of
 
     try:
         model, tok = load_model_and_tokenizer(resolved, manager, gguf_of(resolved))
@@ -114,9 +114,9 @@ def llamacpp_voice_file(manager: ModelManager, base: ResolvedModel, adapter: Pat
     (``--text-backend`` auto on the CPU or llama.cpp, a GGUF of the llama architecture, llama-cpp-python
     installed): ``<adapter>/voice.gguf`` (the base with the voice merged in), else ``<adapter>/adapter.gguf``
     (a GGUF LoRA). None when the voice writes with transformers."""
-    from . import llamacpp
-    from .backends import gguf_of
-    from ..voice.gguf import convert, merge
+    from ..text import llamacpp
+    from ..text.backends import gguf_of
+    from .gguf import convert, merge
 
     choice = manager.settings.text_backend
     gguf = gguf_of(base)
@@ -143,9 +143,9 @@ def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
     Raises:
         ModelUnavailable: the record is missing, or the base model has changed since training.
     """
-    from .backends import gguf_of
-    from .llamacpp import load_llamacpp
-    from ..voice.gguf import gguf_meta
+    from ..text.backends import gguf_of
+    from ..text.llamacpp import load_llamacpp
+    from .gguf import gguf_meta
 
     path = resolved.path
     try:
