@@ -119,8 +119,8 @@ class TextEngine:
         return list(dict.fromkeys(choices))
 
     def voice_trainer(self):
-        """A :class:`~studio.text.voice.VoiceTrainer` on this engine's model manager and voice store."""
-        from .voice import VoiceTrainer
+        """A :class:`~studio.voice.train.VoiceTrainer` on this engine's model manager and voice store."""
+        from ..voice.train import VoiceTrainer
 
         return VoiceTrainer(self.manager, self.voices)
 

@@ -129,7 +129,7 @@ class VoiceStore:
 
     # ----- public API ---------------------------------------------------------------------
     def list(self, owner: str) -> list[dict]:
-        """The owner's voices, newest first: dicts as written by training (see :mod:`studio.text.voice`)
+        """The owner's voices, newest first: dicts as written by training (see :mod:`studio.voice.train`)
         without the owner field."""
         return [self._public(r) for r in self._records(owner)]
 

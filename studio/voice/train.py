@@ -37,10 +37,10 @@ from ..errors import Cancelled, InvalidInput, StudioError
 from ..models import ModelManager
 from ..unitext import count_words
 from ..validate import check_float, check_int
-from ..voice.store import VoiceStore, check_name
-from .plaintext import plain_ids
-from ..voice.backend import fingerprint, llamacpp_voice_file, load_base
-from ..voice.sources import without_repeats
+from ..text.plaintext import plain_ids
+from .store import VoiceStore, check_name
+from .backend import fingerprint, llamacpp_voice_file, load_base
+from .sources import without_repeats
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
 
