@@ -53,7 +53,7 @@ MIN_WORDS = 150
 TOKENS_PER_WORD = 1.3
 # LoRA on the attention projections, as the LoRA paper (Hu et al., 2021) adapted attention only. A voice
 # then merges into a 4-bit GGUF with no loss (its attention in Q8_0, the feed-forward weights untouched) and
-# writes on llama.cpp as fast as without it (voice_gguf.merge). With every linear layer adapted, the merge
+# writes on llama.cpp as fast as without it (gguf.merge). With every linear layer adapted, the merge
 # lost a quarter of the gain (re-quantising the feed-forward weights), or the LoRA file cost 15% of the speed.
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj")
 
