@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import hub_voices
 from .errors import InvalidInput, ModelUnavailable
-from .models import EMBEDDED, HUB_ID, embedded_file
+from .embedded import EMBEDDED, HUB_ID, embedded_file
 from .settings import Settings, stored_defaults
 
 HUB_FILE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*):([A-Za-z0-9][A-Za-z0-9_./-]*)$")
@@ -291,7 +291,7 @@ def measure_speed(text_engine, tokens: int = 32) -> float | None:
     None when the embedded model is not installed."""
     import threading
 
-    from .text.backends import SamplingParams, StreamStats
+    from .text.types import SamplingParams, StreamStats
 
     if embedded_file("smollm2-135m-instruct") is None:
         return None

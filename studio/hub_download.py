@@ -326,11 +326,9 @@ class Downloads:
         return job
 
 
-def resolve_gguf(settings: Settings, ref: str, kind: str, trusted: bool):
-    """The :class:`~studio.models.ResolvedModel` of a Hub GGUF reference ``org/repo:file.gguf``: its
-    cached file, else (for the operator's own references, when online) the file downloaded now."""
-    from .models import ResolvedModel
-
+def resolve_gguf(settings: Settings, ref: str, trusted: bool) -> Path:
+    """The local file of a Hub GGUF reference ``org/repo:file.gguf``: its cached file, else (for the
+    operator's own references, when online) the file downloaded now."""
     try:
         parse_ref(ref)
     except InvalidInput:
@@ -341,4 +339,4 @@ def resolve_gguf(settings: Settings, ref: str, kind: str, trusted: bool):
         path = download(settings, ref)
     if path is None:
         raise ModelUnavailable(f"Model '{ref}' is not downloaded. Download it in the Models tab first.")
-    return ResolvedModel(ref, kind, "hub", str(path))
+    return path

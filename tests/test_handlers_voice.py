@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import queue
 
-from studio.text.voice import VoiceSettings
+from studio.voice.train import VoiceSettings
 from studio.ui import voice_tab
 
 RECORD = {"name": "My <blog>", "improvement_percent": 12.4, "steps_done": 40, "stopped": True, "words": 900,

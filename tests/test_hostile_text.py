@@ -113,7 +113,7 @@ def test_illustrate_input_is_plain_text(local_backends, engine_name, monkeypatch
 
 
 def test_voice_training_text_is_plain_text(local_backends):
-    from studio.text.voice import split_blocks
+    from studio.voice.train import split_blocks
 
     _engine, backend = local_backends["transformers"]
     tok = backend.tokenizer

@@ -69,7 +69,7 @@ def test_illustrate_proposes_prompts_in_the_write_tabs_voice(tmp_path, tiny_lm_d
     from types import SimpleNamespace
 
     import app as studio_app
-    from studio.text.voice import VoiceSettings, VoiceTrainer
+    from studio.voice.train import VoiceSettings, VoiceTrainer
 
     from .test_voice import writer_text
 

@@ -30,8 +30,8 @@ from studio.settings import Settings, default_cache_dir
 from studio.text.engine import TextEngine, WriteRequest
 from studio.models import embedded_file
 from studio.testing import first_paragraphs, llamacpp_perplexity, smollm2_tokenizer
-from studio.text.voice import VoiceTrainer, split_blocks
-from studio.text.voice_backend import MERGED_GGUF
+from studio.voice.train import VoiceTrainer, split_blocks
+from studio.voice.backend import MERGED_GGUF
 
 pytestmark = pytest.mark.slow
 

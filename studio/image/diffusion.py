@@ -44,8 +44,8 @@ from .imageio import load_user_image
 from ..provenance.credentials import credentials_for
 from .metadata import save_png
 from .pipelines import (  # noqa: F401 - the pipeline facts and results are part of this module's API
-    MAX_GUIDANCE, MAX_IMAGES, MAX_STEPS, TURBO_MARKERS, DiffusionResult, Img2ImgResult, _bad_pixels,
-    _call_parameters, _to_pil, call_arguments, check_denoising_steps, check_sampling, check_side,
+    MAX_GUIDANCE, MAX_IMAGES, MAX_STEPS, TURBO_MARKERS, DiffusionResult, Img2ImgResult, bad_pixels,
+    call_parameters, to_pil, call_arguments, check_denoising_steps, check_sampling, check_side,
     decode_in_float32, family_defaults, hub_reachable, is_turbo, load_pipeline, native_size, prompt_overflow,
     prompt_warnings, scheduler_names, size_step, step_callback,
 )
@@ -303,20 +303,20 @@ class DiffusionEngine:
                     continue
                 arr = self._repaired(pipe, arr, final_latents, j, s, half, warnings)
                 if arr is not None:
-                    images.append(_to_pil(arr))
+                    images.append(to_pil(arr))
                     kept_seeds.append(s)
         return images, kept_seeds
 
     def _repaired(self, pipe, arr, latents, index: int, seed: int, half: bool, warnings: list[str]):
         """``arr``, or its float32 decode when it came out NaN or black in half precision; None (with a
         warning) when no good picture can be had."""
-        bad = _bad_pixels(arr)
+        bad = bad_pixels(arr)
         if bad == "black" and not half:
             bad = None  # in float32 a black picture is what was asked for
         if not bad:
             return arr
         arr = self._redecode(pipe, latents, index)
-        if arr is None or _bad_pixels(arr):
+        if arr is None or bad_pixels(arr):
             why = " (a half-precision overflow)" if half else ""
             warnings.append(f"The image of seed {seed} came out {bad}{why}; it was not saved. "
                             "Try --device cpu or another model.")

@@ -44,7 +44,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..errors import raise_if_stopped
-from .onnx_ops import HOST_INPUTS, OPS, _attrs, _dequantize, _quantize  # noqa: F401 - OPS is part of the API
+from .onnx_ops import HOST_INPUTS, OPS, node_attrs, dequantize, quantize  # noqa: F401 - OPS is part of the API
 
 from .magenta_files import NUM_PRESETS, ONNX_FILES, STYLE_DIM, STYLE_SIZE  # noqa: F401 - part of this module's API
 
@@ -99,7 +99,7 @@ class OnnxModule(nn.Module):
         for node in graph.node:
             if node.op_type not in OPS:
                 raise NotImplementedError(f"ONNX op {node.op_type} is not supported by this port")
-            attrs = _attrs(node)
+            attrs = node_attrs(node)
             ins = list(node.input)
             if all((not name) or name in consts for name in ins):  # constant: fold now
                 args = [consts[n] if n else None for n in ins]
@@ -166,9 +166,9 @@ class OnnxModule(nn.Module):
                 else:
                     args.append(self._const(name, host=i in host))
             if step.op == "QuantizeLinear":  # only with fake_quant (otherwise removed at load)
-                result = _quantize(step.attrs, args[0], *args[1:], as_int=False)
+                result = quantize(step.attrs, args[0], *args[1:], as_int=False)
             elif step.op == "DequantizeLinear":
-                result = _dequantize(step.attrs, args[0], *args[1:])
+                result = dequantize(step.attrs, args[0], *args[1:])
             else:
                 result = OPS[step.op](step.attrs, *args)
             for name, value in zip(step.outputs, result if isinstance(result, tuple) else (result,), strict=False):

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 _INT_RANGES = {torch.int8: (-128, 127), torch.uint8: (0, 255), torch.int32: (-(2**31), 2**31 - 1)}
 
 
-def _attrs(node) -> dict[str, Any]:
+def node_attrs(node) -> dict[str, Any]:
     from onnx import helper, numpy_helper
 
     out = {}
@@ -41,14 +41,14 @@ def _broadcast_axis(t: torch.Tensor, x: torch.Tensor, axis: int) -> torch.Tensor
     return t.reshape(shape)
 
 
-def _dequantize(a, x, scale, zero_point=None):
+def dequantize(a, x, scale, zero_point=None):
     axis = a.get("axis", 1)
     zp = (torch.zeros((), dtype=scale.dtype, device=scale.device) if zero_point is None
           else zero_point.to(device=scale.device, dtype=scale.dtype))
     return (x.to(scale.dtype) - _broadcast_axis(zp, x, axis)) * _broadcast_axis(scale, x, axis)
 
 
-def _quantize(a, x, scale, zero_point=None, *, as_int: bool = True):
+def quantize(a, x, scale, zero_point=None, *, as_int: bool = True):
     axis = a.get("axis", 1)
     qdtype = zero_point.dtype if zero_point is not None else torch.uint8
     lo, hi = _INT_RANGES[qdtype]
@@ -184,8 +184,8 @@ OPS: dict[str, Callable] = {
     "Constant": lambda a: a["value"],
     "Pad": _pad_nd,
     "Resize": _resize,
-    "DequantizeLinear": _dequantize,
-    "QuantizeLinear": _quantize,
+    "DequantizeLinear": dequantize,
+    "QuantizeLinear": quantize,
 }
 
 

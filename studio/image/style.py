@@ -58,7 +58,7 @@ from ..provenance.credentials import credentials_for
 from .metadata import save_png
 from .style_model import (  # noqa: F401 - part of this module's API
     OWN_LR, OWN_SIDE, OWN_STEPS, PRESET_DIR, PRESET_FILE, PRESETS, STYLE_INPUT_MAX_RATIO, STYLE_INPUT_SIDE,
-    StyleModel, _onnx_folder, keep_colors, load_preset_vectors, load_style_model, rgb_to_ycbcr, to_pil, to_tensor,
+    StyleModel, onnx_folder, keep_colors, load_preset_vectors, load_style_model, rgb_to_ycbcr, to_pil, to_tensor,
     ycbcr_to_rgb,
 )
 

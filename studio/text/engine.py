@@ -32,15 +32,15 @@ from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_float, check_int, check_seed, check_text
 from ..library import LOCAL_OWNER
-from ..voices import VoiceStore
+from ..voice.store import VoiceStore
 from . import backends
-from .voice_backend import voice_backend
+from ..voice.backend import voice_backend
 from .backends import SamplingParams, StreamStats, TextBackend
 from .checks import (drop_repeats, format_headlines, headline_items, judge_reply, pick_headlines,
                      topic_terms)
 from .brief import add_missing_items, missing_items
 from .article import (  # noqa: F401 - tidy_section stays importable from here
-    TOKENS_PER_WORD, _rate, _removed_note, drop_cut_sentence, end_whole, keywords_note, tidy_section,
+    TOKENS_PER_WORD, rate, removed_note, drop_cut_sentence, end_whole, keywords_note, tidy_section,
     write_long_article,
 )
 from .cleanup import clean
@@ -119,8 +119,8 @@ class TextEngine:
         return list(dict.fromkeys(choices))
 
     def voice_trainer(self):
-        """A :class:`~studio.text.voice.VoiceTrainer` on this engine's model manager and voice store."""
-        from .voice import VoiceTrainer
+        """A :class:`~studio.voice.train.VoiceTrainer` on this engine's model manager and voice store."""
+        from ..voice.train import VoiceTrainer
 
         return VoiceTrainer(self.manager, self.voices)
 
@@ -263,7 +263,7 @@ class TextEngine:
                 if attempt == 0:
                     shown = text
                 yield WriteEvent(start + shown, chunk if attempt == 0 else "", req.seed, words.count(shown),
-                                 total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
+                                 total.tokens + stats.tokens, rate(total, t0, stats.tokens), list(notes), status)
             total.tokens += stats.tokens
             if stop.is_set() and attempt > 0:
                 break  # Stop during a retry: keep the best attempt so far, which the writer has seen
@@ -284,7 +284,7 @@ class TextEngine:
                 # the draft keeps the text the writer saw (without chatter) while the next attempt is written
                 shown = kept["best"][1] if attempt == 0 else shown
                 status = f"Checking the reply: it {problem}. Writing it again (attempt {attempt + 2} of {tries})…"
-                yield WriteEvent(start + shown, "", req.seed, count_words(shown), total.tokens, _rate(total, t0),
+                yield WriteEvent(start + shown, "", req.seed, count_words(shown), total.tokens, rate(total, t0),
                                  list(notes), status)
             else:
                 notes.append(f"After {tries} attempts the best reply is kept; it {problem}."
@@ -299,7 +299,7 @@ class TextEngine:
         elif cut and (stats.ended == "length" or not capped and req.task not in ("article", "continue", "headlines")):
             notes.append(f"The text reached max_new_tokens ({max_new:,}) and may end mid-sentence. "
                          "Raise max_new_tokens, or press Continue.")
-        yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
+        yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, rate(total, t0),
                          notes, "Stopped" if stopped else "Done", done=True, stopped=stopped,
                          marks=[m.as_dict() for m in checked.marks])
 
@@ -310,7 +310,7 @@ def _finish_reply(req: WriteRequest, best: tuple | None, notes: list[str], stopp
     invented; :mod:`studio.text.brief`). What was left out or added is said in ``notes``."""
     text, removed = (best[1], best[2]) if best else ("", [])
     if removed:
-        notes.append(_removed_note(removed))
+        notes.append(removed_note(removed))
     if req.task == "headlines" and text.strip() and not stopped:
         n = len(text.strip().splitlines())
         if n < HEADLINES:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..models import ModelManager
-from .backends import SamplingParams, StreamStats
+from .types import SamplingParams, StreamStats
 from .plaintext import fragments, mark, mark_messages, special_pattern
 
 log = logging.getLogger(__name__)
@@ -424,7 +424,7 @@ def gguf_context_length(path: Path) -> int | None:
 def load_llamacpp(path: Path, manager: ModelManager, name: str, lora: Path | None = None) -> LlamaCppBackend:
     """Load a GGUF file with llama.cpp (on the CPU; on the GPU with ``--device cuda`` and a CUDA build).
 
-    ``lora``: a GGUF LoRA adapter (a voice, :mod:`studio.text.voice_gguf`) applied at full scale.
+    ``lora``: a GGUF LoRA adapter (a voice, :mod:`studio.voice.gguf`) applied at full scale.
 
     ``n_ctx`` is the GGUF's own context length capped at :data:`MAX_CONTEXT` (the KV cache
     takes memory in proportion); ``n_threads`` is the number of physical cores (or

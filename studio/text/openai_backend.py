@@ -44,7 +44,7 @@ from collections.abc import Iterator
 
 from ..errors import ModelUnavailable
 from ..settings import Settings
-from .backends import SamplingParams, StreamStats
+from .types import SamplingParams, StreamStats
 from .plaintext import neutralise, restore
 
 log = logging.getLogger(__name__)

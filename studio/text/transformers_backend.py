@@ -21,7 +21,7 @@ from ..lazy import lazy_import
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel
-from .backends import SamplingParams, StreamStats
+from .types import SamplingParams, StreamStats
 from .plaintext import fragments, mark, mark_messages, plain_ids, special_pattern
 
 torch = lazy_import("torch")  # imported on first use, not at start-up

@@ -63,7 +63,7 @@ def brief_for(lib, owner: str, article_id, shown_for, form: dict) -> tuple[dict,
 def connect(ctx, w) -> None:
     """Hook the brief boxes ``w.audience``, ``w.keywords``, ``w.outline`` to the open article
     (``w.article_id``) and the summary line ``w.brief_line``."""
-    from .library import owner_of
+    from ..identity import owner_of
 
     boxes = [getattr(w, k) for k in BRIEF_KEYS]
     private = {"api_visibility": "private", "show_progress": "hidden"}

@@ -3,7 +3,7 @@
 Pick Library articles and/or upload .md, .txt or .docx files, name the
 voice, press Train. A progress bar shows step, loss and time left; Stop keeps
 what was learnt so far. Voices are listed, renamed and deleted here, and
-chosen in the Write tab. The work is done by :class:`studio.text.voice.VoiceTrainer`.
+chosen in the Write tab. The work is done by :class:`studio.voice.train.VoiceTrainer`.
 Also the ``/voice_train``, ``/voice_list``, ``/voice_rename`` and ``/voice_delete`` APIs.
 """
 
@@ -19,8 +19,8 @@ import time
 import gradio as gr
 
 from ..errors import StudioError
-from ..text.voice import TrainProgress, VoiceSettings, VoiceTrainer, default_settings, describe
-from ..text.voice_sources import FILE_TYPES, gather
+from ..voice.train import TrainProgress, VoiceSettings, VoiceTrainer, default_settings, describe
+from ..voice.sources import FILE_TYPES, gather
 from ..unitext import count_words
 from .common import reports_to, stop_event, session_id, to_gr_error
 from .i18n import Verbatim
