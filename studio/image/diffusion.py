@@ -28,7 +28,7 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 from ..lazy import lazy_import
@@ -53,6 +53,20 @@ from .pipelines import (  # noqa: F401 - the pipeline facts and results are part
 torch = lazy_import("torch")  # imported on first use, not at start-up
 
 OOM_HINT = "Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling."
+
+
+class Img2ImgOptions(TypedDict, total=False):
+    """The keyword settings of :meth:`DiffusionEngine.img2img` that engines built on it pass through as
+    they are (``**options: Unpack[Img2ImgOptions]``): one signature, its defaults and checks in one place."""
+
+    negative_prompt: str
+    strength: float
+    num_inference_steps: int | None
+    guidance_scale: float | None
+    seed: int
+    model: str | None
+    stop: threading.Event | None
+    progress: Progress | None
 
 
 class DiffusionEngine:
