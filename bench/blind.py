@@ -65,7 +65,7 @@ def raw_call(engine, brief: Brief, seed: int) -> str:
 
 def studio_call(engine, brief: Brief, seed: int) -> tuple[str, list[dict]]:
     last = None
-    for last in engine.stream(request_for(brief, seed)):
+    for last in engine.stream(request_for(brief, seed)):  # noqa: B007 - the last event is the result
         pass
     return last.text, list(last.marks)
 
@@ -131,7 +131,7 @@ def main() -> None:
         order = ["studio", "raw"]
         rng.shuffle(order)
         key[brief.name] = {"A": order[0], "B": order[1]}
-        for label, who in zip("AB", order):
+        for label, who in zip("AB", order, strict=False):
             (out / f"{brief.name}-{label}.md").write_text(text_s if who == "studio" else text_r, encoding="utf-8")
         print(f"{brief.name:16} " + "  ".join(f"{k} {rs[k]:.2f}/{rr[k]:.2f}" for k in RUBRIC), flush=True)
     (out / "key.json").write_text(json.dumps(key, indent=1))

@@ -89,7 +89,7 @@ def main(argv=None) -> int:
         def raw(batch=batch, kw=kw):
             gens = [torch.Generator("cpu").manual_seed(7 + i) for i in range(batch)]
             with torch.inference_mode():
-                pipe(**kw, num_images_per_prompt=batch, generator=gens).images
+                _ = pipe(**kw, num_images_per_prompt=batch, generator=gens).images
 
         def studio(batch=batch, kw=kw, save=False):
             diffusion.generate(**kw, model=str(tiny), seed=7, num_images=batch, save=save)
@@ -123,7 +123,7 @@ def signing_cost(manager, tmp: Path, device: str, repeats: int) -> None:
                      provenance=mode).validate()
         engines[mode] = GanEngine(manager, s)
     for size in (64, 256):
-        calls = {mode: (lambda e=e: e.generate(8, seed=7, size=size, save=True)) for mode, e in engines.items()}
+        calls = {mode: (lambda e=e, size=size: e.generate(8, seed=7, size=size, save=True)) for mode, e in engines.items()}
         for f in calls.values():  # warm-up (the first signing loads c2pa and the key)
             f()
         n = max(repeats, int(4.0 / max(timed(calls["metadata"]), 1e-3)))

@@ -67,7 +67,7 @@ def main() -> None:
             clients = [Client(url, verbose=False) for _ in range(n)]
             latencies, errors = [], 0
 
-            def user(i: int):
+            def user(i: int, clients=clients, latencies=latencies):
                 nonlocal errors
                 for r in range(args.requests):
                     t0 = time.perf_counter()

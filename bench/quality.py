@@ -181,10 +181,7 @@ def score(brief: Brief, text: str, generated: str) -> dict:
     protect = brief.prompt if brief.task in ("continue", "rewrite", "summarize") else ""
     t = terms(brief.topic, brief.keywords)
     chat = chatter_lines(generated, protect)
-    if brief.task == "headlines":
-        units = headline_list(generated)
-    else:
-        units = paragraphs(generated)
+    units = headline_list(generated) if brief.task == "headlines" else paragraphs(generated)
     on = sum(mentions(u, t) for u in units)
     s = {"chatter": len(chat), "chatter_lines": chat, "units": len(units), "on_topic": on,
          "rep4": ngram_repeat(generated), "repS": sentence_repeat(generated), "words": len(words(generated)),
@@ -243,7 +240,7 @@ def request_for(brief: Brief, seed: int):
 def run_brief(engine, brief: Brief, seed: int) -> dict:
     t0 = time.perf_counter()
     last = None
-    for last in engine.stream(request_for(brief, seed)):
+    for last in engine.stream(request_for(brief, seed)):  # noqa: B007 - the last event is the result
         pass
     text = last.text
     generated = text

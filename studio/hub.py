@@ -17,13 +17,14 @@ import re
 import shutil
 from pathlib import Path
 
+from . import hub_voices
 from .errors import InvalidInput, ModelUnavailable
-from .models import EMBEDDED, HUB_ID, embedded_file
+from .embedded import EMBEDDED, HUB_ID, embedded_file
 from .settings import Settings, stored_defaults
 
 HUB_FILE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*):([A-Za-z0-9][A-Za-z0-9_./-]*)$")
-KINDS = ("text", "diffusion", "gan", "style")
-TAB_OF = {"text": "Write", "diffusion": "Image", "gan": "Image", "style": "Style"}
+KINDS = ("text", "diffusion", "gan", "style", "speech")
+TAB_OF = {"text": "Write", "diffusion": "Image", "gan": "Image", "style": "Style", "speech": "Listen (Write, Library)"}
 QUANT_ORDER = ("Q4_K_M", "Q4_K_S", "Q5_K_M", "Q4_0", "Q8_0")
 GB = 1024 ** 3
 
@@ -54,6 +55,17 @@ RECOMMENDED: tuple[Recommended, ...] = (
                 "Stability AI Community", "English prompts", gpu=True),
     Recommended("stabilityai/sdxl-turbo", "diffusion", "SDXL-Turbo (512 px, 1 step)", 13_900_000_000,
                 "Stability AI Community", "English prompts", gpu=True),
+    # Piper voices of rhasspy/piper-voices (the .onnx and its .onnx.json); each voice's licence is its
+    # recordings' (its MODEL_CARD), the repository's own is MIT
+    Recommended(f"{hub_voices.VOICE_REPO}:en/en_US/lessac/medium/en_US-lessac-medium.onnx", "speech",
+                "Lessac, US English (medium)", 63_201_294 + 4_885, "Blizzard 2013 Lessac: research use only",
+                "English (en_US)"),
+    Recommended(f"{hub_voices.VOICE_REPO}:en/en_GB/alba/medium/en_GB-alba-medium.onnx", "speech",
+                "Alba, British English (medium)", 63_201_294 + 4_888, "CC BY 4.0", "English (en_GB)"),
+    Recommended(f"{hub_voices.VOICE_REPO}:en/en_GB/alan/medium/en_GB-alan-medium.onnx", "speech",
+                "Alan, British English (medium)", 63_201_294 + 4_888, "see its MODEL_CARD", "English (en_GB)"),
+    Recommended(f"{hub_voices.VOICE_REPO}:zh/zh_CN/huayan/medium/zh_CN-huayan-medium.onnx", "speech",
+                "Huayan, Chinese (medium)", 63_201_294 + 4_822, "see its MODEL_CARD", "Chinese (zh_CN)"),
 )
 
 
@@ -145,7 +157,9 @@ def installed(settings: Settings, kind: str | None = None) -> list[dict]:
     found = []
     for name, emb in EMBEDDED.items():
         path = embedded_file(name)
-        if path is not None:
+        if path is not None and emb.kind == "speech":
+            found.append(_voice_entry(name, "embedded", path, emb.license))
+        elif path is not None:
             found.append(_entry(name, emb.kind, "embedded", path, emb.license, "English" if emb.kind == "text" else ""))
     root = cache_dir()
     for repo in sorted(root.glob("models--*")) if root.is_dir() else []:
@@ -157,12 +171,25 @@ def installed(settings: Settings, kind: str | None = None) -> list[dict]:
             k = _kind_of(snap)
             if k and k != "text":
                 found.append(_entry(repo_id, k, "hub", snap, *meta))
+            if kind in (None, "speech"):
+                found += [_voice_entry(f"{repo_id}:{v.relative_to(snap).as_posix()}", "hub", v, meta[0])
+                          for v in hub_voices.voices_in(snap)]
     for folder in settings.model_dirs:
         for path in sorted(folder.iterdir()) if folder.is_dir() else []:
             k = _kind_of(path)
             if k:
                 found.append(_entry(str(path), k, "folder", path))
+        if kind in (None, "speech") and folder.is_dir():
+            found += [_voice_entry(str(v), "folder", v) for v in hub_voices.voices_in(folder)]
     return [e for e in found if kind is None or e["kind"] == kind]
+
+
+def _voice_entry(ref: str, source: str, onnx: Path, license: str = "") -> dict:
+    """A Piper voice's entry: both its files' size, its MODEL_CARD's licence (else ``license``), its language."""
+    return {"ref": ref, "kind": "speech", "source": source, "size": hub_voices.size_of(onnx),
+            "license": (license if source == "embedded" else hub_voices.card_licence(onnx.parent) or license)
+            or "see its card",
+            "languages": hub_voices.language_of(onnx), "tab": TAB_OF["speech"], "location": str(onnx)}
 
 
 def _read_meta(repo: Path) -> tuple[str, str]:
@@ -235,12 +262,26 @@ def delete(ref: str) -> None:
     folder = repo_folder(repo_id)
     if cached_file(ref) is None:
         raise ModelUnavailable(f"'{ref}' is not a downloaded model, so there is nothing to delete.")
-    if filename is None or len(list(folder.glob("snapshots/*/*.gguf"))) <= 1:
+    models = [p for p in folder.glob("snapshots/*/**/*") if p.name.endswith((".gguf", ".onnx"))]
+    if filename is None or len(models) <= 1:
         shutil.rmtree(folder, ignore_errors=True)
         return
-    for link in folder.glob(f"snapshots/*/{filename}"):
-        blob = link.resolve()
-        link.unlink()
+    names = [filename]
+    if filename.endswith(".onnx"):  # a Piper voice: its card and MODEL_CARD go with it
+        card = Path(filename).parent / "MODEL_CARD"
+        others = [p for p in folder.glob(f"snapshots/*/{card.parent.as_posix()}/*.onnx") if p.name != Path(filename).name]
+        names += [filename + ".json"] + ([] if others else [card.as_posix()])
+    for name in names:
+        for link in folder.glob(f"snapshots/*/{name}"):
+            _unlink(link, folder)
+
+
+def _unlink(link: Path, folder: Path) -> None:
+    """Remove a cached file and its blob, unless another file of the cache points at the same blob
+    (two voices' identical ``.onnx.json``)."""
+    blob = link.resolve()
+    link.unlink()
+    if not any(p.is_symlink() and p.resolve() == blob for p in folder.glob("snapshots/*/**/*")):
         blob.unlink(missing_ok=True)
 
 
@@ -250,7 +291,7 @@ def measure_speed(text_engine, tokens: int = 32) -> float | None:
     None when the embedded model is not installed."""
     import threading
 
-    from .text.backends import SamplingParams, StreamStats
+    from .text.types import SamplingParams, StreamStats
 
     if embedded_file("smollm2-135m-instruct") is None:
         return None

@@ -16,9 +16,10 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from .errors import Cancelled, InvalidInput, ModelUnavailable
+from . import hub_voices
 from .hub import cache_dir, cached_file, endpoint, parse_ref, pick_gguf, repo_folder
 from .settings import Settings
 
@@ -66,8 +67,9 @@ class Download:
 
 def _offline_message() -> str:
     return ("The Hugging Face Hub cannot be reached from this studio (offline, or no network). "
-            "To add a model by hand, copy its .gguf file (or a diffusers folder) into a folder and start "
-            "the studio with --model-dir FOLDER; it then appears in the lists.")
+            "To add a model by hand, copy its .gguf file (or a diffusers folder, or a Piper voice's .onnx and "
+            ".onnx.json files) into a folder and start the studio with --model-dir FOLDER; it then appears in "
+            "the lists.")
 
 
 def _hub_error(exc: Exception, ref: str) -> Exception:
@@ -97,13 +99,16 @@ def _check_online(settings: Settings) -> None:
 
 def search(settings: Settings, query: str, kind: str = "text", limit: int = 20) -> list[dict]:
     """Hub repositories matching ``query``: GGUF repositories for ``text``, diffusers pipelines for
-    ``diffusion``. Each: ``ref``, ``kind``, ``license``, ``downloads``, ``likes``, ``pipeline_tag``."""
+    ``diffusion``; for ``speech``, Piper voices (:func:`studio.hub_voices.search`, one entry per voice).
+    Each: ``ref``, ``kind``, ``license``, ``downloads``, ``likes``, ``pipeline_tag``."""
     query = (query or "").strip()
     if not query or len(query) > 200:
         raise InvalidInput("search", "must be 1 to 200 characters of a model's name.")
     _check_online(settings)
     filters = {"text": "gguf", "diffusion": "diffusers"}.get(kind)
     try:
+        if kind == "speech":
+            return hub_voices.search(_api(), query, limit)
         models = list(_api().list_models(search=query, filter=filters, limit=limit))
     except Exception as exc:  # noqa: BLE001 - every failure becomes the writer's message
         raise _hub_error(exc, query) from None
@@ -125,11 +130,11 @@ def plan(settings: Settings, ref: str) -> tuple[str, str, list[tuple[str, int, s
         raise _hub_error(exc, ref) from None
     files = {s.rfilename: (s.size or 0, s.lfs.sha256 if s.lfs else None) for s in info.siblings or []}
     if filename is None:
-        filename = pick_gguf(list(files))
+        filename = pick_gguf(list(files)) or hub_voices.one_voice(repo_id, list(files))
     if filename is not None:
         if filename not in files:
             raise ModelUnavailable(f"'{repo_id}' has no file '{filename}'. Its files: {', '.join(sorted(files))[:300]}")
-        chosen = [filename]
+        chosen = hub_voices.files_to_fetch(filename, list(files)) if filename.endswith(".onnx") else [filename]
     else:
         chosen = sorted(files)
     card = info.card_data.to_dict() if info.card_data else {}
@@ -321,11 +326,9 @@ class Downloads:
         return job
 
 
-def resolve_gguf(settings: Settings, ref: str, kind: str, trusted: bool):
-    """The :class:`~studio.models.ResolvedModel` of a Hub GGUF reference ``org/repo:file.gguf``: its
-    cached file, else (for the operator's own references, when online) the file downloaded now."""
-    from .models import ResolvedModel
-
+def resolve_gguf(settings: Settings, ref: str, trusted: bool) -> Path:
+    """The local file of a Hub GGUF reference ``org/repo:file.gguf``: its cached file, else (for the
+    operator's own references, when online) the file downloaded now."""
     try:
         parse_ref(ref)
     except InvalidInput:
@@ -336,4 +339,4 @@ def resolve_gguf(settings: Settings, ref: str, kind: str, trusted: bool):
         path = download(settings, ref)
     if path is None:
         raise ModelUnavailable(f"Model '{ref}' is not downloaded. Download it in the Models tab first.")
-    return ResolvedModel(ref, kind, "hub", str(path))
+    return path

@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from .errors import Cancelled, InvalidInput, raise_if_stopped
 from .jobs import Progress
@@ -125,15 +125,7 @@ _META_WORDS = re.compile(r"\b(?:articles?|sections?|introductions?|conclusions?|
                          r"overview|chapters?|sentences?|original (?:text|sentence|article))\b", re.IGNORECASE)
 # words of EXAMPLE_PROMPT a small model copies into its answer ("The subject is a lighthouse on a rocky coast")
 _EXAMPLE_MARKERS = ("lighthouse", "rocky coast", "gulls")
-_NOT_NOUNS = frozenset("""also always another because become becomes before being could does doing during
-either enough every everyone everything first from have having into just keep keeps know last later least
-less like likely made make makes many might more most much must need needs never often only other others
-over really same should show shows since some something sometimes start still such sure take takes than that
-their them then there these they thing things this those though through today together very want wants well
-were what when where which while will with without would your yours about above after again against among
-around across able better best good great small large little simple simply help helps using used uses
-create creates creating important matter matters start started getting going make tips ways text word words
-""".split())
+_NOT_NOUNS = frozenset(["also", "always", "another", "because", "become", "becomes", "before", "being", "could", "does", "doing", "during", "either", "enough", "every", "everyone", "everything", "first", "from", "have", "having", "into", "just", "keep", "keeps", "know", "last", "later", "least", "less", "like", "likely", "made", "make", "makes", "many", "might", "more", "most", "much", "must", "need", "needs", "never", "often", "only", "other", "others", "over", "really", "same", "should", "show", "shows", "since", "some", "something", "sometimes", "start", "still", "such", "sure", "take", "takes", "than", "that", "their", "them", "then", "there", "these", "they", "thing", "things", "this", "those", "though", "through", "today", "together", "very", "want", "wants", "well", "were", "what", "when", "where", "which", "while", "will", "with", "without", "would", "your", "yours", "about", "above", "after", "again", "against", "among", "around", "across", "able", "better", "best", "good", "great", "small", "large", "little", "simple", "simply", "help", "helps", "using", "used", "uses", "create", "creates", "creating", "important", "matter", "matters", "start", "started", "getting", "going", "make", "tips", "ways", "text", "word", "words"])
 
 
 def _key_nouns(text: str, limit: int = 3) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import defaultdict, deque
-from typing import Callable
+from collections.abc import Callable
 
 # ``progress(done, total)``: how engines report progress (steps, images, frames...), called often
 Progress = Callable[[int, int], None]

@@ -17,7 +17,8 @@ import functools
 import importlib
 import sys
 import types
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 
 class LazyModule(types.ModuleType):

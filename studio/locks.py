@@ -9,9 +9,10 @@ picture never waits for a whole writing call, nor a Continue for a picture. Each
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 # what each kind of work is called in a waiting message
 WORK_NAMES = {"text": "another writing job", "pictures": "another picture job"}
@@ -74,10 +75,8 @@ class DeviceLock:
         if not got and blocking:
             hook = self.on_wait
             if hook is not None:
-                try:
+                with contextlib.suppress(Exception):  # a message that cannot be shown never stops the job
                     hook(self.wait_message())
-                except Exception:  # noqa: BLE001 - a message that cannot be shown never stops the job
-                    pass
             got = self._sem.acquire(timeout=timeout)
         if got:
             with self._mutex:
@@ -104,7 +103,7 @@ class DeviceLock:
     def __exit__(self, *exc) -> None:
         self.release()
 
-    def holding(self, work: str) -> "_Holding":
+    def holding(self, work: str) -> _Holding:
         """A context manager that takes the lock for ``work`` (``"text"`` or ``"pictures"``)."""
         return _Holding(self, work)
 

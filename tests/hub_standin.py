@@ -3,8 +3,9 @@
 It answers the requests the real ``huggingface_hub`` client makes, with the
 Hub's own response shapes:
 
-* ``GET /api/models?search=...`` — a list of models (``id``, ``modelId``, ``tags``,
-  ``pipeline_tag``, ``library_name``, ``downloads``, ``likes``, ``gated``);
+* ``GET /api/models?search=...[&pipeline_tag=...][&full=true]`` — a list of models (``id``, ``modelId``,
+  ``tags``, ``pipeline_tag``, ``library_name``, ``downloads``, ``likes``, ``gated``; with ``full``, their
+  ``siblings``);
 * ``GET /api/models/{org}/{name}[/revision/{rev}]`` — model info with ``sha``,
   ``cardData`` (licence, languages) and ``siblings`` (``rfilename``, ``size``,
   ``lfs`` with ``sha256``);
@@ -22,6 +23,9 @@ Use it with ``HF_ENDPOINT=http://127.0.0.1:PORT``::
 
     with HubStandIn() as hub:
         hub.add_repo("org/tiny-GGUF", {"tiny-q4_k_m.gguf": data}, license="apache-2.0")
+
+:func:`tiny_piper_voice` builds a tiny Piper-shaped voice (a random ONNX model with the inputs and output
+piper-tts 1.8 feeds and reads, and its ``.onnx.json``) that Piper loads and speaks with like any voice.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ class HubStandIn:
         self.repos[repo_id] = dict(files=files, license=license, languages=list(languages), gated=gated,
                                    tags=list(tags), pipeline_tag=pipeline_tag, library_name=library_name, sha=sha)
 
-    def start(self) -> "HubStandIn":
+    def start(self) -> HubStandIn:
         self._thread.start()
         return self
 
@@ -65,7 +69,7 @@ class HubStandIn:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "HubStandIn":
+    def __enter__(self) -> HubStandIn:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -130,8 +134,14 @@ def _handler(hub: HubStandIn) -> type[BaseHTTPRequestHandler]:
             path = unquote(url.path)
             hub.requests.append((self.command, path, self.headers.get("Range")))
             if path == "/api/models":
-                words = parse_qs(url.query).get("search", [""])[0].lower()
-                found = [hub.summary(r) for r in hub.repos if words in r.lower()]
+                query = parse_qs(url.query)
+                words = query.get("search", [""])[0].lower()
+                task = query.get("pipeline_tag", [""])[0]
+                found = [hub.summary(r) for r in hub.repos if words in r.lower()
+                         and (not task or hub.repos[r]["pipeline_tag"] == task)]
+                if query.get("full", [""])[0].lower() == "true":  # the Hub lists each model's files then
+                    for f in found:
+                        f["siblings"] = [{"rfilename": n} for n in hub.repos[f["id"]]["files"]]
                 return self._send_json(found, head=self.command == "HEAD")
             if path.startswith("/api/models/"):
                 parts = path[len("/api/models/"):].split("/")
@@ -190,3 +200,47 @@ def _handler(hub: HubStandIn) -> type[BaseHTTPRequestHandler]:
                 pass
 
     return Handler
+
+
+# ----- a tiny Piper voice ---------------------------------------------------------
+PHONEMES = "_^$ !'(),-.:;?abcdefghijklmnopqrstuvwxyzæçðøħŋœǀǁǂǃɐɑɒɓɔɕɖɗɘəɚɛɜɞɟɠɡɢɣɤɥɦɧɨɪɫɬɭɮɯɰɱɲɳɴɵɶɸɹɺɻɽɾʀʁʂʃʄʈʉʊʋʌʍʎʏʐʑʒʔʕʘʙʛʜʝʟʡʢʲˈˌːˑ˞βθχᵻⱱ"
+
+
+def tiny_piper_voice(name: str = "en_US-tiny-x_low", language: tuple[str, str, str] = ("en_US", "en-us", "English"),
+                     samples_per_phoneme: int = 2048, seed: int = 0) -> dict[str, bytes]:
+    """``{NAME.onnx: bytes, NAME.onnx.json: bytes}``: a Piper-shaped voice. Its ONNX graph takes what
+    ``PiperVoice.phoneme_ids_to_audio`` feeds (``input`` int64 [1, N], ``input_lengths`` int64 [1],
+    ``scales`` float32 [3]) and gives audio float32 [1, 1, N * samples_per_phoneme] (random noise per phoneme);
+    its card has the fields ``PiperConfig.from_dict`` reads and the ``language`` block Studio reads."""
+    import json
+
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    code, espeak, english = language
+    table = np.random.default_rng(seed).uniform(-0.5, 0.5, (256, samples_per_phoneme)).astype(np.float32)
+    nodes = [
+        helper.make_node("Gather", ["table", "input"], ["frames"], axis=0),  # [1, N, samples]
+        helper.make_node("Reshape", ["frames", "shape"], ["flat"]),  # [1, 1, N * samples]
+        helper.make_node("ReduceMean", ["scales"], ["level"], keepdims=1),
+        helper.make_node("Mul", ["flat", "level"], ["output"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny_piper_voice",
+        [helper.make_tensor_value_info("input", TensorProto.INT64, [1, "phonemes"]),
+         helper.make_tensor_value_info("input_lengths", TensorProto.INT64, [1]),
+         helper.make_tensor_value_info("scales", TensorProto.FLOAT, [3])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 1, "samples"])],
+        [numpy_helper.from_array(table, "table"), numpy_helper.from_array(np.array([1, 1, -1], np.int64), "shape")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="studio-tests")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    card = {"audio": {"sample_rate": 22050, "quality": "x_low"}, "espeak": {"voice": espeak},
+            "inference": {"noise_scale": 0.667, "length_scale": 1, "noise_w": 0.8}, "phoneme_type": "espeak",
+            "phoneme_map": {}, "phoneme_id_map": {p: [i] for i, p in enumerate(PHONEMES)}, "num_symbols": 256,
+            "num_speakers": 1, "speaker_id_map": {}, "piper_version": "1.0.0", "dataset": "tiny",
+            "language": {"code": code, "family": code[:2], "region": code[3:], "name_native": english,
+                         "name_english": english, "country_english": ""}}
+    return {f"{name}.onnx": model.SerializeToString(),
+            f"{name}.onnx.json": json.dumps(card, ensure_ascii=False, indent=2).encode()}

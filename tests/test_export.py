@@ -97,7 +97,7 @@ def test_html_is_self_contained_parses_and_its_images_decode(article, tmp_path):
     text = "".join(p.text)
     assert "Balcony gardens: a guide / 2024" in text and '<script>alert("x")</script>' in text  # shown, not run
     assert len(p.imgs) == 2
-    for attrs, img in zip(p.imgs, imgs):
+    for attrs, img in zip(p.imgs, imgs, strict=False):
         assert attrs["src"].startswith("data:image/png;base64,")
         decoded = Image.open(io.BytesIO(base64.b64decode(attrs["src"].split(",", 1)[1])))
         with Image.open(img["path"]) as original:
@@ -153,7 +153,7 @@ def test_markdown_zip_round_trip_keeps_text_and_images(article, tmp_path):
     assert back["id"] != aid
     assert back["title"] == original["title"] and back["body"] == original["body"]
     assert [i["name"] for i in back["images"]] == [i["name"] for i in original["images"]]
-    for new, old in zip(back["images"], original["images"]):
+    for new, old in zip(back["images"], original["images"], strict=False):
         assert new["path"].read_bytes() == old["path"].read_bytes()
         assert new["params"]["prompt"] == old["params"]["prompt"]
     # and the imported article exports to the same HTML

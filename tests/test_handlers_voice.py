@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import queue
-
-from studio.text.voice import VoiceSettings
+from studio.voice.train import VoiceSettings
 from studio.ui import voice_tab
 
 RECORD = {"name": "My <blog>", "improvement_percent": 12.4, "steps_done": 40, "stopped": True, "words": 900,
@@ -28,16 +26,6 @@ def test_the_ready_line_escapes_the_name_and_says_it_was_stopped():
     line = voice_tab.ready_message(RECORD)
     assert line.startswith("**Voice “My &lt;blog&gt;” is ready.**")
     assert "Stopped after 40 steps; what was learnt so far is kept." in line and line.endswith("Write tab.")
-
-
-def test_progress_shows_only_the_newest_report():
-    updates: queue.Queue = queue.Queue()
-    for item in ("step 1", "step 2", "step 3"):
-        updates.put(item)
-    assert voice_tab._newest(updates) == "step 3"
-    updates.put("last")
-    updates.put(None)
-    assert voice_tab._newest(updates) == "last" and voice_tab._newest(updates) is None
 
 
 def test_the_plan_names_the_settings_picked_for_the_text():

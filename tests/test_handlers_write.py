@@ -77,7 +77,7 @@ def test_picking_a_task_fits_the_form_to_it():
 
 def test_settings_kept_in_the_browser_come_back_unless_no_longer_valid():
     values = drafting.restored_settings({"task": "poem", "prompt": "Gardens", "seed": None})
-    as_dict = dict(zip(drafting.KEPT_KEYS, values))
+    as_dict = dict(zip(drafting.KEPT_KEYS, values, strict=False))
     assert as_dict["prompt"] == "Gardens"
     assert as_dict["task"] == gr.skip() and as_dict["seed"] == gr.skip()  # an unknown task, a missing seed
     assert all(v == gr.skip() for v in drafting.restored_settings("not a dict"))

@@ -138,7 +138,7 @@ def test_illustrate_input_is_plain_text(local_backends, engine_name, monkeypatch
 
 
 def test_voice_training_text_is_plain_text(local_backends):
-    from studio.text.voice import split_blocks
+    from studio.voice.train import split_blocks
 
     _engine, backend = local_backends["transformers"]
     tok = backend.tokenizer
@@ -175,7 +175,7 @@ def _engine(tmp_path, url: str, model: str = "qwen-fake", context: int = 0) -> T
 
 def _last(engine: TextEngine, req: WriteRequest, stop=None):
     last = None
-    for last in engine.stream(req, stop):
+    for last in engine.stream(req, stop):  # noqa: B007 - the last event is the result
         pass
     return last
 
@@ -304,3 +304,16 @@ def test_a_long_article_says_when_the_server_ended_a_section_early(tmp_path):
                                                                outline="Why bees\nHow to help", length_words=900,
                                                                max_new_tokens=64, seed=1))
     assert last.done and sum("ended the reply early" in n for n in last.notes) == 1, last.notes
+
+
+def test_a_chat_message_without_content_is_refused_by_name():
+    from studio.errors import InvalidInput
+    from studio.text.chat import check_messages
+
+    with pytest.raises(InvalidInput) as e:
+        check_messages([{"role": "user", "content": "hello"}, {"role": "user"}])
+    assert e.value.field == "messages[1].content" and "missing" in str(e.value)
+    with pytest.raises(InvalidInput):
+        check_messages([{"role": "system", "content": None}])
+    # OpenAI lets an assistant turn carry null content (it had tool calls): it reads as empty text
+    assert check_messages([{"role": "assistant", "content": None}, {"role": "user", "content": "hi"}])[0]["content"] == ""

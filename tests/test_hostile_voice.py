@@ -12,12 +12,12 @@ from studio.library import Library
 from studio.models import ModelManager
 from studio.settings import Settings, default_cache_dir
 from studio.text.engine import TextEngine
-from studio.text.voice import (OVERLAP_TOKENS, VoiceSettings, VoiceTrainer, _window_hashes, describe,
+from studio.voice.train import (OVERLAP_TOKENS, VoiceSettings, VoiceTrainer, _window_hashes, describe,
                                held_out_labels, scored_tokens, split_blocks, too_little)
-from studio.text.voice_sources import gather, without_repeats
+from studio.voice.sources import gather, without_repeats
 
-NOUNS = "garden rain soil shoot morning coffee river bridge lamp window letter harbour kettle orchard".split()
-VERBS = "grows falls waits rises hums turns leans glows drifts settles".split()
+NOUNS = ["garden", "rain", "soil", "shoot", "morning", "coffee", "river", "bridge", "lamp", "window", "letter", "harbour", "kettle", "orchard"]
+VERBS = ["grows", "falls", "waits", "rises", "hums", "turns", "leans", "glows", "drifts", "settles"]
 
 
 def essay(seed: int, paragraphs: int = 6) -> str:
@@ -70,7 +70,7 @@ def _scored_in_shared_runs(held, labels, train) -> int:
     n = OVERLAP_TOKENS
     seen = {tuple(b[i:i + n]) for b in train for i in range(len(b) - n + 1)}
     bad = 0
-    for h, lab in zip(held, labels):
+    for h, lab in zip(held, labels, strict=False):
         for i in range(len(h) - n + 1):
             if tuple(h[i:i + n]) in seen:
                 bad += sum(1 for t in lab[i:i + n] if t != -100)

@@ -5,6 +5,7 @@ and the writer's own words never translated in the Chinese UI."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import docx
 import gradio as gr
@@ -101,7 +102,7 @@ def test_search_and_exports_through_the_api(client):
     r = client.predict(title=TRAD_TOPIC, body="城市裡的陽臺，也能種出香草與園藝的樂趣。", api_name="/library_save")
     assert r["article_id"] in [a["id"] for a in client.predict(query="城市園藝", api_name="/library_list")]
     path = client.predict(article_id=r["article_id"], format="html", api_name="/export")
-    assert '<html lang="zh-Hant"' in open(path, encoding="utf-8").read()
+    assert '<html lang="zh-Hant"' in Path(path).read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------- kind 9: the writer's words as typed
@@ -118,7 +119,7 @@ def test_writers_words_in_any_message_are_kept():
         for word in WORDS:
             values = {f: (word if f in quoted else "3") for f in fields}
             zh = translate(en.format(**values), "zh")
-            for f in quoted:
+            for _f in quoted:
                 assert word in zh, (en, zh)
             checked += bool(quoted)
     assert checked > 40

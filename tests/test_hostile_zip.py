@@ -13,7 +13,7 @@ import pytest
 
 from studio.errors import InvalidInput
 from studio.library import Library
-from studio.text.voice_sources import gather
+from studio.voice.sources import gather
 from studio.ui.library.browse import imported
 
 MB = 1024 * 1024
@@ -211,7 +211,7 @@ def test_an_ordinary_markdown_zip_still_imports(tmp_path, lib):
 def test_a_real_but_repetitive_docx_still_opens(tmp_path):
     import docx
 
-    from studio.text.voice_sources import read_file
+    from studio.voice.sources import read_file
 
     doc = docx.Document()
     for _ in range(4800):  # one paragraph pasted again and again: its XML packs about 150 to 1

@@ -247,7 +247,7 @@ def test_org_repo_with_several_quantisations_uses_q4_k_m(stand_in, online, monke
     from huggingface_hub import constants
 
     from studio.models import ModelManager
-    from studio.text.backends import _gguf_of
+    from studio.text.backends import gguf_of as _gguf_of
 
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hub.cache_dir()))
     hub_download.download(online, f"{REPO}:tiny-instruct-Q8_0.gguf")

@@ -114,7 +114,7 @@ def sentence_literals(folder: Path) -> list[tuple[str, str]]:
             if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
                 skip.add(id(body[0].value))  # a docstring
             if isinstance(body, list):  # an attribute docstring: a string right after an assignment
-                skip |= {id(b.value) for a, b in zip(body, body[1:])
+                skip |= {id(b.value) for a, b in zip(body, body[1:], strict=False)
                          if isinstance(a, (ast.Assign, ast.AnnAssign)) and isinstance(b, ast.Expr)}
             if isinstance(n, ast.JoinedStr):
                 skip |= {id(v) for v in n.values}

@@ -146,7 +146,7 @@ def test_place_images_under_headings_even_after_edits():
     sections = split_sections(ARTICLE, "City gardens")
     props = [Proposal(s.index, s.heading, "p") for s in sections]
     blocks = [f"![{s.heading}](images/{s.index}.png)" for s in sections]
-    placements = list(zip(props, blocks))
+    placements = list(zip(props, blocks, strict=False))
     # the writer edited meanwhile: a new first section and text moved around
     edited = "## Added later\n\nNew words.\n\n" + ARTICLE.replace("Tomatoes want", "Big tomatoes want")
     out = place_images(edited, placements, "City gardens")

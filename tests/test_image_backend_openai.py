@@ -134,9 +134,9 @@ def tiny_sd(tmp_path_factory):
 @pytest.fixture(scope="module")
 def two_studios(tmp_path_factory, tiny_sd):
     first_dir, second_dir = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
-    with launched_studio(first_dir, "--model-dir", str(tiny_sd.parent), "--diffusion-model", str(tiny_sd)) as first:
-        with launched_studio(second_dir, "--image-backend", "openai", "--image-base-url", first[0] + "v1") as second:
-            yield first, second
+    with launched_studio(first_dir, "--model-dir", str(tiny_sd.parent), "--diffusion-model", str(tiny_sd)) as first, \
+            launched_studio(second_dir, "--image-backend", "openai", "--image-base-url", first[0] + "v1") as second:
+        yield first, second
 
 
 @pytest.mark.slow
@@ -149,7 +149,7 @@ def test_a_second_studio_makes_the_same_faces_through_the_first(two_studios):
     assert seed == 21 and [p["seed"] for p in params] == [21, 22] and params[0]["engine"] == "openai"
     from PIL import Image
 
-    for path, want in zip(paths, local.images):
+    for path, want in zip(paths, local.images, strict=False):
         got = Image.open(path)
         assert "parameters" in got.info and "dcgan-faces" in got.info["parameters"]  # the server's model name
         assert np.array_equal(np.asarray(got.convert("RGB")), np.asarray(want))

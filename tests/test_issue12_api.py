@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from gradio_client.exceptions import AppError
 
 from .conftest import free_port
 
@@ -124,7 +125,7 @@ def test_an_export_link_has_a_name_no_one_can_guess(server):
     aid = ann.predict(title="Private", body="secret text", api_name="/library_save")["article_id"]
     exported = ann.predict(article_id=aid, format="html", api_name="/export")
     assert "secret text" in Path(exported).read_text("utf-8")
-    with pytest.raises(Exception):  # bob cannot export ann's article
+    with pytest.raises(AppError):  # bob cannot export ann's article
         client(server, "bob").predict(article_id=aid, format="html", api_name="/export")
 
 

@@ -18,7 +18,7 @@ import pytest
 from studio.errors import ModelUnavailable, StudioError
 from studio.models import ModelManager
 from studio.settings import Settings, parse_settings
-from studio.text.backends import SamplingParams, StreamStats
+from studio.text.types import SamplingParams, StreamStats
 from studio.text.engine import TextEngine, WriteRequest
 from studio.text.llama_server import find_binary
 
@@ -242,8 +242,8 @@ def test_illustrate_proposes_one_prompt_per_section_on_the_server(engine):
 @pytest.mark.slow
 @needs_server
 def test_a_voice_writes_on_a_server_of_its_own(tmp_path, tiny_gguf):
-    from studio.text.voice import VoiceSettings, VoiceTrainer
-    from studio.text.voice_backend import MERGED_GGUF
+    from studio.voice.train import VoiceSettings, VoiceTrainer
+    from studio.voice.backend import MERGED_GGUF
 
     from .test_voice import writer_text
 

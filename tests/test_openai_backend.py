@@ -39,7 +39,7 @@ def start_server(port: int, key: str | None = KEY) -> subprocess.Popen:
            "--n_threads", "1", "--n_threads_batch", "1", "--interrupt_requests", "False"]
     if key:
         cmd += ["--api_key", key]
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - the server's log, open for the server's whole life
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
                             cwd=Path(__file__).resolve().parent.parent)
     deadline = time.time() + 120
@@ -80,7 +80,7 @@ def make(tmp_path, url, model=ALIAS, key=KEY) -> TextEngine:
 def final(engine, stop=None, **kw):
     req = WriteRequest(**{"prompt": "bees and gardens", "task": "headlines", "max_new_tokens": 24, "seed": 1, **kw})
     last = None
-    for last in engine.stream(req, stop):
+    for last in engine.stream(req, stop):  # noqa: B007 - the last event is the result
         pass
     return last
 

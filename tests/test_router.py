@@ -86,9 +86,8 @@ def test_oom_guard_turns_running_out_of_memory_into_a_clear_error(ctx, monkeypat
     from studio.devices import oom_guard
     from studio.errors import OutOfMemory
 
-    with pytest.raises(OutOfMemory, match="Make fewer"):
-        with oom_guard(None, "Make fewer pictures."):
-            raise torch.OutOfMemoryError("CUDA out of memory")
+    with pytest.raises(OutOfMemory, match="Make fewer"), oom_guard(None, "Make fewer pictures."):
+        raise torch.OutOfMemoryError("CUDA out of memory")
 
     def no_memory(*args, **kwargs):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")

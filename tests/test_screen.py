@@ -55,11 +55,11 @@ def test_lengths_fit_the_task_and_continue_is_a_button_not_a_task():
 
 
 def test_a_title_comes_from_the_heading_else_the_topic():
-    done = WriteEvent("1. Bees\n2. Flowers", done=True)
+    done = WriteEvent(text="1. Bees\n2. Flowers", done=True)
     assert title_for("", done, "bees in the city\nmore words") == "Bees in the city"
-    assert title_for("", WriteEvent("# Urban bees\n\ntext", done=True), "topic") == "Urban bees"
+    assert title_for("", WriteEvent(text="# Urban bees\n\ntext", done=True), "topic") == "Urban bees"
     assert not isinstance(title_for("Mine", done, "topic"), str)  # the writer's own title stays
-    assert not isinstance(title_for("", WriteEvent("partial", done=False), "topic"), str)  # only at the end
+    assert not isinstance(title_for("", WriteEvent(text="partial", done=False), "topic"), str)  # only at the end
 
 
 def test_versions_are_numbered_per_article():

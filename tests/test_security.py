@@ -61,9 +61,9 @@ def test_gradio_client_needs_the_login(auth_server):
     from .conftest import studio_client
 
     url, _ = auth_server
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - gradio_client's refused login has no error type of its own
         studio_client(url)
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - as above
         studio_client(url, auth=("ann", "wrong"))
     client = studio_client(url, auth=("ann", "secret-1"))
     assert "/write" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]

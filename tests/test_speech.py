@@ -124,7 +124,7 @@ def test_stop_ends_within_one_sentence(speech):
     stop = threading.Event()
     said = 0
     with pytest.raises(Cancelled):
-        for u in speech.speech.stream(script, stop):
+        for _u in speech.speech.stream(script, stop):
             said += 1
             if said == 2:
                 stop.set()

@@ -7,6 +7,7 @@ import wave
 from pathlib import Path
 
 import pytest
+from gradio_client.exceptions import AppError
 
 from .conftest import launched_studio, studio_client
 
@@ -42,7 +43,7 @@ def test_speak_and_export_audio(server):
         ann.predict(text="  ", api_name="/speak")
     aid = ctx.library.save("ann", None, "Herbs", "# Herbs\n\n## Basil\n\nBasil likes sun.")["article_id"]
     assert Path(ann.predict(article_id=aid, format="mp3", api_name="/export")).suffix == ".mp3"
-    with pytest.raises(Exception):
+    with pytest.raises(AppError):
         bob.predict(article_id=aid, format="mp3", api_name="/export")
 
 

@@ -141,7 +141,7 @@ def test_stop_ends_the_generation_thread(engine):
     stop = threading.Event()
     it = engine.stream(WriteRequest(prompt="gardens", task="headlines", max_new_tokens=4000, seed=1,
                                     temperature=1.0), stop)
-    for i, ev in enumerate(it):
+    for i, ev in enumerate(it):  # noqa: B007 - the last event is checked after the loop
         if i == 3:
             stop.set()
             t0 = time.perf_counter()

@@ -57,7 +57,7 @@ def engine_with(replies, retries=2) -> tuple[TextEngine, ScriptedBackend]:
 
 def final(eng, **kw):
     last = None
-    for last in eng.stream(WriteRequest(seed=1, **kw)):
+    for last in eng.stream(WriteRequest(seed=1, **kw)):  # noqa: B007 - the last event is the result
         pass
     return last
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import pytest
+from gradio_client.exceptions import AppError
 
 from .conftest import free_port, studio_client
 from .test_voice import writer_text
@@ -57,7 +58,7 @@ def test_voice_api_end_to_end(server):
     assert full["text"] == voiced, "a voice is found by its name too"
 
     assert ann.predict(rec["id"], "Garden notes", api_name="/voice_rename")["name"] == "Garden notes"
-    with pytest.raises(Exception):
+    with pytest.raises(AppError):
         bob.predict(rec["id"], api_name="/voice_delete")
     ann.predict("Garden notes", api_name="/voice_delete")
     assert ann.predict(api_name="/voice_list") == []
@@ -68,7 +69,7 @@ def test_illustrate_proposes_prompts_in_the_write_tabs_voice(tmp_path, tiny_lm_d
     from types import SimpleNamespace
 
     import app as studio_app
-    from studio.text.voice import VoiceSettings, VoiceTrainer
+    from studio.voice.train import VoiceSettings, VoiceTrainer
 
     from .test_voice import writer_text
 

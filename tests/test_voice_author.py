@@ -30,8 +30,8 @@ from studio.settings import Settings, default_cache_dir
 from studio.text.engine import TextEngine, WriteRequest
 from studio.models import embedded_file
 from studio.testing import first_paragraphs, llamacpp_perplexity, smollm2_tokenizer
-from studio.text.voice import VoiceTrainer, split_blocks
-from studio.text.voice_backend import MERGED_GGUF
+from studio.voice.train import VoiceTrainer, split_blocks
+from studio.voice.backend import MERGED_GGUF
 
 pytestmark = pytest.mark.slow
 
@@ -110,7 +110,7 @@ def words_of(text: str) -> list[str]:
 def bigram_overlap(candidate: str, reference: set[tuple[str, str]]) -> float:
     """The share of the word bigrams of ``candidate`` (lower-cased words) that occur in ``reference``, 0..1."""
     w = words_of(candidate)
-    grams = list(zip(w, w[1:]))
+    grams = list(zip(w, w[1:], strict=False))
     return sum(g in reference for g in grams) / max(1, len(grams))
 
 
@@ -127,7 +127,7 @@ def test_greedy_continuations_with_the_voice_differ_and_are_closer_to_the_author
     _, held = split_blocks(tok, [text], rec["settings"]["block_tokens"])
     held_text = tok.decode([t for b in held for t in b], skip_special_tokens=True)
     hw = words_of(held_text)
-    reference = set(zip(hw, hw[1:]))
+    reference = set(zip(hw, hw[1:], strict=False))
     openings = [tok.decode(held[i][:40], skip_special_tokens=True).strip() for i in (1, len(held) // 2, -2)]
     plain, voiced = [], []
     for opening in openings:
@@ -137,7 +137,7 @@ def test_greedy_continuations_with_the_voice_differ_and_are_closer_to_the_author
             out.append(text_out.removeprefix(opening))  # the new words
     p_score = bigram_overlap(" \n".join(plain), reference)
     v_score = bigram_overlap(" \n".join(voiced), reference)
-    for o, p, v in zip(openings, plain, voiced):
+    for o, p, v in zip(openings, plain, voiced, strict=False):
         print(f"\nopening: {o!r}\n  without: {p!r}\n  with:    {v!r}")
     print(f"bigram overlap with the held-out text: without the voice {p_score:.3f}, with it {v_score:.3f}")
     assert all(v.strip() for v in voiced) and all(p.strip() for p in plain)

@@ -16,9 +16,9 @@ from studio.settings import Settings
 from studio.text.engine import TextEngine, WriteRequest
 from studio.text.llamacpp import load_llamacpp
 from studio.testing import make_tiny_gguf
-from studio.text.voice import TARGET_MODULES, VoiceSettings, VoiceTrainer
-from studio.text.voice_backend import GGUF_ADAPTER, MERGED_GGUF, llamacpp_voice_file, load_base
-from studio.text.voice_gguf import convert, merge
+from studio.voice.train import TARGET_MODULES, VoiceSettings, VoiceTrainer
+from studio.voice.backend import GGUF_ADAPTER, MERGED_GGUF, llamacpp_voice_file, load_base
+from studio.voice.gguf import convert, merge
 
 from .test_voice import writer_text
 

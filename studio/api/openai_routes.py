@@ -165,7 +165,7 @@ def _check_format(value) -> None:
 def images_answer(paths, params, seed: int) -> dict:
     return {"created": int(time.time()), "seed": seed,
             "data": [{"b64_json": pictures.b64(data), "revised_prompt": prm.get("prompt", "")}
-                     for data, prm in zip(pictures.png_bytes(paths), params)]}
+                     for data, prm in zip(pictures.png_bytes(paths), params, strict=False)]}
 
 
 async def images_generations(ctx, request: Request):

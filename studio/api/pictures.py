@@ -4,6 +4,7 @@ caller's own folder (:func:`studio.ui.owners.claim`)."""
 
 from __future__ import annotations
 
+import contextlib
 import base64
 import io
 import threading
@@ -23,10 +24,8 @@ def picture_models(ctx) -> list[str]:
     """The picture models the API offers: the Image tab's (the GAN, then diffusion models), then the
     inpainting ones and OpenCV for edits with a mask."""
     names = list(ctx.images.offered()[0])
-    try:
+    with contextlib.suppress(Exception):  # a probe must not break the list
         names += ctx.repair.offered()[0]
-    except Exception:  # noqa: BLE001 - a probe must not break the list
-        pass
     return list(dict.fromkeys(names + [OPENCV]))
 
 
@@ -81,7 +80,7 @@ def generate(ctx, who: Caller, *, prompt="", negative_prompt="", model=None, siz
              stop: threading.Event | None = None) -> tuple[list[Path], list[dict], int]:
     """Text to picture through ``ctx.images.generate``; the PNGs go to the caller's folder.
     Returns ``(paths, params, first seed)``."""
-    from ..ui.owners import claim
+    from ..identity import claim
 
     model = check_model(ctx, model, ctx.settings.image_model)
     if width is None and height is None:
@@ -121,7 +120,7 @@ def edit(ctx, who: Caller, *, image: bytes, mask=None, prompt="", negative_promp
     (an inpainting model, or OpenCV); without, the Style tab's image-to-image with a diffusion model.
     Picture ``i`` of ``n`` uses seed ``seed + i``. Returns ``(paths, params, first seed)``."""
     from ..image.metadata import save_png
-    from ..ui.owners import claim
+    from ..identity import claim
 
     n = check_int("n", n, 1, MAX_IMAGES)
     seed = check_seed(-1 if seed is None else seed)

@@ -19,7 +19,7 @@ characters no file system allows are dropped, and the name is cut to at most
 """
 
 from .archive import (  # noqa: F401
-    _decode, _unquote, escape_title, export_article, import_markdown, markdown_document,
+    decode_text, unquote_link, escape_title, export_article, import_markdown, markdown_document,
     markdown_zip, split_title, unescape_title,
 )
 from .docx_export import render_docx  # noqa: F401

@@ -129,7 +129,7 @@ def split_title(text: str, fallback: str = "") -> tuple[str, str]:
     return fallback, text
 
 
-def _decode(data: bytes, what: str) -> str:
+def decode_text(data: bytes, what: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -157,7 +157,7 @@ def import_markdown(library: Library, owner: str, path) -> dict:
     if not zipfile.is_zipfile(path):
         if path.suffix.lower() not in (".md", ".markdown", ".txt", ".mdown", ".mkd"):
             raise InvalidInput("file", "must be a Markdown file (.md) or a zip with one.")
-        title, body = split_title(_decode(path.read_bytes(), path.name), fallback)
+        title, body = split_title(decode_text(path.read_bytes(), path.name), fallback)
         return library.create(owner, title, body, note="imported")
     with open_checked(path, "file", max_part=MAX_IMAGE_BYTES, max_total=MAX_IMPORT_BYTES,
                       max_parts=MAX_IMPORT_FILES, what=path.name) as zf:  # refused from its declared sizes, nothing inflated
@@ -168,7 +168,7 @@ def import_markdown(library: Library, owner: str, path) -> dict:
         if not docs:
             raise InvalidInput("file", "the zip holds no .md file.")
         doc = docs[0]
-        text = _decode(read_member(zf, names[doc], "file", MAX_MD_BYTES, path.name), doc)
+        text = decode_text(read_member(zf, names[doc], "file", MAX_MD_BYTES, path.name), doc)
         if len(text) > MAX_BODY_CHARS:
             raise InvalidInput("file", "the Markdown text is too long.")
         title, body = split_title(text, Path(doc).stem or fallback)
@@ -194,7 +194,7 @@ def import_markdown(library: Library, owner: str, path) -> dict:
             src = m.group("src")
             if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
                 return m.group(0)
-            member = posixpath.normpath(posixpath.join(base, _unquote(src)))
+            member = posixpath.normpath(posixpath.join(base, unquote_link(src)))
             ref = attach(member)
             if ref is None or ref == src:
                 return m.group(0)
@@ -211,7 +211,7 @@ def import_markdown(library: Library, owner: str, path) -> dict:
     return library.get(owner, aid)
 
 
-def _unquote(src: str) -> str:
+def unquote_link(src: str) -> str:
     from urllib.parse import unquote
 
     return unquote(src)

@@ -9,13 +9,13 @@ from pathlib import Path
 from PIL import Image
 
 from ..errors import raise_if_stopped
-from ..docx_extra import apply_bidi, apply_east_asian, restart_numbering
+from .docx_extra import apply_bidi, apply_east_asian, restart_numbering
 from ..pictures import displayable
 from ..unitext import language_tag, xml_safe
 from ..provenance.disclosure import percent
 from .docx_props import set_custom_properties
-from .html_export import _DROP
-from .tree import Node, _walk, _with_title, markdown_tree
+from .html_export import DROP
+from .tree import Node, walk, with_title, markdown_tree
 
 
 _BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "pre", "blockquote", "hr", "table", "div"}
@@ -112,7 +112,7 @@ class _Docx:
             restart_numbering(self.doc, items, int(start) if start.isdigit() else 1)
 
     def table(self, node: Node) -> None:
-        rows = [r for r in _walk(node) if r.tag == "tr"]
+        rows = [r for r in walk(node) if r.tag == "tr"]
         if not rows:
             return
         cells = [[c for c in r.children if isinstance(c, Node) and c.tag in ("th", "td")] for r in rows]
@@ -138,7 +138,7 @@ class _Docx:
                     run.font.underline = True
             return
         tag = node.tag
-        if tag in _DROP:
+        if tag in DROP:
             return
         if tag == "br":
             para.add_run().add_break()
@@ -200,10 +200,10 @@ def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str]
     The title is a level-1 heading (and the document's core title); ``images``
     maps ``images/<name>`` references to PNG files. Each numbered list starts
     at its own first number; right-to-left paragraphs are bidi paragraphs
-    with right-to-left runs (:func:`studio.docx_extra.apply_bidi`). Every
+    with right-to-left runs (:func:`studio.export.docx_extra.apply_bidi`). Every
     style and run has an East Asian font, chosen by the article's language
     (Chinese by default, Traditional Chinese as zh-TW with a Traditional font;
-    :func:`studio.docx_extra.apply_east_asian`).
+    :func:`studio.export.docx_extra.apply_east_asian`).
     Characters XML cannot hold (U+FFFE, U+FFFF, control characters; new saves
     refuse them, older ones may hold them) are replaced by U+FFFD, and a
     sentence saying so is appended to ``notes``. ``disclosure`` (:class:`~studio.provenance.disclosure.Disclosure`):
@@ -225,7 +225,7 @@ def render_docx(title: str, body: str, images: dict[str, Path], notes: list[str]
                                             "AIGeneratedParts": disclosure.summary(),
                                             "AIGeneratedTextPercent": str(percent(disclosure.share)),
                                             "AIModels": ", ".join(disclosure.models)})
-    builder.blocks(_with_title(title, markdown_tree(body)))
+    builder.blocks(with_title(title, markdown_tree(body)))
     apply_bidi(builder.doc, stop)
     raise_if_stopped(stop)
     apply_east_asian(builder.doc, language_tag(title + "\n" + body))  # Traditional Chinese: zh-TW, PMingLiU

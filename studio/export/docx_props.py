@@ -16,7 +16,7 @@ def custom_properties_xml(props: dict[str, str]) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
             'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-            f"{items}</Properties>").encode("utf-8")
+            f"{items}</Properties>").encode()
 
 
 def set_custom_properties(doc, props: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from ..unitext import language_tag
-from .tree import _VOID, _with_title, markdown_tree
+from .tree import VOID, with_title, markdown_tree
 
 
 _ALLOWED = {
@@ -16,7 +16,7 @@ _ALLOWED = {
     "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "del", "s",
     "sup", "sub", "span", "div",
 }
-_DROP = {"script", "style", "iframe", "object", "embed", "form", "input", "button", "textarea", "select",
+DROP = {"script", "style", "iframe", "object", "embed", "form", "input", "button", "textarea", "select",
          "link", "meta", "base", "svg", "math", "template", "noscript", "frame", "frameset"}
 _SAFE_URL = re.compile(r"^(https?:|mailto:|#|/|\./|\.\./|[^:/?#]+(?:[/?#]|$))", re.IGNORECASE)
 
@@ -66,7 +66,7 @@ def _html_of(node, images: dict[str, Path], out: list[str]) -> None:
         out.append(html.escape(node, quote=False))
         return
     tag = node.tag
-    if tag in _DROP:
+    if tag in DROP:
         return
     if tag not in _ALLOWED:  # unknown wrapper (or the root): keep the content
         for c in node.children:
@@ -94,7 +94,7 @@ def _html_of(node, images: dict[str, Path], out: list[str]) -> None:
     if tag in _DIR_AUTO:
         attrs.append(("dir", "auto"))  # each block takes its direction from its own first strong letter
     out.append("<" + tag + "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in attrs) + ">")
-    if tag in _VOID:
+    if tag in VOID:
         return
     for c in node.children:
         _html_of(c, images, out)
@@ -127,7 +127,7 @@ def render_html(title: str, body: str, images: dict[str, Path], disclosure=None)
     (:class:`~studio.provenance.disclosure.Disclosure`): meta tags in the head and its human line, which the writer
     may have reworded, at the end of the article. Returns the document as text.
     """
-    tree = _with_title(title, markdown_tree(body))
+    tree = with_title(title, markdown_tree(body))
     parts: list[str] = []
     _html_of(tree, images, parts)
     lang = language_tag(title + "\n" + body)  # Traditional Chinese: zh-Hant

@@ -22,7 +22,7 @@ class Node:
         return "".join(c if isinstance(c, str) else c.text() for c in self.children)
 
 
-_VOID = {"br", "hr", "img"}
+VOID = {"br", "hr", "img"}
 
 
 class _TreeBuilder(HTMLParser):
@@ -34,7 +34,7 @@ class _TreeBuilder(HTMLParser):
     def handle_starttag(self, tag, attrs):
         node = Node(tag, {k: (v or "") for k, v in attrs})
         self.stack[-1].children.append(node)
-        if tag not in _VOID:
+        if tag not in VOID:
             self.stack.append(node)
 
     def handle_startendtag(self, tag, attrs):
@@ -76,7 +76,7 @@ def markdown_tree(body: str) -> Node:
     return builder.root
 
 
-def _with_title(title: str, tree: Node) -> Node:
+def with_title(title: str, tree: Node) -> Node:
     """One title, always the current one: a body that starts with an ``h1`` (every generated article
     does) has that heading's text replaced by ``title`` (after a rename it would show the old one);
     any other body gets ``title`` as an ``h1`` before it."""
@@ -92,8 +92,8 @@ def _with_title(title: str, tree: Node) -> Node:
     return tree
 
 
-def _walk(node: Node):
+def walk(node: Node):
     for c in node.children:
         if isinstance(c, Node):
             yield c
-            yield from _walk(c)
+            yield from walk(c)

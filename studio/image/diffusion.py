@@ -28,7 +28,7 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 from ..lazy import lazy_import
@@ -44,8 +44,8 @@ from .imageio import load_user_image
 from ..provenance.credentials import credentials_for
 from .metadata import save_png
 from .pipelines import (  # noqa: F401 - the pipeline facts and results are part of this module's API
-    MAX_GUIDANCE, MAX_IMAGES, MAX_STEPS, TURBO_MARKERS, DiffusionResult, Img2ImgResult, _bad_pixels,
-    _call_parameters, _to_pil, call_arguments, check_denoising_steps, check_sampling, check_side,
+    MAX_GUIDANCE, MAX_IMAGES, MAX_STEPS, TURBO_MARKERS, DiffusionResult, Img2ImgResult, bad_pixels,
+    call_parameters, to_pil, call_arguments, check_denoising_steps, check_sampling, check_side,
     decode_in_float32, family_defaults, hub_reachable, is_turbo, load_pipeline, native_size, prompt_overflow,
     prompt_warnings, scheduler_names, size_step, step_callback,
 )
@@ -53,6 +53,20 @@ from .pipelines import (  # noqa: F401 - the pipeline facts and results are part
 torch = lazy_import("torch")  # imported on first use, not at start-up
 
 OOM_HINT = "Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling."
+
+
+class Img2ImgOptions(TypedDict, total=False):
+    """The keyword settings of :meth:`DiffusionEngine.img2img` that engines built on it pass through as
+    they are (``**options: Unpack[Img2ImgOptions]``): one signature, its defaults and checks in one place."""
+
+    negative_prompt: str
+    strength: float
+    num_inference_steps: int | None
+    guidance_scale: float | None
+    seed: int
+    model: str | None
+    stop: threading.Event | None
+    progress: Progress | None
 
 
 class DiffusionEngine:
@@ -303,20 +317,20 @@ class DiffusionEngine:
                     continue
                 arr = self._repaired(pipe, arr, final_latents, j, s, half, warnings)
                 if arr is not None:
-                    images.append(_to_pil(arr))
+                    images.append(to_pil(arr))
                     kept_seeds.append(s)
         return images, kept_seeds
 
     def _repaired(self, pipe, arr, latents, index: int, seed: int, half: bool, warnings: list[str]):
         """``arr``, or its float32 decode when it came out NaN or black in half precision; None (with a
         warning) when no good picture can be had."""
-        bad = _bad_pixels(arr)
+        bad = bad_pixels(arr)
         if bad == "black" and not half:
             bad = None  # in float32 a black picture is what was asked for
         if not bad:
             return arr
         arr = self._redecode(pipe, latents, index)
-        if arr is None or _bad_pixels(arr):
+        if arr is None or bad_pixels(arr):
             why = " (a half-precision overflow)" if half else ""
             warnings.append(f"The image of seed {seed} came out {bad}{why}; it was not saved. "
                             "Try --device cpu or another model.")

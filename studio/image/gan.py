@@ -257,7 +257,7 @@ class GanEngine:
         ]
         params = [{k: v for k, v in p.items() if v is not None} for p in params]
         paths: list[Path] = []
-        for i, (im, p) in enumerate(zip(images, params)):
+        for i, (im, p) in enumerate(zip(images, params, strict=False)):
             if save:
                 paths.append(save_png(im, self.settings.output_dir, p, "face", credentials_for(self.settings)))
             if progress is not None:

@@ -44,7 +44,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..errors import raise_if_stopped
-from .onnx_ops import HOST_INPUTS, OPS, _attrs, _dequantize, _quantize  # noqa: F401 - OPS is part of the API
+from .onnx_ops import HOST_INPUTS, OPS, node_attrs, dequantize, quantize  # noqa: F401 - OPS is part of the API
 
 from .magenta_files import NUM_PRESETS, ONNX_FILES, STYLE_DIM, STYLE_SIZE  # noqa: F401 - part of this module's API
 
@@ -99,12 +99,12 @@ class OnnxModule(nn.Module):
         for node in graph.node:
             if node.op_type not in OPS:
                 raise NotImplementedError(f"ONNX op {node.op_type} is not supported by this port")
-            attrs = _attrs(node)
+            attrs = node_attrs(node)
             ins = list(node.input)
             if all((not name) or name in consts for name in ins):  # constant: fold now
                 args = [consts[n] if n else None for n in ins]
                 result = OPS[node.op_type](attrs, *args)
-                for name, value in zip(node.output, result if isinstance(result, tuple) else (result,)):
+                for name, value in zip(node.output, result if isinstance(result, tuple) else (result,), strict=False):
                     consts[name] = value
                 continue
             steps.append(_Step(node.op_type, attrs, ins, list(node.output)))
@@ -152,7 +152,7 @@ class OnnxModule(nn.Module):
         return getattr(self, key) if key is not None else self._host.get(name)
 
     def forward(self, *inputs: torch.Tensor, stop=None) -> torch.Tensor:
-        env: dict[str, Any] = dict(zip(self.input_names, inputs))
+        env: dict[str, Any] = dict(zip(self.input_names, inputs, strict=False))
         for n, step in enumerate(self.steps):
             if n % STOP_EVERY == 0:
                 raise_if_stopped(stop)
@@ -166,12 +166,12 @@ class OnnxModule(nn.Module):
                 else:
                     args.append(self._const(name, host=i in host))
             if step.op == "QuantizeLinear":  # only with fake_quant (otherwise removed at load)
-                result = _quantize(step.attrs, args[0], *args[1:], as_int=False)
+                result = quantize(step.attrs, args[0], *args[1:], as_int=False)
             elif step.op == "DequantizeLinear":
-                result = _dequantize(step.attrs, args[0], *args[1:])
+                result = dequantize(step.attrs, args[0], *args[1:])
             else:
                 result = OPS[step.op](step.attrs, *args)
-            for name, value in zip(step.outputs, result if isinstance(result, tuple) else (result,)):
+            for name, value in zip(step.outputs, result if isinstance(result, tuple) else (result,), strict=False):
                 env[name] = value
             for name in self._free_after[n]:  # drop activations nobody reads any more (peak memory)
                 env.pop(name, None)

@@ -6,7 +6,8 @@ is folded and run. Semantics follow the ONNX operator specification (opset 13).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -16,7 +17,7 @@ import torch.nn.functional as F
 _INT_RANGES = {torch.int8: (-128, 127), torch.uint8: (0, 255), torch.int32: (-(2**31), 2**31 - 1)}
 
 
-def _attrs(node) -> dict[str, Any]:
+def node_attrs(node) -> dict[str, Any]:
     from onnx import helper, numpy_helper
 
     out = {}
@@ -40,14 +41,14 @@ def _broadcast_axis(t: torch.Tensor, x: torch.Tensor, axis: int) -> torch.Tensor
     return t.reshape(shape)
 
 
-def _dequantize(a, x, scale, zero_point=None):
+def dequantize(a, x, scale, zero_point=None):
     axis = a.get("axis", 1)
     zp = (torch.zeros((), dtype=scale.dtype, device=scale.device) if zero_point is None
           else zero_point.to(device=scale.device, dtype=scale.dtype))
     return (x.to(scale.dtype) - _broadcast_axis(zp, x, axis)) * _broadcast_axis(scale, x, axis)
 
 
-def _quantize(a, x, scale, zero_point=None, *, as_int: bool = True):
+def quantize(a, x, scale, zero_point=None, *, as_int: bool = True):
     axis = a.get("axis", 1)
     qdtype = zero_point.dtype if zero_point is not None else torch.uint8
     lo, hi = _INT_RANGES[qdtype]
@@ -120,17 +121,14 @@ def _resize(a, x, roi=None, scales=None, sizes=None):
             raise NotImplementedError("Resize on batch or channel axes")
         if sc[2:] == [1.0, 1.0]:
             return x
-        out = [int(np.floor(d * s)) for d, s in zip(x.shape[2:], sc[2:])]
+        out = [int(np.floor(d * s)) for d, s in zip(x.shape[2:], sc[2:], strict=False)]
     # asymmetric + floor == torch's legacy "nearest"
     return F.interpolate(x, size=out, mode="nearest")
 
 
 def _reduce(fn):
     def run(a, x, axes=None):
-        if axes is None:
-            axes = a.get("axes")
-        else:
-            axes = [int(v) for v in axes.tolist()]
+        axes = a.get("axes") if axes is None else [int(v) for v in axes.tolist()]
         keep = bool(a.get("keepdims", 1))
         if axes is None or len(axes) == 0:
             axes = list(range(x.dim()))
@@ -143,7 +141,7 @@ def _slice(a, x, starts, ends, axes=None, steps=None):
     starts, ends = [int(v) for v in starts.tolist()], [int(v) for v in ends.tolist()]
     axes = [int(v) for v in axes.tolist()] if axes is not None else list(range(len(starts)))
     steps = [int(v) for v in steps.tolist()] if steps is not None else [1] * len(starts)
-    for axis, start, end, step in zip(axes, starts, ends, steps):
+    for axis, start, end, step in zip(axes, starts, ends, steps, strict=False):
         # Python's slice clamping is ONNX's (negative indices count from the end)
         picked = range(x.shape[axis])[slice(start, end, step)]
         x = x.index_select(axis, torch.tensor(list(picked), dtype=torch.long, device=x.device))
@@ -186,8 +184,8 @@ OPS: dict[str, Callable] = {
     "Constant": lambda a: a["value"],
     "Pad": _pad_nd,
     "Resize": _resize,
-    "DequantizeLinear": _dequantize,
-    "QuantizeLinear": _quantize,
+    "DequantizeLinear": dequantize,
+    "QuantizeLinear": quantize,
 }
 
 

@@ -18,7 +18,8 @@ import logging
 import math
 import socket
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 import numpy as np
@@ -74,7 +75,7 @@ def load_pipeline(resolved: ResolvedModel, manager: ModelManager):
 
 
 @functools.lru_cache(maxsize=32)
-def _call_parameters(cls: type) -> frozenset[str]:
+def call_parameters(cls: type) -> frozenset[str]:
     return frozenset(inspect.signature(cls.__call__).parameters)
 
 
@@ -210,7 +211,7 @@ def hub_reachable(timeout: float = 2.0) -> bool:
         return False
 
 
-def _bad_pixels(image: np.ndarray) -> str | None:
+def bad_pixels(image: np.ndarray) -> str | None:
     """``"NaN"`` if any pixel is not finite, ``"black"`` if all are (nearly) 0, else None."""
     if not np.isfinite(image).all():
         return "NaN"
@@ -219,7 +220,7 @@ def _bad_pixels(image: np.ndarray) -> str | None:
     return None
 
 
-def _to_pil(image: np.ndarray) -> Image.Image:
+def to_pil(image: np.ndarray) -> Image.Image:
     return Image.fromarray((image * 255).round().astype("uint8"))
 
 
@@ -294,7 +295,7 @@ def call_arguments(pipe, required: dict, optional: dict, on_step_end=None) -> di
     """The keyword arguments of one pipeline call: ``required`` as they are, the ``optional`` ones the
     pipeline's ``__call__`` accepts and that are not None, and ``on_step_end`` as
     ``callback_on_step_end`` when the pipeline takes it."""
-    accepted = _call_parameters(type(pipe))
+    accepted = call_parameters(type(pipe))
     call = {k: v for k, v in optional.items() if k in accepted and v is not None}
     call.update(required)
     if on_step_end is not None and "callback_on_step_end" in accepted:

@@ -83,7 +83,7 @@ class RemoteImages:
         import httpx
 
         url = self.base_url + path
-        if isinstance(exc, httpx.ConnectError) or isinstance(exc, httpx.ConnectTimeout):
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
             return ModelUnavailable(f"Cannot reach the picture server at {self.base_url} ({type(exc).__name__}). "
                                     "Check --image-base-url and that the server is running.")
         if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout, httpx.WriteError)):

@@ -126,7 +126,7 @@ class RemoteRepair:
         negative_prompt = check_text("negative_prompt", negative_prompt, required=False)
         strength = check_float("strength", strength, 0.0, 1.0)
         seed = check_seed(seed)
-        rgb, _name, mask = self.local._load_inputs(image, mask_image, {"left": 0, "right": 0, "up": 0, "down": 0})
+        rgb, _name, mask = self.local.load_inputs(image, mask_image, {"left": 0, "right": 0, "up": 0, "down": 0})
         out = self.remote.edit(Image.fromarray(rgb), mask, prompt=prompt, negative_prompt=negative_prompt, model=ref,
                                strength=strength, num_inference_steps=num_inference_steps,
                                guidance_scale=guidance_scale, seed=seed, stop=stop)

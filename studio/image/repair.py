@@ -231,7 +231,7 @@ class RepairEngine:
                (("left", extend_left), ("right", extend_right), ("up", extend_up), ("down", extend_down))}
         strength, seed, steps, guidance = _check_diffusion(ref, strength, seed, num_inference_steps, guidance_scale)
 
-        rgb, name, mask = self._load_inputs(image, mask_image, ext)
+        rgb, name, mask = self.load_inputs(image, mask_image, ext)
         h, w = rgb.shape[:2]
         extending = any(ext.values())
         canvas, full_mask = extend_canvas(rgb, mask, ext["left"], ext["right"], ext["up"], ext["down"])
@@ -261,7 +261,7 @@ class RepairEngine:
                                       credentials_for(self.settings), Image.fromarray(rgb)) if save else None
         return RepairResult(image_out, before, full_mask, path, params, notes, time.perf_counter() - t0)
 
-    def _load_inputs(self, image, mask_image, ext: dict[str, int]):
+    def load_inputs(self, image, mask_image, ext: dict[str, int]):
         """``(RGB array, file name, mask (H, W) bool)``: the picture within ``--max-image-side`` (also once
         extended by ``ext``) and its mask, which must mark something to fill and leave something to keep.
 
@@ -276,9 +276,9 @@ class RepairEngine:
                                         "(--max-image-side). Make it smaller first: repair keeps the picture's size.")
         W, H = w + ext["left"] + ext["right"], h + ext["up"] + ext["down"]
         if max(W, H) > limit:
-            raise InvalidInput("extend_left" if W > limit else "extend_up",
+            raise InvalidInput("extend_left" if limit < W else "extend_up",
                                f"would make the picture {W}×{H} px; the largest side allowed is {limit} px.")
-        extending = W != w or H != h
+        extending = w != W or h != H
         if mask_image is None or (isinstance(mask_image, (str, bytes, dict)) and not mask_image):
             if not extending:
                 raise InvalidInput("mask_image", "is missing. Paint over what to fill (white = fill).")

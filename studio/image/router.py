@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import InvalidInput
 from ..provenance.credentials import credentials_for
@@ -163,7 +163,7 @@ class ImageRouter:
         if not save:
             return images, params, used
         credentials = credentials_for(self.settings)  # a server's pictures carry Content Credentials too (#30)
-        paths = [save_png(im, self.settings.output_dir, p, "img", credentials) for im, p in zip(images, params)]
+        paths = [save_png(im, self.settings.output_dir, p, "img", credentials) for im, p in zip(images, params, strict=False)]
         return paths, params, used, []
 
     def _check_gan_request(self, prompt, negative_prompt, num_inference_steps, guidance_scale, width, height) -> int:

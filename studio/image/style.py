@@ -41,7 +41,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 from PIL import Image
@@ -49,7 +49,6 @@ from PIL import Image
 from ..devices import exact_fp32_convolutions, oom_guard
 from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
 from ..models import ModelManager
-from ..jobs import Progress
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int
 from . import diffusion as diff
@@ -58,7 +57,7 @@ from ..provenance.credentials import credentials_for
 from .metadata import save_png
 from .style_model import (  # noqa: F401 - part of this module's API
     OWN_LR, OWN_SIDE, OWN_STEPS, PRESET_DIR, PRESET_FILE, PRESETS, STYLE_INPUT_MAX_RATIO, STYLE_INPUT_SIDE,
-    StyleModel, _onnx_folder, keep_colors, load_preset_vectors, load_style_model, rgb_to_ycbcr, to_pil, to_tensor,
+    StyleModel, onnx_folder, keep_colors, load_preset_vectors, load_style_model, rgb_to_ycbcr, to_pil, to_tensor,
     ycbcr_to_rgb,
 )
 
@@ -229,22 +228,8 @@ class StyleEngine:
         """The image-to-image pipeline of ``model``; see :meth:`DiffusionEngine.img2img_pipeline`."""
         return self.diffusion.img2img_pipeline(model)
 
-    def restyle_diffusion(
-        self,
-        content_image: Any,
-        prompt: str,
-        *,
-        negative_prompt: str = "",
-        strength: float = 0.5,
-        num_inference_steps: int | None = None,
-        guidance_scale: float | None = None,
-        seed: int = -1,
-        max_side: int = 768,
-        model: str | None = None,
-        stop: threading.Event | None = None,
-        progress: Progress | None = None,
-        save: bool = True,
-    ) -> StyleResult:
+    def restyle_diffusion(self, content_image: Any, prompt: str, *, max_side: int = 768, save: bool = True,
+                          **options: Unpack[diff.Img2ImgOptions]) -> StyleResult:
         """Restyle ``content_image`` with a diffusion model (image-to-image) and a style prompt,
         through :meth:`DiffusionEngine.img2img` (which checks, paints and post-processes).
 
@@ -269,9 +254,7 @@ class StyleEngine:
         """
         max_side = check_int("max_side", max_side, MIN_MAX_SIDE, self.max_side_limit())
         res = self.diffusion.img2img(
-            content_image, prompt, negative_prompt=negative_prompt, strength=strength,
-            num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, seed=seed, model=model,
-            max_side=max_side, field="content_image", stop=stop, progress=progress,
+            content_image, prompt, **options, max_side=max_side, field="content_image",
             oom_hint="Lower max_side, or restart the studio with --cpu-offload or --vae-tiling.")
         content = res.content
         params = {**res.params, "content": _display_name(content),

@@ -119,7 +119,7 @@ class StyleModel:
         return self.nets.transformer(content, style, stop=stop)
 
 
-def _onnx_folder(path: Path) -> Path:
+def onnx_folder(path: Path) -> Path:
     """The folder holding the three ONNX files: ``path`` itself, its ``models/`` or its parent."""
     for folder in (path, path / "models", path.parent):
         if folder.is_dir() and all((folder / n).exists() for n in ONNX_FILES):
@@ -147,7 +147,7 @@ def load_style_model(resolved: ResolvedModel, manager: ModelManager) -> StyleMod
     The networks always run in float32: they are small, and their instance
     normalisation is sensitive to half precision.
     """
-    folder = _onnx_folder(resolved.path)
+    folder = onnx_folder(resolved.path)
     from .magenta import MagentaNetworks
 
     nets = MagentaNetworks(folder).to(manager.device).eval()

@@ -21,11 +21,11 @@ In the body, an attached image is referenced as ``![alt](images/<name>)``,
 Markdown export, whose zip holds an ``images/`` folder.
 """
 
-from .helpers import (  # noqa: F401 - the private ones stay importable from here
-    _clean_name, _fold_sql, _has_trigram, _png_bytes, _snippet, _stamp, insert_block, is_blank, markdown_image,
+from .helpers import (  # noqa: F401 - the helpers the package's modules share
+    clean_name, fold_sql, has_trigram, png_bytes, snippet_of, stamp, insert_block, is_blank, markdown_image,
 )
 from .schema import (  # noqa: F401
-    _ID_MAX, FTS_TABLE, IMAGE_REF, LOCAL_OWNER, MAX_BODY_CHARS, MAX_IMAGE_BYTES, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA,
+    ID_MAX, FTS_TABLE, IMAGE_REF, LOCAL_OWNER, MAX_BODY_CHARS, MAX_IMAGE_BYTES, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA,
     SEARCH_VERSION, TRIGGERS,
 )
 from .store import Library  # noqa: F401

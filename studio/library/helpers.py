@@ -10,7 +10,7 @@ import sqlite3
 import time
 import unicodedata
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from PIL import Image
 
@@ -91,7 +91,7 @@ def insert_block(body: str, block: str, cursor: int | None = None) -> str:
     return out
 
 
-def _snippet(body: str, terms: Iterable[str], width: int = 140) -> str:
+def snippet_of(body: str, terms: Iterable[str], width: int = 140) -> str:
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", " ", body)  # pictures
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links: keep their text
     text = re.sub(r"(?m)^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", " ", text)  # heading, quote, list marks
@@ -109,11 +109,11 @@ def _snippet(body: str, terms: Iterable[str], width: int = 140) -> str:
     return ("…" if start else "") + text + ("…" if start + width < len(flat) else "")
 
 
-def _fold_sql(value):
+def fold_sql(value):
     return fold(value) if isinstance(value, str) else value
 
 
-def _has_trigram() -> bool:
+def has_trigram() -> bool:
     con = sqlite3.connect(":memory:")
     try:
         con.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
@@ -124,11 +124,11 @@ def _has_trigram() -> bool:
         con.close()
 
 
-def _stamp(t: float) -> str:
+def stamp(t: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
     """A reference name safe in a Markdown link and a zip: letters, digits, ``.-_``; ends in ``.png``."""
     stem = unicodedata.normalize("NFC", os.path.basename(str(name)))
     stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", stem)
@@ -136,7 +136,7 @@ def _clean_name(name: str) -> str:
     return stem + ".png"
 
 
-def _png_bytes(source) -> tuple[bytes, dict, tuple[int, int]]:
+def png_bytes(source) -> tuple[bytes, dict, tuple[int, int]]:
     """PNG bytes, metadata params and size of ``source`` (path, bytes or PIL image)."""
     if isinstance(source, Image.Image):
         buf = io.BytesIO()

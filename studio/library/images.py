@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 from ..files import atomic_write_bytes, new_filename
-from .helpers import _clean_name, _png_bytes
+from .helpers import clean_name, png_bytes
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,12 @@ class ImagesMixin:
         """
         owner, article_id = self._owner(owner), self._id(article_id)
         self._row(self._conn(), owner, article_id)
-        data, image_params, size = _png_bytes(source)
+        data, image_params, size = png_bytes(source)
         if params is None:
             params = image_params
         path = new_filename(self.images_dir, "img", ".png")
         atomic_write_bytes(path, data)
-        base = _clean_name(name) if name else path.name
+        base = clean_name(name) if name else path.name
         now = self.clock()
         try:
             with self._write() as con:

@@ -18,7 +18,7 @@ MAX_IMAGE_BYTES = 64 * 1024 * 1024
 IMAGE_REF = re.compile(r"!\[(?P<alt>(?:\\.|[^\]\\])*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 """A Markdown image: ``![alt](src)`` or ``![alt](src "title")``."""
 
-_ID_MAX = 2**63 - 1
+ID_MAX = 2**63 - 1
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (

@@ -14,11 +14,11 @@ from typing import Any
 from ..errors import InvalidInput, VersionConflict
 from ..unitext import count_words, fold
 from ..validate import check_int, check_text
-from .helpers import _fold_sql, _has_trigram, _snippet, search_words
+from .helpers import fold_sql, has_trigram, snippet_of, search_words
 from .briefs import BRIEF_SCHEMA, BriefsMixin
 from .images import ImagesMixin
 from .origin import OriginMixin, ensure_origin_column
-from .schema import (_ID_MAX, FTS_TABLE, MAX_BODY_CHARS, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA,
+from .schema import (ID_MAX, FTS_TABLE, MAX_BODY_CHARS, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA,
                      SEARCH_VERSION, TRIGGERS)
 from .versions import VersionsMixin
 
@@ -83,7 +83,7 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin, BriefsMixin):
     def _open(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
         con.row_factory = sqlite3.Row
-        con.create_function("studio_fold", 1, _fold_sql, deterministic=True)
+        con.create_function("studio_fold", 1, fold_sql, deterministic=True)
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=FULL")
         con.execute("PRAGMA foreign_keys=ON")
@@ -98,7 +98,7 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin, BriefsMixin):
             self.images_dir.mkdir(parents=True, exist_ok=True)
             con = self._open()
             try:
-                tokenize = "trigram" if _has_trigram() else "unicode61 remove_diacritics 2"
+                tokenize = "trigram" if has_trigram() else "unicode61 remove_diacritics 2"
                 con.execute("BEGIN IMMEDIATE")
                 if con.execute("PRAGMA user_version").fetchone()[0] < SEARCH_VERSION:
                     # an index of the raw text (older Studio): rebuilt below from folded text
@@ -155,7 +155,7 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin, BriefsMixin):
 
     @staticmethod
     def _id(value, field: str = "article_id") -> int:
-        return check_int(field, value, 1, _ID_MAX)
+        return check_int(field, value, 1, ID_MAX)
 
     @staticmethod
     def _title(value) -> str:
@@ -372,7 +372,7 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin, BriefsMixin):
             {
                 "id": r["id"], "title": r["title"], "tags": [t for t in r["tags"].split(", ") if t],
                 "created": r["created"], "updated": r["updated"], "deleted": r["deleted"],
-                "words": count_words(r["body"]), "snippet": _snippet(r["body"], terms),
+                "words": count_words(r["body"]), "snippet": snippet_of(r["body"], terms),
             }
             for r in rows
         ]

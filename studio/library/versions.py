@@ -8,7 +8,7 @@ import logging
 
 from ..errors import InvalidInput
 from ..unitext import count_words
-from .helpers import _stamp
+from .helpers import stamp
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,8 @@ class VersionsMixin:
         old = [f"# {a['title']}", ""] + a["body"].splitlines()
         new = [f"# {b['title']}", ""] + b["body"].splitlines()
         return "\n".join(difflib.unified_diff(
-            old, new, fromfile=f"v{self.version_number(article_id, a['id'])} ({_stamp(a['created'])})",
-            tofile=f"v{self.version_number(article_id, b['id'])} ({_stamp(b['created'])})", lineterm="", n=context,
+            old, new, fromfile=f"v{self.version_number(article_id, a['id'])} ({stamp(a['created'])})",
+            tofile=f"v{self.version_number(article_id, b['id'])} ({stamp(b['created'])})", lineterm="", n=context,
         ))
 
     def restore_version(self, owner: str, article_id: int, version_id: int) -> dict:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 Span = list  # [start, end, model]
 _SMALL = 4_000_000  # the largest product of two token counts compared word by word (else line by line first)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -89,11 +89,18 @@ class SpeechEngine:
 
     # ----- voices ---------------------------------------------------------------
     def offered(self) -> list[str]:
-        """The voices to offer: the default (``--speech-model``), the embedded one when installed, and
+        """The voices to offer: the default (``--speech-model``), the embedded one when installed, the
+        voices downloaded in the Models tab (``org/repo:path/NAME.onnx``, from the Hugging Face cache) and
         every Piper voice (``.onnx`` with its ``.onnx.json``) in the ``--model-dir`` folders."""
+        from ..hub import installed
+
         names = [self.settings.speech_model]
         if embedded_file(DEFAULT_VOICE) is not None:
             names.append(DEFAULT_VOICE)
+        try:
+            names += [e["ref"] for e in installed(self.settings, "speech") if e["source"] == "hub"]
+        except OSError:  # an unreadable cache: the other voices are still offered
+            pass
         for folder in self.settings.model_dirs:
             try:
                 names += [str(p) for p in sorted(Path(folder).rglob("*.onnx"))[:200]

@@ -42,7 +42,7 @@ def ffmpeg_on_path() -> None:
 
 class WavSink:
     def __init__(self, path: Path, rate: int):
-        self.file = wave.open(str(path), "wb")
+        self.file = wave.open(str(path), "wb")  # noqa: SIM115 - the sink owns the file until close()
         self.file.setnchannels(1)
         self.file.setsampwidth(2)
         self.file.setframerate(rate)

@@ -109,7 +109,7 @@ class Voice:
         """The sentence ``text`` as 16-bit PCM at ``card.sample_rate`` (empty when there is nothing to say)."""
         req = (json.dumps({"text": text, "length_scale": length_scale, "volume": VOLUME}) + "\n").encode()
         with self._lock:
-            for attempt in (0, 1):
+            for _attempt in (0, 1):
                 if self._proc is None or self._proc.poll() is not None:
                     self._start()
                 try:

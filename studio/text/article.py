@@ -44,7 +44,7 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
     total = StreamStats()
     t0 = time.perf_counter()
     doc = f"# {title}\n\n"
-    yield WriteEvent(doc, doc, req.seed, 0, 0, 0.0, [], "Planning the article…")
+    yield WriteEvent(text=doc, delta=doc, seed=req.seed, status="Planning the article…")
     outline = yield from _outline(req, backend, stop, sections, doc, total, t0, notes)
     sections = len(outline)
     run = {"stops": stop_sequences("article", req.prompt), "terms": topic_terms(req.prompt, req.keywords),
@@ -63,7 +63,8 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         head = f"## {heading}\n\n"
         doc += head
         status = f"Writing section {i + 1} of {sections}…"
-        yield WriteEvent(doc, head, req.seed, body_words, total.tokens, _rate(total, t0), list(notes), status)
+        yield WriteEvent(text=doc, delta=head, seed=req.seed, words=body_words, tokens=total.tokens,
+                         tokens_per_s=rate(total, t0), notes=list(notes), status=status)
         best = yield from _section(req, backend, stop, outline, i, previous, doc, body_words, status, run)
         checked = check_request_text(req, end_whole(best[1]), offset=len(doc))  # the brief's facts: corrected or marked
         section = checked.text
@@ -71,13 +72,13 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         marks += checked.marks
         removed += best[2]
         doc += section
-        yield WriteEvent(doc, "", req.seed, body_words + count_words(section), total.tokens,
-                         _rate(total, t0), list(notes), status)
+        yield WriteEvent(text=doc, seed=req.seed, words=body_words + count_words(section), tokens=total.tokens,
+                         tokens_per_s=rate(total, t0), notes=list(notes), status=status)
         body_words += count_words(section)
         doc = doc.rstrip() + "\n\n"
         previous = section
     if removed:
-        notes.append(_removed_note(removed))
+        notes.append(removed_note(removed))
     if req.keywords.strip() and not stop.is_set():
         notes.extend(keywords_note(doc, req.keywords))
     if marks:
@@ -85,9 +86,9 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
     stopped = stop.is_set()
     if stopped:
         notes.append("Stopped. The text so far is kept.")
-    yield WriteEvent(doc.rstrip() + "\n", "", req.seed, count_words(doc), total.tokens, _rate(total, t0), notes,
-                     "Stopped" if stopped else "Done", done=True, stopped=stopped,
-                     marks=[m.as_dict() for m in marks])
+    yield WriteEvent(text=doc.rstrip() + "\n", seed=req.seed, words=count_words(doc), tokens=total.tokens,
+                     tokens_per_s=rate(total, t0), notes=notes, status="Stopped" if stopped else "Done",
+                     done=True, stopped=stopped, marks=[m.as_dict() for m in marks])
 
 def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sections: int, doc: str,
          total: StreamStats, t0: float, notes: list[str] | None = None):
@@ -105,8 +106,8 @@ def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sec
         raw = ""
         for chunk in backend.stream(backend.render(plan.messages), req.params(24 * sections), stop, stats):
             raw += chunk
-            yield WriteEvent(doc, "", req.seed, 0, stats.tokens, _rate(total, t0, stats.tokens), [],
-                             "Planning the article…")
+            yield WriteEvent(text=doc, seed=req.seed, tokens=stats.tokens, tokens_per_s=rate(total, t0, stats.tokens),
+                             status="Planning the article…")
         total.tokens += stats.tokens
         sheet = FactSheet.of(req.prompt, req.keywords, req.audience)
         # a heading that is the model talking ("Here is the list of two sections..."), has brackets, a date the
@@ -154,8 +155,9 @@ def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, out
             section += chunk
             if attempt == 0:
                 shown = section
-            yield WriteEvent(doc + shown, chunk if attempt == 0 else "", req.seed, body_words + words.count(shown),
-                             total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
+            yield WriteEvent(text=doc + shown, delta=chunk if attempt == 0 else "", seed=req.seed,
+                             words=body_words + words.count(shown), tokens=total.tokens + stats.tokens,
+                             tokens_per_s=rate(total, t0, stats.tokens), notes=list(notes), status=status)
         total.tokens += stats.tokens
         if stop.is_set() and attempt > 0:
             break  # Stop during a retry: keep the best attempt so far, which the writer has seen
@@ -174,8 +176,8 @@ def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, out
             shown = best[1] if attempt == 0 else shown  # the draft keeps what the writer saw
             status = (f"Section {i + 1} {verdict.problem}; writing it again (attempt {attempt + 2} of "
                       f"{1 + retries})…")
-            yield WriteEvent(doc + shown, "", req.seed, body_words + count_words(shown), total.tokens,
-                             _rate(total, t0), list(notes), status)
+            yield WriteEvent(text=doc + shown, seed=req.seed, words=body_words + count_words(shown),
+                             tokens=total.tokens, tokens_per_s=rate(total, t0), notes=list(notes), status=status)
         else:
             notes.append(f"Section {i + 1} (\"{heading}\") strays from the topic"
                          + (f" after {1 + retries} attempts; the attempt closest to it is kept."
@@ -216,7 +218,7 @@ def keywords_note(text: str, keywords: str) -> list[str]:
             "press Regenerate."] if missing else []
 
 
-def _removed_note(removed: list[str]) -> str:
+def removed_note(removed: list[str]) -> str:
     first = removed[0] if len(removed[0]) <= 60 else removed[0][:57] + "…"
     n = len(removed)
     return (f"Left out {n} line{'s' if n != 1 else ''} where the model talked to you instead of writing "
@@ -255,6 +257,6 @@ def drop_cut_sentence(text: str) -> str:
     return out
 
 
-def _rate(total: StreamStats, t0: float, extra: int = 0) -> float:
+def rate(total: StreamStats, t0: float, extra: int = 0) -> float:
     dt = time.perf_counter() - t0
     return (total.tokens + extra) / dt if dt > 0 else 0.0

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import InvalidInput
 from ..validate import check_float, check_int, check_seed, check_text
@@ -73,6 +73,9 @@ def check_messages(messages) -> list[dict]:
         role = m.get("role")
         if role not in ROLES:
             raise InvalidInput(f"messages[{i}].role", f"must be one of {', '.join(ROLES)}, not {role!r}.")
+        if m.get("content") is None and not (role == "assistant" and "content" in m):
+            raise InvalidInput(f"messages[{i}].content", "is missing: each message needs its text as content "
+                                                         "(a string, or a list of text parts).")
         out.append({"role": "system" if role == "developer" else role,
                     "content": content_text(m.get("content"), f"messages[{i}].content")})
     return out

@@ -32,15 +32,15 @@ from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_float, check_int, check_seed, check_text
 from ..library import LOCAL_OWNER
-from ..voices import VoiceStore
+from ..voice.store import VoiceStore
 from . import backends
-from .voice_backend import voice_backend
+from ..voice.backend import voice_backend
 from .backends import SamplingParams, StreamStats, TextBackend
 from .checks import (drop_repeats, format_headlines, headline_items, judge_reply, pick_headlines,
                      topic_terms)
 from .brief import add_missing_items, missing_items
 from .article import (  # noqa: F401 - tidy_section stays importable from here
-    TOKENS_PER_WORD, _rate, _removed_note, drop_cut_sentence, end_whole, keywords_note, tidy_section,
+    TOKENS_PER_WORD, rate, removed_note, drop_cut_sentence, end_whole, keywords_note, tidy_section,
     write_long_article,
 )
 from .cleanup import clean
@@ -58,6 +58,26 @@ TASK_CAPS = {"ad_copy": 200, "headlines": 320, "outline": 480}  # tokens per cal
 WORD_RE = re.compile(r"\b[\w'’-]+\b", re.UNICODE)
 OOM_MESSAGE = ("The device ran out of memory while writing. Try a smaller max_new_tokens or a shorter draft, "
                "or restart the studio with --device cpu.")
+@dataclasses.dataclass
+class _Reply:
+    """The best reply so far: its judge's score, its text, and the lines cleaned out of it."""
+
+    score: float
+    text: str
+    removed: list[str]
+
+
+@dataclasses.dataclass
+class _Kept:
+    """What :meth:`TextEngine._single` keeps across attempts: the best reply, the lines cleaned out of
+    earlier attempts, and the headline ideas found so far (on the topic, and spare)."""
+
+    best: _Reply | None = None
+    removed: list[str] = dataclasses.field(default_factory=list)
+    headlines: list[str] = dataclasses.field(default_factory=list)
+    spare: list[str] = dataclasses.field(default_factory=list)
+
+
 MAX_RETRIES = 2  # extra attempts for a reply or section that left the topic, missed the brief or has too few headlines
 
 
@@ -119,8 +139,8 @@ class TextEngine:
         return list(dict.fromkeys(choices))
 
     def voice_trainer(self):
-        """A :class:`~studio.text.voice.VoiceTrainer` on this engine's model manager and voice store."""
-        from .voice import VoiceTrainer
+        """A :class:`~studio.voice.train.VoiceTrainer` on this engine's model manager and voice store."""
+        from ..voice.train import VoiceTrainer
 
         return VoiceTrainer(self.manager, self.voices)
 
@@ -244,10 +264,9 @@ class TextEngine:
         terms = topic_terms(req.prompt, req.keywords)
         total = StreamStats()
         t0 = time.perf_counter()
-        # the best reply so far (score, text, lines removed from it); headline ideas kept across attempts
-        kept: dict = {"best": None, "removed": [], "headlines": [], "spare": []}
+        kept = _Kept()  # the best reply so far; headline ideas kept across attempts
         cut = False
-        yield WriteEvent(start, seed=req.seed, notes=list(notes), status="Waiting for the model…")
+        yield WriteEvent(text=start, seed=req.seed, notes=list(notes), status="Waiting for the model…")
         # headline ideas are short and cheap: twice the attempts of other replies
         tries = 1 + (2 * self.retries if req.task == "headlines" else self.retries)
         shown = ""  # what the draft shows: the first attempt streams; later ones are written out of sight
@@ -262,8 +281,9 @@ class TextEngine:
                 text += chunk
                 if attempt == 0:
                     shown = text
-                yield WriteEvent(start + shown, chunk if attempt == 0 else "", req.seed, words.count(shown),
-                                 total.tokens + stats.tokens, _rate(total, t0, stats.tokens), list(notes), status)
+                yield WriteEvent(text=start + shown, delta=chunk if attempt == 0 else "", seed=req.seed,
+                                 words=words.count(shown), tokens=total.tokens + stats.tokens,
+                                 tokens_per_s=rate(total, t0, stats.tokens), notes=list(notes), status=status)
             total.tokens += stats.tokens
             if stop.is_set() and attempt > 0:
                 break  # Stop during a retry: keep the best attempt so far, which the writer has seen
@@ -271,9 +291,10 @@ class TextEngine:
             cut = stats.tokens >= max_new or stats.ended == "length"
             cleaned = _clean_reply(req, raw, trim, cut and capped, head)
             if stop.is_set() or stats.ended in ("early", "reasoning"):  # writing again would not help
-                if stats.ended == "reasoning" and kept["best"] is None:  # no text at all: never an empty "Done"
+                if stats.ended == "reasoning" and kept.best is None:  # no text at all: never an empty "Done"
                     raise StudioError(ending_notes("reasoning")[0])
-                kept["best"] = kept["best"] if attempt else (0, cleaned.text, cleaned.removed)
+                if not attempt:
+                    kept.best = _Reply(score=0, text=cleaned.text, removed=cleaned.removed)
                 notes += ending_notes(stats.ended)
                 break
             problem = _judge(req, cleaned, terms, kept)
@@ -282,15 +303,42 @@ class TextEngine:
             if attempt < tries - 1:
                 notes.append(f"The reply {problem}; writing again (attempt {attempt + 2} of {tries}).")
                 # the draft keeps the text the writer saw (without chatter) while the next attempt is written
-                shown = kept["best"][1] if attempt == 0 else shown
+                shown = kept.best.text if attempt == 0 else shown
                 status = f"Checking the reply: it {problem}. Writing it again (attempt {attempt + 2} of {tries})…"
-                yield WriteEvent(start + shown, "", req.seed, count_words(shown), total.tokens, _rate(total, t0),
-                                 list(notes), status)
+                yield WriteEvent(text=start + shown, seed=req.seed, words=count_words(shown), tokens=total.tokens,
+                                 tokens_per_s=rate(total, t0), notes=list(notes), status=status)
             else:
                 notes.append(f"After {tries} attempts the best reply is kept; it {problem}."
                              if tries > 1 else f"The reply {problem}.")
         stopped = stop.is_set()
-        text = _finish_reply(req, kept["best"], notes, stopped)
+        # the kept reply, finished: a sentence written twice is kept once, and a product description or ad copy
+        # gets the brief's own sentence for each feature, offer or name it still misses (never invented;
+        # :mod:`studio.text.brief`); what was left out or added is said in the notes
+        text, removed = (kept.best.text, kept.best.removed) if kept.best else ("", [])
+        if removed:
+            notes.append(removed_note(removed))
+        if req.task == "headlines" and text.strip() and not stopped:
+            n = len(text.strip().splitlines())
+            if n < HEADLINES:
+                notes.append(f"Only {n} headline idea{'s were' if n != 1 else ' was'} distinct and on the topic, "
+                             f"so only {'those are' if n != 1 else 'that is'} kept. Press Regenerate for more.")
+        if req.task != "headlines":
+            text, repeats = drop_repeats(text)  # the same sentence written twice: once is kept
+            if repeats:
+                notes.append(f"Left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} the model had "
+                             "already written.")
+        if req.task in ("article", "product_description", "ad_copy", "summarize") and not stopped:
+            text = end_whole(text)  # never ends mid-sentence
+        if req.task == "article" and req.keywords.strip() and text.strip() and not stopped:
+            notes.extend(keywords_note(text, req.keywords))
+        if req.task in ("product_description", "ad_copy") and req.keywords.strip() and text.strip() and not stopped:
+            missing = missing_items(text, req.keywords)
+            room = int(req.length_words * 1.15) if req.task == "product_description" else None
+            text, added = add_missing_items(text, req.prompt, req.keywords, room)
+            if added:
+                notes.append(f"The reply left out {', '.join(missing)}, so your own words for "
+                             f"{'them' if len(missing) > 1 else 'it'} were added at the end: \"{' '.join(added)}\" "
+                             "Work them into the text as you like.")
         checked = check_request_text(req, text, offset=len(start))  # contradictions corrected, the rest marked
         text = checked.text
         notes += checked.changes + ([marks_note(checked.marks)] if checked.marks else [])
@@ -299,41 +347,9 @@ class TextEngine:
         elif cut and (stats.ended == "length" or not capped and req.task not in ("article", "continue", "headlines")):
             notes.append(f"The text reached max_new_tokens ({max_new:,}) and may end mid-sentence. "
                          "Raise max_new_tokens, or press Continue.")
-        yield WriteEvent(start + text.rstrip(), "", req.seed, count_words(text), total.tokens, _rate(total, t0),
-                         notes, "Stopped" if stopped else "Done", done=True, stopped=stopped,
-                         marks=[m.as_dict() for m in checked.marks])
-
-
-def _finish_reply(req: WriteRequest, best: tuple | None, notes: list[str], stopped: bool) -> str:
-    """The kept reply's text, finished: a sentence written twice is kept once, and a product description
-    or ad copy gets the brief's own sentence for each feature, offer or name it still misses (never
-    invented; :mod:`studio.text.brief`). What was left out or added is said in ``notes``."""
-    text, removed = (best[1], best[2]) if best else ("", [])
-    if removed:
-        notes.append(_removed_note(removed))
-    if req.task == "headlines" and text.strip() and not stopped:
-        n = len(text.strip().splitlines())
-        if n < HEADLINES:
-            notes.append(f"Only {n} headline idea{'s were' if n != 1 else ' was'} distinct and on the topic, so only "
-                         f"{'those are' if n != 1 else 'that is'} kept. Press Regenerate for more.")
-    if req.task != "headlines":
-        text, repeats = drop_repeats(text)  # the same sentence written twice: once is kept
-        if repeats:
-            notes.append(f"Left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} the model had "
-                         "already written.")
-    if req.task in ("article", "product_description", "ad_copy", "summarize") and not stopped:
-        text = end_whole(text)  # never ends mid-sentence
-    if req.task == "article" and req.keywords.strip() and text.strip() and not stopped:
-        notes.extend(keywords_note(text, req.keywords))
-    if req.task in ("product_description", "ad_copy") and req.keywords.strip() and text.strip() and not stopped:
-        missing = missing_items(text, req.keywords)
-        room = int(req.length_words * 1.15) if req.task == "product_description" else None
-        text, added = add_missing_items(text, req.prompt, req.keywords, room)
-        if added:
-            notes.append(f"The reply left out {', '.join(missing)}, so your own words for "
-                         f"{'them' if len(missing) > 1 else 'it'} were added at the end: \"{' '.join(added)}\" "
-                         "Work them into the text as you like.")
-    return text
+        yield WriteEvent(text=start + text.rstrip(), seed=req.seed, words=count_words(text), tokens=total.tokens,
+                         tokens_per_s=rate(total, t0), notes=notes, status="Stopped" if stopped else "Done",
+                         done=True, stopped=stopped, marks=[m.as_dict() for m in checked.marks])
 
 
 def _clean_reply(req: WriteRequest, raw: str, trim: bool, cut_by_cap: bool, head: str):
@@ -350,23 +366,23 @@ def _clean_reply(req: WriteRequest, raw: str, trim: bool, cut_by_cap: bool, head
     return cleaned
 
 
-def _judge(req: WriteRequest, cleaned, terms, kept: dict) -> str | None:
-    """Judge one attempt and keep the best reply so far in ``kept["best"]``; None when it is good enough
+def _judge(req: WriteRequest, cleaned, terms, kept: _Kept) -> str | None:
+    """Judge one attempt and keep the best reply so far in ``kept.best``; None when it is good enough
     (no more attempts), else what is wrong with it ("had only 6 of 10 headline ideas...")."""
     if req.task == "headlines":
         found = headline_items(cleaned.text)
-        headlines = kept["headlines"] = pick_headlines(found, kept["headlines"], terms)
-        spare = kept["spare"] = pick_headlines(found, kept["spare"], set())
+        headlines = kept.headlines = pick_headlines(found, kept.headlines, terms)
+        spare = kept.spare = pick_headlines(found, kept.spare, set())
         if len(headlines) >= HEADLINES:
-            kept["best"] = (0, format_headlines(headlines[:HEADLINES]), kept["removed"] + cleaned.removed)
+            kept.best = _Reply(score=0, text=format_headlines(headlines[:HEADLINES]),
+                               removed=kept.removed + cleaned.removed)
             return None
         # too few on topic: only those are kept (the others only when none is on topic), and the notes say so
-        kept["removed"] += cleaned.removed
+        kept.removed += cleaned.removed
         keep = headlines or spare[:HEADLINES]
-        kept["best"] = (0, format_headlines(keep) if keep else cleaned.text, kept["removed"])
+        kept.best = _Reply(score=0, text=format_headlines(keep) if keep else cleaned.text, removed=kept.removed)
         return f"had only {len(headlines)} of {HEADLINES} headline ideas distinct and on the topic"
     verdict = judge_reply(req.task, cleaned.text, req.keywords, terms)
-    best = kept["best"]
-    if best is None or (verdict is not None and verdict.score > best[0]):
-        kept["best"] = (verdict.score if verdict else 0, cleaned.text, cleaned.removed)
+    if kept.best is None or (verdict is not None and verdict.score > kept.best.score):
+        kept.best = _Reply(score=verdict.score if verdict else 0, text=cleaned.text, removed=cleaned.removed)
     return None if verdict is None or verdict.ok else verdict.problem

@@ -22,7 +22,6 @@ Differences from transformers, kept small on purpose:
 from __future__ import annotations
 
 import codecs
-import contextvars
 import contextlib
 import logging
 import os
@@ -32,13 +31,13 @@ from pathlib import Path
 from typing import Iterator
 
 from ..models import ModelManager
-from .backends import SamplingParams, StreamStats
+from ..streams import worker_stream
+from .types import SamplingParams, StreamStats
 from .plaintext import fragments, mark, mark_messages, special_pattern
 
 log = logging.getLogger(__name__)
 
 MAX_CONTEXT = 8192  # cap on n_ctx (tokens): the KV cache grows with it; the GGUF's own length applies below this
-_DONE = object()
 
 
 def physical_cores() -> int:
@@ -306,50 +305,30 @@ class LlamaCppBackend:
             MemoryError: llama.cpp could not allocate memory.
             RuntimeError: generation failed (the message says why).
         """
-        import queue
-
         stats = stats if stats is not None else StreamStats()
-        q: queue.SimpleQueue = queue.SimpleQueue()
-        failure: list[BaseException] = []
         t0 = time.perf_counter()
-
-        def work():
-            try:
-                self._generate(prompt, params, stop, lambda text, n: q.put((text, n)), stats, t0)
-            except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-                failure.append(exc)
-            finally:
-                q.put(_DONE)
-
-        # in the handler's context: a job that waits for the device can say so on its page
-        worker = threading.Thread(target=contextvars.copy_context().run, args=(work,), name="studio-generate",
-                                  daemon=True)
-        worker.start()
-        ended = False
+        pieces = worker_stream(lambda emit: self._generate(prompt, params, stop, lambda text, n: emit((text, n)),
+                                                           stats, t0),
+                               stop, name="studio-generate", failed=_writing_failed)
         try:
-            while True:
-                item = q.get()
-                if item is _DONE:
-                    break
-                text, n = item
+            for text, n in pieces:
                 stats.tokens = n
                 if stats.first_token_s is None:
                     stats.first_token_s = time.perf_counter() - t0
                 stats.elapsed_s = time.perf_counter() - t0
                 if text:
                     yield text
-            ended = True
         finally:
-            if not ended:  # the consumer went away (Stop, closed tab, error): end the worker too
-                stop.set()
-            worker.join(timeout=30)
+            pieces.close()  # the consumer went away (Stop, closed tab, error): end the worker too
             stats.stopped = stop.is_set()
             stats.elapsed_s = time.perf_counter() - t0
-        if failure:
-            exc = failure[0]
-            if isinstance(exc, MemoryError):
-                raise exc
-            raise RuntimeError(f"The language model failed while writing: {type(exc).__name__}: {exc}") from exc
+
+
+def _writing_failed(exc: BaseException) -> BaseException:
+    """What the writer is told when generation failed: memory as it is, anything else as a RuntimeError."""
+    if isinstance(exc, MemoryError):
+        return exc
+    return RuntimeError(f"The language model failed while writing: {type(exc).__name__}: {exc}")
 
 
 def _sample(chain, llm) -> int:
@@ -424,7 +403,7 @@ def gguf_context_length(path: Path) -> int | None:
 def load_llamacpp(path: Path, manager: ModelManager, name: str, lora: Path | None = None) -> LlamaCppBackend:
     """Load a GGUF file with llama.cpp (on the CPU; on the GPU with ``--device cuda`` and a CUDA build).
 
-    ``lora``: a GGUF LoRA adapter (a voice, :mod:`studio.text.voice_gguf`) applied at full scale.
+    ``lora``: a GGUF LoRA adapter (a voice, :mod:`studio.voice.gguf`) applied at full scale.
 
     ``n_ctx`` is the GGUF's own context length capped at :data:`MAX_CONTEXT` (the KV cache
     takes memory in proportion); ``n_threads`` is the number of physical cores (or

@@ -40,11 +40,11 @@ import logging
 import math
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import ModelUnavailable
 from ..settings import Settings
-from .backends import SamplingParams, StreamStats
+from .types import SamplingParams, StreamStats
 from .plaintext import neutralise, restore
 
 log = logging.getLogger(__name__)
@@ -259,7 +259,7 @@ def describe_error(exc: BaseException, url: str, model: str, mid_stream: bool = 
     import openai
 
     detail = f"{type(exc).__name__}: {str(exc)[:200]}"
-    if isinstance(exc, openai.AuthenticationError) or isinstance(exc, openai.PermissionDeniedError):
+    if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
         return (f"The text server at {url} refused the API key (HTTP {exc.status_code}). "
                 "Check --openai-api-key (OPENAI_API_KEY).")
     if isinstance(exc, openai.NotFoundError):

@@ -87,23 +87,19 @@ class Messages:
     assistant_prefix: str = ""
 
 
-def _extras(inp: TaskInput) -> str:
+def _extras(inp: TaskInput, keywords: str = "Use these keywords naturally: {}.") -> str:
+    """The audience, and the keywords as ``keywords`` says them, as sentences after a space ("" when neither)."""
     parts = []
     if inp.audience.strip():
         parts.append(f"The readers are {inp.audience.strip()}.")
     if inp.keywords.strip():
-        parts.append(f"Use these keywords naturally: {inp.keywords.strip()}.")
+        parts.append(keywords.format(inp.keywords.strip()))
     return (" " + " ".join(parts)) if parts else ""
 
 
 def _must(inp: TaskInput) -> str:
     """Audience, and the keywords as things the text must name (product description, ad copy)."""
-    parts = []
-    if inp.audience.strip():
-        parts.append(f"The readers are {inp.audience.strip()}.")
-    if inp.keywords.strip():
-        parts.append(f"Mention each of these, spelled as given: {inp.keywords.strip()}.")
-    return (" " + " ".join(parts)) if parts else ""
+    return _extras(inp, "Mention each of these, spelled as given: {}.")
 
 
 # ----- the writer's language: Chinese topics and drafts get Chinese replies -------------

@@ -104,9 +104,9 @@ class WriteRequest:
                               max_new_tokens, min_new_tokens, seed_at(self.seed, seed_offset))
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class WriteEvent:
-    """One update of a running request, as the UI shows it.
+    """One update of a running request, as the UI shows it (built with keywords only).
 
     Attributes:
         text: the whole text so far (for continue: the draft plus its continuation).

@@ -33,7 +33,7 @@ from typing import Iterator
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager
-from .backends import SamplingParams, StreamStats
+from .types import SamplingParams, StreamStats
 from .llama_server import ServerProcess, find_binary
 
 log = logging.getLogger(__name__)

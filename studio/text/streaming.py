@@ -9,7 +9,7 @@ event that is set by a stop sequence *or* by the writer's Stop.
 from __future__ import annotations
 
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..unitext import count_words
 from .backends import SamplingParams, StreamStats, TextBackend

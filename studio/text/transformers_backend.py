@@ -6,11 +6,9 @@ as safetensors under ``<cache_dir>/gguf``).
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import logging
 import os
-import queue
 import shutil
 import threading
 import time
@@ -21,7 +19,8 @@ from ..lazy import lazy_import
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel
-from .backends import SamplingParams, StreamStats
+from ..streams import worker_stream
+from .types import SamplingParams, StreamStats
 from .plaintext import fragments, mark, mark_messages, plain_ids, special_pattern
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
@@ -125,73 +124,58 @@ class TransformersBackend:
             kwargs.update(temperature=params.temperature, top_p=params.top_p, top_k=params.top_k)
         else:
             kwargs.update(temperature=None, top_p=None, top_k=None)
-        failure: list[BaseException] = []
         t0 = time.perf_counter()
 
-        def work():
-            completed = False
-            try:
-                with self.device_lock:
-                    stats.waited_s = time.perf_counter() - t0
-                    if stop.is_set():
-                        return
-                    torch.manual_seed(params.seed)
-                    with torch.inference_mode():
-                        self.model.generate(**kwargs)
-                    completed = True  # generate() has already put the end signal
-            except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-                failure.append(exc)
-            finally:
-                if not completed:
-                    streamer.text_queue.put(streamer.stop_signal)
+        def produce(emit):
+            streamer.sink = emit
+            with self.device_lock:
+                stats.waited_s = time.perf_counter() - t0
+                if stop.is_set():
+                    return
+                torch.manual_seed(params.seed)
+                with torch.inference_mode():
+                    self.model.generate(**kwargs)
 
-        # in the handler's context: a job that waits for the device can say so on its page
-        worker = threading.Thread(target=contextvars.copy_context().run, args=(work,), name="studio-generate",
-                                  daemon=True)
-        worker.start()
-        ended = False
+        chunks = worker_stream(produce, stop, name="studio-generate", failed=_writing_failed)
         try:
-            while True:
-                try:
-                    chunk = streamer.text_queue.get(timeout=0.1)
-                except queue.Empty:
-                    if not worker.is_alive() and streamer.text_queue.empty():
-                        break
-                    continue
-                if chunk is streamer.stop_signal:
-                    break
-                if chunk:
-                    stats.tokens = streamer.tokens
-                    if stats.first_token_s is None:
-                        stats.first_token_s = time.perf_counter() - t0
-                    stats.elapsed_s = time.perf_counter() - t0
-                    yield chunk
-            ended = True
+            for chunk in chunks:
+                stats.tokens = streamer.tokens
+                if stats.first_token_s is None:
+                    stats.first_token_s = time.perf_counter() - t0
+                stats.elapsed_s = time.perf_counter() - t0
+                yield chunk
         finally:
-            if not ended:  # the consumer went away (Stop, closed tab, error): end the worker too
-                stop.set()
-            worker.join(timeout=30)
+            chunks.close()  # the consumer went away (Stop, closed tab, error): end the worker too
             stats.stopped = stop.is_set()
             stats.elapsed_s = time.perf_counter() - t0
             stats.tokens = streamer.tokens
-        if failure:
-            exc = failure[0]
-            if isinstance(exc, torch.OutOfMemoryError):
-                raise exc
-            raise RuntimeError(f"The language model failed while writing: {type(exc).__name__}: {exc}") from exc
+
+
+def _writing_failed(exc: BaseException) -> BaseException:
+    """What the writer is told when generation failed: out of GPU memory as it is, anything else as a
+    RuntimeError."""
+    if isinstance(exc, torch.OutOfMemoryError):
+        return exc
+    return RuntimeError(f"The language model failed while writing: {type(exc).__name__}: {exc}")
 
 
 def _counting_streamer(tokenizer):
-    """A TextIteratorStreamer that also counts the tokens generated after the prompt."""
-    from transformers import TextIteratorStreamer
+    """A TextStreamer that hands each piece of text to its ``sink`` and counts the tokens generated after
+    the prompt."""
+    from transformers import TextStreamer
 
-    class CountingStreamer(TextIteratorStreamer):
+    class CountingStreamer(TextStreamer):
         tokens = 0
+        sink = None  # set by the worker: where each piece of text goes
 
         def put(self, value):
             if not (self.skip_prompt and self.next_tokens_are_prompt):
                 self.tokens += int(value.numel())
             super().put(value)
+
+        def on_finalized_text(self, text: str, stream_end: bool = False):
+            if text:
+                self.sink(text)
 
     return CountingStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
 

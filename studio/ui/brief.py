@@ -63,7 +63,7 @@ def brief_for(lib, owner: str, article_id, shown_for, form: dict) -> tuple[dict,
 def connect(ctx, w) -> None:
     """Hook the brief boxes ``w.audience``, ``w.keywords``, ``w.outline`` to the open article
     (``w.article_id``) and the summary line ``w.brief_line``."""
-    from .library import owner_of
+    from ..identity import owner_of
 
     boxes = [getattr(w, k) for k in BRIEF_KEYS]
     private = {"api_visibility": "private", "show_progress": "hidden"}
@@ -74,14 +74,14 @@ def connect(ctx, w) -> None:
         if aid is None:
             return  # saved when the draft becomes an article (below) or a generation starts
         try:
-            ctx.library.set_brief(owner_of(ctx, request), aid, dict(zip(BRIEF_KEYS, (audience, keywords, outline))))
+            ctx.library.set_brief(owner_of(ctx, request), aid, dict(zip(BRIEF_KEYS, (audience, keywords, outline), strict=False)))
         except StudioError as exc:
             gr.Warning(ui_message(exc, {"audience": "Audience", "keywords": "Keywords", "outline": "Outline"}))
 
     gr.on([b.input for b in boxes], save, [w.article_id, *boxes], None, trigger_mode="always_last", **private)
 
     def follow(aid, shown, audience, keywords, outline, request: gr.Request):
-        form = dict(zip(BRIEF_KEYS, (audience, keywords, outline)))
+        form = dict(zip(BRIEF_KEYS, (audience, keywords, outline), strict=False))
         try:
             owner = owner_of(ctx, request)
             brief, belongs, keep = brief_for(ctx.library, owner, aid, shown, form)

@@ -12,6 +12,7 @@ from ..lazy import torch_oom  # torch is imported on first use, not at start-up
 
 from ..devices import free_memory
 from ..errors import StudioError
+from ..identity import user_name  # noqa: F401 - re-exported: the tabs ask common for it
 
 log = logging.getLogger(__name__)
 
@@ -134,11 +135,6 @@ def reports_to(status, labels: dict[str, str] | None = None):
 def session_id(request: gr.Request | None) -> str:
     """The Gradio session hash of ``request`` (empty string outside a session)."""
     return getattr(request, "session_hash", None) or ""
-
-
-def user_name(request: gr.Request | None) -> str | None:
-    """The logged-in user (with ``--auth``), else ``None``."""
-    return getattr(request, "username", None) or None
 
 
 @contextlib.contextmanager

@@ -97,7 +97,7 @@ def generated_view(paths, params, used: int, warnings: list[str], history: list 
     """The gallery after a run: the new pictures first (the session keeps :data:`HISTORY_MAX`), the seed
     line, the warnings, and the first new picture selected with its parameters. ``schedulers``: the
     diffusion model's scheduler names (None for the GAN: the list stays)."""
-    new = [{"path": str(p), "params": prm} for p, prm in zip(paths, params)]
+    new = [{"path": str(p), "params": prm} for p, prm in zip(paths, params, strict=False)]
     hist = (new + list(history or []))[:HISTORY_MAX]
     out = {"gallery": [(h["path"], caption(h["params"])) for h in hist], "history": hist,
            "seed_used": seed_line(used, len(paths)), "warnings_box": "\n\n".join(f"⚠️ {w}" for w in warnings),
@@ -391,7 +391,7 @@ def _build_api(ctx) -> None:
                 num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, seed=seed,
                 num_images=num_images, stop=stop, request=request,
             )
-        return [(str(p), a1111_parameters(prm)) for p, prm in zip(paths, params)]
+        return [(str(p), a1111_parameters(prm)) for p, prm in zip(paths, params, strict=False)]
 
     trigger.click(generate_image, inputs, out, api_name="generate_image", concurrency_id="image")
 

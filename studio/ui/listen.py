@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import gradio as gr
 
@@ -30,12 +31,23 @@ class ListenUI:
     status: Any
 
 
+def voice_choices(voices: list[str]) -> list[tuple[str, str]]:
+    """``(label, reference)`` of each voice: a voice downloaded from the Hub (``org/repo:path/NAME.onnx``)
+    shows as ``NAME (org/repo)``; other references show as they are."""
+    out = []
+    for ref in voices:
+        repo, _, file = ref.partition(":")
+        hub = file.endswith(".onnx") and "/" in repo and not repo.startswith((".", "/", "~"))
+        out.append((f"{Path(file).stem} ({repo})" if hub else ref, ref))
+    return out
+
+
 def build(voices: list[str], prefix: str) -> ListenUI:
     """The Listen controls, inside the current layout: ``voices`` offered (``ctx.speech.offered()``);
     ``prefix`` makes their element ids (``write-listen``)."""
     ffmpeg_on_path()  # the streaming player needs an ffmpeg; the bundled one serves
     with gr.Row():
-        voice = gr.Dropdown(voices, value=voices[0] if voices else "", label="Speaking voice", allow_custom_value=True,
+        voice = gr.Dropdown(voice_choices(voices), value=voices[0] if voices else "", label="Speaking voice", allow_custom_value=True,
                             elem_id=f"{prefix}-listen-voice", min_width=160)
         speed = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="Speed", elem_id=f"{prefix}-listen-speed",
                           info="1 is the voice's own pace (Piper's length_scale is its inverse).")
@@ -86,6 +98,12 @@ def connect(ctx, ui: ListenUI, inputs: list, text_of: Callable) -> None:
         ctx.jobs.stop(session_id(request), JOB)
 
     ui.stop_btn.click(stop, None, None, queue=False, api_visibility="private")
+
+    def offer(current):
+        """The voices again when the list is opened: one downloaded in the Models tab meanwhile is there."""
+        return gr.update(choices=voice_choices(ctx.speech.offered()), value=current)
+
+    ui.voice.focus(offer, ui.voice, ui.voice, queue=False, api_visibility="private")
 
 
 def speak_file(ctx, text: str, voice: str = "", speed: float = 1.0, fmt: str = "wav", title: str = "",

@@ -18,7 +18,8 @@ from .common import guard, user_name
 from .i18n.core import request_language, translate
 from .parts import Parts
 
-KIND_CHOICES = [("Text (Write tab)", "text"), ("Pictures (Image tab)", "diffusion")]
+KIND_CHOICES = [("Text (Write tab)", "text"), ("Pictures (Image tab)", "diffusion"),
+                ("Voices (Listen, Piper)", "speech")]
 INSTALLED_HEADERS = ["Model", "Size", "Licence", "Languages", "Used by", "Where"]
 RECOMMENDED_HEADERS = ["Model", "Reference", "Size", "Memory needed", "Speed here", "Licence", "Languages", "Note"]
 SEARCH_HEADERS = ["Reference", "Licence", "Downloads", "Likes"]
@@ -74,8 +75,9 @@ def _may_manage(ctx, request) -> None:
 
 
 def _layout(w: Parts, ctx) -> None:
-    gr.Markdown("Get a larger or multilingual model for writing, or a picture model, from the Hugging Face Hub. "
-                "A downloaded model appears at once in the Write and Image tabs' model lists.")
+    gr.Markdown("Get a larger or multilingual model for writing, a picture model or a Piper voice from the Hugging "
+                "Face Hub. A downloaded model appears at once in the Write and Image tabs' model lists, a voice in "
+                "the Listen voice lists.")
     w.kind = gr.Radio(KIND_CHOICES, value="text", label="Kind of model", elem_id="models-kind")
     with gr.Accordion("Installed", open=True):
         w.installed = gr.Dataframe(installed_rows(ctx, "text"), headers=INSTALLED_HEADERS, interactive=False,
@@ -90,7 +92,8 @@ def _layout(w: Parts, ctx) -> None:
                                  elem_id="models-query")
             w.search_btn = gr.Button("Search", scale=1, elem_id="models-search")
         w.found = gr.Dataframe([], headers=SEARCH_HEADERS, interactive=False, elem_id="models-found")
-    w.ref = gr.Textbox("", label="Model", placeholder="org/name:file.gguf or org/name", elem_id="models-ref",
+    w.ref = gr.Textbox("", label="Model", placeholder="org/name:file.gguf, org/name:voice.onnx or org/name",
+                       elem_id="models-ref",
                        info="Click a row above to fill it in.")
     with gr.Row():
         w.download_btn = gr.Button("Download", variant="primary", elem_id="models-download")
@@ -190,6 +193,8 @@ def _connect_manage(ctx, w: Parts, private: dict) -> None:
         if not any(e["ref"] == ref for e in hub.installed(ctx.settings, kind)):
             raise InvalidInput("model", "is not installed. Download it first, or pick one from the Installed list.")
         hub.make_default(ctx.settings, kind, ref)
+        if kind == "speech":
+            return f"{ref} is the default voice from the next start (a --speech-model flag still wins)."
         return f"{ref} is the default from the next start (a --text-model or --diffusion-model flag still wins)."
 
     w.default_btn.click(make_default, [w.ref, w.kind], w.status, **private)
@@ -200,7 +205,8 @@ def _api(ctx) -> None:
 
     @guard
     def models_list(kind: str = "text") -> dict:
-        """Installed models of kind (text or diffusion), the recommended ones, and this studio's downloads."""
+        """Installed models of kind (text, diffusion, gan, style or speech), the recommended ones, and this
+        studio's downloads."""
         if kind not in hub.KINDS:
             raise InvalidInput("kind", f"must be one of {', '.join(hub.KINDS)}.")
         return {"installed": hub.installed(ctx.settings, kind), "recommended": hub.recommended(kind, ctx.downloads.base_speed),
@@ -208,7 +214,8 @@ def _api(ctx) -> None:
 
     @guard
     def models_download(ref: str, request: gr.Request = None) -> dict:
-        """Download ref (org/name:file.gguf, or org/name) from the Hub; returns when it is done."""
+        """Download ref (org/name:file.gguf, org/name:path/voice.onnx for a Piper voice with its .onnx.json,
+        or org/name) from the Hub; returns when it is done."""
         _may_manage(ctx, request)
         hub.parse_ref(ref)
         job = ctx.downloads.wait(ref.strip())

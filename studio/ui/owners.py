@@ -25,64 +25,17 @@ Without ``--auth`` there is one user (``local``) and pictures stay in
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import threading
 import time
 from pathlib import Path
 
-USERS = "users"
-
-
-def _secret(ctx) -> bytes:
-    from .library import browser_secret
-
-    return browser_secret(ctx).encode()
-
-
-def user_folder(ctx, owner: str | None) -> Path:
-    """The folder of ``owner``'s pictures: ``--output-dir`` without ``--auth``, else
-    ``<output-dir>/users/<hmac of the name>``."""
-    out = Path(ctx.settings.output_dir)
-    if not ctx.settings.auth or not owner:
-        return out
-    key = hmac.new(_secret(ctx), owner.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
-    return out / USERS / key
-
-
-def claim(ctx, request, paths):
-    """Move the files ``paths`` (just made in ``--output-dir``) into the request's user's folder.
-
-    Returns the new paths as strings (a single path in, a single path out; None stays None).
-    """
-    from .common import user_name
-
-    if paths is None:
-        return None
-    single = isinstance(paths, (str, os.PathLike))
-    items = [paths] if single else list(paths)
-    folder = user_folder(ctx, user_name(request))
-    out = []
-    for p in items:
-        if p is None:
-            out.append(None)
-            continue
-        p = Path(p)
-        if folder != Path(ctx.settings.output_dir) and p.parent.resolve() != folder.resolve():
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / p.name
-            os.replace(p, target)
-            p = target
-        out.append(str(p))
-    return out[0] if single else out
+from ..identity import USERS, claim, user_folder, user_name  # noqa: F401 - USERS, claim re-exported
 
 
 def owns(ctx, request, path) -> bool:
     """True when ``path`` is in the request's user's picture folder (for "Insert into draft" and the like)."""
-    from .common import user_name
-
     folder = user_folder(ctx, user_name(request)).resolve()
     try:
         p = Path(path).resolve()

@@ -183,13 +183,12 @@ def _source(w: Parts) -> None:
 
 
 def _opencv_and_model(w: Parts, uses_model: bool) -> None:
-    with gr.Group(visible=not uses_model) as w.opencv_box:
-        with gr.Row():
-            w.method = gr.Radio(list(OPENCV_METHODS), value=OPENCV_METHODS[0], label="OpenCV method",
-                                info="telea: fast marching (Telea 2004); navier-stokes: fluid-flow (2001).",
-                                elem_id="repair-method")
-            w.radius = gr.Slider(1, MAX_RADIUS, value=5, step=1, label="Radius (px)",
-                                 info="How far around each hole OpenCV looks.", elem_id="repair-radius")
+    with gr.Group(visible=not uses_model) as w.opencv_box, gr.Row():
+        w.method = gr.Radio(list(OPENCV_METHODS), value=OPENCV_METHODS[0], label="OpenCV method",
+                            info="telea: fast marching (Telea 2004); navier-stokes: fluid-flow (2001).",
+                            elem_id="repair-method")
+        w.radius = gr.Slider(1, MAX_RADIUS, value=5, step=1, label="Radius (px)",
+                             info="How far around each hole OpenCV looks.", elem_id="repair-radius")
     with gr.Group(visible=uses_model) as w.diffusion_box:
         w.prompt = gr.Textbox("", label="Prompt", lines=2, placeholder="empty beach, calm sea",
                               info="What should appear in the painted area.", elem_id="repair-prompt")

@@ -3,24 +3,22 @@
 Pick Library articles and/or upload .md, .txt or .docx files, name the
 voice, press Train. A progress bar shows step, loss and time left; Stop keeps
 what was learnt so far. Voices are listed, renamed and deleted here, and
-chosen in the Write tab. The work is done by :class:`studio.text.voice.VoiceTrainer`.
+chosen in the Write tab. The work is done by :class:`studio.voice.train.VoiceTrainer`.
 Also the ``/voice_train``, ``/voice_list``, ``/voice_rename`` and ``/voice_delete`` APIs.
 """
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import html
-import queue
-import threading
 import time
 
 import gradio as gr
 
 from ..errors import StudioError
-from ..text.voice import TrainProgress, VoiceSettings, VoiceTrainer, default_settings, describe
-from ..text.voice_sources import FILE_TYPES, gather
+from ..streams import worker_stream
+from ..voice.train import TrainProgress, VoiceSettings, VoiceTrainer, default_settings, describe
+from ..voice.sources import FILE_TYPES, gather
 from ..unitext import count_words
 from .common import reports_to, stop_event, session_id, to_gr_error
 from .i18n import Verbatim
@@ -171,16 +169,14 @@ def build(ctx) -> dict:
             "events": [train_event, rename_event, delete_event]}
 
 
-def _newest(updates: queue.Queue):
-    """The newest progress report waiting in ``updates`` (None: training ended), skipping older ones."""
-    p = updates.get()
-    while p is not None and not updates.empty():
-        nxt = updates.get()
-        if nxt is None:
-            updates.put(None)
-            break
-        p = nxt
-    return p
+def _bars(reports):
+    """A progress bar for each training report; returns the voice's record when training ended."""
+    while True:
+        try:
+            p = next(reports)
+        except StopIteration as done:
+            return done.value
+        yield _bar(p), gr.skip(), gr.skip(), gr.skip()
 
 
 def _connect_train(ctx, w: Parts, trainer):
@@ -202,29 +198,15 @@ def _connect_train(ctx, w: Parts, trainer):
         owner = _owner(ctx, request)
         texts, found = gather(ctx.library, owner, _ids(ids), fs or [])
         cfg = VoiceSettings(steps=st or 0, rank=rk or 0, learning_rate=lr or 0.0).validated()
-        updates: queue.Queue = queue.Queue()
-        outcome: dict = {}
         yield _bar(None, "Starting…"), "", gr.skip(), gr.skip()
         with stop_event(ctx, request, "voice") as stop:
-            def work():
-                try:
-                    outcome["record"] = trainer.train(owner, nm, texts, found, ctx.settings.text_model, cfg, stop,
-                                                      updates.put)
-                except BaseException as exc:  # noqa: BLE001 - shown to the writer
-                    outcome["error"] = exc
-                finally:
-                    updates.put(None)
-
-            # in the handler's context: a job that waits for the device can say so on its page
-            worker = threading.Thread(target=contextvars.copy_context().run, args=(work,), name="studio-voice-train",
-                                      daemon=True)
-            worker.start()
-            while (p := _newest(updates)) is not None:
-                yield _bar(p), gr.skip(), gr.skip(), gr.skip()
-            worker.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        rec = outcome["record"]
+            reports = worker_stream(lambda emit: trainer.train(owner, nm, texts, found, ctx.settings.text_model, cfg,
+                                                               stop, emit),
+                                    stop, name="studio-voice-train", latest_only=True)
+            try:
+                rec = yield from _bars(reports)
+            finally:
+                reports.close()
         gr.Info(f"Voice “{rec['name']}” is ready.")
         yield "", ready_message(rec), _table(ctx, request), gr.update(choices=voice_choices(ctx, request),
                                                                       value=rec["id"])

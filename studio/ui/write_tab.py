@@ -79,7 +79,7 @@ _join = join  # the name the tests knew
 def _save_streamed(ctx, request, aid, title: str, text: str, model: str = "") -> None:
     """Save what a generation streamed when its browser tab went away (closed, reloaded, lost connection),
     so a reload reopens it. Another tab's newer save is never overwritten: both stay as versions."""
-    from .library import owner_of  # the library tab owns the rule for who owns an article
+    from ..identity import owner_of  # the library tab owns the rule for who owns an article
 
     if not (title or "").strip():  # a generated article names itself in its first '# heading'
         title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ") and ln[2:].strip()), "")
@@ -221,7 +221,7 @@ def _connect_form(ctx, w) -> None:
 
     # the topic and settings come back after a reload (kept in this browser)
     setting_inputs = [getattr(w, k) for k in KEPT_KEYS]  # the brief is kept with its article (brief.py)
-    from .library import browser_secret
+    from ..identity import browser_secret
 
     kept_settings = gr.BrowserState({}, storage_key="studio-write-settings", secret=browser_secret(ctx))
     gr.on([c.change for c in setting_inputs], lambda *vals: dict(zip(KEPT_KEYS, vals)), setting_inputs,
@@ -252,7 +252,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
     """Stream the plan's request into the draft; ``aid`` is the open article (what was streamed is saved to
     it if the browser goes away mid-generation). Yields the outputs of a generation event (see
     :func:`_connect_generation`)."""
-    from .library import owner_of
+    from ..identity import owner_of
 
     valid = _validated_naming_the_draft(p.request)  # errors before anything changes
     req_dict, base, ev, text, saved = dataclasses.asdict(valid), p.base, None, None, []
@@ -356,7 +356,7 @@ def _connect_undo(w):
 
 # ---------------------------------------------------------------------- the /write API (docs/architecture.md)
 def _api(ctx) -> None:
-    from .library import owner_of
+    from ..identity import owner_of
 
     def last_event(request, **fields):
         valid, last = WriteRequest(**{**fields, "voice": fields.get("voice") or ""}).validated(), None

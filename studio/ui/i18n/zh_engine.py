@@ -219,6 +219,8 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("must be 0: Studio fills the white part of the mask.", "必须为 0：Studio 填充蒙版的白色部分。"),
     ("you already have {n} API keys; revoke one first.", "你已经有 {n} 个 API 密钥；请先吊销一个。"),
     ("must be a non-empty list of messages, each with a role and a content.", "必须是非空的消息列表，每条都有 `role` 和 `content`。"),
+    ("is missing: each message needs its text as content (a string, or a list of text parts).",
+     "缺失：每条消息都需要以 `content` 给出文字（字符串，或文字片段的列表）。"),
     ("has {n} messages; the limit is {m}.", "有 {n} 条消息；上限是 {m} 条。"),
     ("must be a string or a list of at most {n} strings.", "必须是一个字符串，或最多 {n} 个字符串的列表。"),
     ("are {n} tokens long; the model reads at most {m}. Send fewer or shorter messages.",

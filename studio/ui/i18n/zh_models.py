@@ -4,9 +4,11 @@ from __future__ import annotations
 
 MODELS_ZH: dict[str, str] = {
     "Models": "模型",
-    "Get a larger or multilingual model for writing, or a picture model, from the Hugging Face Hub. "
-    "A downloaded model appears at once in the Write and Image tabs' model lists.":
-        "从 Hugging Face Hub 获取更大或多语言的写作模型，或图片模型。下载好的模型会立即出现在“写作”和“图片”标签页的模型列表里。",
+    "Get a larger or multilingual model for writing, a picture model or a Piper voice from the Hugging "
+    "Face Hub. A downloaded model appears at once in the Write and Image tabs' model lists, a voice in "
+    "the Listen voice lists.":
+        "从 Hugging Face Hub 获取更大或多语言的写作模型、图片模型或 Piper 语音。下载好的模型会立即出现在“写作”和“图片”"
+        "标签页的模型列表里，语音会立即出现在“朗读”的语音列表里。",
     "Kind of model": "模型种类", "Text (Write tab)": "文字（写作标签页）", "Pictures (Image tab)": "图片（图片标签页）",
     "Installed": "已安装", "Recommended": "推荐", "Search the Hub": "在 Hub 上搜索",
     "Size": "大小", "Licence": "许可证", "Languages": "语言", "Used by": "使用者", "Where": "位置",
@@ -14,6 +16,16 @@ MODELS_ZH: dict[str, str] = {
     "Downloads": "下载量", "Likes": "点赞", "Search": "搜索", "Model": "模型",
     "Click a row above to fill it in.": "点击上面的一行即可填入。",
     "org/name:file.gguf or org/name": "org/name:file.gguf 或 org/name",
+    "org/name:file.gguf, org/name:voice.onnx or org/name": "org/name:file.gguf、org/name:voice.onnx 或 org/name",
+    # Piper voices (the speech kind)
+    "Voices (Listen, Piper)": "语音（朗读，Piper）", "Listen (Write, Library)": "朗读（写作、文库）",
+    "CC0 voice data, MIT wheel": "语音数据 CC0，wheel 包 MIT", "see its MODEL_CARD": "见其 MODEL_CARD",
+    "Blizzard 2013 Lessac: research use only": "Blizzard 2013 Lessac：仅限研究使用",
+    "English (en_US)": "英文（en_US）", "English (en_GB)": "英文（en_GB）", "Chinese (zh_CN)": "中文（zh_CN）",
+    "Lessac, US English (medium)": "Lessac，美式英语（中等音质）",
+    "Alba, British English (medium)": "Alba，英式英语（中等音质）",
+    "Alan, British English (medium)": "Alan，英式英语（中等音质）",
+    "Huayan, Chinese (medium)": "华燕，中文（中等音质）",
     "Estimate the speed on this machine": "估算本机速度",
     "Download": "下载", "Cancel": "取消", "Make default": "设为默认", "Delete": "删除",
     "built in": "内置", "Hugging Face cache": "Hugging Face 缓存", "see its card": "见其模型卡",
@@ -30,10 +42,10 @@ MODELS_ZH: dict[str, str] = {
     "Download cancelled.": "下载已取消。", "The download did not finish.": "下载没有完成。",
     "The Hugging Face Hub cannot be reached from this studio (offline, or no network).":
         "这个 Studio 无法连接 Hugging Face Hub（离线，或没有网络）。",
-    "To add a model by hand, copy its .gguf file (or a diffusers folder) into a folder and start the studio with "
-    "--model-dir FOLDER; it then appears in the lists.":
-        "要手动添加模型，请把它的 .gguf 文件（或 diffusers 文件夹）复制到一个文件夹里，再用 --model-dir FOLDER 启动 Studio；"
-        "它随后会出现在列表中。",
+    "To add a model by hand, copy its .gguf file (or a diffusers folder, or a Piper voice's .onnx and .onnx.json "
+    "files) into a folder and start the studio with --model-dir FOLDER; it then appears in the lists.":
+        "要手动添加模型，请把它的 .gguf 文件（或 diffusers 文件夹，或 Piper 语音的 .onnx 和 .onnx.json 文件）复制到一个"
+        "文件夹里，再用 --model-dir FOLDER 启动 Studio；它随后会出现在列表中。",
     "Check the name.": "请检查名称。", "Try again.": "请重试。", "Free some space and try again.": "请腾出一些空间后重试。",
     "Download it in the Models tab first.": "请先在“模型”标签页下载它。",
 }
@@ -46,6 +58,8 @@ MODELS_PATTERNS: list[tuple[str, str]] = [
     ("Deleted {ref}.", "已删除 {ref}。"),
     ("{ref} is the default from the next start (a --text-model or --diffusion-model flag still wins).",
      "下次启动起 {ref} 为默认模型（--text-model 或 --diffusion-model 参数仍然优先）。"),
+    ("{ref} is the default voice from the next start (a --speech-model flag still wins).",
+     "下次启动起 {ref} 为默认语音（--speech-model 参数仍然优先）。"),
     ("'{ref}' is not a downloaded model, so there is nothing to delete.", "“{ref}”不是下载的模型，没有可删除的。"),
     ("'{ref}' is gated: accept its licence on the Hub with your account, then set `HF_TOKEN` to one "
      "of your access tokens and try again.",
@@ -61,4 +75,8 @@ MODELS_PATTERNS: list[tuple[str, str]] = [
     ("'{ref}' is not a model reference.", "“{ref}”不是模型引用名。"),
     ("A Hub GGUF file is written org/name:file.gguf.", "Hub 上的 GGUF 文件写作 org/name:file.gguf。"),
     ("Model '{ref}' is not downloaded.", "模型“{ref}”还没有下载。"),
+    ("'{name}' is not a Piper voice: its .onnx.json is not beside it on the Hub.",
+     "“{name}”不是 Piper 语音：Hub 上它旁边没有对应的 .onnx.json。"),
+    ("'{repo}' holds {n} Piper voices; name the one to download, for example {shown}.",
+     "“{repo}”含有 {n} 个 Piper 语音；请指明要下载哪一个，例如 {shown}。"),
 ]

@@ -8,28 +8,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import gradio as gr
 
-from ...errors import StudioError
-from ...library import LOCAL_OWNER
+from ...identity import browser_secret, owner_of  # noqa: F401 - re-exported: the Library tab's names
 from ...library import is_blank as blank_article
-from ..common import user_name
-
-
-def owner_of(ctx, request: gr.Request | None) -> str:
-    """The library owner of ``request``: the logged-in user, or ``"local"`` without ``--auth``.
-
-    Raises:
-        StudioError: ``--auth`` is on but the request carries no user.
-    """
-    name = user_name(request)
-    if name:
-        return name
-    if ctx.settings.auth:
-        raise StudioError("Please log in first.")
-    return LOCAL_OWNER
 
 
 def is_blank(article_id, title: str | None, body: str | None) -> bool:
@@ -58,20 +40,3 @@ def save_now(lib, owner: str, title: str | None, body: str | None, article_id, b
     return keep_saving(lib, owner, title, body, article_id, base)["article_id"]
 
 
-def browser_secret(ctx) -> str:
-    """A per-installation secret (kept in the data folder) for values stored in the browser,
-    so they survive a restart of the studio."""
-    path = Path(ctx.settings.data_dir) / ".browser-secret"
-    try:
-        return path.read_text().strip()
-    except OSError:
-        import secrets
-
-        from ...files import atomic_write_bytes
-
-        value = secrets.token_hex(32)
-        try:
-            atomic_write_bytes(path, value.encode())
-        except OSError:
-            pass
-        return value

@@ -25,9 +25,9 @@ import threading
 import time
 from pathlib import Path
 
-from .errors import InvalidInput
-from .files import atomic_write_bytes
-from .validate import check_text
+from ..errors import InvalidInput
+from ..files import atomic_write_bytes
+from ..validate import check_text
 
 MAX_NAME_CHARS = 80
 RECORD = "voice.json"
@@ -129,7 +129,7 @@ class VoiceStore:
 
     # ----- public API ---------------------------------------------------------------------
     def list(self, owner: str) -> list[dict]:
-        """The owner's voices, newest first: dicts as written by training (see :mod:`studio.text.voice`)
+        """The owner's voices, newest first: dicts as written by training (see :mod:`studio.voice.train`)
         without the owner field."""
         return [self._public(r) for r in self._records(owner)]
 

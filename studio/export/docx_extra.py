@@ -26,8 +26,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.run import Run
 
-from .errors import raise_if_stopped
-from .unitext import bidi_runs, direction, may_be_rtl
+from ..errors import raise_if_stopped
+from ..unitext import bidi_runs, direction, may_be_rtl
 
 # children of w:pPr that come after w:bidi (ECMA-376 CT_PPrBase order)
 _AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",

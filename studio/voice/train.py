@@ -8,7 +8,7 @@ cosine schedule on next-token prediction over the writer's texts.
 The texts are tokenised, joined (each ending with the end-of-text token) and
 cut into blocks of ``block_tokens``; every fifth block is held out (20% of the
 text) and never trained on. A paragraph given twice counts once
-(:func:`~studio.text.voice_sources.without_repeats`), and a held-out token inside a run of
+(:func:`~studio.voice.sources.without_repeats`), and a held-out token inside a run of
 16 tokens that also occurs in the training blocks is not scored (:func:`held_out_labels`). Perplexity on the held-out blocks is measured
 before and after training, so the writer sees how much better the model
 predicts text of theirs it has not seen.
@@ -37,10 +37,10 @@ from ..errors import Cancelled, InvalidInput, StudioError
 from ..models import ModelManager
 from ..unitext import count_words
 from ..validate import check_float, check_int
-from ..voices import VoiceStore, check_name
-from .plaintext import plain_ids
-from .voice_backend import fingerprint, llamacpp_voice_file, load_base
-from .voice_sources import without_repeats
+from ..text.plaintext import plain_ids
+from .store import VoiceStore, check_name
+from .backend import fingerprint, llamacpp_voice_file, load_base
+from .sources import without_repeats
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
 
@@ -53,7 +53,7 @@ MIN_WORDS = 150
 TOKENS_PER_WORD = 1.3
 # LoRA on the attention projections, as the LoRA paper (Hu et al., 2021) adapted attention only. A voice
 # then merges into a 4-bit GGUF with no loss (its attention in Q8_0, the feed-forward weights untouched) and
-# writes on llama.cpp as fast as without it (voice_gguf.merge). With every linear layer adapted, the merge
+# writes on llama.cpp as fast as without it (gguf.merge). With every linear layer adapted, the merge
 # lost a quarter of the gain (re-quantising the feed-forward weights), or the LoRA file cost 15% of the speed.
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj")
 

@@ -3,7 +3,7 @@
 Voices are trained with transformers + PEFT. They write with the engine that writes without them:
 - llama.cpp (a GGUF model of the llama architecture, the embedded SmolLM2 included, where llama.cpp is the
   text engine): when training ends (or on first use, for older voices) the adapter is merged into a copy
-  of the base GGUF (:func:`voice_gguf.merge`, kept as ``voice.gguf`` beside it), which writes as fast as the
+  of the base GGUF (:func:`.gguf.merge`, kept as ``voice.gguf`` beside it), which writes as fast as the
   base. Where merging would lose part of the voice (a voice trained on the feed-forward layers of a
   quantised model) or the copy cannot be written, the adapter is converted to a GGUF LoRA
   (``adapter.gguf``) that llama.cpp applies to the base file at every step (0.85x the speed);
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager, ResolvedModel
-from .transformers_backend import TransformersBackend, load_model_and_tokenizer
+from ..text.transformers_backend import TransformersBackend, load_model_and_tokenizer
 
 log = logging.getLogger(__name__)
 GGUF_ADAPTER = "adapter.gguf"
@@ -41,10 +41,10 @@ def load_base(resolved: ResolvedModel, manager: ModelManager):
     Raises:
         ModelUnavailable: a file that is not a GGUF, or weights that fail to load.
     """
-    from .backends import _gguf_of
+    from ..text.backends import gguf_of
 
     try:
-        model, tok = load_model_and_tokenizer(resolved, manager, _gguf_of(resolved))
+        model, tok = load_model_and_tokenizer(resolved, manager, gguf_of(resolved))
     except ModelUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - reported to the writer
@@ -114,12 +114,12 @@ def llamacpp_voice_file(manager: ModelManager, base: ResolvedModel, adapter: Pat
     (``--text-backend`` auto on the CPU or llama.cpp, a GGUF of the llama architecture, llama-cpp-python
     installed): ``<adapter>/voice.gguf`` (the base with the voice merged in), else ``<adapter>/adapter.gguf``
     (a GGUF LoRA). None when the voice writes with transformers."""
-    from . import llamacpp
-    from .backends import _gguf_of
-    from .voice_gguf import convert, merge
+    from ..text import llamacpp
+    from ..text.backends import gguf_of
+    from .gguf import convert, merge
 
     choice = manager.settings.text_backend
-    gguf = _gguf_of(base)
+    gguf = gguf_of(base)
     if gguf is None or choice not in ("auto", "llama.cpp", "llama-server") or not llamacpp.available():
         return None
     if choice == "auto" and manager.device_type != "cpu":
@@ -143,9 +143,9 @@ def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
     Raises:
         ModelUnavailable: the record is missing, or the base model has changed since training.
     """
-    from .backends import _gguf_of
-    from .llamacpp import load_llamacpp
-    from .voice_gguf import gguf_meta
+    from ..text.backends import gguf_of
+    from ..text.llamacpp import load_llamacpp
+    from .gguf import gguf_meta
 
     path = resolved.path
     try:
@@ -154,7 +154,7 @@ def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
         raise ModelUnavailable("This voice's record is missing or damaged; delete the voice and train it again.") \
             from None
     base_ref = record["base_model"]["ref"]
-    gguf = _gguf_of(manager.resolve(base_ref, "text"))
+    gguf = gguf_of(manager.resolve(base_ref, "text"))
     meta, want = gguf_meta(gguf), record["base_model"]["fingerprint"]
     if (meta["arch"], meta["blocks"], meta["width"]) != (want["model_type"], want["num_hidden_layers"],
                                                          want["hidden_size"]):
@@ -162,10 +162,10 @@ def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
                                "on it; train the voice again.")
     name = f"{base_ref} + voice {record['name']}"
     if path.name == MERGED_GGUF:
-        from .backends import server_wanted
+        from ..text.backends import server_wanted
 
         if server_wanted(manager):  # the merged copy on a llama-server of its own: writes at full speed
-            from .server_backend import load_llama_server
+            from ..text.server_backend import load_llama_server
 
             return load_llama_server(path, manager, name)
         return load_llamacpp(path, manager, name)
