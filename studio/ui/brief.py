@@ -35,9 +35,9 @@ def brief_line(audience: str | None, keywords: str | None, outline: str | None) 
     Keywords: … · Outline: 3 headings``."""
     parts = []
     if (audience or "").strip():
-        parts.append(f"Audience: {_short(audience)}")
+        parts.append(f"Audience: {_short(audience or '')}")
     if (keywords or "").strip():
-        parts.append(f"Keywords: {_short(keywords)}")
+        parts.append(f"Keywords: {_short(keywords or '')}")
     headings = [ln for ln in (outline or "").splitlines() if ln.strip()]
     if headings:
         parts.append("Outline: 1 heading" if len(headings) == 1 else f"Outline: {len(headings)} headings")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -135,7 +136,7 @@ def controls_from(ctx, choices: list[str], params: dict, current_model: str) -> 
     numbers = {name: params.get(key) for name, key in (("width", "width"), ("height", "height"),
                                                        ("steps", "num_inference_steps"),
                                                        ("guidance", "guidance_scale"), ("seed", "seed"))}
-    out = {name: v for name, v in numbers.items()
+    out: dict[str, Any] = {name: v for name, v in numbers.items()
            if isinstance(v, (int, float)) and not isinstance(v, bool) and not (gan and name in ("width", "height"))}
     out.update(prompt=gr.update(value=str(params.get("prompt") or "")),
                negative_prompt=gr.update(value=str(params.get("negative_prompt") or "")))
@@ -381,7 +382,7 @@ def _build_api(ctx) -> None:
     @guard
     def generate_image(prompt: str = "", negative_prompt: str = "", model: str = "dcgan-faces", width: int = 512,
                        height: int = 512, num_inference_steps: int = 4, guidance_scale: float = 0.0, seed: int = -1,
-                       num_images: int = 1, request: gr.Request = None) -> list[tuple[str, str]]:
+                       num_images: int = 1, request: gr.Request | None = None) -> list[tuple[str, str]]:
         """Make pictures and return them as PNG files, each carrying its parameters (the caption
         holds the AUTOMATIC1111 text). For the face GAN (``dcgan-faces``), width and height are the
         upscale size (64, 256 or 512, equal), and the prompt, steps and guidance do not apply."""

@@ -54,7 +54,7 @@ def editor_mask(value, size: tuple[int, int] | None) -> np.ndarray | None:
     if mask is None or not mask.any():
         return None
     if size is not None and mask.shape[::-1] != tuple(size):
-        mask = np.asarray(Image.fromarray(mask.view(np.uint8) * 255).resize(tuple(size), Image.NEAREST)) > 0
+        mask = np.asarray(Image.fromarray(mask.view(np.uint8) * 255).resize((size[0], size[1]), Image.Resampling.NEAREST)) > 0
     return mask
 
 
@@ -326,7 +326,7 @@ def _api(ctx) -> None:
                 guidance_scale: float | None = None, seed: int = -1, mask_blur: int = 0,
                 inpaint_area: str = "whole picture", masked_padding: int = 32, opencv_method: str = "telea",
                 opencv_radius: int = 5, extend_left: int = 0, extend_right: int = 0, extend_up: int = 0,
-                extend_down: int = 0, request: gr.Request = None) -> FileData:
+                extend_down: int = 0, request: gr.Request | None = None) -> FileData:
         """Fill the white part of mask_image (same size as image) and return the PNG (the input's size,
         plus any extension). model "" runs OpenCV (offline); else a diffusers inpainting model fills it from
         the prompt. Unmasked pixels are kept exactly unless mask_blur > 0."""

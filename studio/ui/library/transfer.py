@@ -148,6 +148,7 @@ def connect(ctx, ui: LibraryUI, parts: dict) -> list:
     """Hook Open, New article, the trash's confirmation, Restore this version and the Image and Style
     tabs' "Insert into draft". Returns the events after which the draft has changed."""
     lib, link = ctx.library, ui.link
+    assert link is not None  # wire() links the Write tab before connecting
     goto = [link.tabs] if link.tabs is not None else []
     listing = {"query": ui.search, "trash": ui.show_trash}
 
@@ -190,6 +191,7 @@ def connect(ctx, ui: LibraryUI, parts: dict) -> list:
 def _connect_insert(ctx, ui: LibraryUI, parts: dict) -> list:
     # only the request's user's own pictures (never the library's folder: it holds every user's pictures)
     lib, link = ctx.library, ui.link
+    assert link is not None  # wire() links the Write tab before connecting
 
     def make_insert(source: str):
         @guard
