@@ -26,7 +26,9 @@ from .values import keep_values
 from .zh import ZH
 
 _SKIP = ("Api", "State", "BrowserState", "Timer", "Form", "Row", "Column", "Group", "Tabs")
-_DISPLAY_VALUE = ("Markdown", "Button", "DownloadButton", "UploadButton")
+# components whose value is text Studio shows (a Button's value is its label; a DownloadButton's or an
+# UploadButton's is a file, and every other component's value is the writer's: none of them is translated)
+_DISPLAY_VALUE = ("Markdown", "Button")
 _MARKER = re.compile(r"__i18n__(\{[^{}]*\})")
 
 
