@@ -250,3 +250,11 @@ def test_studios_own_stop_button_is_still_chinese(app):
     _ctx, demo = app
     stop = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "stop-btn")
     assert unmark(stop.value) == "Stop" and stop.value != "Stop" and FRONT["Stop"] == "停止"
+
+
+def test_the_chinese_ui_shows_the_article_beside_what_the_model_wrote_as_it_is(app):
+    ctx, demo = app
+    aid = ctx.library.create("local", "Stop", "Stop\n\nWrite")["id"]
+    page = _in_chinese(_handler(demo, "show_origin"), aid)
+    page = page if isinstance(page, str) else next(v for v in page if isinstance(v, str) and "<div" in v)
+    assert "Stop\n\nWrite</div>" in page and "停止" not in page and "写作" not in page, page
