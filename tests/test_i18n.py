@@ -283,28 +283,41 @@ def test_the_page_applies_the_writers_choice_before_gradio_starts():
     assert "studio-lang=" in i18n.HEAD_JS and "location.reload()" in i18n.HEAD_JS
 
 
-def test_toasts_and_progress_follow_the_request_language():
-    from types import SimpleNamespace
-
+def test_toasts_and_progress_follow_the_request_language(monkeypatch):
+    """Toasts are translated where they are made (i18n.Info/Warning call gr.Info/gr.Warning), progress texts
+    through the handler's own gr.Progress; nothing of Gradio is patched (issue #24)."""
     from gradio.context import LocalContext
 
-    from studio.ui.i18n.boundary import _wrap_toasts
-
     sent = []
-    queue = SimpleNamespace(log_message=lambda event_id, log, title, **kw: sent.append((log, title)),
-                            set_progress=lambda event_id, iterables: sent.append([(i.desc, i.unit) for i in iterables]))
-    blocks = SimpleNamespace(_queue=queue)
-    _wrap_toasts(blocks)
-    _wrap_toasts(blocks)  # once only
+    monkeypatch.setattr(gr, "Warning", lambda message, title="Warning", **kw: sent.append((message, title)))
+    monkeypatch.setattr(gr, "Info", lambda message, title="Info", **kw: sent.append((message, title)))
+
+    class Recording(gr.Progress):
+        def __call__(self, progress, desc=None, total=None, unit="steps", _tqdm=None):
+            sent.append([(desc, unit)])
+
+    with gr.Blocks() as blocks:
+        btn = gr.Button("Write")
+
+        def denoise(progress=gr.Progress()):
+            progress((1, 3), desc="Denoising", unit="steps")
+            return "Done"
+
+        btn.click(denoise, None, btn)
+    i18n.translate_events(blocks)
+    wrapped = next(f.fn for f in blocks.fns.values())
     token = LocalContext.request.set(FakeRequest({"cookie": "studio-lang=zh-CN"}))
     try:
-        blocks._queue.log_message(event_id="e", log="Select a picture in the gallery first.", title="Warning",
-                                  level="warning")
-        blocks._queue.set_progress("e", [SimpleNamespace(desc="Denoising", unit="steps")])
+        i18n.Warning("Select a picture in the gallery first.")
+        i18n.Info("The picture was added to the draft.")
+        wrapped(Recording())
     finally:
         LocalContext.request.reset(token)
-    assert sent == [("请先在图库中选择一张图片。", "警告"), [("正在去噪", "步")]]
-
+    i18n.Warning("Select a picture in the gallery first.")  # no request: English
+    assert sent == [("请先在图库中选择一张图片。", "警告"), ("图片已加入草稿。", "提示"), [("正在去噪", "步")],
+                    ("Select a picture in the gallery first.", "Warning")]
+    queue = getattr(blocks, "_queue", None)
+    assert queue is None or not {"log_message", "set_progress"} & set(vars(queue))  # Gradio's own methods
 
 
 def test_the_api_description_keeps_english_labels(demo):

@@ -19,6 +19,7 @@ Only English is written in the code; :mod:`.zh` holds the Chinese.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from http.cookies import SimpleCookie
 
@@ -50,6 +51,23 @@ def marker(text: str) -> str:
 
 def has_marker(text) -> bool:
     return isinstance(text, str) and "__i18n__" in text
+
+
+_MARKER = re.compile(r"__i18n__(\{[^{}]*\})")
+
+
+def unmark(text):
+    """``text`` with any translation key in it (a component label read back by code) turned back into English."""
+    if not has_marker(text):
+        return text
+
+    def repl(m):
+        try:
+            return json.loads(m.group(1)).get("key", "")
+        except ValueError:
+            return m.group(0)
+
+    return _MARKER.sub(repl, text)
 
 
 # ---------------------------------------------------------------------- dynamic text
@@ -248,5 +266,5 @@ def request_language(request=None) -> str:
     return language_of_headers(getattr(request, "headers", None)) if request is not None else "en"
 
 
-__all__ = ["I18N", "LANGUAGES", "COOKIE", "Verbatim", "marker", "has_marker", "translate", "translate_html", "known",
+__all__ = ["I18N", "LANGUAGES", "COOKIE", "Verbatim", "marker", "has_marker", "unmark", "translate", "translate_html", "known",
            "request_language", "language_of_headers"]
