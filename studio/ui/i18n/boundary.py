@@ -21,7 +21,9 @@ import inspect
 
 import gradio as gr
 
+from ...errors import StudioError
 from .core import Verbatim, add, has_marker, marker, request_language, translate, translate_html, unmark
+from .messages import render
 from .toasts import localized_progress
 from .values import keep_values
 from .zh import ZH
@@ -144,7 +146,11 @@ def _result(result, outputs, lang):
 
 
 def _error(exc: gr.Error, lang) -> gr.Error:
-    exc.message = translate(unmark(exc.message), lang)
+    """``exc`` in ``lang``: by its id when it stands for an engine error that carries one (:mod:`.messages`),
+    else by its English text."""
+    cause = exc.__cause__
+    by_id = render(cause, lang) if isinstance(cause, StudioError) and unmark(exc.message) == cause.message else None
+    exc.message = by_id if by_id is not None else translate(unmark(exc.message), lang)
     exc.title = translate(unmark(exc.title), lang)
     return exc
 
