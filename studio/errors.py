@@ -85,8 +85,9 @@ class VersionConflict(InvalidInput):
     def __init__(self, base: int, newest: int, article_id: int):
         super().__init__(
             "base_version",
-            f"article {article_id} was changed elsewhere (another tab, window or program) after version {base}: "
-            f"its newest version is {newest}. Nothing was saved. Reload the article to see that text, or save "
-            f"again with base_version={newest} to keep yours as the newest version (both stay in its versions).",
+            "article {a} was changed elsewhere (another tab, window or program) after version {b}: its newest "
+            "version is {n}. Nothing was saved. Reload the article to see that text, or save again with "
+            "base_version={n} to keep yours as the newest version (both stay in its versions).",
+            a=article_id, b=base, n=newest,
         )
         self.newest, self.base = newest, base

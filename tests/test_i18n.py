@@ -421,3 +421,13 @@ def test_every_engine_message_id_has_chinese_with_the_same_parameters():
     for where, template, params in found:
         assert set(re.findall(r"\{(\w+)\}", template)) == params, (where, template)
         assert set(re.findall(r"\{(\w+)\}", BY_ID[template])) <= params, (where, template)
+
+
+def test_a_version_conflict_is_shown_by_id():
+    from studio.errors import VersionConflict
+    from studio.ui.i18n.messages import render
+
+    e = VersionConflict(base=3, newest=5, article_id=7)
+    assert str(e).startswith("base_version: article 7 was changed elsewhere") and "base_version=5 to keep" in str(e)
+    zh = render(e, "zh")
+    assert zh.startswith("base_version：文章 7 ") and "base_version=5" in zh and english_left(zh) == ["base_version"], zh

@@ -75,8 +75,15 @@ def _compile(template: str) -> re.Pattern:
     parts = re.split(r"\{(\w+)\}", template)
     # a field never spans a " · " (the separator of status-line pieces)
     # a field named num_* is a number ("1,234", "4.5")
-    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[\\d][\\d,.]*)" if p.startswith("num_")
-                 else f"(?P<{p}>(?:(?! · ).)+?)" for i, p in enumerate(parts))
+    seen: set[str] = set()
+
+    def field(p: str) -> str:
+        if p in seen:  # a field said twice is the same text twice
+            return f"(?P={p})"
+        seen.add(p)
+        return f"(?P<{p}>[\\d][\\d,.]*)" if p.startswith("num_") else f"(?P<{p}>(?:(?! · ).)+?)"
+
+    rx = "".join(re.escape(p) if i % 2 == 0 else field(p) for i, p in enumerate(parts))
     return re.compile(rf"^{rx}$", re.DOTALL)
 
 

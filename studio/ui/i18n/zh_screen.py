@@ -36,6 +36,11 @@ SCREEN_PATTERNS: list[tuple[str, str]] = [
     ("Loaded v{num_n} ({t})", "已载入 v{num_n}（{t}）"),
     ("Restored v{num_n} ({t})", "已恢复 v{num_n}（{t}）"),
     ("{note} (saved after v{num_n}, made elsewhere)", "{note}（在别处保存的 v{num_n} 之后保存）"),
+    ("article {a} was changed elsewhere (another tab, window or program) after version {b}: its newest version is "
+     "{n}. Nothing was saved. Reload the article to see that text, or save again with base_version={n} to keep "
+     "yours as the newest version (both stay in its versions).",
+     "文章 {a} 在版本 {b} 之后被别处（另一个标签页、窗口或程序）修改了：它的最新版本是 {n}。什么都没有保存。请重新载入文章查看那份文字，"
+     "或用 base_version={n} 再保存一次，把你的保留为最新版本（两者都会留在它的版本中）。"),
     ("must be a dict with {fields}.", "必须是含有 {fields} 的字典。"),
     ("has no field {user_name}; its fields are {fields}.", "没有字段 {user_name}；它的字段是 {fields}。"),
     ("Audience: {user_a}", "读者：{user_a}"), ("Keywords: {user_k}", "关键词：{user_k}"),
