@@ -17,6 +17,7 @@ import gradio as gr
 from ..errors import StudioError
 from ..library.briefs import BRIEF_KEYS, empty_brief
 from .common import ui_message
+from . import i18n
 
 log = logging.getLogger(__name__)
 SHOWN_CHARS = 60  # of each field in the summary line
@@ -76,7 +77,7 @@ def connect(ctx, w) -> None:
         try:
             ctx.library.set_brief(owner_of(ctx, request), aid, dict(zip(BRIEF_KEYS, (audience, keywords, outline), strict=False)))
         except StudioError as exc:
-            gr.Warning(ui_message(exc, {"audience": "Audience", "keywords": "Keywords", "outline": "Outline"}))
+            i18n.Warning(ui_message(exc, {"audience": "Audience", "keywords": "Keywords", "outline": "Outline"}))
 
     gr.on([b.input for b in boxes], save, [w.article_id, *boxes], None, trigger_mode="always_last", **private)
 

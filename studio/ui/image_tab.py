@@ -24,6 +24,7 @@ from .common import guard, reports_to, session_id, stop_event
 from .owners import claim, owns
 from .components import WholeNumber, path_image
 from .parts import Parts
+from . import i18n
 
 HISTORY_MAX = 200
 KEEP_IN_BROWSER = 100  # pictures remembered across reloads
@@ -289,11 +290,11 @@ def _connect_generate(ctx, w: Parts):
                     num_images=num_images, stop=stop, progress=report, request=request,
                 )
             except Cancelled as exc:  # a picture server's Stop says it may still finish its picture
-                gr.Warning(exc.message if exc.message != Cancelled().message else
+                i18n.Warning(exc.message if exc.message != Cancelled().message else
                            "Stopped. Nothing from this run was saved.")
                 return w.show({"seed_used": "Stopped; nothing from this run was saved."})
         for warning in warns:
-            gr.Warning(warning)
+            i18n.Warning(warning)
         return w.show(generated_view(paths, params, used, warns, history,
                                      None if gan else ctx.diffusion.schedulers(model)))
 
@@ -325,7 +326,7 @@ def _connect_gallery(ctx, w: Parts, choices: list[str]) -> None:
 
     def on_use(path, current_model):
         if not path:
-            gr.Warning("Select a picture in the gallery first.")
+            i18n.Warning("Select a picture in the gallery first.")
             return gr.skip()
         return w.show(controls_from(ctx, choices, read_png_parameters(path), current_model))
 
@@ -339,7 +340,7 @@ def _connect_gallery(ctx, w: Parts, choices: list[str]) -> None:
     def on_png_use(path, current_model):
         params = png_params(path) if path else None
         if not params:
-            gr.Warning("Drop a PNG that carries generation parameters first.")
+            i18n.Warning("Drop a PNG that carries generation parameters first.")
             return gr.skip()
         return w.show(controls_from(ctx, choices, params, current_model))
 
@@ -356,7 +357,7 @@ def _connect_walk(ctx, w: Parts) -> None:
                 path = ctx.gan.latent_walk(a, b, frames=n, size=side, fmt=fmt, frame_ms=ms, model=ref, stop=stop,
                                            progress=lambda d, t: progress((d, t), desc="Frames", unit="frames"))
             except Cancelled:
-                gr.Warning("Stopped. No animation was saved.")
+                i18n.Warning("Stopped. No animation was saved.")
                 return gr.update(), gr.update()
         path = claim(ctx, request, path)
         return path, path
@@ -440,7 +441,7 @@ def wire(ctx, parts: dict) -> None:
 
     def send(path):
         if not path or not Path(path).exists():
-            gr.Warning("Select a picture in the gallery first.")
+            i18n.Warning("Select a picture in the gallery first.")
             return gr.update(), gr.update()
         return path, gr.Tabs(selected="style")
 

@@ -23,6 +23,7 @@ from ..unitext import count_words
 from .common import reports_to, stop_event, session_id, to_gr_error
 from .i18n import Verbatim
 from .parts import Parts
+from . import i18n
 
 LABELS = {"name": "Voice name", "article_ids": "Articles", "files": "Files", "texts": "Articles and files",
           "steps": "Steps", "rank": "Rank", "learning_rate": "Learning rate", "voice": "Voice"}
@@ -207,7 +208,7 @@ def _connect_train(ctx, w: Parts, trainer):
                 rec = yield from _bars(reports)
             finally:
                 reports.close()
-        gr.Info(f"Voice “{rec['name']}” is ready.")
+        i18n.Info(f"Voice “{rec['name']}” is ready.")
         yield "", ready_message(rec), _table(ctx, request), gr.update(choices=voice_choices(ctx, request),
                                                                       value=rec["id"])
 
@@ -235,7 +236,7 @@ def _connect_manage(ctx, w: Parts):
         if not voice:
             raise gr.Error("Choose a voice to delete.")
         rec = ctx.text.voices.delete(_owner(ctx, request), voice)
-        gr.Info(f"Voice “{rec['name']}” deleted.")
+        i18n.Info(f"Voice “{rec['name']}” deleted.")
         return _table(ctx, request), gr.update(choices=voice_choices(ctx, request), value="")
 
     rename_event = w.rename_btn.click(on_rename, [w.pick, w.new_name], [w.table, w.pick, w.new_name, w.manage_status],

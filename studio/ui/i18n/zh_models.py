@@ -52,7 +52,7 @@ MODELS_ZH: dict[str, str] = {
 
 MODELS_PATTERNS: list[tuple[str, str]] = [
     ("must be one of {kinds}.", "必须是 {kinds} 之一。"),
-    ("must name a user of --auth; not one: {names}.", "必须是 --auth 中的用户；以下不是：{names}。"),
+    ("must name a user of --auth; not one: {user_names}.", "必须是 --auth 中的用户；以下不是：{user_names}。"),
     ("about {n} tokens/s", "约每秒 {n} 个 token"),
     ("{n} s left", "还剩 {n} 秒"),
     ("Deleted {ref}.", "已删除 {ref}。"),

@@ -15,6 +15,7 @@ from ..common import guard, stop_event
 from . import formatting as fmt
 from .layout import LibraryUI
 from .store import is_blank, owner_of
+from .. import i18n
 
 
 def _dated(record: dict, *keys: str) -> dict:
@@ -72,7 +73,7 @@ def register(ctx, ui: LibraryUI) -> None:
                                   format, notes=notes, speech=ctx.speech, provenance=ctx.settings.provenance,
                                   disclosure_line=disclosure, stop=stop)
         for note in notes:
-            gr.Warning(note)
+            i18n.Warning(note)
         return str(path)
 
     @guard

@@ -165,7 +165,7 @@ def generated_view(lib, owner: str, article_id) -> str:
     out.append(html.escape(body[at:]))
     line = html.escape(disclosure_sentence(origin, lib.get(owner, article_id)))
     return (f"<p><strong>{line}</strong> " + html.escape("Highlighted: written by the model.") + "</p>"
-            f'<div style="white-space: pre-wrap" dir="auto">{"".join(out)}</div>')
+            f'<div style="white-space: pre-wrap" dir="auto" translate="no">{"".join(out)}</div>')  # the writer's
 
 
 # ---------------------------------------------------------------------- events

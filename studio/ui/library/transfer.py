@@ -21,6 +21,7 @@ from . import formatting as fmt
 from .browse import PRIVATE, list_rows, listed, nothing_selected
 from .layout import DETAILS, LibraryUI
 from .store import keep_saving, owner_of, save_now
+from .. import i18n
 
 CURSOR_JS = """
 (...args) => {
@@ -201,7 +202,7 @@ def _connect_insert(ctx, ui: LibraryUI, parts: dict) -> list:
             if not owns(ctx, request, path):
                 raise InvalidInput("image", "Only pictures made in this studio can be inserted.")
             result = picture_inserted(lib, owner_of(ctx, request), path, title_value, body, aid, pos, base, source)
-            gr.Info("The picture was added to the draft.")
+            i18n.Info("The picture was added to the draft.")
             return result
 
         return insert
