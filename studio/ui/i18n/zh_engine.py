@@ -172,6 +172,8 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("you already have a voice called '{user_v}'. Pick another name.", "你已经有一个叫“{user_v}”的文风。请换个名字。"),
     ("the texts hold {a} words; a voice needs at least {b}.", "文字共 {a} 字；一个文风至少需要 {b} 字。"),
     ("Training the voice failed: {e}", "训练文风失败：{e}"),
+    ("The model '{m}' this voice was trained on is no longer a GGUF file here; train the voice again.",
+     "训练这个文风的模型“{m}”在这里已不是 GGUF 文件；请重新训练这个文风。"),
     ("The model '{m}' has changed since the voice '{user_v}' was trained on it; train the voice again.",
      "文风“{user_v}”训练之后，模型“{m}”已经变了；请重新训练这个文风。"),
     ("the voice '{user_v}' was trained on the text model '{a}', not on '{b}'. Choose '{c}' as the text model, or train the "
