@@ -81,11 +81,11 @@ def localize(demo: gr.Blocks) -> None:
             if isinstance(value, str):
                 setattr(block, attr, _key(value))
         if kind in _DISPLAY_VALUE and isinstance(getattr(block, "value", None), str):
-            block.value = _key(block.value)
+            block.value = _key(block.value)  # type: ignore[union-attr]  # a component's: checked just above
         choices = getattr(block, "choices", None)
         if choices:
-            block.choices = [(_key(c[0]), c[1]) if isinstance(c, (tuple, list)) and len(c) == 2 else c
-                             for c in choices]
+            block.choices = [  # type: ignore[union-attr]  # a component's: checked just above
+                (_key(c[0]), c[1]) if isinstance(c, (tuple, list)) and len(c) == 2 else c for c in choices]
     keep_values(demo)  # a value the page would otherwise show (and send back) translated
 
 
@@ -193,9 +193,10 @@ def _load_localizer(demo: gr.Blocks) -> None:
     loaded = {id(o) for f in demo.fns.values() if any(t[1] == "load" for t in (f.targets or []))
               for o in f.outputs}
     tables = [b for b in demo.blocks.values() if type(b).__name__ == "Dataframe" and id(b) not in loaded
-              and isinstance(b.value, dict) and b.value.get("headers")]
+              and isinstance(getattr(b, "value", None), dict) and getattr(b, "value").get("headers")]
     galleries = [b for b in demo.blocks.values() if type(b).__name__ == "Gallery" and id(b) not in loaded
-                 and isinstance(b.value, list) and any(isinstance(i, dict) and i.get("caption") for i in b.value)]
+                 and isinstance(getattr(b, "value", None), list)
+                 and any(isinstance(i, dict) and i.get("caption") for i in getattr(b, "value"))]
     if not tables and not galleries:
         return
 
@@ -232,7 +233,7 @@ def translate_events(demo: gr.Blocks) -> None:
     def get_api_info(*args, **kwargs):
         return _plain(api_info(*args, **kwargs))
 
-    demo.get_api_info = get_api_info
+    demo.get_api_info = get_api_info  # type: ignore[method-assign]  # the API page without the catalogue's keys
     for block_fn in demo.fns.values():
         fn = block_fn.fn
         if fn is None or inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
