@@ -193,10 +193,10 @@ def _load_localizer(demo: gr.Blocks) -> None:
     loaded = {id(o) for f in demo.fns.values() if any(t[1] == "load" for t in (f.targets or []))
               for o in f.outputs}
     tables = [b for b in demo.blocks.values() if type(b).__name__ == "Dataframe" and id(b) not in loaded
-              and isinstance(getattr(b, "value", None), dict) and getattr(b, "value").get("headers")]
+              and isinstance(v := getattr(b, "value", None), dict) and v.get("headers")]
     galleries = [b for b in demo.blocks.values() if type(b).__name__ == "Gallery" and id(b) not in loaded
-                 and isinstance(getattr(b, "value", None), list)
-                 and any(isinstance(i, dict) and i.get("caption") for i in getattr(b, "value"))]
+                 and isinstance(v := getattr(b, "value", None), list)
+                 and any(isinstance(i, dict) and i.get("caption") for i in v)]
     if not tables and not galleries:
         return
 
