@@ -58,7 +58,9 @@ class StudioContext:
             from .image.remote_engines import RemoteDiffusion, RemoteRepair
 
             remote = RemoteImages(settings)
-            diffusion, repair = RemoteDiffusion(diffusion, remote), RemoteRepair(repair, remote)
+            # the remote engines stand in for the local ones (the same methods, duck-typed)
+            diffusion, repair = RemoteDiffusion(diffusion, remote), RemoteRepair(repair, remote)  # type: ignore[assignment]
+        assert settings.data_dir is not None  # Settings fills it in
         return cls(
             settings=settings,
             manager=manager,

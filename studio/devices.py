@@ -14,11 +14,15 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InvalidInput, OutOfMemory
 from .lazy import lazy_import, torch_oom
 
-torch = lazy_import("torch")  # imported on first use, not at start-up
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy_import("torch")  # imported on first use, not at start-up
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
@@ -73,7 +77,7 @@ def pick_dtype(device: torch.device) -> torch.dtype:
     return torch.float32
 
 
-def free_memory(device: torch.device | None = None) -> None:
+def free_memory(device: torch.device | str | None = None) -> None:
     """Release cached allocator memory after a model is dropped or an OOM.
 
     ``device`` is a torch device, or its type as a string (``"cpu"``, ``"cuda"``...).
@@ -103,7 +107,7 @@ def oom_guard(device, message: str) -> Iterator[None]:
     """
     try:
         yield
-    except (*torch_oom(), MemoryError):  # torch_oom: no torch import on an ordinary error
+    except torch_oom() + (MemoryError,):  # torch_oom: no torch import on an ordinary error
         free_memory(device if device is None or isinstance(device, torch.device) else device.device)
         raise OutOfMemory(message) from None
 

@@ -10,16 +10,26 @@ from __future__ import annotations
 class StudioError(Exception):
     """Base class of every error Studio shows to its user.
 
+    A message is an English template, its id, with named parameters: ``StudioError("The folder {p} does not
+    exist.", p=path)``. The English text (``message``, ``str()``) is the template with the parameters put in;
+    the UI shows the catalogue's text for the id in the writer's language and puts the same parameters in,
+    untranslated (``studio/ui/i18n/messages.py``). A message given without parameters is its own id.
+
     Attributes:
-        message: The text shown to the user.
+        message: The English text (for logs, the API and the English UI).
         field: The name of the input that was wrong (``"width"``,
             ``"seed"``...), or ``None`` when no single field is to blame.
+        template: The message's id: its English template (the text itself when there are no parameters).
+        params: The named parameters, as given (never translated).
     """
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, field: str | None = None, **params):
+        text = message.format(**params) if params else message
+        super().__init__(text)
+        self.message = text
         self.field = field
+        self.template = message
+        self.params = params
 
     def __str__(self) -> str:  # pragma: no cover - trivial
         return self.message
@@ -32,9 +42,11 @@ class InvalidInput(StudioError, ValueError):
     and nothing was written.
     """
 
-    def __init__(self, field: str, message: str):
-        text = message if message.lower().startswith(field.lower()) else f"{field}: {message}"
+    def __init__(self, field: str, message: str, **params):
+        body = message.format(**params) if params else message
+        text = body if body.lower().startswith(field.lower()) else f"{field}: {body}"
         super().__init__(text, field=field)
+        self.template, self.params = message, params  # the id is the part after the field's name
 
 
 class ModelUnavailable(StudioError):
@@ -73,8 +85,9 @@ class VersionConflict(InvalidInput):
     def __init__(self, base: int, newest: int, article_id: int):
         super().__init__(
             "base_version",
-            f"article {article_id} was changed elsewhere (another tab, window or program) after version {base}: "
-            f"its newest version is {newest}. Nothing was saved. Reload the article to see that text, or save "
-            f"again with base_version={newest} to keep yours as the newest version (both stay in its versions).",
+            "article {a} was changed elsewhere (another tab, window or program) after version {b}: its newest "
+            "version is {n}. Nothing was saved. Reload the article to see that text, or save again with "
+            "base_version={n} to keep yours as the newest version (both stay in its versions).",
+            a=article_id, b=base, n=newest,
         )
         self.newest, self.base = newest, base

@@ -235,6 +235,7 @@ def recommended(kind: str, base_tokens_per_s: float | None = None, memory: int |
 
 # ----- the default model of each kind ---------------------------------------------------
 def defaults_path(settings: Settings) -> Path:
+    assert settings.data_dir is not None  # Settings fills it in
     return Path(settings.data_dir) / "models.json"
 
 

@@ -263,7 +263,10 @@ def download(settings: Settings, ref: str, job: Download | None = None,
     (repo_folder(repo_id) / "studio.json").write_text(json.dumps(meta), encoding="utf-8")
     job.done = job.total
     found = cached_file(ref if ":" in ref or len(files) != 1 else f"{repo_id}:{files[0][0]}")
-    return found if found is not None else Path(path).parent
+    if found is not None:
+        return found
+    assert path is not None  # hf_hub_download returned it
+    return Path(path).parent
 
 
 class Downloads:

@@ -30,7 +30,7 @@ import sys
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 from .lazy import lazy_import, torch_oom
@@ -41,7 +41,10 @@ from .errors import ModelUnavailable
 from .locks import DeviceLock
 from .settings import Settings
 
-torch = lazy_import("torch")  # imported on first use, not at start-up
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy_import("torch")  # imported on first use, not at start-up
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +171,8 @@ class ModelManager:
     def __init__(self, settings: Settings):
         register_default_loaders()
         self.settings = settings
-        self._device = self._dtype = None
+        self._device: torch.device | None = None
+        self._dtype: torch.dtype | None = None
         self.device_type = "cpu"
         if not (settings.device == "cpu" or (settings.device == "auto" and not gpu_possible())):
             self.device = pick_device(settings.device)  # imports torch; raises InvalidInput for a missing GPU
@@ -185,6 +189,7 @@ class ModelManager:
     def device(self) -> torch.device:
         if self._device is None:
             self.device = pick_device(self.settings.device)
+        assert self._device is not None  # the setter set it
         return self._device
 
     @device.setter

@@ -81,4 +81,4 @@ def worker_stream(produce: Callable[[Callable[[T], None]], R], stop: threading.E
         if shown is outcome.error:
             raise shown
         raise shown from outcome.error
-    return outcome.result
+    return outcome.result  # type: ignore[return-value]  # what `produce` returned, an R

@@ -109,7 +109,7 @@ def make_tiny_sd(folder: Path) -> Path:
         safety_checker=None, feature_extractor=None, requires_safety_checker=False,
     )
     folder.mkdir(parents=True, exist_ok=True)
-    pipe.save_pretrained(folder)
+    pipe.save_pretrained(folder)  # type: ignore[attr-defined]  # diffusers' stubs miss DiffusionPipeline's method
     return folder
 
 
@@ -133,7 +133,7 @@ def make_tiny_sd_inpaint(folder: Path) -> Path:
         safety_checker=None, feature_extractor=None, requires_safety_checker=False,
     )
     folder.mkdir(parents=True, exist_ok=True)
-    pipe.save_pretrained(folder)
+    pipe.save_pretrained(folder)  # type: ignore[attr-defined]  # diffusers' stubs miss DiffusionPipeline's method
     return folder
 
 
@@ -218,7 +218,7 @@ def _fractal_noise(h: int, w: int, rng: np.random.Generator, octaves: int = 6) -
     for o in range(octaves):
         n = 2 ** (o + 2)
         grid = rng.random((n + 1, n + 1)).astype(np.float32)
-        img = Image.fromarray((grid * 255).astype(np.uint8)).resize((w, h), Image.BICUBIC)
+        img = Image.fromarray((grid * 255).astype(np.uint8)).resize((w, h), Image.Resampling.BICUBIC)
         out += amp * np.asarray(img, np.float32) / 255
         total += amp
         amp *= 0.5

@@ -191,7 +191,7 @@ def bidi_runs(text: str, base: str = "ltr") -> list[tuple[str, bool]]:
     if not text:
         return []
     dirs: list[str | None] = [_strong(ch) for ch in text]
-    last = base
+    last: str | None = base
     for k, ch in enumerate(text):  # rule W7: European digits after a left-to-right letter are left-to-right
         if dirs[k]:
             last = dirs[k]

@@ -17,35 +17,36 @@ MAX_PROMPT_CHARS = 20_000
 def check_int(field: str, value: Any, lo: int, hi: int) -> int:
     """``value`` as an int in ``[lo, hi]``; floats must be whole (``4.0`` is fine, ``4.5`` is not)."""
     if isinstance(value, bool) or value is None:
-        raise InvalidInput(field, f"must be a whole number from {lo} to {hi}, not {value!r}.")
+        raise InvalidInput(field, "must be a whole number from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=repr(value))
     if isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
-            raise InvalidInput(field, f"must be a whole number from {lo} to {hi}, not {value!r}.")
+            raise InvalidInput(field, "must be a whole number from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=repr(value))
         value = int(value)
     if isinstance(value, str):
         try:
             value = int(value.strip())
         except ValueError:
-            raise InvalidInput(field, f"must be a whole number from {lo} to {hi}, not {value!r}.") from None
+            raise InvalidInput(field, "must be a whole number from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=repr(value)) from None
     if not isinstance(value, int):
-        raise InvalidInput(field, f"must be a whole number from {lo} to {hi}, not {type(value).__name__}.")
+        raise InvalidInput(field, "must be a whole number from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=type(value).__name__)
     if not lo <= value <= hi:
-        raise InvalidInput(field, f"must be from {lo} to {hi}, not {value}.")
+        raise InvalidInput(field, "must be from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=value)
     return value
 
 
 def check_float(field: str, value: Any, lo: float, hi: float) -> float:
     """``value`` as a finite float in ``[lo, hi]`` (NaN and inf are refused)."""
     if isinstance(value, bool) or value is None:
-        raise InvalidInput(field, f"must be a number from {lo} to {hi}, not {value!r}.")
+        raise InvalidInput(field, "must be a number from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=repr(value))
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InvalidInput(field, f"must be a number from {lo} to {hi}, not {value!r}.") from None
+        raise InvalidInput(field, "must be a number from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=repr(value)) from None
     if not math.isfinite(number):
-        raise InvalidInput(field, f"must be a finite number from {lo} to {hi}, not {value!r}.")
+        raise InvalidInput(field, "must be a finite number from {a} to {b}, not {user_v}.", a=lo, b=hi,
+                           user_v=repr(value))
     if not lo <= number <= hi:
-        raise InvalidInput(field, f"must be from {lo} to {hi}, not {number:g}.")
+        raise InvalidInput(field, "must be from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=f"{number:g}")
     return number
 
 
@@ -70,7 +71,8 @@ def seed_at(seed: int, index: int) -> int:
 def check_choice(field: str, value: Any, choices) -> str:
     """``value`` must be one of ``choices`` (strings)."""
     if not isinstance(value, str) or value not in choices:
-        raise InvalidInput(field, f"must be one of {', '.join(map(str, choices))}, not {value!r}.")
+        raise InvalidInput(field, "must be one of {c}, not {user_v}.", c=", ".join(map(str, choices)),
+                           user_v=repr(value))
     return value
 
 
@@ -85,18 +87,19 @@ def check_text(field: str, value: Any, *, required: bool = True, max_chars: int 
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise InvalidInput(field, f"must be text, not {type(value).__name__}.")
+        raise InvalidInput(field, "must be text, not {user_v}.", user_v=type(value).__name__)
     if required and not value.strip():
         raise InvalidInput(field, "is empty. Type something first.")
     if len(value) > max_chars:
-        raise InvalidInput(field, f"is {len(value):,} characters long; the limit is {max_chars:,}. Shorten it.")
+        raise InvalidInput(field, "is {n} characters long; the limit is {m}. Shorten it.", n=f"{len(value):,}",
+                           m=f"{max_chars:,}")
     for ch in value:
         code = ord(ch)
         if 0xD800 <= code <= 0xDFFF:
             raise InvalidInput(field, "contains a broken character (a lone surrogate). Retype or paste it again.")
         if (code < 32 and ch not in "\t\n\r") or code == 0x7F:
-            raise InvalidInput(field, f"contains a control character (code {code}). Remove it.")
+            raise InvalidInput(field, "contains a control character (code {c}). Remove it.", c=code)
         if code in (0xFFFE, 0xFFFF):
-            raise InvalidInput(field, f"contains U+{code:04X}, which is not a character and which documents "
-                                      "(DOCX, XML) cannot hold. Remove it.")
+            raise InvalidInput(field, "contains U+{c}, which is not a character and which documents (DOCX, XML) "
+                                      "cannot hold. Remove it.", c=f"{code:04X}")
     return value

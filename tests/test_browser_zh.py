@@ -111,3 +111,30 @@ def test_the_switch_changes_the_language_and_the_servers_messages_follow(browser
         page.wait_for_function("document.body.innerText.includes('What to write')", timeout=300_000)
     finally:
         page.context.close()
+
+
+def test_the_writers_stop_stays_stop_beside_studios_stop_button(browser, studio_server):
+    """Issue #24: a writer's title, draft and search that say "Stop" show "Stop" in the Chinese UI, while
+    Studio's own Stop button says 停止. (Last in this file: it adds an English-titled article to the library.)"""
+    url, ctx = studio_server
+    ctx.library.create("local", "Stop", "Write")
+    page = open_page(browser, url, "zh-CN")
+    try:
+        settle(page, "zh")
+        assert page.inner_text("#stop-btn").strip() == "停止"
+        tab(page, "Library", "zh")
+        search = page.get_by_label(ZH["Search"])
+        search.fill("Stop")
+        row = page.locator("#library-table").get_by_text("Stop", exact=True).locator("visible=true").first
+        row.wait_for(timeout=60_000)
+        assert search.input_value() == "Stop"
+        row.click()
+        page.wait_for_function("document.body.innerText.includes('Stop · ')", timeout=60_000)  # the details line
+        page.get_by_role("button", name=ZH["Open in the Write tab"]).click()
+        page.wait_for_function("document.querySelector('#draft textarea').value === 'Write'", timeout=60_000)
+        title = page.locator("#title textarea, #title input").first
+        assert title.input_value() == "Stop"
+        page.screenshot(path=str(ARTIFACTS / "i18n-zh-writers-stop.png"), full_page=True)
+        assert page.inner_text("#stop-btn").strip() == "停止"
+    finally:
+        page.context.close()

@@ -130,6 +130,12 @@ def test_writers_words_in_any_message_are_kept():
     ("Drew “Write”", "Write"), ('Section 2 ("Library") strays from the topic.', "Library"),
     ("Move **<bdi>Done</bdi>** to the trash?", "Done"), ("Imported **<bdi>Stop</bdi>** with 1 picture.", "Stop"),
     ("**<bdi>Stop</bdi>** · 12 words", "Stop"), ("Tone: must be one of neutral, formal, not Stop.", "Stop"),
+    ("Saved 10:00 · <bdi>Stop. Write.</bdi>", "Stop. Write."), ("Audience: Stop", "Stop"),
+    ("**Brief** · Audience: Stop · Keywords: Write, Continue · Outline: 2 headings", "关键词：Write, Continue"),
+    ("The text does not use 1 of your keywords: Stop. Work them in, or press Regenerate.", "Stop"),
+    ("Size: must look like WIDTHxHEIGHT (such as 512x512) or auto, not Stop.", "Stop"),
+    ("Made from: Stop", "Stop"), ("- Check 1 fact that is not in your brief (marked beside the draft, with where they "
+                                 "are): \"Stop\" (10–14).", "Stop"),
 ])
 def test_messages_quoting_the_writer_keep_their_words(text, word):
     zh = translate(text, "zh")
@@ -201,3 +207,55 @@ def test_the_chinese_ui_error_quotes_the_writers_value(app):
     with pytest.raises(gr.Error) as err:
         _in_chinese(_handler(demo, "write"), prompt="bees", tone="Stop")
     assert "Stop" in err.value.message and "停止" not in err.value.message, err.value.message
+
+
+def _chinese_context(fn, *args):
+    """``fn(*args)`` as a handler of a request from a Chinese browser (for handlers without a request)."""
+    from gradio.context import LocalContext
+
+    token = LocalContext.request.set(FakeRequest({"accept-language": "zh-CN"}))
+    try:
+        return fn(*args)
+    finally:
+        LocalContext.request.reset(token)
+
+
+def test_the_chinese_ui_opens_an_article_called_stop_as_stop(app):
+    """The title and the draft an article brings into the Write tab are the writer's, whatever they say."""
+    ctx, demo = app
+    aid = ctx.library.create("local", "Stop", "Write")["id"]
+    out = _in_chinese(_handler(demo, "open_article"), aid, "", "", None, None)
+    assert out[0] == "Write" and out[1] == "Stop", out
+    assert "已打开" in out[3], out  # Studio's own line around them is in Chinese
+
+
+def test_the_chinese_ui_shows_the_writers_brief_as_typed(app):
+    _ctx, demo = app
+    line = _chinese_context(_handler(demo, "brief_line"), "Stop", "Write, Continue", "Stop")
+    assert line == "**简介** · 读者：Stop · 关键词：Write, Continue · 大纲：1 个小标题", line
+
+
+def test_a_fact_quoted_from_the_draft_stays_as_it_is_in_the_list_beside_it():
+    from studio.ui.facts_list import TITLE, facts_html
+    from studio.ui.i18n import translate_html
+
+    page = translate_html(facts_html([{"ustart": 0, "uend": 4, "text": "Stop", "reason": "Stop"}]), "zh")
+    assert ">Stop</button>" in page and translate(TITLE, "zh") in page and TITLE not in page
+    assert ">停止</span>" in page  # a reason is Studio's text (here, one the catalog happens to have)
+
+
+def test_studios_own_stop_button_is_still_chinese(app):
+    from studio.ui.i18n import unmark
+    from studio.ui.i18n.core import FRONT
+
+    _ctx, demo = app
+    stop = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "stop-btn")
+    assert unmark(stop.value) == "Stop" and stop.value != "Stop" and FRONT["Stop"] == "停止"
+
+
+def test_the_chinese_ui_shows_the_article_beside_what_the_model_wrote_as_it_is(app):
+    ctx, demo = app
+    aid = ctx.library.create("local", "Stop", "Stop\n\nWrite")["id"]
+    page = _in_chinese(_handler(demo, "show_origin"), aid)
+    page = page if isinstance(page, str) else next(v for v in page if isinstance(v, str) and "<div" in v)
+    assert "Stop\n\nWrite</div>" in page and "停止" not in page and "写作" not in page, page

@@ -87,7 +87,8 @@ def ui_messages(folder: Path) -> list[tuple[str, str]]:
                 name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
                 if name in MESSAGE_CALLS:
                     text = _sample(node.args[MESSAGE_CALLS[name]])
-                    if text:
+                    if text and not {k.arg for k in node.keywords} & set(re.findall(r"\{(\w+)\}", text)):
+                        # (a message with named parameters is checked by its id: id_messages)
                         out.append((f"{path.relative_to(ROOT)}:{node.lineno}", text))
     return out
 
@@ -283,28 +284,41 @@ def test_the_page_applies_the_writers_choice_before_gradio_starts():
     assert "studio-lang=" in i18n.HEAD_JS and "location.reload()" in i18n.HEAD_JS
 
 
-def test_toasts_and_progress_follow_the_request_language():
-    from types import SimpleNamespace
-
+def test_toasts_and_progress_follow_the_request_language(monkeypatch):
+    """Toasts are translated where they are made (i18n.Info/Warning call gr.Info/gr.Warning), progress texts
+    through the handler's own gr.Progress; nothing of Gradio is patched (issue #24)."""
     from gradio.context import LocalContext
 
-    from studio.ui.i18n.boundary import _wrap_toasts
-
     sent = []
-    queue = SimpleNamespace(log_message=lambda event_id, log, title, **kw: sent.append((log, title)),
-                            set_progress=lambda event_id, iterables: sent.append([(i.desc, i.unit) for i in iterables]))
-    blocks = SimpleNamespace(_queue=queue)
-    _wrap_toasts(blocks)
-    _wrap_toasts(blocks)  # once only
+    monkeypatch.setattr(gr, "Warning", lambda message, title="Warning", **kw: sent.append((message, title)))
+    monkeypatch.setattr(gr, "Info", lambda message, title="Info", **kw: sent.append((message, title)))
+
+    class Recording(gr.Progress):
+        def __call__(self, progress, desc=None, total=None, unit="steps", _tqdm=None):
+            sent.append([(desc, unit)])
+
+    with gr.Blocks() as blocks:
+        btn = gr.Button("Write")
+
+        def denoise(progress=gr.Progress()):
+            progress((1, 3), desc="Denoising", unit="steps")
+            return "Done"
+
+        btn.click(denoise, None, btn)
+    i18n.translate_events(blocks)
+    wrapped = next(f.fn for f in blocks.fns.values())
     token = LocalContext.request.set(FakeRequest({"cookie": "studio-lang=zh-CN"}))
     try:
-        blocks._queue.log_message(event_id="e", log="Select a picture in the gallery first.", title="Warning",
-                                  level="warning")
-        blocks._queue.set_progress("e", [SimpleNamespace(desc="Denoising", unit="steps")])
+        i18n.Warning("Select a picture in the gallery first.")
+        i18n.Info("The picture was added to the draft.")
+        wrapped(Recording())
     finally:
         LocalContext.request.reset(token)
-    assert sent == [("请先在图库中选择一张图片。", "警告"), [("正在去噪", "步")]]
-
+    i18n.Warning("Select a picture in the gallery first.")  # no request: English
+    assert sent == [("请先在图库中选择一张图片。", "警告"), ("图片已加入草稿。", "提示"), [("正在去噪", "步")],
+                    ("Select a picture in the gallery first.", "Warning")]
+    queue = getattr(blocks, "_queue", None)
+    assert queue is None or not {"log_message", "set_progress"} & set(vars(queue))  # Gradio's own methods
 
 
 def test_the_api_description_keeps_english_labels(demo):
@@ -327,3 +341,93 @@ def test_a_handler_that_returns_a_named_tuple_keeps_it_through_the_language_boun
 
     out = _result(Saved(1.0, 7, "Saved 10:00"), [gr.State(), gr.State(), gr.Markdown()], "en")
     assert isinstance(out, Saved) and out == Saved(1.0, 7, "Saved 10:00")
+
+
+# ---------------------------------------------------------------------- engine errors by id (issue #24)
+def test_engine_errors_are_shown_by_id_with_their_parameters_untranslated():
+    from studio.errors import InvalidInput
+    from studio.ui.i18n.messages import render
+    from studio.validate import check_choice, check_int
+
+    with pytest.raises(InvalidInput) as err:
+        check_choice("tone", "Stop", ["neutral", "formal"])
+    e = err.value
+    assert str(e) == e.message == "tone: must be one of neutral, formal, not 'Stop'."  # English as before
+    assert e.template == "must be one of {c}, not {user_v}." and e.params["user_v"] == "'Stop'"
+    zh = render(e, "zh")
+    assert zh == "tone：" + PATTERN_ZH[e.template].format(c="neutral, formal", user_v="'Stop'") and "停止" not in zh
+    assert render(e, "en") == str(e)
+    # parameters are put in as given, even when they are words the catalogue translates
+    e = InvalidInput("Tone", "must be one of {c}, not {user_v}.", c="Write, Stop", user_v="Continue")
+    zh = render(e, "zh")
+    assert zh.startswith(ZH["Tone"] + "：") and "Write, Stop" in zh and "Continue" in zh, zh
+    with pytest.raises(InvalidInput) as err:
+        check_int("num_images", 4.5, 1, 50)
+    assert render(err.value, "zh") == "num_images：" + PATTERN_ZH["must be a whole number from {a} to {b}, not {user_v}."]\
+        .format(a=1, b=50, user_v="4.5")
+
+
+PATTERN_ZH = dict(PATTERNS)
+
+
+def test_a_handler_shows_an_engine_error_by_its_id():
+    from gradio.context import LocalContext
+
+    from studio.ui.common import guard
+    from studio.validate import check_choice
+
+    with gr.Blocks() as blocks:
+        btn = gr.Button("Write")
+
+        @guard
+        def pick():
+            check_choice("Tone", "Stop", ["neutral", "formal"])
+
+        btn.click(pick, None, None)
+    i18n.translate_events(blocks)
+    fn = next(f.fn for f in blocks.fns.values())
+    token = LocalContext.request.set(FakeRequest({"accept-language": "zh-CN"}))
+    try:
+        with pytest.raises(gr.Error) as err:
+            fn()
+    finally:
+        LocalContext.request.reset(token)
+    assert err.value.message == ZH["Tone"] + "：" + PATTERN_ZH["must be one of {c}, not {user_v}."].format(
+        c="neutral, formal", user_v="'Stop'")
+
+
+def id_messages(folder: Path) -> list[tuple[str, str, set[str]]]:
+    """``(where, template, parameter names)`` of every error raised with named parameters in ``folder``."""
+    out = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.keywords or not node.args:
+                continue
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            params = {k.arg for k in node.keywords if k.arg and k.arg != "field"}
+            template = node.args[MESSAGE_CALLS.get(name, 0)] if name in MESSAGE_CALLS else None
+            if params and isinstance(template, ast.Constant) and isinstance(template.value, str):
+                out.append((f"{path.relative_to(ROOT)}:{node.lineno}", template.value, params))
+    return out
+
+
+def test_every_engine_message_id_has_chinese_with_the_same_parameters():
+    from studio.ui.i18n.messages import BY_ID
+
+    found = id_messages(ROOT / "studio")
+    assert len(found) >= 10
+    missing = [(w, t) for w, t, _p in found if t not in BY_ID]
+    assert not missing, f"no Chinese for these message ids (add them to studio/ui/i18n/zh_engine.py): {missing}"
+    for where, template, params in found:
+        assert set(re.findall(r"\{(\w+)\}", template)) == params, (where, template)
+        assert set(re.findall(r"\{(\w+)\}", BY_ID[template])) <= params, (where, template)
+
+
+def test_a_version_conflict_is_shown_by_id():
+    from studio.errors import VersionConflict
+    from studio.ui.i18n.messages import render
+
+    e = VersionConflict(base=3, newest=5, article_id=7)
+    assert str(e).startswith("base_version: article 7 was changed elsewhere") and "base_version=5 to keep" in str(e)
+    zh = render(e, "zh")
+    assert zh.startswith("base_version：文章 7 ") and "base_version=5" in zh and english_left(zh) == ["base_version"], zh

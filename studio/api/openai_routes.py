@@ -8,6 +8,7 @@ import json
 import secrets
 import threading
 import time
+from typing import cast
 
 import anyio
 from fastapi import APIRouter, Request
@@ -116,7 +117,7 @@ async def _events(pieces, run, cid: str, model: str, chat: bool, usage: bool, st
         if chat:
             yield send(_chunk(cid, model, chat, None, None, role=True))
         while (piece := await run_in_threadpool(next, it, _END)) is not _END:
-            yield send(_chunk(cid, model, chat, piece, None))
+            yield send(_chunk(cid, model, chat, cast(str, piece), None))
         yield send(_chunk(cid, model, chat, None, _finish(run)))
         if usage:
             yield send({"id": cid, "object": "chat.completion.chunk" if chat else "text_completion",
@@ -213,6 +214,7 @@ async def images_edits(ctx, request: Request):
         raise ApiError(400, f"/v1/images/edits takes a multipart form (image, mask, prompt...): {exc}") from None
     _check_format(form.get("response_format"))
     image = await _form_file(form, "image", True)
+    assert image is not None  # required: _form_file refused a missing one
     mask = pictures.openai_mask(await _form_file(form, "mask", False))
     kwargs = {"prompt": form.get("prompt") or "", "negative_prompt": form.get("negative_prompt") or "",
               "model": form.get("model") or None, "n": _number(form, "n", int) or 1,

@@ -26,12 +26,16 @@ class _Docx:
 
     def __init__(self, images: dict[str, Path], stop=None):
         import docx
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+        self.centre = WD_ALIGN_PARAGRAPH.CENTER
         self.stop = stop  # a threading.Event: the next block raises Cancelled once it is set
 
         self.doc = docx.Document()
         self.images = images
         sec = self.doc.sections[0]
+        # python-docx's default template sets the page and its margins
+        assert sec.page_width is not None and sec.left_margin is not None and sec.right_margin is not None
         self.text_width = sec.page_width - sec.left_margin - sec.right_margin
 
     def blocks(self, node: Node, quote: bool = False) -> None:
@@ -64,7 +68,7 @@ class _Docx:
             para = self.doc.add_paragraph(style="Quote" if quote else None)
             kids = [c for c in node.children if not (isinstance(c, str) and not c.strip())]
             if kids and all(isinstance(c, Node) and c.tag == "img" for c in kids):
-                para.alignment = 1  # centre a paragraph that is only pictures
+                para.alignment = self.centre  # centre a paragraph that is only pictures
             for c in node.children:
                 self.inline(para, c, {})
         elif tag in ("ul", "ol"):
@@ -76,7 +80,7 @@ class _Docx:
         elif tag == "blockquote":
             self.blocks(node, quote=True)
         elif tag == "hr":
-            self.doc.add_paragraph("* * *").alignment = 1
+            self.doc.add_paragraph("* * *").alignment = self.centre
         elif tag == "table":
             self.table(node)
         else:

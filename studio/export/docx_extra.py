@@ -80,7 +80,7 @@ def _all_paragraphs(doc):
 
 
 def _mark_rtl(r) -> None:
-    font = Run(r, None).font
+    font = Run(r, None).font  # type: ignore[arg-type]  # a detached run: only its font properties are set
     font.rtl = True
     if font.bold is not None:
         font.cs_bold = font.bold

@@ -15,7 +15,8 @@ class Node:
     __slots__ = ("tag", "attrs", "children")
 
     def __init__(self, tag: str, attrs: dict | None = None):
-        self.tag, self.attrs, self.children = tag, attrs or {}, []
+        self.children: list = []
+        self.tag, self.attrs = tag, attrs or {}
 
     def text(self) -> str:
         """All the text inside, concatenated."""

@@ -28,7 +28,7 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from ..lazy import lazy_import
@@ -50,7 +50,10 @@ from .pipelines import (  # noqa: F401 - the pipeline facts and results are part
     prompt_warnings, scheduler_names, size_step, step_callback,
 )
 
-torch = lazy_import("torch")  # imported on first use, not at start-up
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy_import("torch")  # imported on first use, not at start-up
 
 OOM_HINT = "Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling."
 
@@ -134,7 +137,8 @@ class DiffusionEngine:
 
     def offered(self) -> tuple[list[str], list[str]]:
         """``(available references, notes about the missing ones)`` for the model dropdown."""
-        refs, notes = [], []
+        refs: list[str] = []
+        notes: list[str] = []
         for ref in self.candidates():
             why = self.availability(ref)
             (notes if why else refs).append(why or ref)
@@ -289,6 +293,7 @@ class DiffusionEngine:
         params = [{"prompt": prompt, "negative_prompt": negative_prompt, "num_inference_steps": steps,
                    "scheduler": scheduler, "guidance_scale": guidance, "seed": s, "width": width, "height": height,
                    "model": ref, "engine": "diffusion"} for s in kept_seeds]
+        assert self.settings.output_dir is not None  # Settings fills it in
         paths = [save_png(im, self.settings.output_dir, p, "img", credentials_for(self.settings)) for im, p in zip(images, params)] if save else []
         return DiffusionResult(images, paths, seed, params, warnings, time.perf_counter() - t0)
 
@@ -440,7 +445,7 @@ class DiffusionEngine:
         call = call_arguments(
             pipe, {"output_type": "pil", "generator": torch.Generator("cpu").manual_seed(seed)},
             {"prompt": prompt, "negative_prompt": negative_prompt or None, "strength": strength,
-             "image": content.image.resize(work, Image.LANCZOS), "num_inference_steps": steps,
+             "image": content.image.resize(work, Image.Resampling.LANCZOS), "num_inference_steps": steps,
              "guidance_scale": guidance},
             step_callback(stop, progress, lambda p, i: (min(i + 1, run_steps), run_steps)))
         out = self._call(pipe, call, stop, f"The device ran out of memory at {work[0]}×{work[1]} px. {oom_hint}")
@@ -450,7 +455,7 @@ class DiffusionEngine:
             raise StudioError("The model's safety checker blacked out the picture; nothing was saved.")
         result = out.images[0].convert("RGB")
         if result.size != (w, h):
-            result = result.resize((w, h), Image.LANCZOS)
+            result = result.resize((w, h), Image.Resampling.LANCZOS)
         params = {"prompt": prompt, "negative_prompt": negative_prompt, "num_inference_steps": steps,
                   "scheduler": type(pipe.scheduler).__name__, "guidance_scale": guidance, "seed": seed,
                   "width": w, "height": h, "model": ref, "engine": "img2img", "strength": strength,

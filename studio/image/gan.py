@@ -18,6 +18,7 @@ import io
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ..lazy import lazy_import
@@ -33,7 +34,13 @@ from ..validate import check_choice, check_int, check_seed, seed_at
 from ..provenance.credentials import credentials_for
 from .metadata import save_png
 
-torch = lazy_import("torch")  # imported on first use, not at start-up
+if TYPE_CHECKING:
+    import torch
+
+    class Generator(torch.nn.Module):  # for the type checker: the class :func:`generator_class` makes
+        nz: int
+else:
+    torch = lazy_import("torch")  # imported on first use, not at start-up
 
 NZ, NGF, NC = 100, 64, 3
 NATIVE_SIZE = 64
@@ -91,7 +98,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def load_dcgan(resolved: ResolvedModel, manager: ModelManager) -> Generator:  # noqa: F821 - see generator_class
+def load_dcgan(resolved: ResolvedModel, manager: ModelManager) -> Generator:
     """Load a DCGAN generator from a ``.tar``/``.pt`` checkpoint (or a folder holding ``weights.tar``).
 
     The checkpoint is read with ``torch.load(weights_only=True)`` (no code runs)
@@ -141,8 +148,8 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
 def to_pil(batch: torch.Tensor, size: int) -> list[Image.Image]:
     """``(N, 3, 64, 64)`` tanh-range tensors to RGB PIL images, Lanczos-upscaled to ``size`` px if larger."""
     arr = ((batch.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    arr = arr.permute(0, 2, 3, 1).numpy()
-    images = [Image.fromarray(np.ascontiguousarray(a), "RGB") for a in arr]
+    pixels = arr.permute(0, 2, 3, 1).numpy()
+    images = [Image.fromarray(np.ascontiguousarray(a), "RGB") for a in pixels]
     if size != images[0].width:
         images = [im.resize((size, size), Image.Resampling.LANCZOS) for im in images]
     return images
@@ -190,7 +197,7 @@ class GanEngine:
         except ModelUnavailable:
             return False
 
-    def _model(self, model: str | None) -> tuple[str, Generator]:  # noqa: F821 - see generator_class
+    def _model(self, model: str | None) -> tuple[str, Generator]:
         ref = (model or self.default_model()).strip()
         net = self.manager.loaded("gan", ref)  # fast path: no resolving when already in memory
         return ref, net if net is not None else self.manager.get("gan", ref)
@@ -207,7 +214,7 @@ class GanEngine:
             raise InvalidInput(field, message)
         return value
 
-    def _run(self, net: Generator, z: torch.Tensor) -> torch.Tensor:  # noqa: F821 - see generator_class
+    def _run(self, net: Generator, z: torch.Tensor) -> torch.Tensor:
         oom = f"The device ran out of memory making {len(z)} faces. Make fewer at once, or use --device cpu."
         with oom_guard(self.manager, oom), self.manager.device_lock(), torch.inference_mode():
             return net(z.to(self.manager.device)).cpu()
@@ -259,6 +266,7 @@ class GanEngine:
         paths: list[Path] = []
         for i, (im, p) in enumerate(zip(images, params, strict=False)):
             if save:
+                assert self.settings.output_dir is not None  # Settings fills it in
                 paths.append(save_png(im, self.settings.output_dir, p, "face", credentials_for(self.settings)))
             if progress is not None:
                 progress(i + 1, num_images)
@@ -316,11 +324,12 @@ class GanEngine:
             images = images + images[-2:0:-1]
         raise_if_stopped(stop)
         buf = io.BytesIO()
-        extra = {"lossless": False, "quality": 90} if fmt == "webp" else {"optimize": False}
+        extra: dict[str, Any] = {"lossless": False, "quality": 90} if fmt == "webp" else {"optimize": False}
         comment = f"Latent walk, model {ref}, seed {seed_a} to {seed_b}, {frames} frames"
         if fmt == "gif":
             extra["comment"] = comment.encode()
         images[0].save(buf, format=fmt.upper(), save_all=True, append_images=images[1:], duration=frame_ms, loop=0,
                        **extra)
+        assert self.settings.output_dir is not None  # Settings fills it in
         path = new_filename(self.settings.output_dir, "walk", "." + fmt)
         return atomic_write_bytes(path, buf.getvalue())

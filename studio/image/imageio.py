@@ -101,7 +101,8 @@ def load_user_image(source: Any, field: str = "image", max_side: int | None = No
         image, fmt = _from_array(field, source), ""
     else:
         if isinstance(source, bytes):
-            fp, name = io.BytesIO(source), ""
+            fp: io.BytesIO | Path = io.BytesIO(source)
+            name = ""
             if len(source) > MAX_FILE_BYTES:
                 raise InvalidInput(field, f"is {len(source) / 2**20:.0f} MB; "
                                           f"the limit is {MAX_FILE_BYTES // 2**20} MB.")
@@ -265,7 +266,7 @@ def fit_within(image: Image.Image, max_side: int) -> Image.Image:
         return image
     scale = max_side / max(w, h)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return image.resize(size, Image.LANCZOS, reducing_gap=3.0)
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def probe_size(source: Any) -> tuple[int, int] | None:

@@ -156,7 +156,7 @@ class OnnxModule(nn.Module):
         for n, step in enumerate(self.steps):
             if n % STOP_EVERY == 0:
                 raise_if_stopped(stop)
-            args = []
+            args: list[Any] = []
             host = HOST_INPUTS.get(step.op, ())
             for i, name in enumerate(step.inputs):
                 if not name:

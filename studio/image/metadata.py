@@ -67,7 +67,9 @@ def parse_a1111(text: str) -> dict[str, Any]:
         lines = lines[:-1]
     else:
         last = ""
-    prompt_lines, neg_lines, in_neg = [], [], False
+    prompt_lines: list[str] = []
+    neg_lines: list[str] = []
+    in_neg = False
     for line in lines:
         if line.startswith("Negative prompt:"):
             in_neg = True

@@ -18,7 +18,7 @@ import logging
 import math
 import socket
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 from urllib.parse import urlparse
 
@@ -32,7 +32,10 @@ from ..models import ModelManager, ResolvedModel
 from ..validate import check_float, check_int
 from .imageio import LoadedImage
 
-torch = lazy_import("torch")  # imported on first use, not at start-up
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy_import("torch")  # imported on first use, not at start-up
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +184,8 @@ def prompt_overflow(pipe, text: str, field: str = "prompt") -> str | None:
     """
     if not text:
         return None
-    tokenizers = [getattr(pipe, n, None) for n in ("tokenizer", "tokenizer_2", "tokenizer_3")]
-    tokenizers = [t for t in tokenizers if t is not None and 0 < getattr(t, "model_max_length", 0) < 100_000]
+    found = [getattr(pipe, n, None) for n in ("tokenizer", "tokenizer_2", "tokenizer_3")]
+    tokenizers = [t for t in found if t is not None and 0 < getattr(t, "model_max_length", 0) < 100_000]
     if not tokenizers:
         return None
     tok = max(tokenizers, key=lambda t: t.model_max_length)
@@ -295,7 +298,8 @@ def call_arguments(pipe, required: dict, optional: dict, on_step_end=None) -> di
     """The keyword arguments of one pipeline call: ``required`` as they are, the ``optional`` ones the
     pipeline's ``__call__`` accepts and that are not None, and ``on_step_end`` as
     ``callback_on_step_end`` when the pipeline takes it."""
-    accepted = call_parameters(type(pipe))
+    pipe_class: type = type(pipe)
+    accepted = call_parameters(pipe_class)
     call = {k: v for k, v in optional.items() if k in accepted and v is not None}
     call.update(required)
     if on_step_end is not None and "callback_on_step_end" in accepted:

@@ -212,7 +212,7 @@ class RemoteImages:
                   "num_inference_steps": num_inference_steps, "guidance_scale": guidance_scale}
         data.update({k: str(v) for k, v in extras.items() if v is not None})
         out = self._pictures(self._call("POST", "/images/edits", stop, data=data, files=files), "/images/edits")[0]
-        return out if out.size == image.size else out.resize(image.size, Image.LANCZOS)
+        return out if out.size == image.size else out.resize(image.size, Image.Resampling.LANCZOS)
 
 
 def _png(image: Image.Image) -> bytes:

@@ -36,7 +36,7 @@ import dataclasses
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ..lazy import lazy_import
@@ -55,7 +55,10 @@ from .metadata import save_png
 from .repair_ops import (border_mask, blend_alpha, composite, extend_canvas, load_mask, looks_like_inpainting,
                          opencv_fill)
 
-torch = lazy_import("torch")  # imported on first use, not at start-up
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy_import("torch")  # imported on first use, not at start-up
 
 
 OPENCV_METHODS = ("telea", "navier-stokes")
@@ -257,6 +260,7 @@ class RepairEngine:
         if extending:
             params.update(outpaint=" ".join(f"{k} {v}" for k, v in ext.items() if v), original_size=f"{w}x{h}")
         image_out = Image.fromarray(result)
+        assert self.settings.output_dir is not None  # Settings fills it in
         path = save_png(image_out, self.settings.output_dir, params, "repair",
                                       credentials_for(self.settings), Image.fromarray(rgb)) if save else None
         return RepairResult(image_out, before, full_mask, path, params, notes, time.perf_counter() - t0)
@@ -343,8 +347,8 @@ class RepairEngine:
         run_steps = int(steps * strength)
         crop = Image.fromarray(canvas).crop(box)
         call = diff.call_arguments(pipe, {}, {
-            "prompt": prompt, "negative_prompt": negative_prompt or None, "image": crop.resize(work, Image.LANCZOS),
-            "mask_image": model_mask.crop(box).resize(work, Image.BILINEAR), "width": work[0], "height": work[1],
+            "prompt": prompt, "negative_prompt": negative_prompt or None, "image": crop.resize(work, Image.Resampling.LANCZOS),
+            "mask_image": model_mask.crop(box).resize(work, Image.Resampling.BILINEAR), "width": work[0], "height": work[1],
             "strength": strength, "num_inference_steps": steps, "guidance_scale": guidance, "output_type": "pil",
             "generator": torch.Generator("cpu").manual_seed(seed),
         }, diff.step_callback(stop, progress, lambda p, i: (min(i + 1, run_steps), run_steps)))
@@ -360,7 +364,7 @@ class RepairEngine:
         if painted.getextrema() == ((0, 0), (0, 0), (0, 0)):  # NaN decodes to black (a half-precision overflow)
             raise StudioError("The model's picture came out black (often a half-precision overflow); nothing was "
                               "saved. Try again with another seed, or start the studio with --device cpu.")
-        painted = painted.resize((cw, ch), Image.LANCZOS)
+        painted = painted.resize((cw, ch), Image.Resampling.LANCZOS)
         filled = canvas.copy()
         filled[box[1]:box[3], box[0]:box[2]] = np.asarray(painted, np.uint8)
         result = composite(canvas, filled, mask, alpha)

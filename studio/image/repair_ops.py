@@ -34,6 +34,7 @@ def load_mask(source: Any, size: tuple[int, int], field: str = "mask_image") -> 
     Raises:
         InvalidInput: missing, unreadable, or another size than the picture.
     """
+    mask: np.ndarray | None
     if isinstance(source, np.ndarray) and source.ndim == 2 and source.dtype == bool:
         mask = source
     else:
@@ -47,6 +48,7 @@ def load_mask(source: Any, size: tuple[int, int], field: str = "mask_image") -> 
         if mask is None:
             raise InvalidInput(field, f"is {shape[0]}×{shape[1]} px but the picture is {size[0]}×{size[1]}; "
                                       "the mask must have the picture's size.")
+    assert mask is not None  # a None mask was refused above
     if mask.shape[::-1] != tuple(size):
         raise InvalidInput(field, f"is {mask.shape[1]}×{mask.shape[0]} px but the picture is {size[0]}×{size[1]}; "
                                   "the mask must have the picture's size.")

@@ -141,9 +141,9 @@ class ImageRouter:
                                          guidance_scale, seed, num_images, stop, progress)
         if self.is_gan(model):
             size = self._check_gan_request(prompt, negative_prompt, num_inference_steps, guidance_scale, width, height)
-            res = self.gan.generate(num_images=num_images, seed=seed, size=size, model=model, stop=stop,
-                                    progress=progress)
-            return res.paths, res.params, res.seed, []
+            faces = self.gan.generate(num_images=num_images, seed=seed, size=size, model=model, stop=stop,
+                                      progress=progress)
+            return faces.paths, faces.params, faces.seed, []
         res = self.diffusion.generate(
             prompt=prompt, negative_prompt=negative_prompt, model=model, width=width, height=height,
             num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, scheduler=scheduler or None,
@@ -163,6 +163,7 @@ class ImageRouter:
         if not save:
             return images, params, used
         credentials = credentials_for(self.settings)  # a server's pictures carry Content Credentials too (#30)
+        assert self.settings.output_dir is not None  # Settings fills it in
         paths = [save_png(im, self.settings.output_dir, p, "img", credentials) for im, p in zip(images, params, strict=False)]
         return paths, params, used, []
 
@@ -200,16 +201,16 @@ class ImageRouter:
 
             return generate, not self.is_gan(model)
         if self.is_gan(model):
-            def generate(prompt: str, seed: int):
+            def generate_face(prompt: str, seed: int):
                 r = self.gan.generate(num_images=1, seed=seed, size=ILLUSTRATE_GAN_SIZE, model=model, stop=stop,
                                       save=False)
                 return png_bytes(r.images[0], r.params[0], credentials), r.params[0]
 
-            return generate, False
+            return generate_face, False
 
-        def generate(prompt: str, seed: int):
+        def generate_diffusion(prompt: str, seed: int):
             r = self.diffusion.generate(prompt=prompt, model=model, seed=seed, num_images=1, stop=stop, save=False,
                                         num_inference_steps=num_inference_steps)
             return png_bytes(r.images[0], r.params[0], credentials), r.params[0]
 
-        return generate, True
+        return generate_diffusion, True

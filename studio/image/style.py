@@ -195,8 +195,10 @@ class StyleEngine:
             raise_if_stopped(stop)
             x = to_tensor(content.image, net.device)
             if has_preset:
+                assert net.presets is not None and preset is not None  # checked above
                 vector = net.presets[PRESETS.index(preset)].unsqueeze(0)
             else:
+                assert style is not None  # has_image
                 vector = net.style_vector(style.image, stop)
             if second is not None:
                 vector = (1.0 - style_blend) * vector + style_blend * net.style_vector(second.image, stop)
@@ -218,6 +220,7 @@ class StyleEngine:
             "original_size": f"{content.original_size[0]}x{content.original_size[1]}",
         }
         params = {k: v for k, v in params.items() if v is not None}
+        assert self.settings.output_dir is not None  # Settings fills it in
         path = save_png(result, self.settings.output_dir, params, "style",
                                      credentials_for(self.settings), content.image) if save else None
         notes = [n for n in (content.note("The content picture"),) if n]
@@ -259,6 +262,7 @@ class StyleEngine:
         content = res.content
         params = {**res.params, "content": _display_name(content),
                   "original_size": f"{content.original_size[0]}x{content.original_size[1]}"}
+        assert self.settings.output_dir is not None  # Settings fills it in
         path = save_png(res.image, self.settings.output_dir, params, "restyle",
                                      credentials_for(self.settings), content.image) if save else None
         notes = [n for n in (content.note("The content picture"),) if n] + res.warnings

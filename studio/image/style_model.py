@@ -23,7 +23,10 @@ from .imageio import MIN_SIDE
 from ..lazy import lazy_import, torch_decorator
 from .magenta_files import NUM_PRESETS, ONNX_FILES, STYLE_SIZE  # .magenta (torch) is imported by the loader
 
-torch = lazy_import("torch")  # imported on first use, not at start-up
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy_import("torch")  # imported on first use, not at start-up
 if TYPE_CHECKING:
     from .magenta import MagentaNetworks
 
@@ -66,7 +69,7 @@ class StyleModel:
         w, h = image.size
         scale = STYLE_INPUT_SIDE / min(w, h)
         size = (max(STYLE_INPUT_SIDE, round(w * scale)), max(STYLE_INPUT_SIDE, round(h * scale)))
-        small = image.resize(size, Image.LANCZOS, reducing_gap=3.0)
+        small = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
         limit = STYLE_INPUT_SIDE * STYLE_INPUT_MAX_RATIO
         if max(small.size) > limit:
             left, top = max(0, (small.width - limit) // 2), max(0, (small.height - limit) // 2)
@@ -91,7 +94,7 @@ class StyleModel:
         start = self.style_vector(image, stop).clone()
         w, h = image.size  # longer side OWN_SIDE, shorter at least 32 px, at most 4:1 (centre crop)
         scale = min(1.0, max(OWN_SIDE / max(w, h), MIN_SIDE / min(w, h)))
-        small = image.resize((max(MIN_SIDE, round(w * scale)), max(MIN_SIDE, round(h * scale))), Image.LANCZOS)
+        small = image.resize((max(MIN_SIDE, round(w * scale)), max(MIN_SIDE, round(h * scale))), Image.Resampling.LANCZOS)
         limit = 4 * max(OWN_SIDE, min(small.size))
         if max(small.size) > limit:
             left, top = (small.width - min(small.width, limit)) // 2, (small.height - min(small.height, limit)) // 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from ..validate import check_text
+from .base import StoreParts
 
 BRIEF_KEYS = ("audience", "keywords", "outline")
 MAX_BRIEF_CHARS = 4000  # each field, as the Write tab's boxes allow
@@ -43,7 +44,7 @@ def checked_brief(brief) -> dict[str, str]:
     return {k: check_text(k, brief.get(k) or "", required=False, max_chars=MAX_BRIEF_CHARS) for k in BRIEF_KEYS}
 
 
-class BriefsMixin:
+class BriefsMixin(StoreParts):
     """The brief part of :class:`~studio.library.Library` (uses its connection and checks)."""
 
     def brief(self, owner: str, article_id: int) -> dict[str, str]:

@@ -9,12 +9,13 @@ import logging
 from pathlib import Path
 
 from ..files import atomic_write_bytes, new_filename
+from .base import StoreParts
 from .helpers import clean_name, png_bytes
 
 log = logging.getLogger(__name__)
 
 
-class ImagesMixin:
+class ImagesMixin(StoreParts):
     """The images part of :class:`~studio.library.Library` (uses its connection and checks)."""
 
     # ------------------------------------------------------------------ images

@@ -4,6 +4,7 @@ came from the model (see :mod:`studio.provenance.spans`). Kept in ``versions.ori
 from __future__ import annotations
 
 from ..provenance import spans as sp
+from .base import StoreParts
 
 
 def ensure_origin_column(con) -> None:
@@ -13,7 +14,7 @@ def ensure_origin_column(con) -> None:
         con.execute("ALTER TABLE versions ADD COLUMN origin TEXT NOT NULL DEFAULT '[]'")
 
 
-class OriginMixin:
+class OriginMixin(StoreParts):
     """The origin part of :class:`~studio.library.Library` (uses its connection and checks)."""
 
     def _record_origin(self, con, article_id: int, vid: int, old_body: str, new_body: str, *,

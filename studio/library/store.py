@@ -273,11 +273,13 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin, BriefsMixin):
                 self._record_origin(con, new_id, vid, "", body, **origin)
                 return {"article_id": new_id, "version_id": vid, "changed": True, "created": True, "updated": now,
                         "conflict": None, "trashed": False}
+            assert article_id is not None  # the row was found by it
             changed = row["title"] != title or row["body"] != body
             newest = con.execute("SELECT max(id) FROM versions WHERE article_id=?", (article_id,)).fetchone()[0]
             conflict = newest if (changed and base_version is not None and newest is not None
                                   and newest != base_version) else None
             if conflict is not None and not keep_both:
+                assert base_version is not None  # a conflict needs a base version
                 raise VersionConflict(base_version, conflict, article_id)
             conflict_v = self.version_number(article_id, conflict, con) if conflict is not None else None
             if conflict is not None:  # the writer sees per-article numbers (v6), as in the Versions list

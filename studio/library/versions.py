@@ -8,12 +8,13 @@ import logging
 
 from ..errors import InvalidInput
 from ..unitext import count_words
+from .base import StoreParts
 from .helpers import stamp
 
 log = logging.getLogger(__name__)
 
 
-class VersionsMixin:
+class VersionsMixin(StoreParts):
     """The versions part of :class:`~studio.library.Library` (uses its connection and checks)."""
 
     # ------------------------------------------------------------------ versions

@@ -21,7 +21,7 @@ def percent(share: float) -> int:
     return min(99, max(1, round(share * 100)))
 
 
-def sentence(share: float, models: list[str], lang: str = "") -> str:
+def sentence(share: float, models: list[str], lang: str | None = "") -> str:
     """The human line: "About 40% of this text was generated with X and edited by the author." (in
     Chinese for a Chinese article)."""
     names = ", ".join(models) or "a language model"

@@ -37,7 +37,7 @@ def script_of(ch: str) -> str | None:
 
 def reads(family: str, script: str | None) -> bool:
     """Whether a voice of language ``family`` (``en``, ``zh``...) reads letters of ``script``."""
-    if script in (None, "LATIN"):
+    if script is None or script == "LATIN":
         return True
     return family in SCRIPTS[script][0]
 

@@ -65,9 +65,11 @@ class Mp3Sink:
             stdin=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def write(self, audio: np.ndarray) -> None:
+        assert self.proc.stdin is not None  # opened with stdin=PIPE
         self.proc.stdin.write(audio.astype("<i2").tobytes())
 
     def close(self) -> None:
+        assert self.proc.stdin is not None and self.proc.stderr is not None  # opened with pipes
         self.proc.stdin.close()
         err = self.proc.stderr.read()
         if self.proc.wait() != 0:

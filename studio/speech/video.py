@@ -42,8 +42,8 @@ def title_card(title: str, section: str) -> Image.Image:
 
 def picture_frame(path: str | Path) -> Image.Image:
     """The picture fitted inside 1280x720 on the card's background (never cropped)."""
-    with Image.open(path) as pic:
-        pic = pic.convert("RGB")
+    with Image.open(path) as opened:
+        pic = opened.convert("RGB")
         scale = min(SIZE[0] / pic.width, SIZE[1] / pic.height)
         pic = pic.resize((max(1, round(pic.width * scale)), max(1, round(pic.height * scale))),
                          Image.Resampling.LANCZOS)

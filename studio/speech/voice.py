@@ -99,6 +99,7 @@ class Voice:
 
     @staticmethod
     def _header(proc: subprocess.Popen) -> dict:
+        assert proc.stdout is not None  # started with stdout=PIPE
         line = proc.stdout.readline()
         try:
             return json.loads(line) if line else {"error": "the Piper worker ended"}
@@ -112,15 +113,17 @@ class Voice:
             for _attempt in (0, 1):
                 if self._proc is None or self._proc.poll() is not None:
                     self._start()
+                proc = self._proc
+                assert proc is not None and proc.stdin is not None  # _start sets it, with pipes
                 try:
-                    self._proc.stdin.write(req)
-                    self._proc.stdin.flush()
-                    head = self._header(self._proc)
+                    proc.stdin.write(req)
+                    proc.stdin.flush()
+                    head = self._header(proc)
                 except (BrokenPipeError, OSError):
                     head = {"error": "the Piper worker ended", "retry": True}
                 if "samples" in head:
-                    return np.frombuffer(_read(self._proc.stdout, 2 * head["samples"]), dtype="<i2")
-                if not head.get("retry") and self._proc.poll() is None:
+                    return np.frombuffer(_read(proc.stdout, 2 * head["samples"]), dtype="<i2")
+                if not head.get("retry") and proc.poll() is None:
                     break  # the worker is alive and refused this sentence
             raise ModelUnavailable(f"The voice {self.card.name} could not say a sentence: {head.get('error')}.")
 
@@ -143,7 +146,8 @@ def _read(stream, size: int) -> bytes:
 def _end(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         try:
-            proc.stdin.close()
+            if proc.stdin is not None:  # started with stdin=PIPE
+                proc.stdin.close()
             proc.wait(timeout=2)
         except (OSError, subprocess.TimeoutExpired):
             proc.kill()

@@ -149,7 +149,7 @@ def run_text(backend: TextBackend, prompt: str, run: ChatRun, stop: threading.Ev
                 yield text[sent:]
             run.finish_reason = "length" if stats.tokens >= params.max_new_tokens else "stop"
     finally:
-        gen.close()
+        gen.close()  # type: ignore[attr-defined]  # every backend's stream is a generator (backends.py types it Iterator)
         run.completion_tokens = stats.tokens
         if stop.is_set():
             run.finish_reason = "cancelled"

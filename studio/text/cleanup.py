@@ -135,6 +135,11 @@ def clean(text: str, protect: str = "") -> Cleaned:
     mine = {_norm(ln) for ln in (protect or "").splitlines() if ln.strip()}
     out: list[str] = []
     removed: list[str] = []
+
+    def drop(m: re.Match) -> str:
+        removed.append(m.group(0).strip())
+        return ""
+
     for line in (text or "").split("\n"):
         if not line.strip() or _norm(line) in mine:
             out.append(line)
@@ -143,7 +148,9 @@ def clean(text: str, protect: str = "") -> Cleaned:
             removed.append(line.strip())
             continue
         new = line
-        lead = re.match(r"^(\s*(?:[-*•]|\d{1,2}[.)])?\s*(?:\*\*)?)", new).group(1)
+        lead_match = re.match(r"^(\s*(?:[-*•]|\d{1,2}[.)])?\s*(?:\*\*)?)", new)
+        assert lead_match is not None  # every part of the pattern is optional: it matches any line
+        lead = lead_match.group(1)
         body = new[len(lead):]
         for p in _PREFIX:
             m = p.match(body)
@@ -151,7 +158,7 @@ def clean(text: str, protect: str = "") -> Cleaned:
                 removed.append(m.group(0).strip())
                 body = body[m.end():]
         new = lead + body
-        kept = _SENTENCE.sub(lambda m: removed.append(m.group(0).strip()) or "", new)
+        kept = _SENTENCE.sub(drop, new)
         if kept != new and kept.strip():
             new = kept.rstrip()
         elif kept != new:  # the whole line was chatter sentences

@@ -52,7 +52,7 @@ def check_model_language(model_ref: str, lang: str | None) -> None:
         InvalidInput: (field ``model``) saying the model writes English only and naming a multilingual
             model (:data:`SUGGESTION`), where to put it and what it costs in memory.
     """
-    if writes(model_ref, lang):
+    if lang is None or writes(model_ref, lang):
         return
     s = SUGGESTION[lang]
     raise InvalidInput(

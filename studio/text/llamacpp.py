@@ -28,12 +28,12 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Generator, Iterator
 
 from ..models import ModelManager
 from ..streams import worker_stream
-from .types import SamplingParams, StreamStats
 from .plaintext import fragments, mark, mark_messages, special_pattern
+from .types import SamplingParams, StreamStats
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ class LlamaCppBackend:
         Every message's text and the prefix are marked as the writer's (:mod:`.plaintext`)."""
         messages = mark_messages(messages)
         if self._template is not None:
-            text = self._template(messages=messages).prompt
+            text = self._template(messages=messages).prompt  # type: ignore[arg-type]  # plain role/content dicts
         else:
             text = "\n\n".join(m["content"] for m in messages) + "\n\n"
         return text + mark(assistant_prefix)
@@ -307,9 +307,9 @@ class LlamaCppBackend:
         """
         stats = stats if stats is not None else StreamStats()
         t0 = time.perf_counter()
-        pieces = worker_stream(lambda emit: self._generate(prompt, params, stop, lambda text, n: emit((text, n)),
-                                                           stats, t0),
-                               stop, name="studio-generate", failed=_writing_failed)
+        pieces: Generator[tuple[str, int], None, None] = worker_stream(
+            lambda emit: self._generate(prompt, params, stop, lambda text, n: emit((text, n)), stats, t0),
+            stop, name="studio-generate", failed=_writing_failed)
         try:
             for text, n in pieces:
                 stats.tokens = n

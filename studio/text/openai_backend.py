@@ -40,7 +40,8 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..errors import ModelUnavailable
 from ..settings import Settings
@@ -283,7 +284,7 @@ KNOWN = "The quick brown fox jumps over the lazy dog, and then it runs far away.
 KNOWN_RANGE = (8, 80)
 
 
-def _probes(root: str, model: str) -> list[tuple[str, object, object]]:
+def _probes(root: str, model: str) -> list[tuple[str, Callable[[str], dict], Callable[[dict], Any]]]:
     """``(url, body(text), read(json) -> count)`` of each server's tokenizer endpoint, in its own field names."""
     return [
         # vLLM: {"model", "prompt"} -> {"count", "tokens"}

@@ -41,7 +41,9 @@ def fit_rewrite(new: str, selected: str, after: str) -> str:
     if m and not ends_sentence and not trail.strip("\t ") and nxt:
         follows = nxt[:1]
         if follows in ".,;:!?…。！？，；：" or follows.islower():
-            closers = re.search(r"[\"'”’)\]]*$", m.group(0)).group(0)
+            closers_match = re.search(r"[\"'”’)\]]*$", m.group(0))
+            assert closers_match is not None  # the pattern matches any text (possibly empty)
+            closers = closers_match.group(0)
             core = core[: m.start()] + closers
     return lead + core + trail
 

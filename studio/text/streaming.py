@@ -28,6 +28,9 @@ class WordCount:
     """
 
     def __init__(self):
+        self._reset()
+
+    def _reset(self) -> None:
         self.settled = 0  # length of the start of the text whose words are counted in `words`
         self.words = 0
         self.bracket = False  # a "[" since the last line break: spaces are not safe points until the next one
@@ -35,7 +38,7 @@ class WordCount:
     def count(self, text: str) -> int:
         """Words in ``text`` (which extends the text of the previous call)."""
         if len(text) < self.settled:  # not a continuation after all: count from the start
-            self.__init__()
+            self._reset()
         end = max(text.rfind(" ", self.settled), text.rfind("\n", self.settled), text.rfind("\t", self.settled))
         if end >= 0:
             line = text.rfind("\n", self.settled, end + 1)
@@ -87,7 +90,7 @@ def stream_until(backend: TextBackend, prompt: str, params: SamplingParams, stop
                 break
             yield chunk
     finally:
-        gen.close()
+        gen.close()  # type: ignore[attr-defined]  # every backend's stream is a generator (backends.py types it Iterator)
         result.append(text)
 
 

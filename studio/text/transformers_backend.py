@@ -9,21 +9,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
-
-from ..lazy import lazy_import
+from typing import TYPE_CHECKING, Iterator
 
 from ..errors import ModelUnavailable
+from ..lazy import lazy_import
 from ..models import ModelManager, ResolvedModel
 from ..streams import worker_stream
-from .types import SamplingParams, StreamStats
 from .plaintext import fragments, mark, mark_messages, plain_ids, special_pattern
+from .types import SamplingParams, StreamStats
 
-torch = lazy_import("torch")  # imported on first use, not at start-up
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy_import("torch")  # imported on first use, not at start-up
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +37,7 @@ class _StopOnEvent:
     def __init__(self, event: threading.Event):
         self.event = event
 
-    def __call__(self, input_ids, scores, **kwargs) -> torch.BoolTensor:
+    def __call__(self, input_ids, scores, **kwargs) -> torch.Tensor:
         return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device)
 
 
@@ -58,7 +61,7 @@ class TransformersBackend:
         cfg = model.config
         self.context_size = int(getattr(cfg, "max_position_embeddings", 0) or tokenizer.model_max_length or 2048)
         self.context_size = min(self.context_size, 32768)
-        self._specials = None  # a regex of the added tokens' texts, made when first needed
+        self._specials: re.Pattern | bool | None = None  # a regex of the added tokens' texts, made when first needed
 
     def prompt_ids(self, text: str) -> list[int]:
         """Token ids of a rendered prompt (none added): the template's markers are special tokens, the
@@ -66,7 +69,7 @@ class TransformersBackend:
         if self._specials is None:  # the added tokens, which the tokenizer splits the text at first
             self._specials = special_pattern(t.content for t in self.tokenizer.added_tokens_decoder.values()) or False
         ids: list[int] = []
-        for part, special in fragments(text, self._specials or None):
+        for part, special in fragments(text, self._specials if isinstance(self._specials, re.Pattern) else None):
             ids += [self.tokenizer.convert_tokens_to_ids(part)] if special else plain_ids(self.tokenizer, part)
         return ids
 
@@ -200,6 +203,7 @@ def _load_gguf(path: Path, manager: ModelManager):
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    assert manager.settings.cache_dir is not None  # Settings fills it in
     cache = manager.settings.cache_dir / "gguf" / f"{path.stem}-{file_sha256(path)[:16]}"
     if (cache / "config.json").exists():
         try:

@@ -58,7 +58,7 @@ def build_ui(ctx) -> gr.Blocks:
 
         demo.unload(stop_all)
     # a job that waits for the device says so on its page, for what and about how long (studio.locks)
-    ctx.manager.on_wait = lambda message: gr.Info(message, duration=8)
+    ctx.manager.on_wait = lambda message: i18n.Info(message, duration=8)
     # English and Chinese: labels for Gradio's front end, messages where each event answers (studio/ui/i18n)
     i18n.localize(demo)
     i18n.translate_events(demo)

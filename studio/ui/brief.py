@@ -17,6 +17,7 @@ import gradio as gr
 from ..errors import StudioError
 from ..library.briefs import BRIEF_KEYS, empty_brief
 from .common import ui_message
+from . import i18n
 
 log = logging.getLogger(__name__)
 SHOWN_CHARS = 60  # of each field in the summary line
@@ -35,9 +36,9 @@ def brief_line(audience: str | None, keywords: str | None, outline: str | None) 
     Keywords: … · Outline: 3 headings``."""
     parts = []
     if (audience or "").strip():
-        parts.append(f"Audience: {_short(audience)}")
+        parts.append(f"Audience: {_short(audience or '')}")
     if (keywords or "").strip():
-        parts.append(f"Keywords: {_short(keywords)}")
+        parts.append(f"Keywords: {_short(keywords or '')}")
     headings = [ln for ln in (outline or "").splitlines() if ln.strip()]
     if headings:
         parts.append("Outline: 1 heading" if len(headings) == 1 else f"Outline: {len(headings)} headings")
@@ -76,7 +77,7 @@ def connect(ctx, w) -> None:
         try:
             ctx.library.set_brief(owner_of(ctx, request), aid, dict(zip(BRIEF_KEYS, (audience, keywords, outline), strict=False)))
         except StudioError as exc:
-            gr.Warning(ui_message(exc, {"audience": "Audience", "keywords": "Keywords", "outline": "Outline"}))
+            i18n.Warning(ui_message(exc, {"audience": "Audience", "keywords": "Keywords", "outline": "Outline"}))
 
     gr.on([b.input for b in boxes], save, [w.article_id, *boxes], None, trigger_mode="always_last", **private)
 

@@ -13,6 +13,7 @@ from ..lazy import torch_oom  # torch is imported on first use, not at start-up
 from ..devices import free_memory
 from ..errors import StudioError
 from ..identity import user_name  # noqa: F401 - re-exported: the tabs ask common for it
+from . import i18n
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def reports_to(status, labels: dict[str, str] | None = None):
 
     def failed(exc: BaseException) -> dict:
         msg = ui_message(exc, labels)
-        gr.Warning(msg)
+        i18n.Warning(msg)
         return {status: f"⚠️ {msg}"}
 
     def deco(fn):

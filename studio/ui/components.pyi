@@ -50,5 +50,19 @@ def path_image(label: str, **kw) -> gr.Image:
     """An upload ``gr.Image`` whose value is the file's path, unopened (see :func:`_path_preprocess`)."""
     image = gr.Image(label=label, type="filepath", image_mode=None, sources=["upload", "clipboard"],
                      format="png", **kw)
-    image.preprocess = types.MethodType(_path_preprocess, image)
+    image.preprocess = types.MethodType(_path_preprocess, image)  # type: ignore[method-assign]  # per instance: Gradio has no hook
     return image
+
+
+def _any_choice_preprocess(self, payload):
+    """Hand the value to the handler as it came, so the engine's own check refuses an unknown one with a
+    message naming the field and the values allowed (Gradio's would name neither)."""
+    return payload
+
+
+def any_choice_radio(choices: list, **kw) -> gr.Radio:
+    """A ``gr.Radio`` whose API value reaches the handler unchecked (see :func:`_any_choice_preprocess`);
+    the handler must check it (``studio.validate.check_choice``)."""
+    radio = gr.Radio(choices, **kw)
+    radio.preprocess = types.MethodType(_any_choice_preprocess, radio)  # type: ignore[method-assign]  # per instance: Gradio has no hook
+    return radio

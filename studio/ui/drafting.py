@@ -13,6 +13,7 @@ text lands in the draft.
 from __future__ import annotations
 
 import dataclasses
+from typing import cast
 
 import gradio as gr
 
@@ -91,11 +92,11 @@ def plan(req: WriteRequest, base: str, selection: Selection | None = None) -> Pl
     Raises:
         gr.Error: a draft task on an empty draft, or a rewrite/summary of a text longer than the model takes.
     """
-    splice = None
+    splice: Selection | None = None
     if req.task in ("rewrite", "summarize"):
         sel = selection
         if sel and 0 <= sel[0] < sel[1] <= len(base) and base[sel[0]:sel[1]] == sel[2] and sel[2].strip():
-            req, splice = dataclasses.replace(req, prompt=sel[2]), tuple(sel)
+            req, splice = dataclasses.replace(req, prompt=sel[2]), cast(Selection, tuple(sel))
         else:
             req = dataclasses.replace(req, prompt=base)
     elif req.task == "continue":

@@ -56,11 +56,12 @@ def marks_in_draft(draft: str, generated: str, marks: list[dict]) -> list[dict]:
 
 
 def facts_html(marks: list[dict]) -> str:
-    """The list beside the draft: one button per marked fact (its text and why), empty for none."""
+    """The list beside the draft: one button per marked fact (its text and why), empty for none. A fact is the
+    draft's own text: ``translate="no"`` keeps it as it is in every language (:func:`~.i18n.translate_html`)."""
     if not marks:
         return ""
     items = "".join(
-        f'<li><button type="button" class="studio-fact" data-fact-start="{m["ustart"]}" '
+        f'<li><button type="button" class="studio-fact" translate="no" data-fact-start="{m["ustart"]}" '
         f'data-fact-end="{m["uend"]}">{html.escape(m["text"])}</button> '
         f'<span class="studio-fact-why">{html.escape(m.get("reason", ""))}</span></li>' for m in marks)
     return f'<div class="studio-facts"><p><strong>{TITLE}</strong></p><ol>{items}</ol></div>'

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -23,6 +24,7 @@ from .common import guard, reports_to, session_id, stop_event
 from .owners import claim, owns
 from .components import WholeNumber, path_image
 from .parts import Parts
+from . import i18n
 
 HISTORY_MAX = 200
 KEEP_IN_BROWSER = 100  # pictures remembered across reloads
@@ -135,7 +137,7 @@ def controls_from(ctx, choices: list[str], params: dict, current_model: str) -> 
     numbers = {name: params.get(key) for name, key in (("width", "width"), ("height", "height"),
                                                        ("steps", "num_inference_steps"),
                                                        ("guidance", "guidance_scale"), ("seed", "seed"))}
-    out = {name: v for name, v in numbers.items()
+    out: dict[str, Any] = {name: v for name, v in numbers.items()
            if isinstance(v, (int, float)) and not isinstance(v, bool) and not (gan and name in ("width", "height"))}
     out.update(prompt=gr.update(value=str(params.get("prompt") or "")),
                negative_prompt=gr.update(value=str(params.get("negative_prompt") or "")))
@@ -288,11 +290,11 @@ def _connect_generate(ctx, w: Parts):
                     num_images=num_images, stop=stop, progress=report, request=request,
                 )
             except Cancelled as exc:  # a picture server's Stop says it may still finish its picture
-                gr.Warning(exc.message if exc.message != Cancelled().message else
+                i18n.Warning(exc.message if exc.message != Cancelled().message else
                            "Stopped. Nothing from this run was saved.")
                 return w.show({"seed_used": "Stopped; nothing from this run was saved."})
         for warning in warns:
-            gr.Warning(warning)
+            i18n.Warning(warning)
         return w.show(generated_view(paths, params, used, warns, history,
                                      None if gan else ctx.diffusion.schedulers(model)))
 
@@ -324,7 +326,7 @@ def _connect_gallery(ctx, w: Parts, choices: list[str]) -> None:
 
     def on_use(path, current_model):
         if not path:
-            gr.Warning("Select a picture in the gallery first.")
+            i18n.Warning("Select a picture in the gallery first.")
             return gr.skip()
         return w.show(controls_from(ctx, choices, read_png_parameters(path), current_model))
 
@@ -338,7 +340,7 @@ def _connect_gallery(ctx, w: Parts, choices: list[str]) -> None:
     def on_png_use(path, current_model):
         params = png_params(path) if path else None
         if not params:
-            gr.Warning("Drop a PNG that carries generation parameters first.")
+            i18n.Warning("Drop a PNG that carries generation parameters first.")
             return gr.skip()
         return w.show(controls_from(ctx, choices, params, current_model))
 
@@ -355,7 +357,7 @@ def _connect_walk(ctx, w: Parts) -> None:
                 path = ctx.gan.latent_walk(a, b, frames=n, size=side, fmt=fmt, frame_ms=ms, model=ref, stop=stop,
                                            progress=lambda d, t: progress((d, t), desc="Frames", unit="frames"))
             except Cancelled:
-                gr.Warning("Stopped. No animation was saved.")
+                i18n.Warning("Stopped. No animation was saved.")
                 return gr.update(), gr.update()
         path = claim(ctx, request, path)
         return path, path
@@ -381,7 +383,7 @@ def _build_api(ctx) -> None:
     @guard
     def generate_image(prompt: str = "", negative_prompt: str = "", model: str = "dcgan-faces", width: int = 512,
                        height: int = 512, num_inference_steps: int = 4, guidance_scale: float = 0.0, seed: int = -1,
-                       num_images: int = 1, request: gr.Request = None) -> list[tuple[str, str]]:
+                       num_images: int = 1, request: gr.Request | None = None) -> list[tuple[str, str]]:
         """Make pictures and return them as PNG files, each carrying its parameters (the caption
         holds the AUTOMATIC1111 text). For the face GAN (``dcgan-faces``), width and height are the
         upscale size (64, 256 or 512, equal), and the prompt, steps and guidance do not apply."""
@@ -439,7 +441,7 @@ def wire(ctx, parts: dict) -> None:
 
     def send(path):
         if not path or not Path(path).exists():
-            gr.Warning("Select a picture in the gallery first.")
+            i18n.Warning("Select a picture in the gallery first.")
             return gr.update(), gr.update()
         return path, gr.Tabs(selected="style")
 

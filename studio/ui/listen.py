@@ -88,7 +88,7 @@ def connect(ctx, ui: ListenUI, inputs: list, text_of: Callable) -> None:
     n = len(inputs)  # one to three inputs (the Library: the article id; the Write tab: draft, selection, title)
 
     @reports_to(ui.status)
-    def listen(voice, speed, pause, first=None, second=None, third=None, request: gr.Request = None):
+    def listen(voice, speed, pause, first=None, second=None, third=None, request: gr.Request | None = None):
         text, title = text_of(*(first, second, third)[:n], request=request)
         yield from speak_stream(ctx, request, text, voice, speed, pause, title)
 
@@ -117,7 +117,7 @@ def register_api(ctx) -> None:
 
     @guard
     def speak(text: str, voice: str = "", speed: float = 1.0, format: str = "wav",  # noqa: A002 - API name
-              request: gr.Request = None) -> str:
+              request: gr.Request | None = None) -> str:
         """Read `text` (Markdown or plain) aloud with `voice` ("" = the default Piper voice) at `speed` (0.5 to 2;
         1 = the voice's pace) and return the audio file, `format` "wav" or "mp3"."""
         from ..validate import check_choice

@@ -154,6 +154,9 @@ def _connect(ctx, w: Parts) -> None:
     @guard
     def download(ref, request: gr.Request):
         _may_manage(ctx, request)
+        if not (ref or "").strip():
+            raise InvalidInput("model", "is empty: click a row of Recommended or of the search results first, or type "
+                                        "a Hub id like org/name.")
         hub.parse_ref(ref)
         ctx.downloads.start(ref.strip())
         return progress_view(ctx), ""
@@ -213,7 +216,7 @@ def _api(ctx) -> None:
                 "downloads": [j.as_dict() for j in ctx.downloads.all()]}
 
     @guard
-    def models_download(ref: str, request: gr.Request = None) -> dict:
+    def models_download(ref: str, request: gr.Request | None = None) -> dict:
         """Download ref (org/name:file.gguf, org/name:path/voice.onnx for a Piper voice with its .onnx.json,
         or org/name) from the Hub; returns when it is done."""
         _may_manage(ctx, request)
@@ -224,7 +227,7 @@ def _api(ctx) -> None:
         return job.as_dict()
 
     @guard
-    def models_delete(ref: str, request: gr.Request = None) -> str:
+    def models_delete(ref: str, request: gr.Request | None = None) -> str:
         """Delete a downloaded model from the Hugging Face cache."""
         _may_manage(ctx, request)
         hub.delete(ref)

@@ -30,6 +30,7 @@ from ..image.repair import INPAINT_AREAS, MAX_EXTEND, MAX_MASK_BLUR, MAX_PADDING
 from .common import guard, reports_to, session_id, stop_event
 from .components import WholeNumber, path_image
 from .parts import Parts
+from . import i18n
 
 OPENCV_CHOICE = ("OpenCV (offline, no model)", "")
 HISTORY_MAX = 100
@@ -54,7 +55,7 @@ def editor_mask(value, size: tuple[int, int] | None) -> np.ndarray | None:
     if mask is None or not mask.any():
         return None
     if size is not None and mask.shape[::-1] != tuple(size):
-        mask = np.asarray(Image.fromarray(mask.view(np.uint8) * 255).resize(tuple(size), Image.NEAREST)) > 0
+        mask = np.asarray(Image.fromarray(mask.view(np.uint8) * 255).resize((size[0], size[1]), Image.Resampling.NEAREST)) > 0
     return mask
 
 
@@ -288,7 +289,7 @@ def _connect(ctx, w: Parts) -> None:
                 result = ctx.repair.inpaint(**args, stop=stop,
                                             progress=lambda i, n: progress((i, n), desc="Repairing", unit="steps"))
             except Cancelled:
-                gr.Warning("Stopped. Nothing from this run was saved.")
+                i18n.Warning("Stopped. Nothing from this run was saved.")
                 return w.show({"status": "Stopped; nothing from this run was saved.", "history": history})
         return repaired_view(args["image"], result, history)
 
@@ -303,7 +304,7 @@ def _connect(ctx, w: Parts) -> None:
 
     def again(path):
         if not path:
-            gr.Warning("Repair a picture first.")
+            i18n.Warning("Repair a picture first.")
             return gr.update()
         return path
 
@@ -326,7 +327,7 @@ def _api(ctx) -> None:
                 guidance_scale: float | None = None, seed: int = -1, mask_blur: int = 0,
                 inpaint_area: str = "whole picture", masked_padding: int = 32, opencv_method: str = "telea",
                 opencv_radius: int = 5, extend_left: int = 0, extend_right: int = 0, extend_up: int = 0,
-                extend_down: int = 0, request: gr.Request = None) -> FileData:
+                extend_down: int = 0, request: gr.Request | None = None) -> FileData:
         """Fill the white part of mask_image (same size as image) and return the PNG (the input's size,
         plus any extension). model "" runs OpenCV (offline); else a diffusers inpainting model fills it from
         the prompt. Unmasked pixels are kept exactly unless mask_blur > 0."""
@@ -352,7 +353,7 @@ def wire(ctx, parts: dict) -> None:
 
     def take(path):
         if not path or not Path(path).exists():
-            gr.Warning("There is no picture to take yet: make or select one there first.")
+            i18n.Warning("There is no picture to take yet: make or select one there first.")
             return gr.update()
         return path
 
@@ -386,11 +387,11 @@ def wire(ctx, parts: dict) -> None:
     @guard
     def list_pictures(aid, request: gr.Request):
         if aid is None:
-            gr.Warning("Open or save an article in the Write tab first.")
+            i18n.Warning("Open or save an article in the Write tab first.")
             return gr.update(choices=[], value=None)
         images = ctx.library.images(owner_of(ctx, request), int(aid))
         if not images:
-            gr.Warning("The open article has no pictures yet.")
+            i18n.Warning("The open article has no pictures yet.")
         return gr.update(choices=picture_choices(images), value=None)
 
     @guard

@@ -18,6 +18,7 @@ Contract keys returned by :func:`build`: ``content_image`` (the content
 """
 
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 from gradio.data_classes import FileData
@@ -262,7 +263,7 @@ def build(ctx) -> dict:
 
 
 # ---------------------------------------------------------------------- events
-PRIVATE = {"api_visibility": "private"}
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
 
 def _connect_form(w: Parts) -> None:
@@ -339,7 +340,7 @@ def _api(ctx) -> None:
     @guard
     def style_transfer(content_image: FileData, style_image: FileData | None = None, preset: str | None = None,
                        strength: float = 1.0, preserve_colors: bool = False,
-                       max_side: int = DEFAULT_MAX_SIDE, request: gr.Request = None) -> FileData:
+                       max_side: int = DEFAULT_MAX_SIDE, request: gr.Request | None = None) -> FileData:
         """Restyle content_image with style_image or a preset (style-00 … style-25); returns the PNG.
 
         strength 0..1 (the content's own style → the full style), preserve_colors keeps the

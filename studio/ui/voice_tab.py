@@ -12,15 +12,17 @@ from __future__ import annotations
 import functools
 import html
 import time
+from collections.abc import Generator
 
 import gradio as gr
 
 from ..errors import StudioError
 from ..streams import worker_stream
-from ..voice.train import TrainProgress, VoiceSettings, VoiceTrainer, default_settings, describe
-from ..voice.sources import FILE_TYPES, gather
 from ..unitext import count_words
-from .common import reports_to, stop_event, session_id, to_gr_error
+from ..voice.sources import FILE_TYPES, gather
+from ..voice.train import TrainProgress, VoiceSettings, VoiceTrainer, default_settings, describe
+from . import i18n
+from .common import reports_to, session_id, stop_event, to_gr_error
 from .i18n import Verbatim
 from .parts import Parts
 
@@ -200,14 +202,14 @@ def _connect_train(ctx, w: Parts, trainer):
         cfg = VoiceSettings(steps=st or 0, rank=rk or 0, learning_rate=lr or 0.0).validated()
         yield _bar(None, "Starting…"), "", gr.skip(), gr.skip()
         with stop_event(ctx, request, "voice") as stop:
-            reports = worker_stream(lambda emit: trainer.train(owner, nm, texts, found, ctx.settings.text_model, cfg,
+            reports: Generator[TrainProgress, None, dict] = worker_stream(lambda emit: trainer.train(owner, nm, texts, found, ctx.settings.text_model, cfg,
                                                                stop, emit),
                                     stop, name="studio-voice-train", latest_only=True)
             try:
                 rec = yield from _bars(reports)
             finally:
                 reports.close()
-        gr.Info(f"Voice “{rec['name']}” is ready.")
+        i18n.Info(f"Voice “{rec['name']}” is ready.")
         yield "", ready_message(rec), _table(ctx, request), gr.update(choices=voice_choices(ctx, request),
                                                                       value=rec["id"])
 
@@ -235,7 +237,7 @@ def _connect_manage(ctx, w: Parts):
         if not voice:
             raise gr.Error("Choose a voice to delete.")
         rec = ctx.text.voices.delete(_owner(ctx, request), voice)
-        gr.Info(f"Voice “{rec['name']}” deleted.")
+        i18n.Info(f"Voice “{rec['name']}” deleted.")
         return _table(ctx, request), gr.update(choices=voice_choices(ctx, request), value="")
 
     rename_event = w.rename_btn.click(on_rename, [w.pick, w.new_name], [w.table, w.pick, w.new_name, w.manage_status],
@@ -281,7 +283,7 @@ def wire(ctx, parts) -> None:
 
 def _api(ctx, trainer: VoiceTrainer) -> None:
     def voice_train(name: str, article_ids: str = "", text: str = "", steps: int = 0, rank: int = 0,
-                    learning_rate: float = 0.0, request: gr.Request = None) -> dict:
+                    learning_rate: float = 0.0, request: gr.Request | None = None) -> dict:
         """Train a voice (a LoRA adapter of the studio's text model) on your Library articles and/or a text.
 
         article_ids: comma-separated ids of your articles. text: more of your writing (optional).
@@ -305,21 +307,21 @@ def _api(ctx, trainer: VoiceTrainer) -> None:
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 
-    def voice_list(request: gr.Request = None) -> list:
+    def voice_list(request: gr.Request | None = None) -> list:
         """Your voices, newest first (id, name, base_model, settings, sources, perplexity before/after...)."""
         try:
             return ctx.text.voices.list(_owner(ctx, request))
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 
-    def voice_rename(voice: str, name: str, request: gr.Request = None) -> dict:
+    def voice_rename(voice: str, name: str, request: gr.Request | None = None) -> dict:
         """Rename one of your voices (given by id or name)."""
         try:
             return ctx.text.voices.rename(_owner(ctx, request), voice, name)
         except Exception as exc:  # noqa: BLE001
             raise to_gr_error(exc) from exc
 
-    def voice_delete(voice: str, request: gr.Request = None) -> dict:
+    def voice_delete(voice: str, request: gr.Request | None = None) -> dict:
         """Delete one of your voices (given by id or name); returns its record."""
         try:
             return ctx.text.voices.delete(_owner(ctx, request), voice)

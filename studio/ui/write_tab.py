@@ -19,7 +19,7 @@ from ..errors import InvalidInput
 from ..library.briefs import BRIEF_KEYS
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
-from . import brief, listen
+from . import brief, i18n, listen
 from .common import reports_to, session_id, stop_event, to_gr_error
 from .facts_list import facts_html, marks_in_draft, notes_md
 from .drafting import (KEPT_KEYS, SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after,
@@ -285,7 +285,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
         if ctx.jobs.is_gone(session_id(request)):
             keep_streamed()  # stopped because the page went away
     if ev is not None and ev.done and not ev.stopped:
-        gr.Info(f"Done: {ev.words:,} words, seed {ev.seed}.")
+        i18n.Info(f"Done: {ev.words:,} words, seed {ev.seed}.")
 
 
 def _connect_generation(ctx, w) -> list:

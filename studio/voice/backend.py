@@ -155,6 +155,9 @@ def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
             from None
     base_ref = record["base_model"]["ref"]
     gguf = gguf_of(manager.resolve(base_ref, "text"))
+    if gguf is None:
+        raise ModelUnavailable(f"The model '{base_ref}' this voice was trained on is no longer a GGUF file here; "
+                               "train the voice again.")
     meta, want = gguf_meta(gguf), record["base_model"]["fingerprint"]
     if (meta["arch"], meta["blocks"], meta["width"]) != (want["model_type"], want["num_hidden_layers"],
                                                          want["hidden_size"]):

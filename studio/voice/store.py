@@ -163,6 +163,7 @@ class VoiceStore:
             self._check_unique(owner, new_name, skip=rec["id"])
             folder = self.owner_dir(owner) / rec["id"]
             full = self._read(folder)
+            assert full is not None  # self.get just read it, under the same lock
             full.update(name=new_name, updated=time.time())
             self.write_record(folder, full)
         return self._public(full)

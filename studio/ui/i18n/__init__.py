@@ -8,7 +8,8 @@ for Gradio's front end, handler outputs, errors and toasts on the server),
 
 from .boundary import localize, strings, translate_events, unmark
 from .core import I18N, LANGUAGES, Verbatim, known, request_language, translate, translate_html
+from .toasts import Info, Warning  # gr.Info and gr.Warning in the request's language
 from .web import HEAD_JS, SWITCH_HTML, EarlyLocale
 
 __all__ = ["I18N", "LANGUAGES", "Verbatim", "localize", "translate_events", "strings", "unmark", "translate", "translate_html",
-           "known", "request_language", "EarlyLocale", "HEAD_JS", "SWITCH_HTML"]
+           "known", "request_language", "EarlyLocale", "HEAD_JS", "SWITCH_HTML", "Info", "Warning"]

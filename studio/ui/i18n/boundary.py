@@ -7,8 +7,9 @@
   Values the API uses (choice values, field names) are not touched.
 * :func:`translate_events`: every event handler's display outputs (Markdown,
   HTML, button text, and the label/info/placeholder/choices of updates), its
-  errors (``gr.Error``) and its toasts (``gr.Warning``/``gr.Info``) are
-  translated into the language of the request that ran it.
+  errors (``gr.Error``) and its progress texts (the ``gr.Progress`` it is given)
+  are translated into the language of the request that ran it. Toasts are
+  translated where they are made (:mod:`.toasts`: ``i18n.Info``/``i18n.Warning``).
 
 The tab modules stay in English and know nothing of this.
 """
@@ -17,32 +18,20 @@ from __future__ import annotations
 
 import functools
 import inspect
-import re
 
 import gradio as gr
 
-from .core import Verbatim, add, has_marker, marker, request_language, translate, translate_html
+from ...errors import StudioError
+from .core import Verbatim, add, has_marker, marker, request_language, translate, translate_html, unmark
+from .messages import render
+from .toasts import localized_progress
 from .values import keep_values
 from .zh import ZH
 
 _SKIP = ("Api", "State", "BrowserState", "Timer", "Form", "Row", "Column", "Group", "Tabs")
-_DISPLAY_VALUE = ("Markdown", "Button", "DownloadButton", "UploadButton")
-_MARKER = re.compile(r"__i18n__(\{[^{}]*\})")
-
-
-def unmark(text):
-    """``text`` with any translation key in it (a component label read back by code) turned back into English."""
-    if not has_marker(text):
-        return text
-    import json
-
-    def repl(m):
-        try:
-            return json.loads(m.group(1)).get("key", "")
-        except ValueError:
-            return m.group(0)
-
-    return _MARKER.sub(repl, text)
+# components whose value is text Studio shows (a Button's value is its label; a DownloadButton's or an
+# UploadButton's is a file, and every other component's value is the writer's: none of them is translated)
+_DISPLAY_VALUE = ("Markdown", "Button")
 
 
 def _key(text):
@@ -92,11 +81,11 @@ def localize(demo: gr.Blocks) -> None:
             if isinstance(value, str):
                 setattr(block, attr, _key(value))
         if kind in _DISPLAY_VALUE and isinstance(getattr(block, "value", None), str):
-            block.value = _key(block.value)
+            block.value = _key(block.value)  # type: ignore[union-attr]  # a component's: checked just above
         choices = getattr(block, "choices", None)
         if choices:
-            block.choices = [(_key(c[0]), c[1]) if isinstance(c, (tuple, list)) and len(c) == 2 else c
-                             for c in choices]
+            block.choices = [  # type: ignore[union-attr]  # a component's: checked just above
+                (_key(c[0]), c[1]) if isinstance(c, (tuple, list)) and len(c) == 2 else c for c in choices]
     keep_values(demo)  # a value the page would otherwise show (and send back) translated
 
 
@@ -157,18 +146,22 @@ def _result(result, outputs, lang):
 
 
 def _error(exc: gr.Error, lang) -> gr.Error:
-    exc.message = translate(unmark(exc.message), lang)
+    """``exc`` in ``lang``: by its id when it stands for an engine error that carries one (:mod:`.messages`),
+    else by its English text."""
+    cause = exc.__cause__
+    by_id = render(cause, lang) if isinstance(cause, StudioError) and unmark(exc.message) == cause.message else None
+    exc.message = by_id if by_id is not None else translate(unmark(exc.message), lang)
     exc.title = translate(unmark(exc.title), lang)
     return exc
 
 
-def _wrap(fn, outputs, demo):
+def _wrap(fn, outputs):
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
         def gen(*args, **kwargs):
-            _wrap_toasts(demo)
             lang = request_language()
+            args, kwargs = localized_progress(args, kwargs, lang)
             inner = fn(*args, **kwargs)
             try:
                 for result in inner:
@@ -183,8 +176,8 @@ def _wrap(fn, outputs, demo):
 
     @functools.wraps(fn)
     def plain(*args, **kwargs):
-        _wrap_toasts(demo)
         lang = request_language()
+        args, kwargs = localized_progress(args, kwargs, lang)
         try:
             return _result(fn(*args, **kwargs), outputs, lang)
         except gr.Error as exc:
@@ -194,43 +187,16 @@ def _wrap(fn, outputs, demo):
     return plain
 
 
-def _wrap_toasts(demo) -> None:
-    """Translate ``gr.Warning``/``gr.Info`` texts and ``gr.Progress`` descriptions: Gradio sends them through
-    ``demo._queue.log_message`` and ``demo._queue.set_progress``, from the handler's thread."""
-    queue = getattr(demo, "_queue", None)
-    if queue is None or getattr(queue.log_message, "_studio_i18n", False):
-        return
-    original = queue.log_message
-
-    def log_message(event_id, log, title, *args, **kwargs):
-        lang = request_language()
-        return original(event_id, translate(unmark(log), lang), translate(unmark(title), lang), *args, **kwargs)
-
-    log_message._studio_i18n = True
-    queue.log_message = log_message
-
-    set_progress = queue.set_progress
-
-    def progress(event_id, iterables, *args, **kwargs):  # gr.Progress(desc=..., unit=...)
-        lang = request_language()
-        for it in iterables or []:
-            for attr in ("desc", "unit"):
-                if isinstance(getattr(it, attr, None), str):
-                    setattr(it, attr, translate(getattr(it, attr), lang))
-        return set_progress(event_id, iterables, *args, **kwargs)
-
-    queue.set_progress = progress
-
-
 def _load_localizer(demo: gr.Blocks) -> None:
     """A page-load event that sends, in the page's language, what Gradio's front end does not translate and no
     other load event fills: table column names (Dataframe) and picture captions (Gallery)."""
     loaded = {id(o) for f in demo.fns.values() if any(t[1] == "load" for t in (f.targets or []))
               for o in f.outputs}
     tables = [b for b in demo.blocks.values() if type(b).__name__ == "Dataframe" and id(b) not in loaded
-              and isinstance(b.value, dict) and b.value.get("headers")]
+              and isinstance(v := getattr(b, "value", None), dict) and v.get("headers")]
     galleries = [b for b in demo.blocks.values() if type(b).__name__ == "Gallery" and id(b) not in loaded
-                 and isinstance(b.value, list) and any(isinstance(i, dict) and i.get("caption") for i in b.value)]
+                 and isinstance(v := getattr(b, "value", None), list)
+                 and any(isinstance(i, dict) and i.get("caption") for i in v)]
     if not tables and not galleries:
         return
 
@@ -267,14 +233,14 @@ def translate_events(demo: gr.Blocks) -> None:
     def get_api_info(*args, **kwargs):
         return _plain(api_info(*args, **kwargs))
 
-    demo.get_api_info = get_api_info
+    demo.get_api_info = get_api_info  # type: ignore[method-assign]  # the API page without the catalogue's keys
     for block_fn in demo.fns.values():
         fn = block_fn.fn
         if fn is None or inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
             continue
         if getattr(fn, "_studio_i18n", False):
             continue
-        wrapped = _wrap(fn, list(block_fn.outputs), demo)
+        wrapped = _wrap(fn, list(block_fn.outputs))
         wrapped._studio_i18n = True
         block_fn.fn = wrapped
 

@@ -19,6 +19,7 @@ Only English is written in the code; :mod:`.zh` holds the Chinese.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from http.cookies import SimpleCookie
 
@@ -52,13 +53,37 @@ def has_marker(text) -> bool:
     return isinstance(text, str) and "__i18n__" in text
 
 
+_MARKER = re.compile(r"__i18n__(\{[^{}]*\})")
+
+
+def unmark(text):
+    """``text`` with any translation key in it (a component label read back by code) turned back into English."""
+    if not has_marker(text):
+        return text
+
+    def repl(m):
+        try:
+            return json.loads(m.group(1)).get("key", "")
+        except ValueError:
+            return m.group(0)
+
+    return _MARKER.sub(repl, text)
+
+
 # ---------------------------------------------------------------------- dynamic text
 def _compile(template: str) -> re.Pattern:
     parts = re.split(r"\{(\w+)\}", template)
     # a field never spans a " · " (the separator of status-line pieces)
     # a field named num_* is a number ("1,234", "4.5")
-    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[\\d][\\d,.]*)" if p.startswith("num_")
-                 else f"(?P<{p}>(?:(?! · ).)+?)" for i, p in enumerate(parts))
+    seen: set[str] = set()
+
+    def field(p: str) -> str:
+        if p in seen:  # a field said twice is the same text twice
+            return f"(?P={p})"
+        seen.add(p)
+        return f"(?P<{p}>[\\d][\\d,.]*)" if p.startswith("num_") else f"(?P<{p}>(?:(?! · ).)+?)"
+
+    rx = "".join(re.escape(p) if i % 2 == 0 else field(p) for i, p in enumerate(parts))
     return re.compile(rf"^{rx}$", re.DOTALL)
 
 
@@ -154,25 +179,50 @@ def _segments(line: str) -> str:
     return _piece(line) or line
 
 
+# The writer's words isolated by the code (``<bdi>…</bdi>``) anywhere in a message are set aside before it is
+# translated and put back after: a placeholder no catalog entry or template field can translate stands for each.
+_BDI_SPAN = re.compile(r"<bdi>(?:(?!</?bdi>).)*</bdi>", re.DOTALL)
+_HELD = re.compile("\ue000(\\d+)\ue001")
+
+
+def _hold(text: str) -> tuple[str, list[str]]:
+    held: list[str] = []
+
+    def keep(m):
+        held.append(m.group(0))
+        return f"\ue000{len(held) - 1}\ue001"
+
+    return _BDI_SPAN.sub(keep, text), held
+
+
+def _put_back(text: str, held: list[str]) -> str:
+    return _HELD.sub(lambda m: held[int(m.group(1))], text) if held else text
+
+
 def translate(text, lang: str | None):
     """``text`` in ``lang`` (``"zh"``), line by line; text without a translation stays as it is.
 
-    English (or any other ``lang``) returns ``text`` unchanged; so does a non-string.
+    English (or any other ``lang``) returns ``text`` unchanged; so does a non-string, and so do the writer's
+    words in it: a :class:`Verbatim` text, and every ``<bdi>…</bdi>`` span (kept exactly as they are).
     """
     if lang != "zh" or not isinstance(text, str) or not text.strip() or isinstance(text, Verbatim):
         return text
     if text.strip() in ZH:  # a multi-line entry (a Markdown list)
         return _one(text)
-    return "\n".join(_segments(line) for line in text.split("\n"))
+    masked, held = _hold(text)
+    return _put_back("\n".join(_segments(line) for line in masked.split("\n")), held)
 
 
 def translate_html(text, lang: str | None):
     """Like :func:`translate` for the text between the tags of a small HTML fragment."""
-    if lang != "zh" or not isinstance(text, str) or "<" not in text:
+    if lang != "zh" or not isinstance(text, str) or "<" not in text or isinstance(text, Verbatim):
         return translate(text, lang)
     if "<pre" in text:  # preformatted text is the writer's own (a diff of two versions): left as it is
         return text
-    parts = re.split(r"(<bdi>.*?</bdi>)", text, flags=re.DOTALL)  # <bdi>: the writer's words, kept as typed
+    # kept as typed: <bdi> (the writer's words) and any element marked translate="no" (HTML's own way to say
+    # "not to be translated": a fact quoted from the draft)
+    parts = re.split(r"(<bdi>.*?</bdi>|<(\w+)\b[^<>]*\btranslate=\"no\"[^<>]*>.*?</\2>)", text, flags=re.DOTALL)
+    parts = [p for i, p in enumerate(parts) if i % 3 != 2]  # the tag names the pattern's second group caught
     return "".join(p if i % 2 else re.sub(r">([^<>]+)<", lambda m: ">" + translate(m.group(1), lang) + "<", p)
                    for i, p in enumerate(parts))
 
@@ -223,5 +273,5 @@ def request_language(request=None) -> str:
     return language_of_headers(getattr(request, "headers", None)) if request is not None else "en"
 
 
-__all__ = ["I18N", "LANGUAGES", "COOKIE", "Verbatim", "marker", "has_marker", "translate", "translate_html", "known",
+__all__ = ["I18N", "LANGUAGES", "COOKIE", "Verbatim", "marker", "has_marker", "unmark", "translate", "translate_html", "known",
            "request_language", "language_of_headers"]

@@ -42,7 +42,7 @@ def label_keys(demo: gr.Blocks) -> set[str]:
         texts = [getattr(block, a, None) for a in ("label", "info", "placeholder", "value")]
         texts += [c[0] for c in getattr(block, "choices", None) or [] if isinstance(c, (tuple, list))]
         for text in texts:
-            if has_marker(text):
+            if isinstance(text, str) and has_marker(text):
                 for m in re.finditer(r"__i18n__(\{[^{}]*\})", text):
                     keys.add(json.loads(m.group(1)).get("key", ""))
     return keys

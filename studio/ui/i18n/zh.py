@@ -416,12 +416,12 @@ PATTERNS: list[tuple[str, str]] = [
     # the fact check (studio/text/factcheck.py, studio/ui/facts_list.py)
     ("Changed '{a}' to '{b}', as in your brief.", "已把“{a}”改为“{b}”，与你的简介一致。"),
     ("Section {num_i}: {t_n}", "第 {num_i} 节：{t_n}"),
-    ("Check {num_n} facts that are not in your brief (marked beside the draft, with where they are): {f}.",
-     "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁，并注明位置）：{f}。"),
-    ("Check {num_n} fact that is not in your brief (marked beside the draft, with where they are): {f}.",
-     "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁，并注明位置）：{f}。"),
-    ("differs from your brief ({f})", "与你的简介不同（{f}）"),
-    ("the brief gives this number for something else ({f})", "简介中这个数字说的是别的东西（{f}）"),
+    ("Check {num_n} facts that are not in your brief (marked beside the draft, with where they are): {user_f}.",
+     "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁，并注明位置）：{user_f}。"),
+    ("Check {num_n} fact that is not in your brief (marked beside the draft, with where they are): {user_f}.",
+     "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁，并注明位置）：{user_f}。"),
+    ("differs from your brief ({user_f})", "与你的简介不同（{user_f}）"),
+    ("the brief gives this number for something else ({user_f})", "简介中这个数字说的是别的东西（{user_f}）"),
     ("Facts corrected: {num_n}", "已更正的事实：{num_n}"), ("Facts to check: {num_n}", "待核对的事实：{num_n}"),
     ("Written again: {num_n}", "重写：{num_n}"), ("Other notes: {num_n}", "其他备注：{num_n}"),
     ("Left out {num_n} planned headings that did not fit the article (such as \"{h}\"); Studio's own took their "
@@ -432,8 +432,8 @@ PATTERNS: list[tuple[str, str]] = [
      "只有 {num_n} 个标题创意互不重复且切题，所以只保留了这些。要更多请按“重新生成”。"),
     ("Only {num_n} headline idea was distinct and on the topic, so only that is kept. Press Regenerate for more.",
      "只有 {num_n} 个标题创意互不重复且切题，所以只保留了它。要更多请按“重新生成”。"),
-    ("The text does not use {num_n} of your keywords: {k}. Work them in, or press Regenerate.",
-     "文中没有用到你的 {num_n} 个关键词：{k}。请把它们写进去，或按“重新生成”。"),
+    ("The text does not use {num_n} of your keywords: {user_k}. Work them in, or press Regenerate.",
+     "文中没有用到你的 {num_n} 个关键词：{user_k}。请把它们写进去，或按“重新生成”。"),
 ]
 
 ZH.update(MADE_ZH)

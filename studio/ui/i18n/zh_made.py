@@ -25,13 +25,13 @@ MADE_ZH["is missing: send the text to read aloud as 'input'."] = "缺少：请�
 
 MADE_PATTERNS: list[tuple[str, str]] = [
     # ----- /v1/audio/speech (issues #28, #29)
-    ("model: Studio has no voice {v}. Name one of its voices as the model (or the voice): {l}.",
-     "model：Studio 没有声音 {v}。请把它的某个声音作为 model（或 voice）：{l}。"),
+    ("model: Studio has no voice {user_v}. Name one of its voices as the model (or the voice): {l}.",
+     "model：Studio 没有声音 {user_v}。请把它的某个声音作为 model（或 voice）：{l}。"),
     # ----- Content Credentials in the PNG-info reader (issue #30)
     ("Content Credentials: {t_state}", "内容凭证（C2PA）：{t_state}"),
     ("Failed checks: {f}", "未通过的检查：{f}"), ("Actions: {a}", "操作：{a}"),
     ("Digital source type: {t}", "数字来源类型（IPTC）：{t}"), ("Made with: {m}", "制作工具：{m}"),
-    ("Signed by: {s}", "签名者：{s}"), ("Made from: {i}", "来源图片：{i}"),
+    ("Signed by: {user_s}", "签名者：{user_s}"), ("Made from: {user_i}", "来源图片：{user_i}"),
     ("IPTC digital source type: {t}", "IPTC 数字来源类型：{t}"),
     ("This text was generated with {m}.", "本文由 {m} 生成。"),
     ("About {num_p}% of this text was generated with {m} and edited by the author.",

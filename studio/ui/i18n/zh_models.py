@@ -35,6 +35,8 @@ MODELS_ZH: dict[str, str] = {
     "Only the studio's administrators (--admin) may download or delete models.":
         "只有 Studio 的管理员（--admin）可以下载或删除模型。",
     "is not installed. Download it first, or pick one from the Installed list.": "没有安装。请先下载，或从“已安装”列表中选一个。",
+    "is empty: click a row of Recommended or of the search results first, or type a Hub id like org/name.":
+        "是空的：请先点“推荐”或搜索结果中的一行，或输入 Hub 的 id，如 org/name。",
     "must be a Hugging Face Hub id like org/name, or org/name:file.gguf.":
         "必须是 Hugging Face Hub 的 id，如 org/name，或 org/name:file.gguf。",
     "must be 1 to 200 characters of a model's name.": "必须是模型名称的 1 到 200 个字符。",
@@ -52,7 +54,7 @@ MODELS_ZH: dict[str, str] = {
 
 MODELS_PATTERNS: list[tuple[str, str]] = [
     ("must be one of {kinds}.", "必须是 {kinds} 之一。"),
-    ("must name a user of --auth; not one: {names}.", "必须是 --auth 中的用户；以下不是：{names}。"),
+    ("must name a user of --auth; not one: {user_names}.", "必须是 --auth 中的用户；以下不是：{user_names}。"),
     ("about {n} tokens/s", "约每秒 {n} 个 token"),
     ("{n} s left", "还剩 {n} 秒"),
     ("Deleted {ref}.", "已删除 {ref}。"),

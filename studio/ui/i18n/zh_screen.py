@@ -13,6 +13,8 @@ SCREEN_ZH: dict[str, str] = {
     # the Tone and Inpaint area choices' labels (their values stay the API's lower-case words)
     "Neutral": "中性", "Formal": "正式", "Casual": "随意", "Persuasive": "有说服力", "Friendly": "友好",
     "Academic": "学术", "Whole picture": "整张图片", "Only masked": "仅涂抹区域",
+    # the brief's line above the Write button (its Audience and Keywords are the writer's words: user_*)
+    "**Brief**": "**简介**", "Outline: 1 heading": "大纲：1 个小标题",
 }
 
 SCREEN_PATTERNS: list[tuple[str, str]] = [
@@ -34,8 +36,15 @@ SCREEN_PATTERNS: list[tuple[str, str]] = [
     ("Loaded v{num_n} ({t})", "已载入 v{num_n}（{t}）"),
     ("Restored v{num_n} ({t})", "已恢复 v{num_n}（{t}）"),
     ("{note} (saved after v{num_n}, made elsewhere)", "{note}（在别处保存的 v{num_n} 之后保存）"),
+    ("article {a} was changed elsewhere (another tab, window or program) after version {b}: its newest version is "
+     "{n}. Nothing was saved. Reload the article to see that text, or save again with base_version={n} to keep "
+     "yours as the newest version (both stay in its versions).",
+     "文章 {a} 在版本 {b} 之后被别处（另一个标签页、窗口或程序）修改了：它的最新版本是 {n}。什么都没有保存。请重新载入文章查看那份文字，"
+     "或用 base_version={n} 再保存一次，把你的保留为最新版本（两者都会留在它的版本中）。"),
     ("must be a dict with {fields}.", "必须是含有 {fields} 的字典。"),
-    ("has no field {name}; its fields are {fields}.", "没有字段 {name}；它的字段是 {fields}。"),
+    ("has no field {user_name}; its fields are {fields}.", "没有字段 {user_name}；它的字段是 {fields}。"),
+    ("Audience: {user_a}", "读者：{user_a}"), ("Keywords: {user_k}", "关键词：{user_k}"),
+    ("Outline: {num_n} headings", "大纲：{num_n} 个小标题"),
     ("Waiting for {t_what} to finish first.", "正在等待{t_what}先完成。"),
     ("Waiting for {t_what} to finish first: about {num_s} s.", "正在等待{t_what}先完成：约 {num_s} 秒。"),
     ("Waiting for {t_what} to finish first; it has run for {num_s} s.", "正在等待{t_what}先完成；它已运行 {num_s} 秒。"),

@@ -15,6 +15,7 @@ from ..common import guard, stop_event
 from . import formatting as fmt
 from .layout import LibraryUI
 from .store import is_blank, owner_of
+from .. import i18n
 
 
 def _dated(record: dict, *keys: str) -> dict:
@@ -72,7 +73,7 @@ def register(ctx, ui: LibraryUI) -> None:
                                   format, notes=notes, speech=ctx.speech, provenance=ctx.settings.provenance,
                                   disclosure_line=disclosure, stop=stop)
         for note in notes:
-            gr.Warning(note)
+            i18n.Warning(note)
         return str(path)
 
     @guard
@@ -99,13 +100,13 @@ def register(ctx, ui: LibraryUI) -> None:
                         api_visibility="private")
 
     @guard
-    def library_list(query: str = "", trash: bool = False, request: gr.Request = None) -> list[dict]:
+    def library_list(query: str = "", trash: bool = False, request: gr.Request | None = None) -> list[dict]:
         """The caller's articles, newest first, or those matching `query` (title, text, tags) best first.
         Each item: id, title, tags, created, updated (ISO 8601), words, snippet. `trash=True` lists the trash."""
         return listing(lib, owner_of(ctx, request), query, trash)
 
     @guard
-    def library_get(article_id: int, version_id: int | None = None, request: gr.Request = None) -> dict:
+    def library_get(article_id: int, version_id: int | None = None, request: gr.Request | None = None) -> dict:
         """One of the caller's articles: id, title, body (Markdown), tags, created, updated, images
         (name, ref, width, height, params), versions (id, created, title, words, note) and version_id (the
         newest version: pass it to /library_save as base_version). With `version_id`, title, body and
@@ -114,7 +115,7 @@ def register(ctx, ui: LibraryUI) -> None:
 
     @guard
     def library_save(title: str, body: str, article_id: int | None = None, tags: str | None = None,
-                     base_version: int | None = None, request: gr.Request = None) -> dict:
+                     base_version: int | None = None, request: gr.Request | None = None) -> dict:
         """Save title and body (Markdown) to the caller's article `article_id`, or to a new article when it is
         None. Adds a version when the text changed. `base_version`: the version_id your text is based on (from
         /library_get or the last save); when the article has a newer version, the save is refused with a

@@ -71,7 +71,9 @@ def make_link(write: dict, tabs) -> WriteLink:
 def due(edited: float | None, saved: float | None, now: float) -> bool:
     """Whether a save is due: there is an edit the last save does not cover, and the writer has been
     still for :data:`AUTOSAVE_QUIET_S` since."""
-    return bool(edited) and edited > (saved or 0) and now - edited >= AUTOSAVE_QUIET_S
+    if not edited:
+        return False
+    return edited > (saved or 0) and now - edited >= AUTOSAVE_QUIET_S
 
 
 def saved(lib, owner: str, upto, title: str, body: str, article_id, base, note: str = "autosave",
@@ -120,6 +122,7 @@ def connect(ctx, ui: LibraryUI, write: dict) -> list:
 
 def _connect_saves(ctx, ui: LibraryUI, write: dict) -> None:
     lib, link = ctx.library, ui.link
+    assert link is not None  # wire() links the Write tab before connecting
     outputs = ui.parts(*Saved._fields)
 
     def mark():
@@ -173,6 +176,7 @@ def _connect_saves(ctx, ui: LibraryUI, write: dict) -> None:
 
 def _connect_reload(ctx, ui: LibraryUI) -> list:
     link = ui.link
+    assert link is not None  # wire() links the Write tab before connecting
     listing = {"query": ui.search, "trash": ui.show_trash}
 
     def fill(query, trash, request: gr.Request):

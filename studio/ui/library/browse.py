@@ -9,6 +9,7 @@ hooks them to the tab's events, each handler taking named inputs.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import gradio as gr
 
@@ -22,7 +23,7 @@ from .layout import DETAILS, LibraryUI
 from .store import owner_of
 
 NO_SELECTION = "Select an article in the list."
-PRIVATE = {"api_visibility": "private"}
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
 
 # ---------------------------------------------------------------------- logic
@@ -75,7 +76,7 @@ def searched(lib, owner: str, query: str | None, trash: bool, selected) -> dict:
     """The list for ``query``; says so when nothing matches, and forgets a selection the list no longer
     shows (a selection still listed stays, with its details untouched)."""
     table = list_rows(lib, owner, query, trash)
-    note = f"No article matches “{html.escape(query.strip())}”." if not table and (query or "").strip() else ""
+    note = f"No article matches “{html.escape((query or '').strip())}”." if not table and (query or "").strip() else ""
     if selected is not None and selected not in {int(r[0]) for r in table}:
         return {**listed(lib, owner, query, trash), "table": table, "lib_status": note}
     return {"table": table, "lib_status": note}
@@ -164,7 +165,7 @@ def generated_view(lib, owner: str, article_id) -> str:
     out.append(html.escape(body[at:]))
     line = html.escape(disclosure_sentence(origin, lib.get(owner, article_id)))
     return (f"<p><strong>{line}</strong> " + html.escape("Highlighted: written by the model.") + "</p>"
-            f'<div style="white-space: pre-wrap" dir="auto">{"".join(out)}</div>')
+            f'<div style="white-space: pre-wrap" dir="auto" translate="no">{"".join(out)}</div>')  # the writer's
 
 
 # ---------------------------------------------------------------------- events

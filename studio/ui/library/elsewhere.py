@@ -37,6 +37,7 @@ def connect(ctx, ui: LibraryUI, write: dict) -> None:
         return
     row, note, load_btn, keep_btn = parts
     lib, link = ctx.library, ui.link
+    assert link is not None  # wire() links the Write tab before connecting
     shown = gr.State(None)  # the newer version the notice is about
     seen = gr.State(None)  # the newer version the last tick saw: shown when the next one sees it too (this
     # tab's own save may have reached the library a moment before its page knows the new version)

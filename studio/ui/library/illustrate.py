@@ -58,7 +58,7 @@ def seed_of(value) -> int:
 def proposals_of(rows) -> list[Proposal]:
     """Rows ``[#, section, prompt]`` of the table to proposals (rows without a prompt are kept, and skipped
     later; a row without a usable number takes the next one)."""
-    out = []
+    out: list[Proposal] = []
     for row in rows or []:
         if not row or len(row) < 3:
             continue
@@ -112,6 +112,7 @@ def placed(lib, owner: str, pending, title: str, body: str, article_id, base) ->
 def connect(ctx, ui: LibraryUI, write: dict) -> None:
     """Hook Propose prompts, Illustrate (draw, then place), Stop and the GAN's note."""
     lib, link = ctx.library, ui.link
+    assert link is not None  # wire() links the Write tab before connecting
 
     @guard
     def propose(model, seed, title_value, body, request: gr.Request, voice="", progress=gr.Progress()):

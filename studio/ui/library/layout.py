@@ -9,6 +9,7 @@ lists the components an event may change. The Write tab's parts (draft, title, .
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import gradio as gr
@@ -245,7 +246,7 @@ def _detail_tabs(voices: list[str]) -> dict:
                 listen=listen_ui)
 
 
-def build_layout(models: list[str], gan_first: bool, voices: list[str] = ()) -> LibraryUI:
+def build_layout(models: list[str], gan_first: bool, voices: Sequence[str] = ()) -> LibraryUI:
     """The tab's components, inside its ``gr.Tab``. ``models``: the Illustrate image models (the first is
     chosen); ``gan_first``: whether that one is the face GAN (its note shows); ``voices``: for Listen."""
     gr.Markdown("Your articles are saved automatically while you write. Search them, open one in the Write tab, "

@@ -21,6 +21,7 @@ from . import formatting as fmt
 from .browse import PRIVATE, list_rows, listed, nothing_selected
 from .layout import DETAILS, LibraryUI
 from .store import keep_saving, owner_of, save_now
+from .. import i18n
 
 CURSOR_JS = """
 (...args) => {
@@ -148,6 +149,7 @@ def connect(ctx, ui: LibraryUI, parts: dict) -> list:
     """Hook Open, New article, the trash's confirmation, Restore this version and the Image and Style
     tabs' "Insert into draft". Returns the events after which the draft has changed."""
     lib, link = ctx.library, ui.link
+    assert link is not None  # wire() links the Write tab before connecting
     goto = [link.tabs] if link.tabs is not None else []
     listing = {"query": ui.search, "trash": ui.show_trash}
 
@@ -190,6 +192,7 @@ def connect(ctx, ui: LibraryUI, parts: dict) -> list:
 def _connect_insert(ctx, ui: LibraryUI, parts: dict) -> list:
     # only the request's user's own pictures (never the library's folder: it holds every user's pictures)
     lib, link = ctx.library, ui.link
+    assert link is not None  # wire() links the Write tab before connecting
 
     def make_insert(source: str):
         @guard
@@ -199,7 +202,7 @@ def _connect_insert(ctx, ui: LibraryUI, parts: dict) -> list:
             if not owns(ctx, request, path):
                 raise InvalidInput("image", "Only pictures made in this studio can be inserted.")
             result = picture_inserted(lib, owner_of(ctx, request), path, title_value, body, aid, pos, base, source)
-            gr.Info("The picture was added to the draft.")
+            i18n.Info("The picture was added to the draft.")
             return result
 
         return insert
