@@ -282,6 +282,7 @@ def load_llama_server(path: Path, manager: ModelManager, name: str, lora: Path |
                                "scripts/build_llama_server.sh` to build it (once), or name it with --llama-server PATH.")
     slot_context = min(gguf_context_length(path) or 2048, MAX_CONTEXT)
     gpu = manager.device_type == "cuda"
+    assert manager.settings.cache_dir is not None  # Settings fills it in
     server = ServerProcess(binary, path, manager.settings.text_slots or 1, slot_context, threads(), lora=lora,
                            gpu=gpu, log_dir=manager.settings.cache_dir / "logs")
     server.start()
