@@ -86,14 +86,14 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
     gguf = gguf_of(resolved)
     if choice == "transformers":
         return load_transformers(resolved, manager, gguf)
-    if choice in ("llama.cpp", "llama-server") and gguf is None:
-        raise ModelUnavailable(f"--text-backend {choice} needs a GGUF file, and '{resolved.ref}' is not one. "
-                               "Use --text-backend auto or transformers for this model.")
-    if choice == "llama-server":
-        from .server_backend import load_llama_server
+    if choice in ("llama.cpp", "llama-server"):
+        if gguf is None:
+            raise ModelUnavailable(f"--text-backend {choice} needs a GGUF file, and '{resolved.ref}' is not one. "
+                                   "Use --text-backend auto or transformers for this model.")
+        if choice == "llama-server":
+            from .server_backend import load_llama_server
 
-        return load_llama_server(gguf, manager, resolved.ref)
-    if choice == "llama.cpp":
+            return load_llama_server(gguf, manager, resolved.ref)
         if not llamacpp.available():
             raise ModelUnavailable("--text-backend llama.cpp needs llama-cpp-python, which is not installed "
                                    "(pip install llama-cpp-python==0.3.36), or use --text-backend transformers.")
