@@ -146,7 +146,8 @@ def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, out
         max_new = max(1, min(req.max_new_tokens, int(words_each * run["tpw"] * 1.05) + 8, room))
         min_new = min(max_new, int(words_each * run["tpw"] * 0.8))
         stats = StreamStats()
-        section, got, words = "", [], WordCount()
+        got: list[str] = []
+        section, words = "", WordCount()
         params = req.params(max_new, min_new, seed_offset=i + 1 + 97 * attempt)
         params.cache_prompt = True  # the sections share their leading context: llama-server reads it once
         for chunk in stream_until(backend, prompt, params, stop, stats, run["stops"], got):

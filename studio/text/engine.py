@@ -99,6 +99,7 @@ class TextEngine:
     def __init__(self, manager: ModelManager, settings: Settings):
         self.manager = manager
         self.settings = settings
+        assert settings.data_dir is not None  # Settings fills it in
         self.voices = VoiceStore(settings.data_dir)
 
     def backend(self, model: str = "", voice: str = "", owner: str = LOCAL_OWNER) -> TextBackend:
@@ -273,7 +274,8 @@ class TextEngine:
         status = "Writing…"
         for attempt in range(tries):
             stats = StreamStats()
-            text, got, words = lead, [], WordCount()
+            got: list[str] = []
+            text, words = lead, WordCount()
             for chunk in stream_until(backend, prompt, req.params(max_new, min_new, seed_offset=97 * attempt),
                                       stop, stats, stops, got):
                 if not text and trim:
@@ -303,7 +305,7 @@ class TextEngine:
             if attempt < tries - 1:
                 notes.append(f"The reply {problem}; writing again (attempt {attempt + 2} of {tries}).")
                 # the draft keeps the text the writer saw (without chatter) while the next attempt is written
-                shown = kept.best.text if attempt == 0 else shown
+                shown = kept.best.text if attempt == 0 and kept.best is not None else shown
                 status = f"Checking the reply: it {problem}. Writing it again (attempt {attempt + 2} of {tries})…"
                 yield WriteEvent(text=start + shown, seed=req.seed, words=count_words(shown), tokens=total.tokens,
                                  tokens_per_s=rate(total, t0), notes=list(notes), status=status)

@@ -255,7 +255,8 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
     from ..identity import owner_of
 
     valid = _validated_naming_the_draft(p.request)  # errors before anything changes
-    req_dict, base, ev, text, saved = dataclasses.asdict(valid), p.base, None, None, []
+    saved: list[bool] = []
+    req_dict, base, ev, text = dataclasses.asdict(valid), p.base, None, None
     if aid is None:  # a new draft becomes an article now, so a reload mid-generation can reopen it
         aid = ctx.library.create(owner_of(ctx, request), title_now or "", base)["id"]
         ctx.library.set_brief(owner_of(ctx, request), aid, {k: getattr(valid, k) for k in BRIEF_KEYS})
@@ -369,7 +370,7 @@ def _api(ctx) -> None:
               temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
               voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
               repetition_penalty: float = 1.1, model: str = "", check_facts: bool = True,
-              request: gr.Request = None) -> str:
+              request: gr.Request | None = None) -> str:
         """Write text with the studio's language model and return it.
 
         task: article, outline, continue, rewrite, summarize, headlines, product_description, ad_copy.
@@ -392,7 +393,7 @@ def _api(ctx) -> None:
                    temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
                    voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
                    repetition_penalty: float = 1.1, model: str = "", check_facts: bool = True,
-                   request: gr.Request = None) -> dict:
+                   request: gr.Request | None = None) -> dict:
         """Like /write (the same parameters), but returns {"text", "seed", "notes", "marks"}: the seed actually
         used (drawn when -1), the notes the Write tab shows (text trimmed to fit the model, facts corrected to
         your text's, facts to check with their character spans...) and "marks": each fact of the text that is not
