@@ -21,10 +21,20 @@ import difflib
 import re
 
 from .facts import Fact, FactSheet, extract
+from .topic import stem
 
 NUMERIC = ("number", "money", "percent")
 QUOTES = "\"“”「」『』 ,"
-SMALL = 10  # a number up to this without a counted thing the brief names is not a fact ("two ways", "3 steps")
+SMALL = 10  # a number up to this that counts nothing, or only a part of the text, is not a fact ("two ways")
+# what a small number counts when it is about the text or a how-to, not a claim ("3 steps", "five tips"): stems
+GENERIC_COUNTS = frozenset(stem(w) for w in (
+    "ways steps tips things reasons ideas examples times parts sections kinds types options questions points "
+    "words sentences paragraphs lines hands eyes sides stages phases factors benefits keys lessons mistakes "
+    "methods rules strategies tricks habits signs pieces items areas categories levels minutes seconds "
+    "cups tablespoons teaspoons ingredients tools").split())
+# a count of time is a duration or a date said from today ("in two weeks", "2 weeks free"): never changed to the
+# brief's other count of time ("three weeks"), only marked
+TIME_UNITS = frozenset(stem(w) for w in "days weeks months years hours minutes seconds decades nights".split())
 _LIST_MARK = re.compile(r"(?m)^\s*\d{1,2}[.)]\s")
 
 
@@ -116,17 +126,18 @@ def _verdict(f: Fact, sheet: FactSheet, source_low: str) -> tuple[str, Fact | No
         same_value = [g for g in same_kind if matches(f, g)]
         if any(not f.unit or not g.unit or f.unit == g.unit for g in same_value):
             return "ok", None, ""
+        alike = [g for g in same_kind if _same_thing(f, g)]
+        if f.kind == "number" and not alike and f.value <= SMALL and float(f.value).is_integer() and f.high is None \
+                and (f.value <= 1 or not f.unit or f.unit in GENERIC_COUNTS):
+            return "skip", None, ""  # "two ways", "3 steps", "one of them"; "three councillors" is a claim
         if same_value:  # "1.2 million miles" where the brief has "1.2 million trips"
             return "mark", None, "the brief gives this number for something else (" + \
                 ", ".join(sorted({f"{g.text}{g.counted}" for g in same_value})) + ")"
-        alike = [g for g in same_kind if _same_thing(f, g)]
         values = {(g.value, g.high) for g in alike}
-        if f.kind == "number" and not alike and f.value <= SMALL and float(f.value).is_integer() and f.high is None:
-            return "skip", None, ""
-        if len(values) == 1 and (f.kind != "number" or f.high is None):
+        if len(values) == 1 and (f.kind != "number" or f.high is None) and f.unit not in TIME_UNITS:
             return "fix", alike[0], ""
         if alike:
-            return "mark", None, "differs from your brief (" + ", ".join(sorted({g.text for g in alike})) + ")"
+            return "mark", None, "differs from your brief (" + ", ".join(sorted({f"{g.text}{g.counted}" for g in alike})) + ")"
         return "mark", None, "not in your brief"
     if f.kind == "date":
         if any(dates_agree(f.value, g.value) for g in sheet.of_kind("date")):
