@@ -243,3 +243,51 @@ def test_the_briefs_facts_in_another_form_are_not_marked(text):
 def test_a_year_opening_a_sentence_is_a_year_not_a_count():
     out = check("In 2024 trips hit a record.", FactSheet.of("The scheme recorded 1.2 million trips in 2024."))
     assert not out.marks and not out.changes
+
+
+# ---------------------------------------------------------------------- the brief's facts a text left out
+def test_the_briefs_facts_the_text_left_out_are_found_in_any_form():
+    from studio.text.factcheck import missing_facts
+
+    text = "Lopez and 2300 residents signed over 3 weeks; the council meets on 14 March 2025 and votes on 30 June."
+    assert [g.text for g in missing_facts(text, PETITION)] == ["$180,000"]
+
+
+def test_the_briefs_own_sentences_close_a_text_that_left_its_facts_out():
+    from studio.text.factcheck import add_missing_facts
+
+    brief = ("Announce the Riverside Jazz Festival: Saturday, August 9, 2025, 2 p.m. to 10 p.m. at Riverside Park. "
+             "Twelve bands play. Tickets cost $25; children under 12 go free.")
+    text = "The Riverside Jazz Festival comes to Riverside Park on Saturday, August 9, 2025, from 2 p.m. Tickets: $25."
+    out, added, covered = add_missing_facts(text, brief)
+    assert out.startswith(text + "\n\n")  # the writer sees the model's text unchanged, then the brief's words
+    assert added == ["Saturday, August 9, 2025, 2 p.m. to 10 p.m. at Riverside Park.", "Twelve bands play.",
+                     "Tickets cost $25; children under 12 go free."]
+    assert covered == ["10 p.m.", "Twelve", "12"]
+    assert add_missing_facts(out, brief)[1] == []  # nothing left out any more
+
+
+def test_at_most_three_sentences_are_added_and_a_chinese_brief_keeps_its_sentences():
+    from studio.text.factcheck import add_missing_facts
+
+    brief = "A costs $1. B costs $2. C costs $3. D costs $4."
+    assert add_missing_facts("Prices vary.", brief)[1] == ["A costs $1.", "B costs $2.", "C costs $3."]
+    out, added, _ = add_missing_facts("居民收集了签名。", "居民收集了二千三百个签名。市议会计划在6月30日关闭图书馆。")
+    assert added == ["居民收集了二千三百个签名。", "市议会计划在6月30日关闭图书馆。"]
+    assert out.endswith("\n\n居民收集了二千三百个签名。市议会计划在6月30日关闭图书馆。\n")
+
+
+def test_only_articles_rewrites_and_product_descriptions_get_the_left_out_facts():
+    from types import SimpleNamespace
+
+    from studio.text.factcheck import keep_request_facts
+
+    def req(task, check_facts=True):
+        return SimpleNamespace(task=task, check_facts=check_facts, prompt="The pool shuts from 3 March to 21 March.")
+
+    text, notes = keep_request_facts(req("rewrite"), "The pool will close for repairs.")
+    assert text.endswith("\n\nThe pool shuts from 3 March to 21 March.\n")
+    assert notes == ["The text left out 3 March, 21 March of your brief, so your own words for them were added "
+                     "at the end: \"The pool shuts from 3 March to 21 March.\" Work them into the text as you like."]
+    for r in (req("summarize"), req("rewrite", check_facts=False), req("headlines")):
+        assert keep_request_facts(r, "The pool will close.") == ("The pool will close.", [])

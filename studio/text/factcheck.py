@@ -217,3 +217,71 @@ def check_request_text(req, text: str, offset: int = 0) -> Checked:
     checked = check(text, FactSheet.of(req.prompt, req.keywords, req.audience, req.outline))
     checked.marks = [m.shifted(offset) for m in checked.marks]
     return checked
+
+
+# ---------------------------------------------------------------------- the brief's facts the text left out
+_SENTENCE = re.compile(r"[^\n]+?(?:(?<=[.!?])(?=\s+[\"“'‘(]?[A-Z0-9])|[。！？]|\n|$)")
+
+
+def _stated(g: Fact, facts: list[Fact], low: str) -> bool:
+    """Whether a text whose facts are ``facts`` (``low``: its words, lower case) states the sheet's fact ``g``;
+    a name counts as stated by its last word ("Lopez" for "Maria Lopez")."""
+    if g.kind in NUMERIC:
+        return any(f.kind in NUMERIC and matches(f, g) for f in facts)
+    if g.kind == "date":
+        return any(f.kind == "date" and dates_agree(f.value, g.value) and f.value.count("?") <= g.value.count("?")
+                   for f in facts)
+    if g.kind == "time":
+        return any(f.kind == "time" and f.value == g.value for f in facts)
+    last = g.value.split()[-1] if g.value.split() else ""
+    return g.value in low or (len(last) >= 3 and re.search(rf"\b{re.escape(last)}\b", low) is not None)
+
+
+def missing_facts(text: str, brief: str) -> list[Fact]:
+    """The facts of ``brief`` (quotations aside: a text may say them in its own words) that ``text`` does not
+    state in any form ("2300" states "2,300"; "May 12" states "12 May"), in the brief's order."""
+    facts, low = extract(text), " ".join(text.lower().split())
+    return [g for g in FactSheet.of(brief).facts if g.kind != "quote" and not _stated(g, facts, low)]
+
+
+def add_missing_facts(text: str, brief: str, limit: int = 3) -> tuple[str, list[str], list[str]]:
+    """``text`` with a closing paragraph of the brief's own sentences that hold the facts it left out (at most
+    ``limit`` sentences; a label before a colon, "News:", is left out of a sentence). Returns ``(text, the
+    sentences added, the facts they hold)``; ``text`` unchanged when nothing is missing."""
+    missing = missing_facts(text, brief)
+    spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(brief) if m.group(0).strip()]
+    added: list[str] = []
+    covered: list[str] = []
+    for g in missing:
+        s, e = next(((s, e) for s, e in spans if s <= g.start < e), (None, None))
+        if s is None:
+            continue
+        colon = brief.rfind(": ", s, g.start)
+        sentence = " ".join(brief[colon + 2 if colon >= 0 else s:e].split())
+        sentence = sentence[:1].upper() + sentence[1:]
+        if sentence in added or len(added) < limit:
+            covered.append(g.text)
+            if sentence not in added:
+                added.append(sentence)
+    if not added:
+        return text, [], []
+    gap = "" if re.search(r"[\u4e00-\u9fff]", added[0][:1]) else " "
+    return text.rstrip() + "\n\n" + gap.join(added) + "\n", added, covered
+
+
+def missing_facts_note(added: list[str], covered: list[str]) -> str:
+    """The note on :func:`add_missing_facts` for the writer."""
+    return (f"The text left out {', '.join(covered)} of your brief, so your own words for them were added at the "
+            f"end: \"{' '.join(added)}\" Work them into the text as you like.")
+
+
+KEEP_FACTS_TASKS = ("article", "rewrite", "product_description")  # a summary may leave details out
+
+
+def keep_request_facts(req, text: str) -> tuple[str, list[str]]:
+    """:func:`add_missing_facts` for request ``req`` (its brief or draft is ``req.prompt``): ``(text, notes)``.
+    Nothing is added when ``req.check_facts`` is off or the task is not one of :data:`KEEP_FACTS_TASKS`."""
+    if not getattr(req, "check_facts", True) or req.task not in KEEP_FACTS_TASKS or not text.strip():
+        return text, []
+    text, added, covered = add_missing_facts(text, req.prompt)
+    return text, [missing_facts_note(added, covered)] if added else []

@@ -419,6 +419,8 @@ PATTERNS: list[tuple[str, str]] = [
     ("Check {num_n} fact that is not in your brief (marked beside the draft, with where they are): {f}.",
      "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁，并注明位置）：{f}。"),
     ("differs from your brief ({f})", "与你的简介不同（{f}）"),
+    ("The text left out {f} of your brief, so your own words for them were added at the end: \"{s}\" Work them "
+     "into the text as you like.", "文中漏掉了你简介里的 {f}，所以在末尾补上了你自己的原话：“{s}” 请按需要把它们写进正文。"),
     ("the brief gives this number for something else ({f})", "简介中这个数字说的是别的东西（{f}）"),
     ("Facts corrected: {num_n}", "已更正的事实：{num_n}"), ("Facts to check: {num_n}", "待核对的事实：{num_n}"),
     ("Written again: {num_n}", "重写：{num_n}"), ("Other notes: {num_n}", "其他备注：{num_n}"),
