@@ -289,5 +289,9 @@ def test_only_articles_rewrites_and_product_descriptions_get_the_left_out_facts(
     assert text.endswith("\n\nThe pool shuts from 3 March to 21 March.\n")
     assert notes == ["The text left out 3 March, 21 March of your brief, so your own words for them were added "
                      "at the end: \"The pool shuts from 3 March to 21 March.\" Work them into the text as you like."]
+    notice = "hi all, the pool shuts from 3 March to 21 March. the gym stays open 6am to 10pm. ask Sam Patel."
+    text, notes = keep_request_facts(SimpleNamespace(task="rewrite", check_facts=True, prompt=notice),
+                                     "Dear members, the pool closes on 3 March. The gym stays open, ask Sam Patel.")
+    assert text.endswith("\n\nThe pool shuts from 3 March to 21 March. The gym stays open 6am to 10pm.\n")
     for r in (req("summarize"), req("rewrite", check_facts=False), req("headlines")):
         assert keep_request_facts(r, "The pool will close.") == ("The pool will close.", [])

@@ -220,7 +220,10 @@ def check_request_text(req, text: str, offset: int = 0) -> Checked:
 
 
 # ---------------------------------------------------------------------- the brief's facts the text left out
-_SENTENCE = re.compile(r"[^\n]+?(?:(?<=[.!?])(?=\s+[\"“'‘(]?[A-Z0-9])|[。！？]|\n|$)")
+# a sentence ends at . ! ? before a capital or a digit, or after a word of 3 letters or more before a lower-case
+# letter (a notice typed in lower case: "to 21 March. the gym stays open"), never inside "p.m. at"
+_SENTENCE = re.compile(r"[^\n]+?(?:(?<=[.!?])(?=\s+[\"“'‘(]?[A-Z0-9])|(?<=[A-Za-z0-9]{3}[.!?])(?=\s+[a-z])|[。！？]|\n|$)")
+_GREETING = re.compile(r"(?i)^(?:hi|hello|hey|dear)\b[^,.!?]{0,30},\s*")
 
 
 def _stated(g: Fact, facts: list[Fact], low: str) -> bool:
@@ -257,7 +260,7 @@ def add_missing_facts(text: str, brief: str, limit: int = 3) -> tuple[str, list[
         if s is None:
             continue
         colon = brief.rfind(": ", s, g.start)
-        sentence = " ".join(brief[colon + 2 if colon >= 0 else s:e].split())
+        sentence = _GREETING.sub("", " ".join(brief[colon + 2 if colon >= 0 else s:e].split()))
         sentence = sentence[:1].upper() + sentence[1:]
         if sentence in added or len(added) < limit:
             covered.append(g.text)
