@@ -133,7 +133,7 @@ class Fact:
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDNUM = rf"(?:(?:{_NUM_WORD})(?:[\s-]+(?:{_NUM_WORD}))*)"
 _CURRENCY_PRE = r"(?:US\$|HK\$|A\$|C\$|\$|€|£|¥|￥|USD\s?|EUR\s?|GBP\s?|RMB\s?|CNY\s?)"
-_CURRENCY_POST = r"(?:dollars?|euros?|pounds?|yuan|usd|eur|gbp|pence|cents?|(?<=\d)p(?!\w|\.m)|元|美元|欧元|英镑|块)"
+_CURRENCY_POST = r"(?:dollars?|euros?|pounds?(?!\s+of\b)|yuan|usd|eur|gbp|pence|cents?|(?<=\d)p(?!\w|\.m)|元|美元|欧元|英镑|块)"
 _HUNDREDTHS = {"P": "£", "PENCE": "£", "CENT": "$", "CENTS": "$"}  # "2p", "5 pence", "50 cents": £0.02 ...
 _SCALE_WORD = r"(?:k|K|m|M|mn|bn|b(?![a-z])|thousand|million|billion|trillion|万|亿|千)"
 _NUMBER = re.compile(
@@ -205,7 +205,7 @@ def _numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
     return out
 
 
-_WORD_MONEY = re.compile(r"\s(dollars?|euros?|pounds?|pence|cents?|yuan)\b", re.IGNORECASE)
+_WORD_MONEY = re.compile(r"\s(dollars?|euros?|pounds?(?!\s+of\b)|pence|cents?|yuan)\b", re.IGNORECASE)
 _WORD_CURRENCY = {"dollar": "$", "euro": "€", "pound": "£", "pence": "£/100", "cent": "$/100", "yuan": "元"}
 
 
