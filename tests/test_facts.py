@@ -79,12 +79,12 @@ def test_facts_not_in_the_brief_are_marked_never_deleted():
     assert out.text == text  # nothing deleted or changed
     marked = {m.text: m for m in out.marks}
     assert set(marked) == {"\"This library is the heart of our town,\"", "Mayor John Carter", "76 volunteers",
-                           "2019", "a third of residents"}
+                           "2019", "a third of residents", "two floors"}  # a small count of a thing is a claim
     for m in out.marks:
         assert text[m.start:m.end] == m.text
     assert "attributed" in marked["\"This library is the heart of our town,\""].reason
     note = marks_note(out.marks)
-    assert note.startswith("Check 5 facts that are not in your brief")
+    assert note.startswith("Check 6 facts that are not in your brief")
     assert f"\"76 volunteers\" ({marked['76 volunteers'].start}–{marked['76 volunteers'].end})" in note
 
 
@@ -171,3 +171,128 @@ def test_a_year_or_a_weekday_the_brief_did_not_give_is_marked():
 def test_a_product_name_with_a_number_opening_a_sentence_is_a_name():
     out = check("Lumina 2: a revolutionary lamp. Lumo 2 is bright.", FactSheet.of("Lumo 2 desk lamp: 1200 lumens."))
     assert [(m.text, m.kind) for m in out.marks] == [("Lumina 2", "name")]
+
+
+# ---------------------------------------------------------------------- dates said from today, small counts, pence
+PETITION = ("Residents gathered 2,300 signatures in three weeks. Maria Lopez hands the petition to the council on "
+            "March 14, 2025. The council plans to close the library on June 30 to save $180,000 a year.")
+
+
+@pytest.mark.parametrize("phrase, value", [
+    ("last week", "relative:last week"), ("Next month", "relative:next month"), ("this year", "relative:this year"),
+    ("yesterday", "relative:yesterday"), ("two weeks ago", "relative:-2 week"), ("3 days ago", "relative:-3 day"),
+    ("a year ago", "relative:-1 year"), ("last Tuesday", "relative:last tuesday"), ("next Saturday", "weekday:sat"),
+    ("上周", "relative:上周"), ("三天前", "relative:三天前"), ("下个月", "relative:下个月")])
+def test_dates_said_from_today_are_dates(phrase, value):
+    found = [f for f in extract(f"It happened {phrase}, they said.") if f.kind == "date"]
+    assert [(f.text, f.value) for f in found] == [(phrase, value)]
+
+
+def test_a_date_said_from_today_that_the_brief_did_not_give_is_marked():
+    text = "Last week the group met. Next month the council votes. Two weeks ago it began. Last Tuesday they met."
+    out = check(text, FactSheet.of(PETITION))
+    assert out.text == text
+    assert [m.text for m in out.marks] == ["Last week", "Next month", "Two weeks ago", "Last Tuesday"]
+    assert not check("Next month it closes.", FactSheet.of("The library closes next month.")).marks
+
+
+def test_a_count_of_time_is_marked_never_changed_to_the_briefs_other_count():
+    out = check("In two weeks it closes.", FactSheet.of(PETITION))  # the brief's "three weeks" is a duration
+    assert out.text == "In two weeks it closes." and not out.changes
+    assert [(m.text, m.reason) for m in out.marks] == [("two weeks", "differs from your brief (three weeks)")]
+
+
+@pytest.mark.parametrize("text, marked", [
+    ("Three councillors voted against it.", ["Three councillors"]),
+    ("A dozen volunteers helped.", ["A dozen volunteers"]),
+    ("Ten new additions play this year.", ["Ten new additions", "this year"]),
+    ("五位议员", ["五位议员"]),
+    ("There are two ways to help, in 3 steps, and one of them is easy.", []),  # about the text, not a claim
+])
+def test_small_counts_of_things_are_facts_but_counts_of_steps_are_not(text, marked):
+    assert [m.text for m in check(text, FactSheet.of(PETITION)).marks] == marked
+
+
+@pytest.mark.parametrize("written, value, currency", [
+    ("2p", 0.02, "£"), ("5 pence", 0.05, "£"), ("50 cents", 0.5, "$"), ("£3m", 3e6, "£"), ("£15", 15, "£"),
+    ("five pence", 0.05, "£"), ("three million pounds", 3e6, "£"), ("twenty dollars", 20, "$")])
+def test_money_in_pence_millions_and_words(written, value, currency):
+    found = [f for f in extract(f"Tickets rose {written} above last year's price.") if f.kind == "money"]
+    assert [(f.text, f.unit) for f in found] == [(written, currency)]
+    assert found[0].value == pytest.approx(value)
+
+
+def test_money_not_in_the_brief_is_marked_and_the_briefs_money_in_another_form_is_not():
+    out = check("Tickets cost £15, 2p more. It saves 180,000 dollars, $180k a year.", FactSheet.of(PETITION))
+    assert [m.text for m in out.marks] == ["£15", "2p"] and not out.changes
+    out = check("Coffee is £0.50, or fifty pence.", FactSheet.of("A coffee costs 50p."))
+    assert not out.marks and not out.changes
+    assert not [f for f in extract("Open at 2pm and 2 p.m. with 5 percent off 3 centuries; add two pounds of "
+                                   "flour and 2 pounds of sugar") if f.kind == "money"]
+
+
+@pytest.mark.parametrize("text", [
+    "They collected 2300 signatures, two thousand three hundred in all, 2.3k by 14 March 2025.",
+    "On 14th March, or March 14th, Lopez hands it over; the library shuts on 30 June, saving $180k a year.",
+    "In 2025 the council meets; by June it decides, saving 180 thousand dollars.",
+])
+def test_the_briefs_facts_in_another_form_are_not_marked(text):
+    out = check(text, FactSheet.of(PETITION))
+    assert not out.marks and not out.changes
+
+
+def test_a_year_opening_a_sentence_is_a_year_not_a_count():
+    out = check("In 2024 trips hit a record.", FactSheet.of("The scheme recorded 1.2 million trips in 2024."))
+    assert not out.marks and not out.changes
+
+
+# ---------------------------------------------------------------------- the brief's facts a text left out
+def test_the_briefs_facts_the_text_left_out_are_found_in_any_form():
+    from studio.text.factcheck import missing_facts
+
+    text = "Lopez and 2300 residents signed over 3 weeks; the council meets on 14 March 2025 and votes on 30 June."
+    assert [g.text for g in missing_facts(text, PETITION)] == ["$180,000"]
+
+
+def test_the_briefs_own_sentences_close_a_text_that_left_its_facts_out():
+    from studio.text.factcheck import add_missing_facts
+
+    brief = ("Announce the Riverside Jazz Festival: Saturday, August 9, 2025, 2 p.m. to 10 p.m. at Riverside Park. "
+             "Twelve bands play. Tickets cost $25; children under 12 go free.")
+    text = "The Riverside Jazz Festival comes to Riverside Park on Saturday, August 9, 2025, from 2 p.m. Tickets: $25."
+    out, added, covered = add_missing_facts(text, brief)
+    assert out.startswith(text + "\n\n")  # the writer sees the model's text unchanged, then the brief's words
+    assert added == ["Saturday, August 9, 2025, 2 p.m. to 10 p.m. at Riverside Park.", "Twelve bands play.",
+                     "Tickets cost $25; children under 12 go free."]
+    assert covered == ["10 p.m.", "Twelve", "12"]
+    assert add_missing_facts(out, brief)[1] == []  # nothing left out any more
+
+
+def test_at_most_three_sentences_are_added_and_a_chinese_brief_keeps_its_sentences():
+    from studio.text.factcheck import add_missing_facts
+
+    brief = "A costs $1. B costs $2. C costs $3. D costs $4."
+    assert add_missing_facts("Prices vary.", brief)[1] == ["A costs $1.", "B costs $2.", "C costs $3."]
+    out, added, _ = add_missing_facts("居民收集了签名。", "居民收集了二千三百个签名。市议会计划在6月30日关闭图书馆。")
+    assert added == ["居民收集了二千三百个签名。", "市议会计划在6月30日关闭图书馆。"]
+    assert out.endswith("\n\n居民收集了二千三百个签名。市议会计划在6月30日关闭图书馆。\n")
+
+
+def test_only_articles_rewrites_and_product_descriptions_get_the_left_out_facts():
+    from types import SimpleNamespace
+
+    from studio.text.factcheck import keep_request_facts
+
+    def req(task, check_facts=True):
+        return SimpleNamespace(task=task, check_facts=check_facts, prompt="The pool shuts from 3 March to 21 March.")
+
+    text, notes = keep_request_facts(req("rewrite"), "The pool will close for repairs.")
+    assert text.endswith("\n\nThe pool shuts from 3 March to 21 March.\n")
+    assert notes == ["The text left out 3 March, 21 March of your brief, so your own words for them were added "
+                     "at the end: \"The pool shuts from 3 March to 21 March.\" Work them into the text as you like."]
+    notice = "hi all, the pool shuts from 3 March to 21 March. the gym stays open 6am to 10pm. ask Sam Patel."
+    text, notes = keep_request_facts(SimpleNamespace(task="rewrite", check_facts=True, prompt=notice),
+                                     "Dear members, the pool closes on 3 March. The gym stays open, ask Sam Patel.")
+    assert text.endswith("\n\nThe pool shuts from 3 March to 21 March. The gym stays open 6am to 10pm.\n")
+    for r in (req("summarize"), req("rewrite", check_facts=False), req("headlines")):
+        assert keep_request_facts(r, "The pool will close.") == ("The pool will close.", [])

@@ -19,7 +19,7 @@ from ..unitext import chinese_script
 from .backends import StreamStats, TextBackend
 from .checks import Verdict, drop_repeats, on_topic, topic_terms
 from .cleanup import clean
-from .factcheck import check_request_text, marks_note
+from .factcheck import check_request_text, keep_request_facts, marks_note
 from .facts import FactSheet
 from .shape import PART_HINT, article_kind, person_rule, planned_outline
 from .languages import request_language, tokens_per_word
@@ -81,6 +81,9 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         notes.append(removed_note(removed))
     if req.keywords.strip() and not stop.is_set():
         notes.extend(keywords_note(doc, req.keywords))
+    if not stop.is_set():  # the brief's facts no section stated: the brief's own sentences close the article
+        doc, kept_notes = keep_request_facts(req, doc)
+        notes += kept_notes
     if marks:
         notes.append(marks_note(marks))
     stopped = stop.is_set()

@@ -44,7 +44,7 @@ from .article import (  # noqa: F401 - tidy_section stays importable from here
     write_long_article,
 )
 from .cleanup import clean
-from .factcheck import check_request_text, marks_note
+from .factcheck import check_request_text, keep_request_facts, marks_note
 from .requests import (  # noqa: F401 - part of this module's API
     MAX_DRAFT_CHARS, MAX_EXTRA_CHARS, MAX_TOPIC_CHARS, WriteEvent, WriteRequest, count_words,
 )
@@ -342,8 +342,8 @@ class TextEngine:
                              f"{'them' if len(missing) > 1 else 'it'} were added at the end: \"{' '.join(added)}\" "
                              "Work them into the text as you like.")
         checked = check_request_text(req, text, offset=len(start))  # contradictions corrected, the rest marked
-        text = checked.text
-        notes += checked.changes + ([marks_note(checked.marks)] if checked.marks else [])
+        text, kept_notes = keep_request_facts(req, checked.text) if not stopped else (checked.text, [])
+        notes += checked.changes + kept_notes + ([marks_note(checked.marks)] if checked.marks else [])
         if stopped:
             notes.append("Stopped. The text so far is kept.")
         elif cut and (stats.ended == "length" or not capped and req.task not in ("article", "continue", "headlines")):

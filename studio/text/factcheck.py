@@ -21,10 +21,20 @@ import difflib
 import re
 
 from .facts import Fact, FactSheet, extract
+from .topic import stem
 
 NUMERIC = ("number", "money", "percent")
 QUOTES = "\"“”「」『』 ,"
-SMALL = 10  # a number up to this without a counted thing the brief names is not a fact ("two ways", "3 steps")
+SMALL = 10  # a number up to this that counts nothing, or only a part of the text, is not a fact ("two ways")
+# what a small number counts when it is about the text or a how-to, not a claim ("3 steps", "five tips"): stems
+GENERIC_COUNTS = frozenset(stem(w) for w in (
+    "ways steps tips things reasons ideas examples times parts sections kinds types options questions points "
+    "words sentences paragraphs lines hands eyes sides stages phases factors benefits keys lessons mistakes "
+    "methods rules strategies tricks habits signs pieces items areas categories levels minutes seconds "
+    "cups tablespoons teaspoons ingredients tools").split())
+# a count of time is a duration or a date said from today ("in two weeks", "2 weeks free"): never changed to the
+# brief's other count of time ("three weeks"), only marked
+TIME_UNITS = frozenset(stem(w) for w in "days weeks months years hours minutes seconds decades nights".split())
 _LIST_MARK = re.compile(r"(?m)^\s*\d{1,2}[.)]\s")
 
 
@@ -116,17 +126,18 @@ def _verdict(f: Fact, sheet: FactSheet, source_low: str) -> tuple[str, Fact | No
         same_value = [g for g in same_kind if matches(f, g)]
         if any(not f.unit or not g.unit or f.unit == g.unit for g in same_value):
             return "ok", None, ""
+        alike = [g for g in same_kind if _same_thing(f, g)]
+        if f.kind == "number" and not alike and f.value <= SMALL and float(f.value).is_integer() and f.high is None \
+                and (f.value <= 1 or not f.unit or f.unit in GENERIC_COUNTS):
+            return "skip", None, ""  # "two ways", "3 steps", "one of them"; "three councillors" is a claim
         if same_value:  # "1.2 million miles" where the brief has "1.2 million trips"
             return "mark", None, "the brief gives this number for something else (" + \
                 ", ".join(sorted({f"{g.text}{g.counted}" for g in same_value})) + ")"
-        alike = [g for g in same_kind if _same_thing(f, g)]
         values = {(g.value, g.high) for g in alike}
-        if f.kind == "number" and not alike and f.value <= SMALL and float(f.value).is_integer() and f.high is None:
-            return "skip", None, ""
-        if len(values) == 1 and (f.kind != "number" or f.high is None):
+        if len(values) == 1 and (f.kind != "number" or f.high is None) and f.unit not in TIME_UNITS:
             return "fix", alike[0], ""
         if alike:
-            return "mark", None, "differs from your brief (" + ", ".join(sorted({g.text for g in alike})) + ")"
+            return "mark", None, "differs from your brief (" + ", ".join(sorted({f"{g.text}{g.counted}" for g in alike})) + ")"
         return "mark", None, "not in your brief"
     if f.kind == "date":
         if any(dates_agree(f.value, g.value) for g in sheet.of_kind("date")):
@@ -206,3 +217,74 @@ def check_request_text(req, text: str, offset: int = 0) -> Checked:
     checked = check(text, FactSheet.of(req.prompt, req.keywords, req.audience, req.outline))
     checked.marks = [m.shifted(offset) for m in checked.marks]
     return checked
+
+
+# ---------------------------------------------------------------------- the brief's facts the text left out
+# a sentence ends at . ! ? before a capital or a digit, or after a word of 3 letters or more before a lower-case
+# letter (a notice typed in lower case: "to 21 March. the gym stays open"), never inside "p.m. at"
+_SENTENCE = re.compile(r"[^\n]+?(?:(?<=[.!?])(?=\s+[\"“'‘(]?[A-Z0-9])|(?<=[A-Za-z0-9]{3}[.!?])(?=\s+[a-z])|[。！？]|\n|$)")
+_GREETING = re.compile(r"(?i)^(?:hi|hello|hey|dear)\b[^,.!?]{0,30},\s*")
+
+
+def _stated(g: Fact, facts: list[Fact], low: str) -> bool:
+    """Whether a text whose facts are ``facts`` (``low``: its words, lower case) states the sheet's fact ``g``;
+    a name counts as stated by its last word ("Lopez" for "Maria Lopez")."""
+    if g.kind in NUMERIC:
+        return any(f.kind in NUMERIC and matches(f, g) for f in facts)
+    if g.kind == "date":
+        return any(f.kind == "date" and dates_agree(f.value, g.value) and f.value.count("?") <= g.value.count("?")
+                   for f in facts)
+    if g.kind == "time":
+        return any(f.kind == "time" and f.value == g.value for f in facts)
+    last = g.value.split()[-1] if g.value.split() else ""
+    return g.value in low or (len(last) >= 3 and re.search(rf"\b{re.escape(last)}\b", low) is not None)
+
+
+def missing_facts(text: str, brief: str) -> list[Fact]:
+    """The facts of ``brief`` (quotations aside: a text may say them in its own words) that ``text`` does not
+    state in any form ("2300" states "2,300"; "May 12" states "12 May"), in the brief's order."""
+    facts, low = extract(text), " ".join(text.lower().split())
+    return [g for g in FactSheet.of(brief).facts if g.kind != "quote" and not _stated(g, facts, low)]
+
+
+def add_missing_facts(text: str, brief: str, limit: int = 3) -> tuple[str, list[str], list[str]]:
+    """``text`` with a closing paragraph of the brief's own sentences that hold the facts it left out (at most
+    ``limit`` sentences; a label before a colon, "News:", is left out of a sentence). Returns ``(text, the
+    sentences added, the facts they hold)``; ``text`` unchanged when nothing is missing."""
+    missing = missing_facts(text, brief)
+    spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(brief) if m.group(0).strip()]
+    added: list[str] = []
+    covered: list[str] = []
+    for g in missing:
+        s, e = next(((s, e) for s, e in spans if s <= g.start < e), (None, None))
+        if s is None:
+            continue
+        colon = brief.rfind(": ", s, g.start)
+        sentence = _GREETING.sub("", " ".join(brief[colon + 2 if colon >= 0 else s:e].split()))
+        sentence = sentence[:1].upper() + sentence[1:]
+        if sentence in added or len(added) < limit:
+            covered.append(g.text)
+            if sentence not in added:
+                added.append(sentence)
+    if not added:
+        return text, [], []
+    gap = "" if re.search(r"[\u4e00-\u9fff]", added[0][:1]) else " "
+    return text.rstrip() + "\n\n" + gap.join(added) + "\n", added, covered
+
+
+def missing_facts_note(added: list[str], covered: list[str]) -> str:
+    """The note on :func:`add_missing_facts` for the writer."""
+    return (f"The text left out {', '.join(covered)} of your brief, so your own words for them were added at the "
+            f"end: \"{' '.join(added)}\" Work them into the text as you like.")
+
+
+KEEP_FACTS_TASKS = ("article", "rewrite", "product_description")  # a summary may leave details out
+
+
+def keep_request_facts(req, text: str) -> tuple[str, list[str]]:
+    """:func:`add_missing_facts` for request ``req`` (its brief or draft is ``req.prompt``): ``(text, notes)``.
+    Nothing is added when ``req.check_facts`` is off or the task is not one of :data:`KEEP_FACTS_TASKS`."""
+    if not getattr(req, "check_facts", True) or req.task not in KEEP_FACTS_TASKS or not text.strip():
+        return text, []
+    text, added, covered = add_missing_facts(text, req.prompt)
+    return text, [missing_facts_note(added, covered)] if added else []

@@ -133,12 +133,13 @@ class Fact:
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDNUM = rf"(?:(?:{_NUM_WORD})(?:[\s-]+(?:{_NUM_WORD}))*)"
 _CURRENCY_PRE = r"(?:US\$|HK\$|A\$|C\$|\$|€|£|¥|￥|USD\s?|EUR\s?|GBP\s?|RMB\s?|CNY\s?)"
-_CURRENCY_POST = r"(?:dollars?|euros?|pounds?|yuan|usd|eur|gbp|元|美元|欧元|英镑|块)"
+_CURRENCY_POST = r"(?:dollars?|euros?|pounds?(?!\s+of\b)|yuan|usd|eur|gbp|pence|cents?|(?<=\d)p(?!\w|\.m)|元|美元|欧元|英镑|块)"
+_HUNDREDTHS = {"P": "£", "PENCE": "£", "CENT": "$", "CENTS": "$"}  # "2p", "5 pence", "50 cents": £0.02 ...
 _SCALE_WORD = r"(?:k|K|m|M|mn|bn|b(?![a-z])|thousand|million|billion|trillion|万|亿|千)"
 _NUMBER = re.compile(
     rf"(?P<cur>{_CURRENCY_PRE})?(?P<n>{_DIGITS})(?:\s?(?P<sc>{_SCALE_WORD})(?![A-Za-z]))?"
     rf"(?:\s*(?:-|–|—|~|to|至|到)\s*(?P<cur2>{_CURRENCY_PRE})?(?P<n2>{_DIGITS})(?:\s?(?P<sc2>{_SCALE_WORD})(?![A-Za-z]))?)?"
-    rf"(?P<pct>\s?(?:%|％|percent\b|per cent\b))?(?:\s?(?P<curpost>{_CURRENCY_POST}))?")
+    rf"(?P<pct>\s?(?:%|％|percent\b|per cent\b))?(?:\s?(?P<curpost>{_CURRENCY_POST})(?![A-Za-z]))?")
 _WORD_NUMBER = re.compile(rf"(?<![\w-])(?P<n>{_WORDNUM})(?P<pct>\s(?:percent|per cent)\b)?(?![\w-])", re.IGNORECASE)
 _CN_NUMBER = re.compile(rf"(?P<n>{_CN_NUM}+)(?P<pct>%)?")
 _CN_PERCENT = re.compile(rf"百分之(?P<n>{_CN_NUM}+|\d+(?:\.\d+)?)")
@@ -189,6 +190,8 @@ def _numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
             kind, unit, counted = "percent", "%", ""
         elif m.group("cur") or m.group("curpost") or m.group("cur2"):
             cur = (m.group("cur") or m.group("curpost") or m.group("cur2")).strip().upper().replace("USD", "$")
+            if cur in _HUNDREDTHS and not m.group("cur"):
+                cur, lo, hi = _HUNDREDTHS[cur], lo / 100, hi / 100 if hi is not None else None
             kind, unit, counted = "money", {"美元": "$", "DOLLARS": "$", "DOLLAR": "$", "块": "元", "YUAN": "元",
                                             "RMB": "元", "CNY": "元", "￥": "¥", "EUROS": "€", "EURO": "€",
                                             "EUR": "€", "GBP": "£", "POUNDS": "£", "POUND": "£"}.get(cur, cur), ""
@@ -200,6 +203,10 @@ def _numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
         out.append(Fact(kind, text[m.start():end].strip(), m.start(), m.start() + len(text[m.start():end].rstrip()),
                         lo, hi, unit, counted))
     return out
+
+
+_WORD_MONEY = re.compile(r"\s(dollars?|euros?|pounds?(?!\s+of\b)|pence|cents?|yuan)\b", re.IGNORECASE)
+_WORD_CURRENCY = {"dollar": "$", "euro": "€", "pound": "£", "pence": "£/100", "cent": "$/100", "yuan": "元"}
 
 
 def _word_numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
@@ -215,6 +222,12 @@ def _word_numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
         end = m.start() + len(words)
         if m.group("pct"):
             out.append(Fact("percent", text[m.start():m.end()], m.start(), m.end(), value * 1.0, None, "%"))
+            continue
+        money = _WORD_MONEY.match(text, end)
+        if money:  # "five pence", "three million pounds"
+            cur = _WORD_CURRENCY[money.group(1).lower().rstrip("s")]
+            value = value / 100 if cur.endswith("/100") else value
+            out.append(Fact("money", text[m.start():money.end()], m.start(), money.end(), value, None, cur[:1]))
             continue
         unit, counted = _counted(text, end)
         out.append(Fact("number", words, m.start(), end, value, None, unit, counted))
@@ -262,9 +275,17 @@ _DATE_PATTERNS = [
     re.compile(r"(?P<y>(?:19|20)\d\d|[二〇零一三四五六七八九]{4})年(?:(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})月"
                r"(?:(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?)?"),
     re.compile(r"(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})月(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})[日号]"),
-    re.compile(r"\b(?:in|since|by|until|of|from|year)\s+(?P<y>(?:19|20)\d\d)\b(?![-–]?\d)"),
+    re.compile(r"\b(?i:in|since|by|until|of|from|year)\s+(?P<y>(?:19|20)\d\d)\b(?![-–]?\d)"),
     re.compile(r"(?<![\d,.$€£])\b(?P<y>(?:19|20)\d\d)\b(?![,.]?\d|\s?%|\s?(?:people|[a-z]+s\b))"),
 ]
+_DAY_NAME = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_RELATIVE = re.compile(
+    rf"\b(?:(?P<mod>last|next|this|past|coming|previous|following)\s+(?P<what>week(?:end)?|month|year|spring|summer|"
+    rf"autumn|fall|winter|season|night|{_DAY_NAME})|(?P<day>yesterday|tomorrow)|(?P<n>{_WORDNUM}|\d+)\s+"
+    r"(?P<unit>days?|weeks?|months?|years?|decades?)\s+(?P<dir>ago|from now|later|earlier))\b", re.IGNORECASE)
+_RELATIVE_ZH = re.compile(r"(?:上|下|本|这|這)(?:个|個)?(?:周|週|星期|月)|去年|明年|今年|前年|后年|後年|昨天|明天|前天|后天|"
+                          rf"(?:\d+|{_CN_NUM}+)(?:天|周|週|个月|個月|年)(?:前|后|後)")
+_RELATIVE_MOD = {"past": "last", "previous": "last", "coming": "next", "following": "next"}
 _WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|星期[一二三四五六日天]|周[一二三四五六日]")
 _TIME = re.compile(r"\b(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:a\.?m\.?|p\.?m\.?)(?![\w])|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|"
                    r"(?:上午|下午|晚上|早上|中午)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})[点時时](?:半|\d{1,2}分)?", re.IGNORECASE)
@@ -294,6 +315,13 @@ def _dates(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
             start = m.start("y") if pat is _DATE_PATTERNS[6] else m.start()
             value = f"{y or '?'}-{_num(month) if month else '?'}-{_num(g.get('d'))}"
             out.append(Fact("date", text[start:m.end()], start, m.end(), value))
+    for m in _RELATIVE.finditer(text):
+        value = _relative_value(m)
+        if value and not _overlaps(m.span(), taken + [(f.start, f.end) for f in out]):
+            out.append(Fact("date", m.group(0), m.start(), m.end(), value))
+    for m in _RELATIVE_ZH.finditer(text):
+        if not _overlaps(m.span(), taken + [(f.start, f.end) for f in out]):
+            out.append(Fact("date", m.group(0), m.start(), m.end(), "relative:" + m.group(0)))
     for m in _WEEKDAY.finditer(text):
         if not _overlaps(m.span(), taken + [(f.start, f.end) for f in out]):
             out.append(Fact("date", m.group(0), m.start(), m.end(), "weekday:" + m.group(0).lower()[:3]))
@@ -301,6 +329,25 @@ def _dates(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
         if not _overlaps(m.span(), taken + [(f.start, f.end) for f in out]):
             out.append(Fact("time", m.group(0), m.start(), m.end(), _time_value(m.group(0))))
     return out
+
+
+def _relative_value(m: re.Match) -> str | None:
+    """A date said from today: "last week" "relative:last week", "two weeks ago" "relative:-2 week", "next
+    Saturday" "weekday:sat" (the same day as the brief's "Saturday"); None for "a few" and other non-numbers."""
+    if m.group("day"):
+        return "relative:" + m.group("day").lower()
+    if m.group("what"):
+        what = m.group("what").lower()
+        mod = m.group("mod").lower()
+        if what.endswith("day") and what not in ("yesterday", "tomorrow") and mod != "last":
+            return "weekday:" + what[:3]
+        return f"relative:{_RELATIVE_MOD.get(mod, mod)} {what}"
+    n = m.group("n")
+    value = float(n) if n.isdigit() else 1.0 if n.lower() in ("a", "an") else parse_number_words(n)
+    if value is None:
+        return None
+    sign = "-" if m.group("dir").lower() in ("ago", "earlier") else "+"
+    return f"relative:{sign}{value:g} {m.group('unit').lower().rstrip('s')}"
 
 
 def _time_value(s: str) -> str:
