@@ -180,7 +180,8 @@ def check(text: str, sheet: FactSheet) -> Checked:
             verdict, right, _ = _verdict(f, sheet, source_low)
             if verdict == "fix" and right is not None:
                 fixes.append((f, right))
-    out, changes = text, []
+    changes: list[str] = []
+    out = text
     for f, right in sorted(fixes, key=lambda p: -p[0].start):
         new = right.text
         out = out[:f.start] + new + out[f.end:]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 
 from .topic import STOPWORDS, stem
 
@@ -124,7 +125,7 @@ class Fact:
     text: str
     start: int
     end: int
-    value: object = None
+    value: Any = None  # a float or a str, by kind (above)
     high: float | None = None
     unit: str = ""
     counted: str = ""
@@ -316,9 +317,9 @@ def _dates(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
             value = f"{y or '?'}-{_num(month) if month else '?'}-{_num(g.get('d'))}"
             out.append(Fact("date", text[start:m.end()], start, m.end(), value))
     for m in _RELATIVE.finditer(text):
-        value = _relative_value(m)
-        if value and not _overlaps(m.span(), taken + [(f.start, f.end) for f in out]):
-            out.append(Fact("date", m.group(0), m.start(), m.end(), value))
+        relative = _relative_value(m)
+        if relative and not _overlaps(m.span(), taken + [(f.start, f.end) for f in out]):
+            out.append(Fact("date", m.group(0), m.start(), m.end(), relative))
     for m in _RELATIVE_ZH.finditer(text):
         if not _overlaps(m.span(), taken + [(f.start, f.end) for f in out]):
             out.append(Fact("date", m.group(0), m.start(), m.end(), "relative:" + m.group(0)))
