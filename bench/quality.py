@@ -37,8 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from studio.text.topic import mentions, mentions_item, paragraphs, terms, words  # noqa: E402
 from bench.factscore import BIKES, FESTIVAL, LAMP, NOTICE, PETITION, ZH_NEWS, fact_scores, labels_for  # noqa: E402
+from studio.text.topic import mentions, mentions_item, paragraphs, terms, words  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 

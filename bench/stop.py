@@ -18,7 +18,6 @@ import statistics
 import threading
 import time
 
-
 from studio.models import ModelManager  # noqa: E402
 from studio.settings import Settings  # noqa: E402
 from studio.text.engine import TextEngine, WriteRequest  # noqa: E402

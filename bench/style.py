@@ -42,10 +42,10 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from studio.testing import reference_scene  # noqa: E402
 from studio.image.style import StyleEngine, to_tensor  # noqa: E402
 from studio.models import ModelManager, embedded_file  # noqa: E402
 from studio.settings import Settings  # noqa: E402
+from studio.testing import reference_scene  # noqa: E402
 
 
 class PeakRSS:

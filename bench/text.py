@@ -64,7 +64,7 @@ def studio_run(engine: TextEngine, n: int) -> tuple[float, int, str]:
     """``(seconds, new tokens, text)`` of one request through Studio's /write path."""
     t0 = time.perf_counter()
     last = None
-    for last in engine.stream(request(n)):
+    for last in engine.stream(request(n)):  # noqa: B007 - the last event is the result
         pass
     return time.perf_counter() - t0, last.tokens, last.text
 
@@ -121,7 +121,8 @@ def app_first_token(port: int, data: Path, threads: int) -> tuple[float, float, 
 
 
 def main() -> None:
-    from studio.text.llamacpp import open_llama, threads as default_threads
+    from studio.text.llamacpp import open_llama
+    from studio.text.llamacpp import threads as default_threads
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="smollm2-135m-instruct")
@@ -182,12 +183,12 @@ def main() -> None:
 
         raw(), studio_run(fast, n)  # warm-up
         raws, studios = paired(raw, lambda: studio_run(fast, n), args.rounds)
-        same = all(r[2].strip() == s[2].strip() for r, s in zip(raws, studios))
+        same = all(r[2].strip() == s[2].strip() for r, s in zip(raws, studios, strict=False))
         # the same text is the same tokens; otherwise count the raw text's tokens with the model's tokenizer
         raws = [(r[0], s[1] if same else len(raw_llm.tokenize(r[2].encode(), add_bos=False, special=False)), r[2])
-                for r, s in zip(raws, studios)]
+                for r, s in zip(raws, studios, strict=False)]
         raw_llm.close()  # frees the model before the transformers runs
-        ratios = [rate(s) / rate(r) for r, s in zip(raws, studios)]
+        ratios = [rate(s) / rate(r) for r, s in zip(raws, studios, strict=False)]
         print(f"model: {args.model} ({gguf.name})  threads: {nthreads}  new tokens: {n} (greedy)  "
               f"pairs: {args.rounds}  cpus: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}")
         print(f"raw llama_cpp.Llama streaming:   {statistics.median(map(rate, raws)):7.2f} tokens/s (median)   "
@@ -212,7 +213,7 @@ def main() -> None:
             tf_load = time.perf_counter() - t0
             studio_run(slow, n)  # warm-up (the same request)
             fasts, slows = paired(lambda: studio_run(fast, n), lambda: studio_run(slow, n), max(1, args.rounds))
-            ratios = [rate(f) / rate(s) for f, s in zip(fasts, slows)]
+            ratios = [rate(f) / rate(s) for f, s in zip(fasts, slows, strict=False)]
             print(f"Studio /write path on transformers: {statistics.median(map(rate, slows)):7.2f} tokens/s (median, "
                   f"{slows[0][1]} tokens, torch threads {torch.get_num_threads()}, {slow.backend().model.dtype})   "
                   f"same text as llama.cpp: {slows[0][2].strip() == fasts[0][2].strip()}")
@@ -300,10 +301,10 @@ def api_vs_raw(model: str, gguf: Path, n: int, nthreads: int, rounds: int, tmp: 
 
         raw(), api()  # warm-up
         raws, apis = paired(raw, api, rounds)
-        ratios = [rate(a) / rate(r) for r, a in zip(raws, apis)]
+        ratios = [rate(a) / rate(r) for r, a in zip(raws, apis, strict=False)]
         print(f"/v1/chat/completions streaming: {statistics.median(map(rate, apis)):7.2f} tokens/s (median, "
               f"{apis[0][1]} tokens)   raw llama.cpp on the same chat prompt: {statistics.median(map(rate, raws)):7.2f}"
-              f"   same text: {all(r[2].strip() == a[2].strip() for r, a in zip(raws, apis))}")
+              f"   same text: {all(r[2].strip() == a[2].strip() for r, a in zip(raws, apis, strict=False))}")
         print(f"  /v1 ÷ raw: {statistics.median(ratios):.3f} (median of pairs; each: "
               f"{' '.join(f'{x:.3f}' for x in ratios)})  (target >= 0.95)")
         sys.stdout.flush()

@@ -51,8 +51,9 @@ def paired(a, b, rounds: int) -> tuple[list, list]:
 def studio_app(tmp: Path, slots: int):
     import socket
 
-    import app as studio_app
     from gradio_client import Client
+
+    import app as studio_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -142,14 +143,14 @@ def one_writer(ctx, client, server, http, n: int, rounds: int) -> None:
     body = raw_body(ctx, TOPICS[0], n)
     raw_run(server, http, body), studio_run(client, TOPICS[0], n)  # warm-up
     raws, studios = paired(lambda: raw_run(server, http, body), lambda: studio_run(client, TOPICS[0], n), rounds)
-    same = all(r[2].strip() == s[1].strip() for r, s in zip(raws, studios))
+    same = all(r[2].strip() == s[1].strip() for r, s in zip(raws, studios, strict=False))
     backend = ctx.text.backend()
     # the same text is the same tokens; otherwise count Studio's text with the model's tokenizer
     made = [r[1] if r[2].strip() == s[1].strip() else len(backend.tokenize(s[1], special=False))
-            for r, s in zip(raws, studios)]
-    ratios = [(m / s[0]) / (r[1] / r[0]) for m, r, s in zip(made, raws, studios)]
+            for r, s in zip(raws, studios, strict=False)]
+    ratios = [(m / s[0]) / (r[1] / r[0]) for m, r, s in zip(made, raws, studios, strict=False)]
     print(f"one writer: raw llama-server {statistics.median(r[1] / r[0] for r in raws):7.2f} tokens/s, Studio "
-          f"/write {statistics.median(m / s[0] for m, s in zip(made, studios)):7.2f} tokens/s "
+          f"/write {statistics.median(m / s[0] for m, s in zip(made, studios, strict=False)):7.2f} tokens/s "
           f"({raws[0][1]} tokens raw, {made[0]} Studio; same text: {same})")
     print(f"  Studio ÷ raw llama-server: {statistics.median(ratios):.3f} (pairs: "
           f"{' '.join(f'{x:.3f}' for x in ratios)})  (target >= 0.95)")
@@ -171,21 +172,21 @@ def four_writers(ctx, client_factory, server, http, n: int, rounds: int) -> None
     def studio4():
         t0 = time.perf_counter()
         with ThreadPoolExecutor(4) as pool:
-            runs = list(pool.map(lambda ct: studio_run(ct[0], ct[1], n), zip(clients, TOPICS)))
+            runs = list(pool.map(lambda ct: studio_run(ct[0], ct[1], n), zip(clients, TOPICS, strict=False)))
         return time.perf_counter() - t0, [r[1] for r in runs], max(r[0] for r in runs)
 
     raw4(), studio4()
     raws, studios = paired(raw4, studio4, rounds)
     # a writer's text that is the raw one is the same tokens; otherwise Studio's (cleaned) text is counted
     made = [sum(rt if a.strip() == b.strip() else len(backend.tokenize(b, special=False))
-                for rt, a, b in zip(r[1], r[3], s[1])) for r, s in zip(raws, studios)]
-    same = sum(a.strip() == b.strip() for r, s in zip(raws, studios) for a, b in zip(r[3], s[1]))
-    ratios = [(m / s[0]) / (sum(r[1]) / r[0]) for m, r, s in zip(made, raws, studios)]
+                for rt, a, b in zip(r[1], r[3], s[1], strict=False)) for r, s in zip(raws, studios, strict=False)]
+    same = sum(a.strip() == b.strip() for r, s in zip(raws, studios, strict=False) for a, b in zip(r[3], s[1], strict=False))
+    ratios = [(m / s[0]) / (sum(r[1]) / r[0]) for m, r, s in zip(made, raws, studios, strict=False)]
     print(f"four writers at once: raw llama-server -np 4 {statistics.median(sum(r[1]) / r[0] for r in raws):7.2f} "
-          f"tokens/s aggregate, Studio --text-slots 4 {statistics.median(m / s[0] for m, s in zip(made, studios)):7.2f}"
+          f"tokens/s aggregate, Studio --text-slots 4 {statistics.median(m / s[0] for m, s in zip(made, studios, strict=False)):7.2f}"
           f" (same text as raw: {same} of {4 * rounds} writers)")
     print(f"  Studio ÷ raw: {statistics.median(ratios):.3f} (pairs: {' '.join(f'{x:.3f}' for x in ratios)})  "
-          f"(target >= 0.9); wall time raw ÷ Studio {statistics.median(r[0] / s[0] for r, s in zip(raws, studios)):.3f}; "
+          f"(target >= 0.9); wall time raw ÷ Studio {statistics.median(r[0] / s[0] for r, s in zip(raws, studios, strict=False)):.3f}; "
           f"slowest writer {statistics.median(s[2] for s in studios):.2f} s in Studio, "
           f"{statistics.median(r[2] for r in raws):.2f} s raw")
     sys.stdout.flush()
@@ -216,7 +217,7 @@ def article(tmp: Path, rounds: int) -> None:
     def run(eng):
         t0 = time.perf_counter()
         last = None
-        for last in eng.stream(req):
+        for last in eng.stream(req):  # noqa: B007 - the last event is the result
             pass
         return time.perf_counter() - t0, last.text
 
@@ -225,7 +226,7 @@ def article(tmp: Path, rounds: int) -> None:
     seen.clear()
     srv, inp = paired(lambda: run(server), lambda: run(inproc), rounds)
     hit = sum(s.cached_tokens for s in seen) / max(1, sum(s.prompt_tokens for s in seen))
-    ratios = [i[0] / s[0] for s, i in zip(srv, inp)]
+    ratios = [i[0] / s[0] for s, i in zip(srv, inp, strict=False)]
     print(f"600-word article end to end: llama-server {statistics.median(s[0] for s in srv):.1f} s, in-process "
           f"llama.cpp {statistics.median(i[0] for i in inp):.1f} s; speed-up {statistics.median(ratios):.2f}x "
           f"(pairs: {' '.join(f'{x:.2f}' for x in ratios)}); prompt-cache hit rate {hit:.0%} of "

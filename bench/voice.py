@@ -37,8 +37,8 @@ from studio.models import ModelManager  # noqa: E402
 from studio.settings import Settings  # noqa: E402
 from studio.testing import first_paragraphs, llamacpp_perplexity, smollm2_tokenizer  # noqa: E402
 from studio.text.engine import TextEngine, WriteRequest  # noqa: E402
-from studio.voice.train import TARGET_MODULES, VoiceSettings, VoiceTrainer, describe, split_blocks  # noqa: E402
 from studio.voice.backend import MERGED_GGUF, load_base  # noqa: E402
+from studio.voice.train import TARGET_MODULES, VoiceSettings, VoiceTrainer, describe, split_blocks  # noqa: E402
 
 
 def articles(words: int, n: int = 3) -> list[str]:
@@ -85,8 +85,8 @@ def studio_step_time(trainer, model_ref: str, texts: list[str], cfg: dict, steps
 def speed_only(trainer, manager, model_ref: str, texts: list[str], steps: int) -> None:
     """Studio's loop against a bare PEFT loop, interleaved (raw, studio, raw) so that a busy machine
     slows both alike. Default settings for the text."""
-    from studio.voice.train import default_settings
     from studio.unitext import count_words
+    from studio.voice.train import default_settings
 
     cfg = default_settings(sum(count_words(t) for t in texts)).__dict__
     raw1 = raw_step_time(manager, model_ref, texts, cfg, steps)

@@ -32,7 +32,9 @@ from pathlib import Path
 import torch
 from PIL import Image
 
-from studio.testing import REFERENCE_SEED as SEED, REFERENCE_SIDE as SWATCH_SIDE, reference_scene
+from studio.testing import REFERENCE_SEED as SEED
+from studio.testing import REFERENCE_SIDE as SWATCH_SIDE
+from studio.testing import reference_scene
 
 ROOT = Path(__file__).resolve().parent.parent
 RENDER_SIDE = 384
@@ -42,8 +44,8 @@ JPEG_QUALITY = 85
 
 def load_model():
     """Studio's style model (the embedded ``magenta-arbitrary`` networks) on the CPU."""
-    from studio.image.style import StyleModel, onnx_folder
     from studio.image.magenta import MagentaNetworks
+    from studio.image.style import StyleModel, onnx_folder
     from studio.models import EMBEDDED, embedded_file
 
     path = embedded_file("magenta-arbitrary")

@@ -10,19 +10,18 @@ from __future__ import annotations
 import dataclasses
 
 from .api_keys import ApiKeys
-
+from .hub_download import Downloads
 from .image.diffusion import DiffusionEngine
 from .image.gan import GanEngine
 from .image.repair import RepairEngine
 from .image.router import ImageRouter
-from .hub_download import Downloads
 from .image.style import StyleEngine
+from .jobs import Jobs
 from .library import Library
 from .models import ModelManager, register_default_loaders
 from .provenance.credentials import credentials_for
 from .settings import Settings
 from .speech import SpeechEngine
-from .jobs import Jobs
 from .text.engine import TextEngine
 
 

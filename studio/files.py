@@ -7,6 +7,7 @@ any script).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import secrets
@@ -14,7 +15,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-import contextlib
 
 _counter = itertools.count()
 _counter_lock = threading.Lock()

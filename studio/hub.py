@@ -18,8 +18,8 @@ import shutil
 from pathlib import Path
 
 from . import hub_voices
-from .errors import InvalidInput, ModelUnavailable
 from .embedded import EMBEDDED, HUB_ID, embedded_file
+from .errors import InvalidInput, ModelUnavailable
 from .settings import Settings, stored_defaults
 
 HUB_FILE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*):([A-Za-z0-9][A-Za-z0-9_./-]*)$")

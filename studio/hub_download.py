@@ -15,11 +15,11 @@ import os
 import shutil
 import threading
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
-from .errors import Cancelled, InvalidInput, ModelUnavailable
 from . import hub_voices
+from .errors import Cancelled, InvalidInput, ModelUnavailable
 from .hub import cache_dir, cached_file, endpoint, parse_ref, pick_gguf, repo_folder
 from .settings import Settings
 

@@ -11,6 +11,7 @@ Nothing here loads a voice: :mod:`studio.speech.voice` does, the same way for ev
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path, PurePosixPath
@@ -85,10 +86,8 @@ def size_of(onnx: Path) -> int:
     """Bytes of the voice (its ``.onnx`` and ``.onnx.json``)."""
     total = 0
     for p in (onnx, onnx.with_name(onnx.name + ".json")):
-        try:
+        with contextlib.suppress(OSError):
             total += p.stat().st_size
-        except OSError:
-            pass
     return total
 
 

@@ -12,6 +12,7 @@ is one user (``local``) and pictures stay in ``--output-dir`` itself.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -53,10 +54,8 @@ def browser_secret(ctx) -> str:
         import secrets
 
         value = secrets.token_hex(32)
-        try:
+        with contextlib.suppress(OSError):
             atomic_write_bytes(path, value.encode())
-        except OSError:
-            pass
         return value
 
 

@@ -17,8 +17,8 @@ import functools
 import importlib
 import sys
 import types
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 
 class LazyModule(types.ModuleType):

@@ -29,15 +29,14 @@ import logging
 import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from collections.abc import Callable
-
-from .lazy import lazy_import, torch_oom
 
 from .devices import free_memory, gpu_possible, pick_device, pick_dtype
 from .embedded import EMBEDDED, HUB_ID, EmbeddedModel, embedded_file  # noqa: F401 - their old home
 from .errors import ModelUnavailable
+from .lazy import lazy_import, torch_oom
 from .locks import DeviceLock
 from .settings import Settings
 

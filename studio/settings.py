@@ -99,7 +99,7 @@ class Settings:
         """``0.0.0.0`` with ``--listen``, else loopback only."""
         return "0.0.0.0" if self.listen else "127.0.0.1"
 
-    def validate(self) -> "Settings":
+    def validate(self) -> Settings:
         """Check every value once; fill in default folders. Returns ``self``.
 
         Raises:

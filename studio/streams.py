@@ -16,8 +16,9 @@ from __future__ import annotations
 import contextvars
 import queue
 import threading
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Callable, Generator, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")

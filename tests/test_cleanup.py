@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from studio.text.brief import add_missing_items, missing_items
-from studio.text.checks import (drop_repeats, format_headlines, headline_items, names_items, pick_headlines,
-                                 topic_terms)
+from studio.text.checks import drop_repeats, format_headlines, headline_items, names_items, pick_headlines, topic_terms
 from studio.text.cleanup import clean, is_chatter
 from studio.text.topic import coverage, mentions_item, stem, terms, words
 

@@ -57,7 +57,7 @@ def same(kind: str, a, b) -> bool:
     if kind == "write":
         return a == b
     if kind == "image":
-        return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b, strict=False))
     return a.shape == b.shape and np.abs(a - b).max() <= 1
 
 
@@ -79,7 +79,7 @@ def test_eight_sessions_at_once_get_their_own_results(studio_server, photo):
 
     with ThreadPoolExecutor(8) as pool:
         together = list(pool.map(run, range(8)))
-    for i, ((kind, a), (_k, b)) in enumerate(zip(alone, together)):
+    for i, ((kind, a), (_k, b)) in enumerate(zip(alone, together, strict=False)):
         assert same(kind, a, b), f"session {i} ({kind}) got a different result when others ran at once"
     writes = [a for kind, a in alone if kind == "write"]
     assert len(set(writes)) == len(writes)  # distinct requests, distinct answers: no cross-talk

@@ -110,7 +110,7 @@ def test_the_chinese_news_brief_runs_through_the_check_on_a_tiny_model(tiny_gguf
     eng.retries = 0
     last = None
     brief = "阳光社区居民收集了二千三百个签名，要求保留图书馆。"  # the tiny model reads 512 tokens
-    for last in eng.stream(WriteRequest(prompt=brief, length_words=300, max_new_tokens=24, seed=5)):
+    for last in eng.stream(WriteRequest(prompt=brief, length_words=300, max_new_tokens=24, seed=5)):  # noqa: B007 - the last event is checked
         pass
     assert last.done and isinstance(last.marks, list)
     for m in last.marks:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from studio.voice.train import VoiceSettings
 from studio.ui import voice_tab
+from studio.voice.train import VoiceSettings
 
 RECORD = {"name": "My <blog>", "improvement_percent": 12.4, "steps_done": 40, "stopped": True, "words": 900,
           "base_model": {"ref": "smollm2-135m-instruct"}, "created": 0, "id": "v1",

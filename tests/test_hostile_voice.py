@@ -12,9 +12,18 @@ from studio.library import Library
 from studio.models import ModelManager
 from studio.settings import Settings, default_cache_dir
 from studio.text.engine import TextEngine
-from studio.voice.train import (OVERLAP_TOKENS, VoiceSettings, VoiceTrainer, _window_hashes, describe,
-                               held_out_labels, scored_tokens, split_blocks, too_little)
 from studio.voice.sources import gather, without_repeats
+from studio.voice.train import (
+    OVERLAP_TOKENS,
+    VoiceSettings,
+    VoiceTrainer,
+    _window_hashes,
+    describe,
+    held_out_labels,
+    scored_tokens,
+    split_blocks,
+    too_little,
+)
 
 NOUNS = ["garden", "rain", "soil", "shoot", "morning", "coffee", "river", "bridge", "lamp", "window", "letter", "harbour", "kettle", "orchard"]
 VERBS = ["grows", "falls", "waits", "rises", "hums", "turns", "leans", "glows", "drifts", "settles"]

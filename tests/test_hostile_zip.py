@@ -13,8 +13,8 @@ import pytest
 
 from studio.errors import InvalidInput
 from studio.library import Library
-from studio.voice.sources import gather
 from studio.ui.library.browse import imported
+from studio.voice.sources import gather
 
 MB = 1024 * 1024
 BIG = 300 * MB  # what the bombs unpack to

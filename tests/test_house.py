@@ -15,7 +15,6 @@ from pathlib import Path
 
 from . import test_imports as layering
 
-
 STUDIO = Path(__file__).resolve().parents[1] / "studio"
 MAX_MODULE_LINES = 450
 MAX_FUNCTION_LINES = 80

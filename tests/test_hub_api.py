@@ -9,7 +9,7 @@ import pytest
 from studio import hub
 
 from .conftest import free_port, studio_client
-from .test_hub import FILE, REF, REPO, online, stand_in, gguf_bytes  # noqa: F401 - fixtures
+from .test_hub import FILE, REF, REPO, gguf_bytes, online, stand_in  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 

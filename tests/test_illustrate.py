@@ -12,8 +12,17 @@ import pytest
 from PIL import Image
 
 from studio.errors import InvalidInput
-from studio.illustrate import (Proposal, clean_prompt, describes_picture, fallback_prompt, illustrate,
-                               image_generator, place_images, propose_prompts, split_sections)
+from studio.illustrate import (
+    Proposal,
+    clean_prompt,
+    describes_picture,
+    fallback_prompt,
+    illustrate,
+    image_generator,
+    place_images,
+    propose_prompts,
+    split_sections,
+)
 from studio.library import Library
 from studio.settings import Settings, default_cache_dir
 
@@ -293,9 +302,9 @@ def test_illustrate_through_the_ui_handlers_keeps_edits_made_meanwhile(tmp_path,
 
     # The studio restarts on the same data folder: the article is there with its pictures and versions,
     # and exports in all three formats through the API.
-    from .conftest import studio_client
-
     from tests.conftest import free_port
+
+    from .conftest import studio_client
 
     ctx2, demo2 = studio_app.create_app([
         "--no-browser", "--port", str(free_port()), "--data-dir", str(tmp_path / "data"), "--output-dir",

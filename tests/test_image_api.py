@@ -66,6 +66,7 @@ def test_bad_input_gives_a_clear_error_and_the_server_keeps_running(client, stud
 
 def test_diffusion_through_the_api(client, studio_server, tmp_path_factory):
     from gradio_client.exceptions import AppError
+
     from studio.testing import make_tiny_sd
 
     _url, ctx = studio_server

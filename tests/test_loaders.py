@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from studio.models import DEFAULT_LOADERS, ModelManager, _LOADERS
+from studio.models import _LOADERS, DEFAULT_LOADERS, ModelManager
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 from studio.image.metadata import read_png_parameters
+from studio.testing import make_tiny_sd_inpaint
 from tests.conftest import free_port
 from tests.test_repair import scratched, smooth_picture
-from studio.testing import make_tiny_sd_inpaint
 
 pytestmark = pytest.mark.slow
 

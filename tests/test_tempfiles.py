@@ -22,6 +22,7 @@ def existing_temp_files(demo) -> set[Path]:
 
 def test_temp_folder_stays_bounded_over_many_requests(tmp_path):
     import app as studio_app
+
     from .conftest import studio_client
 
     ctx, demo = studio_app.create_app(["--no-browser", "--port", str(free_port()), "--data-dir", str(tmp_path / "d"),

@@ -11,8 +11,8 @@ from studio.errors import Cancelled, InvalidInput
 from studio.models import ModelManager
 from studio.settings import Settings, default_cache_dir
 from studio.text.engine import TextEngine, WriteRequest
-from studio.voice.train import VoiceSettings, VoiceTrainer, default_settings, describe
 from studio.voice.sources import gather, read_file
+from studio.voice.train import VoiceSettings, VoiceTrainer, default_settings, describe
 
 WORDS = ["the", "garden", "grows", "slowly", "when", "the", "rain", "comes", "late", "and", "the", "soil", "is", "cold", "so", "I", "wait", "and", "watch", "the", "small", "green", "shoots", "rise", "from", "the", "dark", "earth", "every", "morning", "with", "my", "coffee", "in", "hand"]
 

@@ -25,13 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from studio.models import ModelManager
+from studio.models import ModelManager, embedded_file
 from studio.settings import Settings, default_cache_dir
-from studio.text.engine import TextEngine, WriteRequest
-from studio.models import embedded_file
 from studio.testing import first_paragraphs, llamacpp_perplexity, smollm2_tokenizer
-from studio.voice.train import VoiceTrainer, split_blocks
+from studio.text.engine import TextEngine, WriteRequest
 from studio.voice.backend import MERGED_GGUF
+from studio.voice.train import VoiceTrainer, split_blocks
 
 pytestmark = pytest.mark.slow
 

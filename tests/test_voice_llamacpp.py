@@ -13,12 +13,12 @@ from gguf import GGMLQuantizationType, GGUFReader
 
 from studio.models import ModelManager
 from studio.settings import Settings
+from studio.testing import make_tiny_gguf
 from studio.text.engine import TextEngine, WriteRequest
 from studio.text.llamacpp import load_llamacpp
-from studio.testing import make_tiny_gguf
-from studio.voice.train import TARGET_MODULES, VoiceSettings, VoiceTrainer
 from studio.voice.backend import GGUF_ADAPTER, MERGED_GGUF, llamacpp_voice_file, load_base
 from studio.voice.gguf import convert, merge
+from studio.voice.train import TARGET_MODULES, VoiceSettings, VoiceTrainer
 
 from .test_voice import writer_text
 

@@ -19,8 +19,9 @@ BENIGN = ("favicon", "net::ERR_", "Failed to load resource", "fonts.googleapis",
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory, tiny_lm_dir):
-    import app as studio_app
     from playwright.sync_api import sync_playwright
+
+    import app as studio_app
 
     tmp = tmp_path_factory.mktemp("voice-ui")
     ctx, demo = studio_app.create_app([

@@ -96,7 +96,8 @@ def test_the_library_counts_words_like_the_write_tab(tmp_path):
 
 
 def test_the_write_tab_and_library_tab_use_the_one_count():
-    from studio.ui import library as library_tab, write_tab
+    from studio.ui import library as library_tab
+    from studio.ui import write_tab
 
     assert write_tab.count_words is count_words or write_tab.count_words(CHINESE) == 20
     assert "words_of" in dir(library_tab) and library_tab.words_of(CHINESE) == "20 words"

@@ -15,8 +15,14 @@ from studio.settings import Settings
 from studio.text import article as engine_mod
 from studio.text.engine import TextEngine, WriteRequest
 from studio.text.languages import check_model_language, tokens_per_word, writes
-from studio.text.prompts import TaskInput, build_messages, default_outline, parse_outline, plan_messages, \
-    section_messages
+from studio.text.prompts import (
+    TaskInput,
+    build_messages,
+    default_outline,
+    parse_outline,
+    plan_messages,
+    section_messages,
+)
 from studio.text.topic import mentions, terms
 
 TOPIC = "城市阳台园艺入门"

@@ -4,8 +4,8 @@ caller's own folder (:func:`studio.ui.owners.claim`)."""
 
 from __future__ import annotations
 
-import contextlib
 import base64
+import contextlib
 import io
 import threading
 from pathlib import Path
@@ -119,8 +119,8 @@ def edit(ctx, who: Caller, *, image: bytes, mask=None, prompt="", negative_promp
     """Edit ``image``: with a mask (white or OpenAI-transparent = edit), the Repair tab's inpainting
     (an inpainting model, or OpenCV); without, the Style tab's image-to-image with a diffusion model.
     Picture ``i`` of ``n`` uses seed ``seed + i``. Returns ``(paths, params, first seed)``."""
-    from ..image.metadata import save_png
     from ..identity import claim
+    from ..image.metadata import save_png
 
     n = check_int("n", n, 1, MAX_IMAGES)
     seed = check_seed(-1 if seed is None else seed)

@@ -19,12 +19,28 @@ characters no file system allows are dropped, and the name is cut to at most
 """
 
 from .archive import (  # noqa: F401
-    decode_text, unquote_link, escape_title, export_article, import_markdown, markdown_document,
-    markdown_zip, split_title, unescape_title,
+    decode_text,
+    escape_title,
+    export_article,
+    import_markdown,
+    markdown_document,
+    markdown_zip,
+    split_title,
+    unescape_title,
+    unquote_link,
 )
 from .docx_export import render_docx  # noqa: F401
 from .html_export import STYLESHEET, render_html  # noqa: F401
-from .names import EXPORT_PREFIX, FORMATS, clean_old_exports, fresh_export_folder, MAX_IMPORT_BYTES, MAX_IMPORT_FILES, SUFFIX, safe_filename  # noqa: F401
+from .names import (  # noqa: F401
+    EXPORT_PREFIX,
+    FORMATS,
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_FILES,
+    SUFFIX,
+    clean_old_exports,
+    fresh_export_folder,
+    safe_filename,
+)
 from .tree import Node, markdown_tree  # noqa: F401
 
 __all__ = [

@@ -9,14 +9,13 @@ from pathlib import Path
 from PIL import Image
 
 from ..errors import raise_if_stopped
-from .docx_extra import apply_bidi, apply_east_asian, restart_numbering
 from ..pictures import displayable
-from ..unitext import language_tag, xml_safe
 from ..provenance.disclosure import percent
+from ..unitext import language_tag, xml_safe
+from .docx_extra import apply_bidi, apply_east_asian, restart_numbering
 from .docx_props import set_custom_properties
 from .html_export import DROP
-from .tree import Node, walk, with_title, markdown_tree
-
+from .tree import Node, markdown_tree, walk, with_title
 
 _BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "pre", "blockquote", "hr", "table", "div"}
 

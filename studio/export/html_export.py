@@ -8,8 +8,7 @@ import re
 from pathlib import Path
 
 from ..unitext import language_tag
-from .tree import VOID, with_title, markdown_tree
-
+from .tree import VOID, markdown_tree, with_title
 
 _ALLOWED = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "strong", "b", "em", "i", "code", "pre",

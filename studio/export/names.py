@@ -8,7 +8,6 @@ import time
 import unicodedata
 from pathlib import Path
 
-
 FORMATS = ("md", "html", "docx", "mp3", "mp4")
 SUFFIX = {"md": ".zip", "html": ".html", "docx": ".docx", "mp3": ".mp3", "mp4": ".mp4"}
 MAX_IMPORT_BYTES = 256 * 1024 * 1024

@@ -31,23 +31,43 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
-from ..lazy import lazy_import
 from PIL import Image
 
 from ..devices import oom_guard
 from ..errors import InvalidInput, ModelUnavailable, StudioError, raise_if_stopped
 from ..jobs import Progress
+from ..lazy import lazy_import
 from ..models import HUB_ID, ModelManager, hub_cached_snapshot, looks_like_path
+from ..provenance.credentials import credentials_for
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text, seed_at
 from .imageio import load_user_image
-from ..provenance.credentials import credentials_for
 from .metadata import save_png
 from .pipelines import (  # noqa: F401 - the pipeline facts and results are part of this module's API
-    MAX_GUIDANCE, MAX_IMAGES, MAX_STEPS, TURBO_MARKERS, DiffusionResult, Img2ImgResult, bad_pixels,
-    call_parameters, to_pil, call_arguments, check_denoising_steps, check_sampling, check_side,
-    decode_in_float32, family_defaults, hub_reachable, is_turbo, load_pipeline, native_size, prompt_overflow,
-    prompt_warnings, scheduler_names, size_step, step_callback,
+    MAX_GUIDANCE,
+    MAX_IMAGES,
+    MAX_STEPS,
+    TURBO_MARKERS,
+    DiffusionResult,
+    Img2ImgResult,
+    bad_pixels,
+    call_arguments,
+    call_parameters,
+    check_denoising_steps,
+    check_sampling,
+    check_side,
+    decode_in_float32,
+    family_defaults,
+    hub_reachable,
+    is_turbo,
+    load_pipeline,
+    native_size,
+    prompt_overflow,
+    prompt_warnings,
+    scheduler_names,
+    size_step,
+    step_callback,
+    to_pil,
 )
 
 if TYPE_CHECKING:
@@ -294,7 +314,7 @@ class DiffusionEngine:
                    "scheduler": scheduler, "guidance_scale": guidance, "seed": s, "width": width, "height": height,
                    "model": ref, "engine": "diffusion"} for s in kept_seeds]
         assert self.settings.output_dir is not None  # Settings fills it in
-        paths = [save_png(im, self.settings.output_dir, p, "img", credentials_for(self.settings)) for im, p in zip(images, params)] if save else []
+        paths = [save_png(im, self.settings.output_dir, p, "img", credentials_for(self.settings)) for im, p in zip(images, params, strict=False)] if save else []
         return DiffusionResult(images, paths, seed, params, warnings, time.perf_counter() - t0)
 
     def _check_for(self, pipe, width, height, scheduler) -> tuple[int, int, str]:
@@ -316,7 +336,7 @@ class DiffusionEngine:
         for c, chunk in enumerate(chunks):
             arrays, nsfw, final_latents = self._run_chunk(pipe, chunk, scheduler, stop, progress, c, len(chunks),
                                                           kwargs["num_inference_steps"], **kwargs)
-            for j, (arr, s) in enumerate(zip(arrays, chunk)):
+            for j, (arr, s) in enumerate(zip(arrays, chunk, strict=False)):
                 if nsfw and nsfw[j]:
                     warnings.append(f"The model's safety checker blacked out the image of seed {s}; it was not saved.")
                     continue

@@ -21,17 +21,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ..lazy import lazy_import
 from PIL import Image
 
 from ..devices import oom_guard
 from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
 from ..files import atomic_write_bytes, new_filename
-from ..models import EMBEDDED, ModelManager, ResolvedModel
 from ..jobs import Progress
+from ..lazy import lazy_import
+from ..models import EMBEDDED, ModelManager, ResolvedModel
+from ..provenance.credentials import credentials_for
 from ..settings import Settings
 from ..validate import check_choice, check_int, check_seed, seed_at
-from ..provenance.credentials import credentials_for
 from .metadata import save_png
 
 if TYPE_CHECKING:

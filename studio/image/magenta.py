@@ -44,9 +44,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..errors import raise_if_stopped
-from .onnx_ops import HOST_INPUTS, OPS, node_attrs, dequantize, quantize  # noqa: F401 - OPS is part of the API
-
 from .magenta_files import NUM_PRESETS, ONNX_FILES, STYLE_DIM, STYLE_SIZE  # noqa: F401 - part of this module's API
+from .onnx_ops import HOST_INPUTS, OPS, dequantize, node_attrs, quantize  # noqa: F401 - OPS is part of the API
 
 STOP_EVERY = 1  # graph nodes between two checks of the stop event (one node at 2048 px takes up to ~0.5 s)
 

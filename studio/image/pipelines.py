@@ -17,9 +17,9 @@ import inspect
 import logging
 import math
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from collections.abc import Callable
 from urllib.parse import urlparse
 
 import numpy as np

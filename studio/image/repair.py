@@ -39,21 +39,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ..lazy import lazy_import
 from PIL import Image
 
 from ..devices import oom_guard
 from ..errors import InvalidInput, ModelUnavailable, StudioError, raise_if_stopped
-from ..models import ModelManager
 from ..jobs import Progress
+from ..lazy import lazy_import
+from ..models import ModelManager
+from ..provenance.credentials import credentials_for
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int, check_seed, check_text
-from . import cv_worker, diffusion as diff
+from . import cv_worker
+from . import diffusion as diff
 from .imageio import load_user_rgb
-from ..provenance.credentials import credentials_for
 from .metadata import save_png
-from .repair_ops import (border_mask, blend_alpha, composite, extend_canvas, load_mask, looks_like_inpainting,
-                         opencv_fill)
+from .repair_ops import (
+    blend_alpha,
+    border_mask,
+    composite,
+    extend_canvas,
+    load_mask,
+    looks_like_inpainting,
+    opencv_fill,
+)
 
 if TYPE_CHECKING:
     import torch

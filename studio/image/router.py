@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 from ..errors import InvalidInput
 from ..provenance.credentials import credentials_for

@@ -49,15 +49,29 @@ from PIL import Image
 from ..devices import exact_fp32_convolutions, oom_guard
 from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
 from ..models import ModelManager
+from ..provenance.credentials import credentials_for
 from ..settings import Settings
 from ..validate import check_choice, check_float, check_int
 from . import diffusion as diff
 from .imageio import LoadedImage, load_user_image
-from ..provenance.credentials import credentials_for
 from .metadata import save_png
 from .style_model import (  # noqa: F401 - part of this module's API
-    OWN_LR, OWN_SIDE, OWN_STEPS, PRESET_DIR, PRESET_FILE, PRESETS, STYLE_INPUT_MAX_RATIO, STYLE_INPUT_SIDE,
-    StyleModel, onnx_folder, keep_colors, load_preset_vectors, load_style_model, rgb_to_ycbcr, to_pil, to_tensor,
+    OWN_LR,
+    OWN_SIDE,
+    OWN_STEPS,
+    PRESET_DIR,
+    PRESET_FILE,
+    PRESETS,
+    STYLE_INPUT_MAX_RATIO,
+    STYLE_INPUT_SIDE,
+    StyleModel,
+    keep_colors,
+    load_preset_vectors,
+    load_style_model,
+    onnx_folder,
+    rgb_to_ycbcr,
+    to_pil,
+    to_tensor,
     ycbcr_to_rgb,
 )
 

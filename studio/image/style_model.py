@@ -18,9 +18,9 @@ import numpy as np
 from PIL import Image
 
 from ..errors import ModelUnavailable, raise_if_stopped
+from ..lazy import lazy_import, torch_decorator
 from ..models import EMBEDDED, ModelManager, ResolvedModel
 from .imageio import MIN_SIDE
-from ..lazy import lazy_import, torch_decorator
 from .magenta_files import NUM_PRESETS, ONNX_FILES, STYLE_SIZE  # .magenta (torch) is imported by the loader
 
 if TYPE_CHECKING:

@@ -22,11 +22,28 @@ Markdown export, whose zip holds an ``images/`` folder.
 """
 
 from .helpers import (  # noqa: F401 - the helpers the package's modules share
-    clean_name, fold_sql, has_trigram, png_bytes, snippet_of, stamp, insert_block, is_blank, markdown_image,
+    clean_name,
+    fold_sql,
+    has_trigram,
+    insert_block,
+    is_blank,
+    markdown_image,
+    png_bytes,
+    snippet_of,
+    stamp,
 )
 from .schema import (  # noqa: F401
-    ID_MAX, FTS_TABLE, IMAGE_REF, LOCAL_OWNER, MAX_BODY_CHARS, MAX_IMAGE_BYTES, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA,
-    SEARCH_VERSION, TRIGGERS,
+    FTS_TABLE,
+    ID_MAX,
+    IMAGE_REF,
+    LOCAL_OWNER,
+    MAX_BODY_CHARS,
+    MAX_IMAGE_BYTES,
+    MAX_TAGS,
+    MAX_TITLE_CHARS,
+    SCHEMA,
+    SEARCH_VERSION,
+    TRIGGERS,
 )
 from .store import Library  # noqa: F401
 

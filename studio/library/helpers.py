@@ -9,8 +9,8 @@ import re
 import sqlite3
 import time
 import unicodedata
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 
 from PIL import Image
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 
-
 log = logging.getLogger(__name__)
 
 LOCAL_OWNER = "local"

@@ -14,12 +14,11 @@ from typing import Any
 from ..errors import InvalidInput, VersionConflict
 from ..unitext import count_words, fold
 from ..validate import check_int, check_text
-from .helpers import fold_sql, has_trigram, snippet_of, search_words
 from .briefs import BRIEF_SCHEMA, BriefsMixin
+from .helpers import fold_sql, has_trigram, search_words, snippet_of
 from .images import ImagesMixin
 from .origin import OriginMixin, ensure_origin_column
-from .schema import (ID_MAX, FTS_TABLE, MAX_BODY_CHARS, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA,
-                     SEARCH_VERSION, TRIGGERS)
+from .schema import FTS_TABLE, ID_MAX, MAX_BODY_CHARS, MAX_TAGS, MAX_TITLE_CHARS, SCHEMA, SEARCH_VERSION, TRIGGERS
 from .versions import VersionsMixin
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,10 @@ soon as it is spoken, so playback starts after the first sentence and memory sta
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -97,10 +98,8 @@ class SpeechEngine:
         names = [self.settings.speech_model]
         if embedded_file(DEFAULT_VOICE) is not None:
             names.append(DEFAULT_VOICE)
-        try:
+        with contextlib.suppress(OSError):  # an unreadable cache: the other voices are still offered
             names += [e["ref"] for e in installed(self.settings, "speech") if e["source"] == "hub"]
-        except OSError:  # an unreadable cache: the other voices are still offered
-            pass
         for folder in self.settings.model_dirs:
             try:
                 names += [str(p) for p in sorted(Path(folder).rglob("*.onnx"))[:200]

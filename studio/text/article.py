@@ -13,7 +13,7 @@ import math
 import re
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..unitext import chinese_script
 from .backends import StreamStats, TextBackend
@@ -21,10 +21,10 @@ from .checks import Verdict, drop_repeats, on_topic, topic_terms
 from .cleanup import clean
 from .factcheck import check_request_text, keep_request_facts, marks_note
 from .facts import FactSheet
-from .shape import PART_HINT, article_kind, person_rule, planned_outline
 from .languages import request_language, tokens_per_word
 from .prompts import default_outline, parse_outline, plan_messages, section_messages, stop_sequences
 from .requests import WriteEvent, WriteRequest, count_words
+from .shape import PART_HINT, article_kind, person_rule, planned_outline
 from .streaming import WordCount, ending_notes, stream_until
 from .topic import mentions_item, split_items
 

@@ -24,34 +24,43 @@ import dataclasses
 import re
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..devices import oom_guard
 from ..errors import InvalidInput, StudioError
+from ..library import LOCAL_OWNER
 from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_float, check_int, check_seed, check_text
-from ..library import LOCAL_OWNER
+from ..voice.backend import voice_backend
 from ..voice.store import VoiceStore
 from . import backends
-from ..voice.backend import voice_backend
-from .backends import SamplingParams, StreamStats, TextBackend
-from .checks import (drop_repeats, format_headlines, headline_items, judge_reply, pick_headlines,
-                     topic_terms)
-from .brief import add_missing_items, missing_items
 from .article import (  # noqa: F401 - tidy_section stays importable from here
-    TOKENS_PER_WORD, rate, removed_note, drop_cut_sentence, end_whole, keywords_note, tidy_section,
+    TOKENS_PER_WORD,
+    drop_cut_sentence,
+    end_whole,
+    keywords_note,
+    rate,
+    removed_note,
+    tidy_section,
     write_long_article,
 )
+from .backends import SamplingParams, StreamStats, TextBackend
+from .brief import add_missing_items, missing_items
+from .checks import drop_repeats, format_headlines, headline_items, judge_reply, pick_headlines, topic_terms
 from .cleanup import clean
 from .factcheck import check_request_text, keep_request_facts, marks_note
+from .languages import check_model_language, request_language, tokens_per_word
+from .prompts import DRAFT_TASKS, HEADLINES, TaskInput, build_messages, stop_sequences
 from .requests import (  # noqa: F401 - part of this module's API
-    MAX_DRAFT_CHARS, MAX_EXTRA_CHARS, MAX_TOPIC_CHARS, WriteEvent, WriteRequest, count_words,
+    MAX_DRAFT_CHARS,
+    MAX_EXTRA_CHARS,
+    MAX_TOPIC_CHARS,
+    WriteEvent,
+    WriteRequest,
+    count_words,
 )
 from .streaming import WordCount, ending_notes, stream_until
-from .languages import check_model_language, request_language, tokens_per_word
-from .prompts import (DRAFT_TASKS, HEADLINES, TaskInput, build_messages,
-                      stop_sequences)
 
 SINGLE_PASS_WORDS = 200  # articles longer than this are planned and written section by section
 TASK_CAPS = {"ad_copy": 200, "headlines": 320, "outline": 480}  # tokens per call for short forms

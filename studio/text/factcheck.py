@@ -27,14 +27,10 @@ NUMERIC = ("number", "money", "percent")
 QUOTES = "\"“”「」『』 ,"
 SMALL = 10  # a number up to this that counts nothing, or only a part of the text, is not a fact ("two ways")
 # what a small number counts when it is about the text or a how-to, not a claim ("3 steps", "five tips"): stems
-GENERIC_COUNTS = frozenset(stem(w) for w in (
-    "ways steps tips things reasons ideas examples times parts sections kinds types options questions points "
-    "words sentences paragraphs lines hands eyes sides stages phases factors benefits keys lessons mistakes "
-    "methods rules strategies tricks habits signs pieces items areas categories levels minutes seconds "
-    "cups tablespoons teaspoons ingredients tools").split())
+GENERIC_COUNTS = frozenset(stem(w) for w in ["ways", "steps", "tips", "things", "reasons", "ideas", "examples", "times", "parts", "sections", "kinds", "types", "options", "questions", "points", "words", "sentences", "paragraphs", "lines", "hands", "eyes", "sides", "stages", "phases", "factors", "benefits", "keys", "lessons", "mistakes", "methods", "rules", "strategies", "tricks", "habits", "signs", "pieces", "items", "areas", "categories", "levels", "minutes", "seconds", "cups", "tablespoons", "teaspoons", "ingredients", "tools"])
 # a count of time is a duration or a date said from today ("in two weeks", "2 weeks free"): never changed to the
 # brief's other count of time ("three weeks"), only marked
-TIME_UNITS = frozenset(stem(w) for w in "days weeks months years hours minutes seconds decades nights".split())
+TIME_UNITS = frozenset(stem(w) for w in ["days", "weeks", "months", "years", "hours", "minutes", "seconds", "decades", "nights"])
 _LIST_MARK = re.compile(r"(?m)^\s*\d{1,2}[.)]\s")
 
 
@@ -48,7 +44,7 @@ class Mark:
     kind: str
     reason: str = "not in your brief"
 
-    def shifted(self, by: int) -> "Mark":
+    def shifted(self, by: int) -> Mark:
         return dataclasses.replace(self, start=self.start + by, end=self.end + by)
 
     def as_dict(self) -> dict:
@@ -92,7 +88,7 @@ def dates_agree(a: str, b: str) -> bool:
     both give are equal, and they share at least one ("2026" does not agree with "June 30")."""
     if a.startswith("weekday:") or b.startswith("weekday:"):
         return a == b
-    pairs = [(x, y) for x, y in zip(a.split("-"), b.split("-")) if x != "?" and y != "?"]
+    pairs = [(x, y) for x, y in zip(a.split("-"), b.split("-"), strict=False) if x != "?" and y != "?"]
     return bool(pairs) and all(x == y for x, y in pairs)
 
 
@@ -111,7 +107,7 @@ def _misspelt(f: Fact, sheet: FactSheet) -> Fact | None:
     words = f.value.split()
     pool = {g.value: g for g in sheet.of_kind("name") if len(g.value.split()) == len(words)}
     for g in sheet.of_kind("name"):  # single words of longer names: "Lopes" for "Lopez"
-        for i, w in enumerate(g.text.split()):
+        for w in g.text.split():
             if len(words) == 1 and len(w) >= 4:
                 pool.setdefault(w.lower(), Fact("name", w, g.start, g.start + len(w), w.lower()))
     near = [g for v, g in pool.items() if v != f.value and difflib.SequenceMatcher(None, v, f.value).ratio() >= 0.8

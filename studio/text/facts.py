@@ -22,9 +22,8 @@ from .topic import STOPWORDS, stem
 
 # ---------------------------------------------------------------------- number words
 _SMALL = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])}
 _SCALE = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
           "trillion": 1_000_000_000_000}
 _SHORT_SCALE = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
@@ -38,11 +37,10 @@ _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_NUM = "[零〇一二两三四五六七八九十百千万亿]"
 
-MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october "
-                                         "november december".split())}
+MONTHS = {m: i + 1 for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
-WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|" \
          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 # measure words between a Chinese number and what it counts (个签名, 名志愿者, 位居民)
@@ -56,10 +54,8 @@ def parse_chinese_number(text: str) -> float | None:
     total, section, digit = 0, 0, None
     for ch in text:
         if ch in _CN_DIGIT:
-            if digit is not None:  # digits in a row ("二〇二四"): read them as written
-                digit = digit * 10 + _CN_DIGIT[ch]
-            else:
-                digit = _CN_DIGIT[ch]
+            # digits in a row ("二〇二四"): read them as written
+            digit = digit * 10 + _CN_DIGIT[ch] if digit is not None else _CN_DIGIT[ch]
         elif ch in _CN_UNIT:
             section += (1 if digit is None else digit) * _CN_UNIT[ch]
             digit = None
@@ -148,8 +144,7 @@ _CN_FRACTION = re.compile(rf"(?P<d>{_CN_NUM}+)分之(?P<n>{_CN_NUM}+)")
 _COUNTED = re.compile(r"\s*(?:of\s+(?:the\s+)?)?(?:(?:new|extra|more|local|other|young|old|small|large)\s+)?"
                       r"(?P<w>[A-Za-z][\w'’]*(?:-[A-Za-z]+)*)")
 _CN_COUNTED = re.compile(rf"[{_CN_MEASURE}]?([\u4e00-\u9fff]{{1,3}})")
-_FILLER = frozenset("more than over about around nearly almost some of the a an to and or in on at for by from per "
-                    "new extra other local".split())
+_FILLER = frozenset(["more", "than", "over", "about", "around", "nearly", "almost", "some", "of", "the", "a", "an", "to", "and", "or", "in", "on", "at", "for", "by", "from", "per", "new", "extra", "other", "local"])
 _ORDINAL = re.compile(r"(?:st|nd|rd|th)\b")
 
 
@@ -374,12 +369,12 @@ _NOT_NAMES = frozenset({
     "or", "if", "when", "while", "as", "so", "yet", "after", "before", "since", "until", "all", "each", "every",
     "some", "many", "most", "more", "no", "not", "one", "there", "here", "what", "why", "how", "who", "which",
     "where", "also", "then", "now", "today", "tomorrow", "yesterday", "however", "meanwhile", "finally", "first",
-    "next", "last", "overall", "instead", "still", "even", "just", "like", "unlike", "with", "without", "be", "do",
+    "next", "last", "overall", "instead", "still", "even", "just", "like", "unlike", "without", "be", "do",
     "is", "are", "was", "were", "will", "can", "may", "might", "should", "would", "could", "let", "let's", "mr.",
     "mrs.", "ms.", "dr.", "ok", "yes", "step", "steps", "tip", "tips", "note", "conclusion", "introduction",
     "summary", "faq", "q", "ai", "although", "because", "both", "either", "neither", "once", "other", "others",
-    "such", "than", "these", "whether", "whatever", "whenever", "plus", "thanks", "please", "imagine", "remember",
-    "instead", "besides", "furthermore", "moreover", "additionally", "ultimately", "together", "whether",
+    "such", "than", "whether", "whatever", "whenever", "plus", "thanks", "please", "imagine", "remember",
+    "besides", "furthermore", "moreover", "additionally", "ultimately", "together",
 }) | frozenset(MONTHS) | WEEKDAYS
 
 
@@ -452,7 +447,7 @@ class FactSheet:
     source: str = ""
 
     @classmethod
-    def of(cls, *texts: str) -> "FactSheet":
+    def of(cls, *texts: str) -> FactSheet:
         source = "\n".join(t for t in texts if t and t.strip())
         return cls(extract(source), source)
 

@@ -16,6 +16,7 @@ watching it and stopping it (issue #25). :mod:`.server_backend` talks to it.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import secrets
@@ -34,7 +35,7 @@ from ..settings import Settings, default_cache_dir
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 120.0  # loading a large GGUF from a slow disk can take a while
-_RUNNING: "weakref.WeakSet[ServerProcess]" = weakref.WeakSet()
+_RUNNING: weakref.WeakSet[ServerProcess] = weakref.WeakSet()
 
 
 def pinned_version() -> str:
@@ -152,7 +153,7 @@ class ServerProcess:
                 return
             self.port = free_port()
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            logf = open(self.log_path, "wb")
+            logf = open(self.log_path, "wb")  # noqa: SIM115 - the server's log, open for the server's life
             self.proc = _SPAWNER.submit(subprocess.Popen, self.command(), stdin=subprocess.DEVNULL, stdout=logf,
                                         stderr=subprocess.STDOUT, start_new_session=True,
                                         preexec_fn=_die_with_studio).result()
@@ -207,17 +208,13 @@ class ServerProcess:
         except (ProcessLookupError, PermissionError):
             pass
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             proc.wait(timeout=5)
 
     def __del__(self):  # the backend holding it was dropped (model evicted)
-        try:
+        with contextlib.suppress(Exception):  # the interpreter may be shutting down
             self.stop()
-        except Exception:  # noqa: BLE001 - interpreter shutting down
-            pass
 
 
 @atexit.register

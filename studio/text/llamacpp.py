@@ -27,8 +27,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Generator, Iterator
 
 from ..models import ModelManager
 from ..streams import worker_stream

@@ -45,8 +45,8 @@ from typing import Any
 
 from ..errors import ModelUnavailable
 from ..settings import Settings
-from .types import SamplingParams, StreamStats
 from .plaintext import neutralise, restore
+from .types import SamplingParams, StreamStats
 
 log = logging.getLogger(__name__)
 

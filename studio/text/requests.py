@@ -61,12 +61,12 @@ class WriteRequest:
     check_facts: bool = True
 
     @classmethod
-    def for_task(cls, task: str = "article", **kw) -> "WriteRequest":
+    def for_task(cls, task: str = "article", **kw) -> WriteRequest:
         """A request with the sampling defaults tuned for ``task`` (:data:`prompts.TASK_SAMPLING`);
         values given in ``kw`` win. An unknown task is refused later, by :meth:`validated`."""
         return cls(task=task, **{**TASK_SAMPLING.get(task, {}), **kw})
 
-    def validated(self) -> "WriteRequest":
+    def validated(self) -> WriteRequest:
         """A checked copy with the seed drawn when it was -1.
 
         Raises:

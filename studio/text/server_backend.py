@@ -28,13 +28,13 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import ModelUnavailable
 from ..models import ModelManager
-from .types import SamplingParams, StreamStats
 from .llama_server import ServerProcess, find_binary
+from .types import SamplingParams, StreamStats
 
 log = logging.getLogger(__name__)
 

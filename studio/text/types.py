@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Iterator, Protocol
+from collections.abc import Iterator
+from typing import Protocol
 
 
 @dataclasses.dataclass

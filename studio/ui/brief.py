@@ -16,8 +16,8 @@ import gradio as gr
 
 from ..errors import StudioError
 from ..library.briefs import BRIEF_KEYS, empty_brief
-from .common import ui_message
 from . import i18n
+from .common import ui_message
 
 log = logging.getLogger(__name__)
 SHOWN_CHARS = 60  # of each field in the summary line

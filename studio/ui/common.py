@@ -8,11 +8,11 @@ import inspect
 import logging
 
 import gradio as gr
-from ..lazy import torch_oom  # torch is imported on first use, not at start-up
 
 from ..devices import free_memory
 from ..errors import StudioError
 from ..identity import user_name  # noqa: F401 - re-exported: the tabs ask common for it
+from ..lazy import torch_oom  # torch is imported on first use, not at start-up
 from . import i18n
 
 log = logging.getLogger(__name__)

@@ -20,11 +20,11 @@ from ..image.diffusion import family_defaults
 from ..image.gan import ATTRIBUTION, is_gan_ref
 from ..image.metadata import a1111_parameters, read_png_parameters
 from ..provenance.read import describe_credentials
-from .common import guard, reports_to, session_id, stop_event
-from .owners import claim, owns
-from .components import WholeNumber, path_image
-from .parts import Parts
 from . import i18n
+from .common import guard, reports_to, session_id, stop_event
+from .components import WholeNumber, path_image
+from .owners import claim, owns
+from .parts import Parts
 
 HISTORY_MAX = 200
 KEEP_IN_BROWSER = 100  # pictures remembered across reloads

@@ -5,9 +5,9 @@ player that starts after the first sentence, the progress (sentence N of M, time
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 import gradio as gr
 

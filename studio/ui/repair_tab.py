@@ -27,10 +27,10 @@ from PIL import Image
 from ..errors import Cancelled, InvalidInput
 from ..image.imageio import FORMATS, load_user_image, probe_size
 from ..image.repair import INPAINT_AREAS, MAX_EXTEND, MAX_MASK_BLUR, MAX_PADDING, MAX_RADIUS, OPENCV_METHODS
+from . import i18n
 from .common import guard, reports_to, session_id, stop_event
 from .components import WholeNumber, path_image
 from .parts import Parts
-from . import i18n
 
 OPENCV_CHOICE = ("OpenCV (offline, no model)", "")
 HISTORY_MAX = 100
@@ -368,7 +368,8 @@ def wire(ctx, parts: dict) -> None:
     draft, title, article_id = write.get("draft"), write.get("title"), write.get("article_id")
     if article_id is None or title is None or draft is None:
         return
-    from .library import attached_message, inside as _inside, owner_of
+    from .library import attached_message, owner_of
+    from .library import inside as _inside
 
     allowed = [ctx.settings.output_dir]
 

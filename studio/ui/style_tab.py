@@ -27,8 +27,8 @@ from ..errors import InvalidInput
 from ..image.imageio import MIN_SIDE, probe_size
 from ..image.style import DEFAULT_MAX_SIDE, MIN_MAX_SIDE, PRESETS
 from .common import guard, reports_to, session_id, stop_event
-from .owners import claim, owns
 from .components import path_image as _image
+from .owners import claim, owns
 from .parts import Parts
 
 # Names a writer recognises for the 26 presets (what each looks like on the reference landscape); the

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import types
-from typing import Iterator
+from collections.abc import Iterator
 
 import gradio as gr
 
@@ -21,10 +21,25 @@ from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from . import brief, i18n, listen
 from .common import reports_to, session_id, stop_event, to_gr_error
+from .drafting import (
+    KEPT_KEYS,
+    SETTING_KEYS,
+    TASK_HELP,
+    TASK_LENGTH,
+    Plan,
+    continue_request,
+    draft_after,
+    generated_by,
+    join,
+    listened_text,
+    plan,
+    restored_settings,
+    selection_of,
+    task_defaults,
+    task_view,
+    write_request,
+)
 from .facts_list import facts_html, marks_in_draft, notes_md
-from .drafting import (KEPT_KEYS, SETTING_KEYS, TASK_HELP, TASK_LENGTH, Plan, continue_request, draft_after,
-                       generated_by, join, listened_text, plan, restored_settings, selection_of, task_defaults,
-                       task_view, write_request)
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +239,7 @@ def _connect_form(ctx, w) -> None:
     from ..identity import browser_secret
 
     kept_settings = gr.BrowserState({}, storage_key="studio-write-settings", secret=browser_secret(ctx))
-    gr.on([c.change for c in setting_inputs], lambda *vals: dict(zip(KEPT_KEYS, vals)), setting_inputs,
+    gr.on([c.change for c in setting_inputs], lambda *vals: dict(zip(KEPT_KEYS, vals, strict=False)), setting_inputs,
           kept_settings, show_progress="hidden", trigger_mode="always_last", **private)
     root = gr.context.Context.root_block
     if root is not None:

@@ -89,7 +89,7 @@ def gather(library, owner: str, article_ids, files) -> tuple[list[str], list[dic
         texts.append(read_file(path))
         sources.append({"kind": "file", "name": _display_name(path)})
     texts, _repeats = without_repeats(texts)
-    kept = [(t, s) for t, s in zip(texts, sources) if t.strip()]
+    kept = [(t, s) for t, s in zip(texts, sources, strict=False) if t.strip()]
     if not kept:
         raise InvalidInput("article_ids", "choose at least one article from the Library or upload a file.")
     texts, sources = [t for t, _ in kept], [s for _, s in kept]

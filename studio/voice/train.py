@@ -27,20 +27,19 @@ import random
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
-
-from ..lazy import lazy_import, torch_decorator
 
 from ..devices import oom_guard
 from ..errors import Cancelled, InvalidInput, StudioError
+from ..lazy import lazy_import, torch_decorator
 from ..models import ModelManager
+from ..text.plaintext import plain_ids
 from ..unitext import count_words
 from ..validate import check_float, check_int
-from ..text.plaintext import plain_ids
-from .store import VoiceStore, check_name
 from .backend import fingerprint, llamacpp_voice_file, load_base
 from .sources import without_repeats
+from .store import VoiceStore, check_name
 
 torch = lazy_import("torch")  # imported on first use, not at start-up
 
@@ -78,7 +77,7 @@ class VoiceSettings:
     batch_size: int = 1
     seed: int = 0
 
-    def validated(self) -> "VoiceSettings":
+    def validated(self) -> VoiceSettings:
         """A checked copy. Raises InvalidInput naming the field."""
         return VoiceSettings(
             steps=check_int("steps", self.steps, 0, 5000), rank=check_int("rank", self.rank, 0, 128),
@@ -142,7 +141,7 @@ def split_blocks(tokenizer, texts: list[str], block: int) -> tuple[list[list[int
     pieces = [ids[i:i + block] for i in range(0, len(ids) - block // 2, block)]
     held = [p for i, p in enumerate(pieces) if i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1]
     train = [p for i, p in enumerate(pieces) if i % HOLDOUT_EVERY != HOLDOUT_EVERY - 1]
-    unseen = [b for b, lab in zip(held, held_out_labels(held, train)) if scored_tokens([lab])]
+    unseen = [b for b, lab in zip(held, held_out_labels(held, train), strict=False) if scored_tokens([lab])]
     if not unseen:
         raise InvalidInput("texts", "the texts repeat themselves so much that none of them is left to measure the "
                                     "voice on fairly. Give more of your writing, not the same text again.")
@@ -178,7 +177,7 @@ def held_out_labels(held: list[list[int]], train: list[list[int]], n: int | None
         at = np.minimum(np.searchsorted(seen, mine), max(0, len(seen) - 1))
         shared = (seen[at] == mine).astype(np.int64) if len(seen) else np.zeros(len(mine), np.int64)
         covered = np.convolve(shared, np.ones(n, np.int64))[:len(b)] > 0 if len(shared) else np.zeros(len(b), bool)
-        out.append([-100 if c else t for t, c in zip(b, covered)])
+        out.append([-100 if c else t for t, c in zip(b, covered, strict=False)])
     return out
 
 

@@ -134,12 +134,12 @@ def _value(comp, value, lang):
 
 
 def _result(result, outputs, lang):
-    if isinstance(result, dict) and not (result.get("__type__") == "update"):
+    if isinstance(result, dict) and result.get("__type__") != "update":
         return {k: _value(k, v, lang) for k, v in result.items()}
     if len(outputs) == 1:
         return _value(outputs[0], result, lang)
     if isinstance(result, (tuple, list)) and len(result) == len(outputs):
-        values = [_value(c, v, lang) for c, v in zip(outputs, result)]
+        values = [_value(c, v, lang) for c, v in zip(outputs, result, strict=False)]
         # a NamedTuple (the Library's handlers return them: Saved, Opened...) is rebuilt field by field
         return type(result)._make(values) if hasattr(result, "_make") else type(result)(values)
     return result

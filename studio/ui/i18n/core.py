@@ -18,6 +18,7 @@ Only English is written in the code; :mod:`.zh` holds the Chinese.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -163,7 +164,7 @@ def _piece(text: str, depth: int = 0) -> str | None:
     if all(d is None for d in done):
         return None
     out = ""
-    for s, d in zip(sentences, done):
+    for s, d in zip(sentences, done, strict=False):
         s = d if d is not None else s
         out += s if not out or out[-1] in "。！？：）" else " " + s
     return out
@@ -249,10 +250,8 @@ def language_of_headers(headers) -> str:
         return "en"
     get = headers.get
     cookie = SimpleCookie()
-    try:
+    with contextlib.suppress(Exception):  # a malformed cookie header is ignored
         cookie.load(get("cookie") or "")
-    except Exception:  # noqa: BLE001 - a malformed cookie header is ignored
-        pass
     if COOKIE in cookie:
         lang = _lang_of(cookie[COOKIE].value)
         if lang:

@@ -11,11 +11,11 @@ import gradio as gr
 from ...errors import InvalidInput
 from ...export import export_article
 from ...validate import check_int
+from .. import i18n
 from ..common import guard, stop_event
 from . import formatting as fmt
 from .layout import LibraryUI
 from .store import is_blank, owner_of
-from .. import i18n
 
 
 def _dated(record: dict, *keys: str) -> dict:

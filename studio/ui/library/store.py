@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-
-
 from ...identity import browser_secret, owner_of  # noqa: F401 - re-exported: the Library tab's names
 from ...library import is_blank as blank_article
 

@@ -15,13 +15,13 @@ import gradio as gr
 
 from ...errors import InvalidInput
 from ...library import insert_block, markdown_image
+from .. import i18n
 from ..common import guard
 from ..owners import owns
 from . import formatting as fmt
 from .browse import PRIVATE, list_rows, listed, nothing_selected
 from .layout import DETAILS, LibraryUI
 from .store import keep_saving, owner_of, save_now
-from .. import i18n
 
 CURSOR_JS = """
 (...args) => {
