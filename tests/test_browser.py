@@ -302,6 +302,30 @@ def test_a_reload_loses_nothing(page, studio_server):
     page.wait_for_function("!window.__studioUnsaved()", timeout=90_000)  # autosaved a moment later
 
 
+def test_a_pasted_draft_is_counted_and_autosaved(page, studio_server):
+    """Gradio 6 sends a text box's input event on key presses only; a paste (or a cut) must count and autosave
+    the draft like typing does (it was lost on reload)."""
+    _url, ctx = studio_server
+    page.get_by_role("tab", name="Library").click()
+    page.get_by_role("button", name="New article", exact=True).click()
+    page.wait_for_function("document.querySelector('#draft textarea').value === ''", timeout=30_000)
+    page.get_by_role("tab", name="Write").click()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator("#draft textarea").click()
+    page.evaluate("() => navigator.clipboard.writeText('Trams climb the hills of Lisbon, twenty-eight of them.')")
+    page.keyboard.press("Control+V")
+    page.wait_for_function("document.querySelector('#draft textarea').value.includes('Lisbon')", timeout=30_000)
+
+    def saved() -> bool:
+        return any(ctx.library.get("local", a["id"])["body"].startswith("Trams climb")
+                   for a in ctx.library.list("local", "Lisbon"))
+
+    deadline = time.monotonic() + 90
+    while not saved() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert saved(), "the pasted draft was not autosaved"
+
+
 def test_an_export_shows_one_title_the_current_one(page, studio_server):
     """A generated article starts with its own '# heading'; after a rename the export shows only the new title."""
     _url, ctx = studio_server

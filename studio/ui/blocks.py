@@ -68,6 +68,21 @@ def build_ui(ctx) -> gr.Blocks:
 # Typing in the draft or title is saved after a short pause (the library's autosave). If the writer
 # closes or reloads the page inside that pause, the browser asks first; the warning is off again as
 # soon as the save line changes ("Saved 12:03:04").
+# Gradio 6's text boxes send their "input" event on a key press only: a paste, a cut, a drag-and-drop,
+# Backspace/Delete and Undo change the text without it, so the draft was not autosaved (a pasted draft was
+# lost on reload) and the word count did not move. Every other change to a text field is announced the way
+# typing is (a key press that inserts nothing; typing already has its own).
+EDITS_ARE_INPUT_JS = """
+<script>
+document.addEventListener('input', (e) => {
+  const t = e.target;
+  if (!e.isTrusted || !t || !t.matches || !t.matches('textarea, input[type=text], input:not([type])')) return;
+  if (e.inputType === 'insertText' || e.inputType === 'insertLineBreak') return;  // a key press of their own
+  t.dispatchEvent(new KeyboardEvent('keypress', {bubbles: true}));
+}, true);
+</script>
+"""
+
 UNSAVED_WARNING_JS = """
 <script>
 (() => {
@@ -99,7 +114,7 @@ def launch_kwargs(ctx) -> dict:
         "theme": gr.themes.Soft(primary_hue="indigo", neutral_hue="slate"),
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
         "max_file_size": int(ctx.settings.max_upload_mb) * 1024 * 1024,
-        "head": UNSAVED_WARNING_JS + FACTS_JS + i18n.HEAD_JS,
+        "head": EDITS_ARE_INPUT_JS + UNSAVED_WARNING_JS + FACTS_JS + i18n.HEAD_JS,
         "i18n": i18n.I18N,
         # /v1 (OpenAI) and /sdapi/v1 (AUTOMATIC1111) for other tools, ahead of Gradio's routes (studio/api);
         # with --auth, a picture under --output-dir is served only to the user who made it (owners.py)
