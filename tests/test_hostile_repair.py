@@ -128,3 +128,13 @@ def test_the_child_process_fills_exactly_as_opencv_does(monkeypatch):
     monkeypatch.setattr(cv_worker, "INLINE_COST", 0)  # force the child process
     for telea, flag in ((True, cv2.INPAINT_TELEA), (False, cv2.INPAINT_NS)):
         assert np.array_equal(cv_worker.inpaint(rgb, mask, telea, 4), cv2.inpaint(rgb, mask, 4.0, flag))
+
+
+def test_a_file_that_is_not_a_picture_is_named_under_the_upload_and_kept_out_of_the_editor(tmp_path):
+    """A text file renamed .png: the writer is told at once, in words, instead of Gradio's internal error about
+    preprocessing the editor when Repair is pressed."""
+    fake = tmp_path / "background.png"
+    fake.write_text("this is not a picture\n" * 20)
+    editor, note = repair_tab.picture_view(str(fake), 2048)
+    assert editor is None
+    assert note.startswith("image: is not a picture Studio can read") and "PNG" in note

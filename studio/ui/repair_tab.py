@@ -126,18 +126,19 @@ def editor_picture(path):
     """The picture as Studio will repair it, for the editor to paint over: the file itself when it is a PNG or
     JPEG with no EXIF rotation (the browser shows it as it is), else the upright picture (EXIF orientation
     applied, as the engine applies it; a WebP's or TIFF's tag is not applied by browsers, and some formats
-    they cannot show at all), so that the strokes land where the engine looks."""
+    they cannot show at all), so that the strokes land where the engine looks.
+
+    Raises:
+        InvalidInput: the file is not a picture Studio can read (or is too large), in the loader's words.
+    """
     try:
         with Image.open(str(path), formats=FORMATS) as im:
             plain = im.format in ("PNG", "JPEG") and im.getexif().get(0x0112, 1) in (None, 1)
-    except Exception:  # noqa: BLE001 - an unreadable file is reported by the repair itself
-        return path
+    except Exception:  # noqa: BLE001 - Studio's own loader below says what is wrong with the file
+        plain = False
     if plain:
         return path
-    try:
-        return load_user_image(path, "image").image  # upright RGB, what RepairEngine.inpaint works on
-    except InvalidInput:
-        return path
+    return load_user_image(path, "image").image  # upright RGB, what RepairEngine.inpaint works on
 
 
 def picture_view(path, max_side: int) -> tuple:
@@ -145,7 +146,10 @@ def picture_view(path, max_side: int) -> tuple:
     :func:`editor_picture`) and the note on its size."""
     if not path:
         return None, ""
-    shown = editor_picture(path)
+    try:
+        shown = editor_picture(path)
+    except InvalidInput as exc:  # said at once under the upload, and nothing goes into the editor
+        return None, str(exc)
     return {"background": shown, "layers": [], "composite": shown}, size_note(path, max_side)
 
 
