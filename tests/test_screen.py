@@ -57,6 +57,9 @@ def test_lengths_fit_the_task_and_continue_is_a_button_not_a_task():
 def test_a_title_comes_from_the_heading_else_the_topic():
     done = WriteEvent(text="1. Bees\n2. Flowers", done=True)
     assert title_for("", done, "bees in the city\nmore words") == "Bees in the city"
+    long_topic = "news: " + "residents signed the petition " * 8
+    cut = title_for("", done, long_topic)
+    assert cut.endswith("…") and len(cut) <= 121 and cut[:-1] == cut[:-1].rstrip() and long_topic.capitalize().startswith(cut[:-1])
     assert title_for("", WriteEvent(text="# Urban bees\n\ntext", done=True), "topic") == "Urban bees"
     assert not isinstance(title_for("Mine", done, "topic"), str)  # the writer's own title stays
     assert not isinstance(title_for("", WriteEvent(text="partial", done=False), "topic"), str)  # only at the end

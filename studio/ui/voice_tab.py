@@ -113,7 +113,7 @@ def ready_message(rec: dict) -> str:
 
 
 def _train_column(w: Parts) -> None:
-    w.name = gr.Textbox(label="Voice name", placeholder="e.g. My blog", max_length=80, elem_id="voice-name")
+    w.name = gr.Textbox(label="Voice name", placeholder="e.g. My blog", elem_id="voice-name")
     w.articles = gr.Dropdown([], value=[], multiselect=True, label="Articles from your Library",
                              elem_id="voice-articles", info="Click to see your articles.")
     w.files = gr.File(label="Or upload .md, .txt or .docx files", file_count="multiple",
@@ -135,7 +135,7 @@ def _train_column(w: Parts) -> None:
 def _voices_column(w: Parts) -> None:
     w.table = gr.Dataframe(headers=HEADERS, value=[], interactive=False, label="Your voices", elem_id="voice-table")
     w.pick = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="voice-pick")
-    w.new_name = gr.Textbox(label="New name", max_length=80)
+    w.new_name = gr.Textbox(label="New name")
     with gr.Row():
         w.rename_btn = gr.Button("Rename", elem_id="voice-rename")
         w.delete_btn = gr.Button("Delete", variant="stop", elem_id="voice-delete")

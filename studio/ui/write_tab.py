@@ -83,8 +83,10 @@ def title_for(current: str, ev: WriteEvent, topic: str = ""):
         if line.startswith("# ") and line[2:].strip():
             return line[2:].strip()[:200]
     first = next((line.strip() for line in (topic or "").splitlines() if line.strip()), "")
+    if len(first) > 120:  # a long topic: cut at a word, and say it goes on
+        first = first[:120].rsplit(" ", 1)[0].rstrip(",;:") + "…"
     if first:
-        return (first[:1].upper() + first[1:])[:120]
+        return first[:1].upper() + first[1:]
     return gr.skip()
 
 
@@ -110,7 +112,7 @@ def _form(ctx, w) -> None:
     """The left column: what to write, the buttons, the brief and the model's settings."""
     w.task = gr.Dropdown(TASK_CHOICES, value="article", label="What to write", elem_id="write-task")
     w.task_help = gr.Markdown(TASK_HELP["article"], elem_classes="studio-note")
-    w.prompt = gr.Textbox(label="Topic", lines=2, max_lines=8, max_length=4000, elem_id="write-prompt",
+    w.prompt = gr.Textbox(label="Topic", lines=2, max_lines=8, elem_id="write-prompt",
                           placeholder="e.g. Urban gardening for beginners")
     with gr.Row():
         w.tone = gr.Dropdown([(t.capitalize(), t) for t in TONES], value="neutral", label="Tone", min_width=100)
@@ -120,9 +122,9 @@ def _form(ctx, w) -> None:
     w.length_words = gr.Slider(20, 5000, value=400, step=10, label="Length (words)", elem_id="write-length")
     _writing_bar(w)
     with gr.Accordion("Audience, keywords, outline", open=False):
-        w.audience = gr.Textbox(label="Audience", placeholder="e.g. busy parents in small flats", max_length=4000)
-        w.keywords = gr.Textbox(label="Keywords", placeholder="e.g. balcony, herbs, compost", max_length=4000)
-        w.outline = gr.Textbox(label="Outline (one heading per line)", lines=4, max_length=4000)
+        w.audience = gr.Textbox(label="Audience", placeholder="e.g. busy parents in small flats")
+        w.keywords = gr.Textbox(label="Keywords", placeholder="e.g. balcony, herbs, compost")
+        w.outline = gr.Textbox(label="Outline (one heading per line)", lines=4)
     with gr.Accordion("Model and sampling", open=False):
         _sampling(ctx, w)
 
@@ -184,7 +186,7 @@ def _sampling(ctx, w) -> None:
 
 
 def _draft_column(ctx, w) -> None:
-    w.title = gr.Textbox(label="Title", placeholder="Untitled article", elem_id="title", max_length=500)
+    w.title = gr.Textbox(label="Title", placeholder="Untitled article", elem_id="title")
     # a fixed height with autoscroll keeps the newest text in view while it streams
     with gr.Row(equal_height=False):
         w.draft = gr.Textbox(label="Draft", lines=22, max_lines=22, elem_id="draft", autoscroll=True, scale=4,
