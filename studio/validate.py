@@ -21,6 +21,8 @@ def check_int(field: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
             raise InvalidInput(field, "must be a whole number from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=repr(value))
+        if not lo <= value <= hi:  # a huge number typed in a browser arrives as a float: quote it as one
+            raise InvalidInput(field, "must be from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=f"{value:g}")
         value = int(value)
     if isinstance(value, str):
         try:

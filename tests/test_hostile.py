@@ -198,3 +198,13 @@ def test_raw_json_that_clients_cannot_send(studio_server, body, field):
     stream = raw_call(url, "write", body)
     assert "event: error" in stream and field in stream, stream[:500]
     assert healthy(url)
+
+
+def test_a_huge_whole_number_is_quoted_as_typed_not_as_float_digits():
+    """A browser sends 99999999999999999999999 as a float; the message must not show 99999999999999991611392."""
+    from studio.errors import InvalidInput
+    from studio.validate import check_int
+
+    with pytest.raises(InvalidInput) as e:
+        check_int("seed", 99999999999999999999999.0, -1, 4294967295)
+    assert "not 1e+23" in str(e.value) and "1611392" not in str(e.value)
