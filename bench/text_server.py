@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.text import paired  # noqa: E402 - pairs in alternating order, as bench/text.py runs them
 from studio.text.backends import StreamStats  # noqa: E402
 from studio.text.engine import TextEngine, WriteRequest  # noqa: E402
 
@@ -34,18 +35,6 @@ TOPICS = ["urban gardening for beginners: soil, light, water and the first five 
           "a walking tour of old harbour towns and the food sold on their quays",
           "how to start running after forty without hurting your knees",
           "keeping bees on a city roof: the first year, month by month"]
-
-
-def paired(a, b, rounds: int) -> tuple[list, list]:
-    xs, ys = [], []
-    for i in range(rounds):
-        if i % 2:
-            ys.append(b())
-            xs.append(a())
-        else:
-            xs.append(a())
-            ys.append(b())
-    return xs, ys
 
 
 def studio_app(tmp: Path, slots: int):
