@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -17,6 +18,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 # one llama.cpp thread: its threads wait for each other, which is slow on a busy shared test machine
 os.environ.setdefault("STUDIO_LLAMA_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")  # the browser tests' Chromium
+ARTIFACTS = ROOT / "test-artifacts"  # their screenshots
 
 from studio.models import ModelManager  # noqa: E402
 from studio.settings import Settings, default_cache_dir  # noqa: E402
@@ -108,3 +111,15 @@ def _no_text_retries(request, monkeypatch):
         from studio.text.engine import TextEngine
 
         monkeypatch.setattr(TextEngine, "retries", 0)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module (Playwright), for the browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()

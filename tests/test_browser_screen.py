@@ -5,7 +5,6 @@ streamed text unless the writer scrolled up. Screenshots go to test-artifacts/sc
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import numpy as np
@@ -14,12 +13,10 @@ from PIL import Image
 
 from studio.ui.i18n.zh import ZH
 
-from .conftest import ROOT, launched_studio
+from .conftest import ARTIFACTS, CHROMIUM, launched_studio
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="apt-get install chromium (test.sh does)")]
-ARTIFACTS = ROOT / "test-artifacts"
 VIEWPORT = {"width": 1366, "height": 768}  # a laptop
 LANGS = [("en-US", "en"), ("zh-CN", "zh")]
 
@@ -28,17 +25,6 @@ LANGS = [("en-US", "en"), ("zh-CN", "zh")]
 def server(tmp_path_factory):
     with launched_studio(tmp_path_factory.mktemp("screen")) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

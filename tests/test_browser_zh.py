@@ -7,20 +7,17 @@ Needs Debian's fonts-noto-cjk (scripts/setup.sh --dev installs it), or Chinese s
 from __future__ import annotations
 
 import re
-import shutil
 import time
 
 import pytest
 
 from studio.ui.i18n.zh import ZH
 
-from .conftest import ROOT, launched_studio
+from .conftest import ARTIFACTS, CHROMIUM, launched_studio
 from .test_i18n import english_left
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="apt-get install chromium (test.sh does)")]
-ARTIFACTS = ROOT / "test-artifacts"
 VIEWPORT = {"width": 1400, "height": 900}
 TABS = [("write", "Write"), ("image", "Image"), ("style", "Style"), ("repair", "Repair"), ("library", "Library"),
         ("voice", "Voice"), ("models", "Models")]
@@ -33,17 +30,6 @@ def studio_server(tmp_path_factory):
     write (in English) are the writer's words, not UI text, and would read as English left over."""
     with launched_studio(tmp_path_factory.mktemp("server-zh")) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str, locale: str):
