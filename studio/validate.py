@@ -18,11 +18,12 @@ def check_int(field: str, value: Any, lo: int, hi: int) -> int:
     """``value`` as an int in ``[lo, hi]``; floats must be whole (``4.0`` is fine, ``4.5`` is not)."""
     if isinstance(value, bool) or value is None:
         raise InvalidInput(field, "must be a whole number from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=repr(value))
+    shown = None
     if isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
             raise InvalidInput(field, "must be a whole number from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=repr(value))
-        if not lo <= value <= hi:  # a huge number typed in a browser arrives as a float: quote it as one
-            raise InvalidInput(field, "must be from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=f"{value:g}")
+        if abs(value) >= 2**53:  # a huge number typed in a browser arrives as an inexact float: quote it as one
+            shown = f"{value:g}"
         value = int(value)
     if isinstance(value, str):
         try:
@@ -32,7 +33,8 @@ def check_int(field: str, value: Any, lo: int, hi: int) -> int:
     if not isinstance(value, int):
         raise InvalidInput(field, "must be a whole number from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=type(value).__name__)
     if not lo <= value <= hi:
-        raise InvalidInput(field, "must be from {a} to {b}, not {user_v}.", a=lo, b=hi, user_v=value)
+        raise InvalidInput(field, "must be from {a} to {b}, not {user_v}.", a=lo, b=hi,
+                           user_v=value if shown is None else shown)
     return value
 
 
