@@ -6,6 +6,8 @@ wrong and what to do. The UI turns each one into a ``gr.Error``.
 
 from __future__ import annotations
 
+from .messages import Message
+
 
 class StudioError(Exception):
     """Base class of every error Studio shows to its user.
@@ -26,7 +28,7 @@ class StudioError(Exception):
     def __init__(self, message: str, field: str | None = None, **params):
         text = message.format(**params) if params else message
         super().__init__(text)
-        self.message = text
+        self.message = Message(message, **params)
         self.field = field
         self.template = message
         self.params = params

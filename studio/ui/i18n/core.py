@@ -27,6 +27,7 @@ from http.cookies import SimpleCookie
 import gradio as gr
 from gradio.i18n import I18nData
 
+from ...messages import Joined, Message
 from .zh import GRADIO_ZH, PATTERNS, ZH
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -200,14 +201,43 @@ def _put_back(text: str, held: list[str]) -> str:
     return _HELD.sub(lambda m: held[int(m.group(1))], text) if held else text
 
 
+@functools.lru_cache(maxsize=1)
+def _by_id() -> dict[str, str]:
+    return dict(PATTERNS)
+
+
+def by_id(text: Message | Joined, lang: str | None) -> str | None:
+    """A :class:`~studio.messages.Message` in ``lang`` by its id, its parameters put in as they are (one that is
+    a message itself in ``lang`` in turn), or a :class:`~studio.messages.Joined` piece by piece; None when the
+    catalogue has no text for the id."""
+    if lang != "zh":
+        return str(text)
+    if isinstance(text, Joined):
+        return text.sep.join(translate(p, lang) for p in text.parts)
+    zh = _by_id().get(text.template, ZH.get(text.template)) if text.params else ZH.get(text.template)
+    if zh is None:
+        return None
+    if not text.params:
+        return zh
+    return zh.format(**{k: translate(v, lang) if isinstance(v, (Message, Joined)) else v
+                        for k, v in text.params.items()})
+
+
 def translate(text, lang: str | None):
     """``text`` in ``lang`` (``"zh"``), line by line; text without a translation stays as it is.
 
+    A :class:`~studio.messages.Message` is shown by its id, its parameters never translated (:func:`by_id`);
+    other text is matched against the catalogue (the older way, while messages move to ids).
     English (or any other ``lang``) returns ``text`` unchanged; so does a non-string, and so do the writer's
     words in it: a :class:`Verbatim` text, and every ``<bdi>…</bdi>`` span (kept exactly as they are).
     """
     if lang != "zh" or not isinstance(text, str) or not text.strip() or isinstance(text, Verbatim):
         return text
+    if isinstance(text, (Message, Joined)):
+        shown = by_id(text, lang)
+        if shown is not None:
+            return shown
+        text = str(text)  # an id the catalogue lacks (the catalogue test fails on it): matched as English
     if text.strip() in ZH:  # a multi-line entry (a Markdown list)
         return _one(text)
     masked, held = _hold(text)
@@ -216,7 +246,7 @@ def translate(text, lang: str | None):
 
 def translate_html(text, lang: str | None):
     """Like :func:`translate` for the text between the tags of a small HTML fragment."""
-    if lang != "zh" or not isinstance(text, str) or "<" not in text or isinstance(text, Verbatim):
+    if lang != "zh" or not isinstance(text, str) or "<" not in text or isinstance(text, (Verbatim, Message, Joined)):
         return translate(text, lang)
     if "<pre" in text:  # preformatted text is the writer's own (a diff of two versions): left as it is
         return text
@@ -272,5 +302,5 @@ def request_language(request=None) -> str:
     return language_of_headers(getattr(request, "headers", None)) if request is not None else "en"
 
 
-__all__ = ["I18N", "LANGUAGES", "COOKIE", "Verbatim", "marker", "has_marker", "unmark", "translate", "translate_html", "known",
+__all__ = ["I18N", "LANGUAGES", "COOKIE", "Verbatim", "by_id", "marker", "has_marker", "unmark", "translate", "translate_html", "known",
            "request_language", "language_of_headers"]
