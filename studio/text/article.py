@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+from ..messages import Message
 from ..unitext import chinese_script
 from .backends import StreamStats, TextBackend
 from .checks import Verdict, drop_repeats, on_topic, topic_terms
@@ -62,13 +63,13 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
             break
         head = f"## {heading}\n\n"
         doc += head
-        status = f"Writing section {i + 1} of {sections}…"
+        status = Message("Writing section {i} of {n}…", i=i + 1, n=sections)
         yield WriteEvent(text=doc, delta=head, seed=req.seed, words=body_words, tokens=total.tokens,
                          tokens_per_s=rate(total, t0), notes=list(notes), status=status)
         best = yield from _section(req, backend, stop, outline, i, previous, doc, body_words, status, run)
         checked = check_request_text(req, end_whole(best[1]), offset=len(doc))  # the brief's facts: corrected or marked
         section = checked.text
-        notes += [f"Section {i + 1}: {c}" for c in checked.changes]
+        notes += [Message("Section {num_i}: {t_n}", num_i=i + 1, t_n=c) for c in checked.changes]
         marks += checked.marks
         removed += best[2]
         doc += section
@@ -120,8 +121,10 @@ def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sec
                                            default_outline(sections, lang, script))
         if dropped and notes is not None:
             first = dropped[0] if len(dropped[0]) <= 60 else dropped[0][:57] + "…"
-            notes.append(f"Left out {len(dropped)} planned heading{'s' if len(dropped) != 1 else ''} that did not "
-                         f"fit the article (such as \"{first}\"); Studio's own took their place.")
+            notes.append(Message("Left out {num_n} planned headings that did not fit the article (such as \"{h}\"); "
+                                 "Studio's own took their place.", num_n=len(dropped), h=first) if len(dropped) != 1
+                         else Message("Left out {num_n} planned heading that did not fit the article (such as \"{h}\"); "
+                                      "Studio's own took their place.", num_n=len(dropped), h=first))
     if len(outline) < sections:
         have = {h.lower() for h in outline}
         outline += [h for h in default_outline(sections, lang, script) if h.lower() not in have][: sections - len(outline)]
@@ -175,17 +178,17 @@ def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, out
         if verdict.ok or stop.is_set() or stats.ended in ("early", "reasoning"):  # another try would not help
             break
         if attempt < retries:
-            notes.append(f"Section {i + 1} (\"{heading}\") {verdict.problem}; writing it again "
-                         f"(attempt {attempt + 2} of {1 + retries}).")
+            notes.append(Message("Section {i} (\"{h}\") {p}; writing it again (attempt {a} of {n}).", i=i + 1,
+                                 h=heading, p=verdict.problem, a=attempt + 2, n=1 + retries))
             shown = best[1] if attempt == 0 else shown  # the draft keeps what the writer saw
-            status = (f"Section {i + 1} {verdict.problem}; writing it again (attempt {attempt + 2} of "
-                      f"{1 + retries})…")
+            status = Message("Section {i} {p}; writing it again (attempt {a} of {n})…", i=i + 1, p=verdict.problem,
+                             a=attempt + 2, n=1 + retries)
             yield WriteEvent(text=doc + shown, seed=req.seed, words=body_words + count_words(shown),
                              tokens=total.tokens, tokens_per_s=rate(total, t0), notes=list(notes), status=status)
         else:
-            notes.append(f"Section {i + 1} (\"{heading}\") strays from the topic"
-                         + (f" after {1 + retries} attempts; the attempt closest to it is kept."
-                            if retries else "."))
+            notes.append(Message("Section {i} (\"{h}\") strays from the topic after {n} attempts; the attempt "
+                                 "closest to it is kept.", i=i + 1, h=heading, n=1 + retries) if retries
+                         else Message("Section {i} (\"{h}\") strays from the topic.", i=i + 1, h=heading))
     return best
 
 
@@ -196,11 +199,12 @@ def _against_repeats(cleaned, doc: str, i: int, notes: list[str], terms) -> tupl
     body_so_far = doc.split("\n", 1)[1] if "\n" in doc else ""
     deduped, repeats = drop_repeats(cleaned.text, body_so_far)
     if repeats and not deduped.strip():
-        return cleaned, Verdict(-1.0, False, "repeated an earlier section")
+        return cleaned, Verdict(-1.0, False, Message("repeated an earlier section"))
     if repeats:
         cleaned = dataclasses.replace(cleaned, text=deduped)
-        notes.append(f"Section {i + 1}: left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} "
-                     "the model had already written.")
+        notes.append(Message("Section {i}: left out {n} sentences the model had already written.", i=i + 1,
+                             n=len(repeats)) if len(repeats) > 1 else
+                     Message("Section {i}: left out {n} sentence the model had already written.", i=i + 1, n=1))
     return cleaned, on_topic(cleaned.text, terms)
 
 
@@ -218,15 +222,17 @@ def _title(topic: str) -> str:
 def keywords_note(text: str, keywords: str) -> list[str]:
     """A note naming the writer's keywords that ``text`` does not use ([] when it uses them all)."""
     missing = [k for k in split_items(keywords) if not mentions_item(text, k)]
-    return [f"The text does not use {len(missing)} of your keywords: {', '.join(missing)}. Work them in, or "
-            "press Regenerate."] if missing else []
+    return [Message("The text does not use {num_n} of your keywords: {user_k}. Work them in, or press Regenerate.",
+                    num_n=len(missing), user_k=", ".join(missing))] if missing else []
 
 
 def removed_note(removed: list[str]) -> str:
     first = removed[0] if len(removed[0]) <= 60 else removed[0][:57] + "…"
     n = len(removed)
-    return (f"Left out {n} line{'s' if n != 1 else ''} where the model talked to you instead of writing "
-            f"(such as \"{first}\").")
+    return (Message("Left out {n} lines where the model talked to you instead of writing (such as \"{h}\").", n=n,
+                    h=first) if n != 1 else
+            Message("Left out {n} line where the model talked to you instead of writing (such as \"{h}\").", n=n,
+                    h=first))
 
 
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:section|part|chapter|title|heading)\b[^\n]{0,60}?:?(?:\*\*)?\s*$",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from ..messages import Joined, Message
 from .topic import coverage, mentions, mentions_item, split_items, terms
 
 
@@ -32,7 +33,7 @@ def topic_terms(topic: str, keywords: str = "") -> set[str]:
 def on_topic(text: str, topic_terms_: set[str], need: float = 1.0) -> Verdict:
     """Share of the text's paragraphs that mention the topic; ok when at least ``need``."""
     c = coverage(text, topic_terms_)
-    return Verdict(c, c >= need, "" if c >= need else "left the topic")
+    return Verdict(c, c >= need, "" if c >= need else Message("left the topic"))
 
 
 def names_items(text: str, keywords: str) -> Verdict:
@@ -42,7 +43,7 @@ def names_items(text: str, keywords: str) -> Verdict:
         return Verdict(1.0, True)
     missing = [k for k in items if not mentions_item(text, k)]
     share = 1 - len(missing) / len(items)
-    return Verdict(share, not missing, "" if not missing else "did not mention " + ", ".join(missing))
+    return Verdict(share, not missing, "" if not missing else Message("did not mention {k}", k=", ".join(missing)))
 
 
 def judge_reply(task: str, text: str, keywords: str, terms_: set[str]) -> Verdict | None:
@@ -53,7 +54,7 @@ def judge_reply(task: str, text: str, keywords: str, terms_: set[str]) -> Verdic
         items = names_items(text, keywords)
         topic = on_topic(text, terms_, need=0.9)
         return Verdict(items.score + topic.score, items.ok and topic.ok,
-                       "; ".join(x.problem for x in (items, topic) if x.problem))
+                       Joined("; ", [x.problem for x in (items, topic) if x.problem]))
     if task in ("article", "outline"):
         return on_topic(text, terms_, need=0.9)
     return None

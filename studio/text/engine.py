@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from ..devices import oom_guard
 from ..errors import InvalidInput, StudioError
 from ..library import LOCAL_OWNER
+from ..messages import Message
 from ..models import ModelManager
 from ..settings import Settings
 from ..validate import check_float, check_int, check_seed, check_text
@@ -206,7 +207,7 @@ class TextEngine:
                     ev.engine = engine
                     yield ev
         except RuntimeError as exc:
-            raise StudioError(f"{exc} The text so far is kept; try again.") from exc
+            raise StudioError("{e} The text so far is kept; try again.", e=str(exc)) from exc
 
     def _fit(self, backend: TextBackend, req: WriteRequest, max_new: int, notes: list[str]) -> tuple[str, int, str]:
         """Render the prompt within the context: trim the draft's start, then reduce max_new_tokens.
@@ -227,18 +228,19 @@ class TextEngine:
             keep = max(room - max_new, min(draft_tokens, room // 2))
             kept = backend.keep_last_tokens(req.prompt, keep)
             dropped = count_words(req.prompt) - count_words(kept)
-            notes.append(f"Your text is longer than the model can read at once ({ctx:,} tokens), "
-                         f"so its first {dropped:,} words were left out and only its end was used.")
+            notes.append(Message("Your text is longer than the model can read at once ({n} tokens), "
+                                 "so its first {w} words were left out and only its end was used.",
+                                 n=f"{ctx:,}", w=f"{dropped:,}"))
             inp.prompt = kept
             msgs = build_messages(inp)
             prompt = backend.render(msgs.messages, msgs.assistant_prefix)
             used = backend.count_tokens(prompt)
         fit = ctx - used
         if fit < 1:
-            raise InvalidInput("prompt", f"is too long for the model's context of {ctx:,} tokens. Shorten it.")
+            raise InvalidInput("prompt", "is too long for the model's context of {n} tokens. Shorten it.", n=f"{ctx:,}")
         if max_new > fit:
-            notes.append(f"max_new_tokens was reduced by {max_new - fit:,} (from {max_new:,} to {fit:,}) "
-                         f"to fit the model's context of {ctx:,} tokens.")
+            notes.append(Message("max_new_tokens was reduced by {d} (from {a} to {b}) to fit the model's context of "
+                                 "{n} tokens.", d=f"{max_new - fit:,}", a=f"{max_new:,}", b=f"{fit:,}", n=f"{ctx:,}"))
             max_new = fit
         return prompt, max_new, msgs.assistant_prefix
 
@@ -312,15 +314,17 @@ class TextEngine:
             if problem is None:
                 break
             if attempt < tries - 1:
-                notes.append(f"The reply {problem}; writing again (attempt {attempt + 2} of {tries}).")
+                notes.append(Message("The reply {p}; writing again (attempt {a} of {n}).", p=problem, a=attempt + 2,
+                                     n=tries))
                 # the draft keeps the text the writer saw (without chatter) while the next attempt is written
                 shown = kept.best.text if attempt == 0 and kept.best is not None else shown
-                status = f"Checking the reply: it {problem}. Writing it again (attempt {attempt + 2} of {tries})…"
+                status = Message("Checking the reply: it {p}. Writing it again (attempt {a} of {n})…", p=problem,
+                                 a=attempt + 2, n=tries)
                 yield WriteEvent(text=start + shown, seed=req.seed, words=count_words(shown), tokens=total.tokens,
                                  tokens_per_s=rate(total, t0), notes=list(notes), status=status)
             else:
-                notes.append(f"After {tries} attempts the best reply is kept; it {problem}."
-                             if tries > 1 else f"The reply {problem}.")
+                notes.append(Message("After {n} attempts the best reply is kept; it {p}.", n=tries, p=problem)
+                             if tries > 1 else Message("The reply {p}.", p=problem))
         stopped = stop.is_set()
         # the kept reply, finished: a sentence written twice is kept once, and a product description or ad copy
         # gets the brief's own sentence for each feature, offer or name it still misses (never invented;
@@ -331,13 +335,16 @@ class TextEngine:
         if req.task == "headlines" and text.strip() and not stopped:
             n = len(text.strip().splitlines())
             if n < HEADLINES:
-                notes.append(f"Only {n} headline idea{'s were' if n != 1 else ' was'} distinct and on the topic, "
-                             f"so only {'those are' if n != 1 else 'that is'} kept. Press Regenerate for more.")
+                notes.append(Message("Only {num_n} headline ideas were distinct and on the topic, so only those are "
+                                     "kept. Press Regenerate for more.", num_n=n) if n != 1 else
+                             Message("Only {num_n} headline idea was distinct and on the topic, so only that is "
+                                     "kept. Press Regenerate for more.", num_n=n))
         if req.task != "headlines":
             text, repeats = drop_repeats(text)  # the same sentence written twice: once is kept
             if repeats:
-                notes.append(f"Left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} the model had "
-                             "already written.")
+                notes.append(Message("Left out {n} sentences the model had already written.", n=len(repeats))
+                             if len(repeats) > 1 else Message("Left out {n} sentence the model had already written.",
+                                                              n=len(repeats)))
         if req.task in ("article", "product_description", "ad_copy", "summarize") and not stopped:
             text = end_whole(text)  # never ends mid-sentence
         if req.task == "article" and req.keywords.strip() and text.strip() and not stopped:
@@ -347,17 +354,20 @@ class TextEngine:
             room = int(req.length_words * 1.15) if req.task == "product_description" else None
             text, added = add_missing_items(text, req.prompt, req.keywords, room)
             if added:
-                notes.append(f"The reply left out {', '.join(missing)}, so your own words for "
-                             f"{'them' if len(missing) > 1 else 'it'} were added at the end: \"{' '.join(added)}\" "
-                             "Work them into the text as you like.")
+                notes.append(Message("The reply left out {user_f}, so your own words for them were added at the "
+                                     "end: \"{user_s}\" Work them into the text as you like.", user_f=", ".join(missing),
+                                     user_s=" ".join(added)) if len(missing) > 1 else
+                             Message("The reply left out {user_f}, so your own words for it were added at the "
+                                     "end: \"{user_s}\" Work them into the text as you like.", user_f=", ".join(missing),
+                                     user_s=" ".join(added)))
         checked = check_request_text(req, text, offset=len(start))  # contradictions corrected, the rest marked
         text, kept_notes = keep_request_facts(req, checked.text) if not stopped else (checked.text, [])
         notes += checked.changes + kept_notes + ([marks_note(checked.marks)] if checked.marks else [])
         if stopped:
             notes.append("Stopped. The text so far is kept.")
         elif cut and (stats.ended == "length" or not capped and req.task not in ("article", "continue", "headlines")):
-            notes.append(f"The text reached max_new_tokens ({max_new:,}) and may end mid-sentence. "
-                         "Raise max_new_tokens, or press Continue.")
+            notes.append(Message("The text reached max_new_tokens ({n}) and may end mid-sentence. "
+                                 "Raise max_new_tokens, or press Continue.", n=f"{max_new:,}"))
         yield WriteEvent(text=start + text.rstrip(), seed=req.seed, words=count_words(text), tokens=total.tokens,
                          tokens_per_s=rate(total, t0), notes=notes, status="Stopped" if stopped else "Done",
                          done=True, stopped=stopped, marks=[m.as_dict() for m in checked.marks])
@@ -392,7 +402,7 @@ def _judge(req: WriteRequest, cleaned, terms, kept: _Kept) -> str | None:
         kept.removed += cleaned.removed
         keep = headlines or spare[:HEADLINES]
         kept.best = _Reply(score=0, text=format_headlines(keep) if keep else cleaned.text, removed=kept.removed)
-        return f"had only {len(headlines)} of {HEADLINES} headline ideas distinct and on the topic"
+        return Message("had only {n} of {m} headline ideas distinct and on the topic", n=len(headlines), m=HEADLINES)
     verdict = judge_reply(req.task, cleaned.text, req.keywords, terms)
     if kept.best is None or (verdict is not None and verdict.score > kept.best.score):
         kept.best = _Reply(score=verdict.score if verdict else 0, text=cleaned.text, removed=cleaned.removed)

@@ -20,6 +20,7 @@ import dataclasses
 import difflib
 import re
 
+from ..messages import Message
 from .facts import Fact, FactSheet, extract
 from .topic import stem
 
@@ -127,13 +128,14 @@ def _verdict(f: Fact, sheet: FactSheet, source_low: str) -> tuple[str, Fact | No
                 and (f.value <= 1 or not f.unit or f.unit in GENERIC_COUNTS):
             return "skip", None, ""  # "two ways", "3 steps", "one of them"; "three councillors" is a claim
         if same_value:  # "1.2 million miles" where the brief has "1.2 million trips"
-            return "mark", None, "the brief gives this number for something else (" + \
-                ", ".join(sorted({f"{g.text}{g.counted}" for g in same_value})) + ")"
+            return "mark", None, Message("the brief gives this number for something else ({user_f})",
+                                         user_f=", ".join(sorted({f"{g.text}{g.counted}" for g in same_value})))
         values = {(g.value, g.high) for g in alike}
         if len(values) == 1 and (f.kind != "number" or f.high is None) and f.unit not in TIME_UNITS:
             return "fix", alike[0], ""
         if alike:
-            return "mark", None, "differs from your brief (" + ", ".join(sorted({f"{g.text}{g.counted}" for g in alike})) + ")"
+            return "mark", None, Message("differs from your brief ({user_f})",
+                                         user_f=", ".join(sorted({f"{g.text}{g.counted}" for g in alike})))
         return "mark", None, "not in your brief"
     if f.kind == "date":
         if any(dates_agree(f.value, g.value) for g in sheet.of_kind("date")):
@@ -183,7 +185,7 @@ def check(text: str, sheet: FactSheet) -> Checked:
         out = out[:f.start] + new + out[f.end:]
         shown_old = (f.text + f.counted).strip() if f.kind == "number" else f.text
         shown_new = (new + f.counted).strip() if f.kind == "number" else new
-        changes.insert(0, f"Changed '{shown_old}' to '{shown_new}', as in your brief.")
+        changes.insert(0, Message("Changed '{a}' to '{b}', as in your brief.", a=shown_old, b=shown_new))
     marks = []
     for f in extract(out):
         if _checkable(out, f):
@@ -199,9 +201,14 @@ def marks_note(marks: list[Mark], limit: int = 8) -> str:
     (marked beside the draft, with where they are): "76 volunteers" (120–132), "Mayor Ann Lee" (300–313).'"""
     n = len(marks)
     shown = ", ".join(f"\"{m.text.strip(QUOTES)}\" ({m.start}–{m.end})" for m in marks[:limit])
-    more = f" and {n - limit} more" if n > limit else ""
-    return (f"Check {n} fact{'s' if n != 1 else ''} that {'are' if n != 1 else 'is'} not in your brief "
-            f"(marked beside the draft, with where they are): {shown}{more}.")
+    if n > limit:
+        return Message("Check {num_n} facts that are not in your brief (marked beside the draft, with where they "
+                       "are): {user_f} and {num_m} more.", num_n=n, user_f=shown, num_m=n - limit)
+    if n != 1:
+        return Message("Check {num_n} facts that are not in your brief (marked beside the draft, with where they "
+                       "are): {user_f}.", num_n=n, user_f=shown)
+    return Message("Check {num_n} fact that is not in your brief (marked beside the draft, with where they are): "
+                   "{user_f}.", num_n=n, user_f=shown)
 
 
 
@@ -271,8 +278,8 @@ def add_missing_facts(text: str, brief: str, limit: int = 3) -> tuple[str, list[
 
 def missing_facts_note(added: list[str], covered: list[str]) -> str:
     """The note on :func:`add_missing_facts` for the writer."""
-    return (f"The text left out {', '.join(covered)} of your brief, so your own words for them were added at the "
-            f"end: \"{' '.join(added)}\" Work them into the text as you like.")
+    return Message("The text left out {user_f} of your brief, so your own words for them were added at the end: "
+                   "\"{user_s}\" Work them into the text as you like.", user_f=", ".join(covered), user_s=" ".join(added))
 
 
 KEEP_FACTS_TASKS = ("article", "rewrite", "product_description")  # a summary may leave details out

@@ -407,8 +407,6 @@ PATTERNS: list[tuple[str, str]] = [
      "max_new_tokens 减少了 {d}（从 {a} 减到 {b}），以适应模型 {n} 个 token 的上下文。"),
     ("Your text is longer than the model can read at once ({n} tokens), so its first {w} words were left out and "
      "only its end was used.", "你的文字超出了模型一次能读的长度（{n} 个 token），所以省略了开头的 {w} 字，只用了结尾部分。"),
-    ("Section {i} (\"{h}\") left the topic; writing it again (attempt {a} of {n}).",
-     "第 {i} 节（“{h}”）偏离了主题；正在重写（第 {a} 次，共 {n} 次）。"),
     ("Section {i} (\"{h}\") strays from the topic after {n} attempts; the attempt closest to it is kept.",
      "第 {i} 节（“{h}”）试了 {n} 次仍偏离主题；保留最贴近主题的一次。"),
     ("Section {i} (\"{h}\") strays from the topic.", "第 {i} 节（“{h}”）偏离了主题。"),
@@ -436,6 +434,32 @@ PATTERNS: list[tuple[str, str]] = [
      "只有 {num_n} 个标题创意互不重复且切题，所以只保留了它。要更多请按“重新生成”。"),
     ("The text does not use {num_n} of your keywords: {user_k}. Work them in, or press Regenerate.",
      "文中没有用到你的 {num_n} 个关键词：{user_k}。请把它们写进去，或按“重新生成”。"),
+    # ids-text: the text engine's notes and status lines (studio/text/engine.py, article.py, checks.py, factcheck.py)
+    ("did not mention {k}", "没有提到 {k}"),
+    ("had only {n} of {m} headline ideas distinct and on the topic", "{m} 个标题创意中只有 {n} 个互不重复且切题"),
+    ("The reply {p}; writing again (attempt {a} of {n}).", "回复{p}；正在重写（第 {a} 次，共 {n} 次）。"),
+    ("Checking the reply: it {p}. Writing it again (attempt {a} of {n})…", "正在检查回复：它{p}。正在重写（第 {a} 次，共 {n} 次）…"),
+    ("After {n} attempts the best reply is kept; it {p}.", "试了 {n} 次，保留了最好的回复；它{p}。"),
+    ("The reply {p}.", "回复{p}。"),
+    ("Left out {n} sentences the model had already written.", "去掉了模型已经写过的 {n} 个句子。"),
+    ("Left out {n} sentence the model had already written.", "去掉了模型已经写过的 {n} 个句子。"),
+    ("Section {i}: left out {n} sentences the model had already written.", "第 {i} 节：去掉了模型已经写过的 {n} 个句子。"),
+    ("Section {i}: left out {n} sentence the model had already written.", "第 {i} 节：去掉了模型已经写过的 {n} 个句子。"),
+    ("The reply left out {user_f}, so your own words for them were added at the end: \"{user_s}\" Work them into the "
+     "text as you like.", "回复漏掉了 {user_f}，所以在末尾补上了你自己的原话：“{user_s}” 请按需要把它们写进正文。"),
+    ("The reply left out {user_f}, so your own words for it were added at the end: \"{user_s}\" Work them into the "
+     "text as you like.", "回复漏掉了 {user_f}，所以在末尾补上了你自己的原话：“{user_s}” 请按需要把它写进正文。"),
+    ("The text reached max_new_tokens ({n}) and may end mid-sentence. Raise max_new_tokens, or press Continue.",
+     "文字达到了 max_new_tokens（{n}），可能在句子中间结束。请调高 max_new_tokens，或按“续写”。"),
+    ("Section {i} (\"{h}\") {p}; writing it again (attempt {a} of {n}).",
+     "第 {i} 节（“{h}”）{p}；正在重写（第 {a} 次，共 {n} 次）。"),
+    ("Section {i} {p}; writing it again (attempt {a} of {n})…", "第 {i} 节{p}；正在重写（第 {a} 次，共 {n} 次）…"),
+    ("Left out {n} lines where the model talked to you instead of writing (such as \"{h}\").",
+     "去掉了 {n} 行模型在跟你说话而不是在写作的文字（比如“{h}”）。"),
+    ("Left out {n} line where the model talked to you instead of writing (such as \"{h}\").",
+     "去掉了 {n} 行模型在跟你说话而不是在写作的文字（比如“{h}”）。"),
+    ("Check {num_n} facts that are not in your brief (marked beside the draft, with where they are): {user_f} and "
+     "{num_m} more.", "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁，并注明位置）：{user_f}，另有 {num_m} 处。"),
 ]
 
 ZH.update(MADE_ZH)

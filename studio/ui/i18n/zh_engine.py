@@ -57,6 +57,8 @@ ENGINE_ZH: dict[str, str] = {
     "a quotation attributed to someone, not in your brief": "归于某人的引语，不在你的简介中",
     "To check: facts not in your brief": "待核对：简介中没有的事实",
     "<summary>All notes</summary>": "<summary>全部备注</summary>",
+    # ids-text: the text engine's reasons for writing again (studio/text/checks.py, article.py)
+    "left the topic": "偏离了主题", "repeated an earlier section": "重复了前面的小节",
 }
 
 ENGINE_PATTERNS: list[tuple[str, str]] = [
