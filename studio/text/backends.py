@@ -88,15 +88,15 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
         return load_transformers(resolved, manager, gguf)
     if choice in ("llama.cpp", "llama-server"):
         if gguf is None:
-            raise ModelUnavailable(f"--text-backend {choice} needs a GGUF file, and '{resolved.ref}' is not one. "
-                                   "Use --text-backend auto or transformers for this model.")
+            raise ModelUnavailable("--text-backend {b} needs a GGUF file, and '{r}' is not one. "
+                                   "Use --text-backend auto or transformers for this model.", b=choice, r=resolved.ref)
         if choice == "llama-server":
             from .server_backend import load_llama_server
 
             return load_llama_server(gguf, manager, resolved.ref)
         if not llamacpp.available():
             raise ModelUnavailable("--text-backend llama.cpp needs llama-cpp-python, which is not installed "
-                                   "(pip install llama-cpp-python==0.3.36), or use --text-backend transformers.")
+                                   "(pip install {p}), or use --text-backend transformers.", p="llama-cpp-python==0.3.36")
         return llamacpp.load_llamacpp(gguf, manager, resolved.ref)
     if gguf is not None and manager.device_type == "cpu" and llamacpp.available():
         try:

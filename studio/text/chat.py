@@ -65,14 +65,15 @@ def check_messages(messages) -> list[dict]:
     if not isinstance(messages, list) or not messages:
         raise InvalidInput("messages", "must be a non-empty list of messages, each with a role and a content.")
     if len(messages) > MAX_MESSAGES:
-        raise InvalidInput("messages", f"has {len(messages)} messages; the limit is {MAX_MESSAGES}.")
+        raise InvalidInput("messages", "has {n} messages; the limit is {m}.", n=len(messages), m=MAX_MESSAGES)
     out = []
     for i, m in enumerate(messages):
         if not isinstance(m, dict):
             raise InvalidInput(f"messages[{i}]", "must be an object with role and content.")
         role = m.get("role")
         if role not in ROLES:
-            raise InvalidInput(f"messages[{i}].role", f"must be one of {', '.join(ROLES)}, not {role!r}.")
+            raise InvalidInput(f"messages[{i}].role", "must be one of {c}, not {user_v}.", c=", ".join(ROLES),
+                               user_v=repr(role))
         if m.get("content") is None and not (role == "assistant" and "content" in m):
             raise InvalidInput(f"messages[{i}].content", "is missing: each message needs its text as content "
                                                          "(a string, or a list of text parts).")
@@ -87,10 +88,10 @@ def check_stops(stop) -> tuple[str, ...]:
         return ()
     items = [stop] if isinstance(stop, str) else stop
     if not isinstance(items, list) or len(items) > MAX_STOPS:
-        raise InvalidInput("stop", f"must be a string or a list of at most {MAX_STOPS} strings.")
+        raise InvalidInput("stop", "must be a string or a list of at most {n} strings.", n=MAX_STOPS)
     for s in items:
         if not isinstance(s, str) or not s:
-            raise InvalidInput("stop", f"must hold non-empty strings, not {s!r}.")
+            raise InvalidInput("stop", "must hold non-empty strings, not {user_v}.", user_v=repr(s))
     return tuple(items)
 
 
@@ -121,8 +122,8 @@ def run_text(backend: TextBackend, prompt: str, run: ChatRun, stop: threading.Ev
 
     budget = backend.context_size - backend.count_tokens(prompt)
     if budget < 1:
-        raise InvalidInput("messages", f"are {backend.count_tokens(prompt)} tokens long; the model reads at most "
-                                       f"{backend.context_size}. Send fewer or shorter messages.")
+        raise InvalidInput("messages", "are {n} tokens long; the model reads at most {m}. Send fewer or shorter "
+                                       "messages.", n=backend.count_tokens(prompt), m=backend.context_size)
     run.prompt_tokens = backend.count_tokens(prompt)
     asked = run.params.max_new_tokens
     params = dataclasses.replace(run.params, max_new_tokens=min(asked, budget))

@@ -11,6 +11,7 @@ write Chinese. Any other model is trusted to follow the prompt's language
 from __future__ import annotations
 
 from ..errors import InvalidInput
+from ..messages import Message
 from ..unitext import count_words
 from .prompts import writing_language
 
@@ -57,9 +58,10 @@ def check_model_language(model_ref: str, lang: str | None) -> None:
     s = SUGGESTION[lang]
     raise InvalidInput(
         "model",
-        f"{model_ref} writes English only, and this request is in {LANGUAGE_NAMES[lang]}. Choose a multilingual "
-        f"text model: for example {s['gguf']} from {s['repo']} (a {s['size']} file; about {s['memory']} of memory "
-        f"while writing), put in a --model-dir folder, or the Hub id {s['hub']}.",
+        "{m} writes English only, and this request is in {lang}. Choose a multilingual text model: for example {g} "
+        "from {r} (a {s} file; about {mem} of memory while writing), put in a --model-dir folder, or the Hub id {h}.",
+        m=model_ref, lang=Message(LANGUAGE_NAMES[lang]), g=s["gguf"], r=s["repo"], s=s["size"], mem=s["memory"],
+        h=s["hub"],
     )
 
 

@@ -124,7 +124,7 @@ def threads() -> int:
         except ValueError:
             from ..errors import InvalidInput
 
-            raise InvalidInput("STUDIO_LLAMA_THREADS", f"must be a whole number, not {raw!r}.") from None
+            raise InvalidInput("STUDIO_LLAMA_THREADS", "must be a whole number, not {user_v}.", user_v=repr(raw)) from None
     return physical_cores()
 
 

@@ -356,18 +356,18 @@ def connect(settings: Settings, model: str) -> OpenAIBackend:
     except (openai.APIStatusError, openai.APIConnectionError) as exc:
         raise ModelUnavailable(describe_error(exc, url, model)) from exc
     except Exception as exc:  # noqa: BLE001 - not JSON, or JSON of another shape
-        raise ModelUnavailable(f"The text server at {url} sent a reply that is not OpenAI-shaped: GET /models "
-                               f"did not give a model list ({type(exc).__name__}).") from exc
+        raise ModelUnavailable("The text server at {u} sent a reply that is not OpenAI-shaped: GET /models "
+                               "did not give a model list ({e}).", u=url, e=type(exc).__name__) from exc
     try:
         ids = [str(e.id) for e in page.data]
         entries = list(page.data)
     except (AttributeError, TypeError):
-        raise ModelUnavailable(f"The text server at {url} sent a reply that is not OpenAI-shaped: GET /models "
-                               "has no 'data' list of models with an 'id'.") from None
+        raise ModelUnavailable("The text server at {u} sent a reply that is not OpenAI-shaped: GET /models "
+                               "has no 'data' list of models with an 'id'.", u=url) from None
     if model not in ids:
         offer = ", ".join(ids[:10]) or "no models"
-        raise ModelUnavailable(f"The text server at {url} has no model '{model}'. It serves: {offer}. "
-                               "Name one with --text-model.")
+        raise ModelUnavailable("The text server at {u} has no model '{m}'. It serves: {l}. "
+                               "Name one with --text-model.", u=url, m=model, l=offer)
     entry = entries[ids.index(model)]
     extra = getattr(entry, "model_extra", None) or {}
     context = settings.openai_context_size or int(extra.get("max_model_len") or 0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..errors import InvalidInput
+from ..messages import Message
 from ..unitext import count_words as _count_words
 from ..validate import check_choice, check_float, check_int, check_seed, check_text, seed_at
 from .backends import SamplingParams
@@ -77,9 +78,9 @@ class WriteRequest:
         what = "draft" if task in DRAFT_TASKS else "topic"
         prompt = check_text("prompt", self.prompt, max_chars=limit)
         if not isinstance(self.check_facts, bool):
-            raise InvalidInput("check_facts", f"must be true or false, not {self.check_facts!r}.")
+            raise InvalidInput("check_facts", "must be true or false, not {user_v}.", user_v=repr(self.check_facts))
         if not prompt.strip():
-            raise InvalidInput("prompt", f"the {what} is empty.")
+            raise InvalidInput("prompt", "the {what} is empty.", what=Message(what))
         return dataclasses.replace(
             self,
             task=task,

@@ -259,7 +259,7 @@ def load_model_and_tokenizer(resolved: ResolvedModel, manager: ModelManager, ggu
         model, tok = _load_gguf(gguf, manager)
     else:
         if resolved.source != "hub" and resolved.path.is_file():
-            raise ModelUnavailable(f"'{resolved.ref}' is a file; give the model's folder (or a .gguf file).")
+            raise ModelUnavailable("'{p}' is a file; give the model's folder (or a .gguf file).", p=resolved.ref)
         tok = AutoTokenizer.from_pretrained(resolved.location)
         model = AutoModelForCausalLM.from_pretrained(resolved.location, dtype=manager.dtype)
     return model.to(manager.device).eval(), tok

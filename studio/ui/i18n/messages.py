@@ -9,6 +9,7 @@ to the English text matched against the catalogue (:func:`.core.translate`).
 from __future__ import annotations
 
 from ...errors import StudioError
+from ...messages import Joined, Message
 from .core import translate
 from .zh import PATTERNS, ZH
 
@@ -21,7 +22,8 @@ def chinese_of(template: str, params: dict) -> str | None:
     zh = BY_ID.get(template) if params else ZH.get(template, BY_ID.get(template))
     if zh is None:
         return None
-    return zh.format(**{k: str(v) for k, v in params.items()}) if params else zh
+    return zh.format(**{k: translate(v, "zh") if isinstance(v, (Message, Joined)) else str(v)  # a label: in Chinese
+                        for k, v in params.items()}) if params else zh
 
 
 def render(exc: StudioError, lang: str | None) -> str | None:

@@ -158,8 +158,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("must start with http:// or https://, not {user_v}.", "必须以 http:// 或 https:// 开头，而不是 {user_v}。"),
     ("must be 0 (ask the server) or between 256 and 10,000,000 tokens, not {user_v}.",
      "必须是 0（询问服务器）或 256 到 10,000,000 个 token 之间，而不是 {user_v}。"),
-    ("--text-backend llama.cpp needs a GGUF file, and '{r}' is not one. Use --text-backend auto or transformers for "
-     "this model.", "--text-backend llama.cpp 需要 GGUF 文件，而“{r}”不是。这个模型请用 --text-backend auto 或 transformers。"),
     ("--text-backend {b} needs a GGUF file, and '{r}' is not one. Use --text-backend auto or transformers for this "
      "model.", "--text-backend {b} 需要 GGUF 文件，而“{r}”不是。这个模型请用 --text-backend auto 或 transformers。"),
     ("--text-backend llama-server needs the llama-server program: run `bash scripts/build_llama_server.sh` to "
