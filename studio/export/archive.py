@@ -133,7 +133,7 @@ def decode_text(data: bytes, what: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("file", f"{what} is not UTF-8 text. Save it as UTF-8 and try again.") from None
+        raise InvalidInput("file", "{user_f} is not UTF-8 text. Save it as UTF-8 and try again.", user_f=what) from None
 
 
 def import_markdown(library: Library, owner: str, path) -> dict:
@@ -152,7 +152,7 @@ def import_markdown(library: Library, owner: str, path) -> dict:
     if not path.is_file():
         raise InvalidInput("file", "was not found. Upload a .md file or a .zip exported by Studio.")
     if path.stat().st_size > MAX_IMPORT_BYTES:
-        raise InvalidInput("file", f"is larger than {MAX_IMPORT_BYTES // 2**20} MB.")
+        raise InvalidInput("file", "is larger than {num_n} MB.", num_n=MAX_IMPORT_BYTES // 2**20)
     fallback = Path(path.name).stem or "Imported article"
     if not zipfile.is_zipfile(path):
         if path.suffix.lower() not in (".md", ".markdown", ".txt", ".mdown", ".mkd"):

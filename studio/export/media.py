@@ -24,7 +24,7 @@ def export_media(article: dict, owner: str, fmt: str, speech, out_dir: Path, sto
     from ..speech import media, video
 
     if speech is None:
-        raise InvalidInput("format", f"{fmt} needs the speech engine, which this caller did not give.")
+        raise InvalidInput("format", "{f} needs the speech engine, which this caller did not give.", f=fmt)
     title, body = article["title"], article["body"]
     if not (body or "").strip():
         raise InvalidInput("body", "is empty: there is nothing to read aloud. Write the article first.")

@@ -37,10 +37,11 @@ def checked_brief(brief) -> dict[str, str]:
     if brief is None:
         return empty_brief()
     if not isinstance(brief, dict):
-        raise InvalidInput("brief", f"must be a dict with {', '.join(BRIEF_KEYS)}.")
+        raise InvalidInput("brief", "must be a dict with {fields}.", fields=", ".join(BRIEF_KEYS))
     unknown = sorted(set(brief) - set(BRIEF_KEYS))
     if unknown:
-        raise InvalidInput("brief", f"has no field {unknown[0]!r}; its fields are {', '.join(BRIEF_KEYS)}.")
+        raise InvalidInput("brief", "has no field {user_name}; its fields are {fields}.", user_name=repr(unknown[0]),
+                           fields=", ".join(BRIEF_KEYS))
     return {k: check_text(k, brief.get(k) or "", required=False, max_chars=MAX_BRIEF_CHARS) for k in BRIEF_KEYS}
 
 

@@ -147,14 +147,14 @@ def png_bytes(source) -> tuple[bytes, dict, tuple[int, int]]:
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
-            raise InvalidInput("image", f"there is no image file at {path.name!r}.")
+            raise InvalidInput("image", "there is no image file at {p}.", p=repr(path.name))
         if path.stat().st_size > MAX_IMAGE_BYTES:
-            raise InvalidInput("image", f"is larger than {MAX_IMAGE_BYTES // 2**20} MB.")
+            raise InvalidInput("image", "is larger than {num_n} MB.", num_n=MAX_IMAGE_BYTES // 2**20)
         data = path.read_bytes()
     elif isinstance(source, (bytes, bytearray)):
         data = bytes(source)
         if len(data) > MAX_IMAGE_BYTES:
-            raise InvalidInput("image", f"is larger than {MAX_IMAGE_BYTES // 2**20} MB.")
+            raise InvalidInput("image", "is larger than {num_n} MB.", num_n=MAX_IMAGE_BYTES // 2**20)
     else:
         raise InvalidInput("image", "must be an image file, its bytes or a picture.")
     try:
@@ -167,7 +167,7 @@ def png_bytes(source) -> tuple[bytes, dict, tuple[int, int]]:
             if converted is im:
                 converted = im.copy()
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise InvalidInput("image", f"is not a picture Studio can read ({type(exc).__name__}).") from None
+        raise InvalidInput("image", "is not a picture Studio can read ({e}).", e=type(exc).__name__) from None
     buf = io.BytesIO()
     converted.save(buf, format="PNG", pnginfo=pnginfo(params) if params else None)
     return buf.getvalue(), params, converted.size

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput, VersionConflict
+from ..messages import Message
 from ..unitext import count_words, fold
 from ..validate import check_int, check_text
 from .briefs import BRIEF_SCHEMA, BriefsMixin
@@ -181,7 +182,7 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin, BriefsMixin):
             if tag and tag.casefold() not in (t.casefold() for t in tags):
                 tags.append(tag)
         if len(tags) > MAX_TAGS:
-            raise InvalidInput("tags", f"at most {MAX_TAGS} tags, not {len(tags)}.")
+            raise InvalidInput("tags", "at most {a} tags, not {user_b}.", a=MAX_TAGS, user_b=len(tags))
         return ", ".join(tags)
 
     def _row(self, con, owner: str, article_id: int, *, trashed: bool | None = None) -> sqlite3.Row:
@@ -189,8 +190,8 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin, BriefsMixin):
         if row is None or (trashed is False and row["deleted"] is not None) or (
             trashed is True and row["deleted"] is None
         ):
-            where = "in the trash" if trashed else "in your library"
-            raise InvalidInput("article_id", f"there is no article {article_id} {where}.")
+            where = Message("in the trash") if trashed else Message("in your library")
+            raise InvalidInput("article_id", "there is no article {n} {w}.", n=article_id, w=where)
         return row
 
     # ------------------------------------------------------------------ articles
@@ -258,7 +259,7 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin, BriefsMixin):
             if article_id is not None:
                 row = con.execute("SELECT * FROM articles WHERE id=? AND owner=?", (article_id, owner)).fetchone()
                 if row is None and not create_missing:
-                    raise InvalidInput("article_id", f"there is no article {article_id} in your library.")
+                    raise InvalidInput("article_id", "there is no article {n} in your library.", n=article_id)
             if row is None:
                 cur = con.execute(
                     "INSERT INTO articles(owner, title, body, tags, created, updated) VALUES (?,?,?,?,?,?)",
@@ -282,7 +283,7 @@ class Library(VersionsMixin, ImagesMixin, OriginMixin, BriefsMixin):
                 raise VersionConflict(base_version, conflict, article_id)
             conflict_v = self.version_number(article_id, conflict, con) if conflict is not None else None
             if conflict is not None:  # the writer sees per-article numbers (v6), as in the Versions list
-                note = f"{note} (saved after v{conflict_v}, made elsewhere)"
+                note = Message("{note} (saved after v{num_n}, made elsewhere)", note=note, num_n=conflict_v)
             new_tags = row["tags"] if tags_text is None else tags_text
             deleted = None if untrash else row["deleted"]
             if changed or new_tags != row["tags"] or deleted != row["deleted"]:

@@ -39,7 +39,7 @@ class VersionsMixin(StoreParts):
         self._row(con, owner, article_id)
         r = con.execute("SELECT * FROM versions WHERE id=? AND article_id=?", (version_id, article_id)).fetchone()
         if r is None:
-            raise InvalidInput("version_id", f"article {article_id} has no version {version_id}.")
+            raise InvalidInput("version_id", "article {a} has no version {user_v}.", a=article_id, user_v=version_id)
         return {"id": r["id"], "article_id": article_id, "created": r["created"], "title": r["title"],
                 "body": r["body"], "note": r["note"]}
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
+from ..messages import Message
 from ..models import ModelManager, embedded_file, looks_like_path
 from ..settings import Settings
 from ..validate import check_float
@@ -147,8 +148,8 @@ class SpeechEngine:
         if not isinstance(text, str) or not text.strip():
             raise InvalidInput("text", "is empty. Write or select some text to listen to.")
         if len(text) > MAX_SPEAK_CHARS:
-            raise InvalidInput("text", f"has {len(text):,} characters; Listen reads at most {MAX_SPEAK_CHARS:,} "
-                                       "at a time. Select a part of it.")
+            raise InvalidInput("text", "has {n} characters; Listen reads at most {m} at a time. Select a part of it.",
+                               n=f"{len(text):,}", m=f"{MAX_SPEAK_CHARS:,}")
         speed = check_float("speed", speed, 0.5, 2.0)
         pause = check_float("pause", pause, 0.0, 3.0)
         voice = (voice or self.settings.speech_model or DEFAULT_VOICE).strip()
@@ -169,11 +170,13 @@ class SpeechEngine:
         lang = SCRIPTS[script][1]
         fit = self._fitting(script)
         hub = HUB_VOICES.get(script)
-        where = (f"for example {hub} from the Hub repository {HUB_REPO} (put its .onnx and .onnx.json files in a "
-                 "--model-dir folder)") if hub else f"a {lang} voice from the Hub repository {HUB_REPO}"
+        where = Message("for example {v} from the Hub repository {r} (put its .onnx and .onnx.json files in a "
+                        "--model-dir folder).", v=hub, r=HUB_REPO) if hub else \
+            Message("a {t_l} voice from the Hub repository {r}.", t_l=Message(lang), r=HUB_REPO)
         raise InvalidInput(
-            "voice", f"{card.name} speaks {card.language_name} only, and this text is in {lang}. Choose a voice that "
-                     f"speaks {lang}: " + (f"{', '.join(fit)}, or " if fit else "") + where + ".")
+            "voice", "{v} speaks {l} only, and this text is in {t_l}. Choose a voice that speaks {t_m}: {rest}",
+            v=card.name, l=Message(card.language_name), t_l=Message(lang), t_m=Message(lang),
+            rest=Message("{v}, or {w}", v=", ".join(fit), w=where) if fit else where)
 
     # ----- speaking ---------------------------------------------------------------
     def voice(self, script: Script) -> Voice:
@@ -209,7 +212,7 @@ class SpeechEngine:
         from . import media
 
         if fmt not in FORMATS:
-            raise InvalidInput("format", f"must be one of {', '.join(FORMATS)}, not {fmt!r}.")
+            raise InvalidInput("format", "must be one of {c}, not {user_v}.", c=", ".join(FORMATS), user_v=repr(fmt))
         timeline = Timeline()
         t = 0.0
         starts: dict[int, float] = {}

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelUnavailable
+from ..messages import Message
 
 WORKER = Path(__file__).with_name("piper_worker.py")
 VOLUME = 0.9  # Piper scales each sentence to full scale; 0.9 leaves headroom, so MP3 and AAC never clip
@@ -49,14 +50,14 @@ def voice_files(path: Path) -> tuple[Path, Path]:
         if len(found) != 1:
             names = ", ".join(p.name for p in found[:8])
             raise ModelUnavailable(
-                f"The folder {path} holds {'no Piper voice (.onnx with its .onnx.json)' if not found else names}; "
-                "give the path of one voice's .onnx file.")
+                "The folder {p} holds {w}; give the path of one voice's .onnx file.", p=path,
+                w=Message("no Piper voice (.onnx with its .onnx.json)") if not found else names)
         path = found[0]
     if path.name.endswith(".onnx.json"):
         path = path.with_name(path.name[: -len(".json")])
     config = path.with_name(path.name + ".json")
     if path.suffix != ".onnx" or not path.exists() or not config.exists():
-        raise ModelUnavailable(f"{path} is not a Piper voice: it needs the .onnx file and its .onnx.json beside it.")
+        raise ModelUnavailable("{p} is not a Piper voice: it needs the .onnx file and its .onnx.json beside it.", p=path)
     return path, config
 
 
@@ -73,7 +74,7 @@ def read_card(path: Path) -> VoiceCard:
             length_scale=float(data.get("inference", {}).get("length_scale", 1.0)),
             language_name=data.get("language", {}).get("name_english") or lang)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ModelUnavailable(f"The voice card {config} cannot be read ({type(exc).__name__}).") from None
+        raise ModelUnavailable("The voice card {p} cannot be read ({e}).", p=config, e=type(exc).__name__) from None
 
 
 class Voice:
@@ -93,8 +94,8 @@ class Voice:
         head = self._header(proc)
         if not head.get("ready"):
             _end(proc)
-            raise ModelUnavailable(f"The voice {self.card.name} could not be loaded: {head.get('error', 'no answer')}. "
-                                   "Install piper-tts (requirements.txt) or pick another voice.")
+            raise ModelUnavailable("The voice {v} could not be loaded: {e}. Install piper-tts (requirements.txt) or "
+                                   "pick another voice.", v=self.card.name, e=head.get("error", "no answer"))
         self._proc = proc
 
     @staticmethod
@@ -125,7 +126,7 @@ class Voice:
                     return np.frombuffer(_read(proc.stdout, 2 * head["samples"]), dtype="<i2")
                 if not head.get("retry") and proc.poll() is None:
                     break  # the worker is alive and refused this sentence
-            raise ModelUnavailable(f"The voice {self.card.name} could not say a sentence: {head.get('error')}.")
+            raise ModelUnavailable("The voice {v} could not say a sentence: {e}.", v=self.card.name, e=head.get("error"))
 
     def close(self) -> None:
         if self._proc is not None:

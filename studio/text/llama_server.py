@@ -30,6 +30,7 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..messages import Message
 from ..settings import Settings, default_cache_dir
 
 log = logging.getLogger(__name__)
@@ -162,7 +163,7 @@ class ServerProcess:
             t0 = time.monotonic()
             while time.monotonic() - t0 < START_TIMEOUT_S:
                 if self.proc.poll() is not None:
-                    raise ValueError(f"llama-server could not load {self.model.name}: {self.last_error()}")
+                    raise ValueError(Message("llama-server could not load {f}: {e}", f=self.model.name, e=self.last_error()))
                 try:
                     if httpx.get(self.url + "/health", timeout=2).status_code == 200:
                         log.info("llama-server: %s on %s, %d slot(s) of %d tokens, %d threads (%.1f s)",

@@ -48,8 +48,8 @@ def load_base(resolved: ResolvedModel, manager: ModelManager):
     except ModelUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - reported to the writer
-        raise ModelUnavailable(f"The text model '{resolved.ref}' could not be loaded for a voice: "
-                               f"{type(exc).__name__}: {str(exc)[:300]}") from exc
+        raise ModelUnavailable("The text model '{m}' could not be loaded for a voice: {e}", m=resolved.ref,
+                               e=f"{type(exc).__name__}: {str(exc)[:300]}") from exc
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token
     return model, tok
@@ -76,8 +76,8 @@ def load_voice(resolved: ResolvedModel, manager: ModelManager) -> TransformersBa
     base = manager.resolve(base_ref, "text")
     model, tok = load_base(base, manager)
     if fingerprint(model.config) != record["base_model"]["fingerprint"]:
-        raise ModelUnavailable(f"The model '{base_ref}' has changed since the voice '{record['name']}' was trained "
-                               "on it; train the voice again.")
+        raise ModelUnavailable("The model '{m}' has changed since the voice '{user_v}' was trained on it; train the "
+                               "voice again.", m=base_ref, user_v=record["name"])
     model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
     model.to(manager.device).eval()
     return TransformersBackend(model, tok, manager.device_lock(work="text"), f"{base_ref} + voice {record['name']}")
@@ -99,9 +99,9 @@ def voice_backend(manager: ModelManager, store, owner: str, voice: str, model: s
     want = (model or default_model).strip()
     base = rec["base_model"]["ref"]
     if want != base:
-        raise InvalidInput("voice", f"the voice '{rec['name']}' was trained on the text model '{base}', not on "
-                                    f"'{want}'. Choose '{base}' as the text model, or train the voice again on "
-                                    f"'{want}'.")
+        raise InvalidInput("voice", "the voice '{user_v}' was trained on the text model '{a}', not on '{b}'. Choose "
+                                    "'{c}' as the text model, or train the voice again on '{d}'.", user_v=rec["name"],
+                           a=base, b=want, c=base, d=want)
     adapter = store.adapter_path(owner, rec["id"])
     gguf = llamacpp_voice_file(manager, manager.resolve(base, "text"), adapter)
     if gguf is not None:
@@ -156,13 +156,13 @@ def load_voice_llamacpp(resolved: ResolvedModel, manager: ModelManager):
     base_ref = record["base_model"]["ref"]
     gguf = gguf_of(manager.resolve(base_ref, "text"))
     if gguf is None:
-        raise ModelUnavailable(f"The model '{base_ref}' this voice was trained on is no longer a GGUF file here; "
-                               "train the voice again.")
+        raise ModelUnavailable("The model '{m}' this voice was trained on is no longer a GGUF file here; "
+                               "train the voice again.", m=base_ref)
     meta, want = gguf_meta(gguf), record["base_model"]["fingerprint"]
     if (meta["arch"], meta["blocks"], meta["width"]) != (want["model_type"], want["num_hidden_layers"],
                                                          want["hidden_size"]):
-        raise ModelUnavailable(f"The model '{base_ref}' has changed since the voice '{record['name']}' was trained "
-                               "on it; train the voice again.")
+        raise ModelUnavailable("The model '{m}' has changed since the voice '{user_v}' was trained on it; train the "
+                               "voice again.", m=base_ref, user_v=record["name"])
     name = f"{base_ref} + voice {record['name']}"
     if path.name == MERGED_GGUF:
         from ..text.backends import server_wanted

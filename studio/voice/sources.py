@@ -30,15 +30,15 @@ def read_file(path: str | Path) -> str:
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in FILE_TYPES:
-        raise InvalidInput("files", f"'{name}' is not a .md, .txt or .docx file.")
+        raise InvalidInput("files", "'{f}' is not a .md, .txt or .docx file.", f=name)
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise InvalidInput("files", f"'{name}' is larger than {MAX_FILE_BYTES // 2**20} MB.")
+        raise InvalidInput("files", "'{f}' is larger than {n} MB.", f=name, n=MAX_FILE_BYTES // 2**20)
     if suffix == ".docx":
         return _read_docx(path, name)
     try:
         return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("files", f"'{name}' is not UTF-8 text. Save it as UTF-8 and upload it again.") from None
+        raise InvalidInput("files", "'{f}' is not UTF-8 text. Save it as UTF-8 and upload it again.", f=name) from None
 
 
 def _read_docx(path: Path, name: str) -> str:
@@ -53,7 +53,7 @@ def _read_docx(path: Path, name: str) -> str:
 
         doc = docx.Document(copy)
     except Exception:  # noqa: BLE001 - any parse failure is the file's
-        raise InvalidInput("files", f"'{name}' could not be read as a Word (.docx) document.") from None
+        raise InvalidInput("files", "'{f}' could not be read as a Word (.docx) document.", f=name) from None
     return "\n\n".join(p.text for p in doc.paragraphs if p.text.strip())
 
 
@@ -76,7 +76,7 @@ def gather(library, owner: str, article_ids, files) -> tuple[list[str], list[dic
         try:
             aid = int(raw)
         except (TypeError, ValueError):
-            raise InvalidInput("article_ids", f"'{raw}' is not an article id (a whole number).") from None
+            raise InvalidInput("article_ids", "'{user_v}' is not an article id (a whole number).", user_v=raw) from None
         if aid in seen_ids:  # the same article chosen twice counts once
             continue
         seen_ids.add(aid)
@@ -94,7 +94,7 @@ def gather(library, owner: str, article_ids, files) -> tuple[list[str], list[dic
         raise InvalidInput("article_ids", "choose at least one article from the Library or upload a file.")
     texts, sources = [t for t, _ in kept], [s for _, s in kept]
     if sum(map(len, texts)) > MAX_TOTAL_CHARS:
-        raise InvalidInput("files", f"the texts hold more than {MAX_TOTAL_CHARS:,} characters; choose fewer.")
+        raise InvalidInput("files", "the texts hold more than {n} characters; choose fewer.", n=f"{MAX_TOTAL_CHARS:,}")
     return texts, sources
 
 

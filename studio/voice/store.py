@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..errors import InvalidInput
 from ..files import atomic_write_bytes
+from ..messages import Message
 from ..validate import check_text
 
 MAX_NAME_CHARS = 80
@@ -121,7 +122,8 @@ class VoiceStore:
     def _check_unique(self, owner: str, name: str, skip: str | None) -> None:
         for rec in self._records(owner):
             if rec["id"] != skip and rec["name"].casefold() == name.casefold():
-                raise InvalidInput("name", f"you already have a voice called '{rec['name']}'. Pick another name.")
+                raise InvalidInput("name", "you already have a voice called '{user_v}'. Pick another name.",
+                                   user_v=rec["name"])
 
     def exists_name(self, owner: str, name: str) -> bool:
         """True if ``owner`` has a voice called ``name`` (case-insensitive)."""
@@ -147,8 +149,8 @@ class VoiceStore:
         for rec in recs:
             if rec["name"].casefold() == voice.casefold():
                 return self._public(rec)
-        have = ", ".join(r["name"] for r in recs) or "none yet; train one in the Voice tab"
-        raise InvalidInput("voice", f"there is no voice '{voice}' (your voices: {have}).")
+        have = ", ".join(r["name"] for r in recs) or Message("none yet; train one in the Voice tab")
+        raise InvalidInput("voice", "there is no voice '{user_v}' (your voices: {user_l}).", user_v=voice, user_l=have)
 
     def adapter_path(self, owner: str, voice: str) -> Path:
         """Absolute folder of the voice's current PEFT adapter. Raises InvalidInput like :meth:`get`."""

@@ -33,6 +33,7 @@ from pathlib import Path
 from ..devices import oom_guard
 from ..errors import Cancelled, InvalidInput, StudioError
 from ..lazy import lazy_import, torch_decorator
+from ..messages import Joined, Message
 from ..models import ModelManager
 from ..text.plaintext import plain_ids
 from ..unitext import count_words
@@ -136,7 +137,8 @@ def split_blocks(tokenizer, texts: list[str], block: int) -> tuple[list[list[int
     for t in texts:
         ids += plain_ids(tokenizer, t) + ([eos] if eos is not None else [])  # the writer's text: no control tokens
     if len(ids) < 80:
-        raise InvalidInput("texts", f"the texts are too short to learn a voice from; give at least {MIN_WORDS} words.")
+        raise InvalidInput("texts", "the texts are too short to learn a voice from; give at least {n} words.",
+                           n=MIN_WORDS)
     block = max(16, min(block, len(ids) // HOLDOUT_EVERY))
     pieces = [ids[i:i + block] for i in range(0, len(ids) - block // 2, block)]
     held = [p for i, p in enumerate(pieces) if i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1]
@@ -241,10 +243,13 @@ def describe(record: dict) -> str:
     if not b or not a:
         return ""
     pct = improvement(b, a)
-    how = f"{pct:.0f}% better" if pct >= 0 else f"{-pct:.0f}% worse"
-    return (f"The model now predicts your held-out text {how} (it was never trained on that 20%). "
-            f"Perplexity, how surprised the model is by each next word: {b:.1f} before, {a:.1f} after; lower is better."
-            + too_little(record))
+    how = (Message("The model now predicts your held-out text {num_p}% better (it was never trained on that 20%).",
+                   num_p=f"{pct:.0f}") if pct >= 0 else
+           Message("The model now predicts your held-out text {num_p}% worse (it was never trained on that 20%).",
+                   num_p=f"{-pct:.0f}"))
+    figures = Message("Perplexity, how surprised the model is by each next word: {b} before, {a} after; lower is "
+                      "better.", b=f"{b:.1f}", a=f"{a:.1f}")
+    return Joined("", [Joined(" ", [how, figures]), too_little(record)])
 
 
 def too_little(record: dict) -> str:
@@ -253,15 +258,15 @@ def too_little(record: dict) -> str:
     else ``""``."""
     words, steps, held = record.get("words"), record.get("steps_done"), record.get("held_out_tokens")
     if words is not None and words < FEW_WORDS:
-        why = f"it learnt from only {words} words"
+        why = Message("it learnt from only {n} words", n=words)
     elif steps is not None and steps < FEW_STEPS:
-        why = f"it trained for only {steps} steps"
+        why = Message("it trained for only {n} steps", n=steps)
     elif held is not None and held < FEW_HELD_TOKENS:
-        why = f"only {held} tokens of your text were left to measure it on"
+        why = Message("only {n} tokens of your text were left to measure it on", n=held)
     else:
         return ""
-    return (f" Trained too little to mean much yet: {why}, so these figures are mostly chance. Give it a few "
-            "thousand words of your writing and let it train to the end.")
+    return Joined(" ", ["", Message("Trained too little to mean much yet: {w}, so these figures are mostly chance.", w=why),
+                        Message("Give it a few thousand words of your writing and let it train to the end.")])
 
 
 class VoiceTrainer:
@@ -295,12 +300,12 @@ class VoiceTrainer:
 
         name = check_name(name)
         if self.store.exists_name(owner, name):
-            raise InvalidInput("name", f"you already have a voice called '{name}'. Pick another name.")
+            raise InvalidInput("name", "you already have a voice called '{user_v}'. Pick another name.", user_v=name)
         texts, repeats = without_repeats(texts)  # a text given twice counts once (and is not measured on)
         texts = [t for t in texts if t.strip()]
         words = sum(count_words(t) for t in texts)
         if words < MIN_WORDS:
-            raise InvalidInput("texts", f"the texts hold {words} words; a voice needs at least {MIN_WORDS}.")
+            raise InvalidInput("texts", "the texts hold {a} words; a voice needs at least {b}.", a=words, b=MIN_WORDS)
         cfg = default_settings(words, (settings or VoiceSettings()).validated())
         stop = stop or threading.Event()
         report = progress or (lambda p: None)
@@ -361,7 +366,7 @@ class VoiceTrainer:
             self.store.discard(work)
             if isinstance(exc, (StudioError, KeyboardInterrupt, torch.OutOfMemoryError)):
                 raise
-            raise StudioError(f"Training the voice failed: {type(exc).__name__}: {str(exc)[:300]}") from exc
+            raise StudioError("Training the voice failed: {e}", e=f"{type(exc).__name__}: {str(exc)[:300]}") from exc
         finally:
             del peft_model, base, opt
         report(TrainProgress("done", step, cfg.steps, loss_value, 0, describe(record)))
@@ -404,7 +409,7 @@ class VoiceTrainer:
             if step % save_every == 0 and step < cfg.steps:
                 saved = self._checkpoint(peft_model, work, step, saved)
             report(TrainProgress("training", step, cfg.steps, loss_value,
-                                 step_time / step * (cfg.steps - step) + 2, f"Step {step} of {cfg.steps}"))
+                                 step_time / step * (cfg.steps - step) + 2, Message("Step {i} of {n}", i=step, n=cfg.steps)))
             time.sleep(0.001)  # let a job waiting for the device take it between steps
         return step, loss_value, saved
 

@@ -59,6 +59,10 @@ ENGINE_ZH: dict[str, str] = {
     "<summary>All notes</summary>": "<summary>全部备注</summary>",
     # ids-text: the text engine's reasons for writing again (studio/text/checks.py, article.py)
     "left the topic": "偏离了主题", "repeated an earlier section": "重复了前面的小节",
+    "Stopped before the first training step; no voice was saved.": "在第一步训练之前就停止了；没有保存文风。",
+    "none yet; train one in the Voice tab": "还没有；请在文风页训练一个",
+    "no Piper voice (.onnx with its .onnx.json)": "没有 Piper 声音（.onnx 及其 .onnx.json）",
+    "in your library": "在你的文库里",
 }
 
 ENGINE_PATTERNS: list[tuple[str, str]] = [
@@ -314,4 +318,7 @@ ENGINE_PATTERNS += [
      "训练得太少，还说明不了什么：{w}，所以这些数字多半出于偶然。"),
     ("it learnt from only {n} words", "它只学了 {n} 个字"), ("it trained for only {n} steps", "它只训练了 {n} 步"),
     ("only {n} tokens of your text were left to measure it on", "只剩 {n} 个词元的文字可以用来衡量它"),
+    # ids-text: speech, voices, the Library and export (studio/speech, studio/voice, studio/library, studio/export)
+    ("a {t_l} voice from the Hub repository {r}.", "Hub 仓库 {r} 里的一个{t_l}声音。"),
+    ("{v}, or {w}", "{v}，或{w}"),
 ]
