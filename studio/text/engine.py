@@ -207,7 +207,8 @@ class TextEngine:
                     ev.engine = engine
                     yield ev
         except RuntimeError as exc:
-            raise StudioError("{e} The text so far is kept; try again.", e=str(exc)) from exc
+            raise StudioError("{e} The text so far is kept; try again.",  # the backend's own message, by its id
+                              e=exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)) from exc
 
     def _fit(self, backend: TextBackend, req: WriteRequest, max_new: int, notes: list[str]) -> tuple[str, int, str]:
         """Render the prompt within the context: trim the draft's start, then reduce max_new_tokens.

@@ -30,6 +30,7 @@ import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
+from ..messages import Message
 from ..models import ModelManager
 from ..streams import worker_stream
 from .plaintext import fragments, mark, mark_messages, special_pattern
@@ -270,8 +271,8 @@ class LlamaCppBackend:
             ids = self._prompt_ids(prompt)
             room = self.context_size - len(ids)
             if room < 1:
-                raise RuntimeError(f"The prompt ({len(ids):,} tokens) does not fit the context "
-                                   f"of {self.context_size:,} tokens.")
+                raise RuntimeError(Message("The prompt ({n} tokens) does not fit the context of {m} tokens.",
+                                           n=f"{len(ids):,}", m=f"{self.context_size:,}"))
             made = [0]
             chain = self._sampler(params, ids, made)
             try:
@@ -328,7 +329,7 @@ def _writing_failed(exc: BaseException) -> BaseException:
     """What the writer is told when generation failed: memory as it is, anything else as a RuntimeError."""
     if isinstance(exc, MemoryError):
         return exc
-    return RuntimeError(f"The language model failed while writing: {type(exc).__name__}: {exc}")
+    return RuntimeError(Message("The language model failed while writing: {e}", e=f"{type(exc).__name__}: {exc}"))
 
 
 def _sample(chain, llm) -> int:

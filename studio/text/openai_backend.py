@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import ModelUnavailable
+from ..messages import Message
 from ..settings import Settings
 from .plaintext import neutralise, restore
 from .types import SamplingParams, StreamStats
@@ -198,8 +199,8 @@ class OpenAIBackend:
         if stats.stopped:
             return
         if not seen["choices"] and seen["usage"] is None:
-            raise RuntimeError(f"The text server at {self.base_url} sent a reply that is not OpenAI-shaped "
-                               "(no 'choices' field in any stream chunk).")
+            raise RuntimeError(Message("The text server at {u} sent a reply that is not OpenAI-shaped (no 'choices' "
+                                       "field in any stream chunk).", u=self.base_url))
         if seen["usage"] is not None:
             stats.tokens = seen["usage"]
         stats.ended = _ending(seen, stats.first_token_s is not None)
@@ -255,27 +256,28 @@ def _ending(seen: dict, wrote: bool) -> str:
     return ""
 
 
-def describe_error(exc: BaseException, url: str, model: str, mid_stream: bool = False) -> str:
+def describe_error(exc: BaseException, url: str, model: str, mid_stream: bool = False) -> Message:
     """One sentence for the writer about what went wrong talking to the server at ``url``."""
     import openai
 
     detail = f"{type(exc).__name__}: {str(exc)[:200]}"
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
-        return (f"The text server at {url} refused the API key (HTTP {exc.status_code}). "
-                "Check --openai-api-key (OPENAI_API_KEY).")
+        return Message("The text server at {u} refused the API key (HTTP {c}). Check --openai-api-key "
+                       "(OPENAI_API_KEY).", u=url, c=exc.status_code)
     if isinstance(exc, openai.NotFoundError):
-        return (f"The text server at {url} does not know the model '{model}' or the address is wrong "
-                f"(HTTP 404). Check --text-model and --openai-base-url (it usually ends in /v1).")
+        return Message("The text server at {u} does not know the model '{m}' or the address is wrong (HTTP 404). "
+                       "Check --text-model and --openai-base-url (it usually ends in /v1).", u=url, m=model)
     if isinstance(exc, openai.APIStatusError):
-        return f"The text server at {url} answered with an error (HTTP {exc.status_code}): {str(exc)[:200]}"
+        return Message("The text server at {u} answered with an error (HTTP {c}): {e}", u=url, c=exc.status_code,
+                       e=str(exc)[:200])
     if mid_stream:
-        return f"The text server at {url} stopped answering in the middle of the reply ({detail})."
+        return Message("The text server at {u} stopped answering in the middle of the reply ({e}).", u=url, e=detail)
     if isinstance(exc, openai.APIConnectionError):
-        return (f"Cannot reach the text server at {url} ({detail}). Check --openai-base-url and that the "
-                "server is running.")
+        return Message("Cannot reach the text server at {u} ({e}). Check --openai-base-url and that the server is "
+                       "running.", u=url, e=detail)
     if isinstance(exc, openai.APIResponseValidationError):
-        return f"The text server at {url} sent a reply that is not OpenAI-shaped ({detail})."
-    return f"Talking to the text server at {url} failed ({detail})."
+        return Message("The text server at {u} sent a reply that is not OpenAI-shaped ({e}).", u=url, e=detail)
+    return Message("Talking to the text server at {u} failed ({e}).", u=url, e=detail)
 
 
 # A sentence every tokenizer splits into somewhere between 8 and 80 tokens (16 words, 71 characters):
@@ -354,7 +356,8 @@ def connect(settings: Settings, model: str) -> OpenAIBackend:
     try:
         page = client.models.list()
     except (openai.APIStatusError, openai.APIConnectionError) as exc:
-        raise ModelUnavailable(describe_error(exc, url, model)) from exc
+        why = describe_error(exc, url, model)
+        raise ModelUnavailable(why.template, **why.params) from exc
     except Exception as exc:  # noqa: BLE001 - not JSON, or JSON of another shape
         raise ModelUnavailable("The text server at {u} sent a reply that is not OpenAI-shaped: GET /models "
                                "did not give a model list ({e}).", u=url, e=type(exc).__name__) from exc

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import ModelUnavailable
+from ..messages import Message
 from ..models import ModelManager
 from .llama_server import ServerProcess, find_binary
 from .types import SamplingParams, StreamStats
@@ -78,7 +79,8 @@ class LlamaServerBackend:
             try:
                 r = self.http.request("GET" if body is None else "POST", self.server.url + path, json=body)
                 if r.status_code != 200:
-                    raise RuntimeError(f"llama-server answered {path} with HTTP {r.status_code}: {r.text[:200]}")
+                    raise RuntimeError(Message("llama-server answered {p} with HTTP {c}: {e}", p=path, c=r.status_code,
+                                               e=r.text[:200]))
                 return r.json()
             except httpx.TransportError:
                 if attempt or not self.server.gone() or not self.server.ensure():
@@ -155,14 +157,15 @@ class LlamaServerBackend:
         """The server's stream for one ``/completion`` request, as JSON objects; closed on Stop."""
         with self.http.stream("POST", self.server.url + "/completion", json=body) as r:
             if r.status_code != 200:
-                raise RuntimeError(f"llama-server refused the request (HTTP {r.status_code}): {r.read()[:200]!r}")
+                raise RuntimeError(Message("llama-server refused the request (HTTP {c}): {e}", c=r.status_code,
+                                           e=repr(r.read()[:200])))
             for line in r.iter_lines():
                 if stop.is_set():
                     return  # leaving the block closes the connection: the server stops this slot's work
                 if line.startswith("data: ") and line[6:].strip() != "[DONE]":
                     ev = json.loads(line[6:])
                     if isinstance(ev, dict) and ev.get("error"):
-                        raise RuntimeError(f"llama-server: {str(ev['error'])[:200]}")
+                        raise RuntimeError(Message("llama-server: {e}", e=str(ev["error"])[:200]))
                     yield ev
 
     def stream(self, prompt: str, params: SamplingParams, stop: threading.Event,
@@ -180,8 +183,8 @@ class LlamaServerBackend:
         ids = _ids_of(prompt) if prompt.startswith(_IDS) else self.tokenize(prompt, special=False)
         room = self.context_size - len(ids)
         if room < 1:
-            raise RuntimeError(f"The prompt ({len(ids):,} tokens) does not fit the context "
-                               f"of {self.context_size:,} tokens.")
+            raise RuntimeError(Message("The prompt ({n} tokens) does not fit the context of {m} tokens.",
+                                       n=f"{len(ids):,}", m=f"{self.context_size:,}"))
         total = min(params.max_new_tokens, room)
         first = min(params.min_new_tokens, total)
         phases = [(first, True), (total - first, False)] if first > 0 else [(total, False)]
@@ -197,8 +200,9 @@ class LlamaServerBackend:
             restarted = self.server.gone()
             if restarted:
                 self.server.ensure()
-            why = "stopped in the middle of the reply and was started again" if restarted else "failed"
-            raise RuntimeError(f"The text engine (llama-server) {why} ({type(exc).__name__}).") from exc
+            raise RuntimeError(Message("The text engine (llama-server) stopped in the middle of the reply and was "
+                                       "started again ({e}).", e=type(exc).__name__) if restarted else
+                               Message("The text engine (llama-server) failed ({e}).", e=type(exc).__name__)) from exc
         finally:
             stats.stopped = stop.is_set()
             stats.elapsed_s = time.perf_counter() - t0

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ModelUnavailable
 from ..lazy import lazy_import
+from ..messages import Message
 from ..models import ModelManager, ResolvedModel
 from ..streams import worker_stream
 from .plaintext import fragments, mark, mark_messages, plain_ids, special_pattern
@@ -160,7 +161,7 @@ def _writing_failed(exc: BaseException) -> BaseException:
     RuntimeError."""
     if isinstance(exc, torch.OutOfMemoryError):
         return exc
-    return RuntimeError(f"The language model failed while writing: {type(exc).__name__}: {exc}")
+    return RuntimeError(Message("The language model failed while writing: {e}", e=f"{type(exc).__name__}: {exc}"))
 
 
 def _counting_streamer(tokenizer):

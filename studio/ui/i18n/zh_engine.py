@@ -321,4 +321,25 @@ ENGINE_PATTERNS += [
     # ids-text: speech, voices, the Library and export (studio/speech, studio/voice, studio/library, studio/export)
     ("a {t_l} voice from the Hub repository {r}.", "Hub 仓库 {r} 里的一个{t_l}声音。"),
     ("{v}, or {w}", "{v}，或{w}"),
+    # ids-text: the text server and the text engines (studio/text/openai_backend.py, server_backend.py, llamacpp.py)
+    ("The text server at {u} refused the API key (HTTP {c}). Check --openai-api-key (OPENAI_API_KEY).",
+     "{u} 的文本服务器拒绝了 API 密钥（`HTTP` {c}）。请检查 --openai-api-key（`OPENAI_API_KEY`）。"),
+    ("The text server at {u} does not know the model '{m}' or the address is wrong (HTTP 404). Check --text-model "
+     "and --openai-base-url (it usually ends in /v1).",
+     "{u} 的文本服务器不认识模型“{m}”，或者地址不对（`HTTP` 404）。请检查 --text-model 和 --openai-base-url"
+     "（通常以 /v1 结尾）。"),
+    ("The text server at {u} answered with an error (HTTP {c}): {e}", "{u} 的文本服务器返回了错误（`HTTP` {c}）：{e}"),
+    ("The text server at {u} stopped answering in the middle of the reply ({e}).",
+     "{u} 的文本服务器在回复中途停止了回答（{e}）。"),
+    ("Cannot reach the text server at {u} ({e}). Check --openai-base-url and that the server is running.",
+     "无法连接 {u} 的文本服务器（{e}）。请检查 --openai-base-url，并确认服务器正在运行。"),
+    ("The text server at {u} sent a reply that is not OpenAI-shaped ({e}).", "{u} 的文本服务器的回复不是 `OpenAI` 格式（{e}）。"),
+    ("Talking to the text server at {u} failed ({e}).", "与 {u} 的文本服务器通信失败（{e}）。"),
+    ("The text server at {u} sent a reply that is not OpenAI-shaped (no 'choices' field in any stream chunk).",
+     "{u} 的文本服务器的回复不是 `OpenAI` 格式（流中没有任何 `choices` 字段）。"),
+    ("The prompt ({n} tokens) does not fit the context of {m} tokens.", "提示词（{n} 个 token）超出了 {m} 个 token 的上下文。"),
+    ("The language model failed while writing: {e}", "语言模型在写作时出错：{e}"),
+    ("llama-server answered {p} with HTTP {c}: {e}", "`llama-server` 对 {p} 返回了 `HTTP` {c}：{e}"),
+    ("llama-server refused the request (HTTP {c}): {e}", "`llama-server` 拒绝了请求（`HTTP` {c}）：{e}"),
+    ("llama-server: {e}", "`llama-server`：{e}"),
 ]
