@@ -277,30 +277,11 @@ ENGINE_PATTERNS += [
     ("'{f}' holds '{p}', which unpacks to more than {a} MB; the limit is {b} MB per part.",
      "“{f}”里的“{p}”解压后超过 {a} MB；每个部分的上限是 {b} MB。"),
     ("'{f}' is damaged: '{p}' could not be unpacked.", "“{f}”已损坏：无法解压“{p}”。"),
-    ("The model file '{p}' is a Git LFS pointer (a small text file standing for the model), not the model itself.",
-     "模型文件“{p}”是一个 Git LFS 指针（代表模型的小文本文件），不是模型本身。"),
-    ("The model file '{p}' is a web page or a JSON text, not a model (a download that failed).",
-     "模型文件“{p}”是一个网页或 JSON 文字，不是模型（下载失败了）。"),
-    ("The model file '{p}' is empty.", "模型文件“{p}”是空的。"),
-    ("The model file '{p}' is not a GGUF model file (it does not start with 'GGUF').",
-     "模型文件“{p}”不是 GGUF 模型文件（开头不是“GGUF”）。"),
-    ("Download '{f}' again (or copy it again), then reload the model.", "请重新下载（或重新复制）“{f}”，再重新加载模型。"),
-    ("The model file '{p}' is cut short: the download stopped inside its header ({a} MB).",
-     "模型文件“{p}”不完整：下载在文件头中途就断了（{a} MB）。"),
-    ("The model file '{p}' is cut short: the download was cut at {a} of {b} MB.",
-     "模型文件“{p}”不完整：下载在 {a} MB 处断了（共 {b} MB）。"),
-    ("The model file '{p}' is damaged ({e} in its header).", "模型文件“{p}”已损坏（文件头里有{e}）。"),
     ("a text of {n} bytes", "一段 {n} 字节的文字"), ("an unknown value type {n}", "未知的值类型 {n}"),
     ("a tensor with {n} dimensions", "一个 {n} 维的张量"), ("a tensor of an unknown type {n}", "一个未知类型 {n} 的张量"),
     ("GGUF version {n}, which Studio does not know", "Studio 不认识的 GGUF 版本 {n}"),
-    ("The model file '{p}' is not a safetensors file (its header cannot be read).",
-     "模型文件“{p}”不是 safetensors 文件（无法读取它的文件头）。"),
-    ("The model index '{p}' cannot be read.", "无法读取模型索引“{p}”。"),
     ("The model folder '{p}' is missing '{f}' (its link points at nothing). Download the model again, all its files, "
      "then reload it.", "模型文件夹“{p}”缺少“{f}”（它的链接指向不存在的文件）。请重新下载模型的全部文件，再重新加载。"),
-    ("The model file '{p}' is damaged (its zip directory cannot be read).", "模型文件“{p}”已损坏（无法读取它的 zip 目录）。"),
-    ("The model file '{p}' holds '{q}', packed {r} to 1; model weights barely pack, so it was not opened.",
-     "模型文件“{p}”里的“{q}”压缩比是 {r} 比 1；模型权重几乎压缩不了，所以没有打开它。"),
     ("The model folder '{p}' is missing {a} of its {b} weight files ({l}). Download the model again, all its files, "
      "then reload it.", "模型文件夹“{p}”缺少 {b} 个权重文件中的 {a} 个（{l}）。请重新下载模型的全部文件，再重新加载。"),
     ("{r} px over {n} pixels to fill would take OpenCV minutes, and every other repair would wait. For an area this "
@@ -314,4 +295,33 @@ ENGINE_PATTERNS += [
      "训练得太少，还说明不了什么：{w}，所以这些数字多半出于偶然。"),
     ("it learnt from only {n} words", "它只学了 {n} 个字"), ("it trained for only {n} steps", "它只训练了 {n} 步"),
     ("only {n} tokens of your text were left to measure it on", "只剩 {n} 个词元的文字可以用来衡量它"),
+]
+
+# ids-image: the engines' messages by id (issue #24), each whole message one id
+_AGAIN = "请重新下载（或重新复制）“{f}”，再重新加载模型。"
+ENGINE_PATTERNS += [
+    ("The model file '{p}' is a Git LFS pointer (a small text file standing for the model), not the model itself. "
+     "Download '{f}' again (or copy it again), then reload the model.",
+     "模型文件“{p}”是一个 Git LFS 指针（代表模型的小文本文件），不是模型本身。" + _AGAIN),
+    ("The model file '{p}' is a web page or a JSON text, not a model (a download that failed). Download '{f}' again "
+     "(or copy it again), then reload the model.", "模型文件“{p}”是一个网页或 JSON 文字，不是模型（下载失败了）。" + _AGAIN),
+    ("The model file '{p}' is empty. Download '{f}' again (or copy it again), then reload the model.",
+     "模型文件“{p}”是空的。" + _AGAIN),
+    ("The model file '{p}' is not a GGUF model file (it does not start with 'GGUF'). Download '{f}' again (or copy it "
+     "again), then reload the model.", "模型文件“{p}”不是 GGUF 模型文件（开头不是“GGUF”）。" + _AGAIN),
+    ("The model file '{p}' is cut short: the download stopped inside its header ({a} MB). Download '{f}' again (or "
+     "copy it again), then reload the model.", "模型文件“{p}”不完整：下载在文件头中途就断了（{a} MB）。" + _AGAIN),
+    ("The model file '{p}' is cut short: the download was cut at {a} of {b} MB. Download '{f}' again (or copy it "
+     "again), then reload the model.", "模型文件“{p}”不完整：下载在 {a} MB 处断了（共 {b} MB）。" + _AGAIN),
+    ("The model file '{p}' is damaged ({e} in its header). Download '{f}' again (or copy it again), then reload the "
+     "model.", "模型文件“{p}”已损坏（文件头里有{e}）。" + _AGAIN),
+    ("The model file '{p}' is not a safetensors file (its header cannot be read). Download '{f}' again (or copy it "
+     "again), then reload the model.", "模型文件“{p}”不是 safetensors 文件（无法读取它的文件头）。" + _AGAIN),
+    ("The model index '{p}' cannot be read. Download '{f}' again (or copy it again), then reload the model.",
+     "无法读取模型索引“{p}”。" + _AGAIN),
+    ("The model file '{p}' is damaged (its zip directory cannot be read). Download '{f}' again (or copy it again), "
+     "then reload the model.", "模型文件“{p}”已损坏（无法读取它的 zip 目录）。" + _AGAIN),
+    ("The model file '{p}' holds '{q}', packed {r} to 1; model weights barely pack, so it was not opened. Download "
+     "'{f}' again (or copy it again), then reload the model.",
+     "模型文件“{p}”里的“{q}”压缩比是 {r} 比 1；模型权重几乎压缩不了，所以没有打开它。" + _AGAIN),
 ]
