@@ -243,7 +243,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("The picture server at {u} sent a reply that is not OpenAI-shaped (not a JSON object). Check --image-base-url "
      "(it usually ends in /v1).", "{u} 的图片服务器的回复不是 `OpenAI` 格式（不是 `JSON` 对象）。请检查 --image-base-url"
      "（通常以 /v1 结尾）。"),
-    ("the picture server at {u} has no model '{m}'. It serves: {l}.", "{u} 的图片服务器没有模型“{m}”。它提供：{l}。"),
     ("The picture server at {u} sent no picture.", "{u} 的图片服务器没有发回图片。"),
     ("The picture server at {u} sent a reply that is not OpenAI-shaped (no 'data' list of models with an 'id').",
      "{u} 的图片服务器的回复不是 `OpenAI` 格式（没有带 `id` 的模型 `data` 列表）。"),
@@ -324,4 +323,9 @@ ENGINE_PATTERNS += [
     ("The model file '{p}' holds '{q}', packed {r} to 1; model weights barely pack, so it was not opened. Download "
      "'{f}' again (or copy it again), then reload the model.",
      "模型文件“{p}”里的“{q}”压缩比是 {r} 比 1；模型权重几乎压缩不了，所以没有打开它。" + _AGAIN),
+    ("model: the picture server at {u} has no model '{m}'. It serves: {l}.",
+     "model：{u} 的图片服务器没有模型“{m}”。它提供：{l}。"),
 ]
+ENGINE_ZH.update({
+    "no models": "没有模型",
+})
