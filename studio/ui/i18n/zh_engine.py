@@ -26,10 +26,6 @@ ENGINE_ZH: dict[str, str] = {
     "is empty. Write the article (with ## headings for its sections) first.": "是空的。请先写文章（用 ## 小标题分节）。",
     "are all empty. Propose prompts first, or type one for a section.": "全是空的。请先建议提示词，或为某一节输入一个。",
     "is missing. Upload a picture first.": "缺失。请先上传一张图片。",
-    "Save it again or try another picture.": "请重新保存，或换一张图片。",
-    "Raise max_side or crop the picture.": "请调高 max_side 或裁剪图片。",
-    "make it smaller first.": "请先把它缩小。",
-    "Save it as an ordinary RGB picture.": "请把它保存为普通的 RGB 图片。",
     "The model's safety checker blacked out the picture; nothing was saved.": "模型的安全检查把图片涂黑了；没有保存任何内容。",
     "is empty: nothing is marked to fill. Paint over the part to repair (white = fill, black = keep).":
         "是空的：没有标记要填充的地方。请涂抹要修复的部分（白色 = 填充，黑色 = 保留）。",
@@ -100,15 +96,11 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "side; make it smaller first.", "是 {w}×{h} 像素（{mp} 百万像素），太大，无法安全打开。上限是 {l} 百万像素、每边 {s} 像素；请先把它缩小。"),
     ("is {w}×{h} pixels; both sides need at least {m} pixels.", "是 {w}×{h} 像素；两边都至少要 {m} 像素。"),
     ("must be an H×W, H×W×3 or H×W×4 picture, not an array of shape {s}.", "必须是 H×W、H×W×3 或 H×W×4 的图片，而不是形状为 {s} 的数组。"),
-    ("could not be decoded; the file looks damaged or cut short ({e}).", "无法解码；文件似乎损坏或不完整（{e}）。"),
-    ("{m} would shrink the {f} ({w}×{h}) to {nw}×{nh}, under {s} px on a side.",
-     "{m} 会把 {f}（{w}×{h}）缩小到 {nw}×{nh}，某一边不到 {s} 像素。"),
     ("is {s}, too large to open safely. The limit is {l} megapixels; make it smaller first.",
      "是 {s}，太大，无法安全打开。上限是 {l} 百万像素；请先把它缩小。"),
     ("is not a picture Studio can read. {h}", "不是 Studio 能读取的图片。{h}"),
     ("is not a picture Studio can read ({e}).", "不是 Studio 能读取的图片（{e}）。"),
     ("could not be read; the file looks damaged ({e}). {h}", "无法读取；文件似乎损坏（{e}）。{h}"),
-    ("uses the colour mode {m}, which Studio cannot convert.", "使用的颜色模式 {m} 是 Studio 无法转换的。"),
     ("is {a} MB; the limit is {b} MB.", "有 {a} MB；上限是 {b} MB。"),
     ("could not be found ({n}). Upload it again.", "找不到（{n}）。请重新上传。"),
     ("{m} is not an inpainting model (its UNet takes {c} input channels; inpainting models take 9: the picture, the "
@@ -325,7 +317,16 @@ ENGINE_PATTERNS += [
      "模型文件“{p}”里的“{q}”压缩比是 {r} 比 1；模型权重几乎压缩不了，所以没有打开它。" + _AGAIN),
     ("model: the picture server at {u} has no model '{m}'. It serves: {l}.",
      "model：{u} 的图片服务器没有模型“{m}”。它提供：{l}。"),
+    ("could not be decoded; the file looks damaged or cut short ({e}). Save it again or try another picture.",
+     "无法解码；文件似乎损坏或不完整（{e}）。请重新保存，或换一张图片。"),
+    ("{m} would shrink the {f} ({w}×{h}) to {nw}×{nh}, under {s} px on a side. Raise max_side or crop the picture.",
+     "{m} 会把 {f}（{w}×{h}）缩小到 {nw}×{nh}，某一边不到 {s} 像素。请调高 max_side 或裁剪图片。"),
+    ("uses the colour mode {m}, which Studio cannot convert. Save it as an ordinary RGB picture.",
+     "使用的颜色模式 {m} 是 Studio 无法转换的。请把它保存为普通的 RGB 图片。"),
+    ("{n} megapixels", "{n} 百万像素"),
 ]
 ENGINE_ZH.update({
     "no models": "没有模型",
+    "enormous": "极大",
+    "Use a PNG, JPEG, WebP, GIF, BMP or TIFF picture.": "请使用 PNG、JPEG、WebP、GIF、BMP 或 TIFF 图片。",
 })
