@@ -324,9 +324,30 @@ ENGINE_PATTERNS += [
     ("uses the colour mode {m}, which Studio cannot convert. Save it as an ordinary RGB picture.",
      "使用的颜色模式 {m} 是 Studio 无法转换的。请把它保存为普通的 RGB 图片。"),
     ("{n} megapixels", "{n} 百万像素"),
+    ("Diffusion model {m} is not available: {why} and it is not in the Hugging Face cache. Run the studio once with "
+     "network access to download it, or pass a local folder with --diffusion-model. The face GAN works without it.",
+     "扩散模型 {m} 不可用：{why}，而且它不在 Hugging Face 缓存中。请联网运行一次 Studio 来下载它，"
+     "或用 --diffusion-model 指定一个本地文件夹。人脸 GAN 不需要它也能用。"),
+    ("No usable picture came out. {w}", "没有得到可用的图片。{w}"),
+    ("The model's safety checker blacked out the image of seed {s}; it was not saved.",
+     "模型的安全检查把种子 {s} 的图片涂黑了；它没有被保存。"),
+    ("The image of seed {s} came out {bad} (a half-precision overflow); it was not saved. Try --device cpu or another "
+     "model.", "种子 {s} 的图片出来是{bad}（半精度溢出）；它没有被保存。请试试 --device cpu 或换一个模型。"),
+    ("The image of seed {s} came out {bad}; it was not saved. Try --device cpu or another model.",
+     "种子 {s} 的图片出来是{bad}；它没有被保存。请试试 --device cpu 或换一个模型。"),
+    ("The image of seed {s} came out {bad} in half precision and was decoded again in float32.",
+     "种子 {s} 的图片在半精度下出来是{bad}，已用 float32 重新解码。"),
+    ("The device ran out of memory making {n} picture(s) at {w}×{h} px. {hint}",
+     "生成 {n} 张 {w}×{h} 像素的图片时设备内存不足。{hint}"),
+    ("The device ran out of memory at {w}×{h} px. {hint}", "在 {w}×{h} 像素时设备内存不足。{hint}"),
+    ("The model works in steps of {s} px, so it painted at {a}×{b} and the result was resized back to {w}×{h}.",
+     "这个模型以 {s} 像素为步长，所以它按 {a}×{b} 绘制，再把结果缩放回 {w}×{h}。"),
 ]
 ENGINE_ZH.update({
     "no models": "没有模型",
     "enormous": "极大",
     "Use a PNG, JPEG, WebP, GIF, BMP or TIFF picture.": "请使用 PNG、JPEG、WebP、GIF、BMP 或 TIFF 图片。",
+    "Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling.":
+        "请少生成几张或生成更小的图片，或用 --cpu-offload 或 --vae-tiling 重启 Studio。",
+    "black": "全黑", "NaN": "NaN（无效数值）",
 })
