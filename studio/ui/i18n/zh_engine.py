@@ -342,6 +342,11 @@ ENGINE_PATTERNS += [
     ("The device ran out of memory at {w}×{h} px. {hint}", "在 {w}×{h} 像素时设备内存不足。{hint}"),
     ("The model works in steps of {s} px, so it painted at {a}×{b} and the result was resized back to {w}×{h}.",
      "这个模型以 {s} 像素为步长，所以它按 {a}×{b} 绘制，再把结果缩放回 {w}×{h}。"),
+    ("'{r}' is not a model this studio knows. Use an embedded name ({names}), a Hugging Face Hub id like org/name, or "
+     "a local folder.", "“{r}”不是本 Studio 认识的模型。请使用内置名称（{names}）、形如 org/name 的 Hugging Face Hub ID，"
+     "或本地文件夹。"),
+    ("'{r}' is not a model this studio knows. Use a Hugging Face Hub id like org/name, or a local folder.",
+     "“{r}”不是本 Studio 认识的模型。请使用形如 org/name 的 Hugging Face Hub ID，或本地文件夹。"),
 ]
 ENGINE_ZH.update({
     "no models": "没有模型",
