@@ -44,8 +44,6 @@ ENGINE_ZH: dict[str, str] = {
     "This voice's record is missing or damaged; delete the voice and train it again.": "这个文风的记录丢失或损坏；请删除它再重新训练。",
     "choose at least one article from the Library or upload a file.": "请从文库中至少选一篇文章，或上传一个文件。",
     "must be one line of text.": "必须是一行文字。",
-    "Check the network connection, or run once with network access so that it is cached; pick another model meanwhile.":
-        "请检查网络连接，或联网运行一次把它缓存下来；在此之前请换一个模型。",
     "Use --device cpu or auto.": "请用 --device cpu 或 auto。",
     # the fact check's reasons and the Write tab's list (studio/text/factcheck.py, studio/ui/facts_list.py)
     "not in your brief": "不在你的简介中", "a name not in your brief": "简介中没有的名字",
@@ -137,8 +135,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("The model path '{p}' is outside the folders this studio may load from. Ask whoever runs the studio to add its "
      "folder with --model-dir.", "模型路径“{p}”不在本 Studio 可以加载的文件夹内。请让运行 Studio 的人用 --model-dir 加入它的文件夹。"),
     ("'{p}' is not a usable path.", "“{p}”不是可用的路径。"),
-    ("Model '{r}' is not in the Hugging Face cache and could not be downloaded from the Hub ({e}).",
-     "模型“{r}”不在 Hugging Face 缓存中，也无法从 Hub 下载（{e}）。"),
     ("must be 1 or 0 (true/false), not {user_v}.", "必须是 1 或 0（true/false），而不是 {user_v}。"),
     ("must be between {a} and {b} seconds, not {user_v}.", "必须在 {a} 到 {b} 秒之间，而不是 {user_v}。"),
     ("must be between {a} and {b} pixels, not {user_v}.", "必须在 {a} 到 {b} 像素之间，而不是 {user_v}。"),
