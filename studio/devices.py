@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .errors import InvalidInput, OutOfMemory
 from .lazy import lazy_import, torch_oom
+from .messages import Message
 
 if TYPE_CHECKING:
     import torch
@@ -38,7 +39,8 @@ def pick_device(preference: str = "auto") -> torch.device:
             machine does not have.
     """
     if preference not in DEVICE_CHOICES:
-        raise InvalidInput("device", f"must be one of {', '.join(DEVICE_CHOICES)}, not {preference!r}.")
+        raise InvalidInput("device", "must be one of {c}, not {user_v}.", c=", ".join(DEVICE_CHOICES),
+                           user_v=repr(preference))
     if preference == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -109,6 +111,8 @@ def oom_guard(device, message: str) -> Iterator[None]:
         yield
     except torch_oom() + (MemoryError,):  # torch_oom: no torch import on an ordinary error
         free_memory(device if device is None or isinstance(device, torch.device) else device.device)
+        if isinstance(message, Message):  # shown by its id
+            raise OutOfMemory(message.template, **message.params) from None
         raise OutOfMemory(message) from None
 
 

@@ -242,7 +242,7 @@ def defaults_path(settings: Settings) -> Path:
 def make_default(settings: Settings, kind: str, ref: str) -> None:
     """Store ``ref`` as the default model of ``kind`` for the next start (a flag still overrides)."""
     if kind not in KINDS:
-        raise InvalidInput("kind", f"must be one of {', '.join(KINDS)}.")
+        raise InvalidInput("kind", "must be one of {kinds}.", kinds=", ".join(KINDS))
     values = stored_defaults(settings.data_dir)
     values[kind] = ref
     path = defaults_path(settings)
@@ -262,7 +262,8 @@ def delete(ref: str) -> None:
     repo_id, filename = parse_ref(ref)
     folder = repo_folder(repo_id)
     if cached_file(ref) is None:
-        raise ModelUnavailable(f"'{ref}' is not a downloaded model, so there is nothing to delete.")
+        raise ModelUnavailable("'{ref}' is not a downloaded model, so there is nothing to delete.", ref=ref)
+
     models = [p for p in folder.glob("snapshots/*/**/*") if p.name.endswith((".gguf", ".onnx"))]
     if filename is None or len(models) <= 1:
         shutil.rmtree(folder, ignore_errors=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from . import hub_voices
 from .errors import Cancelled, InvalidInput, ModelUnavailable
 from .hub import cache_dir, cached_file, endpoint, parse_ref, pick_gguf, repo_folder
+from .messages import Message
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,11 +66,11 @@ class Download:
                 "location": self.path}
 
 
-def _offline_message() -> str:
-    return ("The Hugging Face Hub cannot be reached from this studio (offline, or no network). "
-            "To add a model by hand, copy its .gguf file (or a diffusers folder, or a Piper voice's .onnx and "
-            ".onnx.json files) into a folder and start the studio with --model-dir FOLDER; it then appears in "
-            "the lists.")
+def _offline_message() -> Message:
+    return Message("The Hugging Face Hub cannot be reached from this studio (offline, or no network). "
+                   "To add a model by hand, copy its .gguf file (or a diffusers folder, or a Piper voice's .onnx and "
+                   ".onnx.json files) into a folder and start the studio with --model-dir FOLDER; it then appears in "
+                   "the lists.")
 
 
 def _hub_error(exc: Exception, ref: str) -> Exception:
@@ -77,13 +78,13 @@ def _hub_error(exc: Exception, ref: str) -> Exception:
     from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, OfflineModeIsEnabled, RepositoryNotFoundError
 
     if isinstance(exc, GatedRepoError):
-        return ModelUnavailable(f"'{ref}' is gated: accept its licence on the Hub with your "
-                                "account, then set `HF_TOKEN` to one of your access tokens and try again.")
+        return ModelUnavailable("'{ref}' is gated: accept its licence on the Hub with your "
+                                "account, then set `HF_TOKEN` to one of your access tokens and try again.", ref=ref)
     if isinstance(exc, RepositoryNotFoundError):
-        return ModelUnavailable(f"'{ref}' is not on the Hub (or it is private). Check the name.")
+        return ModelUnavailable("'{ref}' is not on the Hub (or it is private). Check the name.", ref=ref)
     if isinstance(exc, OfflineModeIsEnabled) or not isinstance(exc, HfHubHTTPError):
         return ModelUnavailable(_offline_message())
-    return ModelUnavailable(f"The Hub refused '{ref}': {str(exc).splitlines()[0][:200]}")
+    return ModelUnavailable("The Hub refused '{ref}': {why}", ref=ref, why=str(exc).splitlines()[0][:200])
 
 
 def _api():
@@ -133,7 +134,8 @@ def plan(settings: Settings, ref: str) -> tuple[str, str, list[tuple[str, int, s
         filename = pick_gguf(list(files)) or hub_voices.one_voice(repo_id, list(files))
     if filename is not None:
         if filename not in files:
-            raise ModelUnavailable(f"'{repo_id}' has no file '{filename}'. Its files: {', '.join(sorted(files))[:300]}")
+            raise ModelUnavailable("'{repo}' has no file '{name}'. Its files: {files}", repo=repo_id, name=filename,
+                                   files=", ".join(sorted(files))[:300])
         chosen = hub_voices.files_to_fetch(filename, list(files)) if filename.endswith(".onnx") else [filename]
     else:
         chosen = sorted(files)
@@ -184,8 +186,8 @@ def _refuse_corrupt(path: Path, name: str) -> None:
     blob = path.resolve()
     path.unlink(missing_ok=True)
     blob.unlink(missing_ok=True)
-    raise ModelUnavailable(f"The download of '{name}' was damaged (its checksum is not the Hub's), so it was "
-                           "deleted. Try again.")
+    raise ModelUnavailable("The download of '{name}' was damaged (its checksum is not the Hub's), so it was "
+                           "deleted. Try again.", name=name)
 
 
 def _resume(repo_id: str, commit: str, name: str, size: int, sha: str, job: Download, bar: type) -> None:
@@ -219,8 +221,9 @@ def _check_space(repo_id: str, files: list, job: Download) -> None:
     need = sum(size for _f, size, _s in files) - have
     free = free_space(cache_dir())
     if need + MARGIN > free:
-        raise ModelUnavailable(f"Not enough free disk space for '{job.ref}': it needs {need / 1e9:.1f} GB and "
-                               f"{free / 1e9:.1f} GB are free in {cache_dir()}. Free some space and try again.")
+        raise ModelUnavailable("Not enough free disk space for '{ref}': it needs {a} GB and "
+                               "{b} GB are free in {where}. Free some space and try again.", ref=job.ref,
+                               a=f"{need / 1e9:.1f}", b=f"{free / 1e9:.1f}", where=cache_dir())
 
 
 def download(settings: Settings, ref: str, job: Download | None = None,
@@ -300,7 +303,8 @@ class Downloads:
             job.state, job.message = "failed", exc.message
         except Exception as exc:  # noqa: BLE001 - the thread must always end with a state
             log.exception("download %s", job.ref)
-            job.state, job.message = "failed", f"The download failed: {type(exc).__name__}: {str(exc)[:200]}"
+            job.state, job.message = "failed", Message("The download failed: {why}",
+                                                       why=f"{type(exc).__name__}: {str(exc)[:200]}")
 
     def get(self, ref: str) -> Download | None:
         with self._lock:
@@ -335,11 +339,11 @@ def resolve_gguf(settings: Settings, ref: str, trusted: bool) -> Path:
     try:
         parse_ref(ref)
     except InvalidInput:
-        raise ModelUnavailable(f"'{ref}' is not a model reference. A Hub GGUF file is written "
-                               "org/name:file.gguf.") from None
+        raise ModelUnavailable("'{ref}' is not a model reference. A Hub GGUF file is written "
+                               "org/name:file.gguf.", ref=ref) from None
     path = cached_file(ref)
     if path is None and trusted and not settings.hub_offline:
         path = download(settings, ref)
     if path is None:
-        raise ModelUnavailable(f"Model '{ref}' is not downloaded. Download it in the Models tab first.")
+        raise ModelUnavailable("Model '{ref}' is not downloaded. Download it in the Models tab first.", ref=ref)
     return path

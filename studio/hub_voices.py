@@ -42,7 +42,8 @@ def files_to_fetch(filename: str, names: list[str]) -> list[str]:
         ModelUnavailable: the repository has no ``.onnx.json`` beside the ``.onnx`` (not a Piper voice).
     """
     if filename + ".json" not in names:
-        raise ModelUnavailable(f"'{filename}' is not a Piper voice: its .onnx.json is not beside it on the Hub.")
+        raise ModelUnavailable("'{name}' is not a Piper voice: its .onnx.json is not beside it on the Hub.",
+                               name=filename)
     card = str(PurePosixPath(filename).parent / "MODEL_CARD")
     return [filename, filename + ".json"] + ([card] if card in names else [])
 
@@ -56,8 +57,9 @@ def one_voice(repo_id: str, names: list[str]) -> str | None:
     found = pairs(names)
     if len(found) > 1:
         shown = ", ".join(f"{repo_id}:{n}" for n in found[:3])
-        raise ModelUnavailable(f"'{repo_id}' holds {len(found)} Piper voices; name the one to download, for "
-                               f"example {shown}.")
+        raise ModelUnavailable("'{repo}' holds {n} Piper voices; name the one to download, for "
+                               "example {shown}.", repo=repo_id, n=len(found), shown=shown)
+
     return found[0] if found else None
 
 

@@ -18,6 +18,7 @@ import struct
 from pathlib import Path
 
 from .errors import ModelUnavailable
+from .messages import Message
 
 MB = 1024 * 1024
 GGUF_MAGIC = b"GGUF"
@@ -91,7 +92,7 @@ def _u64(fh) -> int:
 def _string(fh, long: bool) -> bytes:
     n = _u64(fh) if long else _u32(fh)
     if n > MAX_STRING:
-        raise ValueError(f"a text of {n:,} bytes")
+        raise ValueError(Message("a text of {n} bytes", n=f"{n:,}"))
     return _read(fh, n)
 
 
@@ -115,7 +116,7 @@ def _skip_value(fh, vtype: int, long: bool, depth: int = 0):
         for _ in range(count):
             _skip_value(fh, itype, long, depth + 1)
         return None
-    raise ValueError(f"an unknown value type {vtype}")
+    raise ValueError(Message("an unknown value type {n}", n=vtype))
 
 
 @functools.lru_cache(maxsize=64)
@@ -147,7 +148,7 @@ def _gguf_size(fh: _Reader, sizes, types) -> int:
     fh.seek(4)
     version = _u32(fh)
     if version not in (1, 2, 3):
-        raise ValueError(f"GGUF version {version}, which Studio does not know")
+        raise ValueError(Message("GGUF version {n}, which Studio does not know", n=version))
     long = version >= 2
     n_tensors = _u64(fh) if long else _u32(fh)
     n_kv = _u64(fh) if long else _u32(fh)
@@ -162,7 +163,7 @@ def _gguf_size(fh: _Reader, sizes, types) -> int:
         _string(fh, long)
         n_dims = _u32(fh)
         if n_dims > 8:
-            raise ValueError(f"a tensor with {n_dims} dimensions")
+            raise ValueError(Message("a tensor with {n} dimensions", n=n_dims))
         count = 1
         for _d in range(n_dims):
             count *= _u64(fh) if long else _u32(fh)
@@ -170,7 +171,7 @@ def _gguf_size(fh: _Reader, sizes, types) -> int:
         try:
             block, size = sizes[types(ttype)]
         except (ValueError, KeyError):
-            raise ValueError(f"a tensor of an unknown type {ttype}") from None
+            raise ValueError(Message("a tensor of an unknown type {n}", n=ttype)) from None
         end = max(end, offset + count // block * size)
     start = fh.tell()
     return -(-start // alignment) * alignment + end
@@ -183,31 +184,34 @@ def check_gguf(path: Path) -> None:
         head = fh.read(64)
     if not head.startswith(GGUF_MAGIC):
         if head.startswith(b"version https://git-lfs"):
-            raise ModelUnavailable(f"The model file '{path}' is a Git LFS pointer (a small text file standing for "
-                                   f"the model), not the model itself. Download '{path.name}' again (or copy it again), then "
-                                   "reload the model.")
+            raise ModelUnavailable("The model file '{p}' is a Git LFS pointer (a small text file standing for "
+                                   "the model), not the model itself. Download '{f}' again (or copy it again), then "
+                                   "reload the model.", p=path, f=path.name)
         if head.lstrip()[:1] in (b"<", b"{"):
-            raise ModelUnavailable(f"The model file '{path}' is a web page or a JSON text, not a model (a download "
-                                   f"that failed). Download '{path.name}' again (or copy it again), then reload the "
-                                   "model.")
+            raise ModelUnavailable("The model file '{p}' is a web page or a JSON text, not a model (a download "
+                                   "that failed). Download '{f}' again (or copy it again), then reload the "
+                                   "model.", p=path, f=path.name)
         if not head:
-            raise ModelUnavailable(f"The model file '{path}' is empty. Download '{path.name}' again (or copy it "
-                                   "again), then reload the model.")
-        raise ModelUnavailable(f"The model file '{path}' is not a GGUF model file (it does not start with 'GGUF'). "
-                               f"Download '{path.name}' again (or copy it again), then reload the model.")
+            raise ModelUnavailable("The model file '{p}' is empty. Download '{f}' again (or copy it "
+                                   "again), then reload the model.", p=path, f=path.name)
+        raise ModelUnavailable("The model file '{p}' is not a GGUF model file (it does not start with 'GGUF'). "
+                               "Download '{f}' again (or copy it again), then reload the model.", p=path, f=path.name)
     try:
         st = path.stat()
         need = _expected_size(str(path), st.st_size, st.st_mtime_ns)
     except _Cut:
-        raise ModelUnavailable(f"The model file '{path}' is cut short: the download stopped inside its header "
-                               f"({_mb(have)} MB). Download '{path.name}' again (or copy it again), then reload the "
-                               "model.") from None
+        raise ModelUnavailable("The model file '{p}' is cut short: the download stopped inside its header "
+                               "({a} MB). Download '{f}' again (or copy it again), then reload the "
+                               "model.", p=path, a=_mb(have), f=path.name) from None
     except ValueError as exc:
-        raise ModelUnavailable(f"The model file '{path}' is damaged ({exc} in its header). Download '{path.name}' "
-                               "again (or copy it again), then reload the model.") from None
+        why = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
+        raise ModelUnavailable("The model file '{p}' is damaged ({e} in its header). Download '{f}' "
+                               "again (or copy it again), then reload the model.", p=path, e=why,
+                               f=path.name) from None
     if have < need:
-        raise ModelUnavailable(f"The model file '{path}' is cut short: the download was cut at {_mb(have)} of "
-                               f"{_mb(need)} MB. Download '{path.name}' again (or copy it again), then reload the model.")
+        raise ModelUnavailable("The model file '{p}' is cut short: the download was cut at {a} of "
+                               "{b} MB. Download '{f}' again (or copy it again), then reload the model.",
+                               p=path, a=_mb(have), b=_mb(need), f=path.name)
 
 
 def check_safetensors(path: Path) -> None:
@@ -221,15 +225,17 @@ def check_safetensors(path: Path) -> None:
             header = json.loads(_read(fh, n))
         need = 8 + n + max((int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"), default=0)
     except _Cut:
-        raise ModelUnavailable(f"The model file '{path}' is cut short: the download stopped inside its header "
-                               f"({_mb(have)} MB). Download '{path.name}' again (or copy it again), then reload the "
-                               "model.") from None
+        raise ModelUnavailable("The model file '{p}' is cut short: the download stopped inside its header "
+                               "({a} MB). Download '{f}' again (or copy it again), then reload the "
+                               "model.", p=path, a=_mb(have), f=path.name) from None
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeDecodeError):
-        raise ModelUnavailable(f"The model file '{path}' is not a safetensors file (its header cannot be read). "
-                               f"Download '{path.name}' again (or copy it again), then reload the model.") from None
+        raise ModelUnavailable("The model file '{p}' is not a safetensors file (its header cannot be read). "
+                               "Download '{f}' again (or copy it again), then reload the model.", p=path,
+                               f=path.name) from None
     if have < need:
-        raise ModelUnavailable(f"The model file '{path}' is cut short: the download was cut at {_mb(have)} of "
-                               f"{_mb(need)} MB. Download '{path.name}' again (or copy it again), then reload the model.")
+        raise ModelUnavailable("The model file '{p}' is cut short: the download was cut at {a} of "
+                               "{b} MB. Download '{f}' again (or copy it again), then reload the model.",
+                               p=path, a=_mb(have), b=_mb(need), f=path.name)
 
 
 def check_index(path: Path) -> None:
@@ -238,13 +244,14 @@ def check_index(path: Path) -> None:
         weight_map = json.loads(path.read_text(encoding="utf-8")).get("weight_map") or {}
         shards = sorted({str(v) for v in weight_map.values()})
     except (OSError, ValueError, AttributeError):
-        raise ModelUnavailable(f"The model index '{path}' cannot be read. Download '{path.name}' again (or copy it "
-                               "again), then reload the model.") from None
+        raise ModelUnavailable("The model index '{p}' cannot be read. Download '{f}' again (or copy it "
+                               "again), then reload the model.", p=path, f=path.name) from None
     missing = [s for s in shards if not (path.parent / s).is_file()]
     if missing:
         listed = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
-        raise ModelUnavailable(f"The model folder '{path.parent}' is missing {len(missing)} of its {len(shards)} "
-                               f"weight files ({listed}). Download the model again, all its files, then reload it.")
+        raise ModelUnavailable("The model folder '{p}' is missing {a} of its {b} "
+                               "weight files ({l}). Download the model again, all its files, then reload it.",
+                               p=path.parent, a=len(missing), b=len(shards), l=listed)
 
 
 def check_torch_zip(path: Path) -> None:
@@ -259,14 +266,15 @@ def check_torch_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise ModelUnavailable(f"The model file '{path}' is damaged (its zip directory cannot be read). Download "
-                               f"'{path.name}' again (or copy it again), then reload the model.") from None
+        raise ModelUnavailable("The model file '{p}' is damaged (its zip directory cannot be read). Download "
+                               "'{f}' again (or copy it again), then reload the model.", p=path, f=path.name) from None
     for info in infos:
         packed = max(1, info.compress_size)
         if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * packed:
-            raise ModelUnavailable(f"The model file '{path}' holds '{info.filename[:120]}', packed "
-                                   f"{info.file_size // packed:,} to 1; model weights barely pack, so it was not "
-                                   f"opened. Download '{path.name}' again (or copy it again), then reload the model.")
+            raise ModelUnavailable("The model file '{p}' holds '{q}', packed "
+                                   "{r} to 1; model weights barely pack, so it was not "
+                                   "opened. Download '{f}' again (or copy it again), then reload the model.",
+                                   p=path, q=info.filename[:120], r=f"{info.file_size // packed:,}", f=path.name)
 
 
 def check_model_files(location: str | Path) -> None:
@@ -287,8 +295,9 @@ def check_model_files(location: str | Path) -> None:
             if len(f.relative_to(path).parts) > 3:
                 continue
             if f.is_symlink() and not f.exists():  # a Hugging Face cache link whose download never finished
-                raise ModelUnavailable(f"The model folder '{path}' is missing '{f.relative_to(path)}' (its link "
-                                       "points at nothing). Download the model again, all its files, then reload it.")
+                raise ModelUnavailable("The model folder '{p}' is missing '{f}' (its link "
+                                       "points at nothing). Download the model again, all its files, then reload it.",
+                                       p=path, f=f.relative_to(path))
             if f.is_file():
                 files.append(f)
     else:

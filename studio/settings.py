@@ -106,54 +106,65 @@ class Settings:
             InvalidInput: naming the bad flag.
         """
         if not (1 <= self.port <= 65535):
-            raise InvalidInput("--port", f"must be between 1 and 65535, not {self.port}.")
+            raise InvalidInput("--port", "must be between {a} and {b}, not {user_v}.", a=1, b=65535,
+                               user_v=self.port)
         if self.concurrency < 1 or self.concurrency > 64:
-            raise InvalidInput("--concurrency", f"must be between 1 and 64, not {self.concurrency}.")
+            raise InvalidInput("--concurrency", "must be between {a} and {b}, not {user_v}.", a=1, b=64,
+                               user_v=self.concurrency)
         if not (1 <= self.temp_max_age <= 7 * 86400):
-            raise InvalidInput("--temp-max-age", f"must be between 1 and 604800 seconds, not {self.temp_max_age}.")
+            raise InvalidInput("--temp-max-age", "must be between {a} and {b} seconds, not {user_v}.", a=1,
+                               b=604800, user_v=self.temp_max_age)
         if not (64 <= self.max_image_side <= 8192):
-            raise InvalidInput("--max-image-side", f"must be between 64 and 8192 pixels, not {self.max_image_side}.")
+            raise InvalidInput("--max-image-side", "must be between {a} and {b} pixels, not {user_v}.", a=64,
+                               b=8192, user_v=self.max_image_side)
         if not (1 <= self.max_upload_mb <= 10240):
-            raise InvalidInput("--max-upload-mb", f"must be between 1 and 10240 MB, not {self.max_upload_mb}.")
+            raise InvalidInput("--max-upload-mb", "must be between {a} and {b} MB, not {user_v}.", a=1,
+                               b=10240, user_v=self.max_upload_mb)
         if self.text_backend not in TEXT_BACKENDS:
-            raise InvalidInput("--text-backend", f"must be one of {', '.join(TEXT_BACKENDS)}, not {self.text_backend!r}.")
+            raise InvalidInput("--text-backend", "must be one of {c}, not {user_v}.",
+                               c=", ".join(TEXT_BACKENDS), user_v=repr(self.text_backend))
         self.openai_base_url = (self.openai_base_url or "").strip()
         if self.text_backend == "openai" and not self.openai_base_url:
             raise InvalidInput("--openai-base-url", "is needed with --text-backend openai: the server's address, "
-                               "like http://gpu-box:8000/v1 (or set OPENAI_BASE_URL).")
+                               "like {u} (or set OPENAI_BASE_URL).", u="http://gpu-box:8000/v1")
         if self.openai_base_url and not self.openai_base_url.startswith(("http://", "https://")):
-            raise InvalidInput("--openai-base-url", f"must start with http:// or https://, not {self.openai_base_url!r}.")
+            raise InvalidInput("--openai-base-url", "must start with http:// or https://, not {user_v}.",
+                               user_v=repr(self.openai_base_url))
         self.image_base_url = (self.image_base_url or "").strip()
         if self.image_backend not in IMAGE_BACKENDS:
-            raise InvalidInput("--image-backend", f"must be one of {', '.join(IMAGE_BACKENDS)}, not {self.image_backend!r}.")
+            raise InvalidInput("--image-backend", "must be one of {c}, not {user_v}.",
+                               c=", ".join(IMAGE_BACKENDS), user_v=repr(self.image_backend))
         if self.image_backend == "openai" and not self.image_base_url:
             raise InvalidInput("--image-base-url", "is needed with --image-backend openai: the picture server's "
                                                    "address, such as http://gpu-box:8000/v1.")
         if self.image_base_url and not self.image_base_url.startswith(("http://", "https://")):
-            raise InvalidInput("--image-base-url", f"must start with http:// or https://, not {self.image_base_url!r}.")
+            raise InvalidInput("--image-base-url", "must start with http:// or https://, not {user_v}.",
+                               user_v=repr(self.image_base_url))
         if not (self.openai_context_size == 0 or 256 <= self.openai_context_size <= 10_000_000):
             raise InvalidInput("--openai-context-size", "must be 0 (ask the server) or between 256 and 10,000,000 "
-                               f"tokens, not {self.openai_context_size}.")
+                               "tokens, not {user_v}.", user_v=self.openai_context_size)
         if not (0 <= self.text_slots <= 64):
-            raise InvalidInput("--text-slots", f"must be between 1 and 64 (0: automatic), not {self.text_slots}.")
+            raise InvalidInput("--text-slots", "must be between 1 and 64 (0: automatic), not {v}.", v=self.text_slots)
         if self.text_slots == 0:
             self.text_slots = 4 if (self.listen or self.share) else 1
         for user, password in self.auth:
             if not user or not password:
                 raise InvalidInput("--auth", "must look like USER:PASS, with neither part empty.")
         if self.provenance not in PROVENANCE_MODES:
-            raise InvalidInput("--provenance", f"must be one of {', '.join(PROVENANCE_MODES)}, not {self.provenance!r}.")
+            raise InvalidInput("--provenance", "must be one of {c}, not {user_v}.",
+                               c=", ".join(PROVENANCE_MODES), user_v=repr(self.provenance))
         if bool(self.c2pa_cert) != bool(self.c2pa_key):
             raise InvalidInput("--c2pa-key" if self.c2pa_cert else "--c2pa-cert",
                                "is needed too: give both --c2pa-cert and --c2pa-key, or neither.")
         for flag, value in (("--c2pa-cert", self.c2pa_cert), ("--c2pa-key", self.c2pa_key)):
             if value and not Path(value).expanduser().is_file():
-                raise InvalidInput(flag, f"must be a PEM file; there is no file at {str(value)!r}.")
+                raise InvalidInput(flag, "must be a PEM file; there is no file at {p}.", p=repr(str(value)))
         self.c2pa_cert = Path(self.c2pa_cert).expanduser().resolve() if self.c2pa_cert else None
         self.c2pa_key = Path(self.c2pa_key).expanduser().resolve() if self.c2pa_key else None
         unknown = [a for a in self.admins if a not in {u for u, _p in self.auth}]
         if unknown:
-            raise InvalidInput("--admin", f"must name a user of --auth; not one: {', '.join(unknown)}.")
+            raise InvalidInput("--admin", "must name a user of --auth; not one: {user_names}.",
+                               user_names=", ".join(unknown))
         self.data_dir = Path(self.data_dir or default_data_dir()).expanduser().resolve()
         self.output_dir = Path(self.output_dir or self.data_dir / "outputs").expanduser().resolve()
         self.cache_dir = Path(self.cache_dir or default_cache_dir()).expanduser().resolve()
@@ -185,7 +196,7 @@ def _env_bool(name: str) -> bool:
         return True
     if value in FALSE:
         return False
-    raise InvalidInput("STUDIO_" + name, f"must be 1 or 0 (true/false), not {raw!r}.")
+    raise InvalidInput("STUDIO_" + name, "must be 1 or 0 (true/false), not {user_v}.", user_v=repr(raw))
 
 
 def _env_int(name: str, default: int) -> int:
@@ -195,7 +206,8 @@ def _env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise InvalidInput("STUDIO_" + name, f"must be a whole number, not {raw!r}.") from None
+        raise InvalidInput("STUDIO_" + name, "must be a whole number, not {user_v}.", user_v=repr(raw)) from None
+
 
 
 def _parse_auth(value: str) -> tuple[str, str]:

@@ -37,6 +37,7 @@ from ..devices import oom_guard
 from ..errors import InvalidInput, ModelUnavailable, StudioError, raise_if_stopped
 from ..jobs import Progress
 from ..lazy import lazy_import
+from ..messages import Joined, Message
 from ..models import HUB_ID, ModelManager, hub_cached_snapshot, looks_like_path
 from ..provenance.credentials import credentials_for
 from ..settings import Settings
@@ -75,7 +76,7 @@ if TYPE_CHECKING:
 else:
     torch = lazy_import("torch")  # imported on first use, not at start-up
 
-OOM_HINT = "Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling."
+OOM_HINT = Message("Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling.")
 
 
 class Img2ImgOptions(TypedDict, total=False):
@@ -145,15 +146,16 @@ class DiffusionEngine:
         if self.manager.is_loaded("diffusion", ref):
             return None
         if looks_like_path(ref):
-            return None if Path(ref).expanduser().exists() else f"The folder {ref} does not exist."
+            return None if Path(ref).expanduser().exists() else Message("The folder {f} does not exist.", f=ref)
         if HUB_ID.match(ref):
             if hub_cached_snapshot(ref) is not None or self.hub_ok():
                 return None
-            why = "the studio runs offline" if self.settings.hub_offline else "the Hugging Face Hub cannot be reached"
-            return (f"Diffusion model {ref} is not available: {why} and it is not in the Hugging Face cache. "
-                    "Run the studio once with network access to download it, or pass a local folder with "
-                    "--diffusion-model. The face GAN works without it.")
-        return f"'{ref}' is not a Hub id or a folder."
+            why = (Message("the studio runs offline") if self.settings.hub_offline
+                   else Message("the Hugging Face Hub cannot be reached"))
+            return Message("Diffusion model {m} is not available: {why} and it is not in the Hugging Face cache. "
+                           "Run the studio once with network access to download it, or pass a local folder with "
+                           "--diffusion-model. The face GAN works without it.", m=ref, why=why)
+        return Message("'{r}' is not a Hub id or a folder.", r=ref)
 
     def offered(self) -> tuple[list[str], list[str]]:
         """``(available references, notes about the missing ones)`` for the model dropdown."""
@@ -225,7 +227,7 @@ class DiffusionEngine:
             try:
                 self.manager.resolve(ref, "diffusion")
             except ModelUnavailable as exc:
-                raise ModelUnavailable(f"model: {exc.message}") from exc
+                raise ModelUnavailable("{id_f}: {m}", id_f="model", m=exc.message) from exc
         return pipe
 
     def _load(self, ref: str):
@@ -233,7 +235,7 @@ class DiffusionEngine:
         try:
             return self.manager.get("diffusion", ref)
         except ModelUnavailable as exc:
-            raise ModelUnavailable(f"model: {exc.message}") from exc
+            raise ModelUnavailable("{id_f}: {m}", id_f="model", m=exc.message) from exc
 
     def _call(self, run, call: dict, stop: threading.Event | None, oom_message: str):
         """One pipeline call under the device lock, in inference mode; Stop is honoured once the lock is
@@ -295,7 +297,7 @@ class DiffusionEngine:
                 check_side(field, value, None, self.settings.max_image_side)
         steps, guidance = check_sampling(ref, num_inference_steps, guidance_scale)
         if scheduler is not None and not isinstance(scheduler, str):
-            raise InvalidInput("scheduler", f"must be a scheduler name, not {scheduler!r}.")
+            raise InvalidInput("scheduler", "must be a scheduler name, not {user_v}.", user_v=repr(scheduler))
         # 2. load the pipeline; check what depends on it (size step, schedulers, prompt length)
         pipe = pipe if pipe is not None else self._load(ref)
         width, height, scheduler = self._check_for(pipe, width, height, scheduler)
@@ -308,7 +310,7 @@ class DiffusionEngine:
         )
         raise_if_stopped(stop)
         if not images:
-            raise StudioError("No usable picture came out. " + " ".join(warnings))
+            raise StudioError("No usable picture came out. {w}", w=Joined(" ", warnings))
         # 4. post-process: each picture's parameters, and the PNGs that carry them
         params = [{"prompt": prompt, "negative_prompt": negative_prompt, "num_inference_steps": steps,
                    "scheduler": scheduler, "guidance_scale": guidance, "seed": s, "width": width, "height": height,
@@ -338,7 +340,8 @@ class DiffusionEngine:
                                                           kwargs["num_inference_steps"], **kwargs)
             for j, (arr, s) in enumerate(zip(arrays, chunk, strict=False)):
                 if nsfw and nsfw[j]:
-                    warnings.append(f"The model's safety checker blacked out the image of seed {s}; it was not saved.")
+                    warnings.append(Message("The model's safety checker blacked out the image of seed {s}; it was "
+                                            "not saved.", s=s))
                     continue
                 arr = self._repaired(pipe, arr, final_latents, j, s, half, warnings)
                 if arr is not None:
@@ -356,12 +359,15 @@ class DiffusionEngine:
             return arr
         arr = self._redecode(pipe, latents, index)
         if arr is None or bad_pixels(arr):
-            why = " (a half-precision overflow)" if half else ""
-            warnings.append(f"The image of seed {seed} came out {bad}{why}; it was not saved. "
-                            "Try --device cpu or another model.")
+            if half:
+                warnings.append(Message("The image of seed {s} came out {bad} (a half-precision overflow); it was "
+                                        "not saved. Try --device cpu or another model.", s=seed, bad=Message(bad)))
+            else:
+                warnings.append(Message("The image of seed {s} came out {bad}; it was not saved. Try --device cpu "
+                                        "or another model.", s=seed, bad=Message(bad)))
             return None
-        warnings.append(f"The image of seed {seed} came out {bad} in half precision and was decoded "
-                        "again in float32.")
+        warnings.append(Message("The image of seed {s} came out {bad} in half precision and was decoded "
+                                "again in float32.", s=seed, bad=Message(bad)))
         return arr
 
     def _run_chunk(self, pipe, seeds, scheduler, stop, progress, chunk, chunks, steps, **kwargs):
@@ -378,8 +384,9 @@ class DiffusionEngine:
                                      "generator": [torch.Generator("cpu").manual_seed(s) for s in seeds]},
                               kwargs, step_callback(stop, progress, report, state))
         raise_if_stopped(stop)
-        out = self._call(run, call, stop, f"The device ran out of memory making {len(seeds)} picture(s) at "
-                                          f"{kwargs['width']}×{kwargs['height']} px. {OOM_HINT}")
+        out = self._call(run, call, stop, Message("The device ran out of memory making {n} picture(s) at "
+                                                  "{w}×{h} px. {hint}", n=len(seeds), w=kwargs["width"],
+                                                  h=kwargs["height"], hint=OOM_HINT))
         images = np.asarray(out.images, dtype=np.float32)
         return images, getattr(out, "nsfw_content_detected", None), state.get("latents")
 
@@ -398,8 +405,9 @@ class DiffusionEngine:
         try:
             return AutoPipelineForImage2Image.from_pipe(pipe, scheduler=copy.deepcopy(pipe.scheduler))
         except (ValueError, KeyError, TypeError) as exc:
-            raise ModelUnavailable(f"model: {ref} ({type(pipe).__name__}) has no image-to-image variant "
-                                   f"in diffusers: {exc}") from exc
+            raise ModelUnavailable("{id_f}: {m}", id_f="model", m=Message(
+                "{m} ({k}) has no image-to-image variant in diffusers: {e}", m=ref, k=type(pipe).__name__,
+                e=exc)) from exc
 
     def img2img(
         self,
@@ -458,8 +466,8 @@ class DiffusionEngine:
         work = (max(step, round(w / step) * step), max(step, round(h / step) * step))
         warnings = []
         if work != (w, h):
-            warnings.append(f"The model works in steps of {step} px, so it painted at {work[0]}×{work[1]} and the "
-                            f"result was resized back to {w}×{h}.")
+            warnings.append(Message("The model works in steps of {s} px, so it painted at {a}×{b} and the "
+                                    "result was resized back to {w}×{h}.", s=step, a=work[0], b=work[1], w=w, h=h))
         warnings += prompt_warnings(pipe, ref, prompt, negative_prompt, guidance, turbo=False)
         # 3. denoise
         call = call_arguments(
@@ -468,7 +476,9 @@ class DiffusionEngine:
              "image": content.image.resize(work, Image.Resampling.LANCZOS), "num_inference_steps": steps,
              "guidance_scale": guidance},
             step_callback(stop, progress, lambda p, i: (min(i + 1, run_steps), run_steps)))
-        out = self._call(pipe, call, stop, f"The device ran out of memory at {work[0]}×{work[1]} px. {oom_hint}")
+        out = self._call(pipe, call, stop, Message("The device ran out of memory at {w}×{h} px. {hint}", w=work[0],
+                                                   h=work[1], hint=oom_hint))
+
         raise_if_stopped(stop)
         # 4. post-process: back to the picture's size, with its parameters
         if getattr(out, "nsfw_content_detected", None) and out.nsfw_content_detected[0]:

@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from ..errors import InvalidInput
+from ..messages import Message
 
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")  # Pillow opens camera MPO files as JPEG
 MIN_SIDE = 32  # pixels; the style networks halve the picture twice
@@ -30,7 +31,7 @@ MAX_SIDE = 16_384  # pixels per side in the file
 MAX_PIXELS = 64_000_000  # 64 megapixels (a 48 MP phone photo fits; 20000×20000 does not)
 MAX_FILE_BYTES = 200 * 1024 * 1024
 WHITE = (255, 255, 255)
-FORMAT_HINT = "Use a PNG, JPEG, WebP, GIF, BMP or TIFF picture."
+FORMAT_HINT = Message("Use a PNG, JPEG, WebP, GIF, BMP or TIFF picture.")
 
 
 @dataclasses.dataclass
@@ -104,16 +105,17 @@ def load_user_image(source: Any, field: str = "image", max_side: int | None = No
             fp: io.BytesIO | Path = io.BytesIO(source)
             name = ""
             if len(source) > MAX_FILE_BYTES:
-                raise InvalidInput(field, f"is {len(source) / 2**20:.0f} MB; "
-                                          f"the limit is {MAX_FILE_BYTES // 2**20} MB.")
+                raise InvalidInput(field, "is {a} MB; the limit is {b} MB.", a=f"{len(source) / 2**20:.0f}",
+                                   b=MAX_FILE_BYTES // 2**20)
         else:
             path = Path(str(source))
             name = path.name
             if not path.is_file():
-                raise InvalidInput(field, f"could not be found ({name or path}). Upload it again.")
+                raise InvalidInput(field, "could not be found ({n}). Upload it again.", n=name or path)
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                raise InvalidInput(field, f"is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB.")
+                raise InvalidInput(field, "is {a} MB; the limit is {b} MB.", a=f"{size / 2**20:.0f}",
+                                   b=MAX_FILE_BYTES // 2**20)
             fp = path
         image, fmt = _open(field, fp)
     try:
@@ -123,8 +125,8 @@ def load_user_image(source: Any, field: str = "image", max_side: int | None = No
     except InvalidInput:
         raise
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise InvalidInput(field, f"could not be decoded; the file looks damaged or cut short ({_short(exc)}). "
-                                  "Save it again or try another picture.") from None
+        raise InvalidInput(field, "could not be decoded; the file looks damaged or cut short ({e}). "
+                                  "Save it again or try another picture.", e=_short(exc)) from None
     original_size = image.size
     _check_size(field, original_size)
     rgb = to_rgb(image, field, background)
@@ -132,8 +134,9 @@ def load_user_image(source: Any, field: str = "image", max_side: int | None = No
         rgb = fit_within(rgb, max_side)
         if min(rgb.size) < MIN_SIDE:
             (w, h), (nw, nh) = original_size, rgb.size
-            raise InvalidInput("max_side", f"{max_side} would shrink the {field} ({w}×{h}) to {nw}×{nh}, under "
-                                           f"{MIN_SIDE} px on a side. Raise max_side or crop the picture.")
+            raise InvalidInput("max_side", "{m} would shrink the {f} ({w}×{h}) to {nw}×{nh}, under "
+                                           "{s} px on a side. Raise max_side or crop the picture.",
+                               m=max_side, f=field, w=w, h=h, nw=nw, nh=nh, s=MIN_SIDE)
     return LoadedImage(rgb, original_size, name=name, format=fmt)
 
 
@@ -162,13 +165,16 @@ def _open(field: str, fp) -> tuple[Image.Image, str]:
             image = Image.open(fp, formats=FORMATS)
     except Image.DecompressionBombError as exc:  # Pillow's own header check (over ~179 megapixels)
         found = re.search(r"\((\d+) pixels\)", str(exc))
-        size = f"{int(found.group(1)) / 1e6:.0f} megapixels" if found else "enormous"
-        raise InvalidInput(field, f"is {size}, too large to open safely. The limit is "
-                                  f"{MAX_PIXELS // 1_000_000} megapixels; make it smaller first.") from None
+        size = (Message("{n} megapixels", n=f"{int(found.group(1)) / 1e6:.0f}") if found
+                else Message("enormous"))
+        raise InvalidInput(field, "is {s}, too large to open safely. The limit is "
+                                  "{l} megapixels; make it smaller first.", s=size,
+                           l=MAX_PIXELS // 1_000_000) from None
     except UnidentifiedImageError:
-        raise InvalidInput(field, f"is not a picture Studio can read. {FORMAT_HINT}") from None
+        raise InvalidInput(field, "is not a picture Studio can read. {h}", h=FORMAT_HINT) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise InvalidInput(field, f"could not be read; the file looks damaged ({_short(exc)}). {FORMAT_HINT}") from None
+        raise InvalidInput(field, "could not be read; the file looks damaged ({e}). {h}", e=_short(exc),
+                           h=FORMAT_HINT) from None
     _check_size(field, image.size)  # header only: nothing is decoded yet
     return image, image.format or ""
 
@@ -178,11 +184,12 @@ def _check_size(field: str, size: tuple[int, int]) -> None:
     if w > MAX_SIDE or h > MAX_SIDE or w * h > MAX_PIXELS:
         raise InvalidInput(
             field,
-            f"is {w}×{h} pixels ({w * h / 1e6:.0f} megapixels), too large to open safely. The limit is "
-            f"{MAX_PIXELS // 1_000_000} megapixels and {MAX_SIDE} pixels per side; make it smaller first.",
+            "is {w}×{h} pixels ({mp} megapixels), too large to open safely. The limit is "
+            "{l} megapixels and {s} pixels per side; make it smaller first.",
+            w=w, h=h, mp=f"{w * h / 1e6:.0f}", l=MAX_PIXELS // 1_000_000, s=MAX_SIDE,
         )
     if w < MIN_SIDE or h < MIN_SIDE:
-        raise InvalidInput(field, f"is {w}×{h} pixels; both sides need at least {MIN_SIDE} pixels.")
+        raise InvalidInput(field, "is {w}×{h} pixels; both sides need at least {m} pixels.", w=w, h=h, m=MIN_SIDE)
 
 
 def _first_frame(image: Image.Image) -> Image.Image:
@@ -199,7 +206,8 @@ def _short(exc: BaseException) -> str:
 
 def _from_array(field: str, array: np.ndarray) -> Image.Image:
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
-        raise InvalidInput(field, f"must be an H×W, H×W×3 or H×W×4 picture, not an array of shape {array.shape}.")
+        raise InvalidInput(field, "must be an H×W, H×W×3 or H×W×4 picture, not an array of shape {s}.",
+                           s=array.shape)
     _check_size(field, (array.shape[1], array.shape[0]))
     if array.dtype != np.uint8:
         if np.issubdtype(array.dtype, np.floating) and np.nanmax(array) <= 1.0:
@@ -242,8 +250,9 @@ def to_rgb(image: Image.Image, field: str = "image", background: tuple[int, int,
     try:
         return image.convert("RGB")
     except ValueError:
-        raise InvalidInput(field, f"uses the colour mode {mode}, which Studio cannot convert. "
-                                  "Save it as an ordinary RGB picture.") from None
+        raise InvalidInput(field, "uses the colour mode {m}, which Studio cannot convert. "
+                                  "Save it as an ordinary RGB picture.", m=mode) from None
+
 
 
 def _to_srgb(image: Image.Image) -> Image.Image | None:

@@ -28,6 +28,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import Cancelled, InvalidInput, ModelUnavailable, StudioError, raise_if_stopped
+from ..messages import Message
 from ..settings import Settings
 from ..validate import check_int, check_seed, check_text, seed_at
 
@@ -84,12 +85,14 @@ class RemoteImages:
 
         url = self.base_url + path
         if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
-            return ModelUnavailable(f"Cannot reach the picture server at {self.base_url} ({type(exc).__name__}). "
-                                    "Check --image-base-url and that the server is running.")
+            return ModelUnavailable("Cannot reach the picture server at {u} ({e}). "
+                                    "Check --image-base-url and that the server is running.", u=self.base_url,
+                                    e=type(exc).__name__)
         if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout, httpx.WriteError)):
-            return StudioError(f"The picture server at {url} dropped the request before answering "
-                               f"({type(exc).__name__}). Nothing was saved; try again.")
-        return StudioError(f"Talking to the picture server at {url} failed ({type(exc).__name__}: {str(exc)[:200]}).")
+            return StudioError("The picture server at {u} dropped the request before answering "
+                               "({e}). Nothing was saved; try again.", u=url, e=type(exc).__name__)
+        return StudioError("Talking to the picture server at {u} failed ({e}).", u=url,
+                           e=f"{type(exc).__name__}: {str(exc)[:200]}")
 
     def _json(self, response, path: str) -> dict:
         url = self.base_url + path
@@ -101,17 +104,20 @@ class RemoteImages:
         if isinstance(body, dict) and isinstance(body.get("error"), dict):
             message = str(body["error"].get("message") or "")
         if response.status_code in (401, 403):
-            raise ModelUnavailable(f"The picture server at {self.base_url} refused the API key (HTTP "
-                                   f"{response.status_code}). Check --image-api-key (STUDIO_IMAGE_API_KEY).")
+            raise ModelUnavailable("The picture server at {u} refused the API key (HTTP "
+                                   "{c}). Check --image-api-key (STUDIO_IMAGE_API_KEY).", u=self.base_url,
+                                   c=response.status_code)
         if response.status_code == 400 and isinstance(body, dict) and isinstance(body.get("error"), dict):
             param = body["error"].get("param") or "prompt"
-            raise InvalidInput(str(param), f"the picture server at {self.base_url} refused it: {message}")
+            raise InvalidInput(str(param), "the picture server at {u} refused it: {m}", u=self.base_url, m=message)
+        if response.status_code >= 400 and message:
+            raise StudioError("The picture server at {u} answered HTTP {c}: {m}", u=url, c=response.status_code,
+                              m=message[:300])
         if response.status_code >= 400:
-            raise StudioError(f"The picture server at {url} answered HTTP {response.status_code}"
-                              + (f": {message[:300]}" if message else "."))
+            raise StudioError("The picture server at {u} answered HTTP {c}.", u=url, c=response.status_code)
         if not isinstance(body, dict):
-            raise StudioError(f"The picture server at {url} sent a reply that is not OpenAI-shaped (not a JSON "
-                              "object). Check --image-base-url (it usually ends in /v1).")
+            raise StudioError("The picture server at {u} sent a reply that is not OpenAI-shaped (not a JSON "
+                              "object). Check --image-base-url (it usually ends in /v1).", u=url)
         return body
 
     # ----- models -------------------------------------------------------------------------
@@ -131,8 +137,8 @@ class RemoteImages:
         try:
             names = [str(m["id"]) for m in body["data"]]
         except (KeyError, TypeError):
-            raise StudioError(f"The picture server at {self.base_url}/models sent a reply that is not OpenAI-shaped "
-                              "(no 'data' list of models with an 'id').") from None
+            raise StudioError("The picture server at {u} sent a reply that is not OpenAI-shaped "
+                              "(no 'data' list of models with an 'id').", u=f"{self.base_url}/models") from None
         kinds = {str(m["id"]): m.get("kind") for m in body["data"] if isinstance(m, dict)}
         names = [n for n in names if kinds.get(n) in (None, "image")]  # another Studio says which are pictures
         with self._lock:
@@ -142,8 +148,9 @@ class RemoteImages:
     def check_model(self, model: str) -> str:
         names = self.models()
         if model not in names:
-            raise ModelUnavailable(f"model: the picture server at {self.base_url} has no model '{model}'. It serves: "
-                                   f"{', '.join(names[:20]) or 'no models'}.", field="model")
+            raise ModelUnavailable("model: the picture server at {u} has no model '{m}'. It serves: {l}.",
+                                   field="model", u=self.base_url, m=model,
+                                   l=", ".join(names[:20]) or Message("no models"))
         return model
 
     # ----- pictures ------------------------------------------------------------------------
@@ -152,19 +159,19 @@ class RemoteImages:
         try:
             items = [d["b64_json"] for d in body["data"]]
         except (KeyError, TypeError):
-            raise StudioError(f"The picture server at {url} sent a reply that is not OpenAI-shaped (no 'data' list "
-                              "of pictures with 'b64_json').") from None
+            raise StudioError("The picture server at {u} sent a reply that is not OpenAI-shaped (no 'data' list "
+                              "of pictures with 'b64_json').", u=url) from None
         out = []
         for i, item in enumerate(items):
             try:
                 im = Image.open(io.BytesIO(base64.b64decode(item)))
                 im.load()
             except Exception as exc:  # noqa: BLE001 - whatever the decoder says
-                raise StudioError(f"The picture server at {url} sent a picture that does not decode (data[{i}]."
-                                  f"b64_json: {type(exc).__name__}).") from None
+                raise StudioError("The picture server at {u} sent a picture that does not decode (data[{i}]."
+                                  "b64_json: {e}).", u=url, i=i, e=type(exc).__name__) from None
             out.append(im.convert("RGB"))
         if not out:
-            raise StudioError(f"The picture server at {url} sent no picture.")
+            raise StudioError("The picture server at {u} sent no picture.", u=url)
         return out
 
     def generate(self, *, prompt: str, negative_prompt: str = "", model: str, width: int | None,

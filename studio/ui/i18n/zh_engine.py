@@ -26,10 +26,6 @@ ENGINE_ZH: dict[str, str] = {
     "is empty. Write the article (with ## headings for its sections) first.": "是空的。请先写文章（用 ## 小标题分节）。",
     "are all empty. Propose prompts first, or type one for a section.": "全是空的。请先建议提示词，或为某一节输入一个。",
     "is missing. Upload a picture first.": "缺失。请先上传一张图片。",
-    "Save it again or try another picture.": "请重新保存，或换一张图片。",
-    "Raise max_side or crop the picture.": "请调高 max_side 或裁剪图片。",
-    "make it smaller first.": "请先把它缩小。",
-    "Save it as an ordinary RGB picture.": "请把它保存为普通的 RGB 图片。",
     "The model's safety checker blacked out the picture; nothing was saved.": "模型的安全检查把图片涂黑了；没有保存任何内容。",
     "is empty: nothing is marked to fill. Paint over the part to repair (white = fill, black = keep).":
         "是空的：没有标记要填充的地方。请涂抹要修复的部分（白色 = 填充，黑色 = 保留）。",
@@ -48,8 +44,6 @@ ENGINE_ZH: dict[str, str] = {
     "This voice's record is missing or damaged; delete the voice and train it again.": "这个文风的记录丢失或损坏；请删除它再重新训练。",
     "choose at least one article from the Library or upload a file.": "请从文库中至少选一篇文章，或上传一个文件。",
     "must be one line of text.": "必须是一行文字。",
-    "Check the network connection, or run once with network access so that it is cached; pick another model meanwhile.":
-        "请检查网络连接，或联网运行一次把它缓存下来；在此之前请换一个模型。",
     "Use --device cpu or auto.": "请用 --device cpu 或 auto。",
     # the fact check's reasons and the Write tab's list (studio/text/factcheck.py, studio/ui/facts_list.py)
     "not in your brief": "不在你的简介中", "a name not in your brief": "简介中没有的名字",
@@ -106,15 +100,11 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "side; make it smaller first.", "是 {w}×{h} 像素（{mp} 百万像素），太大，无法安全打开。上限是 {l} 百万像素、每边 {s} 像素；请先把它缩小。"),
     ("is {w}×{h} pixels; both sides need at least {m} pixels.", "是 {w}×{h} 像素；两边都至少要 {m} 像素。"),
     ("must be an H×W, H×W×3 or H×W×4 picture, not an array of shape {s}.", "必须是 H×W、H×W×3 或 H×W×4 的图片，而不是形状为 {s} 的数组。"),
-    ("could not be decoded; the file looks damaged or cut short ({e}).", "无法解码；文件似乎损坏或不完整（{e}）。"),
-    ("{m} would shrink the {f} ({w}×{h}) to {nw}×{nh}, under {s} px on a side.",
-     "{m} 会把 {f}（{w}×{h}）缩小到 {nw}×{nh}，某一边不到 {s} 像素。"),
     ("is {s}, too large to open safely. The limit is {l} megapixels; make it smaller first.",
      "是 {s}，太大，无法安全打开。上限是 {l} 百万像素；请先把它缩小。"),
     ("is not a picture Studio can read. {h}", "不是 Studio 能读取的图片。{h}"),
     ("is not a picture Studio can read ({e}).", "不是 Studio 能读取的图片（{e}）。"),
     ("could not be read; the file looks damaged ({e}). {h}", "无法读取；文件似乎损坏（{e}）。{h}"),
-    ("uses the colour mode {m}, which Studio cannot convert.", "使用的颜色模式 {m} 是 Studio 无法转换的。"),
     ("is {a} MB; the limit is {b} MB.", "有 {a} MB；上限是 {b} MB。"),
     ("could not be found ({n}). Upload it again.", "找不到（{n}）。请重新上传。"),
     ("{m} is not an inpainting model (its UNet takes {c} input channels; inpainting models take 9: the picture, the "
@@ -151,8 +141,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("The model path '{p}' is outside the folders this studio may load from. Ask whoever runs the studio to add its "
      "folder with --model-dir.", "模型路径“{p}”不在本 Studio 可以加载的文件夹内。请让运行 Studio 的人用 --model-dir 加入它的文件夹。"),
     ("'{p}' is not a usable path.", "“{p}”不是可用的路径。"),
-    ("Model '{r}' is not in the Hugging Face cache and could not be downloaded from the Hub ({e}).",
-     "模型“{r}”不在 Hugging Face 缓存中，也无法从 Hub 下载（{e}）。"),
     ("must be 1 or 0 (true/false), not {user_v}.", "必须是 1 或 0（true/false），而不是 {user_v}。"),
     ("must be between {a} and {b} seconds, not {user_v}.", "必须在 {a} 到 {b} 秒之间，而不是 {user_v}。"),
     ("must be between {a} and {b} pixels, not {user_v}.", "必须在 {a} 到 {b} 像素之间，而不是 {user_v}。"),
@@ -247,7 +235,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("The picture server at {u} sent a reply that is not OpenAI-shaped (not a JSON object). Check --image-base-url "
      "(it usually ends in /v1).", "{u} 的图片服务器的回复不是 `OpenAI` 格式（不是 `JSON` 对象）。请检查 --image-base-url"
      "（通常以 /v1 结尾）。"),
-    ("the picture server at {u} has no model '{m}'. It serves: {l}.", "{u} 的图片服务器没有模型“{m}”。它提供：{l}。"),
     ("The picture server at {u} sent no picture.", "{u} 的图片服务器没有发回图片。"),
     ("The picture server at {u} sent a reply that is not OpenAI-shaped (no 'data' list of models with an 'id').",
      "{u} 的图片服务器的回复不是 `OpenAI` 格式（没有带 `id` 的模型 `data` 列表）。"),
@@ -281,30 +268,11 @@ ENGINE_PATTERNS += [
     ("'{f}' holds '{p}', which unpacks to more than {a} MB; the limit is {b} MB per part.",
      "“{f}”里的“{p}”解压后超过 {a} MB；每个部分的上限是 {b} MB。"),
     ("'{f}' is damaged: '{p}' could not be unpacked.", "“{f}”已损坏：无法解压“{p}”。"),
-    ("The model file '{p}' is a Git LFS pointer (a small text file standing for the model), not the model itself.",
-     "模型文件“{p}”是一个 Git LFS 指针（代表模型的小文本文件），不是模型本身。"),
-    ("The model file '{p}' is a web page or a JSON text, not a model (a download that failed).",
-     "模型文件“{p}”是一个网页或 JSON 文字，不是模型（下载失败了）。"),
-    ("The model file '{p}' is empty.", "模型文件“{p}”是空的。"),
-    ("The model file '{p}' is not a GGUF model file (it does not start with 'GGUF').",
-     "模型文件“{p}”不是 GGUF 模型文件（开头不是“GGUF”）。"),
-    ("Download '{f}' again (or copy it again), then reload the model.", "请重新下载（或重新复制）“{f}”，再重新加载模型。"),
-    ("The model file '{p}' is cut short: the download stopped inside its header ({a} MB).",
-     "模型文件“{p}”不完整：下载在文件头中途就断了（{a} MB）。"),
-    ("The model file '{p}' is cut short: the download was cut at {a} of {b} MB.",
-     "模型文件“{p}”不完整：下载在 {a} MB 处断了（共 {b} MB）。"),
-    ("The model file '{p}' is damaged ({e} in its header).", "模型文件“{p}”已损坏（文件头里有{e}）。"),
     ("a text of {n} bytes", "一段 {n} 字节的文字"), ("an unknown value type {n}", "未知的值类型 {n}"),
     ("a tensor with {n} dimensions", "一个 {n} 维的张量"), ("a tensor of an unknown type {n}", "一个未知类型 {n} 的张量"),
     ("GGUF version {n}, which Studio does not know", "Studio 不认识的 GGUF 版本 {n}"),
-    ("The model file '{p}' is not a safetensors file (its header cannot be read).",
-     "模型文件“{p}”不是 safetensors 文件（无法读取它的文件头）。"),
-    ("The model index '{p}' cannot be read.", "无法读取模型索引“{p}”。"),
     ("The model folder '{p}' is missing '{f}' (its link points at nothing). Download the model again, all its files, "
      "then reload it.", "模型文件夹“{p}”缺少“{f}”（它的链接指向不存在的文件）。请重新下载模型的全部文件，再重新加载。"),
-    ("The model file '{p}' is damaged (its zip directory cannot be read).", "模型文件“{p}”已损坏（无法读取它的 zip 目录）。"),
-    ("The model file '{p}' holds '{q}', packed {r} to 1; model weights barely pack, so it was not opened.",
-     "模型文件“{p}”里的“{q}”压缩比是 {r} 比 1；模型权重几乎压缩不了，所以没有打开它。"),
     ("The model folder '{p}' is missing {a} of its {b} weight files ({l}). Download the model again, all its files, "
      "then reload it.", "模型文件夹“{p}”缺少 {b} 个权重文件中的 {a} 个（{l}）。请重新下载模型的全部文件，再重新加载。"),
     ("{r} px over {n} pixels to fill would take OpenCV minutes, and every other repair would wait. For an area this "
@@ -343,3 +311,72 @@ ENGINE_PATTERNS += [
     ("llama-server refused the request (HTTP {c}): {e}", "`llama-server` 拒绝了请求（`HTTP` {c}）：{e}"),
     ("llama-server: {e}", "`llama-server`：{e}"),
 ]
+
+# ids-image: the engines' messages by id (issue #24), each whole message one id
+_AGAIN = "请重新下载（或重新复制）“{f}”，再重新加载模型。"
+ENGINE_PATTERNS += [
+    ("The model file '{p}' is a Git LFS pointer (a small text file standing for the model), not the model itself. "
+     "Download '{f}' again (or copy it again), then reload the model.",
+     "模型文件“{p}”是一个 Git LFS 指针（代表模型的小文本文件），不是模型本身。" + _AGAIN),
+    ("The model file '{p}' is a web page or a JSON text, not a model (a download that failed). Download '{f}' again "
+     "(or copy it again), then reload the model.", "模型文件“{p}”是一个网页或 JSON 文字，不是模型（下载失败了）。" + _AGAIN),
+    ("The model file '{p}' is empty. Download '{f}' again (or copy it again), then reload the model.",
+     "模型文件“{p}”是空的。" + _AGAIN),
+    ("The model file '{p}' is not a GGUF model file (it does not start with 'GGUF'). Download '{f}' again (or copy it "
+     "again), then reload the model.", "模型文件“{p}”不是 GGUF 模型文件（开头不是“GGUF”）。" + _AGAIN),
+    ("The model file '{p}' is cut short: the download stopped inside its header ({a} MB). Download '{f}' again (or "
+     "copy it again), then reload the model.", "模型文件“{p}”不完整：下载在文件头中途就断了（{a} MB）。" + _AGAIN),
+    ("The model file '{p}' is cut short: the download was cut at {a} of {b} MB. Download '{f}' again (or copy it "
+     "again), then reload the model.", "模型文件“{p}”不完整：下载在 {a} MB 处断了（共 {b} MB）。" + _AGAIN),
+    ("The model file '{p}' is damaged ({e} in its header). Download '{f}' again (or copy it again), then reload the "
+     "model.", "模型文件“{p}”已损坏（文件头里有{e}）。" + _AGAIN),
+    ("The model file '{p}' is not a safetensors file (its header cannot be read). Download '{f}' again (or copy it "
+     "again), then reload the model.", "模型文件“{p}”不是 safetensors 文件（无法读取它的文件头）。" + _AGAIN),
+    ("The model index '{p}' cannot be read. Download '{f}' again (or copy it again), then reload the model.",
+     "无法读取模型索引“{p}”。" + _AGAIN),
+    ("The model file '{p}' is damaged (its zip directory cannot be read). Download '{f}' again (or copy it again), "
+     "then reload the model.", "模型文件“{p}”已损坏（无法读取它的 zip 目录）。" + _AGAIN),
+    ("The model file '{p}' holds '{q}', packed {r} to 1; model weights barely pack, so it was not opened. Download "
+     "'{f}' again (or copy it again), then reload the model.",
+     "模型文件“{p}”里的“{q}”压缩比是 {r} 比 1；模型权重几乎压缩不了，所以没有打开它。" + _AGAIN),
+    ("model: the picture server at {u} has no model '{m}'. It serves: {l}.",
+     "model：{u} 的图片服务器没有模型“{m}”。它提供：{l}。"),
+    ("could not be decoded; the file looks damaged or cut short ({e}). Save it again or try another picture.",
+     "无法解码；文件似乎损坏或不完整（{e}）。请重新保存，或换一张图片。"),
+    ("{m} would shrink the {f} ({w}×{h}) to {nw}×{nh}, under {s} px on a side. Raise max_side or crop the picture.",
+     "{m} 会把 {f}（{w}×{h}）缩小到 {nw}×{nh}，某一边不到 {s} 像素。请调高 max_side 或裁剪图片。"),
+    ("uses the colour mode {m}, which Studio cannot convert. Save it as an ordinary RGB picture.",
+     "使用的颜色模式 {m} 是 Studio 无法转换的。请把它保存为普通的 RGB 图片。"),
+    ("{n} megapixels", "{n} 百万像素"),
+    ("Diffusion model {m} is not available: {why} and it is not in the Hugging Face cache. Run the studio once with "
+     "network access to download it, or pass a local folder with --diffusion-model. The face GAN works without it.",
+     "扩散模型 {m} 不可用：{why}，而且它不在 Hugging Face 缓存中。请联网运行一次 Studio 来下载它，"
+     "或用 --diffusion-model 指定一个本地文件夹。人脸 GAN 不需要它也能用。"),
+    ("No usable picture came out. {w}", "没有得到可用的图片。{w}"),
+    ("The model's safety checker blacked out the image of seed {s}; it was not saved.",
+     "模型的安全检查把种子 {s} 的图片涂黑了；它没有被保存。"),
+    ("The image of seed {s} came out {bad} (a half-precision overflow); it was not saved. Try --device cpu or another "
+     "model.", "种子 {s} 的图片出来是{bad}（半精度溢出）；它没有被保存。请试试 --device cpu 或换一个模型。"),
+    ("The image of seed {s} came out {bad}; it was not saved. Try --device cpu or another model.",
+     "种子 {s} 的图片出来是{bad}；它没有被保存。请试试 --device cpu 或换一个模型。"),
+    ("The image of seed {s} came out {bad} in half precision and was decoded again in float32.",
+     "种子 {s} 的图片在半精度下出来是{bad}，已用 float32 重新解码。"),
+    ("The device ran out of memory making {n} picture(s) at {w}×{h} px. {hint}",
+     "生成 {n} 张 {w}×{h} 像素的图片时设备内存不足。{hint}"),
+    ("The device ran out of memory at {w}×{h} px. {hint}", "在 {w}×{h} 像素时设备内存不足。{hint}"),
+    ("The model works in steps of {s} px, so it painted at {a}×{b} and the result was resized back to {w}×{h}.",
+     "这个模型以 {s} 像素为步长，所以它按 {a}×{b} 绘制，再把结果缩放回 {w}×{h}。"),
+    ("'{r}' is not a model this studio knows. Use an embedded name ({names}), a Hugging Face Hub id like org/name, or "
+     "a local folder.", "“{r}”不是本 Studio 认识的模型。请使用内置名称（{names}）、形如 org/name 的 Hugging Face Hub ID，"
+     "或本地文件夹。"),
+    ("'{r}' is not a model this studio knows. Use a Hugging Face Hub id like org/name, or a local folder.",
+     "“{r}”不是本 Studio 认识的模型。请使用形如 org/name 的 Hugging Face Hub ID，或本地文件夹。"),
+]
+ENGINE_ZH.update({
+    "no models": "没有模型",
+    "enormous": "极大",
+    "Use a PNG, JPEG, WebP, GIF, BMP or TIFF picture.": "请使用 PNG、JPEG、WebP、GIF、BMP 或 TIFF 图片。",
+    "Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling.":
+        "请少生成几张或生成更小的图片，或用 --cpu-offload 或 --vae-tiling 重启 Studio。",
+    "black": "全黑", "NaN": "NaN（无效数值）",
+})

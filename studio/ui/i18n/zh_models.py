@@ -42,14 +42,6 @@ MODELS_ZH: dict[str, str] = {
     "must be 1 to 200 characters of a model's name.": "必须是模型名称的 1 到 200 个字符。",
     "Download cancelled; its partial files were removed.": "下载已取消；未完成的文件已删除。",
     "Download cancelled.": "下载已取消。", "The download did not finish.": "下载没有完成。",
-    "The Hugging Face Hub cannot be reached from this studio (offline, or no network).":
-        "这个 Studio 无法连接 Hugging Face Hub（离线，或没有网络）。",
-    "To add a model by hand, copy its .gguf file (or a diffusers folder, or a Piper voice's .onnx and .onnx.json "
-    "files) into a folder and start the studio with --model-dir FOLDER; it then appears in the lists.":
-        "要手动添加模型，请把它的 .gguf 文件（或 diffusers 文件夹，或 Piper 语音的 .onnx 和 .onnx.json 文件）复制到一个"
-        "文件夹里，再用 --model-dir FOLDER 启动 Studio；它随后会出现在列表中。",
-    "Check the name.": "请检查名称。", "Try again.": "请重试。", "Free some space and try again.": "请腾出一些空间后重试。",
-    "Download it in the Models tab first.": "请先在“模型”标签页下载它。",
 }
 
 MODELS_PATTERNS: list[tuple[str, str]] = [
@@ -66,19 +58,31 @@ MODELS_PATTERNS: list[tuple[str, str]] = [
     ("'{ref}' is gated: accept its licence on the Hub with your account, then set `HF_TOKEN` to one "
      "of your access tokens and try again.",
      "“{ref}”需要授权：请用你的账号在 Hub 上接受它的许可证，再把 `HF_TOKEN` 设为你的一个访问令牌，然后重试。"),
-    ("'{ref}' is not on the Hub (or it is private).", "“{ref}”不在 Hub 上（或是私有的）。"),
     ("The Hub refused '{ref}': {why}", "Hub 拒绝了“{ref}”：{why}"),
     ("'{repo}' has no file '{name}'. Its files: {files}", "“{repo}”没有文件“{name}”。它的文件：{files}"),
-    ("The download of '{name}' was damaged (its checksum is not the Hub's), so it was deleted.",
-     "“{name}”的下载已损坏（校验和与 Hub 的不符），已删除。"),
     ("Not enough free disk space for '{ref}': it needs {a} GB and {b} GB are free in {where}. Free some space and try again.",
      "磁盘空间不足，无法下载“{ref}”：需要 {a} GB，{where} 中只有 {b} GB 可用。请腾出一些空间后重试。"),
     ("The download failed: {why}", "下载失败：{why}"),
-    ("'{ref}' is not a model reference.", "“{ref}”不是模型引用名。"),
-    ("A Hub GGUF file is written org/name:file.gguf.", "Hub 上的 GGUF 文件写作 org/name:file.gguf。"),
-    ("Model '{ref}' is not downloaded.", "模型“{ref}”还没有下载。"),
     ("'{name}' is not a Piper voice: its .onnx.json is not beside it on the Hub.",
      "“{name}”不是 Piper 语音：Hub 上它旁边没有对应的 .onnx.json。"),
     ("'{repo}' holds {n} Piper voices; name the one to download, for example {shown}.",
      "“{repo}”含有 {n} 个 Piper 语音；请指明要下载哪一个，例如 {shown}。"),
+]
+
+# ids-image: each whole message one id (issue #24)
+MODELS_ZH.update({
+    "The Hugging Face Hub cannot be reached from this studio (offline, or no network). To add a model by hand, copy "
+    "its .gguf file (or a diffusers folder, or a Piper voice's .onnx and .onnx.json files) into a folder and start the "
+    "studio with --model-dir FOLDER; it then appears in the lists.":
+        "这个 Studio 无法连接 Hugging Face Hub（离线，或没有网络）。要手动添加模型，请把它的 .gguf 文件（或 diffusers "
+        "文件夹，或 Piper 语音的 .onnx 和 .onnx.json 文件）复制到一个文件夹里，再用 --model-dir FOLDER 启动 Studio；"
+        "它随后会出现在列表中。",
+})
+MODELS_PATTERNS += [
+    ("'{ref}' is not on the Hub (or it is private). Check the name.", "“{ref}”不在 Hub 上（或是私有的）。请检查名称。"),
+    ("The download of '{name}' was damaged (its checksum is not the Hub's), so it was deleted. Try again.",
+     "“{name}”的下载已损坏（校验和与 Hub 的不符），已删除。请重试。"),
+    ("'{ref}' is not a model reference. A Hub GGUF file is written org/name:file.gguf.",
+     "“{ref}”不是模型引用名。Hub 上的 GGUF 文件写作 org/name:file.gguf。"),
+    ("Model '{ref}' is not downloaded. Download it in the Models tab first.", "模型“{ref}”还没有下载。请先在“模型”标签页下载它。"),
 ]
