@@ -17,6 +17,7 @@ import gradio as gr
 
 from ..errors import InvalidInput
 from ..library.briefs import BRIEF_KEYS
+from ..messages import Joined, Message
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from . import brief, i18n, listen
@@ -61,17 +62,19 @@ def model_choices(ctx) -> list[str]:
 
 def stats_line(ev: WriteEvent | None, draft: str) -> str:
     words = count_words(draft or "")
-    line = f"**{words:,}** words in the draft"
+    parts: list[str] = [Message("**{n}** words in the draft", n=f"{words:,}")]
     if ev is not None:
-        line += f" · generated {ev.words:,} words, {ev.tokens:,} tokens"
         if ev.tokens_per_s:
-            line += f", {ev.tokens_per_s:.1f} tokens/s"
-        line += f" · seed **{ev.seed}**"
+            parts.append(Message("generated {w} words, {t} tokens, {r} tokens/s", w=f"{ev.words:,}",
+                                 t=f"{ev.tokens:,}", r=f"{ev.tokens_per_s:.1f}"))
+        else:
+            parts.append(Message("generated {w} words, {t} tokens", w=f"{ev.words:,}", t=f"{ev.tokens:,}"))
+        parts.append(Message("seed **{s}**", s=ev.seed))
         if ev.engine:
-            line += f" · engine: {ev.engine}"
+            parts.append(Message("engine: {e}", e=ev.engine))
         if ev.status:
-            line += f" · {ev.status}"
-    return line
+            parts.append(ev.status)
+    return Joined(" · ", parts)
 
 
 def title_for(current: str, ev: WriteEvent, topic: str = ""):
@@ -303,7 +306,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
         if ctx.jobs.is_gone(session_id(request)):
             keep_streamed()  # stopped because the page went away
     if ev is not None and ev.done and not ev.stopped:
-        i18n.Info(f"Done: {ev.words:,} words, seed {ev.seed}.")
+        i18n.Info(Message("Done: {w} words, seed {s}.", w=f"{ev.words:,}", s=ev.seed))
 
 
 def _connect_generation(ctx, w) -> list:
