@@ -129,8 +129,8 @@ def untrashed(lib, owner: str, article_id, query, trash) -> dict:
 def emptied(lib, owner: str, query, trash) -> dict:
     n = lib.empty_trash(owner)
     return {**listed(lib, owner, query, trash), "empty_row": gr.update(visible=False),
-            "lib_status": Message("Deleted {n} article for good." if n == 1 else "Deleted {n} articles for good.",
-                                  n=n)}
+            "lib_status": Message("Deleted {n} article for good.", n=n) if n == 1
+            else Message("Deleted {n} articles for good.", n=n)}
 
 
 def version_diff(lib, owner: str, article_id, a, b) -> dict:

@@ -30,15 +30,17 @@ def iso(t: float | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(t)) if t else None
 
 
-# each noun's message ids, one and many
-NOUNS = {"word": ("{num_n} word", "{num_n} words"), "picture": ("{num_n} picture", "{num_n} pictures"),
-         "version": ("{num_n} version", "{num_n} versions"), "prompt": ("{num_n} prompt", "{num_n} prompts")}
+# each noun's messages, one and many
+NOUNS = {"word": (lambda n: Message("{num_n} word", num_n=n), lambda n: Message("{num_n} words", num_n=n)),
+         "picture": (lambda n: Message("{num_n} picture", num_n=n), lambda n: Message("{num_n} pictures", num_n=n)),
+         "version": (lambda n: Message("{num_n} version", num_n=n), lambda n: Message("{num_n} versions", num_n=n)),
+         "prompt": (lambda n: Message("{num_n} prompt", num_n=n), lambda n: Message("{num_n} prompts", num_n=n))}
 
 
 def plural(count: int, noun: str) -> Message:
     """``1 picture``, ``2 pictures``, ``1,200 words`` (``noun``: one of :data:`NOUNS`)."""
     one, many = NOUNS[noun]
-    return Message(one if count == 1 else many, num_n=f"{count:,}")
+    return (one if count == 1 else many)(f"{count:,}")
 
 
 def words_of(text: str) -> str:

@@ -109,8 +109,8 @@ def version_restored(lib, owner: str, selected, version_id, article_id, query, t
     article = lib.get(owner, selected)
     is_open = selected == article_id
     out = {**listed(lib, owner, query, trash, selected),
-           "lib_status": Message("Restored v{n} into the Write tab." if is_open else "Restored v{n}.",
-                                 n=lib.version_number(selected, version_id))}
+           "lib_status": Message("Restored v{n} into the Write tab.", n=lib.version_number(selected, version_id))
+           if is_open else Message("Restored v{n}.", n=lib.version_number(selected, version_id))}
     del out["selected"]
     if is_open:  # the Saved line says so too (it still spoke of the save before)
         out.update(draft=article["body"], title=article["title"], base_vid=article["version_id"],
