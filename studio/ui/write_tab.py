@@ -52,6 +52,8 @@ LABELS = {"prompt": "Topic", "draft": "Draft", "tone": "Tone", "length_words": "
           "model": "Text model",
           "temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
           "repetition_penalty": "repetition_penalty", "max_new_tokens": "max_new_tokens", "voice": "Voice"}
+TONE_LABELS = {"neutral": "Neutral", "formal": "Formal", "casual": "Casual", "persuasive": "Persuasive",
+               "friendly": "Friendly", "academic": "Academic"}  # the tones as the writer reads them
 UNDO_LABEL, NO_UNDO_LABEL = "Undo last generation", "Nothing to undo yet"
 
 
@@ -118,7 +120,8 @@ def _form(ctx, w) -> None:
     w.prompt = gr.Textbox(label="Topic", lines=2, max_lines=8, elem_id="write-prompt",
                           placeholder="e.g. Urban gardening for beginners")
     with gr.Row():
-        w.tone = gr.Dropdown([(t.capitalize(), t) for t in TONES], value="neutral", label="Tone", min_width=100)
+        w.tone = gr.Dropdown([(TONE_LABELS.get(t, t.capitalize()), t) for t in TONES], value="neutral", label="Tone",
+                             min_width=100)
         # any value reaches the handler (a voice deleted in another browser tab): the engine names what is wrong
         w.voice = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="write-voice", min_width=100,
                               allow_custom_value=True)
@@ -184,7 +187,8 @@ def _sampling(ctx, w) -> None:
                                  elem_id="write-max-new-tokens", info="The most tokens one model call may write.")
     seed_info = "-1 picks a random seed; the one used is shown."
     if _server_slots(ctx) > 1:  # llama-server batches writers: numbers differ slightly across batch sizes
-        seed_info += " Several writers share the model at once here, so a seed may give a slightly different text."
+        seed_info = ("-1 picks a random seed; the one used is shown. Several writers share the model at once here, "
+                     "so a seed may give a slightly different text.")
     w.seed = gr.Number(value=-1, precision=0, label="seed", info=seed_info)
 
 
