@@ -32,8 +32,7 @@ class Message(str):
     def __reduce__(self):  # copies and pickles keep the id and the parameters
         return (_message, (self.template, self.params))
 
-    def __repr__(self) -> str:
-        return f"Message({self.template!r}, {self.params!r})" if self.params else f"Message({self.template!r})"
+    # repr() stays the text's own: gr.Error's str() is repr(message), which tests and logs read as the English
 
 
 def _message(template: str, params: dict) -> Message:

@@ -134,7 +134,8 @@ def sentence_literals(folder: Path) -> list[tuple[str, str]]:
 def test_every_sentence_in_the_ui_code_has_chinese():
     found = sentence_literals(UI)
     assert len(found) > 100
-    missing = [(w, t) for w, t in found if english_left(i18n.translate(t, "zh"))]
+    # a message id (a template with {fields}) is checked by its id: test_message_ids.py
+    missing = [(w, t) for w, t in found if t not in dict(PATTERNS) and english_left(i18n.translate(t, "zh"))]
     assert not missing, f"no Chinese for (add to studio/ui/i18n/zh.py): {missing}"
 
 

@@ -16,6 +16,7 @@ import gradio as gr
 
 from ..errors import StudioError
 from ..library.briefs import BRIEF_KEYS, empty_brief
+from ..messages import Joined, Message
 from . import i18n
 from .common import ui_message
 
@@ -36,13 +37,14 @@ def brief_line(audience: str | None, keywords: str | None, outline: str | None) 
     Keywords: … · Outline: 3 headings``."""
     parts = []
     if (audience or "").strip():
-        parts.append(f"Audience: {_short(audience or '')}")
+        parts.append(Message("Audience: {user_a}", user_a=_short(audience or "")))
     if (keywords or "").strip():
-        parts.append(f"Keywords: {_short(keywords or '')}")
+        parts.append(Message("Keywords: {user_k}", user_k=_short(keywords or "")))
     headings = [ln for ln in (outline or "").splitlines() if ln.strip()]
     if headings:
-        parts.append("Outline: 1 heading" if len(headings) == 1 else f"Outline: {len(headings)} headings")
-    return " · ".join(["**Brief**", *parts]) if parts else ""
+        parts.append(Message("Outline: 1 heading") if len(headings) == 1
+                     else Message("Outline: {num_n} headings", num_n=len(headings)))
+    return Joined(" · ", [Message("**Brief**"), *parts]) if parts else ""
 
 
 def brief_for(lib, owner: str, article_id, shown_for, form: dict) -> tuple[dict, object, bool]:

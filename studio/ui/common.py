@@ -13,6 +13,7 @@ from ..devices import free_memory
 from ..errors import StudioError
 from ..identity import user_name  # noqa: F401 - re-exported: the tabs ask common for it
 from ..lazy import torch_oom  # torch is imported on first use, not at start-up
+from ..messages import Joined, Message
 from . import i18n
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,23 @@ def to_gr_error(exc: BaseException) -> gr.Error:
         log.warning("out of memory: %s", exc)
         return gr.Error(OOM_HINT, title="Out of memory", print_exception=False)
     log.exception("unexpected error", exc_info=exc)
-    return gr.Error(f"Something went wrong: {type(exc).__name__}: {str(exc)[:300]}", title="Studio",
-                    print_exception=False)
+    return gr.Error(Message("Something went wrong: {m}", m=f"{type(exc).__name__}: {str(exc)[:300]}"),
+                    title="Studio", print_exception=False)
+
+
+def as_param(text: str) -> str:
+    """``text`` as a message's parameter that is shown in the writer's language: by its id, or (text with no id
+    yet, plain English) matched against the catalogue as before."""
+    return text if isinstance(text, (Message, Joined)) else Joined("", [text])
+
+
+def _body(exc: BaseException, rest: str) -> str:
+    """The part of ``exc``'s message after its field's name, by its id where the error carries one."""
+    if isinstance(exc, StudioError) and isinstance(getattr(exc, "template", None), str):
+        body = Message(exc.template, **(exc.params or {}))
+        if body == rest:
+            return body
+    return as_param(rest)
 
 
 def guard(fn):
@@ -74,12 +90,14 @@ def ui_message(exc: BaseException, labels: dict[str, str] | None = None) -> str:
     (``prompt: the topic is empty.``); in a tab, the field is named by the label the writer sees
     (``Topic: the topic is empty.``). ``labels`` maps API field names to the tab's labels."""
     err = to_gr_error(exc)
-    msg = str(getattr(err, "message", "") or err)
+    msg = getattr(err, "message", "") or str(err)
+    msg = msg if isinstance(msg, str) else str(msg)
     field = getattr(exc, "field", None)
     if labels and field in labels and msg.startswith(f"{field}:"):
         rest = msg[len(field) + 1:].strip()
         # an empty label: the rest already names the thing ("the topic is empty.")
-        msg = f"{labels[field]}: {rest}" if labels[field] else rest[:1].upper() + rest[1:]
+        msg = Message("{t_f}: {m}", t_f=Message(labels[field]), m=_body(exc, rest)) if labels[field] \
+            else rest[:1].upper() + rest[1:]
     return msg
 
 
@@ -101,7 +119,7 @@ def reports_to(status, labels: dict[str, str] | None = None):
     def failed(exc: BaseException) -> dict:
         msg = ui_message(exc, labels)
         i18n.Warning(msg)
-        return {status: f"⚠️ {msg}"}
+        return {status: Message("⚠️ {m}", m=as_param(msg))}
 
     def deco(fn):
         if inspect.isgeneratorfunction(fn):

@@ -11,6 +11,15 @@ import types
 
 import gradio as gr
 
+from ..messages import Message
+from .i18n.core import unmark
+
+
+def _not_whole(label, payload) -> Message:
+    # the label as the writer reads it (a translation key once the page is localized: its English)
+    return Message("{t_f}: {m}", t_f=Message(unmark(label or "")),
+                   m=Message("must be a whole number, not {user_v}.", user_v=repr(payload)))
+
 
 class WholeNumber(gr.Number):
     """A ``gr.Number`` that the API documents as an integer but that is never rounded:
@@ -24,9 +33,9 @@ class WholeNumber(gr.Number):
         try:
             number = float(payload)
         except (TypeError, ValueError):
-            raise gr.Error(f"{self.label}: must be a whole number, not {payload!r}.") from None
+            raise gr.Error(_not_whole(self.label, payload)) from None
         if number != number or number in (float("inf"), float("-inf")):
-            raise gr.Error(f"{self.label}: must be a whole number, not {payload!r}.")
+            raise gr.Error(_not_whole(self.label, payload))
         return int(number) if number.is_integer() else number
 
 

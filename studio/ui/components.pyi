@@ -25,9 +25,9 @@ class WholeNumber(gr.Number):
         try:
             number = float(payload)
         except (TypeError, ValueError):
-            raise gr.Error(f"{self.label}: must be a whole number, not {payload!r}.") from None
+            raise gr.Error(_not_whole(self.label, payload)) from None
         if number != number or number in (float("inf"), float("-inf")):
-            raise gr.Error(f"{self.label}: must be a whole number, not {payload!r}.")
+            raise gr.Error(_not_whole(self.label, payload))
         return int(number) if number.is_integer() else number
     from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
     from gradio.blocks import Block

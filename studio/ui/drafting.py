@@ -17,6 +17,7 @@ from typing import cast
 
 import gradio as gr
 
+from ..messages import Message
 from ..provenance.spans import model_name
 from ..text.engine import MAX_DRAFT_CHARS, WriteRequest
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING
@@ -106,10 +107,12 @@ def plan(req: WriteRequest, base: str, selection: Selection | None = None) -> Pl
         raise gr.Error("The draft is empty: write or paste something into it first.")
     if req.task in DRAFT_TASKS and len(req.prompt) > MAX_DRAFT_CHARS:
         if req.task != "continue":
-            raise gr.Error(f"Your text is {len(req.prompt):,} characters long; the model can take at most "
-                           f"{MAX_DRAFT_CHARS:,} at once. Select a part of the draft to {req.task} it.")
+            raise gr.Error(Message("Your text is {n} characters long; the model can take at most {m} at once. "
+                                   "Select a part of the draft to {t} it.",
+                                   n=f"{len(req.prompt):,}", m=f"{MAX_DRAFT_CHARS:,}", t=req.task))
         req = dataclasses.replace(req, prompt=req.prompt[-MAX_DRAFT_CHARS:])
-        notes = [f"Your draft is long, so the model read only its last {MAX_DRAFT_CHARS:,} characters."]
+        notes = [Message("Your draft is long, so the model read only its last {m} characters.",
+                         m=f"{MAX_DRAFT_CHARS:,}")]
     return Plan(req, base, splice, notes)
 
 

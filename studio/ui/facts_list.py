@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import re
 
+from ..messages import Joined, Message
+
 # a click on a fact selects its span in the draft and scrolls it into view
 FACTS_JS = """<script>
 document.addEventListener('click', (e) => {
@@ -78,14 +80,22 @@ def notes_summary(notes: list[str]) -> str:
     check = sum(int(m.group(1)) for m in (_CHECK.match(n) for n in notes) if m)
     again = sum(bool(_REWRITTEN.search(n)) for n in notes)
     other = len(notes) - changed - again - sum(bool(_CHECK.match(n)) for n in notes)
-    parts = [(changed, f"Facts corrected: {changed}"), (check, f"Facts to check: {check}"),
-             (again, f"Written again: {again}"), (other, f"Other notes: {other}")]
-    return " · ".join(text for n, text in parts if n)
+    parts = [(changed, Message("Facts corrected: {num_n}", num_n=changed)),
+             (check, Message("Facts to check: {num_n}", num_n=check)),
+             (again, Message("Written again: {num_n}", num_n=again)),
+             (other, Message("Other notes: {num_n}", num_n=other))]
+    return Joined(" · ", [text for n, text in parts if n])
+
+
+def _note(note: str) -> str:
+    """A note as a message parameter: shown by its id; one with no id yet (plain English) is matched as before."""
+    return note if isinstance(note, (Message, Joined)) else Joined("", [note])
 
 
 def notes_md(notes: list[str]) -> str:
     """The notes as a list; more than three get a one-line summary first, the list behind a click."""
-    listing = "\n".join(f"- {n}" for n in notes)
+    listing = Joined("\n", [Message("- {m}", m=_note(n)) for n in notes])
     if len(notes) <= 3:
         return listing
-    return f"{notes_summary(notes)}\n\n<details>\n<summary>All notes</summary>\n\n{listing}\n\n</details>"
+    return Joined("\n", [notes_summary(notes), "", "<details>", Message("<summary>All notes</summary>"), "", listing,
+                         "", "</details>"])

@@ -17,6 +17,7 @@ import gradio as gr
 
 from ..errors import InvalidInput
 from ..library.briefs import BRIEF_KEYS
+from ..messages import Joined, Message
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from . import brief, i18n, listen
@@ -51,6 +52,8 @@ LABELS = {"prompt": "Topic", "draft": "Draft", "tone": "Tone", "length_words": "
           "model": "Text model",
           "temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
           "repetition_penalty": "repetition_penalty", "max_new_tokens": "max_new_tokens", "voice": "Voice"}
+TONE_LABELS = {"neutral": "Neutral", "formal": "Formal", "casual": "Casual", "persuasive": "Persuasive",
+               "friendly": "Friendly", "academic": "Academic"}  # the tones as the writer reads them
 UNDO_LABEL, NO_UNDO_LABEL = "Undo last generation", "Nothing to undo yet"
 
 
@@ -61,17 +64,19 @@ def model_choices(ctx) -> list[str]:
 
 def stats_line(ev: WriteEvent | None, draft: str) -> str:
     words = count_words(draft or "")
-    line = f"**{words:,}** words in the draft"
+    parts: list[str] = [Message("**{n}** words in the draft", n=f"{words:,}")]
     if ev is not None:
-        line += f" · generated {ev.words:,} words, {ev.tokens:,} tokens"
         if ev.tokens_per_s:
-            line += f", {ev.tokens_per_s:.1f} tokens/s"
-        line += f" · seed **{ev.seed}**"
+            parts.append(Message("generated {w} words, {t} tokens, {r} tokens/s", w=f"{ev.words:,}",
+                                 t=f"{ev.tokens:,}", r=f"{ev.tokens_per_s:.1f}"))
+        else:
+            parts.append(Message("generated {w} words, {t} tokens", w=f"{ev.words:,}", t=f"{ev.tokens:,}"))
+        parts.append(Message("seed **{s}**", s=ev.seed))
         if ev.engine:
-            line += f" · engine: {ev.engine}"
+            parts.append(Message("engine: {e}", e=ev.engine))
         if ev.status:
-            line += f" · {ev.status}"
-    return line
+            parts.append(ev.status)
+    return Joined(" · ", parts)
 
 
 def title_for(current: str, ev: WriteEvent, topic: str = ""):
@@ -115,7 +120,8 @@ def _form(ctx, w) -> None:
     w.prompt = gr.Textbox(label="Topic", lines=2, max_lines=8, elem_id="write-prompt",
                           placeholder="e.g. Urban gardening for beginners")
     with gr.Row():
-        w.tone = gr.Dropdown([(t.capitalize(), t) for t in TONES], value="neutral", label="Tone", min_width=100)
+        w.tone = gr.Dropdown([(TONE_LABELS.get(t, t.capitalize()), t) for t in TONES], value="neutral", label="Tone",
+                             min_width=100)
         # any value reaches the handler (a voice deleted in another browser tab): the engine names what is wrong
         w.voice = gr.Dropdown([("No voice", "")], value="", label="Voice", elem_id="write-voice", min_width=100,
                               allow_custom_value=True)
@@ -181,7 +187,8 @@ def _sampling(ctx, w) -> None:
                                  elem_id="write-max-new-tokens", info="The most tokens one model call may write.")
     seed_info = "-1 picks a random seed; the one used is shown."
     if _server_slots(ctx) > 1:  # llama-server batches writers: numbers differ slightly across batch sizes
-        seed_info += " Several writers share the model at once here, so a seed may give a slightly different text."
+        seed_info = ("-1 picks a random seed; the one used is shown. Several writers share the model at once here, "
+                     "so a seed may give a slightly different text.")
     w.seed = gr.Number(value=-1, precision=0, label="seed", info=seed_info)
 
 
@@ -303,7 +310,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
         if ctx.jobs.is_gone(session_id(request)):
             keep_streamed()  # stopped because the page went away
     if ev is not None and ev.done and not ev.stopped:
-        i18n.Info(f"Done: {ev.words:,} words, seed {ev.seed}.")
+        i18n.Info(Message("Done: {w} words, seed {s}.", w=f"{ev.words:,}", s=ev.seed))
 
 
 def _connect_generation(ctx, w) -> list:

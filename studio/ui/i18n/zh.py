@@ -188,7 +188,6 @@ ZH: dict[str, str] = {
     "Import": "导入", "A .md file, or a .zip exported by Studio": "一个 .md 文件，或 Studio 导出的 .zip",
     "Import as a new article": "导入为新文章",
     "Section": "小节", "ID": "ID", "Updated": "更新时间", "Words": "字数", "Excerpt": "摘录",
-    "New article ": "新文章",
     # ----- Voice tab
     "Teach the language model to write like you. Choose some of your articles or upload your own files, name the "
     "voice and press **Train**. On a laptop without a graphics card this takes a few minutes for a few articles. "
@@ -240,7 +239,7 @@ ZH: dict[str, str] = {
     "Choose an image model.": "请选择图片模型。", "Restyle a picture first.": "请先转换一张图片的风格。",
     "Only pictures made in this studio can be sent to the library.": "只能把在本 Studio 里生成的图片存入文库。",
     "Reading the sections…": "正在读取各节…", "Repairing": "正在修复", "Denoising": "正在去噪", "Saving faces": "正在保存人脸",
-    "These two versions are the same.": "这两个版本完全相同。", "steps": "步", "faces": "张人脸", "(current)": "（当前）", "in the trash": "在回收站里", "**in the trash**": "**在回收站里**",
+    "These two versions are the same.": "这两个版本完全相同。", "steps": "步", "faces": "张人脸", "in the trash": "在回收站里", "**in the trash**": "**在回收站里**",
     "The device ran out of memory. Try a smaller size or fewer images, or restart the studio with --cpu-offload, "
     "--attention-slicing or --vae-tiling.":
         "设备内存不足。请试试更小的尺寸或更少的图片，或用 --cpu-offload、--attention-slicing 或 --vae-tiling 重启 Studio。",
@@ -286,6 +285,10 @@ ZH: dict[str, str] = {
     "Choose a key to revoke first.": "请先选择要吊销的密钥。",
     "Key revoked: tools that use it are refused from now on.": "密钥已吊销：使用它的工具从现在起会被拒绝。",
     "No such key.": "没有这个密钥。",
+    # ids-ui-write
+    ". **This article is in the trash** (moved there from another tab or window); the text is kept there. Restore "
+    "it from the trash in the Library tab to keep it in your library.":
+        "。**这篇文章在回收站里**（是从另一个标签页或窗口移过去的）；文字保存在那里。请在文库页把它从回收站恢复，才能留在文库中。",
 }
 
 # Gradio's own words that its Simplified Chinese lacks (its front end's keys, merged into its catalog)
@@ -314,7 +317,6 @@ PATTERNS: list[tuple[str, str]] = [
     ("Saved {t}", "已保存 {t}"), ("Opened {t}", "已打开 {t}"),
     ("Reopened where you left off ({t})", "已回到你上次离开的地方（{t}）"),
     ("Restored v{n} into the Write tab.", "已把 v{n} 恢复到写作页。"), ("Restored v{n}.", "已恢复 v{n}。"),
-    ("Restored v{num_n}", "已恢复 v{num_n}"),
     ("{num_n} word", "{num_n} 字"), ("{num_n} words", "{num_n} 字"), ("{num_n} picture", "{num_n} 张图片"),
     ("{num_n} pictures", "{num_n} 张图片"),
     ("{num_n} version", "{num_n} 个版本"), ("{num_n} versions", "{num_n} 个版本"), ("updated {t}", "更新于 {t}"),
@@ -344,7 +346,7 @@ PATTERNS: list[tuple[str, str]] = [
     ("Repaired with {w} · {s} px · {t} s", "修复方式：{w} · {s} 像素 · {t} 秒"),
     ("saved as `{f}`", "保存为 `{f}`"),
     ("Proposed {i} of {n}", "已建议 {i} 个（共 {n} 个）"), ("Drawing {n} pictures…", "正在画 {n} 张图片…"),
-    ("Drew “{h}”", "已画好“{h}”"), ("{p} proposed. {note}", "已建议 {p}。{note}"), ("{p} proposed.", "已建议 {p}。"),
+    ("Drew “{h}”", "已画好“{h}”"), ("{p} proposed. {note}", "已建议 {p}。{note}"),
     ("{num_n} prompt", "{num_n} 个提示词"), ("{num_n} prompts", "{num_n} 个提示词"),
     ("Stopped after {p}; they were placed.", "画了 {p} 后停止；它们已放好。"),
     ("Made {p} and placed them under their sections.", "画了 {p}，已放在各自的小节下面。"),

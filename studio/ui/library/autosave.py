@@ -16,6 +16,7 @@ from typing import NamedTuple
 import gradio as gr
 
 from ...errors import StudioError
+from ...messages import Joined, Message
 from ..common import ui_message
 from ..drafting import generated_by
 from . import formatting as fmt
@@ -105,10 +106,11 @@ def reopened(ctx, owner: str, stored, body: str, title: str, article_id) -> Reop
         return None
     if article["deleted"]:
         return None
-    status = f"Reopened where you left off ({fmt.clock(time.time())})"
+    status: str = Message("Reopened where you left off ({t})", t=fmt.clock(time.time()))
     versions = ctx.library.versions(owner, article["id"])
     if versions and versions[0]["note"] == "generated (tab closed)":  # write_tab._save_streamed
-        status += "\n\nThe generation was interrupted when the page went away; what it had written is kept."
+        status = Joined("\n\n", [status, Message("The generation was interrupted when the page went away; what it "
+                                                  "had written is kept.")])
     return Reopened(article["body"], article["title"], article["id"], status, article["version_id"])
 
 

@@ -15,6 +15,7 @@ import gradio as gr
 
 from ...errors import InvalidInput
 from ...export import import_markdown
+from ...messages import Message
 from ...provenance.disclosure import sentence
 from ...unitext import language
 from ..common import guard
@@ -76,7 +77,8 @@ def searched(lib, owner: str, query: str | None, trash: bool, selected) -> dict:
     """The list for ``query``; says so when nothing matches, and forgets a selection the list no longer
     shows (a selection still listed stays, with its details untouched)."""
     table = list_rows(lib, owner, query, trash)
-    note = f"No article matches “{html.escape((query or '').strip())}”." if not table and (query or "").strip() else ""
+    q = (query or "").strip()
+    note = Message("No article matches “{q}”.", q=html.escape(q)) if not table and q else ""
     if selected is not None and selected not in {int(r[0]) for r in table}:
         return {**listed(lib, owner, query, trash), "table": table, "lib_status": note}
     return {"table": table, "lib_status": note}
@@ -115,7 +117,7 @@ def delete_question(lib, owner: str, article_id) -> dict:
     _need(article_id)
     article = lib.get(owner, article_id)
     return {"confirm_row": gr.update(visible=True),
-            "confirm_text": f"Move **{_shown_title(article['title'])}** to the trash?"}
+            "confirm_text": Message("Move **{t}** to the trash?", t=_shown_title(article["title"]))}
 
 
 def untrashed(lib, owner: str, article_id, query, trash) -> dict:
@@ -127,7 +129,8 @@ def untrashed(lib, owner: str, article_id, query, trash) -> dict:
 def emptied(lib, owner: str, query, trash) -> dict:
     n = lib.empty_trash(owner)
     return {**listed(lib, owner, query, trash), "empty_row": gr.update(visible=False),
-            "lib_status": f"Deleted {n} article{'s' if n != 1 else ''} for good."}
+            "lib_status": Message("Deleted {n} article for good.", n=n) if n == 1
+            else Message("Deleted {n} articles for good.", n=n)}
 
 
 def version_diff(lib, owner: str, article_id, a, b) -> dict:
@@ -143,8 +146,8 @@ def imported(lib, owner: str, file, query, trash) -> dict:
         raise InvalidInput("file", "Choose a .md file or a .zip first.")
     article = import_markdown(lib, owner, getattr(file, "name", file))
     return {**listed(lib, owner, query, trash, article["id"]),
-            "lib_status": f"Imported **<bdi>{html.escape(article['title'])}</bdi>** with "
-                          f"{fmt.plural(len(article['images']), 'picture')}."}
+            "lib_status": Message("Imported **{t}** with {p}.", t="<bdi>" + html.escape(article["title"]) + "</bdi>",
+                                  p=fmt.plural(len(article["images"]), "picture"))}
 
 
 def disclosure_sentence(origin: dict, article: dict) -> str:
@@ -262,4 +265,4 @@ def _connect_actions(ctx, ui: LibraryUI, listing: dict, shown: list) -> None:
 def _shown_title(title: str) -> str:
     """A title in a message: the writer's words, escaped and isolated (``<bdi>``: never translated, and a
     right-to-left title does not reorder the sentence), or "Untitled"."""
-    return f"<bdi>{html.escape(title)}</bdi>" if title else "Untitled"
+    return "<bdi>" + html.escape(title) + "</bdi>" if title else Message("Untitled")

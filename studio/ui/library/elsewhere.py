@@ -7,6 +7,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ...errors import StudioError
+from ...messages import Message
 from . import formatting as fmt
 from .browse import PRIVATE
 from .layout import LibraryUI
@@ -26,8 +27,9 @@ def newer_elsewhere(lib, owner: str, article_id, base) -> int | None:
 
 
 def notice(lib, article_id, newest: int) -> str:
-    return (f"**This article was changed in another tab or window** (v{lib.version_number(article_id, newest)}). "
-            "Load that text, or keep yours as a new version: both stay in its versions.")
+    return Message("**This article was changed in another tab or window** (v{num_n}). Load that text, or keep "
+                   "yours as a new version: both stay in its versions.",
+                   num_n=lib.version_number(article_id, newest))
 
 
 def connect(ctx, ui: LibraryUI, write: dict) -> None:
@@ -59,7 +61,8 @@ def connect(ctx, ui: LibraryUI, write: dict) -> None:
     def load(aid, request: gr.Request):
         article = lib.get(owner_of(ctx, request), aid)
         return (article["body"], article["title"], article["version_id"], gr.update(visible=False), None,
-                f"Loaded v{lib.version_number(aid, article['version_id'])} ({fmt.clock(article['updated'])})")
+                Message("Loaded v{num_n} ({t})", num_n=lib.version_number(aid, article["version_id"]),
+                        t=fmt.clock(article["updated"])))
 
     load_btn.click(load, link.article_id, [link.draft, link.title, link.base_vid, row, shown, link.save_status],
                    **PRIVATE)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from ...messages import Joined, Message
 from ...pictures import displayable
 from ...unitext import count_words
 
@@ -29,9 +30,17 @@ def iso(t: float | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(t)) if t else None
 
 
-def plural(count: int, noun: str) -> str:
-    """``1 picture``, ``2 pictures``, ``1,200 words``."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+# each noun's messages, one and many
+NOUNS = {"word": (lambda n: Message("{num_n} word", num_n=n), lambda n: Message("{num_n} words", num_n=n)),
+         "picture": (lambda n: Message("{num_n} picture", num_n=n), lambda n: Message("{num_n} pictures", num_n=n)),
+         "version": (lambda n: Message("{num_n} version", num_n=n), lambda n: Message("{num_n} versions", num_n=n)),
+         "prompt": (lambda n: Message("{num_n} prompt", num_n=n), lambda n: Message("{num_n} prompts", num_n=n))}
+
+
+def plural(count: int, noun: str) -> Message:
+    """``1 picture``, ``2 pictures``, ``1,200 words`` (``noun``: one of :data:`NOUNS`)."""
+    one, many = NOUNS[noun]
+    return (one if count == 1 else many)(f"{count:,}")
 
 
 def words_of(text: str) -> str:
@@ -51,11 +60,11 @@ def version_choices(versions: list[dict]) -> list[tuple[str, int]]:
     (``v3 · 14:03 · 120 words · restored v1 (current)``); autosave notes are not shown."""
     out = []
     for n, v in enumerate(versions):
-        label = f"v{len(versions) - n} · {when(v['created'])} · {v['words']} words"
+        label: str = Message("v{n} · {t} · {w} words", n=len(versions) - n, t=when(v["created"]), w=v["words"])
         if v["note"] and v["note"] != "autosave":
-            label += f" · {v['note']}"
+            label = Joined(" · ", [label, v["note"]])
         if n == 0:
-            label += " (current)"
+            label = Message("{n} (current)", n=label)
         out.append((label, v["id"]))
     return out
 
@@ -63,7 +72,7 @@ def version_choices(versions: list[dict]) -> list[tuple[str, int]]:
 def diff_html(diff: str) -> str:
     """A unified diff as escaped, coloured HTML (added lines green, removed red)."""
     if not diff:
-        return "<p><em>These two versions are the same.</em></p>"
+        return Joined("", ["<p><em>", Message("These two versions are the same."), "</em></p>"])
     lines = []
     for line in diff.split("\n"):
         color = ""
@@ -105,28 +114,38 @@ def details_line(article: dict, versions: list[dict]) -> str:
     """The line under the list for the selected article: title, words, pictures, versions, when updated,
     and whether it is in the trash. The title is escaped and isolated (``<bdi>``), so a right-to-left title
     does not reorder the rest of the line."""
-    where = " · **in the trash**" if article["deleted"] else ""
-    return (f"**<bdi>{html.escape(article['title'] or 'Untitled')}</bdi>** · {words_of(article['body'])} · "
-            f"{plural(len(article['images']), 'picture')} · {plural(len(versions), 'version')} · "
-            f"updated {when(article['updated'])}{where}")
+    title = "**<bdi>" + html.escape(article["title"] or "Untitled") + "</bdi>**"  # the writer's words
+    parts = [title, words_of(article["body"]), plural(len(article["images"]), "picture"),
+             plural(len(versions), "version"), Message("updated {t}", t=when(article["updated"]))]
+    return Joined(" · ", parts + [Message("**in the trash**")] * bool(article["deleted"]))
 
 
 def save_message(r: dict, when_saved: float) -> str:
     """The status line after a save (:meth:`Library.save`'s dict): the time, and what the writer must know:
     another tab had saved a newer version (both are kept), or the article is in the trash."""
-    msg = f"Saved {clock(when_saved)}"
+    t = clock(when_saved)
     if r.get("conflict"):
-        msg += (f". **Another tab or window had saved v{r.get('conflict_v') or r['conflict']} of this article meanwhile**; "
-                "both are kept in its versions (Library tab → Versions) and the text here is now the newest.")
+        msg = Message("Saved {t}. **Another tab or window had saved v{n} of this article meanwhile**; both are kept "
+                      "in its versions (Library tab → Versions) and the text here is now the newest.",
+                      t=t, n=r.get("conflict_v") or r["conflict"])
+        if r.get("trashed"):
+            msg = Joined("", [msg, Message(". **This article is in the trash** (moved there from another tab or "
+                                           "window); the text is kept there. Restore it from the trash in the "
+                                           "Library tab to keep it in your library.")])
+        return msg
     if r.get("trashed"):
-        msg += (". **This article is in the trash** (moved there from another tab or window); the text is kept "
-                "there. Restore it from the trash in the Library tab to keep it in your library.")
-    return msg
+        return Message("Saved {t}. **This article is in the trash** (moved there from another tab or window); the "
+                       "text is kept there. Restore it from the trash in the Library tab to keep it in your library.",
+                       t=t)
+    return Message("Saved {t}", t=t)
 
 
 def not_saved(message: str) -> str:
     """The status line when a save was refused (``message`` is the engine's, escaped here)."""
-    return f"**Not saved:** {html.escape(message)}"
+    escaped = html.escape(message)
+    # the engine's message keeps its id where escaping changes nothing; else it is matched as English
+    m = message if escaped == message and isinstance(message, (Message, Joined)) else Joined("", [escaped])
+    return Message("**Not saved:** {m}", m=m)
 
 
 def inside(path: Path, folder: Path | None) -> bool:
@@ -140,5 +159,5 @@ def inside(path: Path, folder: Path | None) -> bool:
 def attached_message(title: str | None) -> str:
     """The status line after "Send to library" (a result attached to the article open in the Write tab)."""
     name = (title or "").strip()
-    where = f"the article “{name}”" if name else "your untitled draft"
-    return f"Saved to the library, attached to {where} (the text is unchanged)."
+    where = Message("the article “{t}”", t=name) if name else Message("your untitled draft")
+    return Message("Saved to the library, attached to {w} (the text is unchanged).", w=where)

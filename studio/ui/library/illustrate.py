@@ -16,6 +16,7 @@ import gradio as gr
 
 from ...errors import InvalidInput
 from ...illustrate import Proposal, illustrate, place_images, propose_prompts
+from ...messages import Joined, Message
 from ...validate import check_int
 from ..common import guard, session_id, stop_event
 from . import formatting as fmt
@@ -72,9 +73,9 @@ def proposals_of(rows) -> list[Proposal]:
 
 def proposal_rows(props: list[Proposal], gan: bool) -> Proposed:
     """The table's rows and the status line for proposed prompts (with the GAN's note when it draws)."""
-    note = GAN_NOTE if gan else ""
+    note = Message(GAN_NOTE) if gan else ""
     return Proposed([[p.section + 1, p.heading, p.prompt] for p in props],
-                    f"{fmt.plural(len(props), 'prompt')} proposed. {note}")
+                    Message("{p} proposed. {note}", p=fmt.plural(len(props), "prompt"), note=note))
 
 
 def check_request(rows, model: str) -> list[Proposal]:
@@ -93,9 +94,10 @@ def check_request(rows, model: str) -> list[Proposal]:
 
 def drawn_message(count: int, stopped: bool, uses_prompt: bool) -> str:
     """The status line after drawing ``count`` pictures."""
-    msg = (f"Stopped after {fmt.plural(count, 'picture')}; they were placed." if stopped
-           else f"Made {fmt.plural(count, 'picture')} and placed them under their sections.")
-    return msg + ("" if uses_prompt else " (The face GAN ignores prompts.)")
+    p = fmt.plural(count, "picture")
+    msg = (Message("Stopped after {p}; they were placed.", p=p) if stopped
+           else Message("Made {p} and placed them under their sections.", p=p))
+    return msg if uses_prompt else Joined(" ", [msg, Message("(The face GAN ignores prompts.)")])
 
 
 def placed(lib, owner: str, pending, title: str, body: str, article_id, base) -> Placed | None:
@@ -122,7 +124,7 @@ def connect(ctx, ui: LibraryUI, write: dict) -> None:
         with stop_event(ctx, request, "illustrate") as stop:
             progress(0, desc="Reading the sections…")
             props = propose_prompts(complete, title_value or "", body or "", seed=seed_of(seed), stop=stop,
-                                    progress=lambda i, n: progress(i / n, desc=f"Proposed {i} of {n}"))
+                                    progress=lambda i, n: progress(i / n, desc=Message("Proposed {i} of {n}", i=i, n=n)))
         return proposal_rows(props, ctx.images.is_gan(model))
 
     @guard
@@ -136,10 +138,10 @@ def connect(ctx, ui: LibraryUI, write: dict) -> None:
         with stop_event(ctx, request, "illustrate") as stop:
             generate, uses_prompt = ctx.images.generator(model, stop=stop)
             total = len([p for p in props if p.prompt.strip()])
-            progress(0, desc=f"Drawing {total} pictures…")
+            progress(0, desc=Message("Drawing {n} pictures…", n=total))
             result = illustrate(lib, owner, aid, title_value or "", body or "", props, generate,
                                 seed=seed_of(seed), uses_prompt=uses_prompt, stop=stop,
-                                progress=lambda i, n, heading: progress(i / n, desc=f"Drew “{heading}”"))
+                                progress=lambda i, n, heading: progress(i / n, desc=Message("Drew “{h}”", h=heading)))
         pending = {"article_id": aid, "placements": result.placements}
         return Drawn(pending, aid, drawn_message(len(result.images), result.stopped, uses_prompt),
                      first["version_id"])

@@ -11,6 +11,7 @@ import datetime
 import gradio as gr
 
 from ..common import guard
+from ..i18n import Verbatim
 from .store import owner_of
 
 INTRO = ("Other tools (Open WebUI, SillyTavern, the openai Python client, AUTOMATIC1111 clients) can use "
@@ -26,7 +27,8 @@ def key_rows(keys: list[dict]) -> list[list]:
 
 
 def key_choices(keys: list[dict]) -> list[tuple[str, str]]:
-    return [(f"{k['name']} ({k['start']}…)", k["id"]) for k in keys]
+    # the writer's name for the key, never translated
+    return [(Verbatim(f"{k['name']} ({k['start']}…)"), k["id"]) for k in keys]
 
 
 def listed(store, owner: str) -> dict:

@@ -15,6 +15,7 @@ import gradio as gr
 
 from ...errors import InvalidInput
 from ...library import insert_block, markdown_image
+from ...messages import Message
 from .. import i18n
 from ..common import guard
 from ..owners import owns
@@ -75,7 +76,7 @@ def opened(lib, owner: str, selected, title: str, body: str, article_id, base) -
     article = lib.get(owner, selected)
     if article["deleted"]:
         raise InvalidInput("article", "This article is in the trash. Restore it first.")
-    return Opened(article["body"], article["title"], article["id"], f"Opened {fmt.clock(time.time())}",
+    return Opened(article["body"], article["title"], article["id"], Message("Opened {t}", t=fmt.clock(time.time())),
                   article["version_id"])
 
 
@@ -108,13 +109,13 @@ def version_restored(lib, owner: str, selected, version_id, article_id, query, t
     article = lib.get(owner, selected)
     is_open = selected == article_id
     out = {**listed(lib, owner, query, trash, selected),
-           "lib_status": f"Restored v{lib.version_number(selected, version_id)}"
-                         + (" into the Write tab." if is_open else ".")}
+           "lib_status": Message("Restored v{n} into the Write tab.", n=lib.version_number(selected, version_id))
+           if is_open else Message("Restored v{n}.", n=lib.version_number(selected, version_id))}
     del out["selected"]
     if is_open:  # the Saved line says so too (it still spoke of the save before)
         out.update(draft=article["body"], title=article["title"], base_vid=article["version_id"],
-                   save_status=f"Restored v{lib.version_number(selected, version_id)} "
-                               f"({fmt.clock(article['updated'])})")
+                   save_status=Message("Restored v{num_n} ({t})", num_n=lib.version_number(selected, version_id),
+                                       t=fmt.clock(article["updated"])))
     return out
 
 
