@@ -244,8 +244,6 @@ ZH: dict[str, str] = {
     "The device ran out of memory. Try a smaller size or fewer images, or restart the studio with --cpu-offload, "
     "--attention-slicing or --vae-tiling.":
         "设备内存不足。请试试更小的尺寸或更少的图片，或用 --cpu-offload、--attention-slicing 或 --vae-tiling 重启 Studio。",
-    "Leave a field at 0 to use these numbers.": "某一项留为 0 即使用这些数值。",
-    "20% of your text is kept aside to measure the result.": "你的文字中有 20% 会留出来，用来衡量结果。",
     "Raise *Max side* to keep more pixels.": "调高 *最长边* 可以保留更多像素。",
     "Make it smaller first.": "请先把它缩小。",
     "is empty. Type something first.": "是空的。请先输入内容。",
@@ -325,7 +323,6 @@ PATTERNS: list[tuple[str, str]] = [
     ("**Not saved:** {m}", "**未保存：** {m}"), ("⚠️ {m}", "⚠️ {m}"), ("- {m}", "- {m}"),
     ("{t_f}: {m}", "{t_f}：{m}"), ("{id_f}: {m}", "{id_f}：{m}"),
     ("Voice “{user_v}” is ready.", "文风“{user_v}”已就绪。"), ("Voice “{user_v}” deleted.", "文风“{user_v}”已删除。"),
-    ("**Voice “{user_v}” is ready.** {d}", "**文风“{user_v}”已就绪。** {d}"),
     ("Step {i} of {n}", "第 {i} 步（共 {n} 步）"), ("loss {l}", "损失 {l}"), ("about {d} left", "大约还剩 {d}"),
     ("{num_m} min {num_s} s", "{num_m} 分 {num_s} 秒"), ("{num_s} s", "{num_s} 秒"),
     ("Seed used: **{s}** (pictures use {a} to {b})", "使用的种子：**{s}**（各图片用 {a} 到 {b}）"),
@@ -436,6 +433,9 @@ PATTERNS: list[tuple[str, str]] = [
      "只有 {num_n} 个标题创意互不重复且切题，所以只保留了它。要更多请按“重新生成”。"),
     ("The text does not use {num_n} of your keywords: {user_k}. Work them in, or press Regenerate.",
      "文中没有用到你的 {num_n} 个关键词：{user_k}。请把它们写进去，或按“重新生成”。"),
+    # ids-ui-tabs
+    ("**Voice “{user_v}” is ready.**", "**文风“{user_v}”已就绪。**"),
+    ("{user_t} ({n} words)", "{user_t}（{n} 字）"),
 ]
 
 ZH.update(MADE_ZH)
