@@ -244,8 +244,6 @@ ZH: dict[str, str] = {
     "The device ran out of memory. Try a smaller size or fewer images, or restart the studio with --cpu-offload, "
     "--attention-slicing or --vae-tiling.":
         "设备内存不足。请试试更小的尺寸或更少的图片，或用 --cpu-offload、--attention-slicing 或 --vae-tiling 重启 Studio。",
-    "Raise *Max side* to keep more pixels.": "调高 *最长边* 可以保留更多像素。",
-    "Make it smaller first.": "请先把它缩小。",
     "is empty. Type something first.": "是空的。请先输入内容。",
     "is missing. Load a picture first.": "缺失。请先载入一张图片。",
     "is no longer in the open article. List its pictures again.": "已不在打开的文章里。请重新列出它的图片。",
@@ -436,6 +434,9 @@ PATTERNS: list[tuple[str, str]] = [
     # ids-ui-tabs
     ("**Voice “{user_v}” is ready.**", "**文风“{user_v}”已就绪。**"),
     ("{user_t} ({n} words)", "{user_t}（{n} 字）"),
+    ("{what}, strength {s}", "{what}，强度 {s}"),
+    ("{what} blended with a second picture ({p})", "{what}与第二张图片混合（{p}）"),
+    ("{num_w}×{num_h} px", "{num_w}×{num_h} 像素"),
 ]
 
 ZH.update(MADE_ZH)
