@@ -94,8 +94,8 @@ def size_note(path, max_side) -> str:
     if max(w, h) <= limit:
         return Message("The picture is {w}×{h} px; the result keeps that size.", w=w, h=h)
     nw, nh = fit_within_size((w, h), limit)
-    return Message("The picture is {w}×{h} px; it will be **downscaled to {nw}×{nh}** (max side {l}). "
-                   "Raise *Max side* to keep more pixels.", w=w, h=h, nw=nw, nh=nh, l=limit)
+    return Message("The picture is {w}×{h} px; it will be **downscaled to {a}×{b}** (max side {l}). "
+                   "Raise *Max side* to keep more pixels.", w=w, h=h, a=nw, b=nh, l=limit)
 
 
 def fit_within_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:

@@ -125,8 +125,8 @@ def article_choices_of(articles: list[dict]) -> list[tuple[str, int]]:
 def ready_message(rec: dict) -> str:
     """The line shown when a voice is trained (and whether it was stopped early)."""
     stopped = [Message("Stopped after {n} steps; what was learnt so far is kept.", n=rec["steps_done"])]
-    return Joined(" ", [Message("**Voice “{user_v}” is ready.**", user_v=html.escape(rec["name"])), describe(rec),
-                        *(stopped if rec["stopped"] else []), Message("Choose it in the Write tab.")])
+    more = Joined(" ", [describe(rec), *(stopped if rec["stopped"] else []), Message("Choose it in the Write tab.")])
+    return Message("**Voice “{user_v}” is ready.** {d}", user_v=html.escape(rec["name"]), d=more)
 
 
 def _train_column(w: Parts) -> None:

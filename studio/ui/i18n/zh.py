@@ -321,6 +321,7 @@ PATTERNS: list[tuple[str, str]] = [
     ("**Not saved:** {m}", "**未保存：** {m}"), ("⚠️ {m}", "⚠️ {m}"), ("- {m}", "- {m}"),
     ("{t_f}: {m}", "{t_f}：{m}"), ("{id_f}: {m}", "{id_f}：{m}"),
     ("Voice “{user_v}” is ready.", "文风“{user_v}”已就绪。"), ("Voice “{user_v}” deleted.", "文风“{user_v}”已删除。"),
+    ("**Voice “{user_v}” is ready.** {d}", "**文风“{user_v}”已就绪。** {d}"),
     ("Step {i} of {n}", "第 {i} 步（共 {n} 步）"), ("loss {l}", "损失 {l}"), ("about {d} left", "大约还剩 {d}"),
     ("{num_m} min {num_s} s", "{num_m} 分 {num_s} 秒"), ("{num_s} s", "{num_s} 秒"),
     ("Seed used: **{s}** (pictures use {a} to {b})", "使用的种子：**{s}**（各图片用 {a} 到 {b}）"),
@@ -329,8 +330,8 @@ PATTERNS: list[tuple[str, str]] = [
     ("The picture is {w}×{h} px.", "图片是 {w}×{h} 像素。"),
     ("The picture is {w}×{h} px: too small to restyle (each side needs at least {m} px).",
      "图片是 {w}×{h} 像素：太小，无法转换风格（每边至少要 {m} 像素）。"),
-    ("The picture is {w}×{h} px; it will be **downscaled to {nw}×{nh}** (max side {l}). Raise *Max side* to keep more "
-     "pixels.", "图片是 {w}×{h} 像素；会被**缩小到 {nw}×{nh}**（最长边 {l}）。调高 *最长边* 可以保留更多像素。"),
+    ("The picture is {w}×{h} px; it will be **downscaled to {a}×{b}** (max side {l}). Raise *Max side* to keep more "
+     "pixels.", "图片是 {w}×{h} 像素；会被**缩小到 {a}×{b}**（最长边 {l}）。调高 *最长边* 可以保留更多像素。"),
     ("The picture is {w}×{h} px: **too large to repair here** (the limit is {l} px on the longer side, "
      "--max-image-side). Make it smaller first.",
      "图片是 {w}×{h} 像素：**太大，这里无法修复**（长边上限 {l} 像素，--max-image-side）。请先把它缩小。"),
@@ -432,7 +433,6 @@ PATTERNS: list[tuple[str, str]] = [
     ("The text does not use {num_n} of your keywords: {user_k}. Work them in, or press Regenerate.",
      "文中没有用到你的 {num_n} 个关键词：{user_k}。请把它们写进去，或按“重新生成”。"),
     # ids-ui-tabs
-    ("**Voice “{user_v}” is ready.**", "**文风“{user_v}”已就绪。**"),
     ("{user_t} ({n} words)", "{user_t}（{n} 字）"),
     ("{what}, strength {s}", "{what}，强度 {s}"),
     ("{what} blended with a second picture ({p})", "{what}与第二张图片混合（{p}）"),
