@@ -87,7 +87,7 @@ def _status(result) -> str:
     w, h = result.image.size
     p = result.params
     what = ("OpenCV " + p["model"].removeprefix("opencv-") if p["engine"] == "inpaint-opencv"
-            else f"{p['model']}, seed {p['seed']}, strength {p['denoising_strength']:g}")
+            else Message("{m}, seed {s}, strength {d}", m=p["model"], s=p["seed"], d=f"{p['denoising_strength']:g}"))
     head = [Message("Repaired with {w} · {s} px · {t} s", w=what, s=f"{w}×{h}", t=f"{result.seconds:.1f}")]
     if result.path:
         head.append(Message("saved as `{f}`", f=Path(result.path).name))
