@@ -19,10 +19,12 @@ from ..image import gan as gan_mod
 from ..image.diffusion import family_defaults
 from ..image.gan import ATTRIBUTION, is_gan_ref
 from ..image.metadata import a1111_parameters, read_png_parameters
+from ..messages import Joined, Message
 from ..provenance.read import describe_credentials
 from . import i18n
 from .common import guard, reports_to, session_id, stop_event
 from .components import WholeNumber, path_image
+from .i18n import Verbatim
 from .owners import claim, owns
 from .parts import Parts
 
@@ -88,10 +90,16 @@ def model_view(ctx, choice: str | None) -> dict:
             "scheduler": gr.update(choices=sched, value="")}
 
 
-def seed_line(used: int, count: int) -> str:
+def seed_line(used: int, count: int) -> Message:
     """``Seed used: **7** (pictures use 7 to 10)``: the first seed of a run of ``count`` pictures."""
-    last = used + count - 1
-    return f"Seed used: **{used}**" + (f" (pictures use {used} to {last})" if count > 1 else "")
+    if count > 1:
+        return Message("Seed used: **{s}** (pictures use {a} to {b})", s=used, a=used, b=used + count - 1)
+    return Message("Seed used: **{s}**", s=used)
+
+
+def warnings_view(warnings: list[str]) -> Joined:
+    """The engine's warnings, one paragraph each, each shown by its own id."""
+    return Joined("\n\n", [Joined(" ", [Verbatim("⚠️"), w]) for w in warnings])
 
 
 def generated_view(paths, params, used: int, warnings: list[str], history: list | None,
@@ -102,7 +110,7 @@ def generated_view(paths, params, used: int, warnings: list[str], history: list 
     new = [{"path": str(p), "params": prm} for p, prm in zip(paths, params, strict=False)]
     hist = (new + list(history or []))[:HISTORY_MAX]
     out = {"gallery": [(h["path"], caption(h["params"])) for h in hist], "history": hist,
-           "seed_used": seed_line(used, len(paths)), "warnings_box": "\n\n".join(f"⚠️ {w}" for w in warnings),
+           "seed_used": seed_line(used, len(paths)), "warnings_box": warnings_view(warnings),
            "selected_path": new[0]["path"], "params_box": a1111_parameters(new[0]["params"])}
     if schedulers is not None:
         out["scheduler"] = gr.update(choices=[OWN_SCHEDULER] + [(n, n) for n in schedulers])
@@ -166,15 +174,16 @@ def png_info(ctx, choices: list[str], path) -> tuple[str, bool]:
         return "", False
     params = png_params(path)
     if params is None:
-        return "This file could not be read as a picture (it is damaged, not an image, or far too large).", False
+        return Message("This file could not be read as a picture (it is damaged, not an image, or far too large)."), False
     creds = describe_credentials(path, getattr(ctx, "settings", None))
     if not params:
-        return "\n\n".join(t for t in ("This picture carries no generation parameters.", creds) if t), False
-    text = a1111_parameters(params)
+        return Joined("\n\n", [t for t in (Message("This picture carries no generation parameters."), creds) if t]), False
+    text = Verbatim(a1111_parameters(params))  # the picture's prompt and settings: never translated
     ref = str(params.get("model") or "")
+    made = ""
     if ref and not ctx.images.is_known(ref, choices):
-        text += f"\n\n(Made with '{ref}', which this studio does not offer; the model choice would be kept.)"
-    return "\n\n".join(t for t in (text, creds) if t), True
+        made = Message("(Made with '{m}', which this studio does not offer; the model choice would be kept.)", m=ref)
+    return Joined("\n\n", [t for t in (text, made, creds) if t]), True
 
 
 # ---------------------------------------------------------------------- layout
@@ -241,7 +250,7 @@ def _latent_walk(w) -> None:
     w.walk_btn = gr.Button("Make animation", elem_id="image-walk")
     w.walk_view = gr.Image(label="Animation", type="filepath", interactive=False, height=280)
     w.walk_file = gr.File(label="Download", interactive=False, elem_id="image-walk-file")
-    gr.Markdown(f"<small>{ATTRIBUTION}</small>")  # the walk always uses the face GAN
+    gr.Markdown(Message("<small>{m}</small>", m=Message(ATTRIBUTION)))  # the walk always uses the face GAN
 
 
 def build(ctx) -> dict:
@@ -291,8 +300,8 @@ def _connect_generate(ctx, w: Parts):
                 )
             except Cancelled as exc:  # a picture server's Stop says it may still finish its picture
                 i18n.Warning(exc.message if exc.message != Cancelled().message else
-                           "Stopped. Nothing from this run was saved.")
-                return w.show({"seed_used": "Stopped; nothing from this run was saved."})
+                             Message("Stopped. Nothing from this run was saved."))
+                return w.show({"seed_used": Message("Stopped; nothing from this run was saved.")})
         for warning in warns:
             i18n.Warning(warning)
         return w.show(generated_view(paths, params, used, warns, history,
@@ -357,7 +366,7 @@ def _connect_walk(ctx, w: Parts) -> None:
                 path = ctx.gan.latent_walk(a, b, frames=n, size=side, fmt=fmt, frame_ms=ms, model=ref, stop=stop,
                                            progress=lambda d, t: progress((d, t), desc="Frames", unit="frames"))
             except Cancelled:
-                i18n.Warning("Stopped. No animation was saved.")
+                i18n.Warning(Message("Stopped. No animation was saved."))
                 return gr.update(), gr.update()
         path = claim(ctx, request, path)
         return path, path

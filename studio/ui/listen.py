@@ -13,8 +13,10 @@ import gradio as gr
 
 from ..errors import Cancelled
 from ..export.media import spoken_file
+from ..messages import Message
 from ..speech.media import ffmpeg_on_path
 from .common import guard, reports_to, session_id, stop_event
+from .i18n import Verbatim
 
 JOB = "speech"
 
@@ -38,7 +40,7 @@ def voice_choices(voices: list[str]) -> list[tuple[str, str]]:
     for ref in voices:
         repo, _, file = ref.partition(":")
         hub = file.endswith(".onnx") and "/" in repo and not repo.startswith((".", "/", "~"))
-        out.append((f"{Path(file).stem} ({repo})" if hub else ref, ref))
+        out.append((Verbatim(f"{Path(file).stem} ({repo})" if hub else ref), ref))  # names: never translated
     return out
 
 
@@ -62,11 +64,14 @@ def build(voices: list[str], prefix: str) -> ListenUI:
     return ListenUI(voice, speed, pause, listen_btn, stop_btn, player, progress, status)
 
 
-def progress_line(index: int, total: int, seconds_so_far: float) -> str:
+def progress_line(index: int, total: int, seconds_so_far: float) -> Message:
     """"Sentence 3 of 40 · about 2 min left" (time left from the mean length of the sentences so far)."""
     left = (total - index) * seconds_so_far / max(1, index)
-    when = f"{round(left)} s" if left < 90 else f"{round(left / 60)} min"
-    return f"Sentence {index} of {total} · about {when} left" if index < total else f"Sentence {index} of {total}"
+    if index >= total:
+        return Message("Sentence {i} of {n}", i=index, n=total)
+    if left < 90:
+        return Message("Sentence {i} of {n} · about {t} s left", i=index, n=total, t=round(left))
+    return Message("Sentence {i} of {n} · about {t} min left", i=index, n=total, t=round(left / 60))
 
 
 def speak_stream(ctx, request, text: str, voice: str, speed: float, pause: float, title: str = ""):
@@ -80,7 +85,7 @@ def speak_stream(ctx, request, text: str, voice: str, speed: float, pause: float
                 yield (u.sample_rate, u.audio), progress_line(u.index, u.total, so_far)
         except Cancelled:
             stopped = True
-    yield gr.skip(), "Stopped." if stopped else f"Done: {script.total} sentences."
+    yield gr.skip(), Message("Stopped.") if stopped else Message("Done: {n} sentences.", n=script.total)
 
 
 def connect(ctx, ui: ListenUI, inputs: list, text_of: Callable) -> None:

@@ -10,18 +10,24 @@ and ``/models_delete`` are registered here.
 
 from __future__ import annotations
 
+import html
+
 import gradio as gr
 
 from .. import hub, hub_download
 from ..errors import InvalidInput
+from ..messages import Joined, Message
 from .common import guard, user_name
-from .i18n.core import request_language, translate
+from .i18n.core import Verbatim, request_language, translate
 from .parts import Parts
 
 KIND_CHOICES = [("Text (Write tab)", "text"), ("Pictures (Image tab)", "diffusion"),
                 ("Voices (Listen, Piper)", "speech")]
 INSTALLED_HEADERS = ["Model", "Size", "Licence", "Languages", "Used by", "Where"]
-RECOMMENDED_HEADERS = ["Model", "Reference", "Size", "Memory needed", "Speed here", "Licence", "Languages", "Note"]
+# no Reference column: the long Hub references made the table scroll sideways on a laptop (1366 px); a click on
+# a row puts its reference in the Model box
+RECOMMENDED_HEADERS = ["Model", "Size", "Memory needed", "Speed here", "Licence", "Languages", "Note"]
+RECOMMENDED_WIDTHS = ["24%", "9%", "11%", "12%", "16%", "16%", "12%"]
 SEARCH_HEADERS = ["Reference", "Licence", "Downloads", "Likes"]
 SOURCES = {"embedded": "built in", "hub": "Hugging Face cache", "folder": "--model-dir"}
 
@@ -44,29 +50,45 @@ def installed_rows(ctx, kind: str, lang: str = "en") -> list[list]:
 def recommended_rows(kind: str, base_speed: float | None = None, lang: str = "en") -> list[list]:
     rows = []
     for r in hub.recommended(kind, base_speed):
-        speed = f"about {r['tokens_per_s']:g} tokens/s" if r["tokens_per_s"] else ""
-        note = "Installed" if r["installed"] else r["warning"]
-        rows.append([r["title"], r["ref"], _size(r["size"]), _size(r["memory"]), speed, r["license"],
-                     r["languages"], note])
+        speed = Message("about {n} tokens/s", n=f"{r['tokens_per_s']:g}") if r["tokens_per_s"] else ""
+        note = Message("Installed") if r["installed"] else r["warning"]
+        rows.append([r["title"], _size(r["size"]), _size(r["memory"]), speed, r["license"], r["languages"], note])
     return _cells(rows, lang)
 
 
-def progress_view(ctx) -> str:
-    """One line per download of this studio: a bar, bytes, speed and time left, or how it ended."""
-    lines = []
-    for job in ctx.downloads.all():
-        d = job.as_dict()
-        if d["state"] == "running":
-            pct = 100 * d["done"] / d["total"] if d["total"] else 0
-            left = f"{d['seconds_left']:.0f} s left" if d["seconds_left"] is not None else "starting"
-            lines.append(f"<div class='studio-download'><b>{job.ref}</b> · {_size(d['done'])} / "
-                         f"{_size(d['total'])} · {d['speed'] / 1e6:.1f} MB/s · {left}"
-                         f"<progress max='100' value='{pct:.0f}' style='width:100%'></progress></div>")
-        elif d["state"] == "done":
-            lines.append(f"<div class='studio-download'><b>{job.ref}</b> · Downloaded.</div>")
-        else:
-            lines.append(f"<div class='studio-download'><b>{job.ref}</b> · {d['message']}</div>")
-    return "".join(lines)
+def recommended_ref(kind: str, row: int, base_speed: float | None = None) -> str:
+    """The Hub reference of the ``row``-th recommended model of ``kind`` (the table does not show it)."""
+    return hub.recommended(kind, base_speed)[row]["ref"]
+
+
+def _download_line(job) -> Joined:
+    """One download: a bar, bytes, speed and time left while it runs; "Downloaded."; or, marked as such, a
+    failed or cancelled one with its reason."""
+    d = job.as_dict()
+    state = "failed" if d["state"] == "failed" else "cancelled" if d["state"] == "cancelled" else ""
+    head = Verbatim(f"<div class='studio-download{' studio-download-' + state if state else ''}'>"
+                    f"<b>{html.escape(job.ref)}</b> · ")
+    if d["state"] == "running":
+        pct = 100 * d["done"] / d["total"] if d["total"] else 0
+        left = (Message("{n} s left", n=f"{d['seconds_left']:.0f}") if d["seconds_left"] is not None
+                else Message("starting"))
+        body = Joined(" · ", [Verbatim(f"{_size(d['done'])} / {_size(d['total'])}"),
+                              Verbatim(f"{d['speed'] / 1e6:.1f} MB/s"), left])
+        tail = Verbatim(f"<progress max='100' value='{pct:.0f}' style='width:100%'></progress></div>")
+    elif d["state"] == "done":
+        body, tail = Message("Downloaded."), Verbatim("</div>")
+    elif d["state"] == "failed":
+        reason = d["message"] or Message("The download did not finish.")
+        body, tail = Message("Failed: {why}", why=reason), Verbatim("</div>")
+    else:
+        body, tail = d["message"], Verbatim("</div>")
+    return Joined("", [head, body, tail])
+
+
+def progress_view(ctx) -> Joined:
+    """One line per download of this studio: a bar, bytes, speed and time left, or how it ended (a failed one
+    says so, with its reason)."""
+    return Joined("", [_download_line(job) for job in ctx.downloads.all()])
 
 
 def _may_manage(ctx, request) -> None:
@@ -84,7 +106,8 @@ def _layout(w: Parts, ctx) -> None:
                                    elem_id="models-installed")
     with gr.Accordion("Recommended", open=True):
         w.recommended = gr.Dataframe(recommended_rows("text", ctx.downloads.base_speed), headers=RECOMMENDED_HEADERS,
-                                     interactive=False, elem_id="models-recommended")
+                                     interactive=False, elem_id="models-recommended", wrap=True,
+                                     column_widths=RECOMMENDED_WIDTHS)
         w.speed_btn = gr.Button("Estimate the speed on this machine", size="sm", elem_id="models-speed")
     with gr.Accordion("Search the Hub", open=False):
         with gr.Row(equal_height=True):
@@ -145,10 +168,14 @@ def _connect(ctx, w: Parts) -> None:
             return gr.update()
 
     w.installed.select(pick, w.installed, w.ref, queue=False, **private)
-    def pick_ref(table, evt: gr.SelectData):
-        return pick(table, evt, 1)
 
-    w.recommended.select(pick_ref, w.recommended, w.ref, queue=False, **private)
+    def pick_ref(kind, evt: gr.SelectData):
+        try:
+            return recommended_ref(kind, int(evt.index[0]), ctx.downloads.base_speed)
+        except (IndexError, TypeError, ValueError):
+            return gr.update()
+
+    w.recommended.select(pick_ref, w.kind, w.ref, queue=False, **private)
     w.found.select(pick, w.found, w.ref, queue=False, **private)
 
     @guard
@@ -185,7 +212,7 @@ def _connect_manage(ctx, w: Parts, private: dict) -> None:
     def delete(ref, kind, request: gr.Request):
         _may_manage(ctx, request)
         hub.delete((ref or "").strip())
-        return installed_rows(ctx, kind, request_language(request)), f"Deleted {ref}."
+        return installed_rows(ctx, kind, request_language(request)), Message("Deleted {ref}.", ref=ref)
 
     w.delete_btn.click(delete, [w.ref, w.kind], [w.installed, w.status], **private)
 
@@ -197,8 +224,9 @@ def _connect_manage(ctx, w: Parts, private: dict) -> None:
             raise InvalidInput("model", "is not installed. Download it first, or pick one from the Installed list.")
         hub.make_default(ctx.settings, kind, ref)
         if kind == "speech":
-            return f"{ref} is the default voice from the next start (a --speech-model flag still wins)."
-        return f"{ref} is the default from the next start (a --text-model or --diffusion-model flag still wins)."
+            return Message("{ref} is the default voice from the next start (a --speech-model flag still wins).", ref=ref)
+        return Message("{ref} is the default from the next start (a --text-model or --diffusion-model flag still wins).",
+                       ref=ref)
 
     w.default_btn.click(make_default, [w.ref, w.kind], w.status, **private)
 
@@ -211,7 +239,7 @@ def _api(ctx) -> None:
         """Installed models of kind (text, diffusion, gan, style or speech), the recommended ones, and this
         studio's downloads."""
         if kind not in hub.KINDS:
-            raise InvalidInput("kind", f"must be one of {', '.join(hub.KINDS)}.")
+            raise InvalidInput("kind", "must be one of {kinds}.", kinds=", ".join(hub.KINDS))
         return {"installed": hub.installed(ctx.settings, kind), "recommended": hub.recommended(kind, ctx.downloads.base_speed),
                 "downloads": [j.as_dict() for j in ctx.downloads.all()]}
 
@@ -223,7 +251,8 @@ def _api(ctx) -> None:
         hub.parse_ref(ref)
         job = ctx.downloads.wait(ref.strip())
         if job.state != "done":
-            raise hub_download.ModelUnavailable(job.message or "The download did not finish.")
+            why = job.message if isinstance(job.message, Message) else Message(job.message or "The download did not finish.")
+            raise hub_download.ModelUnavailable(why.template, **why.params)
         return job.as_dict()
 
     @guard
@@ -231,11 +260,11 @@ def _api(ctx) -> None:
         """Delete a downloaded model from the Hugging Face cache."""
         _may_manage(ctx, request)
         hub.delete(ref)
-        return f"Deleted {ref}."
+        return Message("Deleted {ref}.", ref=ref)
 
     gr.api(models_list, api_name="models_list", queue=False)
     gr.api(models_download, api_name="models_download", concurrency_id="models_download")
     gr.api(models_delete, api_name="models_delete")
 
 
-__all__ = ["build", "installed_rows", "recommended_rows", "progress_view"]
+__all__ = ["build", "installed_rows", "recommended_rows", "recommended_ref", "progress_view"]

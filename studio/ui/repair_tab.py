@@ -27,9 +27,11 @@ from PIL import Image
 from ..errors import Cancelled, InvalidInput
 from ..image.imageio import FORMATS, load_user_image, probe_size
 from ..image.repair import INPAINT_AREAS, MAX_EXTEND, MAX_MASK_BLUR, MAX_PADDING, MAX_RADIUS, OPENCV_METHODS
+from ..messages import Joined, Message
 from . import i18n
 from .common import guard, reports_to, session_id, stop_event
 from .components import WholeNumber, path_image
+from .i18n import Verbatim
 from .parts import Parts
 
 OPENCV_CHOICE = ("OpenCV (offline, no model)", "")
@@ -66,9 +68,9 @@ def size_note(path, limit: int) -> str:
         return ""
     w, h = size
     if max(w, h) > limit:
-        return (f"The picture is {w}×{h} px: **too large to repair here** (the limit is {limit} px on the longer "
-                "side, --max-image-side). Make it smaller first.")
-    return f"The picture is {w}×{h} px; the result keeps that size."
+        return Message("The picture is {w}×{h} px: **too large to repair here** (the limit is {l} px on the longer "
+                       "side, --max-image-side). Make it smaller first.", w=w, h=h, l=limit)
+    return Message("The picture is {w}×{h} px; the result keeps that size.", w=w, h=h)
 
 
 def _model_offer(ctx) -> tuple[list, str, str]:
@@ -85,11 +87,11 @@ def _status(result) -> str:
     w, h = result.image.size
     p = result.params
     what = ("OpenCV " + p["model"].removeprefix("opencv-") if p["engine"] == "inpaint-opencv"
-            else f"{p['model']}, seed {p['seed']}, strength {p['denoising_strength']:g}")
-    lines = [f"Repaired with {what} · {w}×{h} px · {result.seconds:.1f} s"
-             + (f" · saved as `{Path(result.path).name}`" if result.path else "")]
-    lines += [f"- {n}" for n in result.notes]
-    return "\n".join(lines)
+            else Message("{m}, seed {s}, strength {d}", m=p["model"], s=p["seed"], d=f"{p['denoising_strength']:g}"))
+    head = [Message("Repaired with {w} · {s} px · {t} s", w=what, s=f"{w}×{h}", t=f"{result.seconds:.1f}")]
+    if result.path:
+        head.append(Message("saved as `{f}`", f=Path(result.path).name))
+    return Joined("\n", [Joined(" · ", head), *(Joined("", [Verbatim("- "), n]) for n in result.notes)])
 
 
 # ---------------------------------------------------------------------- logic
@@ -165,7 +167,7 @@ def model_defaults(ctx, ref: str | None) -> tuple:
 
 def picture_choices(images: list[dict]) -> list[tuple[str, int]]:
     """Dropdown choices ``("name (W×H)", image id)`` of an article's pictures."""
-    return [(f"{i['name']} ({i['width']}×{i['height']})", i["id"]) for i in images]
+    return [(Verbatim(f"{i['name']} ({i['width']}×{i['height']})"), i["id"]) for i in images]  # names: as they are
 
 
 # ---------------------------------------------------------------------- layout
@@ -217,8 +219,8 @@ def _opencv_and_model(w: Parts, uses_model: bool) -> None:
 def _extend(w: Parts) -> None:
     gr.Markdown("Add pixels on any side; the new area is filled like a painted one.")
     with gr.Row():
-        for side, label in (("left", "Left"), ("right", "Right"), ("up", "Up"), ("down", "Down")):
-            setattr(w, f"ext_{side}", WholeNumber(0, label=f"{label} (px)", precision=0, minimum=0,
+        for side, label in (("left", "Left (px)"), ("right", "Right (px)"), ("up", "Up (px)"), ("down", "Down (px)")):
+            setattr(w, f"ext_{side}", WholeNumber(0, label=label, precision=0, minimum=0,
                                                   maximum=MAX_EXTEND, elem_id=f"repair-{side}"))
 
 

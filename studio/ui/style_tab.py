@@ -26,8 +26,10 @@ from gradio.data_classes import FileData
 from ..errors import InvalidInput
 from ..image.imageio import MIN_SIDE, probe_size
 from ..image.style import DEFAULT_MAX_SIDE, MIN_MAX_SIDE, PRESETS
+from ..messages import Joined, Message
 from .common import guard, reports_to, session_id, stop_event
 from .components import path_image as _image
+from .i18n import Verbatim
 from .owners import claim, owns
 from .parts import Parts
 
@@ -64,7 +66,11 @@ PRESET_NAMES = {
 
 
 def preset_label(preset: str) -> str:
-    return f"{PRESET_NAMES.get(preset, preset)} ({preset})"
+    """``Red and blue mosaic (style-03)``: the preset's name (shown in the writer's language) and its id."""
+    name = PRESET_NAMES.get(preset)
+    if name is None or not preset.startswith("style-"):
+        return Verbatim(f"{preset} ({preset})")
+    return Message("{name} (style-{n})", name=Message(name), n=preset.removeprefix("style-"))
 
 
 STYLE_FROM = ("preset", "image")  # what the "Style from" radio sends, whatever language its labels are in
@@ -79,16 +85,17 @@ def size_note(path, max_side) -> str:
         return ""
     w, h = size
     if min(w, h) < MIN_SIDE:
-        return f"The picture is {w}×{h} px: too small to restyle (each side needs at least {MIN_SIDE} px)."
+        return Message("The picture is {w}×{h} px: too small to restyle (each side needs at least {m} px).",
+                       w=w, h=h, m=MIN_SIDE)
     try:
         limit = int(max_side)
     except (TypeError, ValueError):
-        return f"The picture is {w}×{h} px."
+        return Message("The picture is {w}×{h} px.", w=w, h=h)
     if max(w, h) <= limit:
-        return f"The picture is {w}×{h} px; the result keeps that size."
+        return Message("The picture is {w}×{h} px; the result keeps that size.", w=w, h=h)
     nw, nh = fit_within_size((w, h), limit)
-    return (f"The picture is {w}×{h} px; it will be **downscaled to {nw}×{nh}** (max side {limit}). "
-            "Raise *Max side* to keep more pixels.")
+    return Message("The picture is {w}×{h} px; it will be **downscaled to {a}×{b}** (max side {l}). "
+                   "Raise *Max side* to keep more pixels.", w=w, h=h, a=nw, b=nh, l=limit)
 
 
 def fit_within_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
@@ -107,16 +114,17 @@ def _diffusion_offer(ctx) -> tuple[list[str], list[str]]:
 
 
 def _diffusion_note(refs: list[str], missing: list[str]) -> str:
-    head = ("Repaints the photo with a diffusion model (image-to-image), guided by a style prompt."
-            if refs else "No diffusion model is available right now.")
-    return " ".join([head, *missing])
+    head = (Message("Repaints the photo with a diffusion model (image-to-image), guided by a style prompt.")
+            if refs else Message("No diffusion model is available right now."))
+    return Joined(" ", [head, *missing])
 
 
 def _status(result, what: str) -> str:
     w, h = result.image.size
-    lines = [f"{what} · {w}×{h} px · {result.seconds:.1f} s · saved as `{Path(result.path).name}`"]
-    lines += [f"- {n}" for n in result.notes]
-    return "\n".join(lines)
+    line = Joined(" · ", [what, Message("{num_w}×{num_h} px", num_w=w, num_h=h),
+                          Message("{num_s} s", num_s=f"{result.seconds:.1f}"),
+                          Message("saved as `{f}`", f=Path(result.path).name)])
+    return Joined("\n", [line, *(Joined("", [Verbatim("- "), n]) for n in result.notes)])
 
 
 # ---------------------------------------------------------------------- logic
@@ -143,10 +151,10 @@ def transfer_args(*, content, style_from: str, preset: str, style_image, second_
 
 def transfer_label(args: dict) -> str:
     """What a neural result was made with, for its status line."""
-    what = f"Preset {preset_label(args['preset'])}" if args["preset"] else "Your style picture"
+    what = Message("Preset {p}", p=preset_label(args["preset"])) if args["preset"] else Message("Your style picture")
     if args["second_style_image"]:
-        what += f" blended with a second picture ({args['style_blend']:.0%})"
-    return f"{what}, strength {args['strength']:g}"
+        what = Message("{what} blended with a second picture ({p})", what=what, p=f"{args['style_blend']:.0%}")
+    return Message("{what}, strength {s}", what=what, s=f"{args['strength']:g}")
 
 
 def check_repaint(content, model: str | None) -> None:
@@ -315,10 +323,11 @@ def _connect_diffusion(ctx, w: Parts) -> None:
                 content, prompt_text, negative_prompt=negative or "", strength=strength_value,
                 num_inference_steps=steps_value, guidance_scale=guidance_value, seed=seed_value,
                 max_side=side, model=model, stop=stop,
-                progress=lambda i, n: progress(i / max(1, n), desc=f"Step {i} of {n}"),
+                progress=lambda i, n: progress(i / max(1, n), desc=Message("Step {i} of {n}", i=i, n=n)),
             )
         path = claim(ctx, request, result.path)
-        what = f"Diffusion ({result.params['model']}), strength {strength_value:g}, seed {result.params['seed']}"
+        what = Message("Diffusion ({m}), strength {s}, seed {d}", m=result.params["model"], s=f"{strength_value:g}",
+                       d=result.params["seed"])
         return (result.content, path), _status(result, what), path, path
 
     w.diffusion_tab.select(lambda current: models_view(ctx, current), w.diff_model,

@@ -17,6 +17,7 @@ from collections.abc import Generator
 import gradio as gr
 
 from ..errors import StudioError
+from ..messages import Joined, Message
 from ..streams import worker_stream
 from ..unitext import count_words
 from ..voice.sources import FILE_TYPES, gather
@@ -49,39 +50,52 @@ def voice_choices(ctx, request) -> list[tuple[str, str]]:
         voices = ctx.text.voices.list(_owner(ctx, request))
     except StudioError:
         voices = []
-    return [("No voice", "")] + [(Verbatim(v["name"]), v["id"]) for v in voices]  # names: never translated
+    return [(Message("No voice"), "")] + [(Verbatim(v["name"]), v["id"]) for v in voices]  # names: never translated
 
 
 def _table(ctx, request) -> list[list]:
     return voice_rows(ctx.text.voices.list(_owner(ctx, request)))
 
 
+def _escaped(text: str) -> str:
+    """``text`` safe inside HTML; a message keeps its id (its parameters escaped)."""
+    if isinstance(text, Message):
+        return Message(text.template, **{k: v if isinstance(v, (int, float, Message, Joined)) else html.escape(str(v))
+                                         for k, v in text.params.items()})
+    if isinstance(text, Joined):
+        return Joined(text.sep, [_escaped(t) for t in text.parts])
+    return html.escape(text)
+
+
 def _bar(p: TrainProgress | None, text: str = "") -> str:
     if p is None:
-        return f'<div class="studio-note">{html.escape(text)}</div>' if text else ""
+        return Joined("", [Verbatim('<div class="studio-note">'), _escaped(text), Verbatim("</div>")]) if text else ""
     line = p.message or p.phase
     if p.phase == "training":
-        line = f"Step {p.step} of {p.steps}"
+        pieces = [Message("Step {i} of {n}", i=p.step, n=p.steps)]
         if p.loss is not None:
-            line += f" · loss {p.loss:.3f}"
+            pieces.append(Message("loss {l}", l=f"{p.loss:.3f}"))
         if p.seconds_left is not None:
-            line += f" · about {_duration(p.seconds_left)} left"
-    return (f'<progress id="voice-progress" value="{p.step}" max="{max(1, p.steps)}" style="width:100%"></progress>'
-            f'<div id="voice-progress-text">{html.escape(line)}</div>')
+            pieces.append(Message("about {d} left", d=_duration(p.seconds_left)))
+        line = Joined(" · ", pieces)
+    head = f'<progress id="voice-progress" value="{p.step}" max="{max(1, p.steps)}" style="width:100%"></progress>'
+    return Joined("", [Verbatim(head + '<div id="voice-progress-text">'), _escaped(line), Verbatim("</div>")])
 
 
-def _duration(seconds: float) -> str:
+def _duration(seconds: float) -> Message:
     seconds = max(0, int(seconds))
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+    if seconds >= 60:
+        return Message("{num_m} min {num_s} s", num_m=seconds // 60, num_s=f"{seconds % 60:02d}")
+    return Message("{num_s} s", num_s=seconds)
 
 
 def _settings_md(words: int, given: VoiceSettings) -> str:
     if not words:
-        return "Choose articles or files to see the settings Studio picks for them."
+        return Message("Choose articles or files to see the settings Studio picks for them.")
     s = default_settings(words, given)
-    return (f"For **{words:,} words**: **{s.steps} steps**, rank **{s.rank}**, learning rate **{s.learning_rate:g}**, "
-            f"examples of {s.block_tokens} tokens. 20% of your text is kept aside to measure the result. "
-            "Leave a field at 0 to use these numbers.")
+    return Message("For **{w} words**: **{s} steps**, rank **{r}**, learning rate **{l}**, examples of {b} tokens. "
+                   "20% of your text is kept aside to measure the result. Leave a field at 0 to use these numbers.",
+                   w=f"{words:,}", s=s.steps, r=s.rank, l=f"{s.learning_rate:g}", b=s.block_tokens)
 
 
 def _ids(value) -> list[int]:
@@ -94,22 +108,25 @@ def voice_rows(voices: list[dict]) -> list[list]:
     rows = []
     for v in voices:
         pct = v.get("improvement_percent")
-        rows.append([v["name"], "" if pct is None else f"{pct:.0f}% better" if pct >= 0 else f"{-pct:.0f}% worse",
-                     f"{v['steps_done']}" + (" (stopped)" if v.get("stopped") else ""), v.get("words", 0),
+        how = ("" if pct is None else Message("{num_p}% better", num_p=f"{pct:.0f}") if pct >= 0
+               else Message("{num_p}% worse", num_p=f"{-pct:.0f}"))
+        steps = Message("{n} (stopped)", n=v["steps_done"]) if v.get("stopped") else f"{v['steps_done']}"
+        rows.append([Verbatim(v["name"]), how, steps, v.get("words", 0),
                      v["base_model"]["ref"], time.strftime("%Y-%m-%d %H:%M", time.localtime(v.get("created", 0)))])
     return rows
 
 
 def article_choices_of(articles: list[dict]) -> list[tuple[str, int]]:
     """``("Title (1,200 words)", id)`` choices of the library's articles."""
-    return [(f"{a['title'] or 'Untitled'} ({a['words']:,} words)", a["id"]) for a in articles]
+    return [(Message("{user_t} ({n} words)", user_t=Verbatim(a["title"]) if a["title"] else Message("Untitled"),
+                     n=f"{a['words']:,}"), a["id"]) for a in articles]
 
 
 def ready_message(rec: dict) -> str:
     """The line shown when a voice is trained (and whether it was stopped early)."""
-    return (f"**Voice “{html.escape(rec['name'])}” is ready.** {describe(rec)}"
-            + (f" Stopped after {rec['steps_done']} steps; what was learnt so far is kept." if rec["stopped"]
-               else "") + " Choose it in the Write tab.")
+    stopped = [Message("Stopped after {n} steps; what was learnt so far is kept.", n=rec["steps_done"])]
+    more = Joined(" ", [describe(rec), *(stopped if rec["stopped"] else []), Message("Choose it in the Write tab.")])
+    return Message("**Voice “{user_v}” is ready.** {d}", user_v=html.escape(rec["name"]), d=more)
 
 
 def _train_column(w: Parts) -> None:
@@ -200,7 +217,7 @@ def _connect_train(ctx, w: Parts, trainer):
         owner = _owner(ctx, request)
         texts, found = gather(ctx.library, owner, _ids(ids), fs or [])
         cfg = VoiceSettings(steps=st or 0, rank=rk or 0, learning_rate=lr or 0.0).validated()
-        yield _bar(None, "Starting…"), "", gr.skip(), gr.skip()
+        yield _bar(None, Message("Starting…")), "", gr.skip(), gr.skip()
         with stop_event(ctx, request, "voice") as stop:
             reports: Generator[TrainProgress, None, dict] = worker_stream(lambda emit: trainer.train(owner, nm, texts, found, ctx.settings.text_model, cfg,
                                                                stop, emit),
@@ -209,7 +226,7 @@ def _connect_train(ctx, w: Parts, trainer):
                 rec = yield from _bars(reports)
             finally:
                 reports.close()
-        i18n.Info(f"Voice “{rec['name']}” is ready.")
+        i18n.Info(Message("Voice “{user_v}” is ready.", user_v=rec["name"]))
         yield "", ready_message(rec), _table(ctx, request), gr.update(choices=voice_choices(ctx, request),
                                                                       value=rec["id"])
 
@@ -228,16 +245,16 @@ def _connect_manage(ctx, w: Parts):
     @reports_to(w.manage_status, LABELS)
     def on_rename(voice, nn, request: gr.Request):
         if not voice:
-            raise gr.Error("Choose a voice to rename.")
+            raise gr.Error(Message("Choose a voice to rename."))
         ctx.text.voices.rename(_owner(ctx, request), voice, nn or "")
         return _table(ctx, request), gr.update(choices=voice_choices(ctx, request), value=voice), ""
 
     @reports_to(w.manage_status, LABELS)
     def on_delete(voice, request: gr.Request):
         if not voice:
-            raise gr.Error("Choose a voice to delete.")
+            raise gr.Error(Message("Choose a voice to delete."))
         rec = ctx.text.voices.delete(_owner(ctx, request), voice)
-        i18n.Info(f"Voice “{rec['name']}” deleted.")
+        i18n.Info(Message("Voice “{user_v}” deleted.", user_v=rec["name"]))
         return _table(ctx, request), gr.update(choices=voice_choices(ctx, request), value="")
 
     rename_event = w.rename_btn.click(on_rename, [w.pick, w.new_name], [w.table, w.pick, w.new_name, w.manage_status],

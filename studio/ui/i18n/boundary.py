@@ -22,6 +22,7 @@ import inspect
 import gradio as gr
 
 from ...errors import StudioError
+from ...messages import Joined, Message
 from .core import Verbatim, add, has_marker, marker, request_language, translate, translate_html, unmark
 from .messages import render
 from .toasts import localized_progress
@@ -97,14 +98,24 @@ def _choices(choices, lang):
             for c in choices]
 
 
+def _cells(rows):
+    """A table's rows with each cell that is a message by id (not the writer's words) in Chinese."""
+    if not isinstance(rows, list):
+        return rows
+    return [[translate(c, "zh") if isinstance(c, (Message, Joined)) else c for c in r] if isinstance(r, list) else r
+            for r in rows]
+
+
 def _table(comp, value, lang):
-    """A Dataframe's value with its column names in ``lang`` (Gradio's front end does not translate them)."""
+    """A Dataframe's value with its column names in ``lang`` (Gradio's front end does not translate them) and its
+    cells that are messages by id."""
     if lang != "zh":
         return value
     if isinstance(value, dict) and isinstance(value.get("headers"), list):
-        return {**value, "headers": [translate(str(h), lang) for h in value["headers"]]}
+        return {**value, "headers": [translate(str(h), lang) for h in value["headers"]],
+                **({"data": _cells(value["data"])} if "data" in value else {})}
     if isinstance(value, list) and getattr(comp, "headers", None):
-        return {"data": value, "headers": [translate(str(h), lang) for h in comp.headers]}
+        return {"data": _cells(value), "headers": [translate(str(h), lang) for h in comp.headers]}
     if hasattr(value, "columns") and hasattr(value, "rename"):  # a pandas DataFrame
         return value.rename(columns={c: translate(str(c), lang) for c in value.columns})
     return value

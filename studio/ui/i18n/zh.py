@@ -243,10 +243,6 @@ ZH: dict[str, str] = {
     "The device ran out of memory. Try a smaller size or fewer images, or restart the studio with --cpu-offload, "
     "--attention-slicing or --vae-tiling.":
         "设备内存不足。请试试更小的尺寸或更少的图片，或用 --cpu-offload、--attention-slicing 或 --vae-tiling 重启 Studio。",
-    "Leave a field at 0 to use these numbers.": "某一项留为 0 即使用这些数值。",
-    "20% of your text is kept aside to measure the result.": "你的文字中有 20% 会留出来，用来衡量结果。",
-    "Raise *Max side* to keep more pixels.": "调高 *最长边* 可以保留更多像素。",
-    "Make it smaller first.": "请先把它缩小。",
     "is empty. Type something first.": "是空的。请先输入内容。",
     "is missing. Load a picture first.": "缺失。请先载入一张图片。",
     "is no longer in the open article. List its pictures again.": "已不在打开的文章里。请重新列出它的图片。",
@@ -336,8 +332,8 @@ PATTERNS: list[tuple[str, str]] = [
     ("The picture is {w}×{h} px.", "图片是 {w}×{h} 像素。"),
     ("The picture is {w}×{h} px: too small to restyle (each side needs at least {m} px).",
      "图片是 {w}×{h} 像素：太小，无法转换风格（每边至少要 {m} 像素）。"),
-    ("The picture is {w}×{h} px; it will be **downscaled to {nw}×{nh}** (max side {l}). Raise *Max side* to keep more "
-     "pixels.", "图片是 {w}×{h} 像素；会被**缩小到 {nw}×{nh}**（最长边 {l}）。调高 *最长边* 可以保留更多像素。"),
+    ("The picture is {w}×{h} px; it will be **downscaled to {a}×{b}** (max side {l}). Raise *Max side* to keep more "
+     "pixels.", "图片是 {w}×{h} 像素；会被**缩小到 {a}×{b}**（最长边 {l}）。调高 *最长边* 可以保留更多像素。"),
     ("The picture is {w}×{h} px: **too large to repair here** (the limit is {l} px on the longer side, "
      "--max-image-side). Make it smaller first.",
      "图片是 {w}×{h} 像素：**太大，这里无法修复**（长边上限 {l} 像素，--max-image-side）。请先把它缩小。"),
@@ -461,6 +457,12 @@ PATTERNS: list[tuple[str, str]] = [
      "去掉了 {n} 行模型在跟你说话而不是在写作的文字（比如“{h}”）。"),
     ("Check {num_n} facts that are not in your brief (marked beside the draft, with where they are): {user_f} and "
      "{num_m} more.", "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁，并注明位置）：{user_f}，另有 {num_m} 处。"),
+    # ids-ui-tabs
+    ("{user_t} ({n} words)", "{user_t}（{n} 字）"),
+    ("{what}, strength {s}", "{what}，强度 {s}"),
+    ("{what} blended with a second picture ({p})", "{what}与第二张图片混合（{p}）"),
+    ("{num_w}×{num_h} px", "{num_w}×{num_h} 像素"),
+    ("{m}, seed {s}, strength {d}", "{m}，种子 {s}，强度 {d}"),
 ]
 
 ZH.update(MADE_ZH)

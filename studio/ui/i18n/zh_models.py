@@ -67,6 +67,8 @@ MODELS_PATTERNS: list[tuple[str, str]] = [
      "“{name}”不是 Piper 语音：Hub 上它旁边没有对应的 .onnx.json。"),
     ("'{repo}' holds {n} Piper voices; name the one to download, for example {shown}.",
      "“{repo}”含有 {n} 个 Piper 语音；请指明要下载哪一个，例如 {shown}。"),
+    # ids-ui-tabs
+    ("Failed: {why}", "失败：{why}"),
 ]
 
 # ids-image: each whole message one id (issue #24)
