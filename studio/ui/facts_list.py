@@ -14,6 +14,7 @@ import html
 import re
 
 from ..messages import Joined, Message
+from .common import as_param
 
 # a click on a fact selects its span in the draft and scrolls it into view
 FACTS_JS = """<script>
@@ -87,14 +88,9 @@ def notes_summary(notes: list[str]) -> str:
     return Joined(" · ", [text for n, text in parts if n])
 
 
-def _note(note: str) -> str:
-    """A note as a message parameter: shown by its id; one with no id yet (plain English) is matched as before."""
-    return note if isinstance(note, (Message, Joined)) else Joined("", [note])
-
-
 def notes_md(notes: list[str]) -> str:
     """The notes as a list; more than three get a one-line summary first, the list behind a click."""
-    listing = Joined("\n", [Message("- {m}", m=_note(n)) for n in notes])
+    listing = Joined("\n", [Message("- {m}", m=as_param(n)) for n in notes])
     if len(notes) <= 3:
         return listing
     return Joined("\n", [notes_summary(notes), "", "<details>", Message("<summary>All notes</summary>"), "", listing,
