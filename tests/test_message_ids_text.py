@@ -30,7 +30,7 @@ def test_fact_check_notes_are_messages_with_the_writers_words_untranslated():
 def test_retry_and_left_out_notes_show_by_id_in_chinese():
     problem = Joined("; ", [names_items("a text", "Stop, rye").problem, Message("left the topic")])
     assert problem == "did not mention Stop, rye; left the topic"
-    note = Message("The reply {p}; writing again (attempt {a} of {n}).", p=problem, a=2, n=3)
+    note = Message("The reply {t_p}; writing again (attempt {a} of {n}).", t_p=problem, a=2, n=3)
     zh = translate(note, "zh")
     assert "Stop, rye" in zh and "偏离了主题" in zh and "停止" not in zh
     assert translate(removed_note(["Sure! Here is the article:"]), "zh").startswith("去掉了 1 行")

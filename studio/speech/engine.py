@@ -170,13 +170,18 @@ class SpeechEngine:
         lang = SCRIPTS[script][1]
         fit = self._fitting(script)
         hub = HUB_VOICES.get(script)
-        where = Message("for example {v} from the Hub repository {r} (put its .onnx and .onnx.json files in a "
-                        "--model-dir folder).", v=hub, r=HUB_REPO) if hub else \
-            Message("a {t_l} voice from the Hub repository {r}.", t_l=Message(lang), r=HUB_REPO)
+        if hub:
+            where = Message("{v}, or for example {h} from the Hub repository {r} (put its .onnx and .onnx.json files "
+                            "in a --model-dir folder).", v=", ".join(fit), h=hub, r=HUB_REPO) if fit else \
+                Message("for example {v} from the Hub repository {r} (put its .onnx and .onnx.json files in a "
+                        "--model-dir folder).", v=hub, r=HUB_REPO)
+        else:
+            where = Message("{v}, or a {t_l} voice from the Hub repository {r}.", v=", ".join(fit), t_l=Message(lang),
+                            r=HUB_REPO) if fit else \
+                Message("a {t_l} voice from the Hub repository {r}.", t_l=Message(lang), r=HUB_REPO)
         raise InvalidInput(
             "voice", "{v} speaks {l} only, and this text is in {t_l}. Choose a voice that speaks {t_m}: {rest}",
-            v=card.name, l=Message(card.language_name), t_l=Message(lang), t_m=Message(lang),
-            rest=Message("{v}, or {w}", v=", ".join(fit), w=where) if fit else where)
+            v=card.name, l=Message(card.language_name), t_l=Message(lang), t_m=Message(lang), rest=where)
 
     # ----- speaking ---------------------------------------------------------------
     def voice(self, script: Script) -> Voice:

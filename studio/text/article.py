@@ -178,10 +178,10 @@ def _section(req: WriteRequest, backend: TextBackend, stop: threading.Event, out
         if verdict.ok or stop.is_set() or stats.ended in ("early", "reasoning"):  # another try would not help
             break
         if attempt < retries:
-            notes.append(Message("Section {i} (\"{h}\") {p}; writing it again (attempt {a} of {n}).", i=i + 1,
-                                 h=heading, p=verdict.problem, a=attempt + 2, n=1 + retries))
+            notes.append(Message("Section {i} (\"{h}\") {t_p}; writing it again (attempt {a} of {n}).", i=i + 1,
+                                 h=heading, t_p=verdict.problem, a=attempt + 2, n=1 + retries))
             shown = best[1] if attempt == 0 else shown  # the draft keeps what the writer saw
-            status = Message("Section {i} {p}; writing it again (attempt {a} of {n})…", i=i + 1, p=verdict.problem,
+            status = Message("Section {i} {t_p}; writing it again (attempt {a} of {n})…", i=i + 1, t_p=verdict.problem,
                              a=attempt + 2, n=1 + retries)
             yield WriteEvent(text=doc + shown, seed=req.seed, words=body_words + count_words(shown),
                              tokens=total.tokens, tokens_per_s=rate(total, t0), notes=list(notes), status=status)

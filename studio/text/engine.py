@@ -315,17 +315,17 @@ class TextEngine:
             if problem is None:
                 break
             if attempt < tries - 1:
-                notes.append(Message("The reply {p}; writing again (attempt {a} of {n}).", p=problem, a=attempt + 2,
+                notes.append(Message("The reply {t_p}; writing again (attempt {a} of {n}).", t_p=problem, a=attempt + 2,
                                      n=tries))
                 # the draft keeps the text the writer saw (without chatter) while the next attempt is written
                 shown = kept.best.text if attempt == 0 and kept.best is not None else shown
-                status = Message("Checking the reply: it {p}. Writing it again (attempt {a} of {n})…", p=problem,
+                status = Message("Checking the reply: it {t_p}. Writing it again (attempt {a} of {n})…", t_p=problem,
                                  a=attempt + 2, n=tries)
                 yield WriteEvent(text=start + shown, seed=req.seed, words=count_words(shown), tokens=total.tokens,
                                  tokens_per_s=rate(total, t0), notes=list(notes), status=status)
             else:
-                notes.append(Message("After {n} attempts the best reply is kept; it {p}.", n=tries, p=problem)
-                             if tries > 1 else Message("The reply {p}.", p=problem))
+                notes.append(Message("After {n} attempts the best reply is kept; it {t_p}.", n=tries, t_p=problem)
+                             if tries > 1 else Message("The reply {t_p}.", t_p=problem))
         stopped = stop.is_set()
         # the kept reply, finished: a sentence written twice is kept once, and a product description or ad copy
         # gets the brief's own sentence for each feature, offer or name it still misses (never invented;

@@ -288,7 +288,9 @@ ENGINE_PATTERNS += [
     ("only {n} tokens of your text were left to measure it on", "只剩 {n} 个词元的文字可以用来衡量它"),
     # ids-text: speech, voices, the Library and export (studio/speech, studio/voice, studio/library, studio/export)
     ("a {t_l} voice from the Hub repository {r}.", "Hub 仓库 {r} 里的一个{t_l}声音。"),
-    ("{v}, or {w}", "{v}，或{w}"),
+    ("{v}, or a {t_l} voice from the Hub repository {r}.", "{v}，或 Hub 仓库 {r} 里的一个{t_l}声音。"),
+    ("{v}, or for example {h} from the Hub repository {r} (put its .onnx and .onnx.json files in a --model-dir "
+     "folder).", "{v}，或者例如 Hub 仓库 {r} 里的 {h}（把它的 .onnx 和 .onnx.json 文件放进 --model-dir 文件夹）。"),
     # ids-text: the text server and the text engines (studio/text/openai_backend.py, server_backend.py, llamacpp.py)
     ("The text server at {u} refused the API key (HTTP {c}). Check --openai-api-key (OPENAI_API_KEY).",
      "{u} 的文本服务器拒绝了 API 密钥（`HTTP` {c}）。请检查 --openai-api-key（`OPENAI_API_KEY`）。"),
