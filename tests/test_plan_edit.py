@@ -1,0 +1,160 @@
+"""The writer edits an article's plan before its sections are written (issue #26, item 4): the plan alone,
+writing from a given plan (its headings exactly as typed), bad plans refused with the field named.
+On a scripted backend: each assertion is about what the writer would see."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+
+from studio.errors import InvalidInput
+from studio.text.backends import StreamStats
+from studio.text.engine import MAX_HEADING_CHARS, MAX_PLAN_HEADINGS, WriteRequest
+from tests.test_text_quality import engine_with
+
+PLAN_REPLY = ("1. What the council decided\n2. Here is the list of sections and their headings\n"
+              "3. Who said what\n4. What happens next")
+SECTION = ("The council voted to open the garden on Elm Street. Residents will plant herbs and flowers there "
+           "in the spring.")
+
+
+class SeededBackend:
+    """Replies as a function of the prompt's section and the seed, so that the same calls give the same text."""
+
+    name = "seeded"
+    context_size = 8192
+
+    def __init__(self):
+        self.prompts, self.seeds = [], []
+
+    def count_tokens(self, text):
+        return len(text.split())
+
+    def render(self, messages, assistant_prefix=""):
+        return "\n".join(m["content"] for m in messages) + "\n" + assistant_prefix
+
+    def keep_last_tokens(self, text, n):
+        return " ".join(text.split()[-n:])
+
+    def stream(self, prompt, params, stop, stats=None):
+        stats = stats if stats is not None else StreamStats()
+        self.prompts.append(prompt)
+        self.seeds.append(params.seed)
+        m = re.search(r'write section (\d+), "([^"]*)"', prompt)
+        reply = PLAN_REPLY if m is None else (f"The council garden on Elm Street, part {m.group(1)} "
+                                              f"({params.seed % 7}). Residents will plant herbs there.")
+        for i in range(0, len(reply), 4):
+            if stop.is_set():
+                break
+            stats.tokens += 1
+            yield reply[i:i + 4]
+
+
+def seeded_engine():
+    eng, _ = engine_with([""], retries=0)
+    backend = SeededBackend()
+    eng.backend = lambda model="", voice="", owner="": backend
+    return eng, backend
+
+
+def final(eng, req):
+    last = None
+    for last in eng.stream(req):  # noqa: B007 - the last event is the result
+        pass
+    return last
+
+
+def headings(text: str) -> list[str]:
+    return [line[3:] for line in text.splitlines() if line.startswith("## ")]
+
+
+ARTICLE = {"prompt": "The council opens a community garden on Elm Street", "task": "article", "length_words": 640,
+           "seed": 5}
+
+
+def test_the_plan_alone_is_the_checked_headings_of_the_kind_of_article():
+    eng, backend = seeded_engine()
+    plan = eng.plan(WriteRequest(**ARTICLE))
+    assert len(plan) == 4 and plan[0] == "What the council decided" and "Who said what" in plan
+    assert not any("here is" in h.lower() for h in plan)  # the model talking is no heading
+    assert len(backend.prompts) == 1  # only the planning call: no section was written
+
+
+def test_the_same_seed_writes_the_same_article_with_its_own_plan_given_back():
+    eng, _ = seeded_engine()
+    plain = final(eng, WriteRequest(**ARTICLE))
+    eng2, backend2 = seeded_engine()
+    plan = eng2.plan(WriteRequest(**ARTICLE))
+    given = final(eng2, WriteRequest(**ARTICLE, plan=plan))
+    assert headings(plain.text) == plan
+    assert given.text == plain.text
+
+
+def test_a_given_plan_is_written_under_exactly_those_headings_in_that_order():
+    eng, backend = seeded_engine()
+    # headings Studio's checks would refuse in a planned article: they are the writer's, so they stay
+    plan = ["Why Elm Street (and why now)", "Introduction", "2024: the first season", "我们的花园"]
+    ev = final(eng, WriteRequest(**ARTICLE, plan=plan))
+    assert headings(ev.text) == plan and ev.done and not ev.stopped
+    assert len(backend.prompts) == 4  # no planning call: one call per section
+    assert all("write section" in p for p in backend.prompts)
+
+
+def test_a_plan_as_text_is_one_heading_per_line_and_blank_lines_are_skipped():
+    eng, _ = seeded_engine()
+    ev = final(eng, WriteRequest(**{**ARTICLE, "length_words": 120}, plan="  First things first \n\nThe last word\n"))
+    assert headings(ev.text) == ["First things first", "The last word"]  # a short article too
+
+
+def test_stop_while_writing_from_a_plan_keeps_what_was_written():
+    eng, _ = seeded_engine()
+    stop = threading.Event()
+    last = None
+    for ev in eng.stream(WriteRequest(**ARTICLE, plan=["One", "Two", "Three"]), stop):
+        last = ev
+        if "## Two" in ev.text:
+            stop.set()
+    assert last.stopped and last.done and "## One" in last.text and "## Three" not in last.text
+
+
+def test_the_plan_of_a_request_with_a_plan_is_that_plan():
+    eng, backend = seeded_engine()
+    assert eng.plan(WriteRequest(**ARTICLE, plan=["Mine", "Also mine"])) == ["Mine", "Also mine"]
+    assert backend.prompts == []
+
+
+@pytest.mark.parametrize(("plan", "says"), [
+    ([f"Part {i}" for i in range(MAX_PLAN_HEADINGS + 1)], f"1 to {MAX_PLAN_HEADINGS}"),
+    (["Fine", "   "], "heading 2 is empty"),
+    (["x" * (MAX_HEADING_CHARS + 1)], f"at most {MAX_HEADING_CHARS}"),
+    (["One\nTwo"], "one line"),
+    ([3, "Two"], "list of headings"),
+    ({"a": 1}, "list of headings"),
+    (["Bad\x00heading"], "control character"),
+])
+def test_a_bad_plan_is_refused_naming_the_field_and_nothing_is_written(plan, says):
+    eng, backend = seeded_engine()
+    with pytest.raises(InvalidInput) as err:
+        final(eng, WriteRequest(**ARTICLE, plan=plan))
+    assert err.value.field == "plan" and says in str(err.value), str(err.value)
+    with pytest.raises(InvalidInput):
+        eng.plan(WriteRequest(**ARTICLE, plan=plan))
+    assert backend.prompts == []
+
+
+def test_a_plan_is_for_articles_only():
+    eng, backend = seeded_engine()
+    with pytest.raises(InvalidInput) as err:
+        final(eng, WriteRequest(prompt="bees", task="headlines", plan=["One"]))
+    assert err.value.field == "plan" and "articles only" in str(err.value)
+    with pytest.raises(InvalidInput) as err:
+        eng.plan(WriteRequest(prompt="bees", task="headlines"))
+    assert err.value.field == "task"
+    assert backend.prompts == []
+
+
+def test_no_plan_means_studio_plans_as_before():
+    for empty in (None, "", "  \n ", []):
+        assert WriteRequest(**ARTICLE, plan=empty).validated().plan is None
