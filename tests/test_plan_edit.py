@@ -158,3 +158,58 @@ def test_a_plan_is_for_articles_only():
 def test_no_plan_means_studio_plans_as_before():
     for empty in (None, "", "  \n ", []):
         assert WriteRequest(**ARTICLE, plan=empty).validated().plan is None
+
+
+# ---------------------------------------------------------------------- the API: /plan, /write_full with a plan
+@pytest.fixture(scope="module")
+def app(tiny_gguf, tmp_path_factory):
+    """The app on the tiny model, its text engine writing with :class:`SeededBackend`."""
+    import app as studio_app
+
+    from .conftest import free_port
+
+    tmp = tmp_path_factory.mktemp("plan-edit")
+    ctx, demo = studio_app.create_app(["--no-browser", "--port", str(free_port()), "--data-dir", str(tmp / "d"),
+                                       "--output-dir", str(tmp / "o"), "--device", "cpu", "--offline",
+                                       "--text-model", str(tiny_gguf)])
+    backend = SeededBackend()
+    ctx.text.backend = lambda model="", voice="", owner="": backend
+    ctx.text.retries = 0
+    return ctx, demo, backend
+
+
+def api(demo, name):
+    return next(f.fn for f in demo.fns.values() if f.api_name == name)
+
+
+def test_the_plan_endpoint_returns_the_headings_and_the_seed(app):
+    _ctx, demo, _backend = app
+    got = api(demo, "plan")(prompt=ARTICLE["prompt"], length_words=640, seed=5, request=None)
+    assert got == {"plan": ["What the council decided", "Who said what", got["plan"][2], "What happens next"],
+                   "seed": 5}
+    assert api(demo, "plan")(prompt=ARTICLE["prompt"], length_words=640, seed=-1, request=None)["seed"] >= 0
+    with pytest.raises(Exception, match="articles only"):
+        api(demo, "plan")(prompt="bees", task="headlines", request=None)
+
+
+def test_write_full_writes_under_the_given_plan_a_list_or_lines(app):
+    _ctx, demo, _backend = app
+    full = api(demo, "write_full")(prompt=ARTICLE["prompt"], length_words=640, seed=5,
+                                   plan=["Why Elm Street (and why now)", "Introduction"], request=None)
+    assert headings(full["text"]) == ["Why Elm Street (and why now)", "Introduction"] and full["seed"] == 5
+    text = api(demo, "write")(prompt=ARTICLE["prompt"], length_words=640, seed=5, plan="One\n\nTwo\nThree",
+                              request=None)
+    assert headings(text) == ["One", "Two", "Three"]
+    planned = api(demo, "plan")(prompt=ARTICLE["prompt"], length_words=640, seed=5, request=None)
+    same = api(demo, "write_full")(prompt=ARTICLE["prompt"], length_words=640, seed=5, plan=planned["plan"],
+                                   request=None)
+    plain = api(demo, "write_full")(prompt=ARTICLE["prompt"], length_words=640, seed=5, request=None)
+    assert same["text"] == plain["text"]
+
+
+def test_write_full_refuses_a_bad_plan_naming_it(app):
+    _ctx, demo, backend = app
+    before = len(backend.prompts)
+    with pytest.raises(Exception, match="plan: has 13 headings"):
+        api(demo, "write_full")(prompt=ARTICLE["prompt"], plan=[f"H{i}" for i in range(13)], request=None)
+    assert len(backend.prompts) == before

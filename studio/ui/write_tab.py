@@ -387,7 +387,7 @@ def _api(ctx) -> None:
               temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
               voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
               repetition_penalty: float = 1.1, model: str = "", check_facts: bool = True,
-              request: gr.Request | None = None) -> str:
+              plan: list[str] | str | None = None, request: gr.Request | None = None) -> str:
         """Write text with the studio's language model and return it.
 
         task: article, outline, continue, rewrite, summarize, headlines, product_description, ad_copy.
@@ -396,7 +396,9 @@ def _api(ctx) -> None:
         audience, keywords, outline: the brief, as in the Write tab (each up to 4,000 characters; outline:
         one heading per line). top_k, repetition_penalty: sampling, as in the Write tab. model: a text
         model reference; empty for the studio's default. check_facts: correct numbers and names that contradict
-        your text (see /write_full for the notes); false turns the check off.
+        your text (see /write_full for the notes); false turns the check off. plan: an article's section
+        headings (see /plan), a list or one text with a heading per line: the sections are written under
+        exactly these, in this order (1 to 12 headings of at most 150 characters); empty to let Studio plan.
         """
         try:
             _valid, last = last_event(request, **_fields(locals()))
@@ -410,12 +412,12 @@ def _api(ctx) -> None:
                    temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
                    voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
                    repetition_penalty: float = 1.1, model: str = "", check_facts: bool = True,
-                   request: gr.Request | None = None) -> dict:
+                   plan: list[str] | str | None = None, request: gr.Request | None = None) -> dict:
         """Like /write (the same parameters), but returns {"text", "seed", "notes", "marks"}: the seed actually
         used (drawn when -1), the notes the Write tab shows (text trimmed to fit the model, facts corrected to
         your text's, facts to check with their character spans...) and "marks": each fact of the text that is not
         in your own text, {"start", "end", "text", "kind", "reason"} (characters of "text"). check_facts=False
-        turns the check off."""
+        turns the check off. plan: the article's headings, as in /write."""
         try:
             valid, last = last_event(request, **_fields(locals()))
             return {"text": last.text if last else "", "seed": last.seed if last else valid.seed,
@@ -424,6 +426,22 @@ def _api(ctx) -> None:
             raise to_gr_error(exc) from exc
 
     gr.api(write_full, api_name="write_full", concurrency_id="text", **_text_queue(ctx))
+
+    def plan_headings(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
+                      temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
+                      voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
+                      repetition_penalty: float = 1.1, model: str = "", request: gr.Request | None = None) -> dict:
+        """The section headings Studio plans for an article (the same parameters as /write), before any section
+        is written: returns {"plan": [headings], "seed"}. Edit them and pass them as /write's or /write_full's
+        `plan` (with this seed, unedited, they give the text /write gives without a plan)."""
+        try:
+            valid = WriteRequest(**{**_fields(locals()), "voice": voice or ""}).validated()
+            with stop_event(ctx, request, "write") as stop:
+                return {"plan": ctx.text.plan(valid, stop, owner=owner_of(ctx, request)), "seed": valid.seed}
+        except Exception as exc:  # noqa: BLE001
+            raise to_gr_error(exc) from exc
+
+    gr.api(plan_headings, api_name="plan", concurrency_id="text", **_text_queue(ctx))
 
 
 def _fields(values: dict) -> dict:
