@@ -213,3 +213,102 @@ def test_write_full_refuses_a_bad_plan_naming_it(app):
     with pytest.raises(Exception, match="plan: has 13 headings"):
         api(demo, "write_full")(prompt=ARTICLE["prompt"], plan=[f"H{i}" for i in range(13)], request=None)
     assert len(backend.prompts) == before
+
+
+# ---------------------------------------------------------------------- the Write tab: handler level
+class FakeRequest:
+    """What a handler reads of a browser's request: its session, headers (language) and user."""
+
+    def __init__(self, session="plan-edit-page"):
+        self.session_hash, self.headers, self.username = session, {}, None
+
+
+FORM = dict(task="article", prompt=ARTICLE["prompt"], tone="neutral", length_words=640, temperature=0.7, top_p=0.9,
+            top_k=40, repetition_penalty=1.1, max_new_tokens=1024, seed=5, audience="", keywords="", outline="",
+            model="", voice="")
+
+
+def handler(demo, name):
+    return next(f.fn for f in demo.fns.values() if getattr(f, "name", "") == name)
+
+
+def test_the_plan_box_is_shown_for_articles_only():
+    from studio.ui.plan_box import plan_view
+
+    assert plan_view("article")["visible"] is True
+    assert all(plan_view(t)["visible"] is False for t in ("headlines", "rewrite", "outline", "ad_copy"))
+
+
+def test_write_from_this_plan_takes_the_box_line_by_line_and_refuses_an_empty_box():
+    from studio.ui.plan_box import plan_request
+
+    req = plan_request(" Why now \n\n  The garden (our plan)\n", **FORM)
+    assert req.validated().plan == ["Why now", "The garden (our plan)"] and req.task == "article"
+    with pytest.raises(InvalidInput, match="Press Plan first") as err:
+        plan_request(" \n", **FORM)
+    assert err.value.field == "plan"
+
+
+def test_plan_first_fills_the_box_and_the_edited_plan_is_written(app):
+    ctx, demo, _backend = app
+    out = list(handler(demo, "on_plan")(FakeRequest(), **FORM))
+    box, shown, status = out[-1]
+    assert box.splitlines()[0] == "What the council decided" and len(box.splitlines()) == 4
+    assert shown["visible"] is True and status == ""
+    edited = "\n".join(["Who said what", "Our own heading (with brackets)", "What happens next"])
+    events = list(handler(demo, "on_write_plan")("", None, "", None, edited, FakeRequest(), **FORM))
+    draft, status = events[-1][0], events[-1][-1]
+    assert headings(draft) == ["Who said what", "Our own heading (with brackets)", "What happens next"], draft
+    assert status == ""
+    last_request = events[-1][4]
+    assert last_request["plan"] == edited.splitlines()  # Regenerate writes under the same plan
+
+
+def test_a_bad_plan_in_the_box_is_named_in_the_status_and_the_draft_is_untouched(app):
+    _ctx, demo, backend = app
+    before = len(backend.prompts)
+    too_many = "\n".join(f"Part {i}" for i in range(13))
+    with pytest.warns(UserWarning, match="Plan: has 13 headings"):  # the toast
+        events = list(handler(demo, "on_write_plan")("My draft.", None, "", None, too_many, FakeRequest(), **FORM))
+    assert len(events) == 1 and len(events[0]) == 1  # only the status line: the draft and the rest stay as they are
+    assert next(iter(events[0].values())).startswith("⚠️ Plan: has 13 headings; an article takes 1 to 12.")
+    assert len(backend.prompts) == before
+
+
+def test_a_click_while_this_page_is_writing_says_so(app):
+    import gradio as gr
+
+    from studio.ui.plan_box import not_busy
+
+    ctx, _demo, _backend = app
+    check = not_busy(ctx)
+    check(FakeRequest("busy-page"))  # nothing running: the click goes on
+    event = ctx.jobs.start("busy-page", "write")
+    try:
+        with pytest.raises(gr.Error, match="Already writing — press Stop first, or wait."):
+            check(FakeRequest("busy-page"))
+        check(FakeRequest("another-page"))  # another page is not this one
+    finally:
+        ctx.jobs.finish("busy-page", "write", event)
+    check(FakeRequest("busy-page"))
+
+
+def test_a_page_reloaded_mid_generation_keeps_its_text_as_after_stop(app):
+    """The page goes away in the middle of a sentence: the generation is stopped and ends as after Stop (its
+    section finished and checked, never cut mid-word), that text is saved, and only the new text is the model's."""
+    ctx, demo, _backend = app
+    page = FakeRequest("reloaded-page")
+    gen = handler(demo, "on_write_plan")("My own words.", None, "", None, "One\nTwo\nThree", page, **FORM)
+    for out in gen:
+        draft, aid = out[0], out[6]
+        if isinstance(draft, str) and "Residents w" in draft and not draft.rstrip().endswith("."):
+            break  # in the middle of the section's second sentence
+    cut = draft
+    assert ctx.jobs.stop("reloaded-page", gone=True) == 1  # what closing or reloading the page does
+    body = ctx.library.get("local", aid)["body"]
+    assert body != cut and body.startswith("My own words.\n\n# ") and body.rstrip().endswith(").")  # as after Stop
+    assert "## One" in body and "## Two" not in body
+    spans = ctx.library.origin("local", aid)["spans"]
+    assert spans and min(s[0] if isinstance(s, (list, tuple)) else s["start"] for s in spans) >= len("My own words.")
+    gen.close()
+    assert ctx.library.get("local", aid)["body"] == body  # saved once

@@ -318,6 +318,12 @@ ENGINE_PATTERNS += [
 # plan-edit: the writer's plan of an article (issue #26, item 4)
 ENGINE_ZH.update({
     "Writing from your plan…": "正在按你的提纲写作…",
+    "Plan first": "先列提纲", "Plan": "提纲", "Plan (one heading per line)": "提纲（每行一个小标题）",
+    "Write from this plan": "按这份提纲写",
+    "Edit, reorder, add or remove lines: the sections are written under exactly these headings.":
+        "可以修改、调换顺序、增加或删除行：各节会严格按这些小标题来写。",
+    "Already writing — press Stop first, or wait.": "正在写作中——请先按“停止”，或稍等。",
+    "is empty. Press Plan first, or type one heading per line.": "是空的。请先按“先列提纲”，或每行输入一个小标题。",
 })
 ENGINE_PATTERNS += [
     ("must be a list of headings (or one text, a heading per line), not {user_v}.",
