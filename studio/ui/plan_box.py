@@ -62,6 +62,13 @@ def not_busy(ctx):
     return check
 
 
+def guard(ctx) -> dict:
+    """The listener options of :func:`not_busy`: queued (an error of an event that is not queued reaches the page
+    as a bare HTTP error, no message), but never waiting behind the writing jobs."""
+    return {"fn": not_busy(ctx), "inputs": None, "outputs": None, "api_visibility": "private",
+            "concurrency_limit": None, "show_progress": "hidden"}
+
+
 def connect(ctx, w, form: dict, labels: dict, queue: dict) -> None:
     """Wire the plan box: shown with the task, filled by "Plan first". ``form``: the form's components by field
     name; ``labels``: field names as the tab shows them; ``queue``: the writing queue's options."""
@@ -77,9 +84,9 @@ def connect(ctx, w, form: dict, labels: dict, queue: dict) -> None:
             headings = ctx.text.plan(req, stop, owner=owner_of(ctx, request))
         yield "\n".join(headings), gr.update(visible=True)
 
-    w.plan_btn.click(not_busy(ctx), None, None, api_visibility="private", queue=False).success(
+    w.plan_btn.click(**guard(ctx)).success(
         on_plan, inputs_kwargs=form, outputs=[w.plan, w.plan_edit, w.status], api_visibility="private",
         concurrency_id="text", **queue)
 
 
-__all__ = ["build", "connect", "not_busy", "plan_request", "plan_view", "PLAN_HELP"]
+__all__ = ["build", "connect", "guard", "not_busy", "plan_request", "plan_view", "PLAN_HELP"]

@@ -363,8 +363,7 @@ def _connect_generation(ctx, w) -> list:
     text = {"api_visibility": "private", "concurrency_id": "text", **_text_queue(ctx)}
     plan_box.connect(ctx, w, form, LABELS, _text_queue(ctx))
     # every writing button says so when this page is already writing, instead of doing nothing
-    guard = {"fn": plan_box.not_busy(ctx), "inputs": None, "outputs": None, "api_visibility": "private",
-             "queue": False}
+    guard = plan_box.guard(ctx)
     return [
         w.write_btn.click(**guard).success(on_write, inputs_kwargs=on_draft, outputs=outputs, **text),
         w.prompt.submit(**guard).success(on_write, inputs_kwargs=on_draft, outputs=outputs, **text),
