@@ -312,3 +312,12 @@ def test_a_page_reloaded_mid_generation_keeps_its_text_as_after_stop(app):
     assert spans and min(s[0] if isinstance(s, (list, tuple)) else s["start"] for s in spans) >= len("My own words.")
     gen.close()
     assert ctx.library.get("local", aid)["body"] == body  # saved once
+
+
+def test_plan_first_with_an_empty_topic_says_so_and_shows_no_box(app):
+    _ctx, demo, backend = app
+    before = len(backend.prompts)
+    with pytest.warns(UserWarning, match="Topic: "):
+        out = list(handler(demo, "on_plan")(FakeRequest(), **{**FORM, "prompt": "  "}))
+    assert len(out) == 1 and len(out[0]) == 1 and next(iter(out[0].values())).startswith("⚠️ Topic:")
+    assert len(backend.prompts) == before

@@ -78,7 +78,7 @@ def connect(ctx, w, form: dict, labels: dict, queue: dict) -> None:
     def on_plan(request: gr.Request, **form_values):
         from ..identity import owner_of
 
-        req = write_request(**form_values)
+        req = write_request(**form_values).validated()  # a bad field is said before the box appears
         yield gr.skip(), gr.update(visible=True)  # the box shows that it is being planned
         with stop_event(ctx, request, "write") as stop:
             headings = ctx.text.plan(req, stop, owner=owner_of(ctx, request))
