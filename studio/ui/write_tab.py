@@ -322,10 +322,10 @@ def stopped_text(run) -> WriteEvent | None:
     pulled, so it ends as after Stop (its section finished and checked); None when it cannot end in time."""
     if run.stop is not None:
         run.stop.set()
-    if run.pulled is None:
+    if run.pulled is None or run.text is None:  # nothing streamed yet (the model still loading): nothing to keep
         return None
     try:
-        return run.pulled.last if run.pulled.drain() and run.pulled.last and run.pulled.last.done else None
+        return run.pulled.last if run.pulled.drain(10) and run.pulled.last and run.pulled.last.done else None
     except Exception:  # noqa: BLE001 - the page is gone: what it last showed is kept instead
         log.exception("the generation could not end after its page went away")
         return None
