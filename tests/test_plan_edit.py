@@ -4,6 +4,7 @@ On a scripted backend: each assertion is about what the writer would see."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 
@@ -321,3 +322,31 @@ def test_plan_first_with_an_empty_topic_says_so_and_shows_no_box(app):
         out = list(handler(demo, "on_plan")(FakeRequest(), **{**FORM, "prompt": "  "}))
     assert len(out) == 1 and len(out[0]) == 1 and next(iter(out[0].values())).startswith("⚠️ Topic:")
     assert len(backend.prompts) == before
+
+
+# ---------------------------------------------------------------------- the real embedded model
+@pytest.fixture(scope="module")
+def smollm(tmp_path_factory):
+    from studio.models import ModelManager
+    from studio.settings import Settings, default_cache_dir
+    from studio.text.engine import TextEngine
+
+    s = Settings(device="cpu", data_dir=tmp_path_factory.mktemp("d"), cache_dir=default_cache_dir()).validate()
+    eng = TextEngine(ModelManager(s), s)
+    eng.retries = 0
+    return eng
+
+
+@pytest.mark.slow
+def test_smollm2_plans_checked_headings_and_writes_under_the_edited_plan(smollm):
+    from studio.text.facts import FactSheet
+    from studio.text.shape import heading_problem
+
+    req = WriteRequest(prompt="How to start a balcony herb garden", task="article", length_words=320, seed=3)
+    plan = smollm.plan(req)
+    sheet = FactSheet.of(req.prompt)
+    assert len(plan) == 2 and all(heading_problem(h, sheet, i, 2) is None for i, h in enumerate(plan)), plan
+    mine = [plan[1], "Our own heading (with brackets)", plan[0]]
+    ev = final(smollm, dataclasses.replace(req, length_words=180, plan=mine))
+    assert headings(ev.text) == mine and ev.done and not ev.stopped
+    assert len(ev.text.split()) > 60
