@@ -39,20 +39,24 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
     heading, each written again up to ``retries`` times when it leaves the topic."""
     notes: list[str] = []
     tpw = tokens_per_word(backend, request_language(req.prompt), TOKENS_PER_WORD)  # Chinese: per character
-    sections = max(2, min(12, math.ceil(req.length_words / SECTION_WORDS)))
+    sections = len(req.plan) if req.plan else section_count(req)
     words_each = max(60, round(req.length_words / sections))
     title = _title(req.prompt)
     total = StreamStats()
     t0 = time.perf_counter()
     doc = f"# {title}\n\n"
-    yield WriteEvent(text=doc, delta=doc, seed=req.seed, status="Planning the article…")
-    outline = yield from _outline(req, backend, stop, sections, doc, total, t0, notes)
+    if req.plan:  # the writer's plan: its headings exactly as typed, in its order
+        yield WriteEvent(text=doc, delta=doc, seed=req.seed, status=Message("Writing from your plan…"))
+        outline = list(req.plan)
+    else:
+        yield WriteEvent(text=doc, delta=doc, seed=req.seed, status="Planning the article…")
+        outline = yield from _outline(req, backend, stop, sections, doc, total, t0, notes)
     sections = len(outline)
     run = {"stops": stop_sequences("article", req.prompt), "terms": topic_terms(req.prompt, req.keywords),
            "total": total, "t0": t0, "notes": notes, "words_each": words_each, "tpw": tpw,
            "retries": retries,
            "person": person_rule(article_kind(req.prompt, req.tone), req.tone),
-           "facts": FactSheet.of(req.prompt, req.keywords, req.audience, req.outline).summary()
+           "facts": FactSheet.of(req.prompt, req.keywords, req.audience, req.outline, *(req.plan or [])).summary()
            if req.check_facts else ""}
     removed: list[str] = []
     marks: list = []
@@ -93,6 +97,24 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
     yield WriteEvent(text=doc.rstrip() + "\n", seed=req.seed, words=count_words(doc), tokens=total.tokens,
                      tokens_per_s=rate(total, t0), notes=notes, status="Stopped" if stopped else "Done",
                      done=True, stopped=stopped, marks=[m.as_dict() for m in marks])
+
+def section_count(req: WriteRequest) -> int:
+    """How many sections Studio plans for ``req``: one per :data:`SECTION_WORDS` words, 2 to 12."""
+    return max(2, min(12, math.ceil(req.length_words / SECTION_WORDS)))
+
+
+def plan_article(req: WriteRequest, backend: TextBackend, stop: threading.Event) -> tuple[list[str], list[str]]:
+    """The headings Studio plans for the article ``req`` (the writer's outline, or the model's plan for the kind
+    of article, each heading checked), as :func:`write_long_article` would write under them with the same seed,
+    and the notes on planned headings left out. Returns ``(headings, notes)``."""
+    notes: list[str] = []
+    planning = _outline(req, backend, stop, section_count(req), "", StreamStats(), time.perf_counter(), notes)
+    while True:
+        try:
+            next(planning)
+        except StopIteration as done:
+            return done.value, notes
+
 
 def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sections: int, doc: str,
          total: StreamStats, t0: float, notes: list[str] | None = None):

@@ -41,6 +41,7 @@ from .article import (  # noqa: F401 - tidy_section stays importable from here
     drop_cut_sentence,
     end_whole,
     keywords_note,
+    plan_article,
     rate,
     removed_note,
     tidy_section,
@@ -56,6 +57,8 @@ from .prompts import DRAFT_TASKS, HEADLINES, TaskInput, build_messages, stop_seq
 from .requests import (  # noqa: F401 - part of this module's API
     MAX_DRAFT_CHARS,
     MAX_EXTRA_CHARS,
+    MAX_HEADING_CHARS,
+    MAX_PLAN_HEADINGS,
     MAX_TOPIC_CHARS,
     WriteEvent,
     WriteRequest,
@@ -199,7 +202,7 @@ class TextEngine:
         engine = getattr(backend, "engine", "")
         try:
             with oom_guard(self.manager, OOM_MESSAGE):
-                if req.task == "article" and req.length_words > SINGLE_PASS_WORDS:
+                if req.task == "article" and (req.plan or req.length_words > SINGLE_PASS_WORDS):
                     events = write_long_article(req, backend, stop, self.retries)
                 else:
                     events = self._single(req, backend, stop)
@@ -209,6 +212,32 @@ class TextEngine:
         except RuntimeError as exc:
             raise StudioError("{e} The text so far is kept; try again.",  # the backend's own message, by its id
                               e=exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)) from exc
+
+    def plan(self, request: WriteRequest, stop: threading.Event | None = None,
+             owner: str = LOCAL_OWNER) -> list[str]:
+        """The section headings of the article ``request`` asks for, before any section is written: the writer's
+        outline, or the model's plan for the kind of article with each heading checked (the same headings
+        :meth:`stream` writes under for the same seed). A request that has a ``plan`` gets it back as it is.
+        Give the headings back, edited or not, as ``plan`` to write the sections under exactly those.
+
+        Raises:
+            InvalidInput: a bad field, or a task other than "article" (field ``task``).
+            ModelUnavailable, OutOfMemory, StudioError: as :meth:`stream`.
+        """
+        req = request.validated()
+        if req.task != "article":
+            raise InvalidInput("task", "a plan is made for articles only, not for {user_t}. Choose \"article\".",
+                               user_t=req.task)
+        if req.plan:
+            return list(req.plan)
+        check_model_language(req.model or self.settings.text_model, request_language(req.prompt))
+        backend = self.backend(req.model, req.voice, owner)
+        try:
+            with oom_guard(self.manager, OOM_MESSAGE):
+                headings, _notes = plan_article(req, backend, stop or threading.Event())
+        except RuntimeError as exc:
+            raise StudioError("{e} Try again.", e=str(exc)) from exc
+        return headings
 
     def _fit(self, backend: TextBackend, req: WriteRequest, max_new: int, notes: list[str]) -> tuple[str, int, str]:
         """Render the prompt within the context: trim the draft's start, then reduce max_new_tokens.

@@ -214,11 +214,12 @@ def marks_note(marks: list[Mark], limit: int = 8) -> str:
 
 def check_request_text(req, text: str, offset: int = 0) -> Checked:
     """:func:`check` of ``text`` (new text of request ``req``) against the facts of the request's own text
-    (topic or draft, keywords, audience, outline), its marks shifted by ``offset`` (where ``text`` starts in
+    (topic or draft, keywords, audience, outline, the writer's plan), its marks shifted by ``offset`` (where ``text`` starts in
     what the writer sees). Nothing is checked when ``req.check_facts`` is off or the task is an outline."""
     if not getattr(req, "check_facts", True) or req.task == "outline" or not text.strip():
         return Checked(text)
-    checked = check(text, FactSheet.of(req.prompt, req.keywords, req.audience, req.outline))
+    checked = check(text, FactSheet.of(req.prompt, req.keywords, req.audience, req.outline,
+                                       *(getattr(req, "plan", None) or [])))
     checked.marks = [m.shifted(offset) for m in checked.marks]
     return checked
 

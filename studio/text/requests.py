@@ -16,6 +16,8 @@ from .prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 MAX_TOPIC_CHARS = 4_000
 MAX_DRAFT_CHARS = 60_000
 MAX_EXTRA_CHARS = 4_000
+MAX_PLAN_HEADINGS = 12  # an article's sections, at most (as many as a planned article has)
+MAX_HEADING_CHARS = 150  # one heading of a writer's plan
 
 
 def count_words(text: str) -> int:
@@ -42,6 +44,10 @@ class WriteRequest:
         voice: the id or name of one of the writer's voices (Voice tab); empty for none.
         check_facts: check what the model wrote against the facts of the request's own text (topic, brief,
             keywords, the draft): contradictions corrected, facts not in it marked (:mod:`.factcheck`).
+        plan: an article's section headings, the writer's (``/plan`` gives Studio's, to edit): the sections are
+            written under exactly these headings, in this order, never changed by the heading checks. A list
+            of 1 to :data:`MAX_PLAN_HEADINGS` headings of one line each, or one text with a heading per line
+            (blank lines skipped); None (or empty) to let Studio plan as usual.
     """
 
     prompt: str
@@ -60,6 +66,7 @@ class WriteRequest:
     model: str = ""
     voice: str = ""
     check_facts: bool = True
+    plan: list[str] | None = None
 
     @classmethod
     def for_task(cls, task: str = "article", **kw) -> WriteRequest:
@@ -98,11 +105,50 @@ class WriteRequest:
             outline=check_text("outline", self.outline, required=False, max_chars=MAX_EXTRA_CHARS),
             model=check_text("model", self.model, required=False, max_chars=500).strip(),
             voice=check_text("voice", self.voice, required=False, max_chars=200).strip(),
+            plan=check_plan(self.plan, task),
         )
 
     def params(self, max_new_tokens: int, min_new_tokens: int = 0, seed_offset: int = 0) -> SamplingParams:
         return SamplingParams(self.temperature, self.top_p, self.top_k, self.repetition_penalty,
                               max_new_tokens, min_new_tokens, seed_at(self.seed, seed_offset))
+
+
+def check_plan(plan, task: str = "article") -> list[str] | None:
+    """A writer's plan as headings, each exactly as typed (only the spaces around it dropped); None for no plan.
+
+    ``plan`` is a list of headings, or one text with a heading per line (its blank lines skipped).
+
+    Raises:
+        InvalidInput: (field ``plan``) not text or a list of texts, an empty heading in a list, a heading of
+            several lines or over :data:`MAX_HEADING_CHARS` characters, more than :data:`MAX_PLAN_HEADINGS`
+            headings, or a plan for a task other than an article.
+    """
+    if plan is None or (isinstance(plan, str) and not plan.strip()) or (isinstance(plan, (list, tuple)) and not plan):
+        return None
+    if isinstance(plan, str):
+        plan = [line for line in plan.splitlines() if line.strip()]
+    if not isinstance(plan, (list, tuple)) or not all(isinstance(h, str) for h in plan):
+        raise InvalidInput("plan", "must be a list of headings (or one text, a heading per line), not {user_v}.",
+                           user_v=type(plan).__name__)
+    if task != "article":
+        raise InvalidInput("plan", "is for articles only (task \"article\"); leave it empty for {user_t}.",
+                           user_t=task)
+    if len(plan) > MAX_PLAN_HEADINGS:
+        raise InvalidInput("plan", "has {n} headings; an article takes 1 to {m}. Join or remove some.",
+                           n=len(plan), m=MAX_PLAN_HEADINGS)
+    out = []
+    for i, heading in enumerate(plan, 1):
+        h = check_text("plan", heading, required=False, max_chars=10 * MAX_HEADING_CHARS).strip()
+        if not h:
+            raise InvalidInput("plan", "heading {n} is empty. Give 1 to {m} headings, each with some words.",
+                               n=i, m=MAX_PLAN_HEADINGS)
+        if "\n" in h or "\r" in h:
+            raise InvalidInput("plan", "heading {n} has several lines; a heading is one line.", n=i)
+        if len(h) > MAX_HEADING_CHARS:
+            raise InvalidInput("plan", "heading {n} is {c} characters long; a heading takes at most {m}. Shorten it.",
+                               n=i, c=len(h), m=MAX_HEADING_CHARS)
+        out.append(h)
+    return out
 
 
 @dataclasses.dataclass(kw_only=True)

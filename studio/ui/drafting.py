@@ -13,6 +13,8 @@ text lands in the draft.
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections.abc import Iterator
 from typing import cast
 
 import gradio as gr
@@ -114,6 +116,38 @@ def plan(req: WriteRequest, base: str, selection: Selection | None = None) -> Pl
         notes = [Message("Your draft is long, so the model read only its last {m} characters.",
                          m=f"{MAX_DRAFT_CHARS:,}")]
     return Plan(req, base, splice, notes)
+
+
+class Pulled:
+    """The events of a running generation, pulled by its page and, when the page goes away, drained by whoever
+    learns it (:meth:`drain`): one pull at a time, so the engine's generator never runs in two threads.
+    :attr:`last` is the last event pulled."""
+
+    def __init__(self, events: Iterator):
+        self._events = iter(events)
+        self._lock = threading.Lock()
+        self.last = None
+
+    def __iter__(self):
+        while True:
+            with self._lock:
+                ev = next(self._events, None)
+                if ev is None:
+                    return
+                self.last = ev
+            yield ev
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Pull the events left (set the generation's stop first: then it ends within a token); False when the
+        page's own pull did not let go within ``timeout`` seconds (a model still loading)."""
+        if not self._lock.acquire(timeout=timeout):
+            return False
+        try:
+            for ev in self._events:
+                self.last = ev
+        finally:
+            self._lock.release()
+        return True
 
 
 def join(before: str, new: str, separate: bool = False) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import types
 from collections.abc import Iterator
 
@@ -20,7 +21,7 @@ from ..library.briefs import BRIEF_KEYS
 from ..messages import Joined, Message
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
-from . import brief, i18n, listen
+from . import brief, i18n, listen, plan_box
 from .common import reports_to, session_id, stop_event, to_gr_error
 from .drafting import (
     KEPT_KEYS,
@@ -28,6 +29,7 @@ from .drafting import (
     TASK_HELP,
     TASK_LENGTH,
     Plan,
+    Pulled,
     continue_request,
     draft_after,
     generated_by,
@@ -51,7 +53,8 @@ TASK_CHOICES = [(label, key) for key, label in TASKS.items() if key != "continue
 LABELS = {"prompt": "Topic", "draft": "Draft", "tone": "Tone", "length_words": "Length (words)", "seed": "seed",
           "model": "Text model",
           "temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
-          "repetition_penalty": "repetition_penalty", "max_new_tokens": "max_new_tokens", "voice": "Voice"}
+          "repetition_penalty": "repetition_penalty", "max_new_tokens": "max_new_tokens", "voice": "Voice",
+          "plan": "Plan"}
 TONE_LABELS = {"neutral": "Neutral", "formal": "Formal", "casual": "Casual", "persuasive": "Persuasive",
                "friendly": "Friendly", "academic": "Academic"}  # the tones as the writer reads them
 UNDO_LABEL, NO_UNDO_LABEL = "Undo last generation", "Nothing to undo yet"
@@ -98,16 +101,17 @@ def title_for(current: str, ev: WriteEvent, topic: str = ""):
 _join = join  # the name the tests knew
 
 
-def _save_streamed(ctx, request, aid, title: str, text: str, model: str = "") -> None:
+def _save_streamed(ctx, request, aid, title: str, text: str, model: str = "", before: str | None = None) -> None:
     """Save what a generation streamed when its browser tab went away (closed, reloaded, lost connection),
-    so a reload reopens it. Another tab's newer save is never overwritten: both stay as versions."""
+    so a reload reopens it; ``before``: the draft it started from, so that only the new text is the model's, as
+    after any generation. Another tab's newer save is never overwritten: both stay as versions."""
     from ..identity import owner_of  # the library tab owns the rule for who owns an article
 
     if not (title or "").strip():  # a generated article names itself in its first '# heading'
         title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ") and ln[2:].strip()), "")
     try:
         ctx.library.save(owner_of(ctx, request), aid, title or "", text, create_missing=True,
-                         note="generated (tab closed)", keep_both=True, generated_by=model)
+                         note="generated (tab closed)", keep_both=True, generated_by=model, before=before)
     except Exception:  # noqa: BLE001 - the tab is gone; nothing to show, but say so in the log
         log.exception("could not save the text streamed before the tab was closed")
 
@@ -131,6 +135,7 @@ def _form(ctx, w) -> None:
         w.audience = gr.Textbox(label="Audience", placeholder="e.g. busy parents in small flats")
         w.keywords = gr.Textbox(label="Keywords", placeholder="e.g. balcony, herbs, compost")
         w.outline = gr.Textbox(label="Outline (one heading per line)", lines=4)
+    plan_box.build(w)  # articles: plan first, edit the headings, write from them
     with gr.Accordion("Model and sampling", open=False):
         _sampling(ctx, w)
 
@@ -274,13 +279,13 @@ def _validated_naming_the_draft(req: WriteRequest) -> WriteRequest:
 
 def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) -> Iterator[tuple]:
     """Stream the plan's request into the draft; ``aid`` is the open article (what was streamed is saved to
-    it if the browser goes away mid-generation). Yields the outputs of a generation event (see
-    :func:`_connect_generation`)."""
+    it if the browser goes away mid-generation: the generation is stopped and its text kept as after Stop).
+    Yields the outputs of a generation event (see :func:`_connect_generation`)."""
     from ..identity import owner_of
 
     valid = _validated_naming_the_draft(p.request)  # errors before anything changes
-    saved: list[bool] = []
-    req_dict, base, ev, text = dataclasses.asdict(valid), p.base, None, None
+    run = types.SimpleNamespace(text=None, stop=None, pulled=None, saved=False, lock=threading.Lock())
+    req_dict, base, ev = dataclasses.asdict(valid), p.base, None
     if aid is None:  # a new draft becomes an article now, so a reload mid-generation can reopen it
         aid = ctx.library.create(owner_of(ctx, request), title_now or "", base)["id"]
         ctx.library.set_brief(owner_of(ctx, request), aid, {k: getattr(valid, k) for k in BRIEF_KEYS})
@@ -290,20 +295,26 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
     topic = "" if valid.task in DRAFT_TASKS else valid.prompt
 
     def keep_streamed():
-        """Save what was streamed when the page goes away (closed, reloaded, lost): once."""
-        if not saved and text is not None and text != base:
-            saved.append(True)
-            _save_streamed(ctx, request, aid, title_now, text, generated_by(ctx, req_dict))
+        """When the page goes away (closed, reloaded, lost): stop, let the engine end as after Stop, and save
+        its text; once."""
+        with run.lock:
+            if not run.saved:
+                final = stopped_text(run)
+                text = draft_after(valid.task, base, valid.prompt, p.splice, final.text) if final else run.text
+                if text is not None and text != base:
+                    run.saved = True
+                    _save_streamed(ctx, request, aid, title_now, text, generated_by(ctx, req_dict), before=base)
         written.set()
 
     with ctx.jobs.writing(aid) as written, ctx.jobs.when_gone(session_id(request), keep_streamed), \
-            stop_event(ctx, request, "write") as stop:
+            stop_event(ctx, request, "write") as run.stop:
+        run.pulled = Pulled(ctx.text.stream(valid, run.stop, owner=owner_of(ctx, request)))
         try:
-            for ev in ctx.text.stream(valid, stop, owner=owner_of(ctx, request)):
+            for ev in run.pulled:
                 ev.notes = p.notes + ev.notes
-                text = draft_after(valid.task, base, valid.prompt, p.splice, ev.text)
-                yield (text, stats_line(ev, text), notes_md(ev.notes), base, req_dict,
-                       title_for(title_now, ev, topic), aid, facts_html(marks_in_draft(text, ev.text, ev.marks)))
+                run.text = draft_after(valid.task, base, valid.prompt, p.splice, ev.text)
+                yield (run.text, stats_line(ev, run.text), notes_md(ev.notes), base, req_dict,
+                       title_for(title_now, ev, topic), aid, facts_html(marks_in_draft(run.text, ev.text, ev.marks)))
         except GeneratorExit:  # the tab was closed or reloaded mid-generation: keep what was streamed
             keep_streamed()
             raise
@@ -311,6 +322,20 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
             keep_streamed()  # stopped because the page went away
     if ev is not None and ev.done and not ev.stopped:
         i18n.Info(Message("Done: {w} words, seed {s}.", w=f"{ev.words:,}", s=ev.seed))
+
+
+def stopped_text(run) -> WriteEvent | None:
+    """The last event of a generation whose page went away: its stop is set and the rest of its events are
+    pulled, so it ends as after Stop (its section finished and checked); None when it cannot end in time."""
+    if run.stop is not None:
+        run.stop.set()
+    if run.pulled is None or run.text is None:  # nothing streamed yet (the model still loading): nothing to keep
+        return None
+    try:
+        return run.pulled.last if run.pulled.drain(10) and run.pulled.last and run.pulled.last.done else None
+    except Exception:  # noqa: BLE001 - the page is gone: what it last showed is kept instead
+        log.exception("the generation could not end after its page went away")
+        return None
 
 
 def _connect_generation(ctx, w) -> list:
@@ -337,13 +362,23 @@ def _connect_generation(ctx, w) -> list:
         base = prev if prev is not None else (d or "")
         yield from _stream(ctx, plan(WriteRequest(**{**last, "seed": -1}), base), request, ttl or "", aid)
 
+    @reports_to(w.status, LABELS)
+    def on_write_plan(draft, selection, title, article_id, plan_text, request: gr.Request, **form_values):
+        yield from _stream(ctx, plan(plan_box.plan_request(plan_text, **form_values), draft or "", selection),
+                           request, title or "", article_id)
+
     text = {"api_visibility": "private", "concurrency_id": "text", **_text_queue(ctx)}
+    plan_box.connect(ctx, w, form, LABELS, _text_queue(ctx))
+    # every writing button says so when this page is already writing, instead of doing nothing
+    guard = plan_box.guard(ctx)
     return [
-        w.write_btn.click(on_write, inputs_kwargs=on_draft, outputs=outputs, **text),
-        w.prompt.submit(on_write, inputs_kwargs=on_draft, outputs=outputs, **text),
-        w.continue_btn.click(on_continue, inputs_kwargs=on_draft, outputs=outputs, **text),
-        w.regen_btn.click(on_regenerate, [w.last_request, w.before, w.draft, w.title, w.article_id], outputs,
-                          **text),
+        w.write_btn.click(**guard).success(on_write, inputs_kwargs=on_draft, outputs=outputs, **text),
+        w.prompt.submit(**guard).success(on_write, inputs_kwargs=on_draft, outputs=outputs, **text),
+        w.continue_btn.click(**guard).success(on_continue, inputs_kwargs=on_draft, outputs=outputs, **text),
+        w.regen_btn.click(**guard).success(on_regenerate, [w.last_request, w.before, w.draft, w.title, w.article_id],
+                                           outputs, **text),
+        w.write_plan_btn.click(**guard).success(on_write_plan, inputs_kwargs={**on_draft, "plan_text": w.plan},
+                                                outputs=outputs, **text),
     ]
 
 
@@ -394,7 +429,7 @@ def _api(ctx) -> None:
               temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
               voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
               repetition_penalty: float = 1.1, model: str = "", check_facts: bool = True,
-              request: gr.Request | None = None) -> str:
+              plan: list[str] | str | None = None, request: gr.Request | None = None) -> str:
         """Write text with the studio's language model and return it.
 
         task: article, outline, continue, rewrite, summarize, headlines, product_description, ad_copy.
@@ -403,7 +438,9 @@ def _api(ctx) -> None:
         audience, keywords, outline: the brief, as in the Write tab (each up to 4,000 characters; outline:
         one heading per line). top_k, repetition_penalty: sampling, as in the Write tab. model: a text
         model reference; empty for the studio's default. check_facts: correct numbers and names that contradict
-        your text (see /write_full for the notes); false turns the check off.
+        your text (see /write_full for the notes); false turns the check off. plan: an article's section
+        headings (see /plan), a list or one text with a heading per line: the sections are written under
+        exactly these, in this order (1 to 12 headings of at most 150 characters); empty to let Studio plan.
         """
         try:
             _valid, last = last_event(request, **_fields(locals()))
@@ -417,12 +454,12 @@ def _api(ctx) -> None:
                    temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
                    voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
                    repetition_penalty: float = 1.1, model: str = "", check_facts: bool = True,
-                   request: gr.Request | None = None) -> dict:
+                   plan: list[str] | str | None = None, request: gr.Request | None = None) -> dict:
         """Like /write (the same parameters), but returns {"text", "seed", "notes", "marks"}: the seed actually
         used (drawn when -1), the notes the Write tab shows (text trimmed to fit the model, facts corrected to
         your text's, facts to check with their character spans...) and "marks": each fact of the text that is not
         in your own text, {"start", "end", "text", "kind", "reason"} (characters of "text"). check_facts=False
-        turns the check off."""
+        turns the check off. plan: the article's headings, as in /write."""
         try:
             valid, last = last_event(request, **_fields(locals()))
             return {"text": last.text if last else "", "seed": last.seed if last else valid.seed,
@@ -431,6 +468,22 @@ def _api(ctx) -> None:
             raise to_gr_error(exc) from exc
 
     gr.api(write_full, api_name="write_full", concurrency_id="text", **_text_queue(ctx))
+
+    def plan_headings(prompt: str, task: str = "article", tone: str = "neutral", length_words: int = 400,
+                      temperature: float = 0.7, top_p: float = 0.9, max_new_tokens: int = 1024, seed: int = -1,
+                      voice: str = "", audience: str = "", keywords: str = "", outline: str = "", top_k: int = 50,
+                      repetition_penalty: float = 1.1, model: str = "", request: gr.Request | None = None) -> dict:
+        """The section headings Studio plans for an article (the same parameters as /write), before any section
+        is written: returns {"plan": [headings], "seed"}. Edit them and pass them as /write's or /write_full's
+        `plan` (with this seed, unedited, they give the text /write gives without a plan)."""
+        try:
+            valid = WriteRequest(**{**_fields(locals()), "voice": voice or ""}).validated()
+            with stop_event(ctx, request, "write") as stop:
+                return {"plan": ctx.text.plan(valid, stop, owner=owner_of(ctx, request)), "seed": valid.seed}
+        except Exception as exc:  # noqa: BLE001
+            raise to_gr_error(exc) from exc
+
+    gr.api(plan_headings, api_name="plan", concurrency_id="text", **_text_queue(ctx))
 
 
 def _fields(values: dict) -> dict:

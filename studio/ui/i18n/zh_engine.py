@@ -382,3 +382,28 @@ ENGINE_ZH.update({
         "请少生成几张或生成更小的图片，或用 --cpu-offload 或 --vae-tiling 重启 Studio。",
     "black": "全黑", "NaN": "NaN（无效数值）",
 })
+# plan-edit: the writer's plan of an article (issue #26, item 4)
+ENGINE_ZH.update({
+    "Writing from your plan…": "正在按你的提纲写作…",
+    "Plan first": "先列提纲", "Plan": "提纲", "Plan (one heading per line)": "提纲（每行一个小标题）",
+    "Write from this plan": "按这份提纲写",
+    "Edit, reorder, add or remove lines: the sections are written under exactly these headings.":
+        "可以修改、调换顺序、增加或删除行：各节会严格按这些小标题来写。",
+    "Already writing — press Stop first, or wait.": "正在写作中——请先按“停止”，或稍等。",
+    "is empty. Press Plan first, or type one heading per line.": "是空的。请先按“先列提纲”，或每行输入一个小标题。",
+})
+ENGINE_PATTERNS += [
+    ("must be a list of headings (or one text, a heading per line), not {user_v}.",
+     "必须是小标题的列表（或一段文字，每行一个小标题），不能是 {user_v}。"),
+    ("is for articles only (task \"article\"); leave it empty for {user_t}.",
+     "只用于文章（task \"article\"）；{user_t} 请留空。"),
+    ("has {n} headings; an article takes 1 to {m}. Join or remove some.", "有 {n} 个小标题；一篇文章可以有 1 到 {m} 个。请合并或删去一些。"),
+    ("heading {n} is empty. Give 1 to {m} headings, each with some words.",
+     "第 {n} 个小标题是空的。请给出 1 到 {m} 个小标题，每个都要有文字。"),
+    ("heading {n} has several lines; a heading is one line.", "第 {n} 个小标题有好几行；一个小标题只能占一行。"),
+    ("heading {n} is {c} characters long; a heading takes at most {m}. Shorten it.",
+     "第 {n} 个小标题有 {c} 个字符；一个小标题最多 {m} 个字符。请缩短它。"),
+    ("a plan is made for articles only, not for {user_t}. Choose \"article\".",
+     "提纲只能为文章生成，不能为 {user_t} 生成。请选择“article”。"),
+    ("{e} Try again.", "{e} 请再试一次。"),
+]
