@@ -80,5 +80,10 @@ def test_the_recommended_table_fits_a_1366_px_window(browser, tmp_path):
             page.screenshot(path=str(ARTIFACTS / f"models-recommended-1366-{kind}.png"), full_page=True)
             assert not sideways, f"{kind}: the Recommended table scrolls sideways at 1366 px: {sideways}"
             assert box is not None and box["x"] + box["width"] <= 1366, box
+            # a click on a row puts its Hub reference (no longer a column) in the Model box
+            page.locator("#models-recommended [data-testid='cell-1-0']").click()
+            ref = hub.recommended(kind)[1]["ref"]
+            page.wait_for_function(f"document.querySelector('#models-ref textarea').value === {ref!r}",
+                                   timeout=30_000)
     finally:
         demo.close()
