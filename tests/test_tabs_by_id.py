@@ -60,6 +60,8 @@ def test_image_repair_and_style_lines_are_shown_by_id():
     assert zh(line) == "修复方式：org/m，种子 7，强度 0.75 · 64×48 像素 · 2.3 秒 · 保存为 `y.png`\n- 停止"
     args = {"preset": "style-03", "second_style_image": "b.png", "style_blend": 0.5, "strength": 0.8}
     assert zh(style_tab.transfer_label(args)) == "预设 红蓝马赛克（style-03）与第二张图片混合（50%），强度 0.8"
+    status = style_tab._status(result, style_tab.transfer_label(args))
+    assert zh(status).startswith("预设 红蓝马赛克（style-03）与第二张图片混合（50%），强度 0.8 · 64×48 px · 2.3 秒 · 保存为 `y.png`")
 
 
 def test_a_static_message_reaches_the_page_catalogue_under_a_plain_key():
