@@ -27,7 +27,6 @@ INSTALLED_HEADERS = ["Model", "Size", "Licence", "Languages", "Used by", "Where"
 # no Reference column: the long Hub references made the table scroll sideways on a laptop (1366 px); a click on
 # a row puts its reference in the Model box
 RECOMMENDED_HEADERS = ["Model", "Size", "Memory needed", "Speed here", "Licence", "Languages", "Note"]
-RECOMMENDED_WIDTHS = ["24%", "9%", "11%", "12%", "16%", "16%", "12%"]
 SEARCH_HEADERS = ["Reference", "Licence", "Downloads", "Likes"]
 SOURCES = {"embedded": "built in", "hub": "Hugging Face cache", "folder": "--model-dir"}
 
@@ -106,8 +105,7 @@ def _layout(w: Parts, ctx) -> None:
                                    elem_id="models-installed")
     with gr.Accordion("Recommended", open=True):
         w.recommended = gr.Dataframe(recommended_rows("text", ctx.downloads.base_speed), headers=RECOMMENDED_HEADERS,
-                                     interactive=False, elem_id="models-recommended", wrap=True,
-                                     column_widths=RECOMMENDED_WIDTHS)
+                                     interactive=False, elem_id="models-recommended", wrap=True)
         w.speed_btn = gr.Button("Estimate the speed on this machine", size="sm", elem_id="models-speed")
     with gr.Accordion("Search the Hub", open=False):
         with gr.Row(equal_height=True):

@@ -42,11 +42,11 @@ def _key(text):
             or isinstance(text, Verbatim):  # the writer's own words (a voice's name) stay as typed
         return text
     if text not in ZH:
-        zh = translate(text, "zh")
+        zh = translate(text, "zh")  # a message by its id
         if zh == text:
             return text
-        add(text, zh)  # a built-in note made from a template ("The picture is 64×64 px.")
-    return marker(text)
+        add(str(text), zh)  # a built-in note made from a template ("The picture is 64×64 px."); a plain str key
+    return marker(str(text))
 
 
 def strings(demo: gr.Blocks):

@@ -461,7 +461,7 @@ PATTERNS: list[tuple[str, str]] = [
     ("{user_t} ({n} words)", "{user_t}（{n} 字）"),
     ("{what}, strength {s}", "{what}，强度 {s}"),
     ("{what} blended with a second picture ({p})", "{what}与第二张图片混合（{p}）"),
-    ("{num_w}×{num_h} px", "{num_w}×{num_h} 像素"),
+    ("{num_w}×{num_h} px", "{num_w}×{num_h} px"),
     ("{m}, seed {s}, strength {d}", "{m}，种子 {s}，强度 {d}"),
 ]
 
