@@ -191,8 +191,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "{m} 只会写英文，而这次请求是{lang}。请选择一个多语言文本模型：例如 {r} 中的 {g}（文件约 {s}；写作时约占 {mem} 内存），"
      "放进 --model-dir 文件夹；或使用 Hub ID {h}。"),
     # ----- the HTTP API (/v1, /sdapi/v1) and its keys (issue #28)
-    ("Studio has no text model '{m}'. Its models: {l}.", "Studio 没有文本模型“{m}”。它的模型：{l}。"),
-    ("Studio has no picture model '{m}'. Its models: {l}.", "Studio 没有图片模型“{m}”。它的模型：{l}。"),
     ("must be a model name, not {user_v}.", "必须是模型名称，而不是 {user_v}。"),
     ("must be b64_json (Studio answers with the pictures themselves), not {user_v}.",
      "必须是 `b64_json`（Studio 直接返回图片本身），而不是 {user_v}。"),
@@ -343,6 +341,8 @@ ENGINE_PATTERNS += [
      "或本地文件夹。"),
     ("'{r}' is not a model this studio knows. Use a Hugging Face Hub id like org/name, or a local folder.",
      "“{r}”不是本 Studio 认识的模型。请使用形如 org/name 的 Hugging Face Hub ID，或本地文件夹。"),
+    ("model: Studio has no text model '{m}'. Its models: {l}.", "model：Studio 没有文本模型“{m}”。它的模型：{l}。"),
+    ("model: Studio has no picture model '{m}'. Its models: {l}.", "model：Studio 没有图片模型“{m}”。它的模型：{l}。"),
 ]
 ENGINE_ZH.update({
     "no models": "没有模型",
@@ -351,4 +351,5 @@ ENGINE_ZH.update({
     "Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling.":
         "请少生成几张或生成更小的图片，或用 --cpu-offload 或 --vae-tiling 重启 Studio。",
     "black": "全黑", "NaN": "NaN（无效数值）",
+    "none here": "这里没有", "(none given)": "（未提供）",
 })
