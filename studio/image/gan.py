@@ -109,11 +109,11 @@ def load_dcgan(resolved: ResolvedModel, manager: ModelManager) -> Generator:
     if path.is_dir():
         path = path / "weights.tar"
     if not path.is_file():
-        raise ModelUnavailable(f"No DCGAN weights file at {path}.")
+        raise ModelUnavailable("No DCGAN weights file at {p}.", p=path)
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     state = checkpoint.get("netG_state_dict", checkpoint) if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict) or "main.0.weight" not in state:
-        raise ModelUnavailable(f"{path} does not hold a DCGAN generator (no 'netG_state_dict').")
+        raise ModelUnavailable("{p} does not hold a DCGAN generator (no 'netG_state_dict').", p=path)
     nz, ngf8 = state["main.0.weight"].shape[:2]
     net = generator_class()(nz=nz, ngf=ngf8 // 8, nc=state["main.12.weight"].shape[1])
     net.load_state_dict(state)

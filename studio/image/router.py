@@ -180,7 +180,8 @@ class ImageRouter:
         self.gan.check_size(w, "width")
         self.gan.check_size(h, "height")
         if w != h:
-            raise InvalidInput("width", f"and height must be equal for the face GAN (64, 256 or 512), not {w}x{h}.")
+            raise InvalidInput("width", "and height must be equal for the face GAN (64, 256 or 512), not {w}x{h}.",
+                               w=w, h=h)
         return w
 
     def generator(self, model: str, *, stop: threading.Event | None = None,

@@ -85,7 +85,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("is larger than {num_n} MB.", "大于 {num_n} MB。"),
     ("{user_f} is not UTF-8 text. Save it as UTF-8 and try again.", "{user_f} 不是 UTF-8 文字。请另存为 UTF-8 再试。"),
     ("must be at most {a} px (this studio's --max-image-side), not {user_b}.", "最多 {a} 像素（本 Studio 的 --max-image-side），而不是 {user_b}。"),
-    ("must be {a} for this model, not {user_b}", "对这个模型必须是 {a}，而不是 {user_b}"),
     ("must be a whole number of pixels, {a}, not {user_b}.", "必须是整数像素，{a}，而不是 {user_b}。"),
     ("must be a scheduler name, not {user_v}.", "必须是调度器名称，而不是 {user_v}。"),
     ("No DCGAN weights file at {p}.", "{p} 处没有 DCGAN 权重文件。"),
@@ -343,6 +342,20 @@ ENGINE_PATTERNS += [
      "“{r}”不是本 Studio 认识的模型。请使用形如 org/name 的 Hugging Face Hub ID，或本地文件夹。"),
     ("model: Studio has no text model '{m}'. Its models: {l}.", "model：Studio 没有文本模型“{m}”。它的模型：{l}。"),
     ("model: Studio has no picture model '{m}'. Its models: {l}.", "model：Studio 没有图片模型“{m}”。它的模型：{l}。"),
+    ("The {f} is {n} tokens long, but the text encoder reads only {m} (including {s} special tokens), so this end was "
+     "ignored: “{user_d}”. Shorten the {f} or move what matters to its start.",
+     "{f} 长 {n} 个 token，但文本编码器只读 {m} 个（含 {s} 个特殊 token），所以结尾这部分被忽略了：“{user_d}”。"
+     "请缩短 {f}，或把重要的内容移到开头。"),
+    ("from 1 to {m} px (and a multiple of the model's size step)", "从 1 到 {m} 像素（并且是模型尺寸步长的倍数）"),
+    ("a multiple of {s} from {s} to {t} ({l})", "{s} 的倍数，从 {s} 到 {t}（{l}）"),
+    ("a multiple of {s} from {s} to {t}", "{s} 的倍数，从 {s} 到 {t}"),
+    ("must be {a} for this model, not {user_b}.", "对这个模型必须是{a}，而不是 {user_b}。"),
+    ("must be {a} for this model, not {user_b}. The nearest allowed are {c} and {d}.",
+     "对这个模型必须是{a}，而不是 {user_b}。最接近的允许值是 {c} 和 {d}。"),
+    ("Raise num_inference_steps to at least {n}, or strength to at least {s}.",
+     "请把 num_inference_steps 调高到至少 {n}，或把 strength 调高到至少 {s}。"),
+    ("{m} is a turbo model made for guidance_scale 0; {g} may spoil the picture.",
+     "{m} 是为 guidance_scale 0 设计的 turbo 模型；{g} 可能会毁掉图片。"),
 ]
 ENGINE_ZH.update({
     "no models": "没有模型",
@@ -352,4 +365,7 @@ ENGINE_ZH.update({
         "请少生成几张或生成更小的图片，或用 --cpu-offload 或 --vae-tiling 重启 Studio。",
     "black": "全黑", "NaN": "NaN（无效数值）",
     "none here": "这里没有", "(none given)": "（未提供）",
+    "Raise strength above 0.": "请把 strength 调到 0 以上。",
+    "The negative prompt has no effect with guidance_scale at 1 or below.":
+        "guidance_scale 为 1 或更低时，反向提示词不起作用。",
 })
