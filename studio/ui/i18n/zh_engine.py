@@ -44,7 +44,6 @@ ENGINE_ZH: dict[str, str] = {
     "This voice's record is missing or damaged; delete the voice and train it again.": "这个文风的记录丢失或损坏；请删除它再重新训练。",
     "choose at least one article from the Library or upload a file.": "请从文库中至少选一篇文章，或上传一个文件。",
     "must be one line of text.": "必须是一行文字。",
-    "Use --device cpu or auto.": "请用 --device cpu 或 auto。",
     # the fact check's reasons and the Write tab's list (studio/text/factcheck.py, studio/ui/facts_list.py)
     "not in your brief": "不在你的简介中", "a name not in your brief": "简介中没有的名字",
     "a quotation not in your brief": "简介中没有的引语",
@@ -372,4 +371,5 @@ ENGINE_ZH.update({
         "guidance_scale 为 1 或更低时，反向提示词不起作用。",
     "Lower max_side, or restart the studio with --cpu-offload or --vae-tiling.":
         "请调低 max_side，或用 --cpu-offload 或 --vae-tiling 重启 Studio。",
+    "a language model": "一个语言模型",
 })
