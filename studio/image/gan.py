@@ -28,6 +28,7 @@ from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
 from ..files import atomic_write_bytes, new_filename
 from ..jobs import Progress
 from ..lazy import lazy_import
+from ..messages import Message
 from ..models import EMBEDDED, ModelManager, ResolvedModel
 from ..provenance.credentials import credentials_for
 from ..settings import Settings
@@ -215,7 +216,8 @@ class GanEngine:
         return value
 
     def _run(self, net: Generator, z: torch.Tensor) -> torch.Tensor:
-        oom = f"The device ran out of memory making {len(z)} faces. Make fewer at once, or use --device cpu."
+        oom = Message("The device ran out of memory making {n} faces. Make fewer at once, or use --device cpu.",
+                      n=len(z))
         with oom_guard(self.manager, oom), self.manager.device_lock(), torch.inference_mode():
             return net(z.to(self.manager.device)).cpu()
 

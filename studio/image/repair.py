@@ -45,6 +45,7 @@ from ..devices import oom_guard
 from ..errors import InvalidInput, ModelUnavailable, StudioError, raise_if_stopped
 from ..jobs import Progress
 from ..lazy import lazy_import
+from ..messages import Message
 from ..models import ModelManager
 from ..provenance.credentials import credentials_for
 from ..settings import Settings
@@ -132,7 +133,7 @@ class RepairEngine:
         ref = (model or "").strip()
         if not ref:
             return "OpenCV inpainting (cv2.inpaint) runs: offline, fast, best for scratches and small objects."
-        return f"The diffusion inpainting model {ref} runs, guided by the prompt."
+        return Message("The diffusion inpainting model {m} runs, guided by the prompt.", m=ref)
 
     def pipeline(self, model: str):
         """An inpainting pipeline for ``model``, built with ``AutoPipelineForInpainting.from_pipe`` on
@@ -349,12 +350,13 @@ class RepairEngine:
         scale = native / max(cw, ch)  # the region is painted at the model's own resolution
         work = (max(step, round(cw * scale / step) * step), max(step, round(ch * scale / step) * step))
         if inpaint_area == "only masked":
-            notes.append(f"The masked region ({cw}×{ch} px with its padding) was painted at {work[0]}×{work[1]} "
-                         "and pasted back.")
+            notes.append(Message("The masked region ({cw}×{ch} px with its padding) was painted at {a}×{b} "
+                                 "and pasted back.", cw=cw, ch=ch, a=work[0], b=work[1]))
         elif work != (W, H):
-            notes.append(f"The model painted the whole picture at {work[0]}×{work[1]} (its own resolution, in steps "
-                         f"of {step} px), resized back to {W}×{H}; only the masked pixels were replaced. For small "
-                         "repairs in a large picture, “only masked” keeps more detail.")
+            notes.append(Message("The model painted the whole picture at {a}×{b} (its own resolution, in steps "
+                                 "of {s} px), resized back to {w}×{h}; only the masked pixels were replaced. For small "
+                                 "repairs in a large picture, “only masked” keeps more detail.", a=work[0], b=work[1],
+                                 s=step, w=W, h=H))
         notes += diff.prompt_warnings(pipe, ref, prompt, negative_prompt, guidance, turbo=False)
         run_steps = int(steps * strength)
         crop = Image.fromarray(canvas).crop(box)
@@ -364,8 +366,8 @@ class RepairEngine:
             "strength": strength, "num_inference_steps": steps, "guidance_scale": guidance, "output_type": "pil",
             "generator": torch.Generator("cpu").manual_seed(seed),
         }, diff.step_callback(stop, progress, lambda p, i: (min(i + 1, run_steps), run_steps)))
-        oom = (f"The device ran out of memory at {work[0]}×{work[1]} px. Use “only masked”, or "
-               "restart the studio with --cpu-offload or --vae-tiling.")
+        oom = Message("The device ran out of memory at {w}×{h} px. Use “only masked”, or "
+                      "restart the studio with --cpu-offload or --vae-tiling.", w=work[0], h=work[1])
         with oom_guard(self.manager, oom), self.manager.device_lock(), torch.inference_mode():
             raise_if_stopped(stop)
             out = pipe(**call)

@@ -357,6 +357,17 @@ ENGINE_PATTERNS += [
      "model：{m}（{k}）不是修补模型：diffusers 没有它的修补版本（{e}）。"),
     ("The device ran out of memory at {w}×{h} px. Lower max_side and try again.",
      "在 {w}×{h} 像素时设备内存不足。请调低 max_side 后重试。"),
+    ("The device ran out of memory making {n} faces. Make fewer at once, or use --device cpu.",
+     "生成 {n} 张人脸时设备内存不足。请一次少生成几张，或使用 --device cpu。"),
+    ("The diffusion inpainting model {m} runs, guided by the prompt.", "运行扩散修补模型 {m}，由提示词引导。"),
+    ("The device ran out of memory at {w}×{h} px. Use “only masked”, or restart the studio with --cpu-offload or "
+     "--vae-tiling.", "在 {w}×{h} 像素时设备内存不足。请使用“仅涂抹区域”，或用 --cpu-offload 或 --vae-tiling 重启 Studio。"),
+    ("The masked region ({cw}×{ch} px with its padding) was painted at {a}×{b} and pasted back.",
+     "涂抹区域（含外扩共 {cw}×{ch} 像素）按 {a}×{b} 绘制后贴回。"),
+    ("The model painted the whole picture at {a}×{b} (its own resolution, in steps of {s} px), resized back to "
+     "{w}×{h}; only the masked pixels were replaced. For small repairs in a large picture, “only masked” keeps more "
+     "detail.", "模型按 {a}×{b}（它自己的分辨率，以 {s} 像素为步长）绘制整张图片，再缩放回 {w}×{h}；只替换了涂抹的像素。"
+     "在大图上做小修复时，“仅涂抹区域”能保留更多细节。"),
 ]
 ENGINE_ZH.update({
     "no models": "没有模型",
