@@ -17,6 +17,10 @@ MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp
         ".tif": "image/tiff", ".tiff": "image/tiff", ".avif": "image/avif", ".heic": "image/heic"}
 
 
+# c2pa's validation states, each shown in the writer's language
+STATES = {"Trusted": Message("Trusted"), "Valid": Message("Valid"), "Invalid": Message("Invalid")}
+
+
 @dataclasses.dataclass
 class Found:
     """What a file's active C2PA manifest says.
@@ -37,7 +41,8 @@ class Found:
 
     def lines(self) -> list[str]:
         """The facts as short English lines (the UI translates them at its boundary)."""
-        out = [Message("Content Credentials: {t_state}", t_state=Message(self.state))]
+        state = STATES.get(self.state) or Message(self.state)
+        out = [Message("Content Credentials: {t_state}", t_state=state)]
         if self.failures:
             out.append(Message("Failed checks: {f}", f=", ".join(self.failures)))
         if self.actions:
