@@ -9,6 +9,7 @@ to the English text matched against the catalogue (:func:`.core.translate`).
 from __future__ import annotations
 
 from ...errors import StudioError
+from ...messages import Joined, Message
 from .core import translate
 from .zh import PATTERNS, ZH
 
@@ -21,7 +22,9 @@ def chinese_of(template: str, params: dict) -> str | None:
     zh = BY_ID.get(template) if params else ZH.get(template, BY_ID.get(template))
     if zh is None:
         return None
-    return zh.format(**{k: str(v) for k, v in params.items()}) if params else zh
+    # a parameter that is itself a message (a label, a hint) is shown in Chinese by its own id; any other stays as is
+    return zh.format(**{k: translate(v, "zh") if isinstance(v, (Message, Joined)) else str(v)
+                        for k, v in params.items()}) if params else zh
 
 
 def render(exc: StudioError, lang: str | None) -> str | None:
