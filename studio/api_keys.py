@@ -65,7 +65,7 @@ class ApiKeys:
         with self._lock:
             keys = self._read()
             if sum(1 for k in keys if k["user"] == user) >= MAX_KEYS_PER_USER:
-                raise InvalidInput("name", f"you already have {MAX_KEYS_PER_USER} API keys; revoke one first.")
+                raise InvalidInput("name", "you already have {n} API keys; revoke one first.", n=MAX_KEYS_PER_USER)
             self._write(keys + [record])
         return key, self._public(record)
 

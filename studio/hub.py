@@ -263,7 +263,6 @@ def delete(ref: str) -> None:
     folder = repo_folder(repo_id)
     if cached_file(ref) is None:
         raise ModelUnavailable("'{ref}' is not a downloaded model, so there is nothing to delete.", ref=ref)
-
     models = [p for p in folder.glob("snapshots/*/**/*") if p.name.endswith((".gguf", ".onnx"))]
     if filename is None or len(models) <= 1:
         shutil.rmtree(folder, ignore_errors=True)

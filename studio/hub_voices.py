@@ -59,7 +59,6 @@ def one_voice(repo_id: str, names: list[str]) -> str | None:
         shown = ", ".join(f"{repo_id}:{n}" for n in found[:3])
         raise ModelUnavailable("'{repo}' holds {n} Piper voices; name the one to download, for "
                                "example {shown}.", repo=repo_id, n=len(found), shown=shown)
-
     return found[0] if found else None
 
 

@@ -14,8 +14,10 @@ import threading
 import time
 from collections.abc import Callable
 
+from .messages import Message
+
 # what each kind of work is called in a waiting message
-WORK_NAMES = {"text": "another writing job", "pictures": "another picture job"}
+WORK_NAMES = {"text": Message("another writing job"), "pictures": Message("another picture job")}
 _SMOOTHING = 0.5  # weight of the newest duration in the typical one
 
 
@@ -63,10 +65,12 @@ class DeviceLock:
         what = WORK_NAMES.get(work, WORK_NAMES["pictures"])
         left, ran = self.remaining_s(now), self.running_s(now)
         if left is not None:
-            return f"Waiting for {what} to finish first: about {round(left):,} s."
+            return Message("Waiting for {t_what} to finish first: about {num_s} s.", t_what=what,
+                           num_s=f"{round(left):,}")
         if ran >= 1:
-            return f"Waiting for {what} to finish first; it has run for {round(ran):,} s."
-        return f"Waiting for {what} to finish first."
+            return Message("Waiting for {t_what} to finish first; it has run for {num_s} s.", t_what=what,
+                           num_s=f"{round(ran):,}")
+        return Message("Waiting for {t_what} to finish first.", t_what=what)
 
     # ----- the lock
     def acquire(self, blocking: bool = True, timeout: float | None = None, work: str | None = None) -> bool:

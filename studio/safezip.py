@@ -52,7 +52,7 @@ def open_checked(path: str | Path, field: str, *, max_part: int, max_total: int,
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise InvalidInput(field, f"'{what}' is not a readable zip file; it looks damaged.") from None
+        raise InvalidInput(field, "'{f}' is not a readable zip file; it looks damaged.", f=what) from None
     try:
         check_declared(zf, field, max_part=max_part, max_total=max_total, max_parts=max_parts, what=what)
     except BaseException:
@@ -66,21 +66,24 @@ def check_declared(zf: zipfile.ZipFile, field: str, *, max_part: int, max_total:
     """The checks of :func:`open_checked` on an open zip (see there)."""
     infos = zf.infolist()
     if len(infos) > max_parts:
-        raise InvalidInput(field, f"'{what}' holds {len(infos):,} files; the limit is {max_parts:,}.")
+        raise InvalidInput(field, "'{f}' holds {n} files; the limit is {m}.", f=what, n=f"{len(infos):,}",
+                           m=f"{max_parts:,}")
     total = 0
     for info in infos:
         size, packed = info.file_size, max(1, info.compress_size)
         part = info.filename[:120]
         if size > max_part:
-            raise InvalidInput(field, f"'{what}' holds '{part}', {_mb(size)} MB once unpacked; the limit is "
-                                      f"{_mb(max_part)} MB per part.")
+            raise InvalidInput(field, "'{f}' holds '{p}', {a} MB once unpacked; the limit is "
+                                      "{b} MB per part.", f=what, p=part, a=_mb(size), b=_mb(max_part))
         if size > RATIO_FROM and size > MAX_RATIO * packed:
-            raise InvalidInput(field, f"'{what}' holds '{part}', packed {size // packed:,} to 1 ({_mb(packed)} MB "
-                                      f"that unpack to {_mb(size)} MB); the limit is {MAX_RATIO} to 1, so it was "
-                                      "not opened.")
+            raise InvalidInput(field, "'{f}' holds '{p}', packed {r} to 1 ({a} MB "
+                                      "that unpack to {b} MB); the limit is {c} to 1, so it was "
+                                      "not opened.", f=what, p=part, r=f"{size // packed:,}", a=_mb(packed),
+                               b=_mb(size), c=MAX_RATIO)
         total += size
     if total > max_total:
-        raise InvalidInput(field, f"'{what}' unpacks to {_mb(total)} MB; the limit is {_mb(max_total)} MB.")
+        raise InvalidInput(field, "'{f}' unpacks to {a} MB; the limit is {b} MB.", f=what, a=_mb(total),
+                           b=_mb(max_total))
 
 
 def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo | str, field: str, limit: int, what: str) -> bytes:
@@ -96,10 +99,11 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo | str, field: str, li
             while chunk := fh.read(CHUNK):
                 out += chunk
                 if len(out) > limit:
-                    raise InvalidInput(field, f"'{what}' holds '{name[:120]}', which unpacks to more than "
-                                              f"{_mb(limit)} MB; the limit is {_mb(limit)} MB per part.")
+                    raise InvalidInput(field, "'{f}' holds '{p}', which unpacks to more than "
+                                              "{a} MB; the limit is {b} MB per part.", f=what, p=name[:120],
+                                       a=_mb(limit), b=_mb(limit))
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
-        raise InvalidInput(field, f"'{what}' is damaged: '{name[:120]}' could not be unpacked.") from None
+        raise InvalidInput(field, "'{f}' is damaged: '{p}' could not be unpacked.", f=what, p=name[:120]) from None
     return bytes(out)
 
 

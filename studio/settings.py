@@ -209,7 +209,6 @@ def _env_int(name: str, default: int) -> int:
         raise InvalidInput("STUDIO_" + name, "must be a whole number, not {user_v}.", user_v=repr(raw)) from None
 
 
-
 def _parse_auth(value: str) -> tuple[str, str]:
     user, sep, password = value.partition(":")
     if not sep or not user or not password:

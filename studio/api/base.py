@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from ..errors import Cancelled, InvalidInput, ModelUnavailable, OutOfMemory, StudioError
 from ..library import LOCAL_OWNER
+from ..messages import Message
 
 log = logging.getLogger(__name__)
 MAX_JSON_BYTES = 64 * 1024 * 1024
@@ -49,7 +50,8 @@ def api_error(exc: BaseException) -> ApiError:
     if isinstance(exc, StudioError):
         return ApiError(500, exc.message, type="server_error", param=exc.field)
     log.exception("unexpected error in the API", exc_info=exc)
-    return ApiError(500, f"Something went wrong: {type(exc).__name__}: {str(exc)[:300]}", type="server_error")
+    return ApiError(500, Message("Something went wrong: {m}", m=f"{type(exc).__name__}: {str(exc)[:300]}"),
+                    type="server_error")
 
 
 @dataclasses.dataclass

@@ -68,7 +68,7 @@ def text_models(ctx, who: Caller) -> list[str]:
 def text_model(ctx, who: Caller, name) -> tuple[str, str]:
     """``(model, voice)`` for the request's ``model``. Raises ModelUnavailable naming the models."""
     if name is not None and not isinstance(name, str):
-        raise InvalidInput("model", f"must be a model name, not {type(name).__name__}.")
+        raise InvalidInput("model", "must be a model name, not {user_v}.", user_v=type(name).__name__)
     name = (name or ctx.settings.text_model).strip()
     model, _, voice = name.partition(VOICE_MARK)
     if voice:
@@ -76,8 +76,8 @@ def text_model(ctx, who: Caller, name) -> tuple[str, str]:
         return model, voice
     if model in ctx.text.offered() or ctx.text.is_loaded(model):
         return model, ""
-    raise ModelUnavailable(f"model: Studio has no text model '{model}'. Its models: "
-                           f"{', '.join(text_models(ctx, who))}.", field="model")
+    raise ModelUnavailable("model: Studio has no text model '{m}'. Its models: {l}.", field="model", m=model,
+                           l=", ".join(text_models(ctx, who)))
 
 
 def model_list(ctx, who: Caller) -> dict:
@@ -159,8 +159,8 @@ async def text_reply(ctx, request: Request, chat: bool):
 # ----- pictures -------------------------------------------------------------------------------
 def _check_format(value) -> None:
     if value not in (None, "b64_json"):
-        raise InvalidInput("response_format", f"must be b64_json (Studio answers with the pictures themselves), "
-                                              f"not {value!r}.")
+        raise InvalidInput("response_format", "must be b64_json (Studio answers with the pictures themselves), "
+                                              "not {user_v}.", user_v=repr(value))
 
 
 def images_answer(paths, params, seed: int) -> dict:
@@ -191,7 +191,7 @@ async def _form_file(form, name: str, required: bool) -> bytes | None:
             raise InvalidInput(name, "is missing: send the picture as a file in a multipart form.")
         return None
     if len(items) > 1:
-        raise InvalidInput(name, f"holds {len(items)} pictures; Studio edits one at a time.")
+        raise InvalidInput(name, "holds {n} pictures; Studio edits one at a time.", n=len(items))
     item = items[0]
     return await item.read() if hasattr(item, "read") else pictures.decode_b64(item, name)
 
@@ -203,7 +203,7 @@ def _number(form, name: str, kind=float):
     try:
         return kind(value)
     except ValueError:
-        raise InvalidInput(name, f"must be a number, not {value!r}.") from None
+        raise InvalidInput(name, "must be a number, not {user_v}.", user_v=repr(value)) from None
 
 
 async def images_edits(ctx, request: Request):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InvalidInput, ModelUnavailable
+from ..messages import Message
 from ..validate import check_int, check_seed, seed_at
 from .base import Caller
 
@@ -32,13 +33,13 @@ def picture_models(ctx) -> list[str]:
 def check_model(ctx, model, default: str) -> str:
     """``model`` (default ``default``) when the studio can run it. Raises InvalidInput naming the models."""
     if model is not None and not isinstance(model, str):
-        raise InvalidInput("model", f"must be a model name, not {type(model).__name__}.")
+        raise InvalidInput("model", "must be a model name, not {user_v}.", user_v=type(model).__name__)
     model = (model or default).strip()
     offered = picture_models(ctx)
     if model == OPENCV or ctx.images.is_known(model, offered):
         return model
-    raise ModelUnavailable(f"model: Studio has no picture model '{model}'. Its models: {', '.join(offered)}.",
-                           field="model")
+    raise ModelUnavailable("model: Studio has no picture model '{m}'. Its models: {l}.", field="model", m=model,
+                           l=", ".join(offered))
 
 
 def parse_size(size, gan: bool) -> tuple[int | None, int | None]:
@@ -52,7 +53,8 @@ def parse_size(size, gan: bool) -> tuple[int | None, int | None]:
             return int(w), int(h)
         except ValueError:
             pass
-    raise InvalidInput("size", f"must look like WIDTHxHEIGHT (such as 512x512) or auto, not {size!r}.")
+    raise InvalidInput("size", "must look like WIDTHxHEIGHT (such as 512x512) or auto, not {user_v}.",
+                       user_v=repr(size))
 
 
 def png_bytes(paths) -> list[bytes]:
@@ -103,13 +105,13 @@ def openai_mask(raw: bytes | None, field: str = "mask"):
     try:
         im = Image.open(io.BytesIO(raw))
         if max(im.size) > 16384:
-            raise InvalidInput(field, f"is {im.size[0]}×{im.size[1]} px; too large.")
+            raise InvalidInput(field, "is {w}×{h} px; too large.", w=im.size[0], h=im.size[1])
         if "A" in im.getbands() or "transparency" in im.info:
             alpha = np.asarray(im.convert("RGBA"))[..., 3]
             if alpha.min() < 255:
                 return alpha < 128
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise InvalidInput(field, f"is not a picture Studio can read ({type(exc).__name__}).") from None
+        raise InvalidInput(field, "is not a picture Studio can read ({e}).", e=type(exc).__name__) from None
     return raw
 
 
@@ -138,8 +140,9 @@ def edit(ctx, who: Caller, *, image: bytes, mask=None, prompt="", negative_promp
         return claim(ctx, who, paths), params, seed
     model = check_model(ctx, model, ctx.settings.diffusion_model)
     if ctx.images.is_gan(model) or model == OPENCV:
-        raise InvalidInput("model", f"{model} cannot repaint a picture without a mask; choose a diffusion model "
-                                    f"({', '.join(ctx.images.offered()[0][1:]) or 'none here'}), or send a mask.")
+        raise InvalidInput("model", "{m} cannot repaint a picture without a mask; choose a diffusion model "
+                                    "({l}), or send a mask.", m=model,
+                           l=", ".join(ctx.images.offered()[0][1:]) or Message("none here"))
     paths, params = [], []
     for i in range(n):
         res = ctx.diffusion.img2img(image, prompt, negative_prompt=negative_prompt or "",

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from ..errors import InvalidInput, ModelUnavailable
+from ..messages import Message
 from .base import caller, json_body
 
 FORMATS = {"mp3": "audio/mpeg", "wav": "audio/wav"}
@@ -32,8 +33,9 @@ def pick_voice(ctx, model, voice) -> str:
         if isinstance(name, str) and name in voices:
             return name
     asked = ", ".join(repr(n) for n in (model, voice) if n)
-    raise ModelUnavailable(f"model: Studio has no voice {asked or '(none given)'}. Name one of its voices as the "
-                           f"model (or the voice): {', '.join(voices)}.", field="model")
+    raise ModelUnavailable("model: Studio has no voice {user_v}. Name one of its voices as the "
+                           "model (or the voice): {l}.", field="model", user_v=asked or Message("(none given)"),
+                           l=", ".join(voices))
 
 
 def speak(ctx, body: dict, stop: threading.Event) -> tuple[bytes, str]:
@@ -45,10 +47,12 @@ def speak(ctx, body: dict, stop: threading.Event) -> tuple[bytes, str]:
         raise InvalidInput("input", "is missing: send the text to read aloud as 'input'.")
     fmt = body.get("response_format") or "mp3"
     if fmt not in FORMATS:
-        raise InvalidInput("response_format", f"must be one of {', '.join(FORMATS)}, not {fmt!r}.")
+        raise InvalidInput("response_format", "must be one of {c}, not {user_v}.", c=", ".join(FORMATS),
+                           user_v=repr(fmt))
     speed = body.get("speed", 1.0)
     if isinstance(speed, bool) or not isinstance(speed, (int, float)):
-        raise InvalidInput("speed", f"must be a number from 0.5 to 2.0, not {speed!r}.")
+        raise InvalidInput("speed", "must be a number from {a} to {b}, not {user_v}.", a=0.5, b=2.0,
+                           user_v=repr(speed))
     voice = pick_voice(ctx, body.get("model"), body.get("voice"))
     path = Path(spoken_file(ctx.speech, text, voice, float(speed), fmt, stop=stop))
     try:

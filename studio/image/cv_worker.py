@@ -55,11 +55,11 @@ def check_cost(mask: np.ndarray, radius: int, field: str = "opencv_radius") -> N
         return
     fits = int(math.isqrt(MAX_COST // max(1, filled)))
     if fits >= 1:
-        raise InvalidInput(field, f"{radius} px over {filled:,} pixels to fill would take OpenCV minutes, and every "
-                                  f"other repair would wait. For an area this large use a radius of at most {fits} px, "
-                                  "or fill a smaller area.")
-    raise InvalidInput(field, f"the area to fill ({filled:,} pixels) is too large for OpenCV. Fill a smaller area, "
-                              "or use an inpainting model.")
+        raise InvalidInput(field, "{r} px over {n} pixels to fill would take OpenCV minutes, and every "
+                                  "other repair would wait. For an area this large use a radius of at most {m} px, "
+                                  "or fill a smaller area.", r=radius, n=f"{filled:,}", m=fits)
+    raise InvalidInput(field, "the area to fill ({n} pixels) is too large for OpenCV. Fill a smaller area, "
+                              "or use an inpainting model.", n=f"{filled:,}")
 
 
 def inpaint(rgb: np.ndarray, mask: np.ndarray, telea: bool, radius: int,
@@ -101,5 +101,5 @@ def _run_child(payload: bytes, stop: threading.Event | None) -> np.ndarray:
         raise
     if proc.returncode != 0:
         tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-        raise StudioError(f"OpenCV's inpainting failed ({tail[0][:200]}). Try a smaller radius or area.")
+        raise StudioError("OpenCV's inpainting failed ({e}). Try a smaller radius or area.", e=tail[0][:200])
     return np.load(io.BytesIO(out), allow_pickle=False)

@@ -478,7 +478,6 @@ class DiffusionEngine:
             step_callback(stop, progress, lambda p, i: (min(i + 1, run_steps), run_steps)))
         out = self._call(pipe, call, stop, Message("The device ran out of memory at {w}×{h} px. {hint}", w=work[0],
                                                    h=work[1], hint=oom_hint))
-
         raise_if_stopped(stop)
         # 4. post-process: back to the picture's size, with its parameters
         if getattr(out, "nsfw_content_detected", None) and out.nsfw_content_detected[0]:

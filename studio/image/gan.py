@@ -28,6 +28,7 @@ from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
 from ..files import atomic_write_bytes, new_filename
 from ..jobs import Progress
 from ..lazy import lazy_import
+from ..messages import Message
 from ..models import EMBEDDED, ModelManager, ResolvedModel
 from ..provenance.credentials import credentials_for
 from ..settings import Settings
@@ -109,11 +110,11 @@ def load_dcgan(resolved: ResolvedModel, manager: ModelManager) -> Generator:
     if path.is_dir():
         path = path / "weights.tar"
     if not path.is_file():
-        raise ModelUnavailable(f"No DCGAN weights file at {path}.")
+        raise ModelUnavailable("No DCGAN weights file at {p}.", p=path)
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     state = checkpoint.get("netG_state_dict", checkpoint) if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict) or "main.0.weight" not in state:
-        raise ModelUnavailable(f"{path} does not hold a DCGAN generator (no 'netG_state_dict').")
+        raise ModelUnavailable("{p} does not hold a DCGAN generator (no 'netG_state_dict').", p=path)
     nz, ngf8 = state["main.0.weight"].shape[:2]
     net = generator_class()(nz=nz, ngf=ngf8 // 8, nc=state["main.12.weight"].shape[1])
     net.load_state_dict(state)
@@ -215,7 +216,8 @@ class GanEngine:
         return value
 
     def _run(self, net: Generator, z: torch.Tensor) -> torch.Tensor:
-        oom = f"The device ran out of memory making {len(z)} faces. Make fewer at once, or use --device cpu."
+        oom = Message("The device ran out of memory making {n} faces. Make fewer at once, or use --device cpu.",
+                      n=len(z))
         with oom_guard(self.manager, oom), self.manager.device_lock(), torch.inference_mode():
             return net(z.to(self.manager.device)).cpu()
 

@@ -254,7 +254,6 @@ def to_rgb(image: Image.Image, field: str = "image", background: tuple[int, int,
                                   "Save it as an ordinary RGB picture.", m=mode) from None
 
 
-
 def _to_srgb(image: Image.Image) -> Image.Image | None:
     """Convert a picture with an embedded ICC profile to sRGB; ``None`` when it has none or it fails."""
     icc = image.info.get("icc_profile")

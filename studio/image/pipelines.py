@@ -28,6 +28,7 @@ from PIL import Image
 from ..errors import InvalidInput, raise_if_stopped
 from ..jobs import Progress
 from ..lazy import lazy_import
+from ..messages import Message
 from ..models import ModelManager, ResolvedModel
 from ..validate import check_float, check_int
 from .imageio import LoadedImage
@@ -157,23 +158,27 @@ def check_side(field: str, value: Any, step: int | None, max_side: int) -> int:
         InvalidInput: naming the allowed values and the nearest ones.
     """
     if step is None:
-        allowed = f"from 1 to {max_side} px (and a multiple of the model's size step)"
+        allowed = Message("from 1 to {m} px (and a multiple of the model's size step)", m=max_side)
     else:
         top = max_side - max_side % step
-        allowed = f"a multiple of {step} from {step} to {top}"
         if top <= 8 * step:
-            allowed += " (" + ", ".join(str(v) for v in range(step, top + 1, step)) + ")"
+            allowed = Message("a multiple of {s} from {s} to {t} ({l})", s=step, t=top,
+                              l=", ".join(str(v) for v in range(step, top + 1, step)))
+        else:
+            allowed = Message("a multiple of {s} from {s} to {t}", s=step, t=top)
     try:
         number = check_int(field, value, -(10**9), 10**9)
     except InvalidInput:
-        raise InvalidInput(field, f"must be a whole number of pixels, {allowed}, not {value!r}.") from None
+        raise InvalidInput(field, "must be a whole number of pixels, {a}, not {user_b}.", a=allowed,
+                           user_b=repr(value)) from None
     if number > max_side:
-        raise InvalidInput(field, f"must be at most {max_side} px (this studio's --max-image-side), not {number}.")
+        raise InvalidInput(field, "must be at most {a} px (this studio's --max-image-side), not {user_b}.",
+                           a=max_side, user_b=number)
     if number < 1 or (step is not None and (number < step or number % step)):
-        near = ""
         if step is not None and step < number < top:
-            near = f" The nearest allowed are {number - number % step} and {number - number % step + step}."
-        raise InvalidInput(field, f"must be {allowed} for this model, not {number}.{near}")
+            raise InvalidInput(field, "must be {a} for this model, not {user_b}. The nearest allowed are {c} and {d}.",
+                               a=allowed, user_b=number, c=number - number % step, d=number - number % step + step)
+        raise InvalidInput(field, "must be {a} for this model, not {user_b}.", a=allowed, user_b=number)
     return number
 
 
@@ -197,9 +202,9 @@ def prompt_overflow(pipe, text: str, field: str = "prompt") -> str | None:
     kept = limit - specials
     body = ids[1:-1] if specials == 2 else ids[: len(ids) - specials]  # CLIP: <start> ... <end>; T5: ... </s>
     dropped = tok.decode(body[kept:], skip_special_tokens=True).strip()
-    return (f"The {field} is {len(ids)} tokens long, but the text encoder reads only {limit} "
-            f"(including {specials} special tokens), so this end was ignored: “{dropped}”. Shorten the {field} "
-            f"or move what matters to its start.")
+    return Message("The {f} is {n} tokens long, but the text encoder reads only {m} "
+                   "(including {s} special tokens), so this end was ignored: “{user_d}”. Shorten the {f} "
+                   "or move what matters to its start.", f=field, n=len(ids), m=limit, s=specials, user_d=dropped)
 
 
 def hub_reachable(timeout: float = 2.0) -> bool:
@@ -237,13 +242,14 @@ def check_denoising_steps(num_inference_steps: int, strength: float) -> int:
     run = int(num_inference_steps * strength)
     if run < 1:
         need_steps = math.ceil(1 / strength) if strength > 0 else None
-        fix = (f"Raise num_inference_steps to at least {need_steps}, or strength to at least "
-               f"{1 / num_inference_steps:.2f}." if need_steps else "Raise strength above 0.")
+        fix = (Message("Raise num_inference_steps to at least {n}, or strength to at least {s}.", n=need_steps,
+                       s=f"{1 / num_inference_steps:.2f}") if need_steps else Message("Raise strength above 0."))
         raise InvalidInput(
             "num_inference_steps",
-            f"× strength must be at least 1 (now {num_inference_steps} × {strength:g} = "
-            f"{num_inference_steps * strength:g}), or no denoising step runs and the picture comes back "
-            f"unchanged. {fix}",
+            "× strength must be at least 1 (now {a} × {b} = "
+            "{c}), or no denoising step runs and the picture comes back "
+            "unchanged. {h}", a=num_inference_steps, b=f"{strength:g}", c=f"{num_inference_steps * strength:g}",
+            h=fix,
         )
     return run
 
@@ -271,9 +277,10 @@ def prompt_warnings(pipe, ref: str, prompt: str, negative_prompt: str, guidance:
     warnings = [w for w in (prompt_overflow(pipe, prompt),
                             prompt_overflow(pipe, negative_prompt, "negative_prompt")) if w]
     if negative_prompt and guidance <= 1.0:
-        warnings.append("The negative prompt has no effect with guidance_scale at 1 or below.")
+        warnings.append(Message("The negative prompt has no effect with guidance_scale at 1 or below."))
     if turbo and is_turbo(ref) and guidance > 1.0:
-        warnings.append(f"{ref} is a turbo model made for guidance_scale 0; {guidance:g} may spoil the picture.")
+        warnings.append(Message("{m} is a turbo model made for guidance_scale 0; {g} may spoil the picture.", m=ref,
+                                g=f"{guidance:g}"))
     return warnings
 
 

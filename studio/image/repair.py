@@ -45,6 +45,7 @@ from ..devices import oom_guard
 from ..errors import InvalidInput, ModelUnavailable, StudioError, raise_if_stopped
 from ..jobs import Progress
 from ..lazy import lazy_import
+from ..messages import Message
 from ..models import ModelManager
 from ..provenance.credentials import credentials_for
 from ..settings import Settings
@@ -132,7 +133,7 @@ class RepairEngine:
         ref = (model or "").strip()
         if not ref:
             return "OpenCV inpainting (cv2.inpaint) runs: offline, fast, best for scratches and small objects."
-        return f"The diffusion inpainting model {ref} runs, guided by the prompt."
+        return Message("The diffusion inpainting model {m} runs, guided by the prompt.", m=ref)
 
     def pipeline(self, model: str):
         """An inpainting pipeline for ``model``, built with ``AutoPipelineForInpainting.from_pipe`` on
@@ -148,19 +149,21 @@ class RepairEngine:
         try:
             base = self.manager.get("diffusion", model)
         except ModelUnavailable as exc:
-            raise ModelUnavailable(f"model: {exc.message}", field="model") from exc
+            raise ModelUnavailable("{id_f}: {m}", field="model", id_f="model", m=exc.message) from exc
         unet = getattr(base, "unet", None)
         if unet is not None and int(unet.config.in_channels) != 9:
             raise ModelUnavailable(
-                f"model: {model} is not an inpainting model (its UNet takes {unet.config.in_channels} input "
+                "model: {m} is not an inpainting model (its UNet takes {c} input "
                 "channels; inpainting models take 9: the picture, the mask and the masked picture). Choose an "
-                "inpainting model (such as stable-diffusion-v1-5/stable-diffusion-inpainting), or leave the "
-                "model empty for OpenCV.", field="model")
+                "inpainting model (such as {e}), or leave the "
+                "model empty for OpenCV.", field="model", m=model, c=unet.config.in_channels,
+                e="stable-diffusion-v1-5/stable-diffusion-inpainting")
         try:
             pipe = AutoPipelineForInpainting.from_pipe(base, scheduler=copy.deepcopy(base.scheduler))
         except (ValueError, KeyError, TypeError) as exc:
-            raise ModelUnavailable(f"model: {model} ({type(base).__name__}) is not an inpainting model: "
-                                   f"diffusers has no inpainting variant of it ({exc}).", field="model") from exc
+            raise ModelUnavailable("model: {m} ({k}) is not an inpainting model: "
+                                   "diffusers has no inpainting variant of it ({e}).", field="model", m=model,
+                                   k=type(base).__name__, e=exc) from exc
         pipe.set_progress_bar_config(disable=True)
         return pipe
 
@@ -229,7 +232,7 @@ class RepairEngine:
         """
         t0 = time.perf_counter()
         if model is not None and not isinstance(model, str):
-            raise InvalidInput("model", f"must be a model name, or empty for OpenCV, not {model!r}.")
+            raise InvalidInput("model", "must be a model name, or empty for OpenCV, not {user_v}.", user_v=repr(model))
         ref = (model or "").strip()
         prompt = check_text("prompt", prompt, required=False)
         negative_prompt = check_text("negative_prompt", negative_prompt, required=False)
@@ -284,12 +287,14 @@ class RepairEngine:
         limit = int(self.settings.max_image_side)
         h, w = rgb.shape[:2]
         if max(w, h) > limit:
-            raise InvalidInput("image", f"is {w}×{h} px; the largest side allowed here is {limit} px "
-                                        "(--max-image-side). Make it smaller first: repair keeps the picture's size.")
+            raise InvalidInput("image", "is {w}×{h} px; the largest side allowed here is {l} px "
+                                        "(--max-image-side). Make it smaller first: repair keeps the picture's size.",
+                               w=w, h=h, l=limit)
         W, H = w + ext["left"] + ext["right"], h + ext["up"] + ext["down"]
         if max(W, H) > limit:
             raise InvalidInput("extend_left" if limit < W else "extend_up",
-                               f"would make the picture {W}×{H} px; the largest side allowed is {limit} px.")
+                               "would make the picture {w}×{h} px; the largest side allowed is {l} px.", w=W, h=H,
+                               l=limit)
         extending = w != W or h != H
         if mask_image is None or (isinstance(mask_image, (str, bytes, dict)) and not mask_image):
             if not extending:
@@ -345,12 +350,13 @@ class RepairEngine:
         scale = native / max(cw, ch)  # the region is painted at the model's own resolution
         work = (max(step, round(cw * scale / step) * step), max(step, round(ch * scale / step) * step))
         if inpaint_area == "only masked":
-            notes.append(f"The masked region ({cw}×{ch} px with its padding) was painted at {work[0]}×{work[1]} "
-                         "and pasted back.")
+            notes.append(Message("The masked region ({cw}×{ch} px with its padding) was painted at {a}×{b} "
+                                 "and pasted back.", cw=cw, ch=ch, a=work[0], b=work[1]))
         elif work != (W, H):
-            notes.append(f"The model painted the whole picture at {work[0]}×{work[1]} (its own resolution, in steps "
-                         f"of {step} px), resized back to {W}×{H}; only the masked pixels were replaced. For small "
-                         "repairs in a large picture, “only masked” keeps more detail.")
+            notes.append(Message("The model painted the whole picture at {a}×{b} (its own resolution, in steps "
+                                 "of {s} px), resized back to {w}×{h}; only the masked pixels were replaced. For small "
+                                 "repairs in a large picture, “only masked” keeps more detail.", a=work[0], b=work[1],
+                                 s=step, w=W, h=H))
         notes += diff.prompt_warnings(pipe, ref, prompt, negative_prompt, guidance, turbo=False)
         run_steps = int(steps * strength)
         crop = Image.fromarray(canvas).crop(box)
@@ -360,8 +366,8 @@ class RepairEngine:
             "strength": strength, "num_inference_steps": steps, "guidance_scale": guidance, "output_type": "pil",
             "generator": torch.Generator("cpu").manual_seed(seed),
         }, diff.step_callback(stop, progress, lambda p, i: (min(i + 1, run_steps), run_steps)))
-        oom = (f"The device ran out of memory at {work[0]}×{work[1]} px. Use “only masked”, or "
-               "restart the studio with --cpu-offload or --vae-tiling.")
+        oom = Message("The device ran out of memory at {w}×{h} px. Use “only masked”, or "
+                      "restart the studio with --cpu-offload or --vae-tiling.", w=work[0], h=work[1])
         with oom_guard(self.manager, oom), self.manager.device_lock(), torch.inference_mode():
             raise_if_stopped(stop)
             out = pipe(**call)

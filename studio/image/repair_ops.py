@@ -46,12 +46,14 @@ def load_mask(source: Any, size: tuple[int, int], field: str = "mask_image") -> 
             shape = loaded.size
             mask = np.asarray(loaded.image).max(axis=2) >= 128 if shape == tuple(size) else None
         if mask is None:
-            raise InvalidInput(field, f"is {shape[0]}×{shape[1]} px but the picture is {size[0]}×{size[1]}; "
-                                      "the mask must have the picture's size.")
+            raise InvalidInput(field, "is {w}×{h} px but the picture is {pw}×{ph}; "
+                                      "the mask must have the picture's size.", w=shape[0], h=shape[1], pw=size[0],
+                               ph=size[1])
     assert mask is not None  # a None mask was refused above
     if mask.shape[::-1] != tuple(size):
-        raise InvalidInput(field, f"is {mask.shape[1]}×{mask.shape[0]} px but the picture is {size[0]}×{size[1]}; "
-                                  "the mask must have the picture's size.")
+        raise InvalidInput(field, "is {w}×{h} px but the picture is {pw}×{ph}; "
+                                  "the mask must have the picture's size.", w=mask.shape[1], h=mask.shape[0],
+                           pw=size[0], ph=size[1])
     return mask
 
 

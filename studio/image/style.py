@@ -48,6 +48,7 @@ from PIL import Image
 
 from ..devices import exact_fp32_convolutions, oom_guard
 from ..errors import InvalidInput, ModelUnavailable, raise_if_stopped
+from ..messages import Message
 from ..models import ModelManager
 from ..provenance.credentials import credentials_for
 from ..settings import Settings
@@ -200,10 +201,10 @@ class StyleEngine:
         raise_if_stopped(stop)
         net = self.model(model)
         if has_preset and net.presets is None:
-            raise ModelUnavailable(f"The preset styles are missing ({PRESET_FILE}). "
-                                   "Run scripts/make_preset_thumbnails.py, or use a style image.")
-        oom = (f"The device ran out of memory at {content.size[0]}×{content.size[1]} px. "
-               "Lower max_side and try again.")
+            raise ModelUnavailable("The preset styles are missing ({f}). "
+                                   "Run scripts/make_preset_thumbnails.py, or use a style image.", f=PRESET_FILE)
+        oom = Message("The device ran out of memory at {w}×{h} px. Lower max_side and try again.",
+                      w=content.size[0], h=content.size[1])
         # TF32 changed pictures (devices.py)
         with oom_guard(self.manager, oom), self.manager.device_lock(), exact_fp32_convolutions():
             raise_if_stopped(stop)
@@ -272,7 +273,7 @@ class StyleEngine:
         max_side = check_int("max_side", max_side, MIN_MAX_SIDE, self.max_side_limit())
         res = self.diffusion.img2img(
             content_image, prompt, **options, max_side=max_side, field="content_image",
-            oom_hint="Lower max_side, or restart the studio with --cpu-offload or --vae-tiling.")
+            oom_hint=Message("Lower max_side, or restart the studio with --cpu-offload or --vae-tiling."))
         content = res.content
         params = {**res.params, "content": _display_name(content),
                   "original_size": f"{content.original_size[0]}x{content.original_size[1]}"}
@@ -294,7 +295,7 @@ def _check_style_source(style_image: Any, preset: Any) -> tuple[bool, str | None
         raise InvalidInput("style_image", "Give either a style image or a preset, not both.")
     if not has_image and not has_preset:
         raise InvalidInput("style_image", "is missing. Upload a style image or choose a preset "
-                                          f"({PRESETS[0]} … {PRESETS[-1]}).")
+                                          "({a} … {b}).", a=PRESETS[0], b=PRESETS[-1])
     if has_preset:
         return False, check_choice("preset", preset.strip() if isinstance(preset, str) else preset, PRESETS)
     return True, None
@@ -310,7 +311,7 @@ def _check_bool(field: str, value: Any) -> bool:
         return value
     if isinstance(value, (int, np.integer)) and value in (0, 1):
         return bool(value)
-    raise InvalidInput(field, f"must be true or false, not {value!r}.")
+    raise InvalidInput(field, "must be true or false, not {user_v}.", user_v=repr(value))
 
 
 def _display_name(image: LoadedImage | None) -> str:

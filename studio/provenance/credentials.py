@@ -54,7 +54,8 @@ class Credentials:
 
     def __init__(self, mode: str = "full", identity: Identity | None = None):
         if mode not in MODES:
-            raise InvalidInput("--provenance", f"must be one of {', '.join(MODES)}, not {mode!r}.")
+            raise InvalidInput("--provenance", "must be one of {c}, not {user_v}.", c=", ".join(MODES),
+                               user_v=repr(mode))
         self.mode = mode
         self.identity = identity
         self._lock = threading.Lock()
@@ -128,7 +129,7 @@ class Credentials:
         try:
             self.sign_bytes(buf.getvalue(), "image/png", model="check")
         except Exception as exc:  # noqa: BLE001 - c2pa's own error types: the certificate or key is refused
-            raise InvalidInput("--c2pa-cert", f"was refused by C2PA signing: {exc}") from None
+            raise InvalidInput("--c2pa-cert", "was refused by C2PA signing: {e}", e=exc) from None
 
 
 _made: dict[tuple, Credentials] = {}  # one per (mode, data folder, cert, key): shared configuration, not user state

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..messages import Message
 from ..unitext import language
 from . import spans as sp
 from .xmp import read_source_type, short_name
@@ -32,9 +33,10 @@ def sentence(share: float, models: list[str], lang: str | None = "") -> str:
         return f"本文由 {names} 生成。" if p == 100 else f"本文约 {p}% 的文字由 {names} 生成，并经作者编辑。"
     if p == 0:
         return "This text was written by the author."
+    shown = ", ".join(models) or Message("a language model")
     if p == 100:
-        return f"This text was generated with {names}."
-    return f"About {p}% of this text was generated with {names} and edited by the author."
+        return Message("This text was generated with {m}.", m=shown)
+    return Message("About {num_p}% of this text was generated with {m} and edited by the author.", num_p=p, m=shown)
 
 
 def picture_facts(path: str | Path, name: str = "") -> dict[str, Any]:

