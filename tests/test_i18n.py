@@ -142,7 +142,7 @@ def test_every_sentence_in_the_ui_code_has_chinese():
 def test_every_message_of_the_engines_has_chinese():
     """Bad input, missing models, unreadable files: what the engines raise, shown after the field's name."""
     found = ui_messages(ROOT / "studio")
-    assert len(found) > 120
+    assert len(found) > 80  # messages with parameters are checked by id (tests/test_message_ids.py)
     missing = [(w, t) for w, t in found if english_left(i18n.translate(t, "zh"))]
     assert not missing, f"no Chinese for (add to studio/ui/i18n/zh_engine.py): {missing}"
 

@@ -19,6 +19,8 @@ STUDIO = ROOT / "studio"
 # the calls that take a message, and which argument is its template
 CALLS = {"Message": 0, "Warning": 0, "Info": 0, "Error": 0, "InvalidInput": -1, "StudioError": 0,
          "ModelUnavailable": 0, "OutOfMemory": 0, "Cancelled": 0}
+# texts Gradio itself makes that the boundary shows in Chinese: the title of every gr.Error
+GRADIOS_OWN = {"Error"}
 FIELDS = re.compile(r"\{(\w+)(?:[:!][^{}]*)?\}")
 
 
@@ -92,7 +94,7 @@ def _literals() -> set[str]:
 def test_every_chinese_text_has_an_id_in_the_code():
     """A catalogue entry whose English is not a literal in the code is matched against text built at run time
     (the older way, which a rewording silently breaks and which can translate a writer's words), or is dead."""
-    literals = _literals()
+    literals = _literals() | GRADIOS_OWN
     orphans = [en for en in list(ZH) + [en for en, _zh in PATTERNS] if en not in literals]
     assert not orphans, f"{len(orphans)} catalogue texts without an id in the code: {orphans[:40]}"
 

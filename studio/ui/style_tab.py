@@ -209,7 +209,9 @@ def _neural_tab(w: Parts, thumbs) -> None:
 
 def _diffusion_tab(ctx, w: Parts) -> None:
     refs, missing = _diffusion_offer(ctx)
-    w.diff_note = gr.Markdown(_diffusion_note(refs, missing), elem_id="style-diff-note")
+    w.diff_note = gr.Markdown(elem_id="style-diff-note")
+    # set after construction: Markdown's constructor turns its value into plain text, which loses the message's id
+    w.diff_note.value = _diffusion_note(refs, missing)
     w.diff_model = gr.Dropdown(refs, value=refs[0] if refs else None, allow_custom_value=True,
                                label="Diffusion model", elem_id="style-diff-model")
     w.prompt = gr.Textbox(DEFAULT_PROMPT, label="Style prompt", lines=2, elem_id="style-prompt")

@@ -183,8 +183,6 @@ ZH: dict[str, str] = {
         "Studio 根据模型写了哪些文字给出的句子；你可以改写它。留空：用 Studio 的句子。",
     "Show what the model wrote": "显示模型写的部分", "Highlighted: written by the model.": "高亮部分：由模型写成。",
     "This text was written by the author.": "本文由作者撰写。",
-    "md: Markdown zip with an images/ folder · html: one self-contained page · docx: Word document":
-        "md：带 images/ 文件夹的 Markdown 压缩包 · html：单个独立网页 · docx：Word 文档",
     "Import": "导入", "A .md file, or a .zip exported by Studio": "一个 .md 文件，或 Studio 导出的 .zip",
     "Import as a new article": "导入为新文章",
     "Section": "小节", "ID": "ID", "Updated": "更新时间", "Words": "字数", "Excerpt": "摘录",
@@ -202,11 +200,11 @@ ZH: dict[str, str] = {
     "Delete": "删除", "Name": "名称", "Predicts held-out text": "预测留出文本", "Trained": "训练时间",
     "Files": "文件", "Articles and files": "文章和文件",
     # ----- language switch, common
-    "Language": "语言", "Please check": "请检查", "Out of memory": "内存不足", "Studio": "Studio",
+    "Please check": "请检查", "Out of memory": "内存不足", "Studio": "Studio",
     "Error": "错误", "Warning": "警告", "Info": "提示",
     # ----- statuses and messages (dynamic)
     "Done": "完成", "Stopped": "已停止", "Stopped. The text so far is kept.": "已停止。已写的文字会保留。",
-    "Planning the article…": "正在拟定文章提纲…", "Loading the model…": "正在加载模型…", "Starting…": "正在开始…",
+    "Planning the article…": "正在拟定文章提纲…", "Starting…": "正在开始…",
     "Stopped. Nothing from this run was saved.": "已停止。这次运行的结果没有保存。",
     "Stopped; nothing from this run was saved.": "已停止；这次运行的结果没有保存。",
     "Select a picture in the gallery first.": "请先在图库中选择一张图片。",
@@ -251,10 +249,10 @@ ZH: dict[str, str] = {
     "--diffusion-model.": "没有可用的扩散模型。请联网启动一次 Studio，或用 --diffusion-model 指定本地文件夹。",
     "give article ids or a text to learn from.": "请给出文章 ID 或一段可供学习的文字。",
     "contains a broken character (a lone surrogate). Retype or paste it again.": "含有损坏的字符（单独的代理项）。请重新输入或粘贴。",
-    "topic": "主题", "draft": "草稿", "text": "文字", "product": "产品",
+    "topic": "主题", "draft": "草稿", "text": "文字", 
     "Loading the language model (the first time on a computer takes up to a minute)…":
         "正在加载语言模型（在一台电脑上第一次加载最多需要一分钟）…",
-    "Waiting for the model…": "正在等待模型…", "Writing…": "正在写作…", "Writing again…": "正在重写…",
+    "Waiting for the model…": "正在等待模型…", "Writing…": "正在写作…", 
     "Loading the language model…": "正在加载语言模型…", "Measuring how well the model knows your text…":
         "正在衡量模型对你的文字有多熟悉…", "Saving the voice…": "正在保存文风…",
     "Preparing the voice for writing…": "正在为写作准备文风…",
@@ -262,9 +260,6 @@ ZH: dict[str, str] = {
     "Seconds without an edit before the draft is saved.": "停止编辑多少秒后保存草稿。",
     "(The face GAN ignores prompts.)": "（人脸 GAN 不看提示词。）", "Choose it in the Write tab.": "请在写作页选择它。",
     "the studio runs offline": "Studio 正在离线运行", "the Hugging Face Hub cannot be reached": "无法连接 Hugging Face Hub",
-    "Run the studio once with network access to download it, or pass a local folder with --diffusion-model.":
-        "请联网运行一次 Studio 来下载它，或用 --diffusion-model 指定本地文件夹。",
-    "The face GAN works without it.": "人脸 GAN 不需要它也能用。",
     # ----- Library tab: API keys (issue #28)
     "API keys": "API 密钥",
     ("Other tools (Open WebUI, SillyTavern, the openai Python client, AUTOMATIC1111 clients) can use "
@@ -308,7 +303,6 @@ PATTERNS: list[tuple[str, str]] = [
     ("generated {w} words, {t} tokens", "已生成 {w} 字、{t} 个 token"),
     ("seed **{s}**", "种子 **{s}**"), ("engine: {e}", "引擎：{e}"),
     ("Writing section {i} of {n}…", "正在写第 {i} 节（共 {n} 节）…"),
-    ("Writing… {w} words", "正在写作… {w} 字"),
     ("Done: {w} words, seed {s}.", "完成：{w} 字，种子 {s}。"),
     ("Saved {t}", "已保存 {t}"), ("Opened {t}", "已打开 {t}"),
     ("Reopened where you left off ({t})", "已回到你上次离开的地方（{t}）"),
@@ -346,7 +340,6 @@ PATTERNS: list[tuple[str, str]] = [
     ("{num_n} prompt", "{num_n} 个提示词"), ("{num_n} prompts", "{num_n} 个提示词"),
     ("Stopped after {p}; they were placed.", "画了 {p} 后停止；它们已放好。"),
     ("Made {p} and placed them under their sections.", "画了 {p}，已放在各自的小节下面。"),
-    ("Step {i} of {n}…", "第 {i} 步（共 {n} 步）…"),
     ("Preset {p}", "预设 {p}"), ("Diffusion ({m}), strength {s}, seed {d}", "扩散模型（{m}），强度 {s}，种子 {d}"),
     ("Your text is {n} characters long; the model can take at most {m} at once. Select a part of the draft to {t} it.",
      "你的文字有 {n} 个字符；模型一次最多能读 {m} 个。请选中草稿的一部分再处理。"),
@@ -355,7 +348,7 @@ PATTERNS: list[tuple[str, str]] = [
      "is kept aside to measure the result. Leave a field at 0 to use these numbers.",
      "共 **{w} 字**：**{s} 步**，秩 **{r}**，学习率 **{l}**，每个样本 {b} 个 token。你的文字中有 20% 会留出来，"
      "用来衡量结果。某一项留为 0 即使用这些数值。"),
-    ("v{n} · {t} · {w} words", "v{n} · {t} · {w} 字"), ("{num_w} words (current)", "{num_w} 字（当前）"),
+    ("v{n} · {t} · {w} words", "v{n} · {t} · {w} 字"),
     ("{n} (current)", "{n}（当前）"),
     ("{num_p}% better", "好 {num_p}%"), ("{num_p}% worse", "差 {num_p}%"), ("{n} (stopped)", "{n}（已停止）"),
     ("Something went wrong: {m}", "出错了：{m}"),
@@ -377,8 +370,6 @@ PATTERNS: list[tuple[str, str]] = [
     ("Perplexity, how surprised the model is by each next word: {b} before, {a} after; lower is better.",
      "困惑度（模型对下一个词有多意外）：之前 {b}，之后 {a}；越低越好。"),
     # models (studio/models.py, studio/image/diffusion.py)
-    ("Diffusion model {m} is not available: {why} and it is not in the Hugging Face cache.",
-     "扩散模型 {m} 不可用：{why}，而且它不在 Hugging Face 缓存中。"),
     ("The folder {f} does not exist.", "文件夹 {f} 不存在。"), ("'{r}' is not a Hub id or a folder.", "“{r}”不是 Hub ID，也不是文件夹。"),
     ("Not enough memory to load '{r}'. Close other models, try --cpu-offload, or use a smaller model.",
      "内存不足，无法加载“{r}”。请关闭其他模型，试试 --cpu-offload，或换一个更小的模型。"),

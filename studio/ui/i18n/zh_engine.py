@@ -21,7 +21,6 @@ ENGINE_ZH: dict[str, str] = {
     "Chinese": "中文",
     "was not found. Upload a .md file or a .zip exported by Studio.": "找不到。请上传 .md 文件或 Studio 导出的 .zip。",
     "must be a Markdown file (.md) or a zip with one.": "必须是 Markdown 文件（.md）或含有它的 zip。",
-    "holds too many or too large files to be an article.": "里面的文件太多或太大，不像一篇文章。",
     "the zip holds no .md file.": "zip 里没有 .md 文件。", "the Markdown text is too long.": "Markdown 文字太长。",
     "is empty. Write the article (with ## headings for its sections) first.": "是空的。请先写文章（用 ## 小标题分节）。",
     "are all empty. Propose prompts first, or type one for a section.": "全是空的。请先建议提示词，或为某一节输入一个。",

@@ -15,7 +15,6 @@ MODELS_ZH: dict[str, str] = {
     "Reference": "引用名", "Memory needed": "所需内存", "Speed here": "本机速度", "Note": "备注",
     "Downloads": "下载量", "Likes": "点赞", "Search": "搜索", "Model": "模型",
     "Click a row above to fill it in.": "点击上面的一行即可填入。",
-    "org/name:file.gguf or org/name": "org/name:file.gguf 或 org/name",
     "org/name:file.gguf, org/name:voice.onnx or org/name": "org/name:file.gguf、org/name:voice.onnx 或 org/name",
     # Piper voices (the speech kind)
     "Voices (Listen, Piper)": "语音（朗读，Piper）", "Listen (Write, Library)": "朗读（写作、文库）",
