@@ -112,6 +112,25 @@ def test_stop_ends_the_slots_work_within_a_token(engine):
 
 
 @needs_server
+def test_a_request_on_a_connection_the_server_had_just_closed_is_sent_again(engine, monkeypatch):
+    import httpx
+
+    backend = engine.backend()
+    first = write(engine, seed=4).text
+    send, refused = backend.http.send, []
+
+    def closed_once(request, **kw):  # llama-server closes a connection idle for 5 s: the next request meets it
+        if not refused:
+            refused.append(request.url.path)
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        return send(request, **kw)
+
+    monkeypatch.setattr(backend.http, "send", closed_once)
+    assert write(engine, seed=4).text == first  # the writer gets their text, not an error
+    assert refused
+
+
+@needs_server
 def test_min_new_tokens_is_honoured(engine):
     backend = engine.backend()
     stats = StreamStats()

@@ -17,6 +17,7 @@ import gradio as gr
 
 from ..errors import InvalidInput
 from ..library.briefs import BRIEF_KEYS
+from ..streams import throttled
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from . import brief, i18n, listen
@@ -52,6 +53,9 @@ LABELS = {"prompt": "Topic", "draft": "Draft", "tone": "Tone", "length_words": "
           "temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
           "repetition_penalty": "repetition_penalty", "max_new_tokens": "max_new_tokens", "voice": "Voice"}
 UNDO_LABEL, NO_UNDO_LABEL = "Undo last generation", "Nothing to undo yet"
+# The draft shows what the model wrote at most 20 times a second, not once a token: each update is a diff of the
+# whole draft, its facts and notes, and a page render, on the cores the model computes on (bench/text_server.py)
+UPDATE_INTERVAL_S = 0.05
 
 
 def model_choices(ctx) -> list[str]:
@@ -292,7 +296,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
     with ctx.jobs.writing(aid) as written, ctx.jobs.when_gone(session_id(request), keep_streamed), \
             stop_event(ctx, request, "write") as stop:
         try:
-            for ev in ctx.text.stream(valid, stop, owner=owner_of(ctx, request)):
+            for ev in _paced(ctx.text.stream(valid, stop, owner=owner_of(ctx, request))):
                 ev.notes = p.notes + ev.notes
                 text = draft_after(valid.task, base, valid.prompt, p.splice, ev.text)
                 yield (text, stats_line(ev, text), notes_md(ev.notes), base, req_dict,
@@ -304,6 +308,18 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
             keep_streamed()  # stopped because the page went away
     if ev is not None and ev.done and not ev.stopped:
         i18n.Info(f"Done: {ev.words:,} words, seed {ev.seed}.")
+
+
+def _paced(events: Iterator[WriteEvent]) -> Iterator[WriteEvent]:
+    """The engine's events at most :data:`UPDATE_INTERVAL_S` apart (each holds the whole text so far, so none is
+    lost): a new status and the last event go at once."""
+    status = [None]
+
+    def urgent(ev: WriteEvent) -> bool:
+        new, status[0] = ev.status != status[0], ev.status
+        return ev.done or new
+
+    return throttled(events, UPDATE_INTERVAL_S, urgent)
 
 
 def _connect_generation(ctx, w) -> list:
