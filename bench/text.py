@@ -86,9 +86,10 @@ def rate(run: tuple[float, int, str]) -> float:
     return run[1] / run[0]
 
 
-def app_first_token(port: int, data: Path, threads: int) -> tuple[float, float, float]:
-    """Seconds from starting ``python app.py`` to "Running on" (server listening), to a connected
-    client, and to the reply of a one-token /write (its first and only streamed token)."""
+def app_first_token(port: int, data: Path, threads: int, backend: str = "auto") -> tuple[float, float, float]:
+    """Seconds from starting ``python app.py --text-backend backend`` to "Running on" (server listening), to a
+    connected client, and to the reply of a one-token /write (its first and only streamed token; on
+    llama-server its start is included: Studio starts it on the first use of the model)."""
     from gradio_client import Client
 
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
@@ -96,7 +97,7 @@ def app_first_token(port: int, data: Path, threads: int) -> tuple[float, float, 
     up = threading.Event()
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--no-browser", "--port", str(port),
-                             "--data-dir", str(data), "--device", "cpu", "--offline"],
+                             "--data-dir", str(data), "--device", "cpu", "--offline", "--text-backend", backend],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
     log: list[str] = []
 
@@ -135,7 +136,12 @@ def main() -> None:
     ap.add_argument("--no-transformers", action="store_true", help="skip the transformers comparison")
     ap.add_argument("--no-server", action="store_true", help="skip Studio on llama-server (bench/text_server.py)")
     ap.add_argument("--no-api", action="store_true", help="skip the /v1/chat/completions comparison")
+    ap.add_argument("--app-only", action="store_true", help="only the app start-up measurement")
     args = ap.parse_args()
+    if args.app_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            app_start(Path(tmp), args.threads or default_threads(), args.app_rounds)
+        return
     from studio.text.llama_server import find_binary
 
     if not args.no_server:
@@ -223,12 +229,27 @@ def main() -> None:
               + ("" if args.no_transformers else f";  transformers {tf_load:6.2f} s (GGUF de-quantise + cache write)"))
         sys.stdout.flush()
         if not args.no_app:
-            runs = [app_first_token(_free_port(), tmp / f"app-data-{i}", nthreads) for i in range(args.app_rounds)]
-            for up, client, first in runs:
-                print(f"python app.py start: listening after {up:5.2f} s, client connected {client:5.2f} s, "
-                      f"first token of /write {first:5.2f} s")
-            print(f"  fresh start -> first streamed token of /write: {statistics.median(r[2] for r in runs):5.2f} s "
-                  f"(median of {len(runs)})  (target <= 5 s)")
+            app_start(tmp, nthreads, args.app_rounds)
+
+
+def app_start(tmp: Path, nthreads: int, rounds: int) -> None:
+    """A fresh ``python app.py`` to the first token of a /write, on llama-server (when it was built: its start
+    included) and in process, in alternating order."""
+    from studio.text.llama_server import find_binary
+
+    backends = (["llama-server"] if find_binary() is not None else []) + ["auto"]
+    runs: dict[str, list] = {b: [] for b in backends}
+    for i in range(rounds):
+        for b in backends if i % 2 == 0 else backends[::-1]:
+            load = os.getloadavg()[0]
+            runs[b].append((*app_first_token(_free_port(), tmp / f"app-data-{b}-{i}", nthreads, b), load))
+    for b, got in runs.items():
+        for up, client, first, load in got:
+            print(f"python app.py --text-backend {b} start: listening after {up:5.2f} s, client connected "
+                  f"{client:5.2f} s, first token of /write {first:5.2f} s (load average {load:.1f})")
+        print(f"  fresh start ({b}) -> first streamed token of /write: "
+              f"{statistics.median(r[2] for r in got):5.2f} s (median of {len(got)})  (target <= 5 s)")
+    sys.stdout.flush()
 
 
 def after_torch(engine: TextEngine, n: int, rounds: int) -> None:

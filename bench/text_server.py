@@ -254,9 +254,11 @@ def write_tab(demo, port: int, topic: str, n: int, task: str = "outline", length
     cfg = demo.config
     comps = {c["id"]: c for c in cfg["components"]}
     ids = {c.get("props", {}).get("elem_id"): c["id"] for c in cfg["components"]}
-    labels = {c.get("props", {}).get("label"): c["id"] for c in cfg["components"]}
     index, dep = next((i, d) for i, d in enumerate(cfg["dependencies"])
                       if [ids["write-btn"], "click"] in [list(t) for t in d["targets"]])
+    # the form's labels, as the page has them (wrapped for translation: '__i18n__{..."key": "seed"}')
+    labels = {re.sub(r'.*"key": "([^"]*)".*', r"\1", str(comps[i].get("props", {}).get("label"))): i
+              for i in dep["inputs"]}
     values = {ids["write-prompt"]: topic, ids["write-task"]: task, ids["write-max-new-tokens"]: n,
               ids["write-length"]: length, labels["temperature"]: 0, labels["seed"]: 1}
     data = [values.get(i, comps[i].get("props", {}).get("value")) for i in dep["inputs"]]

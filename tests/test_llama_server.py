@@ -343,3 +343,21 @@ def test_the_openai_api_text_path_on_the_server(engine):
     assert ask(True, messages=messages)[1] == first  # the same seed, the same text
     run, text = ask(False, prompt="Once upon a time", max_tokens=6)
     assert run.completion_tokens == 6 and run.finish_reason == "length" and text
+
+
+@needs_server
+def test_the_app_starts_the_server_while_its_page_is_built(tmp_path, tiny_gguf):
+    import app
+
+    ctx, demo = app.create_app(["--no-browser", "--data-dir", str(tmp_path / "d"), "--device", "cpu", "--offline",
+                                "--text-backend", "llama-server", "--text-model", str(tiny_gguf),
+                                "--model-dir", str(tiny_gguf.parent)])
+    try:
+        deadline = time.monotonic() + 60
+        while not ctx.text.is_loaded():  # nobody has written yet: the server was started with the app
+            assert time.monotonic() < deadline, "the text model was not loaded at start"
+            time.sleep(0.1)
+        assert ctx.text.backend().server.alive()
+    finally:
+        demo.close()
+        ctx.text.backend().server.stop()
