@@ -10,7 +10,8 @@ Prints, in one run on the same GGUF file and prompt (greedy, fixed number of new
                                                                                              (target >= 0.95);
   * Studio on llama.cpp ÷ Studio on transformers (same prompt, greedy, same threads)       (target >= 3.5);
   * model load time with a fresh (empty) cache on llama.cpp                                 (target <= 2 s);
-  * a fresh ``python app.py`` start to the first streamed token of a /write                  (target <= 5 s);
+  * a fresh ``python app.py`` start to the first streamed token of a /write, with ``--text-backend llama-server``
+    (its start included; when it was built) and in process, alternating                       (target <= 5 s);
   * Studio on llama.cpp after torch has computed in a worker thread that stays alive (as a web-server
     worker that made a picture) ÷ before it                                                  (about 1; 0.4
     with a llama-cpp-python built with OpenMP, which shares libgomp with torch).
@@ -22,7 +23,7 @@ call (prompt + generation), the same for both sides. Both llama.cpp sides and to
 
     .venv/bin/python bench/text.py [--model smollm2-135m-instruct] [--tokens 200] [--rounds 5]
                                    [--threads N] [--app-rounds 3] [--no-app] [--no-transformers]
-                                   [--no-api]
+                                   [--no-api] [--app-only]
 """
 
 from __future__ import annotations

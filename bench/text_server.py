@@ -1,15 +1,24 @@
 """Studio on its own llama-server against raw llama-server (issue #25); run by ``bench/text.py`` first
-(``--no-server`` skips it), or alone: ``.venv/bin/python bench/text_server.py [--tokens 200] [--rounds 4]``.
+(``--no-server`` skips it), or alone: ``.venv/bin/python bench/text_server.py [--tokens 200] [--rounds 4]
+[--only one,four,page,article]``.
 
 Prints, each ratio the median of pairs run one right after the other in alternating order:
   * one writer: Studio ``/write`` through its API (gradio_client, as a user gets it) ÷ raw llama-server
-    streaming ``/completion`` on the same file, same prompt tokens and sampling      (target >= 0.95),
+    streaming ``/completion`` on the same file, the same request body (Studio's own: prompt tokens, sampling,
+    repetition penalty)                                                                  (target >= 0.95),
     and where Studio's time goes (queue, prompt build, prefill, tokens, checks);
   * four writers at once: Studio (``--text-slots 4``) aggregate tokens/s ÷ raw ``llama-server -np 4`` with
     four concurrent streams (target >= 0.9), and the slowest writer's time;
+  * the Write tab through Gradio's queue as the browser gets it (``/queue/join``, ``/queue/data``): its updates
+    paced at most 20 a second ÷ one update a token (before), in wall time;
   * a 600-word article (plan, then a section at a time) end to end on llama-server ÷ on llama.cpp in
     this process (same seeds, same retries), with the server's prompt-cache hit rate.
-Greedy, repetition penalty 1, ``--threads`` threads on both sides; both servers stay loaded, idle in turn.
+Like for like: tokens/s on each side are the tokens the server generated for that request (Studio's: from the
+backend's stream stats) ÷ that request's wall time; the old figure, which counted the tokens of Studio's final
+text, is printed too: it under-counts Studio, whose text is trimmed (a sentence written twice, the model's
+remarks, a cut last sentence) after the server generated the same tokens in the same time. Each line gives the
+load average. Greedy, ``--threads`` threads on both sides (``STUDIO_LLAMA_THREADS=1`` on a busy machine: with 2
+threads on 2 shared cores llama.cpp's threads wait for each other); both servers stay loaded, idle in turn.
 """
 
 from __future__ import annotations
@@ -246,7 +255,8 @@ def four_writers(ctx, client_factory, server, http, n: int, rounds: int) -> None
 def write_tab(demo, port: int, topic: str, n: int, task: str = "outline", length: int = 400) -> tuple[float, int]:
     """One Write click as the browser makes it: Gradio's queue (``/queue/join``, then the event stream of
     ``/queue/data``), the Write tab's form at its defaults but ``task``, ``topic``, greedy, ``n`` new tokens.
-    Returns ``(seconds to the last update, updates the page got)``."""
+    Returns ``(seconds to the last update, updates the page got, CPU seconds of this process: Studio's and the
+    page's side of the queue, beside the server's)``."""
     import uuid
 
     import httpx
@@ -264,7 +274,7 @@ def write_tab(demo, port: int, topic: str, n: int, task: str = "outline", length
     data = [values.get(i, comps[i].get("props", {}).get("value")) for i in dep["inputs"]]
     session = uuid.uuid4().hex
     root = f"http://127.0.0.1:{port}/gradio_api"
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     with httpx.Client(timeout=600) as http:
         http.post(root + "/queue/join", json={"data": data, "fn_index": index, "trigger_id": ids["write-btn"],
                                                "session_hash": session, "event_data": None}).raise_for_status()
@@ -279,7 +289,7 @@ def write_tab(demo, port: int, topic: str, n: int, task: str = "outline", length
                     if not msg.get("success", True):
                         raise RuntimeError(f"the Write click failed: {str(msg)[:300]}")
                     break
-    return time.perf_counter() - t0, updates
+    return time.perf_counter() - t0, updates, time.process_time() - cpu0
 
 
 def page_updates(ctx, demo, port: int, n: int, rounds: int) -> None:
@@ -306,10 +316,15 @@ def page_updates(ctx, demo, port: int, n: int, rounds: int) -> None:
           f" updates), paced at <= {1 / paced_s:.0f} a second {statistics.median(a[0] for a in afters):.2f} s "
           f"({statistics.median(a[1] for a in afters):.0f} updates); before ÷ after {statistics.median(ratios):.3f} "
           f"(pairs: {' '.join(f'{x:.3f}' for x in ratios)}); load average {load:.1f} -> {os.getloadavg()[0]:.1f}")
+    print(f"  CPU of Studio's process (the queue, the handler, its events; not the server's) per click: "
+          f"{statistics.median(b[2] for b in befores):.2f} s one update a token, "
+          f"{statistics.median(a[2] for a in afters):.2f} s paced")
     sys.stdout.flush()
 
 
-def article(tmp: Path, rounds: int) -> None:
+def article(tmp: Path, rounds: int, n: int) -> None:
+    """A 600-word article end to end, and one writer's reply (``n`` tokens, no Gradio), on llama-server ÷ on
+    llama.cpp in this process: what ``--text-backend auto`` would gain by picking the server."""
     from studio.models import ModelManager
     from studio.settings import Settings
 
@@ -319,36 +334,42 @@ def article(tmp: Path, rounds: int) -> None:
         return TextEngine(ModelManager(s), s)
 
     server, inproc = engine("llama-server"), engine("llama.cpp")
-    seen: list[StreamStats] = []
-    b = server.backend()
-    stream = b.stream
-
-    def spy(prompt, params, stop, stats=None):
-        stats = stats if stats is not None else StreamStats()
-        seen.append(stats)
-        return stream(prompt, params, stop, stats)
-
-    b.stream = spy
+    on_server, in_process = generated(server), generated(inproc)
     req = WriteRequest(prompt=TOPICS[0], task="article", length_words=600, seed=5)
 
-    def run(eng):
+    def run(eng, r=req):
         t0 = time.perf_counter()
         last = None
-        for last in eng.stream(req):  # noqa: B007 - the last event is the result
+        for last in eng.stream(r):  # noqa: B007 - the last event is the result
             pass
         return time.perf_counter() - t0, last.text
 
-    inproc.backend()
     run(server), run(inproc)  # warm-up
-    seen.clear()
+    on_server.clear(), in_process.clear()
+    load = os.getloadavg()[0]
     srv, inp = paired(lambda: run(server), lambda: run(inproc), rounds)
-    hit = sum(s.cached_tokens for s in seen) / max(1, sum(s.prompt_tokens for s in seen))
+    hit = sum(s.cached_tokens for s in on_server) / max(1, sum(s.prompt_tokens for s in on_server))
     ratios = [i[0] / s[0] for s, i in zip(srv, inp, strict=False)]
     print(f"600-word article end to end: llama-server {statistics.median(s[0] for s in srv):.1f} s, in-process "
           f"llama.cpp {statistics.median(i[0] for i in inp):.1f} s; speed-up {statistics.median(ratios):.2f}x "
           f"(pairs: {' '.join(f'{x:.2f}' for x in ratios)}); prompt-cache hit rate {hit:.0%} of "
-          f"{sum(s.prompt_tokens for s in seen)} prompt tokens; same text: {srv[0][1] == inp[0][1]}")
-    b.server.stop()
+          f"{sum(s.prompt_tokens for s in on_server)} prompt tokens, prefill {sum(s.prefill_s for s in on_server):.1f} s "
+          f"in all; model calls {len(on_server)} and {len(in_process)}, tokens generated "
+          f"{sum(s.tokens for s in on_server)} and {sum(s.tokens for s in in_process)} (server, in process; "
+          f"{rounds} article{'s' if rounds > 1 else ''} each: the samplers differ, so the texts and retries may); "
+          f"load average {load:.1f} -> {os.getloadavg()[0]:.1f}")
+    server.retries = inproc.retries = 0
+    one = WriteRequest(prompt=TOPICS[1], task="outline", temperature=0, max_new_tokens=n, seed=1)
+    on_server.clear(), in_process.clear()
+    load = os.getloadavg()[0]
+    srv, inp = paired(lambda: run(server, one), lambda: run(inproc, one), max(2, rounds))
+    rates = [(a.tokens / s[0]) / (b.tokens / i[0])
+             for s, i, a, b in zip(srv, inp, on_server, in_process, strict=False)]
+    print(f"one writer's reply ({n} tokens, Studio's /write path without Gradio): on llama-server ÷ in process "
+          f"{statistics.median(rates):.3f} (pairs: {' '.join(f'{x:.3f}' for x in rates)}), "
+          f"{statistics.median(s[0] for s in srv):.2f} s and {statistics.median(i[0] for i in inp):.2f} s; "
+          f"load average {load:.1f} -> {os.getloadavg()[0]:.1f}")
+    server.backend().server.stop()
     sys.stdout.flush()
 
 
@@ -391,7 +412,7 @@ def main(argv=None) -> None:
                 demo.close()
                 ctx.text.backend().server.stop()
         if "article" in only:
-            article(tmp, max(1, args.rounds // 2))
+            article(tmp, max(1, args.rounds // 2), args.tokens)
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
