@@ -209,6 +209,9 @@ def one_writer(ctx, client, server, http, n: int, rounds: int) -> None:
                 [(m / s[0]) / (r[1] / r[0]) for m, r, s in zip(made, raws, studios, strict=False)],
                 [r[0] / s[0] for m, r, s in zip(made, raws, studios, strict=False) if m == r[1]] or [float("nan")],
                 ">= 0.95")
+    outside = [st[0] - call.elapsed_s for st, call in zip(studios, seen, strict=False)]
+    print(f"  outside the model call (Gradio's queue and client, prompt build, checks), per /write: "
+          f"{statistics.median(outside) * 1000:.0f} ms of {statistics.median(st[0] for st in studios):.2f} s")
     print(f"  where Studio's time goes (one request, in process): {breakdown(ctx, n)}")
     sys.stdout.flush()
 
