@@ -107,9 +107,9 @@ def studio_run(client, topic: str, n: int) -> tuple[float, str]:
     return time.perf_counter() - t0, text
 
 
-def generated(ctx) -> list[StreamStats]:
+def generated(engine: TextEngine) -> list[StreamStats]:
     """Every model call's stats from now on (what the server generated for each Studio request)."""
-    backend = ctx.text.backend()
+    backend = engine.backend()
     seen: list[StreamStats] = []
     stream = type(backend).stream
 
@@ -192,7 +192,7 @@ def breakdown(ctx, n: int) -> str:
 
 def one_writer(ctx, client, server, http, n: int, rounds: int) -> None:
     body = raw_body(ctx, TOPICS[0], n)
-    seen = generated(ctx)
+    seen = generated(ctx.text)
     raw_run(server, http, body), studio_run(client, TOPICS[0], n)  # warm-up
     seen.clear()
     raws, studios = paired(lambda: raw_run(server, http, body), lambda: studio_run(client, TOPICS[0], n), rounds)
@@ -220,7 +220,7 @@ def four_writers(ctx, client_factory, server, http, n: int, rounds: int) -> None
     bodies = [raw_body(ctx, t, n) for t in TOPICS]
     clients = [client_factory() for _ in TOPICS]
     backend = ctx.text.backend()
-    seen = generated(ctx)
+    seen = generated(ctx.text)
 
     def raw4():
         t0 = time.perf_counter()

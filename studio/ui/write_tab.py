@@ -53,9 +53,7 @@ LABELS = {"prompt": "Topic", "draft": "Draft", "tone": "Tone", "length_words": "
           "temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
           "repetition_penalty": "repetition_penalty", "max_new_tokens": "max_new_tokens", "voice": "Voice"}
 UNDO_LABEL, NO_UNDO_LABEL = "Undo last generation", "Nothing to undo yet"
-# The draft shows what the model wrote at most 20 times a second, not once a token: each update is a diff of the
-# whole draft, its facts and notes, and a page render, on the cores the model computes on (bench/text_server.py)
-UPDATE_INTERVAL_S = 0.05
+UPDATE_INTERVAL_S = 0.05  # the draft updates at most 20 times a second, not once a token (see _paced)
 
 
 def model_choices(ctx) -> list[str]:
@@ -312,7 +310,8 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
 
 def _paced(events: Iterator[WriteEvent]) -> Iterator[WriteEvent]:
     """The engine's events at most :data:`UPDATE_INTERVAL_S` apart (each holds the whole text so far, so none is
-    lost): a new status and the last event go at once."""
+    lost): a new status and the last event go at once. Each update costs Gradio's processing, the draft's diff and
+    a page render, on the cores the model computes on (bench/text_server.py measures it)."""
     status = [None]
 
     def urgent(ev: WriteEvent) -> bool:
