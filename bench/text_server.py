@@ -361,6 +361,10 @@ def article(tmp: Path, rounds: int, n: int) -> None:
           f"{sum(s.tokens for s in on_server)} and {sum(s.tokens for s in in_process)} (server, in process; "
           f"{rounds} article{'s' if rounds > 1 else ''} each: the samplers differ, so the texts and retries may); "
           f"load average {load:.1f} -> {os.getloadavg()[0]:.1f}")
+    per = [(sum(x[0] for x in srv) / max(1, sum(s.tokens for s in on_server))),
+           (sum(x[0] for x in inp) / max(1, sum(s.tokens for s in in_process)))]
+    print(f"  like for like, seconds per generated token (prompts, checks and retries included): llama-server "
+          f"{per[0] * 1000:.1f} ms, in process {per[1] * 1000:.1f} ms: {per[1] / per[0]:.2f}x")
     server.retries = inproc.retries = 0
     one = WriteRequest(prompt=TOPICS[1], task="outline", temperature=0, max_new_tokens=n, seed=1)
     on_server.clear(), in_process.clear()
