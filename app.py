@@ -26,10 +26,13 @@ def create_app(argv: list[str] | None = None):
     """Build settings, context and Blocks without launching. Returns ``(ctx, demo)``."""
     from studio.context import StudioContext
     from studio.settings import parse_settings
-    from studio.ui.blocks import build_ui
 
     settings = parse_settings(argv)
     ctx = StudioContext.create(settings)
+    if settings.text_backend == "llama-server":
+        ctx.text.warm_up()  # the server starts while Gradio is imported and the page built: first words sooner
+    from studio.ui.blocks import build_ui
+
     demo = build_ui(ctx)
     # a few more jobs of each kind than the device runs at once come in and wait at the device's lock, which
     # tells their page for what and about how long (studio/locks.py); further ones wait in Gradio's queue

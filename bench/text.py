@@ -10,7 +10,8 @@ Prints, in one run on the same GGUF file and prompt (greedy, fixed number of new
                                                                                              (target >= 0.95);
   * Studio on llama.cpp ÷ Studio on transformers (same prompt, greedy, same threads)       (target >= 3.5);
   * model load time with a fresh (empty) cache on llama.cpp                                 (target <= 2 s);
-  * a fresh ``python app.py`` start to the first streamed token of a /write                  (target <= 5 s);
+  * a fresh ``python app.py`` start to the first streamed token of a /write, with ``--text-backend llama-server``
+    (its start included; when it was built) and in process, alternating                       (target <= 5 s);
   * Studio on llama.cpp after torch has computed in a worker thread that stays alive (as a web-server
     worker that made a picture) ÷ before it                                                  (about 1; 0.4
     with a llama-cpp-python built with OpenMP, which shares libgomp with torch).
@@ -22,7 +23,7 @@ call (prompt + generation), the same for both sides. Both llama.cpp sides and to
 
     .venv/bin/python bench/text.py [--model smollm2-135m-instruct] [--tokens 200] [--rounds 5]
                                    [--threads N] [--app-rounds 3] [--no-app] [--no-transformers]
-                                   [--no-api]
+                                   [--no-api] [--app-only]
 """
 
 from __future__ import annotations
@@ -86,9 +87,25 @@ def rate(run: tuple[float, int, str]) -> float:
     return run[1] / run[0]
 
 
-def app_first_token(port: int, data: Path, threads: int) -> tuple[float, float, float]:
-    """Seconds from starting ``python app.py`` to "Running on" (server listening), to a connected
-    client, and to the reply of a one-token /write (its first and only streamed token)."""
+def first_streamed(port: int, t0: float) -> float:
+    """Seconds from ``t0`` to the first text of a streamed ``/v1/chat/completions`` reply (a user's first token:
+    a one-token ``/write`` returns only when its checks and retries are done)."""
+    import httpx
+
+    body = {"model": "", "messages": [{"role": "user", "content": "Write about bees."}], "max_tokens": 8,
+            "temperature": 0, "seed": 1, "stream": True}
+    with httpx.stream("POST", f"http://127.0.0.1:{port}/v1/chat/completions", json=body, timeout=300) as r:
+        for line in r.iter_lines():
+            if line.startswith("data: ") and '"content"' in line:
+                return time.perf_counter() - t0
+    raise RuntimeError("/v1/chat/completions streamed no text")
+
+
+def app_first_token(port: int, data: Path, threads: int, backend: str = "auto") -> tuple[float, float, float, float]:
+    """Seconds from starting ``python app.py --text-backend backend`` to "Running on" (server listening), to a
+    connected client, to the reply of a one-token /write (with its checks and retries), and to the first
+    streamed token of a chat reply after it (on llama-server its start is included: Studio starts it with the
+    app)."""
     from gradio_client import Client
 
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
@@ -96,7 +113,7 @@ def app_first_token(port: int, data: Path, threads: int) -> tuple[float, float, 
     up = threading.Event()
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--no-browser", "--port", str(port),
-                             "--data-dir", str(data), "--device", "cpu", "--offline"],
+                             "--data-dir", str(data), "--device", "cpu", "--offline", "--text-backend", backend],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
     log: list[str] = []
 
@@ -114,7 +131,8 @@ def app_first_token(port: int, data: Path, threads: int) -> tuple[float, float, 
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         t_client = time.perf_counter() - t0
         client.predict(prompt="bees", task="outline", max_new_tokens=1, seed=1, api_name="/write")
-        return t_up, t_client, time.perf_counter() - t0
+        t_write = time.perf_counter() - t0
+        return t_up, t_client, t_write, first_streamed(port, t0)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -135,7 +153,12 @@ def main() -> None:
     ap.add_argument("--no-transformers", action="store_true", help="skip the transformers comparison")
     ap.add_argument("--no-server", action="store_true", help="skip Studio on llama-server (bench/text_server.py)")
     ap.add_argument("--no-api", action="store_true", help="skip the /v1/chat/completions comparison")
+    ap.add_argument("--app-only", action="store_true", help="only the app start-up measurement")
     args = ap.parse_args()
+    if args.app_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            app_start(Path(tmp), args.threads or default_threads(), args.app_rounds)
+        return
     from studio.text.llama_server import find_binary
 
     if not args.no_server:
@@ -223,12 +246,30 @@ def main() -> None:
               + ("" if args.no_transformers else f";  transformers {tf_load:6.2f} s (GGUF de-quantise + cache write)"))
         sys.stdout.flush()
         if not args.no_app:
-            runs = [app_first_token(_free_port(), tmp / f"app-data-{i}", nthreads) for i in range(args.app_rounds)]
-            for up, client, first in runs:
-                print(f"python app.py start: listening after {up:5.2f} s, client connected {client:5.2f} s, "
-                      f"first token of /write {first:5.2f} s")
-            print(f"  fresh start -> first streamed token of /write: {statistics.median(r[2] for r in runs):5.2f} s "
-                  f"(median of {len(runs)})  (target <= 5 s)")
+            app_start(tmp, nthreads, args.app_rounds)
+
+
+def app_start(tmp: Path, nthreads: int, rounds: int) -> None:
+    """A fresh ``python app.py`` to the first token of a /write, on llama-server (when it was built: its start
+    included) and in process, in alternating order."""
+    from studio.text.llama_server import find_binary
+
+    backends = (["llama-server"] if find_binary() is not None else []) + ["auto"]
+    runs: dict[str, list] = {b: [] for b in backends}
+    for i in range(rounds):
+        for b in backends if i % 2 == 0 else backends[::-1]:
+            load = os.getloadavg()[0]
+            runs[b].append((*app_first_token(_free_port(), tmp / f"app-data-{b}-{i}", nthreads, b), load))
+    for b, got in runs.items():
+        for up, client, first, streamed, load in got:
+            print(f"python app.py --text-backend {b} start: listening after {up:5.2f} s, client connected "
+                  f"{client:5.2f} s, a one-token /write answered {first:5.2f} s, then the first streamed token of "
+                  f"/v1/chat/completions {streamed:5.2f} s (load average {load:.1f})")
+        print(f"  fresh start ({b}) -> a one-token /write answered: {statistics.median(r[2] for r in got):5.2f} s "
+              f"(median of {len(got)})  (target <= 5 s); that /write itself "
+              f"{statistics.median(r[2] - r[1] for r in got):4.2f} s, a streamed token after it "
+              f"{statistics.median(r[3] - r[2] for r in got):4.2f} s")
+    sys.stdout.flush()
 
 
 def after_torch(engine: TextEngine, n: int, rounds: int) -> None:

@@ -120,3 +120,20 @@ def test_a_refused_save_names_the_draft_as_the_writer_sees_it():
 
     msg = ui_message(InvalidInput("body", "contains a control character (code 26). Remove it."), SAVE_LABELS)
     assert msg == "Draft: contains a control character (code 26). Remove it."
+
+
+def test_the_draft_gets_a_streamed_reply_at_a_steady_rate_and_whole_at_the_end(monkeypatch):
+    from studio.text.engine import WriteEvent
+    from studio.ui import write_tab
+
+    monkeypatch.setattr(write_tab, "UPDATE_INTERVAL_S", 3600)  # a reply that comes all at once
+    text = ""
+    events = [WriteEvent(text="", status="Waiting for the model…")]
+    for word in ("One ", "two ", "three ", "four."):
+        text += word
+        events.append(WriteEvent(text=text, delta=word, status="Writing…"))
+    events.append(WriteEvent(text=text, status="Done", done=True))
+    shown = list(write_tab._paced(iter(events)))
+    # a new status shows at once; the tokens in between arrive together with the next update
+    assert [ev.text for ev in shown] == ["", "One ", "One two three four."]
+    assert shown[-1].done

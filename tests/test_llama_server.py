@@ -112,6 +112,25 @@ def test_stop_ends_the_slots_work_within_a_token(engine):
 
 
 @needs_server
+def test_a_request_on_a_connection_the_server_had_just_closed_is_sent_again(engine, monkeypatch):
+    import httpx
+
+    backend = engine.backend()
+    first = write(engine, seed=4).text
+    send, refused = backend.http.send, []
+
+    def closed_once(request, **kw):  # llama-server closes a connection idle for 5 s: the next request meets it
+        if not refused:
+            refused.append(request.url.path)
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        return send(request, **kw)
+
+    monkeypatch.setattr(backend.http, "send", closed_once)
+    assert write(engine, seed=4).text == first  # the writer gets their text, not an error
+    assert refused
+
+
+@needs_server
 def test_min_new_tokens_is_honoured(engine):
     backend = engine.backend()
     stats = StreamStats()
@@ -324,3 +343,21 @@ def test_the_openai_api_text_path_on_the_server(engine):
     assert ask(True, messages=messages)[1] == first  # the same seed, the same text
     run, text = ask(False, prompt="Once upon a time", max_tokens=6)
     assert run.completion_tokens == 6 and run.finish_reason == "length" and text
+
+
+@needs_server
+def test_the_app_starts_the_server_while_its_page_is_built(tmp_path, tiny_gguf):
+    import app
+
+    ctx, demo = app.create_app(["--no-browser", "--data-dir", str(tmp_path / "d"), "--device", "cpu", "--offline",
+                                "--text-backend", "llama-server", "--text-model", str(tiny_gguf),
+                                "--model-dir", str(tiny_gguf.parent)])
+    try:
+        deadline = time.monotonic() + 60
+        while not ctx.text.is_loaded():  # nobody has written yet: the server was started with the app
+            assert time.monotonic() < deadline, "the text model was not loaded at start"
+            time.sleep(0.1)
+        assert ctx.text.backend().server.alive()
+    finally:
+        demo.close()
+        ctx.text.backend().server.stop()

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from studio.streams import newest, worker_stream
+from studio.streams import newest, throttled, worker_stream
 
 
 def test_items_come_in_order_and_the_stream_returns_the_workers_result():
@@ -104,3 +104,27 @@ def test_newest_skips_older_items_but_never_the_end():
     updates.put("last")
     updates.put(None)
     assert newest(updates) == "last" and newest(updates) is None
+
+
+def test_throttled_passes_the_first_the_urgent_and_the_last_snapshot():
+    out = list(throttled(iter(range(1000)), 3600, urgent=lambda n: n == 500))
+    assert out == [0, 500, 999]  # nothing lost: each item is the whole state so far, and the last one comes
+
+
+def test_throttled_passes_everything_when_items_come_slower_than_the_interval():
+    assert list(throttled(iter("abc"), 0)) == ["a", "b", "c"]
+
+
+def test_closing_a_throttled_stream_closes_its_source():
+    closed = []
+
+    def source():
+        try:
+            yield from range(10)
+        finally:
+            closed.append(True)
+
+    paced = throttled(source(), 0)
+    next(paced)
+    paced.close()
+    assert closed == [True]

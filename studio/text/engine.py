@@ -21,6 +21,7 @@ layers over :meth:`TextEngine.stream`.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import threading
 import time
@@ -65,6 +66,8 @@ from .requests import (  # noqa: F401 - part of this module's API
     count_words,
 )
 from .streaming import WordCount, ending_notes, stream_until
+
+log = logging.getLogger(__name__)
 
 SINGLE_PASS_WORDS = 200  # articles longer than this are planned and written section by section
 TASK_CAPS = {"ad_copy": 200, "headlines": 320, "outline": 480}  # tokens per call for short forms
@@ -125,6 +128,21 @@ class TextEngine:
         if voice:
             return voice_backend(self.manager, self.voices, owner, voice, model, self.settings.text_model)
         return backends.get_backend(self.manager, model or self.settings.text_model)
+
+    def warm_up(self) -> threading.Thread:
+        """Load the default text model in a thread of its own, now, while Studio's start goes on (on llama-server
+        its program starts while the page is built, so a writer's first words come sooner); a model that cannot
+        load is said when a writer first uses it (a failed load is not kept)."""
+
+        def load():
+            try:
+                self.backend()
+            except Exception as exc:  # noqa: BLE001 - said again, in the writer's words, on first use
+                log.info("the text model was not loaded at start: %s", exc)
+
+        worker = threading.Thread(target=load, name="studio-text-warm-up", daemon=True)
+        worker.start()
+        return worker
 
     def is_loaded(self, model: str = "") -> bool:
         """True when ``model`` (default: ``settings.text_model``) is ready without loading."""

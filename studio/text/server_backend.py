@@ -72,20 +72,37 @@ class LlamaServerBackend:
 
     # ----- HTTP ---------------------------------------------------------------------------
     def _post(self, path: str, body: dict | None) -> dict:
-        """One JSON request; a server that had died is started again and the request sent once more."""
+        """One JSON request; a server that had died is started again and the request sent once more (and once
+        more on a kept-alive connection the server had just closed: :meth:`_send`)."""
         import httpx
 
-        for attempt in (0, 1):
+        restarted = False
+        while True:
             try:
-                r = self.http.request("GET" if body is None else "POST", self.server.url + path, json=body)
+                r = self._send("GET" if body is None else "POST", path, body)
                 if r.status_code != 200:
                     raise RuntimeError(Message("llama-server answered {p} with HTTP {c}: {e}", p=path, c=r.status_code,
                                                e=r.text[:200]))
                 return r.json()
             except httpx.TransportError:
-                if attempt or not self.server.gone() or not self.server.ensure():
+                if restarted or not self.server.gone() or not self.server.ensure():
                     raise
-        raise AssertionError("unreachable")
+                restarted = True
+
+    def _send(self, method: str, path: str, body: dict | None, stream: bool = False):
+        """Send one request (``stream``: the response's body not read yet). llama-server closes a connection that
+        was idle for 5 seconds; a request that went out on it just then gets "Server disconnected without
+        sending a response" (nothing was done), and is sent once more on a new connection."""
+        import httpx
+
+        request = self.http.build_request(method, self.server.url + path, json=body)
+        try:
+            return self.http.send(request, stream=stream)
+        except httpx.RemoteProtocolError:
+            if not self.server.alive():
+                raise
+            log.debug("llama-server closed a kept-alive connection; sending %s again", path)
+            return self.http.send(request, stream=stream)
 
     # ----- tokens ---------------------------------------------------------------------
     def tokenize(self, text: str, special: bool, add_special: bool = False) -> list[int]:
@@ -155,18 +172,21 @@ class LlamaServerBackend:
 
     def _events(self, body: dict, stop: threading.Event) -> Iterator[dict]:
         """The server's stream for one ``/completion`` request, as JSON objects; closed on Stop."""
-        with self.http.stream("POST", self.server.url + "/completion", json=body) as r:
+        r = self._send("POST", "/completion", body, stream=True)
+        try:
             if r.status_code != 200:
                 raise RuntimeError(Message("llama-server refused the request (HTTP {c}): {e}", c=r.status_code,
                                            e=repr(r.read()[:200])))
             for line in r.iter_lines():
                 if stop.is_set():
-                    return  # leaving the block closes the connection: the server stops this slot's work
+                    return  # the connection is closed below: the server stops this slot's work
                 if line.startswith("data: ") and line[6:].strip() != "[DONE]":
                     ev = json.loads(line[6:])
                     if isinstance(ev, dict) and ev.get("error"):
                         raise RuntimeError(Message("llama-server: {e}", e=str(ev["error"])[:200]))
                     yield ev
+        finally:
+            r.close()  # on Stop: closing the connection makes the server stop this slot's work
 
     def stream(self, prompt: str, params: SamplingParams, stop: threading.Event,
                stats: StreamStats | None = None) -> Iterator[str]:

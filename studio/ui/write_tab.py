@@ -19,6 +19,7 @@ import gradio as gr
 from ..errors import InvalidInput
 from ..library.briefs import BRIEF_KEYS
 from ..messages import Joined, Message
+from ..streams import throttled
 from ..text.engine import WriteEvent, WriteRequest, count_words
 from ..text.prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
 from . import brief, i18n, listen, plan_box
@@ -58,6 +59,7 @@ LABELS = {"prompt": "Topic", "draft": "Draft", "tone": "Tone", "length_words": "
 TONE_LABELS = {"neutral": "Neutral", "formal": "Formal", "casual": "Casual", "persuasive": "Persuasive",
                "friendly": "Friendly", "academic": "Academic"}  # the tones as the writer reads them
 UNDO_LABEL, NO_UNDO_LABEL = "Undo last generation", "Nothing to undo yet"
+UPDATE_INTERVAL_S = 0.05  # the draft updates at most 20 times a second, not once a token (see _paced)
 
 
 def model_choices(ctx) -> list[str]:
@@ -310,7 +312,7 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
             stop_event(ctx, request, "write") as run.stop:
         run.pulled = Pulled(ctx.text.stream(valid, run.stop, owner=owner_of(ctx, request)))
         try:
-            for ev in run.pulled:
+            for ev in _paced(run.pulled):
                 ev.notes = p.notes + ev.notes
                 run.text = draft_after(valid.task, base, valid.prompt, p.splice, ev.text)
                 yield (run.text, stats_line(ev, run.text), notes_md(ev.notes), base, req_dict,
@@ -336,6 +338,19 @@ def stopped_text(run) -> WriteEvent | None:
     except Exception:  # noqa: BLE001 - the page is gone: what it last showed is kept instead
         log.exception("the generation could not end after its page went away")
         return None
+
+
+def _paced(events: Iterator[WriteEvent]) -> Iterator[WriteEvent]:
+    """The engine's events at most :data:`UPDATE_INTERVAL_S` apart (each holds the whole text so far, so none is
+    lost): a new status and the last event go at once. Each update costs Gradio's processing, the draft's diff and
+    a page render, on the cores the model computes on (bench/text_server.py measures it)."""
+    status = [None]
+
+    def urgent(ev: WriteEvent) -> bool:
+        new, status[0] = ev.status != status[0], ev.status
+        return ev.done or new
+
+    return throttled(events, UPDATE_INTERVAL_S, urgent)
 
 
 def _connect_generation(ctx, w) -> list:
