@@ -26,16 +26,16 @@ def _ctx(jobs):
 
 
 def test_a_failed_download_is_shown_as_failed_with_its_reason():
-    reason = ModelUnavailable("'{ref}' is not on the Hub (or it is private).", ref="org/Nope-GGUF").message
+    reason = ModelUnavailable("'{ref}' is not on the Hub (or it is private). Check the name.", ref="org/Nope-GGUF").message
     jobs = [Download("org/Done-GGUF:a.gguf", total=10, done=10, state="done"),
             Download("org/Nope-GGUF", state="failed", message=reason)]
     view = models_tab.progress_view(_ctx(jobs))
     done, failed = view.split("</div>")[:2]
     assert done == "<div class='studio-download'><b>org/Done-GGUF:a.gguf</b> · Downloaded."
     assert "studio-download-failed" in failed and "Downloaded" not in failed
-    assert failed.endswith("<b>org/Nope-GGUF</b> · Failed: 'org/Nope-GGUF' is not on the Hub (or it is private).")
+    assert failed.endswith("<b>org/Nope-GGUF</b> · Failed: 'org/Nope-GGUF' is not on the Hub (or it is private). Check the name.")
     zh = translate(view, "zh")
-    assert "已下载。" in zh and "失败：“org/Nope-GGUF”不在 Hub 上（或是私有的）。" in zh
+    assert "已下载。" in zh and "失败：“org/Nope-GGUF”不在 Hub 上（或是私有的）。请检查名称。" in zh
 
 
 def test_a_running_download_shows_its_bar_and_time_left_by_id():
