@@ -464,7 +464,7 @@ class DiffusionEngine:
         step = size_step(pipe)
         w, h = content.size
         work = (max(step, round(w / step) * step), max(step, round(h / step) * step))
-        warnings = []
+        warnings: list[str] = []
         if work != (w, h):
             warnings.append(Message("The model works in steps of {s} px, so it painted at {a}×{b} and the "
                                     "result was resized back to {w}×{h}.", s=step, a=work[0], b=work[1], w=w, h=h))

@@ -69,7 +69,8 @@ class ImageRouter:
         """
         if self.remote is not None:
             return self._remote_offered()
-        choices, notes = [], []
+        choices: list[str] = []
+        notes: list[str] = []
         gan_ref = self.gan.default_model()
         if self.gan.available(gan_ref):
             choices.append(gan_ref)

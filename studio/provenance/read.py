@@ -42,7 +42,7 @@ class Found:
     def lines(self) -> list[str]:
         """The facts as short English lines (the UI translates them at its boundary)."""
         state = STATES.get(self.state) or Message(self.state)
-        out = [Message("Content Credentials: {t_state}", t_state=state)]
+        out: list[str] = [Message("Content Credentials: {t_state}", t_state=state)]
         if self.failures:
             out.append(Message("Failed checks: {f}", f=", ".join(self.failures)))
         if self.actions:

@@ -66,7 +66,7 @@ class WriteRequest:
     model: str = ""
     voice: str = ""
     check_facts: bool = True
-    plan: list[str] | None = None
+    plan: list[str] | str | None = None  # a list, or one heading per line (check_plan)
 
     @classmethod
     def for_task(cls, task: str = "article", **kw) -> WriteRequest:

@@ -104,7 +104,7 @@ def plan(req: WriteRequest, base: str, selection: Selection | None = None) -> Pl
             req = dataclasses.replace(req, prompt=base)
     elif req.task == "continue":
         req = dataclasses.replace(req, prompt=base)
-    notes = []
+    notes: list[str] = []
     if req.task in DRAFT_TASKS and not req.prompt.strip():
         raise gr.Error("The draft is empty: write or paste something into it first.")
     if req.task in DRAFT_TASKS and len(req.prompt) > MAX_DRAFT_CHARS:

@@ -36,7 +36,7 @@ class ListenUI:
 def voice_choices(voices: list[str]) -> list[tuple[str, str]]:
     """``(label, reference)`` of each voice: a voice downloaded from the Hub (``org/repo:path/NAME.onnx``)
     shows as ``NAME (org/repo)``; other references show as they are."""
-    out = []
+    out: list[tuple[str, str]] = []
     for ref in voices:
         repo, _, file = ref.partition(":")
         hub = file.endswith(".onnx") and "/" in repo and not repo.startswith((".", "/", "~"))

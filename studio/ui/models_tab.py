@@ -67,6 +67,8 @@ def _download_line(job) -> Joined:
     state = "failed" if d["state"] == "failed" else "cancelled" if d["state"] == "cancelled" else ""
     head = Verbatim(f"<div class='studio-download{' studio-download-' + state if state else ''}'>"
                     f"<b>{html.escape(job.ref)}</b> · ")
+    body: str
+    tail: str
     if d["state"] == "running":
         pct = 100 * d["done"] / d["total"] if d["total"] else 0
         left = (Message("{n} s left", n=f"{d['seconds_left']:.0f}") if d["seconds_left"] is not None

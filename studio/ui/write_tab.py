@@ -344,7 +344,7 @@ def _paced(events: Iterator[WriteEvent]) -> Iterator[WriteEvent]:
     """The engine's events at most :data:`UPDATE_INTERVAL_S` apart (each holds the whole text so far, so none is
     lost): a new status and the last event go at once. Each update costs Gradio's processing, the draft's diff and
     a page render, on the cores the model computes on (bench/text_server.py measures it)."""
-    status = [None]
+    status: list[str | None] = [None]
 
     def urgent(ev: WriteEvent) -> bool:
         new, status[0] = ev.status != status[0], ev.status

@@ -125,7 +125,7 @@ def save_message(r: dict, when_saved: float) -> str:
     another tab had saved a newer version (both are kept), or the article is in the trash."""
     t = clock(when_saved)
     if r.get("conflict"):
-        msg = Message("Saved {t}. **Another tab or window had saved v{n} of this article meanwhile**; both are kept "
+        msg: str = Message("Saved {t}. **Another tab or window had saved v{n} of this article meanwhile**; both are kept "
                       "in its versions (Library tab → Versions) and the text here is now the newest.",
                       t=t, n=r.get("conflict_v") or r["conflict"])
         if r.get("trashed"):
