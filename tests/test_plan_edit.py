@@ -307,7 +307,9 @@ def test_a_page_reloaded_mid_generation_keeps_its_text_as_after_stop(app):
     cut = draft
     assert ctx.jobs.stop("reloaded-page", gone=True) == 1  # what closing or reloading the page does
     body = ctx.library.get("local", aid)["body"]
-    assert body != cut and body.startswith("My own words.\n\n# ") and body.rstrip().endswith(").")  # as after Stop
+    # as after Stop: whole sentences (the page shows the draft up to 50 ms behind the engine, so the engine may
+    # have finished the sentence the page was showing half of)
+    assert body != cut and body.startswith("My own words.\n\n# ") and body.rstrip().endswith(".")
     assert "## One" in body and "## Two" not in body
     spans = ctx.library.origin("local", aid)["spans"]
     assert spans and min(s[0] if isinstance(s, (list, tuple)) else s["start"] for s in spans) >= len("My own words.")

@@ -73,6 +73,9 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         best = yield from _section(req, backend, stop, outline, i, previous, doc, body_words, status, run)
         checked = check_request_text(req, end_whole(best[1]), offset=len(doc))  # the brief's facts: corrected or marked
         section = checked.text
+        if stop.is_set() and not section.strip():  # stopped before the section said anything: no bare heading
+            doc = doc[: len(doc) - len(head)]
+            break
         notes += [Message("Section {num_i}: {t_n}", num_i=i + 1, t_n=c) for c in checked.changes]
         marks += checked.marks
         removed += best[2]

@@ -40,8 +40,13 @@ FRONT: dict = {**ZH, **GRADIO_ZH}
 I18N = gr.I18n(**{loc: FRONT for loc in ZH_LOCALES})
 
 
+ADDED: set[str] = set()  # entries added while the studio was built (not the catalogue's own)
+
+
 def add(english: str, chinese: str) -> None:
     """Add an entry to the catalog (for the server and the page), before the studio is launched."""
+    if english not in ZH:
+        ADDED.add(english)
     ZH[english] = chinese
     FRONT[english] = chinese
 
