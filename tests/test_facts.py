@@ -213,6 +213,20 @@ def test_small_counts_of_things_are_facts_but_counts_of_steps_are_not(text, mark
     assert [m.text for m in check(text, FactSheet.of(PETITION)).marks] == marked
 
 
+@pytest.mark.parametrize("text", ["Lumo 2 is one of the best lamps on the market.", "No one came to the one meeting.",
+                                  "Two of them agreed."])
+def test_a_bare_small_number_word_is_no_fact(text):
+    assert [f for f in extract(text) if f.kind == "number"] == []
+
+
+def test_one_of_the_best_in_a_brief_is_never_a_left_out_fact():
+    from studio.text.factcheck import missing_facts
+
+    brief = "Lumo 2 is one of the best desk lamps: 1200 lumens for $49."
+    assert missing_facts("The Lumo 2 gives 1200 lumens for $49.", brief) == []
+    assert [f.text for f in extract("Only one councillor and three volunteers came.")] == ["one", "three"]
+
+
 @pytest.mark.parametrize("written, value, currency", [
     ("2p", 0.02, "£"), ("5 pence", 0.05, "£"), ("50 cents", 0.5, "$"), ("£3m", 3e6, "£"), ("£15", 15, "£"),
     ("five pence", 0.05, "£"), ("three million pounds", 3e6, "£"), ("twenty dollars", 20, "$")])
