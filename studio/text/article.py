@@ -81,8 +81,8 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         notes.append(removed_note(removed))
     if req.keywords.strip() and not stop.is_set():
         notes.extend(keywords_note(doc, req.keywords))
-    if not stop.is_set():  # the brief's facts no section stated: the brief's own sentences close the article
-        doc, kept_notes = keep_request_facts(req, doc)
+    if not stop.is_set():  # the brief's facts no section stated: the brief's own sentences, where they fit
+        doc, kept_notes, marks = keep_request_facts(req, doc, marks)
         notes += kept_notes
     if marks:
         notes.append(marks_note(marks))

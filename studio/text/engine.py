@@ -351,8 +351,9 @@ class TextEngine:
                              f"{'them' if len(missing) > 1 else 'it'} were added at the end: \"{' '.join(added)}\" "
                              "Work them into the text as you like.")
         checked = check_request_text(req, text, offset=len(start))  # contradictions corrected, the rest marked
-        text, kept_notes = keep_request_facts(req, checked.text) if not stopped else (checked.text, [])
-        notes += checked.changes + kept_notes + ([marks_note(checked.marks)] if checked.marks else [])
+        text, kept_notes, marks = keep_request_facts(req, checked.text, checked.marks) if not stopped else \
+            (checked.text, [], checked.marks)
+        notes += checked.changes + kept_notes + ([marks_note(marks)] if marks else [])
         if stopped:
             notes.append("Stopped. The text so far is kept.")
         elif cut and (stats.ended == "length" or not capped and req.task not in ("article", "continue", "headlines")):
@@ -360,7 +361,7 @@ class TextEngine:
                          "Raise max_new_tokens, or press Continue.")
         yield WriteEvent(text=start + text.rstrip(), seed=req.seed, words=count_words(text), tokens=total.tokens,
                          tokens_per_s=rate(total, t0), notes=notes, status="Stopped" if stopped else "Done",
-                         done=True, stopped=stopped, marks=[m.as_dict() for m in checked.marks])
+                         done=True, stopped=stopped, marks=[m.as_dict() for m in marks])
 
 
 def _clean_reply(req: WriteRequest, raw: str, trim: bool, cut_by_cap: bool, head: str):

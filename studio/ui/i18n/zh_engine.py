@@ -315,3 +315,10 @@ ENGINE_PATTERNS += [
     ("it learnt from only {n} words", "它只学了 {n} 个字"), ("it trained for only {n} steps", "它只训练了 {n} 步"),
     ("only {n} tokens of your text were left to measure it on", "只剩 {n} 个词元的文字可以用来衡量它"),
 ]
+
+# blind
+ENGINE_PATTERNS += [
+    ("The text left out {user_f} of your brief, so your own words for them were added where they fit: \"{user_s}\" "
+     "Work them into the text as you like.", "文中漏掉了你简介里的 {user_f}，所以在合适的位置补上了你自己的原话：“{user_s}” "
+     "请按需要把它们写进正文。"),
+]
