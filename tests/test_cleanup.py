@@ -229,6 +229,13 @@ def test_a_sentence_the_model_already_wrote_is_left_out_once_and_the_rest_stays(
     assert drop_repeats("A line with no repeat at all here.") == ("A line with no repeat at all here.", [])
 
 
+def test_a_short_sentence_written_twice_or_a_heading_echoed_in_the_text_is_a_repeat():
+    text, dropped = drop_repeats("Why it matters\nTwelve bands play. Tickets cost $25. Twelve bands play.",
+                                 exact="Riverside Jazz Festival\nWhy it matters")
+    assert text == "Twelve bands play. Tickets cost $25." and dropped == ["Why it matters", "Twelve bands play."]
+    assert drop_repeats("Plant it. Plant it.") == ("Plant it. Plant it.", [])  # two words: no claim repeated
+
+
 def test_making_room_never_cuts_a_sentence_after_an_abbreviation():
     reply = ("Crumb & Co makes bread with a glass jar. It is lovely.\n\nCrumble & Co. offers a variety of tasty "
              "treats, but one that really stands out is their homemade bread.")

@@ -194,7 +194,8 @@ def _against_repeats(cleaned, doc: str, i: int, notes: list[str], terms) -> tupl
     section, its context, word for word), and its verdict: a section that only repeats earlier ones
     scores lowest ("repeated an earlier section"), so it is written again."""
     body_so_far = doc.split("\n", 1)[1] if "\n" in doc else ""
-    deduped, repeats = drop_repeats(cleaned.text, body_so_far)
+    heads = "\n".join(ln.lstrip("# ") for ln in doc.splitlines() if ln.startswith("#"))  # the title and headings
+    deduped, repeats = drop_repeats(cleaned.text, body_so_far, exact=heads)
     if repeats and not deduped.strip():
         return cleaned, Verdict(-1.0, False, "repeated an earlier section")
     if repeats:
