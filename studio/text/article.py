@@ -24,7 +24,15 @@ from .facts import FactSheet
 from .languages import request_language, tokens_per_word
 from .prompts import default_outline, parse_outline, plan_messages, section_messages, stop_sequences
 from .requests import WriteEvent, WriteRequest, count_words
-from .shape import PART_HINT, article_kind, person_rule, planned_outline
+from .shape import (
+    PART_HINT,
+    article_kind,
+    drop_first_person,
+    first_person_note,
+    neutral_voice,
+    person_rule,
+    planned_outline,
+)
 from .streaming import WordCount, ending_notes, stream_until
 from .topic import mentions_item, split_items
 
@@ -51,9 +59,11 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
            "total": total, "t0": t0, "notes": notes, "words_each": words_each, "tpw": tpw,
            "retries": retries,
            "person": person_rule(article_kind(req.prompt, req.tone), req.tone),
+           "neutral": neutral_voice("article", article_kind(req.prompt, req.tone), req.tone, req.prompt),
            "facts": FactSheet.of(req.prompt, req.keywords, req.audience, req.outline).summary()
            if req.check_facts else ""}
     removed: list[str] = []
+    first_person: list[str] = []
     marks: list = []
     previous = ""
     body_words = 0
@@ -66,7 +76,11 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         yield WriteEvent(text=doc, delta=head, seed=req.seed, words=body_words, tokens=total.tokens,
                          tokens_per_s=rate(total, t0), notes=list(notes), status=status)
         best = yield from _section(req, backend, stop, outline, i, previous, doc, body_words, status, run)
-        checked = check_request_text(req, end_whole(best[1]), offset=len(doc))  # the brief's facts: corrected or marked
+        text = best[1]
+        if run["neutral"]:  # no "I" in a neutral piece: the model talking about itself is left out
+            text, chatty = drop_first_person(text)
+            first_person += chatty
+        checked = check_request_text(req, end_whole(text), offset=len(doc))  # the brief's facts: corrected or marked
         section = checked.text
         notes += [f"Section {i + 1}: {c}" for c in checked.changes]
         marks += checked.marks
@@ -79,6 +93,8 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         previous = section
     if removed:
         notes.append(removed_note(removed))
+    if first_person:
+        notes.append(first_person_note(first_person))
     if req.keywords.strip() and not stop.is_set():
         notes.extend(keywords_note(doc, req.keywords))
     if not stop.is_set():  # the brief's facts no section stated: the brief's own sentences, where they fit

@@ -60,6 +60,7 @@ from .requests import (  # noqa: F401 - part of this module's API
     WriteRequest,
     count_words,
 )
+from .shape import article_kind, drop_first_person, first_person_note, neutral_voice
 from .streaming import WordCount, ending_notes, stream_until
 
 SINGLE_PASS_WORDS = 200  # articles longer than this are planned and written section by section
@@ -338,6 +339,9 @@ class TextEngine:
             if repeats:
                 notes.append(f"Left out {len(repeats)} sentence{'s' if len(repeats) > 1 else ''} the model had "
                              "already written.")
+        if neutral_voice(req.task, article_kind(req.prompt, req.tone), req.tone, req.prompt):
+            text, chatty = drop_first_person(text)  # no "I" in a neutral piece: the model talking about itself
+            notes += [first_person_note(chatty)] if chatty else []
         if req.task in ("article", "product_description", "ad_copy", "summarize") and not stopped:
             text = end_whole(text)  # never ends mid-sentence
         if req.task == "article" and req.keywords.strip() and text.strip() and not stopped:
