@@ -145,8 +145,31 @@ def drop_repeats(text: str, earlier: str = "", exact: str = "") -> tuple[str, li
     echoing its heading). Small models sometimes copy the previous section, given as context, with a word
     changed here and there. Line breaks and the other sentences stay as they were.
 
+    A paragraph written again word for word (a small model looping on "Best regards, / Eleanor Johnson / P.S.")
+    is left out whatever its length.
+
     Returns ``(text, dropped sentences)``; lines left empty are removed with their sentences.
     """
+    text, looped = _drop_repeated_blocks(text, earlier)
+    out, dropped = _drop_repeated_sentences(text, earlier, exact)
+    return (out if dropped else text), looped + dropped
+
+
+def _drop_repeated_blocks(text: str, earlier: str) -> tuple[str, list[str]]:
+    """``text`` without the paragraphs (blocks between blank lines) that ``earlier`` or ``text`` already has."""
+    seen = {_key(b) for b in re.split(r"\n\s*\n", earlier) if _key(b)}
+    kept, dropped = [], []
+    for block in re.split(r"\n\s*\n", text):
+        key = _key(block)
+        if key and key in seen:
+            dropped.append(" ".join(block.split()))
+            continue
+        seen.add(key)
+        kept.append(block)
+    return ("\n\n".join(kept) if dropped else text), dropped
+
+
+def _drop_repeated_sentences(text: str, earlier: str, exact: str) -> tuple[str, list[str]]:
     seen: set[str] = set()
     grams: set[tuple[str, ...]] = set()
     for line in earlier.split("\n"):
@@ -172,5 +195,4 @@ def drop_repeats(text: str, earlier: str = "", exact: str = "") -> tuple[str, li
         if line.strip() and not " ".join(kept).strip():
             continue
         lines_out.append(line if len(kept) == len(_SENT_SPLIT.split(line)) else " ".join(kept))
-    out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines_out)).strip("\n")
-    return (out if dropped else text), dropped
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines_out)).strip("\n"), dropped
