@@ -229,6 +229,20 @@ def test_a_sentence_the_model_already_wrote_is_left_out_once_and_the_rest_stays(
     assert drop_repeats("A line with no repeat at all here.") == ("A line with no repeat at all here.", [])
 
 
+def test_a_short_sentence_written_twice_or_a_heading_echoed_in_the_text_is_a_repeat():
+    text, dropped = drop_repeats("Why it matters\nTwelve bands play. Tickets cost $25. Twelve bands play.",
+                                 exact="Riverside Jazz Festival\nWhy it matters")
+    assert text == "Twelve bands play. Tickets cost $25." and dropped == ["Why it matters", "Twelve bands play."]
+    assert drop_repeats("Plant it. Plant it.") == ("Plant it. Plant it.", [])  # two words: no claim repeated
+
+
+def test_a_paragraph_the_model_loops_on_is_kept_once_whatever_its_length():
+    loop = "P.S.\n\nBest regards,\n\nEleanor Johnson\nBristol, UK"
+    text, dropped = drop_repeats("The pool shuts on 3 March.\n\n" + "\n\n".join([loop] * 4))
+    assert text == "The pool shuts on 3 March.\n\n" + loop and len(dropped) == 9
+    assert drop_repeats("Eleanor Johnson\nBristol, UK", earlier="Eleanor Johnson\nBristol, UK")[0] == ""
+
+
 def test_making_room_never_cuts_a_sentence_after_an_abbreviation():
     reply = ("Crumb & Co makes bread with a glass jar. It is lovely.\n\nCrumble & Co. offers a variety of tasty "
              "treats, but one that really stands out is their homemade bread.")

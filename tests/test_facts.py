@@ -213,6 +213,20 @@ def test_small_counts_of_things_are_facts_but_counts_of_steps_are_not(text, mark
     assert [m.text for m in check(text, FactSheet.of(PETITION)).marks] == marked
 
 
+@pytest.mark.parametrize("text", ["Lumo 2 is one of the best lamps on the market.", "No one came to the one meeting.",
+                                  "Two of them agreed."])
+def test_a_bare_small_number_word_is_no_fact(text):
+    assert [f for f in extract(text) if f.kind == "number"] == []
+
+
+def test_one_of_the_best_in_a_brief_is_never_a_left_out_fact():
+    from studio.text.factcheck import missing_facts
+
+    brief = "Lumo 2 is one of the best desk lamps: 1200 lumens for $49."
+    assert missing_facts("The Lumo 2 gives 1200 lumens for $49.", brief) == []
+    assert [f.text for f in extract("Only one councillor and three volunteers came.")] == ["one", "three"]
+
+
 @pytest.mark.parametrize("written, value, currency", [
     ("2p", 0.02, "£"), ("5 pence", 0.05, "£"), ("50 cents", 0.5, "$"), ("£3m", 3e6, "£"), ("£15", 15, "£"),
     ("five pence", 0.05, "£"), ("three million pounds", 3e6, "£"), ("twenty dollars", 20, "$")])
@@ -254,18 +268,41 @@ def test_the_briefs_facts_the_text_left_out_are_found_in_any_form():
     assert [g.text for g in missing_facts(text, PETITION)] == ["$180,000"]
 
 
-def test_the_briefs_own_sentences_close_a_text_that_left_its_facts_out():
+def test_the_briefs_own_sentences_join_a_text_that_left_its_facts_out():
     from studio.text.factcheck import add_missing_facts
 
     brief = ("Announce the Riverside Jazz Festival: Saturday, August 9, 2025, 2 p.m. to 10 p.m. at Riverside Park. "
              "Twelve bands play. Tickets cost $25; children under 12 go free.")
     text = "The Riverside Jazz Festival comes to Riverside Park on Saturday, August 9, 2025, from 2 p.m. Tickets: $25."
     out, added, covered = add_missing_facts(text, brief)
-    assert out.startswith(text + "\n\n")  # the writer sees the model's text unchanged, then the brief's words
+    assert out.startswith(text + " ")  # the writer sees the model's text unchanged, then the brief's words
     assert added == ["Saturday, August 9, 2025, 2 p.m. to 10 p.m. at Riverside Park.", "Twelve bands play.",
                      "Tickets cost $25; children under 12 go free."]
     assert covered == ["10 p.m.", "Twelve", "12"]
     assert add_missing_facts(out, brief)[1] == []  # nothing left out any more
+
+
+def test_a_left_out_fact_goes_to_the_section_that_talks_about_the_same_thing_and_marks_move_with_it():
+    from types import SimpleNamespace
+
+    from bench.factscore import PETITION as NEWS
+    from studio.text.factcheck import check, keep_request_facts
+
+    text = ("# Residents gathered signatures\n\n## What happened\n\nResidents of Springfield gathered 2,300 "
+            "signatures in three weeks to keep the Elm Street library open. Maria Lopez and 76 volunteers lead "
+            "the campaign.\n\n## What happens next\n\nThe council plans to close the library to save money, "
+            "and 40 residents object.\n\n## Background\n\nThe library has served the town for many years.\n")
+    marks = check(text, FactSheet.of(NEWS)).marks
+    assert [m.text for m in marks] == ["76 volunteers", "40 residents"]
+    out, notes, moved = keep_request_facts(SimpleNamespace(task="article", check_facts=True, prompt=NEWS),
+                                           text, marks)
+    sections = out.split("## ")
+    assert "council on March 14, 2025." in sections[1]  # Maria Lopez hands the petition: what happened
+    assert sections[2].rstrip().endswith("to save $180,000 a year.")  # the council's plan: what happens next
+    assert sections[3] == "Background\n\nThe library has served the town for many years.\n"  # not at the end
+    assert [out[m.start:m.end] for m in moved] == ["76 volunteers", "40 residents"]
+    assert notes[0].startswith("The text left out March 14, 2025, June 30, $180,000 of your brief, so your own "
+                               "words for them were added where they fit:")
 
 
 def test_at_most_three_sentences_are_added_and_a_chinese_brief_keeps_its_sentences():
@@ -275,7 +312,7 @@ def test_at_most_three_sentences_are_added_and_a_chinese_brief_keeps_its_sentenc
     assert add_missing_facts("Prices vary.", brief)[1] == ["A costs $1.", "B costs $2.", "C costs $3."]
     out, added, _ = add_missing_facts("居民收集了签名。", "居民收集了二千三百个签名。市议会计划在6月30日关闭图书馆。")
     assert added == ["居民收集了二千三百个签名。", "市议会计划在6月30日关闭图书馆。"]
-    assert out.endswith("\n\n居民收集了二千三百个签名。市议会计划在6月30日关闭图书馆。\n")
+    assert out == "居民收集了签名。居民收集了二千三百个签名。市议会计划在6月30日关闭图书馆。"
 
 
 def test_only_articles_rewrites_and_product_descriptions_get_the_left_out_facts():
@@ -286,13 +323,16 @@ def test_only_articles_rewrites_and_product_descriptions_get_the_left_out_facts(
     def req(task, check_facts=True):
         return SimpleNamespace(task=task, check_facts=check_facts, prompt="The pool shuts from 3 March to 21 March.")
 
-    text, notes = keep_request_facts(req("rewrite"), "The pool will close for repairs.")
-    assert text.endswith("\n\nThe pool shuts from 3 March to 21 March.\n")
+    text, notes, _ = keep_request_facts(req("rewrite"), "The pool will close for repairs.")
+    assert text == "The pool will close for repairs. The pool shuts from 3 March to 21 March."
     assert notes == ["The text left out 3 March, 21 March of your brief, so your own words for them were added "
-                     "at the end: \"The pool shuts from 3 March to 21 March.\" Work them into the text as you like."]
+                     "where they fit: \"The pool shuts from 3 March to 21 March.\" Work them into the text as you "
+                     "like."]
     notice = "hi all, the pool shuts from 3 March to 21 March. the gym stays open 6am to 10pm. ask Sam Patel."
-    text, notes = keep_request_facts(SimpleNamespace(task="rewrite", check_facts=True, prompt=notice),
-                                     "Dear members, the pool closes on 3 March. The gym stays open, ask Sam Patel.")
-    assert text.endswith("\n\nThe pool shuts from 3 March to 21 March. The gym stays open 6am to 10pm.\n")
+    text, notes, _ = keep_request_facts(SimpleNamespace(task="rewrite", check_facts=True, prompt=notice),
+                                        "Dear members, the pool closes on 3 March.\n\nThe gym stays open, ask "
+                                        "Sam Patel.")
+    assert text == ("Dear members, the pool closes on 3 March. The pool shuts from 3 March to 21 March.\n\nThe gym "
+                    "stays open, ask Sam Patel. The gym stays open 6am to 10pm.")
     for r in (req("summarize"), req("rewrite", check_facts=False), req("headlines")):
-        assert keep_request_facts(r, "The pool will close.") == ("The pool will close.", [])
+        assert keep_request_facts(r, "The pool will close.") == ("The pool will close.", [], [])

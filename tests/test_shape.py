@@ -84,3 +84,42 @@ def test_a_feature_written_with_a_thousands_separator_is_named():
     from studio.text.brief import missing_items
 
     assert missing_items("The Lumo 2 gives 1,200 lumens.", "Lumo 2, 1200 lumens") == []
+
+
+def test_the_model_talking_about_itself_in_a_neutral_piece_is_left_out_but_a_quotation_stays():
+    from studio.text.shape import drop_first_person
+
+    text = ("## Why it matters\n\nI'm thrilled to share my passion project with you! Urban gardens feed cities. "
+            "I think that basil is easy. \"I love it,\" said Maria Lopez.\n\n- I always water daily.\n- Water at "
+            "dawn.\n\nWorld War I changed farming. We're excited to help you.")
+    out, dropped = drop_first_person(text)
+    assert out == ("## Why it matters\n\nUrban gardens feed cities. Basil is easy. \"I love it,\" said Maria Lopez."
+                   "\n\n- Water at dawn.\n\nWorld War I changed farming.")
+    assert dropped == ["I'm thrilled to share my passion project with you!", "I always water daily.",
+                       "We're excited to help you."]
+    assert drop_first_person("I love it. My lamp.") == ("I love it. My lamp.", [])  # never left empty
+
+
+def test_who_may_say_i_depends_on_the_task_the_tone_and_the_writers_own_text():
+    from studio.text.shape import neutral_voice
+
+    assert neutral_voice("article", "how-to", "neutral", "Urban gardening for beginners")
+    assert neutral_voice("rewrite", "general", "formal", "hi all, the pool shuts")
+    assert neutral_voice("product_description", "general", "neutral", "Lumo 2 desk lamp")
+    assert not neutral_voice("article", "how-to", "friendly", "Urban gardening for beginners")
+    assert not neutral_voice("article", "opinion", "neutral", "Why we should keep the library")
+    assert not neutral_voice("rewrite", "general", "formal", "I will be away on Monday, my team covers")
+    assert not neutral_voice("ad_copy", "general", "neutral", "Bloom Yoga")
+
+
+def test_a_neutral_article_and_summary_never_say_i():
+    plan = "1. Why it matters\n2. What you need\n3. Step by step"
+    sections = ["I'm thrilled to share my passion project! Basil grows well in pots on a sunny balcony.",
+                "Pots, soil and seeds are all a balcony garden needs.", "Sow the seeds and water them every day."]
+    eng, _ = engine_with([plan, *sections], retries=0)
+    ev = final(eng, prompt="Balcony gardening for beginners", task="article", length_words=450)
+    assert "thrilled" not in ev.text and "Basil grows well in pots on a sunny balcony." in ev.text
+    assert any(n.startswith("Left out 1 sentence where the model talked about itself") for n in ev.notes)
+    eng, _ = engine_with(["I read this text. Walking is good for the heart and the mind."], retries=0)
+    ev = final(eng, prompt="Walking is good for the heart.", task="summarize", length_words=60)
+    assert ev.text == "Walking is good for the heart and the mind."

@@ -25,7 +25,15 @@ from .facts import FactSheet
 from .languages import request_language, tokens_per_word
 from .prompts import default_outline, parse_outline, plan_messages, section_messages, stop_sequences
 from .requests import WriteEvent, WriteRequest, count_words
-from .shape import PART_HINT, article_kind, person_rule, planned_outline
+from .shape import (
+    PART_HINT,
+    article_kind,
+    drop_first_person,
+    first_person_note,
+    neutral_voice,
+    person_rule,
+    planned_outline,
+)
 from .streaming import WordCount, ending_notes, stream_until
 from .topic import mentions_item, split_items
 
@@ -56,9 +64,11 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
            "total": total, "t0": t0, "notes": notes, "words_each": words_each, "tpw": tpw,
            "retries": retries,
            "person": person_rule(article_kind(req.prompt, req.tone), req.tone),
+           "neutral": neutral_voice("article", article_kind(req.prompt, req.tone), req.tone, req.prompt),
            "facts": FactSheet.of(req.prompt, req.keywords, req.audience, req.outline, *(req.plan or [])).summary()
            if req.check_facts else ""}
     removed: list[str] = []
+    first_person: list[str] = []
     marks: list = []
     previous = ""
     body_words = 0
@@ -71,7 +81,11 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         yield WriteEvent(text=doc, delta=head, seed=req.seed, words=body_words, tokens=total.tokens,
                          tokens_per_s=rate(total, t0), notes=list(notes), status=status)
         best = yield from _section(req, backend, stop, outline, i, previous, doc, body_words, status, run)
-        checked = check_request_text(req, end_whole(best[1]), offset=len(doc))  # the brief's facts: corrected or marked
+        text = best[1]
+        if run["neutral"]:  # no "I" in a neutral piece: the model talking about itself is left out
+            text, chatty = drop_first_person(text)
+            first_person += chatty
+        checked = check_request_text(req, end_whole(text), offset=len(doc))  # the brief's facts: corrected or marked
         section = checked.text
         if stop.is_set() and not section.strip():  # stopped before the section said anything: no bare heading
             doc = doc[: len(doc) - len(head)]
@@ -87,10 +101,12 @@ def write_long_article(req: WriteRequest, backend: TextBackend, stop: threading.
         previous = section
     if removed:
         notes.append(removed_note(removed))
+    if first_person:
+        notes.append(first_person_note(first_person))
     if req.keywords.strip() and not stop.is_set():
         notes.extend(keywords_note(doc, req.keywords))
-    if not stop.is_set():  # the brief's facts no section stated: the brief's own sentences close the article
-        doc, kept_notes = keep_request_facts(req, doc)
+    if not stop.is_set():  # the brief's facts no section stated: the brief's own sentences, where they fit
+        doc, kept_notes, marks = keep_request_facts(req, doc, marks)
         notes += kept_notes
     if marks:
         notes.append(marks_note(marks))
@@ -222,7 +238,8 @@ def _against_repeats(cleaned, doc: str, i: int, notes: list[str], terms) -> tupl
     section, its context, word for word), and its verdict: a section that only repeats earlier ones
     scores lowest ("repeated an earlier section"), so it is written again."""
     body_so_far = doc.split("\n", 1)[1] if "\n" in doc else ""
-    deduped, repeats = drop_repeats(cleaned.text, body_so_far)
+    heads = "\n".join(ln.lstrip("# ") for ln in doc.splitlines() if ln.startswith("#"))  # the title and headings
+    deduped, repeats = drop_repeats(cleaned.text, body_so_far, exact=heads)
     if repeats and not deduped.strip():
         return cleaned, Verdict(-1.0, False, Message("repeated an earlier section"))
     if repeats:

@@ -135,31 +135,58 @@ def _grams(sentence: str, n: int = 4) -> set[tuple[str, ...]]:
 
 
 NEAR_REPEAT = 0.6  # a sentence whose 4-word phrases were mostly written before is a repeat
+REPEAT_WORDS = 3  # a sentence of this many words or more, written again word for word, is a repeat
 
 
-def drop_repeats(text: str, earlier: str = "") -> tuple[str, list[str]]:
-    """``text`` (what the model just wrote) without the sentences of 5+ words it already wrote, word for word
-    or nearly (at least :data:`NEAR_REPEAT` of the sentence's 4-word phrases written before): earlier in
-    ``text`` or in ``earlier`` (the model's previous sections). Small models sometimes copy the previous
-    section, given as context, with a word changed here and there. Line breaks and the other sentences stay
-    as they were.
+def drop_repeats(text: str, earlier: str = "", exact: str = "") -> tuple[str, list[str]]:
+    """``text`` (what the model just wrote) without the sentences of 3+ words it already wrote word for word,
+    or of 5+ words nearly (at least :data:`NEAR_REPEAT` of the sentence's 4-word phrases written before):
+    earlier in ``text`` or in ``earlier`` (the model's previous sections); and without the lines or sentences
+    that repeat one of ``exact`` word for word (the article's title and headings: a section that starts by
+    echoing its heading). Small models sometimes copy the previous section, given as context, with a word
+    changed here and there. Line breaks and the other sentences stay as they were.
+
+    A paragraph written again word for word (a small model looping on "Best regards, / Eleanor Johnson / P.S.")
+    is left out whatever its length.
 
     Returns ``(text, dropped sentences)``; lines left empty are removed with their sentences.
     """
+    text, looped = _drop_repeated_blocks(text, earlier)
+    out, dropped = _drop_repeated_sentences(text, earlier, exact)
+    return (out if dropped else text), looped + dropped
+
+
+def _drop_repeated_blocks(text: str, earlier: str) -> tuple[str, list[str]]:
+    """``text`` without the paragraphs (blocks between blank lines) that ``earlier`` or ``text`` already has."""
+    seen = {_key(b) for b in re.split(r"\n\s*\n", earlier) if _key(b)}
+    kept, dropped = [], []
+    for block in re.split(r"\n\s*\n", text):
+        key = _key(block)
+        if key and key in seen:
+            dropped.append(" ".join(block.split()))
+            continue
+        seen.add(key)
+        kept.append(block)
+    return ("\n\n".join(kept) if dropped else text), dropped
+
+
+def _drop_repeated_sentences(text: str, earlier: str, exact: str) -> tuple[str, list[str]]:
     seen: set[str] = set()
     grams: set[tuple[str, ...]] = set()
     for line in earlier.split("\n"):
         for s in _SENT_SPLIT.split(line):
-            if len(s.split()) >= 5:
+            if len(_key(s).split()) >= REPEAT_WORDS:
                 seen.add(_key(s))
+            if len(s.split()) >= 5:
                 grams |= _grams(s)
+    seen |= {_key(line) for line in exact.split("\n") if len(_key(line).split()) >= REPEAT_WORDS}
     dropped: list[str] = []
     lines_out: list[str] = []
     for line in text.split("\n"):
         kept = []
         for sent in _SENT_SPLIT.split(line):
-            if len(sent.split()) >= 5:
-                g = _grams(sent)
+            if len(_key(sent).split()) >= REPEAT_WORDS:
+                g = _grams(sent) if len(sent.split()) >= 5 else set()
                 if _key(sent) in seen or (len(g) >= 3 and len(g & grams) >= NEAR_REPEAT * len(g)):
                     dropped.append(sent.strip())
                     continue
@@ -169,5 +196,4 @@ def drop_repeats(text: str, earlier: str = "") -> tuple[str, list[str]]:
         if line.strip() and not " ".join(kept).strip():
             continue
         lines_out.append(line if len(kept) == len(_SENT_SPLIT.split(line)) else " ".join(kept))
-    out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines_out)).strip("\n")
-    return (out if dropped else text), dropped
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines_out)).strip("\n"), dropped

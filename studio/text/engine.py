@@ -65,6 +65,7 @@ from .requests import (  # noqa: F401 - part of this module's API
     WriteRequest,
     count_words,
 )
+from .shape import article_kind, drop_first_person, first_person_note, neutral_voice
 from .streaming import WordCount, ending_notes, stream_until
 
 log = logging.getLogger(__name__)
@@ -393,6 +394,9 @@ class TextEngine:
                 notes.append(Message("Left out {n} sentences the model had already written.", n=len(repeats))
                              if len(repeats) > 1 else Message("Left out {n} sentence the model had already written.",
                                                               n=len(repeats)))
+        if neutral_voice(req.task, article_kind(req.prompt, req.tone), req.tone, req.prompt):
+            text, chatty = drop_first_person(text)  # no "I" in a neutral piece: the model talking about itself
+            notes += [first_person_note(chatty)] if chatty else []
         if req.task in ("article", "product_description", "ad_copy", "summarize") and not stopped:
             text = end_whole(text)  # never ends mid-sentence
         if req.task == "article" and req.keywords.strip() and text.strip() and not stopped:
@@ -409,8 +413,9 @@ class TextEngine:
                                      "end: \"{user_s}\" Work them into the text as you like.", user_f=", ".join(missing),
                                      user_s=" ".join(added)))
         checked = check_request_text(req, text, offset=len(start))  # contradictions corrected, the rest marked
-        text, kept_notes = keep_request_facts(req, checked.text) if not stopped else (checked.text, [])
-        notes += checked.changes + kept_notes + ([marks_note(checked.marks)] if checked.marks else [])
+        text, kept_notes, marks = keep_request_facts(req, checked.text, checked.marks) if not stopped else \
+            (checked.text, [], checked.marks)
+        notes += checked.changes + kept_notes + ([marks_note(marks)] if marks else [])
         if stopped:
             notes.append("Stopped. The text so far is kept.")
         elif cut and (stats.ended == "length" or not capped and req.task not in ("article", "continue", "headlines")):
@@ -418,7 +423,7 @@ class TextEngine:
                                  "Raise max_new_tokens, or press Continue.", n=f"{max_new:,}"))
         yield WriteEvent(text=start + text.rstrip(), seed=req.seed, words=count_words(text), tokens=total.tokens,
                          tokens_per_s=rate(total, t0), notes=notes, status="Stopped" if stopped else "Done",
-                         done=True, stopped=stopped, marks=[m.as_dict() for m in checked.marks])
+                         done=True, stopped=stopped, marks=[m.as_dict() for m in marks])
 
 
 def _clean_reply(req: WriteRequest, raw: str, trim: bool, cut_by_cap: bool, head: str):

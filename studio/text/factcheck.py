@@ -22,7 +22,7 @@ import re
 
 from ..messages import Message
 from .facts import Fact, FactSheet, extract
-from .topic import stem
+from .topic import stem, terms
 
 NUMERIC = ("number", "money", "percent")
 QUOTES = "\"“”「」『』 ,"
@@ -252,10 +252,12 @@ def missing_facts(text: str, brief: str) -> list[Fact]:
     return [g for g in FactSheet.of(brief).facts if g.kind != "quote" and not _stated(g, facts, low)]
 
 
-def add_missing_facts(text: str, brief: str, limit: int = 3) -> tuple[str, list[str], list[str]]:
-    """``text`` with a closing paragraph of the brief's own sentences that hold the facts it left out (at most
-    ``limit`` sentences; a label before a colon, "News:", is left out of a sentence). Returns ``(text, the
-    sentences added, the facts they hold)``; ``text`` unchanged when nothing is missing."""
+def add_missing_facts(text: str, brief: str, limit: int = 3, inserts: list | None = None) -> tuple[str, list[str], list[str]]:
+    """``text`` with the brief's own sentences that hold the facts it left out (at most ``limit`` sentences; a
+    label before a colon, "News:", is left out of a sentence), each put where it fits (:func:`_place`): at the
+    end of the paragraph that talks most about the same thing. Returns ``(text, the sentences added, the facts
+    they hold)``; ``text`` unchanged when nothing is missing. ``inserts`` gets ``(position, length)`` of each
+    insertion, so that marks after it can be moved (:func:`shift_marks`)."""
     missing = missing_facts(text, brief)
     spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(brief) if m.group(0).strip()]
     added: list[str] = []
@@ -271,25 +273,68 @@ def add_missing_facts(text: str, brief: str, limit: int = 3) -> tuple[str, list[
             covered.append(g.text)
             if sentence not in added:
                 added.append(sentence)
-    if not added:
-        return text, [], []
-    gap = "" if re.search(r"[\u4e00-\u9fff]", added[0][:1]) else " "
-    return text.rstrip() + "\n\n" + gap.join(added) + "\n", added, covered
+    for sentence in added:
+        text = _place(text, sentence, inserts if inserts is not None else [])
+    return text, added, covered
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the prose paragraphs of Markdown ``text`` a sentence can close: not a heading or a
+    list, ending with a whole sentence."""
+    out = []
+    for m in re.finditer(r"(?:[^\n]+\n?)+", text):
+        block = m.group(0).rstrip()
+        last = block.rsplit("\n", 1)[-1].lstrip()
+        if re.match(r"(?:#{1,6}|[-*•>]|\d{1,2}[.)])\s", last) or not re.search(r"[.!?。！？\"”')）]$", block):
+            continue
+        out.append((m.start(), m.start() + len(block)))
+    return out
+
+
+def _place(text: str, sentence: str, inserts: list) -> str:
+    """``text`` with ``sentence`` at the end of the paragraph that shares most of its words (rarer words count
+    more; on a tie, or when none is shared, the earliest), or at the end when ``text`` has no such paragraph."""
+    blocks = _blocks(text)
+    cjk = bool(re.search(r"[\u4e00-\u9fff]", sentence[:1]))
+    if not blocks:
+        out = text.rstrip() + ("\n\n" if text.strip() else "") + sentence + "\n"
+        inserts.append((len(text.rstrip()), len(out) - len(text)))
+        return out
+    want = terms(sentence)
+    have = [terms(text[s:e]) for s, e in blocks]
+    share = {t: sum(t in h for h in have) for t in want}
+    scores = [sum(1 / share[t] for t in want & h) for h in have]
+    _, end = blocks[max(range(len(blocks)), key=lambda i: (scores[i], -i))]
+    piece = ("" if cjk or text[end - 1:end] in "。！？" else " ") + sentence
+    inserts.append((end, len(piece)))
+    return text[:end] + piece + text[end:]
+
+
+def shift_marks(marks: list[Mark], inserts: list[tuple[int, int]]) -> list[Mark]:
+    """``marks`` moved past the text inserted at each ``(position, length)`` (in the order inserted)."""
+    out = list(marks)
+    for pos, n in inserts:
+        out = [m.shifted(n) if m.start >= pos else m for m in out]
+    return out
 
 
 def missing_facts_note(added: list[str], covered: list[str]) -> str:
     """The note on :func:`add_missing_facts` for the writer."""
-    return Message("The text left out {user_f} of your brief, so your own words for them were added at the end: "
-                   "\"{user_s}\" Work them into the text as you like.", user_f=", ".join(covered), user_s=" ".join(added))
+    return Message("The text left out {user_f} of your brief, so your own words for them were added where they fit: "
+                   "\"{user_s}\" Work them into the text as you like.", user_f=", ".join(covered),
+                   user_s=" ".join(added))
 
 
 KEEP_FACTS_TASKS = ("article", "rewrite", "product_description")  # a summary may leave details out
 
 
-def keep_request_facts(req, text: str) -> tuple[str, list[str]]:
-    """:func:`add_missing_facts` for request ``req`` (its brief or draft is ``req.prompt``): ``(text, notes)``.
-    Nothing is added when ``req.check_facts`` is off or the task is not one of :data:`KEEP_FACTS_TASKS`."""
+def keep_request_facts(req, text: str, marks: list[Mark] | None = None) -> tuple[str, list[str], list[Mark]]:
+    """:func:`add_missing_facts` for request ``req`` (its brief or draft is ``req.prompt``): ``(text, notes,
+    marks)``, ``marks`` (spans in ``text``) moved past what was added. Nothing is added when ``req.check_facts``
+    is off or the task is not one of :data:`KEEP_FACTS_TASKS`."""
+    marks = list(marks or [])
     if not getattr(req, "check_facts", True) or req.task not in KEEP_FACTS_TASKS or not text.strip():
-        return text, []
-    text, added, covered = add_missing_facts(text, req.prompt)
-    return text, [missing_facts_note(added, covered)] if added else []
+        return text, [], marks
+    inserts: list[tuple[int, int]] = []
+    text, added, covered = add_missing_facts(text, req.prompt, inserts=inserts)
+    return text, [missing_facts_note(added, covered)] if added else [], shift_marks(marks, inserts)

@@ -128,7 +128,7 @@ class Fact:
 
 
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_WORDNUM = rf"(?:(?:{_NUM_WORD})(?:[\s-]+(?:{_NUM_WORD}))*)"
+_WORDNUM = rf"(?:(?!and\b)(?:{_NUM_WORD})(?:[\s-]+(?:{_NUM_WORD}))*)"  # never starting at "and"
 _CURRENCY_PRE = r"(?:US\$|HK\$|A\$|C\$|\$|€|£|¥|￥|USD\s?|EUR\s?|GBP\s?|RMB\s?|CNY\s?)"
 _CURRENCY_POST = r"(?:dollars?|euros?|pounds?(?!\s+of\b)|yuan|usd|eur|gbp|pence|cents?|(?<=\d)p(?!\w|\.m)|元|美元|欧元|英镑|块)"
 _HUNDREDTHS = {"P": "£", "PENCE": "£", "CENT": "$", "CENTS": "$"}  # "2p", "5 pence", "50 cents": £0.02 ...
@@ -226,8 +226,24 @@ def _word_numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
             out.append(Fact("money", text[m.start():money.end()], m.start(), money.end(), value, None, cur[:1]))
             continue
         unit, counted = _counted(text, end)
+        if _not_a_count(text, m.start(), words, value, unit, end):
+            continue
         out.append(Fact("number", words, m.start(), end, value, None, unit, counted))
     return out
+
+
+_PARTITIVE = re.compile(r"\s+(?:of|in|out of)\b", re.IGNORECASE)
+_ONE_AS_PRONOUN = re.compile(r"(?i)\b(?:no|the|any|every|each|which|this|that|such|another|a)\s+\Z")
+
+
+def _not_a_count(text: str, start: int, words: str, value: float, unit: str, end: int) -> bool:
+    """A bare small number word that checks nothing: one word up to ten that counts nothing ("the two met"),
+    is a part of a whole ("one of the best", "two of them", "one in five") or a pronoun ("no one", "the one")."""
+    if " " in words.strip() or "-" in words or value > 10 or not float(value).is_integer():
+        return False
+    if not unit or _PARTITIVE.match(text, end):
+        return True
+    return words.lower() == "one" and _ONE_AS_PRONOUN.search(text[max(0, start - 12):start]) is not None
 
 
 def _chinese_numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:

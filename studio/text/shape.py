@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ..messages import Message
 from .cleanup import is_chatter
 from .factcheck import NUMERIC, dates_agree, matches
 from .facts import FactSheet, extract
@@ -141,3 +142,68 @@ def planned_outline(raw_headings: list[str], sheet: FactSheet, kind: str, sectio
         if fill:
             out.append(fill)
     return out, dropped
+
+
+_QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|「[^」\n]*」")
+_FIRST_PERSON = re.compile(r"\bI(?:'m|’m|'ve|’ve|'d|’d|'ll|’ll)?\b|\b(?i:me|my|mine|myself)\b")
+_ROMAN_I = re.compile(r"\b(?:War|Part|Phase|Chapter|Volume|Act|Book|Stage|Level|Type|Class|Section|Henry|Elizabeth|"
+                      r"Charles|James|George|William|Mary|Louis|Peter)\s+$")
+_HEDGE = re.compile(r"^(?:I (?:think|believe|feel|guess|would say|must say|have to say|find)(?: that)?|In my (?:opinion|"
+                    r"view|experience)|Personally|To me|For me),?\s+(?=\w)", re.IGNORECASE)
+_WE_CHATTER = re.compile(r"^(?:we(?:'re|’re| are)|we(?:'ve|’ve| have) been)\s+(?:so\s+|very\s+|really\s+)?(?:thrilled|"
+                         r"excited|happy|pleased|delighted|glad|proud|honou?red)\b", re.IGNORECASE)
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+")
+NEUTRAL_TASKS = ("article", "summarize", "product_description", "rewrite")
+
+
+def speaks_as_i(text: str) -> bool:
+    """Whether ``text`` says "I", "me" or "my" outside quotations (not the Roman "I" of "World War I")."""
+    plain = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
+    return any(not (m.group(0) == "I" and _ROMAN_I.search(plain[max(0, m.start() - 12):m.start()]))
+               for m in _FIRST_PERSON.finditer(plain))
+
+
+def neutral_voice(task: str, kind: str, tone: str, writer_text: str) -> bool:
+    """Whether a reply should not say "I": a neutral or formal article (not an opinion piece), summary, product
+    description or rewrite, when the writer's own text does not say "I" either."""
+    return tone in ("neutral", "formal") and task in NEUTRAL_TASKS and not (task == "article" and kind == "opinion") \
+        and not speaks_as_i(writer_text)
+
+
+def drop_first_person(text: str) -> tuple[str, list[str]]:
+    """``text`` without the model talking about itself in a neutral piece: a hedge ("I think", "In my view,")
+    is cut from its sentence, another sentence that says "I", "me" or "my" outside a quotation, or that opens
+    "We're thrilled…", is left out. Headings stay; a text that would be left empty comes back unchanged.
+    Returns ``(text, sentences left out)``."""
+    dropped: list[str] = []
+    out: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip() or line.lstrip().startswith("#"):
+            out.append(line)
+            continue
+        lead = re.match(r"^\s*(?:[-*•>]|\d{1,2}[.)])?\s*", line).group(0)
+        kept = []
+        for sent in _SENTENCES.split(line[len(lead):]):
+            hedge = _HEDGE.match(sent)
+            if hedge and not speaks_as_i(sent[hedge.end():]):
+                sent = sent[hedge.end()][:1].upper() + sent[hedge.end() + 1:]
+            if speaks_as_i(sent) or _WE_CHATTER.match(sent):
+                dropped.append(sent.strip())
+                continue
+            kept.append(sent)
+        if kept:
+            out.append(lead + " ".join(kept))
+    result = re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
+    if not dropped or not re.search(r"\w", re.sub(r"(?m)^\s*#.*$", "", result)):
+        return text, []
+    return result, dropped
+
+
+def first_person_note(dropped: list[str]) -> str:
+    """The note on :func:`drop_first_person` for the writer."""
+    first = dropped[0] if len(dropped[0]) <= 60 else dropped[0][:57] + "…"
+    if len(dropped) == 1:
+        return Message("Left out {num_n} sentence where the model talked about itself in a neutral piece (\"{h}\").",
+                       num_n=1, h=first)
+    return Message("Left out {num_n} sentences where the model talked about itself in a neutral piece (such as "
+                   "\"{h}\").", num_n=len(dropped), h=first)

@@ -408,8 +408,6 @@ PATTERNS: list[tuple[str, str]] = [
      "请核对 {num_n} 处你的简介中没有的事实（已列在草稿旁，并注明位置）：{user_f}。"),
     ("differs from your brief ({user_f})", "与你的简介不同（{user_f}）"),
     ("the brief gives this number for something else ({user_f})", "简介中这个数字说的是别的东西（{user_f}）"),
-    ("The text left out {user_f} of your brief, so your own words for them were added at the end: \"{user_s}\" Work "
-     "them into the text as you like.", "文中漏掉了你简介里的 {user_f}，所以在末尾补上了你自己的原话：“{user_s}” 请按需要把它们写进正文。"),
     ("Facts corrected: {num_n}", "已更正的事实：{num_n}"), ("Facts to check: {num_n}", "待核对的事实：{num_n}"),
     ("Written again: {num_n}", "重写：{num_n}"), ("Other notes: {num_n}", "其他备注：{num_n}"),
     ("Left out {num_n} planned headings that did not fit the article (such as \"{h}\"); Studio's own took their "

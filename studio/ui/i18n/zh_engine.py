@@ -438,3 +438,16 @@ ENGINE_PATTERNS += [
      "提纲只能为文章生成，不能为 {user_t} 生成。请选择“article”。"),
     ("{e} Try again.", "{e} 请再试一次。"),
 ]
+
+# blind
+ENGINE_PATTERNS += [
+    ("The text left out {user_f} of your brief, so your own words for them were added where they fit: \"{user_s}\" "
+     "Work them into the text as you like.", "文中漏掉了你简介里的 {user_f}，所以在合适的位置补上了你自己的原话：“{user_s}” "
+     "请按需要把它们写进正文。"),
+]
+ENGINE_PATTERNS += [  # blind
+    ("Left out {num_n} sentence where the model talked about itself in a neutral piece (\"{h}\").",
+     "去掉了 {num_n} 个模型在中立文章里谈论自己的句子（“{h}”）。"),
+    ("Left out {num_n} sentences where the model talked about itself in a neutral piece (such as \"{h}\").",
+     "去掉了 {num_n} 个模型在中立文章里谈论自己的句子（比如“{h}”）。"),
+]
