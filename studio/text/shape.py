@@ -181,7 +181,8 @@ def drop_first_person(text: str) -> tuple[str, list[str]]:
         if not line.strip() or line.lstrip().startswith("#"):
             out.append(line)
             continue
-        lead = re.match(r"^\s*(?:[-*•>]|\d{1,2}[.)])?\s*", line).group(0)
+        bullet = re.match(r"^\s*(?:[-*•>]|\d{1,2}[.)])?\s*", line)  # always matches (all of it is optional)
+        lead = bullet.group(0) if bullet else ""
         kept = []
         for sent in _SENTENCES.split(line[len(lead):]):
             hedge = _HEDGE.match(sent)
