@@ -253,7 +253,9 @@ def test_write_from_this_plan_takes_the_box_line_by_line_and_refuses_an_empty_bo
 def test_plan_first_fills_the_box_and_the_edited_plan_is_written(app):
     ctx, demo, _backend = app
     out = list(handler(demo, "on_plan")(FakeRequest(), **FORM))
+    assert out[0][0]["placeholder"] == "Planning the article…" and out[0][0]["value"] == ""  # shown while planning
     box, shown, status = out[-1]
+    box = box["value"]
     assert box.splitlines()[0] == "What the council decided" and len(box.splitlines()) == 4
     assert shown["visible"] is True and status == ""
     edited = "\n".join(["Who said what", "Our own heading (with brackets)", "What happens next"])

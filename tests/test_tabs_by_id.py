@@ -68,3 +68,18 @@ def test_a_static_message_reaches_the_page_catalogue_under_a_plain_key():
     """orjson (Gradio's page config) refuses a str subclass as a key: the page would not load."""
     key = _key(Message("The picture is {w}×{h} px.", w=3, h=4))
     assert key != "The picture is 3×4 px." and all(type(k) is str for k in FRONT)
+
+
+def test_a_tabs_error_names_the_field_the_writer_sees():
+    """Found by a new user: Style said "content_image: is missing", Repair "image: …", Models "model: …"."""
+    from studio.errors import InvalidInput
+    from studio.ui import repair_tab, style_tab
+    from studio.ui.common import ui_message
+    from studio.ui.i18n import translate
+
+    shown = ui_message(InvalidInput("content_image", "is missing. Upload your photo first."), style_tab.LABELS)
+    assert shown == "Content picture (your photo): is missing. Upload your photo first."
+    assert translate(shown, "zh").startswith("内容图（你的照片）：")
+    shown = ui_message(InvalidInput("image", "is missing. Load a picture first."), repair_tab.LABELS)
+    assert shown == "Picture to repair: is missing. Load a picture first."
+    assert translate(shown, "zh").startswith("要修复的图片：")

@@ -182,7 +182,7 @@ def _connect(ctx, w: Parts) -> None:
     def download(ref, request: gr.Request):
         _may_manage(ctx, request)
         if not (ref or "").strip():
-            raise InvalidInput("model", "is empty: click a row of Recommended or of the search results first, or type "
+            raise InvalidInput("Model", "is empty: click a row of Recommended or of the search results first, or type "
                                         "a Hub id like org/name.")
         hub.parse_ref(ref)
         ctx.downloads.start(ref.strip())

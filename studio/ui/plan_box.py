@@ -79,10 +79,16 @@ def connect(ctx, w, form: dict, labels: dict, queue: dict) -> None:
         from ..identity import owner_of
 
         req = write_request(**form_values).validated()  # a bad field is said before the box appears
-        yield gr.skip(), gr.update(visible=True)  # the box shows that it is being planned
-        with stop_event(ctx, request, "write") as stop:
-            headings = ctx.text.plan(req, stop, owner=owner_of(ctx, request))
-        yield "\n".join(headings), gr.update(visible=True)
+        # the box shows that it is being planned (the model may take half a minute on a small machine)
+        yield gr.update(value="", placeholder=Message("Planning the article…"), interactive=False), \
+            gr.update(visible=True)
+        try:
+            with stop_event(ctx, request, "write") as stop:
+                headings = ctx.text.plan(req, stop, owner=owner_of(ctx, request))
+        except Exception:
+            yield gr.update(placeholder="", interactive=True), gr.update(visible=True)  # then the error is said
+            raise
+        yield gr.update(value="\n".join(headings), placeholder="", interactive=True), gr.update(visible=True)
 
     w.plan_btn.click(**guard(ctx)).success(
         on_plan, inputs_kwargs=form, outputs=[w.plan, w.plan_edit, w.status], api_visibility="private",

@@ -275,10 +275,17 @@ def build(ctx) -> dict:
 
 
 # ---------------------------------------------------------------------- events
+# the engine's field names as this tab shows them (an error names the field the writer sees)
+LABELS = {"image": "Picture to repair", "mask_image": "Paint over what to remove or fill", "prompt": "Prompt",
+          "negative_prompt": "Negative prompt", "strength": "Strength (denoising)", "model": "Engine",
+          "num_inference_steps": "Steps", "guidance_scale": "Guidance scale", "seed": "Seed (-1 random)"}
+
+
 def _connect(ctx, w: Parts) -> None:
     private = {"api_visibility": "private"}
-    w.picture.change(lambda path: picture_view(path, ctx.settings.max_image_side), w.picture,
-                     [w.editor, w.picture_note], queue=False, **private)
+    # a new picture also clears a problem said about the last one ("image: is missing")
+    w.picture.change(lambda path: (*picture_view(path, ctx.settings.max_image_side), ""), w.picture,
+                     [w.editor, w.picture_note, w.run_status], queue=False, **private)
 
     def pick_model(ref):
         ref = (ref or "").strip()
@@ -287,7 +294,7 @@ def _connect(ctx, w: Parts) -> None:
     w.model.change(pick_model, w.model, [w.opencv_box, w.diffusion_box, w.engine_note], queue=False, **private)
     w.model.change(lambda ref: model_defaults(ctx, ref), w.model, [w.steps, w.guidance], queue=False, **private)
 
-    @reports_to(w.run_status)  # a problem is said next to the button; the last result stays in sight
+    @reports_to(w.run_status, LABELS)  # a problem is said next to the button; the last result stays in sight
     def repair(history, request: gr.Request, progress=gr.Progress(), **form):
         args = inpaint_args(**form)
         with stop_event(ctx, request, "repair") as stop:

@@ -297,8 +297,15 @@ def _stop_job(ctx):
     return stop_job
 
 
+# the engine's field names as this tab shows them (an error names the field the writer sees)
+LABELS = {"content_image": "Content picture (your photo)", "style_image": "Style image", "model": "Diffusion model",
+          "prompt": "Style prompt", "negative_prompt": "Negative prompt", "strength": "Strength",
+          "max_side": "Max side (px)", "num_inference_steps": "Steps", "guidance_scale": "Guidance scale",
+          "seed": "Seed (-1 random)"}
+
+
 def _connect_neural(ctx, w: Parts) -> None:
-    @reports_to(w.run_status)
+    @reports_to(w.run_status, LABELS)
     def restyle(request: gr.Request, **form):
         args = transfer_args(**form)
         with stop_event(ctx, request, "style") as stop:
@@ -316,7 +323,7 @@ def _connect_neural(ctx, w: Parts) -> None:
 
 
 def _connect_diffusion(ctx, w: Parts) -> None:
-    @reports_to(w.d_status)
+    @reports_to(w.d_status, LABELS)
     def repaint(content, model, prompt_text, negative, strength_value, steps_value, guidance_value, seed_value,
                 side, request: gr.Request, progress=gr.Progress()):
         check_repaint(content, model)
