@@ -92,6 +92,10 @@ def test_the_switch_changes_the_language_and_the_servers_messages_follow(browser
         page.locator("#write-btn").click()
         page.wait_for_function("document.body.innerText.includes('只会写英文')", timeout=240_000)
         assert "Qwen" in page.inner_text("body")
+        # the toast's header names its kind in Chinese (Gradio writes "Warning" whatever the locale)
+        page.wait_for_function("[...document.querySelectorAll('.toast-title-row > span')]"
+                               ".some((s) => s.innerText.includes('警告'))", timeout=30_000)
+        assert "Warning" not in " ".join(page.locator(".toast-title-row > span").all_inner_texts())
         page.screenshot(path=str(ARTIFACTS / "i18n-zh-english-only-model.png"), full_page=True)
         page.locator('[data-studio-lang="en"]').click()
         page.wait_for_function("document.body.innerText.includes('What to write')", timeout=300_000)

@@ -13,7 +13,10 @@ language, so the server writes its messages in it
 
 from __future__ import annotations
 
+import json
+
 from .core import COOKIE, LANGUAGES
+from .zh import ZH
 
 STORAGE_KEY = "studio-lang"
 _LOCALE = {"en": "en", "zh": "zh-CN"}
@@ -46,6 +49,26 @@ HEAD_JS = f"""<script>
   }});
 }})();
 </script>"""
+
+# Gradio 6 groups its toasts under a header that names their kind, "Warning", "Error" or "Info", in English
+# whatever the locale (its front end capitalises the kind; the title Studio gives is not shown there). On a
+# Chinese page that header is put in Chinese as it appears.
+TOAST_KINDS_JS = """<script>
+(() => {
+  const KINDS = KINDS_JSON;
+  const zh = () => (document.documentElement.lang || navigator.language || '').toLowerCase().startsWith('zh');
+  const put = () => {
+    if (!zh()) return;
+    document.querySelectorAll('.toast-title-row > span').forEach((span) => {
+      const t = span.firstChild;
+      if (t && t.nodeType === 3 && KINDS[t.data.trim()]) t.data = KINDS[t.data.trim()] + ' ';
+    });
+  };
+  new MutationObserver(put).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+})();
+</script>""".replace("KINDS_JSON", json.dumps({kind: ZH[kind] for kind in ("Warning", "Error", "Info")},
+                                              ensure_ascii=False))
+HEAD_JS += TOAST_KINDS_JS
 
 SWITCH_HTML = (
     '<div id="studio-lang-switch" role="group" aria-label="Language / 语言" '
