@@ -41,6 +41,7 @@ CHATTER = [
     "This advertisement uses a friendly tone to welcome beginners.",
     "Including bold headlines makes it easy for readers to scan the ad quickly.",
     'You could use "First Class Free" instead of "free."',
+    "Text completed by the AI.",
 ]
 
 # Lines an article, ad or headline list may well contain: never removed.
@@ -67,6 +68,7 @@ WRITING = [
     "You can use whole wheat flour instead of white flour.",
     "Adding a short video of the oven makes readers hungry.",
     "This summary of our menu fits on one card.",
+    "The text was written by the baker's daughter.",
 ]
 
 

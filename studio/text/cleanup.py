@@ -77,6 +77,9 @@ _LINE = [re.compile(p, _I) for p in (
     r"^(?:word count|words?)\s*:\s*\d+\W*$",
     r"^\(?\s*(?:approx\.?|about|around|word count:?)?\s*\d+\s+words\s*\)?\.?$",
     r"^(?:end of (?:article|text|description)|the end)\W*$",
+    # a signature of the model's own: "Text completed by the AI." (seen at the end of a Continue)
+    r"^(?:\(?\s*)?(?:this )?(?:text|article|story|continuation|post|content) (?:was )?(?:completed|written|generated|"
+    r"continued|produced) by (?:the |an )?(?:ai|assistant|language model|model)\b.*$",
     # a closing addressed to the writer: "I'm ready to assist you now. Please go ahead and share your article…"
     r"^i(?:'m| am) (?:ready|here|happy|glad|available) to (?:assist|help)\b.*$",
     r"^please (?:go ahead and )?(?:share|provide|send|paste|give me)\b.{0,80}\b(?:article|text|content|draft|"
