@@ -354,3 +354,15 @@ def test_smollm2_plans_checked_headings_and_writes_under_the_edited_plan(smollm)
     ev = final(smollm, dataclasses.replace(req, length_words=180, plan=mine))
     assert headings(ev.text) == mine and ev.done and not ev.stopped
     assert len(ev.text.split()) > 60
+
+
+def test_an_edited_plan_comes_back_after_a_reload():
+    """Found by a new user: the plan box was empty and hidden after a reload, and the edits were gone."""
+    import gradio as gr
+
+    from studio.ui.plan_box import restored_plan
+
+    text, shown = restored_plan("Who said what\nOur own heading")
+    assert text == "Who said what\nOur own heading" and shown["visible"] is True
+    assert all(isinstance(v, type(gr.skip())) for v in restored_plan(""))
+    assert all(isinstance(v, type(gr.skip())) for v in restored_plan(None))

@@ -14,6 +14,7 @@ import dataclasses
 import gradio as gr
 
 from ..errors import InvalidInput
+from ..identity import browser_secret
 from ..messages import Message
 from ..text.engine import WriteRequest
 from .common import reports_to, session_id, stop_event
@@ -37,6 +38,12 @@ def build(w) -> None:
 def plan_view(task: str) -> dict:
     """The plan box is shown for an article only (the other tasks have no sections)."""
     return gr.update(visible=task == "article")
+
+
+def restored_plan(stored) -> tuple:
+    """The plan kept in this browser, back in its box after a reload (an edited plan is the writer's words)."""
+    text = stored if isinstance(stored, str) else ""
+    return (text, gr.update(visible=True)) if text.strip() else (gr.skip(), gr.skip())
 
 
 def plan_request(plan_text: str | None, **form) -> WriteRequest:
@@ -80,19 +87,26 @@ def connect(ctx, w, form: dict, labels: dict, queue: dict) -> None:
 
         req = write_request(**form_values).validated()  # a bad field is said before the box appears
         # the box shows that it is being planned (the model may take half a minute on a small machine)
-        yield gr.update(value="", placeholder=Message("Planning the article…"), interactive=False), \
-            gr.update(visible=True)
+        yield gr.update(value="", placeholder=Message("Planning the article…")), gr.update(visible=True)
         try:
             with stop_event(ctx, request, "write") as stop:
                 headings = ctx.text.plan(req, stop, owner=owner_of(ctx, request))
         except Exception:
-            yield gr.update(placeholder="", interactive=True), gr.update(visible=True)  # then the error is said
+            yield gr.update(placeholder=""), gr.update(visible=True)  # then the error is said
             raise
-        yield gr.update(value="\n".join(headings), placeholder="", interactive=True), gr.update(visible=True)
+        yield gr.update(value="\n".join(headings), placeholder=""), gr.update(visible=True)
+
+    # the plan, edited or not, comes back after a reload (kept in this browser, like the topic)
+    kept = gr.BrowserState("", storage_key="studio-write-plan", secret=browser_secret(ctx))
+    w.plan.change(lambda text: text or "", w.plan, kept, show_progress="hidden", trigger_mode="always_last",
+                  api_visibility="private")
+    root = gr.context.Context.root_block
+    if root is not None:
+        root.load(restored_plan, kept, [w.plan, w.plan_edit], api_visibility="private", show_progress="hidden")
 
     w.plan_btn.click(**guard(ctx)).success(
         on_plan, inputs_kwargs=form, outputs=[w.plan, w.plan_edit, w.status], api_visibility="private",
         concurrency_id="text", **queue)
 
 
-__all__ = ["build", "connect", "guard", "not_busy", "plan_request", "plan_view", "PLAN_HELP"]
+__all__ = ["build", "connect", "guard", "not_busy", "plan_request", "plan_view", "restored_plan", "PLAN_HELP"]
