@@ -189,9 +189,9 @@ def raw_call(url: str, api: str, body: str) -> str:
 
 
 @pytest.mark.parametrize("body, field", [
-    ('{"data": ["broken \\ud800 surrogate", "article", "neutral", 400, 0.7, 0.9, 64, 1, "", "", "", "", 50, 1.1, "", true]}', "prompt"),
-    ('{"data": ["bees", "article", "neutral", 400, NaN, 0.9, 64, 1, "", "", "", "", 50, 1.1, "", true]}', "temperature"),
-    ('{"data": ["bees", "article", "neutral", 400, 0.7, Infinity, 64, 1, "", "", "", "", 50, 1.1, "", true]}', "top_p"),
+    ('{"data": ["broken \\ud800 surrogate", "article", "neutral", 400, 0.7, 0.9, 64, 1, "", "", "", "", 50, 1.1, "", true, null]}', "prompt"),
+    ('{"data": ["bees", "article", "neutral", 400, NaN, 0.9, 64, 1, "", "", "", "", 50, 1.1, "", true, null]}', "temperature"),
+    ('{"data": ["bees", "article", "neutral", 400, 0.7, Infinity, 64, 1, "", "", "", "", 50, 1.1, "", true, null]}', "top_p"),
 ])
 def test_raw_json_that_clients_cannot_send(studio_server, body, field):
     url, _ctx = studio_server
