@@ -83,3 +83,17 @@ def test_a_tabs_error_names_the_field_the_writer_sees():
     shown = ui_message(InvalidInput("image", "is missing. Load a picture first."), repair_tab.LABELS)
     assert shown == "Picture to repair: is missing. Load a picture first."
     assert translate(shown, "zh").startswith("要修复的图片：")
+
+
+def test_an_untitled_article_is_untitled_in_chinese_and_a_title_stays_as_typed():
+    """Found by a new user: the Library's list said "Untitled" in English on the Chinese page."""
+    from studio.messages import Message
+    from studio.ui.i18n import translate
+    from studio.ui.library.formatting import rows
+
+    items = [{"id": 1, "title": "", "deleted": None, "updated": 0, "words": 3, "snippet": "x"},
+             {"id": 2, "title": "Untitled", "deleted": None, "updated": 0, "words": 3, "snippet": "x"}]
+    untitled, typed = (r[1] for r in rows(items))
+    assert untitled == "Untitled" and translate(untitled, "zh") != "Untitled"
+    # a table's cells are shown by id only when they are messages: the writer's own title is plain text
+    assert isinstance(untitled, Message) and not isinstance(typed, Message)

@@ -51,7 +51,7 @@ def words_of(text: str) -> str:
 def rows(items: list[dict]) -> list[list]:
     """The list's rows ``[id, title, updated (or trashed), words, excerpt]`` of :meth:`Library.list` items;
     an untitled article shows as "Untitled"."""
-    return [[a["id"], a["title"] or "Untitled", when(a["deleted"] or a["updated"]), a["words"], a["snippet"]]
+    return [[a["id"], a["title"] or Message("Untitled"), when(a["deleted"] or a["updated"]), a["words"], a["snippet"]]
             for a in items]
 
 
