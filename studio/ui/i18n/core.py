@@ -207,8 +207,18 @@ def _put_back(text: str, held: list[str]) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _by_id() -> dict[str, str]:
+def templates() -> dict[str, str]:
+    """The catalogue's templates with named fields (PATTERNS) by their English id."""
     return dict(PATTERNS)
+
+
+def chinese(template: str, params: dict) -> str | None:
+    """The catalogue's Chinese for ``template`` with ``params`` put in as they are (a parameter that is itself a
+    message in Chinese by its own id); None without an entry."""
+    zh = templates().get(template, ZH.get(template)) if params else ZH.get(template, templates().get(template))
+    if zh is None or not params:
+        return zh
+    return zh.format(**{k: translate(v, "zh") if isinstance(v, (Message, Joined)) else v for k, v in params.items()})
 
 
 def by_id(text: Message | Joined, lang: str | None) -> str | None:
@@ -219,13 +229,7 @@ def by_id(text: Message | Joined, lang: str | None) -> str | None:
         return str(text)
     if isinstance(text, Joined):
         return text.sep.join(translate(p, lang) for p in text.parts)
-    zh = _by_id().get(text.template, ZH.get(text.template)) if text.params else ZH.get(text.template)
-    if zh is None:
-        return None
-    if not text.params:
-        return zh
-    return zh.format(**{k: translate(v, lang) if isinstance(v, (Message, Joined)) else v
-                        for k, v in text.params.items()})
+    return chinese(text.template, text.params)
 
 
 def translate(text, lang: str | None):
@@ -307,5 +311,5 @@ def request_language(request=None) -> str:
     return language_of_headers(getattr(request, "headers", None)) if request is not None else "en"
 
 
-__all__ = ["I18N", "LANGUAGES", "COOKIE", "Verbatim", "by_id", "marker", "has_marker", "unmark", "translate", "translate_html", "known",
+__all__ = ["I18N", "LANGUAGES", "COOKIE", "Verbatim", "by_id", "chinese", "templates", "marker", "has_marker", "unmark", "translate", "translate_html", "known",
            "request_language", "language_of_headers"]

@@ -9,22 +9,10 @@ to the English text matched against the catalogue (:func:`.core.translate`).
 from __future__ import annotations
 
 from ...errors import StudioError
-from ...messages import Joined, Message
-from .core import translate
-from .zh import PATTERNS, ZH
+from .core import chinese, templates, translate
 
-BY_ID: dict[str, str] = dict(PATTERNS)
+BY_ID: dict[str, str] = templates()
 FIELD_ID = "{t_f}: {m}"  # "Tone: must be ...": the field's label, then the message
-
-
-def chinese_of(template: str, params: dict) -> str | None:
-    """The catalogue's Chinese for ``template`` with ``params`` put in as they are; None without an entry."""
-    zh = BY_ID.get(template) if params else ZH.get(template, BY_ID.get(template))
-    if zh is None:
-        return None
-    # a parameter that is itself a message (a label, a hint) is shown in Chinese by its own id; any other stays as is
-    return zh.format(**{k: translate(v, "zh") if isinstance(v, (Message, Joined)) else str(v)
-                        for k, v in params.items()}) if params else zh
 
 
 def render(exc: StudioError, lang: str | None) -> str | None:
@@ -34,7 +22,7 @@ def render(exc: StudioError, lang: str | None) -> str | None:
     template, params = getattr(exc, "template", None), getattr(exc, "params", None) or {}
     if not isinstance(template, str):
         return None
-    body = chinese_of(template, params)
+    body = chinese(template, params)
     if body is None:
         return None
     english = template.format(**params) if params else template
@@ -47,4 +35,4 @@ def render(exc: StudioError, lang: str | None) -> str | None:
     return BY_ID[FIELD_ID].format(t_f=translate(field, "zh"), m=body)
 
 
-__all__ = ["BY_ID", "chinese_of", "render"]
+__all__ = ["BY_ID", "render"]
