@@ -14,7 +14,7 @@ import dataclasses
 import gradio as gr
 
 from ..errors import InvalidInput
-from ..identity import browser_secret
+from ..identity import browser_secret, owner_of
 from ..messages import Message
 from ..text.engine import WriteRequest
 from .common import reports_to, session_id, stop_event
@@ -83,8 +83,6 @@ def connect(ctx, w, form: dict, labels: dict, queue: dict) -> None:
 
     @reports_to(w.status, labels)
     def on_plan(request: gr.Request, **form_values):
-        from ..identity import owner_of
-
         req = write_request(**form_values).validated()  # a bad field is said before the box appears
         # the box shows that it is being planned (the model may take half a minute on a small machine)
         yield gr.update(value="", placeholder=Message("Planning the article…")), gr.update(visible=True)
