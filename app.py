@@ -29,7 +29,7 @@ def create_app(argv: list[str] | None = None):
 
     settings = parse_settings(argv)
     ctx = StudioContext.create(settings)
-    if settings.text_backend == "llama-server":
+    if ctx.text.server_slots():
         ctx.text.warm_up()  # the server starts while Gradio is imported and the page built: first words sooner
     from studio.ui.blocks import build_ui
 

@@ -3,7 +3,13 @@
 # Any flag is passed on: ./run.sh --listen --auth me:secret   (see python app.py --help)
 set -euo pipefail
 cd "$(dirname "$0")"
-# --text-backend llama-server: set-up also builds llama.cpp's own server (once)
-case " $* " in *" --text-backend llama-server "*|*" --text-backend=llama-server "*) export STUDIO_TEXT_BACKEND=llama-server ;; esac
+# set-up builds llama.cpp's own server (once), Studio's text engine, unless --text-backend names another one
+args=("$@")
+for i in "${!args[@]}"; do
+  case "${args[$i]}" in
+    --text-backend=*) export STUDIO_TEXT_BACKEND="${args[$i]#--text-backend=}" ;;
+    --text-backend) export STUDIO_TEXT_BACKEND="${args[$((i + 1))]:-}" ;;
+  esac
+done
 bash scripts/setup.sh
 exec .venv/bin/python app.py "$@"

@@ -72,11 +72,12 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# llama.cpp's own llama-server (issue #25; opt-in: --text-backend llama-server), built once from the same
-# llama.cpp sources as the wheel and kept beside it (~/.cache/studio/llama-server/; nothing to do when it is
-# there). Built for the tests (--dev: tests/test_llama_server.py runs it) and when Studio is to write on it
-# (STUDIO_TEXT_BACKEND=llama-server, or ./run.sh --text-backend llama-server).
-if [ "$DEV" = 1 ] || [ "${STUDIO_TEXT_BACKEND:-}" = "llama-server" ]; then
+# llama.cpp's own llama-server (issue #25): Studio's text engine for GGUF models (--text-backend auto or
+# llama-server), built once from the same llama.cpp sources as the wheel and kept beside it
+# (~/.cache/studio/llama-server/; nothing to do when it is there). Not built when another engine was chosen
+# (STUDIO_TEXT_BACKEND=llama.cpp|transformers|openai, or ./run.sh --text-backend ...), except for the tests.
+case "${STUDIO_TEXT_BACKEND:-auto}" in auto|llama-server) WANT_SERVER=1 ;; *) WANT_SERVER=0 ;; esac
+if [ "$DEV" = 1 ] || [ "$WANT_SERVER" = 1 ]; then
   if [ ! -x "$(bash scripts/build_llama_server.sh "$VPY" --where)" ]; then
     command -v c++ >/dev/null && command -v cmake >/dev/null && command -v make >/dev/null \
       || apt_install build-essential cmake || true  # the build below says what is missing

@@ -240,10 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-model", default=_env("TEXT_MODEL", d.text_model),
                    help="language model: embedded name, Hub id or local folder [STUDIO_TEXT_MODEL]")
     p.add_argument("--text-backend", choices=TEXT_BACKENDS, default=_env("TEXT_BACKEND", d.text_backend),
-                   help="what runs the language model: auto (llama.cpp in this process for GGUF files on the CPU, "
-                        "transformers otherwise), llama-server (llama.cpp's own server, started by Studio), "
-                        "llama.cpp (in this process), transformers, or openai (an OpenAI-compatible server such as "
-                        "vLLM) [STUDIO_TEXT_BACKEND]")
+                   help="what runs the language model: auto (for GGUF files on the CPU llama.cpp's own server, started "
+                        "by Studio, once built, else llama.cpp in this process; transformers otherwise), llama-server "
+                        "(always the server), llama.cpp (in this process), transformers, or openai (an "
+                        "OpenAI-compatible server such as vLLM) [STUDIO_TEXT_BACKEND]")
     p.add_argument("--text-slots", type=int, default=_env_int("TEXT_SLOTS", d.text_slots),
                    help="writers llama-server writes for at once (its parallel slots; more wait in the queue): "
                         "default 1, or 4 with --listen/--share [STUDIO_TEXT_SLOTS]")

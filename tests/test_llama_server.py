@@ -69,9 +69,14 @@ def test_missing_program_says_how_to_build_it(tmp_path, tiny_gguf):
 
 # ----- writing -----------------------------------------------------------------------------------
 @needs_server
-def test_llama_server_is_opt_in_auto_keeps_llamacpp_in_process(tmp_path, tiny_gguf):
+def test_auto_writes_on_llama_server_once_built_and_in_process_where_it_cannot_start(tmp_path, tiny_gguf):
     pytest.importorskip("llama_cpp")
-    assert make(tmp_path, tiny_gguf, "auto").backend().engine == "llama.cpp"
+    auto = make(tmp_path, tiny_gguf, "auto")
+    assert auto.backend().engine == "llama-server" and auto.server_slots() == 1
+    # a server that cannot start (here: no program at the named place) leaves llama.cpp in this process
+    fallback = make(tmp_path, tiny_gguf, "auto", llama_server=str(tmp_path / "no-such-llama-server"))
+    assert fallback.backend().engine == "llama.cpp" and fallback.server_slots() == 0
+    assert make(tmp_path, tiny_gguf, "llama.cpp").server_slots() == 0
 
 
 @needs_server

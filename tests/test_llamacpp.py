@@ -17,7 +17,7 @@ from studio.text.plaintext import unmarked
 pytest.importorskip("llama_cpp")
 
 
-def make(tmp_path, model, backend="auto", **kw) -> TextEngine:
+def make(tmp_path, model, backend="llama.cpp", **kw) -> TextEngine:  # llama.cpp in this process, as named
     s = Settings(device="cpu", text_model=str(model), text_backend=backend, data_dir=tmp_path / "d",
                  cache_dir=tmp_path / "c", model_dirs=[tmp_path], **kw).validate()
     return TextEngine(ModelManager(s), s)
@@ -29,9 +29,11 @@ def run(engine, **kw):
 
 
 # ----- choosing the backend -----------------------------------------------------------------
-def test_auto_picks_llamacpp_for_gguf_and_transformers_for_a_folder(tmp_path, tiny_gguf, tiny_lm_dir):
-    assert make(tmp_path, tiny_gguf).backend().engine == "llama.cpp"
-    assert make(tmp_path, tiny_lm_dir).backend().engine == "transformers"
+def test_auto_picks_llama_cpp_for_gguf_and_transformers_for_a_folder(tmp_path, tiny_gguf, tiny_lm_dir):
+    # llama-server when built (tests/test_llama_server.py), llama.cpp in this process when not
+    no_server = {"llama_server": str(tmp_path / "no-such-llama-server")}
+    assert make(tmp_path, tiny_gguf, "auto", **no_server).backend().engine == "llama.cpp"
+    assert make(tmp_path, tiny_lm_dir, "auto").backend().engine == "transformers"
     assert make(tmp_path, tiny_gguf, "transformers").backend().engine == "transformers"
 
 

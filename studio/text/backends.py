@@ -5,10 +5,10 @@ A backend takes a rendered prompt, streams text chunks, honours a stop
 ``threading.Event`` between tokens, and exposes its context size and token
 counting. These implement it:
 
-* :mod:`.llamacpp` -- llama.cpp in this process; the default for GGUF files on the CPU
-  (the embedded SmolLM2 included);
-* :mod:`.server_backend` -- llama.cpp's own ``llama-server``, started by Studio (:mod:`.llama_server`),
-  with ``--text-backend llama-server`` (opt-in);
+* :mod:`.server_backend` -- llama.cpp's own ``llama-server``, started by Studio (:mod:`.llama_server`): the
+  default for GGUF files on the CPU (the embedded SmolLM2 included) once the program is built;
+* :mod:`.llamacpp` -- llama.cpp in this process: GGUF files where the server is not built or cannot start,
+  ``--text-backend llama.cpp``, a voice's LoRA adapter, and the voice checks' perplexity;
 * :mod:`.transformers_backend` -- transformers, for Hub/safetensors models, CUDA/MPS,
   and GGUF files llama.cpp cannot load;
 * :mod:`.openai_backend` -- an OpenAI-compatible server (vLLM, llama.cpp server...).
@@ -64,17 +64,28 @@ def gguf_of(resolved: ResolvedModel) -> Path | None:
 
 
 def server_wanted(manager: ModelManager) -> bool:
-    """Whether GGUF models go to llama.cpp's own llama-server: only when asked for with
-    ``--text-backend llama-server`` (opt-in; ``auto`` keeps llama.cpp in this process)."""
-    return manager.settings.text_backend == "llama-server"
+    """Whether GGUF models go to llama.cpp's own llama-server: with ``--text-backend llama-server``, and with
+    ``auto`` on the CPU when the program was built (:func:`.llama_server.find_binary`); else llama.cpp runs in
+    this process. Why the server by default (``bench/text_server.py``): the same first token from a fresh start,
+    1.19x faster per token of an article (its prompt cache), and the only engine that writes for several
+    writers at once."""
+    choice = manager.settings.text_backend
+    if choice == "llama-server":
+        return True
+    if choice != "auto" or manager.device_type != "cpu":
+        return False
+    from .llama_server import find_binary
+
+    return find_binary(manager.settings) is not None
 
 
 def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBackend:
     """Load a text model with the backend ``--text-backend`` asks for.
 
-    ``auto``: for a GGUF file on the CPU, llama.cpp in this process (llama-cpp-python); transformers for
-    everything else, and for a GGUF llama.cpp fails to load. ``llama-server`` and ``llama.cpp`` refuse
-    non-GGUF models; ``transformers`` always uses transformers.
+    ``auto``: for a GGUF file on the CPU, llama-server when it was built (:func:`server_wanted`), else (or when
+    it cannot start) llama.cpp in this process (llama-cpp-python); transformers for everything else, and for a
+    GGUF llama.cpp fails to load. ``llama-server`` and ``llama.cpp`` refuse non-GGUF models; ``transformers``
+    always uses transformers.
 
     Raises:
         ModelUnavailable: the backend asked for cannot serve this model.
@@ -98,6 +109,15 @@ def load_text_model(resolved: ResolvedModel, manager: ModelManager) -> TextBacke
             raise ModelUnavailable("--text-backend llama.cpp needs llama-cpp-python, which is not installed "
                                    "(pip install {p}), or use --text-backend transformers.", p="llama-cpp-python==0.3.36")
         return llamacpp.load_llamacpp(gguf, manager, resolved.ref)
+    if gguf is not None and server_wanted(manager):
+        from .server_backend import load_llama_server
+
+        try:
+            return load_llama_server(gguf, manager, resolved.ref)
+        except Exception as exc:  # noqa: BLE001 - llama.cpp in this process may still serve it
+            if not llamacpp.available():
+                raise
+            log.warning("llama-server could not serve %s (%s); llama.cpp in this process writes instead", gguf, exc)
     if gguf is not None and manager.device_type == "cpu" and llamacpp.available():
         try:
             return llamacpp.load_llamacpp(gguf, manager, resolved.ref)

@@ -130,6 +130,13 @@ class TextEngine:
             return voice_backend(self.manager, self.voices, owner, voice, model, self.settings.text_model)
         return backends.get_backend(self.manager, model or self.settings.text_model)
 
+    def server_slots(self) -> int:
+        """Writers llama-server writes for at once (``--text-slots``) when it runs this Studio's GGUF models
+        (:func:`.backends.server_wanted`); 0 when another engine writes (one reply at a time per model)."""
+        if self.settings.text_backend == "openai" or not backends.server_wanted(self.manager):
+            return 0
+        return self.settings.text_slots
+
     def warm_up(self) -> threading.Thread:
         """Load the default text model in a thread of its own, now, while Studio's start goes on (on llama-server
         its program starts while the page is built, so a writer's first words come sooner); a model that cannot

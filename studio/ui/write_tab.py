@@ -166,7 +166,7 @@ def _writing_bar(w) -> None:
 
 def _server_slots(ctx) -> int:
     """Writers llama-server writes for at once (``--text-slots``); 0 on the other engines."""
-    return ctx.settings.text_slots if ctx.settings.text_backend == "llama-server" else 0
+    return ctx.text.server_slots()
 
 
 def _text_queue(ctx) -> dict:
