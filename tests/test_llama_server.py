@@ -377,14 +377,21 @@ def test_the_app_starts_the_server_while_its_page_is_built(tmp_path, tiny_gguf):
     import app
 
     ctx, demo = app.create_app(["--no-browser", "--data-dir", str(tmp_path / "d"), "--device", "cpu", "--offline",
-                                "--text-backend", "llama-server", "--text-model", str(tiny_gguf),
-                                "--model-dir", str(tiny_gguf.parent)])
+                                "--text-model", str(tiny_gguf), "--model-dir", str(tiny_gguf.parent)])  # auto
     try:
         deadline = time.monotonic() + 60
         while not ctx.text.is_loaded():  # nobody has written yet: the server was started with the app
             assert time.monotonic() < deadline, "the text model was not loaded at start"
             time.sleep(0.1)
-        assert ctx.text.backend().server.alive()
+        assert ctx.text.backend().engine == "llama-server" and ctx.text.backend().server.alive()
     finally:
         demo.close()
         ctx.text.backend().server.stop()
+
+
+def test_a_model_that_is_no_gguf_is_not_loaded_at_start(tmp_path, tiny_lm_dir):
+    """Warming up is for GGUF models (the server starts while the page is built); a transformers model loads on
+    first use, so torch is not imported at start."""
+    eng = make(tmp_path, tiny_lm_dir, "auto")
+    eng.warm_up().join(timeout=60)
+    assert not eng.is_loaded()

@@ -144,6 +144,9 @@ class TextEngine:
 
         def load():
             try:
+                resolved = self.manager.resolve(self.settings.text_model, "text", trusted=True)
+                if backends.gguf_of(resolved) is None:  # transformers loads on first use: torch stays unimported
+                    return
                 self.backend()
             except Exception as exc:  # noqa: BLE001 - said again, in the writer's words, on first use
                 log.info("the text model was not loaded at start: %s", exc)
