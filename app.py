@@ -86,6 +86,7 @@ def launch(ctx, demo, *, prevent_thread_lock: bool = False, quiet: bool = False)
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request (llama-server's /health polls)
     from studio.errors import StudioError
 
     try:

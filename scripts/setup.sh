@@ -48,6 +48,8 @@ VPY=.venv/bin/python
 # The wheel is built once per version and CMAKE_ARGS (pip's own cache would not tell builds apart) and kept.
 stamp=".venv/.installed-$(cat requirements.txt pyproject.toml scripts/setup.sh $([ "$DEV" = 1 ] && echo requirements-dev.txt) | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
+  echo "Setting Studio up (first run, or its requirements changed): installing its Python packages into .venv," \
+       "a few minutes..." >&2
   "$VPY" -m pip install -q --upgrade pip
   LLAMA_VERSION=$(sed -n 's/^llama-cpp-python==//p' requirements.txt)
   LLAMA_ARGS="-DGGML_OPENMP=OFF ${CMAKE_ARGS:-}"

@@ -106,6 +106,10 @@ def test_opening_saves_the_open_draft_first_and_refuses_the_trash(lib):
     assert (result.draft, result.title, result.article_id) == ("other text", "Other", other)
     assert result.save_status.startswith("Opened ")
     assert lib.get(ME, open_id)["body"] == "old text, typed a moment ago"  # nothing typed is lost
+    # the Write tab's notes and facts were about the article open before (found by a new user: they stayed)
+    assert (result.notes, result.facts) == ("", "")
+    assert transfer.started(lib, ME, "Other", "other text", other, None)[-2:] == ("", "")
+    assert transfer.Opened._fields[-2:] == ("notes", "facts")  # outputs of Open and New article (transfer.py)
     lib.delete(ME, other)
     with pytest.raises(InvalidInput, match="in the trash. Restore it first"):
         transfer.opened(lib, ME, other, "", "", None, None)

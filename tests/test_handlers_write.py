@@ -90,7 +90,7 @@ def test_a_selection_in_the_draft_is_remembered_only_with_text():
 
 def test_undo_brings_back_the_draft_before_the_generation():
     draft, nothing_left, stats = undone("Before.")
-    assert draft == "Before." and nothing_left is None and stats.startswith("**1** words")
+    assert draft == "Before." and nothing_left is None and stats.startswith("**1** word in")
     with pytest.raises(gr.Error, match="no generation to undo"):
         undone(None)
 

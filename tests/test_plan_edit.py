@@ -120,6 +120,22 @@ def test_stop_while_writing_from_a_plan_keeps_what_was_written():
     assert last.stopped and last.done and "## One" in last.text and "## Three" not in last.text
 
 
+def test_the_writers_outline_is_the_plan_all_of_it_as_typed():
+    """Found by a new user: Plan first kept 2 of 5 outline headings for a 300-word article, replaced short ones
+    ("h0") with Studio's and topped a long article's up with generic ones after them."""
+    eng, backend = seeded_engine()
+    five = "Why compost\nWhat you need\nStep by step\nTroubleshooting smells\nUsing the compost"
+    assert eng.plan(WriteRequest(**{**ARTICLE, "length_words": 300, "outline": five})) == five.splitlines()
+    marked = "Intro\nPlants\n- Tools\n1. Water\n# Harvest"
+    assert eng.plan(WriteRequest(**{**ARTICLE, "length_words": 1500, "outline": marked})) == \
+        ["Intro", "Plants", "Tools", "Water", "Harvest"]
+    assert eng.plan(WriteRequest(**{**ARTICLE, "outline": "h0\nh1\nh2"})) == ["h0", "h1", "h2"]
+    assert backend.prompts == [], "a writer's outline needs no planning call"
+    with pytest.raises(InvalidInput) as err:
+        eng.plan(WriteRequest(**{**ARTICLE, "outline": "\n".join(f"Section {i} about soil" for i in range(13))}))
+    assert err.value.field == "outline" and "13 headings" in str(err.value)
+
+
 def test_the_plan_of_a_request_with_a_plan_is_that_plan():
     eng, backend = seeded_engine()
     assert eng.plan(WriteRequest(**ARTICLE, plan=["Mine", "Also mine"])) == ["Mine", "Also mine"]

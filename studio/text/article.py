@@ -23,7 +23,7 @@ from .cleanup import clean
 from .factcheck import check_request_text, keep_request_facts, marks_note
 from .facts import FactSheet
 from .languages import request_language, tokens_per_word
-from .prompts import default_outline, parse_outline, plan_messages, section_messages, stop_sequences
+from .prompts import default_outline, parse_outline, plan_messages, section_messages, stop_sequences, writer_outline
 from .requests import WriteEvent, WriteRequest, count_words
 from .shape import (
     PART_HINT,
@@ -142,8 +142,9 @@ def _outline(req: WriteRequest, backend: TextBackend, stop: threading.Event, sec
     the kind's own part when it fails; topped up with default headings to ``sections``."""
     lang = request_language(req.prompt)
     script = chinese_script(req.prompt) if lang else None  # Traditional Chinese gets Traditional headings
-    if req.outline.strip():
-        outline = parse_outline(req.outline, sections, req.prompt)
+    if req.outline.strip():  # the writer's headings, all of them, as typed (at most 12: WriteRequest.validated)
+        outline = writer_outline(req.outline)
+        sections = min(sections, 2)  # topped up below only when the writer gave a single heading
     else:
         kind = article_kind(req.prompt, req.tone)
         plan = plan_messages(req.prompt, sections, req.tone, req.audience, req.keywords, PART_HINT.get(kind, ""))

@@ -263,6 +263,18 @@ def parse_outline(text: str, sections: int, topic: str = "") -> list[str]:
     return heads[:sections]
 
 
+def writer_outline(text: str) -> list[str]:
+    """The headings of a writer's own outline, one per line, each as typed: only a list marker ("- ", "1.", "#")
+    and the spaces around it are taken off; blank lines and repeats of a line are skipped. None is dropped for
+    being short, generic or like the topic (a model's plan is checked that way, not the writer's)."""
+    heads: list[str] = []
+    for line in text.splitlines():
+        heading = _BULLET.sub("", line, count=1).strip() or line.strip()
+        if heading and heading not in heads:
+            heads.append(heading)
+    return heads
+
+
 def default_outline(sections: int, lang: str | None = None, script: str | None = None) -> list[str]:
     """Generic headings used when the model's plan has too few (in Chinese for ``lang="zh"``, in
     Traditional characters for ``script="Hant"``)."""

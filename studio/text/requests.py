@@ -11,7 +11,7 @@ from ..messages import Message
 from ..unitext import count_words as _count_words
 from ..validate import check_choice, check_float, check_int, check_seed, check_text, seed_at
 from .backends import SamplingParams
-from .prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES
+from .prompts import DRAFT_TASKS, TASK_SAMPLING, TASKS, TONES, writer_outline
 
 MAX_TOPIC_CHARS = 4_000
 MAX_DRAFT_CHARS = 60_000
@@ -88,6 +88,10 @@ class WriteRequest:
             raise InvalidInput("check_facts", "must be true or false, not {user_v}.", user_v=repr(self.check_facts))
         if not prompt.strip():
             raise InvalidInput("prompt", "the {what} is empty.", what=Message(what))
+        outline = check_text("outline", self.outline, required=False, max_chars=MAX_EXTRA_CHARS)
+        if task == "article" and len(writer_outline(outline)) > MAX_PLAN_HEADINGS:  # one section per heading
+            raise InvalidInput("outline", "has {n} headings; an article takes 1 to {m}. Join or remove some.",
+                               n=len(writer_outline(outline)), m=MAX_PLAN_HEADINGS)
         return dataclasses.replace(
             self,
             task=task,
@@ -102,7 +106,7 @@ class WriteRequest:
             seed=check_seed(self.seed),
             audience=check_text("audience", self.audience, required=False, max_chars=MAX_EXTRA_CHARS),
             keywords=check_text("keywords", self.keywords, required=False, max_chars=MAX_EXTRA_CHARS),
-            outline=check_text("outline", self.outline, required=False, max_chars=MAX_EXTRA_CHARS),
+            outline=outline,
             model=check_text("model", self.model, required=False, max_chars=500).strip(),
             voice=check_text("voice", self.voice, required=False, max_chars=200).strip(),
             plan=check_plan(self.plan, task),

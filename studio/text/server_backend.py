@@ -229,8 +229,10 @@ class LlamaServerBackend:
             restarted = self.server.gone()
             if restarted:
                 self.server.ensure()
+            log.warning("llama-server: the reply broke off (%s: %s)%s", type(exc).__name__, exc,
+                        "; the server had stopped and was started again" if restarted else "")
             raise RuntimeError(Message("The text engine (llama-server) stopped in the middle of the reply and was "
-                                       "started again ({e}).", e=type(exc).__name__) if restarted else
+                                       "started again.") if restarted else
                                Message("The text engine (llama-server) failed ({e}).", e=type(exc).__name__)) from exc
         finally:
             self.lock.release(work="text")

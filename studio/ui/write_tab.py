@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, StudioError
 from ..library.briefs import BRIEF_KEYS
 from ..locks import WAITING_ROOM
 from ..messages import Joined, Message
@@ -70,13 +70,15 @@ def model_choices(ctx) -> list[str]:
 
 def stats_line(ev: WriteEvent | None, draft: str) -> str:
     words = count_words(draft or "")
-    parts: list[str] = [Message("**{n}** words in the draft", n=f"{words:,}")]
+    parts: list[str] = [Message("**{n}** word in the draft", n=words) if words == 1 else
+                        Message("**{n}** words in the draft", n=f"{words:,}")]
     if ev is not None:
+        made = Message("generated {w} word", w=1) if ev.words == 1 else Message("generated {w} words", w=f"{ev.words:,}")
         if ev.tokens_per_s:
-            parts.append(Message("generated {w} words, {t} tokens, {r} tokens/s", w=f"{ev.words:,}",
-                                 t=f"{ev.tokens:,}", r=f"{ev.tokens_per_s:.1f}"))
+            parts.append(Message("{t_made}, {t} tokens, {r} tokens/s", t_made=made, t=f"{ev.tokens:,}",
+                                 r=f"{ev.tokens_per_s:.1f}"))
         else:
-            parts.append(Message("generated {w} words, {t} tokens", w=f"{ev.words:,}", t=f"{ev.tokens:,}"))
+            parts.append(Message("{t_made}, {t} tokens", t_made=made, t=f"{ev.tokens:,}"))
         parts.append(Message("seed **{s}**", s=ev.seed))
         if ev.engine:
             parts.append(Message("engine: {e}", e=ev.engine))
@@ -242,7 +244,7 @@ def build(ctx) -> dict:
     _api(ctx)
     return {"draft": w.draft, "title": w.title, "article_id": w.article_id, "generation_events": generation_events,
             "stats": w.stats, "save_status": w.save_status, "undo_event": undo_event, "voice": w.voice,
-            "before": w.before, "last_request": w.last_request,
+            "before": w.before, "last_request": w.last_request, "notes": w.notes, "facts": w.facts,
             "elsewhere": (w.elsewhere_row, w.elsewhere_note, w.elsewhere_load, w.elsewhere_keep)}
 
 
@@ -321,6 +323,11 @@ def _stream(ctx, p: Plan, request, title_now: str = "", aid: int | None = None) 
                        title_for(title_now, ev, topic), aid, facts_html(marks_in_draft(run.text, ev.text, ev.marks)))
         except GeneratorExit:  # the tab was closed or reloaded mid-generation: keep what was streamed
             keep_streamed()
+            raise
+        except StudioError:  # the engine failed mid-reply (its message says so): the line stops saying "Writing…"
+            if ev is not None:
+                yield (gr.skip(), stats_line(dataclasses.replace(ev, status=""), run.text or ""), gr.skip(),
+                       gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
             raise
         if ctx.jobs.is_gone(session_id(request)):
             keep_streamed()  # stopped because the page went away

@@ -299,8 +299,11 @@ GRADIO_ZH: dict = {
 PATTERNS: list[tuple[str, str]] = [
     ("**{n}** words in the draft", "草稿共 **{n}** 字"),
     ("{name} (style-{n})", "{name}（style-{n}）"), ("<small>{m}</small>", "<small>{m}</small>"),
-    ("generated {w} words, {t} tokens, {r} tokens/s", "已生成 {w} 字、{t} 个 token，每秒 {r} 个 token"),
-    ("generated {w} words, {t} tokens", "已生成 {w} 字、{t} 个 token"),
+    ("**{n}** word in the draft", "草稿共 **{n}** 字"),
+    ("generated {w} words", "已生成 {w} 字"),
+    ("generated {w} word", "已生成 {w} 字"),
+    ("{t_made}, {t} tokens, {r} tokens/s", "{t_made}、{t} 个 token，每秒 {r} 个 token"),
+    ("{t_made}, {t} tokens", "{t_made}、{t} 个 token"),
     ("seed **{s}**", "种子 **{s}**"), ("engine: {e}", "引擎：{e}"),
     ("Writing section {i} of {n}…", "正在写第 {i} 节（共 {n} 节）…"),
     ("Done: {w} words, seed {s}.", "完成：{w} 字，种子 {s}。"),

@@ -146,8 +146,8 @@ ENGINE_PATTERNS: list[tuple[str, str]] = [
     ("--text-backend llama-server needs the llama-server program: run `bash scripts/build_llama_server.sh` to "
      "build it (once), or name it with --llama-server PATH.", "--text-backend `llama-server` 需要 `llama-server` "
      "程序：请运行 `bash scripts/build_llama_server.sh` 编译它（只需一次），或用 `--llama-server PATH` 指定它。"),
-    ("The text engine (llama-server) stopped in the middle of the reply and was started again ({e}).",
-     "文本引擎（`llama-server`）在回复中途停止了，已重新启动（{e}）。"),
+    ("The text engine (llama-server) stopped in the middle of the reply and was started again.",
+     "文本引擎（`llama-server`）在回复中途停止了，已重新启动。"),
     ("The text engine (llama-server) failed ({e}).", "文本引擎（`llama-server`）出错了（{e}）。"),
     ("llama-server could not load {f}: {e}", "`llama-server` 无法加载 {f}：{e}"),
     ("must be between 1 and 64 (0: automatic), not {v}.", "必须在 1 到 64 之间（0：自动），而不是 {v}。"),

@@ -65,7 +65,7 @@ def make_link(write: dict, tabs) -> WriteLink:
     timer = gr.Timer(TICK_S)
     return WriteLink(draft=write["draft"], title=write["title"], article_id=write["article_id"], save_status=status,
                      base_vid=base_vid, edited_at=edited_at, saved_upto=saved_upto, save_request=save_request,
-                     cursor=cursor, timer=timer, tabs=tabs)
+                     cursor=cursor, timer=timer, tabs=tabs, notes=write["notes"], facts=write["facts"])
 
 
 # ---------------------------------------------------------------------- logic

@@ -40,6 +40,8 @@ class WriteLink:
     cursor: Any  # hidden gr.Number: the draft's cursor (characters), -1 for none
     timer: Any
     tabs: Any = None  # the page's gr.Tabs (to switch to the Write tab)
+    notes: Any = None  # the Write tab's notes on the last generation (emptied when another article opens)
+    facts: Any = None  # and its list of facts to check
 
 
 @dataclasses.dataclass

@@ -45,6 +45,8 @@ class Opened(NamedTuple):
     article_id: int | None
     save_status: str
     base_vid: int | None
+    notes: str = ""  # the last generation's notes and facts were about the article that was open
+    facts: str = ""
 
 
 class Inserted(NamedTuple):
