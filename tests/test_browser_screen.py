@@ -207,10 +207,12 @@ def test_a_picture_does_not_wait_for_writing_and_a_waiting_job_says_why(browser,
     grown = len(page.locator("#draft textarea").input_value())
     page.wait_for_function(f"document.querySelector('#draft textarea').value.length > {grown + 30}", timeout=120_000)
     assert page.evaluate("document.querySelector('#draft textarea').scrollTop") < 40, "the draft jumped to the end"
-    # a second writer waits, and is told for what (in Chinese)
+    # a second writer waits, and is told for what (in Chinese); on llama-server (the default once built) writers
+    # beyond its slots wait in Gradio's queue, their place shown ("queue: 1/1")
     other = open_page(browser, url, "zh-CN")
     write_short(other, "city cycling", 40)
-    other.wait_for_function("document.body.innerText.includes('正在等待另一项写作任务先完成')", timeout=120_000)
+    other.wait_for_function("document.body.innerText.includes('正在等待另一项写作任务先完成')"
+                            " || /queue: \\d+\\/\\d+/.test(document.body.innerText)", timeout=120_000)
     shot(other, "screen-zh-waiting-for-writing.png")
     # a picture does not wait for the writing: it is made while the draft still grows
     tab(page, "Image", "en")

@@ -100,28 +100,6 @@ def test_same_seed_same_text_also_after_a_restart(engine):
 
 
 @needs_server
-def test_a_writer_beyond_the_slots_is_told_why_and_stop_ends_the_wait(engine):
-    """llama-server would queue a request beyond its slots without a word: Studio's lock for the server says why
-    the writer waits (as the in-process engine's does), and a Stop ends the wait within a second."""
-    backend = engine.backend()
-    said: list[str] = []
-    engine.manager.on_wait = said.append
-    prompt = backend.render([{"role": "user", "content": "Tell a story."}])
-    stop, stats = threading.Event(), StreamStats()
-    try:
-        assert backend.lock.acquire(work="text")  # the one slot is taken (by another writer)
-        threading.Timer(0.5, stop.set).start()
-        t0 = time.monotonic()
-        chunks = list(backend.stream(prompt, SamplingParams(max_new_tokens=8, seed=1), stop, stats))
-        assert time.monotonic() - t0 < 1.5 and chunks == [] and stats.stopped
-        assert said and "another writing job" in said[0]
-    finally:
-        backend.lock.release(work="text")
-        engine.manager.on_wait = None
-    assert list(backend.stream(prompt, SamplingParams(max_new_tokens=4, seed=1), threading.Event())), "free again"
-
-
-@needs_server
 def test_stop_ends_the_slots_work_within_a_token(engine):
     backend = engine.backend()
     stop, stats, chunks = threading.Event(), StreamStats(), []

@@ -32,7 +32,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import ModelUnavailable
-from ..locks import DeviceLock
 from ..messages import Message
 from ..models import ModelManager
 from .llama_server import ServerProcess, find_binary
@@ -54,14 +53,11 @@ class LlamaServerBackend:
 
     engine = "llama-server"
 
-    def __init__(self, server: ServerProcess, name: str, lock: DeviceLock | None = None):
+    def __init__(self, server: ServerProcess, name: str):
         import httpx
 
         self.server = server
         self.name = name
-        # the server's slots: a writer beyond them waits here, told why and for about how long, and a Stop
-        # ends the wait (llama-server would queue the request silently)
-        self.lock = lock if lock is not None else DeviceLock(server.slots, "text")
         # plain HTTP on loopback: verify=False only skips loading the system's certificates (~40 ms of
         # held GIL, on the thread that starts the server while the page is built)
         self.http = httpx.Client(timeout=httpx.Timeout(600.0, connect=5.0), verify=False,
@@ -215,9 +211,6 @@ class LlamaServerBackend:
         first = min(params.min_new_tokens, total)
         phases = [(first, True), (total - first, False)] if first > 0 else [(total, False)]
         made: list[int] = []
-        if not self.lock.acquire(work="text", stop=stop):
-            stats.stopped, stats.elapsed_s = True, time.perf_counter() - t0
-            return
         try:
             for n, ignore_eos in phases:
                 if n <= 0 or stop.is_set():
@@ -235,7 +228,6 @@ class LlamaServerBackend:
                                        "started again.") if restarted else
                                Message("The text engine (llama-server) failed ({e}).", e=type(exc).__name__)) from exc
         finally:
-            self.lock.release(work="text")
             stats.stopped = stop.is_set()
             stats.elapsed_s = time.perf_counter() - t0
 
@@ -322,4 +314,4 @@ def load_llama_server(path: Path, manager: ModelManager, name: str, lora: Path |
     server = ServerProcess(binary, path, manager.settings.text_slots or 1, slot_context, threads(), lora=lora,
                            gpu=gpu, log_dir=manager.settings.cache_dir / "logs")
     server.start()
-    return LlamaServerBackend(server, name, manager.named_lock(f"llama-server:{path}", server.slots, "text"))
+    return LlamaServerBackend(server, name)

@@ -18,7 +18,6 @@ import gradio as gr
 
 from ..errors import InvalidInput, StudioError
 from ..library.briefs import BRIEF_KEYS
-from ..locks import WAITING_ROOM
 from ..messages import Joined, Message
 from ..streams import throttled
 from ..text.engine import WriteEvent, WriteRequest, count_words
@@ -173,11 +172,10 @@ def _server_slots(ctx) -> int:
 
 
 def _text_queue(ctx) -> dict:
-    """Gradio's limit for writing jobs. On llama-server its ``--text-slots`` writers at once and a few more, who
-    wait at the server's lock and are told why and for about how long (studio/locks.py); beyond those they wait
-    in Gradio's queue with their place shown. Elsewhere the queue's default (they wait at the device's lock)."""
+    """Gradio's limit for writing jobs: on llama-server its ``--text-slots`` writers at once, the others wait
+    in the queue with their place shown; elsewhere the queue's default (they wait at the device's lock)."""
     slots = _server_slots(ctx)
-    return {"concurrency_limit": slots + WAITING_ROOM} if slots else {}
+    return {"concurrency_limit": slots} if slots else {}
 
 
 def _sampling(ctx, w) -> None:
