@@ -19,11 +19,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 
+WAITING_ROOM = 3
+
 
 def create_app(argv: list[str] | None = None):
     """Build settings, context and Blocks without launching. Returns ``(ctx, demo)``."""
     from studio.context import StudioContext
-    from studio.locks import WAITING_ROOM
     from studio.settings import parse_settings
 
     settings = parse_settings(argv)

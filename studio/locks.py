@@ -16,9 +16,6 @@ from collections.abc import Callable
 
 from .messages import Message
 
-# jobs of a kind that come in beyond what computes at once, to wait at its lock and be told why and for how long
-# (Gradio's queue holds the rest, their place shown): app.py's queue and the Write tab's on llama-server
-WAITING_ROOM = 3
 # what each kind of work is called in a waiting message
 WORK_NAMES = {"text": Message("another writing job"), "pictures": Message("another picture job")}
 _SMOOTHING = 0.5  # weight of the newest duration in the typical one
@@ -76,10 +73,7 @@ class DeviceLock:
         return Message("Waiting for {t_what} to finish first.", t_what=what)
 
     # ----- the lock
-    def acquire(self, blocking: bool = True, timeout: float | None = None, work: str | None = None,
-                stop: threading.Event | None = None) -> bool:
-        """Take a slot (a waiting job is told why, once, through ``on_wait``); False when none came within
-        ``timeout``, or ``stop`` was set while waiting (a writer's Stop ends the wait within a quarter second)."""
+    def acquire(self, blocking: bool = True, timeout: float | None = None, work: str | None = None) -> bool:
         work = work or self.work
         got = self._sem.acquire(blocking=False)
         if not got and blocking:
@@ -87,12 +81,7 @@ class DeviceLock:
             if hook is not None:
                 with contextlib.suppress(Exception):  # a message that cannot be shown never stops the job
                     hook(self.wait_message())
-            if stop is None:
-                got = self._sem.acquire(timeout=timeout)
-            else:
-                deadline = None if timeout is None else time.monotonic() + timeout
-                while not got and not stop.is_set() and (deadline is None or time.monotonic() < deadline):
-                    got = self._sem.acquire(timeout=0.25)
+            got = self._sem.acquire(timeout=timeout)
         if got:
             with self._mutex:
                 self._held.append((work, time.monotonic()))
@@ -135,4 +124,4 @@ class _Holding:
         self.lock.release(work=self.work)
 
 
-__all__ = ["DeviceLock", "WAITING_ROOM", "WORK_NAMES"]
+__all__ = ["DeviceLock", "WORK_NAMES"]

@@ -217,17 +217,11 @@ class ModelManager:
         has ``settings.concurrency`` slots (:class:`studio.locks.DeviceLock`)."""
         dev = str(device or self.device_type)
         key = f"{dev}:{'text' if work == 'training' else work}" if dev.startswith("cpu") else dev
-        return self.named_lock(key, self.settings.concurrency, work).holding(work)
-
-    def named_lock(self, key: str, slots: int, work: str = "text") -> DeviceLock:
-        """The lock called ``key`` (made with ``slots`` slots on first use), which tells a job that must wait
-        for what and about how long (``on_wait``): the device's locks, and each llama-server's, whose slots
-        are its ``--parallel`` ones."""
         with self._lock:
             if key not in self._device_locks:
-                self._device_locks[key] = DeviceLock(slots, work,
+                self._device_locks[key] = DeviceLock(self.settings.concurrency, work,
                                                      on_wait=lambda msg: self.on_wait and self.on_wait(msg))
-            return self._device_locks[key]
+            return self._device_locks[key].holding(work)
 
     # ----- resolution ------------------------------------------------------------
     def allowed_dirs(self) -> list[Path]:

@@ -133,9 +133,7 @@ class TextEngine:
     def server_slots(self) -> int:
         """Writers llama-server writes for at once (``--text-slots``) when it runs this Studio's GGUF models
         (:func:`.backends.server_wanted`); 0 when another engine writes (one reply at a time per model)."""
-        if self.settings.text_backend == "openai" or not backends.server_wanted(self.manager):
-            return 0
-        return self.settings.text_slots
+        return self.settings.text_slots if backends.server_wanted(self.manager) else 0
 
     def warm_up(self) -> threading.Thread:
         """Load the default text model in a thread of its own, now, while Studio's start goes on (on llama-server

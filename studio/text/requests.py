@@ -89,9 +89,10 @@ class WriteRequest:
         if not prompt.strip():
             raise InvalidInput("prompt", "the {what} is empty.", what=Message(what))
         outline = check_text("outline", self.outline, required=False, max_chars=MAX_EXTRA_CHARS)
-        if task == "article" and len(writer_outline(outline)) > MAX_PLAN_HEADINGS:  # one section per heading
+        headings = len(writer_outline(outline)) if task == "article" else 0  # an article: a section per heading
+        if headings > MAX_PLAN_HEADINGS:
             raise InvalidInput("outline", "has {n} headings; an article takes 1 to {m}. Join or remove some.",
-                               n=len(writer_outline(outline)), m=MAX_PLAN_HEADINGS)
+                               n=headings, m=MAX_PLAN_HEADINGS)
         return dataclasses.replace(
             self,
             task=task,
